@@ -1,0 +1,39 @@
+/** sha256 and byte count of a stream, computed on the way through. */
+import { createHash } from 'node:crypto';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export class Digest extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  private result: string | undefined;
+
+  constructor(private readonly onProgress?: (bytes: number) => void) {
+    super({ highWaterMark: 1 << 20 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onProgress?.(this.bytes);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: () => void): void {
+    this.result = this.hash.digest('hex');
+    callback();
+  }
+
+  /** The hex sha256, available once the stream has ended. */
+  get sha256(): string {
+    if (this.result === undefined) throw new Error('Digest read before the stream ended');
+    return this.result;
+  }
+}
+
+/** Reads a whole stream, returning its sha256 and size without keeping it. */
+export async function digestOf(stream: Readable): Promise<{ sha256: string; bytes: number }> {
+  const digest = new Digest();
+  await pipeline(stream, digest, new Writable({ write: (_chunk, _enc, cb) => cb() }));
+  return { sha256: digest.sha256, bytes: digest.bytes };
+}

@@ -1,0 +1,64 @@
+/**
+ * manifest.json: what a backup holds and how to prove it. It is written last,
+ * to each target only after that target's copies were re-read and verified:
+ * a backup folder without a manifest does not exist for list, restore or
+ * prune. It never holds a secret (no URL, no credential, no environment).
+ */
+import { z } from 'zod';
+import { medium } from '../targets/target.js';
+
+export const MANIFEST = 'manifest.json';
+export const DRILL = 'drill.json';
+
+const requirement = z.object({ copies: z.number(), media: z.number(), offsite: z.number(), immutable: z.number() });
+
+export const sourceEntry = z.object({
+  name: z.string(),
+  type: z.string(),
+  kind: z.enum(['database', 'files']),
+  engine: z.object({ name: z.string(), version: z.string() }).nullable(),
+  method: z.string(),
+  schema_version: z.string().nullable(),
+  artifact: z.object({
+    file: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
+    bytes: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    compression: z.object({ algorithm: z.enum(['zstd', 'gzip', 'none']), level: z.number().nullable() }),
+    encryption: z.null(),
+  }),
+  counts: z.record(z.string(), z.number()),
+  duration_ms: z.number(),
+});
+
+export const manifestSchema = z.object({
+  format: z.literal(1),
+  tool: z.object({ name: z.literal('restorable'), version: z.string() }),
+  plan: z.object({ name: z.string(), sha256: z.string() }),
+  backup_id: z.string(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  app_version: z.string().nullable(),
+  trigger: z.string(),
+  host: z.string(),
+  github: z
+    .object({ repository: z.string(), sha: z.string(), ref: z.string(), workflow: z.string(), run_id: z.string(), run_attempt: z.string() })
+    .nullable(),
+  sources: z.array(sourceEntry).min(1),
+  copies: z.array(
+    z.object({ target: z.string(), type: z.string(), medium, offsite: z.boolean(), immutable: z.boolean(), verified_at: z.string() }),
+  ),
+  policy: z.object({ rule: z.string(), met: z.boolean(), required: requirement, have: requirement }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type SourceEntry = z.infer<typeof sourceEntry>;
+
+export const drillSchema = z.object({
+  backup_id: z.string(),
+  at: z.string(),
+  ok: z.boolean(),
+  target: z.string(),
+  duration_ms: z.number(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), ms: z.number(), detail: z.string() })),
+});
+export type DrillRecord = z.infer<typeof drillSchema>;

@@ -1,0 +1,126 @@
+/**
+ * The CLI: argv -> command -> exit code. Everything else lives in commands/.
+ * User mistakes print a message and a hint, never a stack trace; anything
+ * unexpected is reported as a bug (exit 70) with its stack.
+ */
+import { parseArgs } from 'node:util';
+import { commands } from '../commands/index.js';
+import type { CommandInput } from '../commands/context.js';
+import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
+import { Secrets } from '../report/secrets.js';
+import { TerminalReporter } from '../report/terminal.js';
+import { VERSION } from '../version.js';
+
+const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
+
+Usage: restorable <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Options:
+  -p, --plan FILE             the plan (default: ./restorable.yml)
+      --json                  machine-readable output on stdout
+  -b, --backup ID             latest (default), a backup id, or all (verify)
+  -s, --source NAME           restore or drill only this source (repeatable)
+  -t, --target NAME           read from (or list, verify, prune) this target only
+      --allow-version-mismatch  restore over another app or schema version
+      --dry-run               prune: only say what would be removed
+      --staging DIR           scratch space (default: the OS temp folder)
+      --trigger NAME          recorded in the manifest (default: local, or from GitHub)
+  -q, --quiet                 only warnings, errors and the answer
+  -v, --verbose               debug lines too
+  -h, --help                  this help
+      --version               print the version
+
+Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
+4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
+7 not found, 130 interrupted, 70 internal error (a bug: please report it).`;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        plan: { type: 'string', short: 'p', default: 'restorable.yml' },
+        json: { type: 'boolean', default: false },
+        backup: { type: 'string', short: 'b', default: 'latest' },
+        source: { type: 'string', short: 's', multiple: true, default: [] },
+        target: { type: 'string', short: 't' },
+        'allow-version-mismatch': { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        staging: { type: 'string' },
+        trigger: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { hint: 'Run `restorable --help` for the options.' });
+  }
+}
+
+function report(error: unknown, reporter: TerminalReporter, json: boolean): number {
+  if (!(error instanceof RestorableError)) {
+    reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
+    return ExitCode.bug;
+  }
+  if (json) reporter.output(JSON.stringify({ ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } }, null, 2));
+  if (error instanceof PlanError && error.problems.length > 0) {
+    reporter.error(error.message);
+    for (const p of error.problems) reporter.output(`${p.where}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    if (error.hint) reporter.error('', error.hint);
+  } else reporter.error(error.message, error.hint);
+  return error.exitCode;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const secrets = new Secrets();
+  let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
+  let json = false;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { values, positionals } = parse(argv);
+    json = values.json;
+    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
+    if (values.version) {
+      reporter.output(VERSION);
+      return ExitCode.ok;
+    }
+    const name = positionals[0];
+    if (values.help || !name) {
+      reporter.output(USAGE);
+      return values.help ? ExitCode.ok : ExitCode.invalid;
+    }
+    const command = commands[name];
+    if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+    if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    const input: CommandInput = {
+      planPath: values.plan,
+      json,
+      backup: values.backup,
+      sources: values.source,
+      ...(values.target ? { target: values.target } : {}),
+      allowVersionMismatch: values['allow-version-mismatch'],
+      dryRun: values['dry-run'],
+      ...(values.staging ? { stagingRoot: values.staging } : {}),
+      ...(values.trigger ? { trigger: values.trigger } : {}),
+    };
+    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
+    if (json && data !== undefined) reporter.output(JSON.stringify({ ok: true, ...(data as object) }, null, 2));
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, reporter, json);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,34 @@
+/** What every command receives: parsed options and the ways to talk to the world. */
+import { zstdEngine } from '../artifacts/codec.js';
+import { loadPlan, type LoadedPlan } from '../plan/load.js';
+import type { Reporter } from '../report/reporter.js';
+import type { Secrets } from '../report/secrets.js';
+
+export interface CommandInput {
+  planPath: string;
+  json: boolean;
+  /** "latest", "all" (verify) or a backup id. */
+  backup: string;
+  sources: string[];
+  target?: string;
+  allowVersionMismatch: boolean;
+  dryRun: boolean;
+  stagingRoot?: string;
+  trigger?: string;
+}
+
+export interface CommandIO {
+  reporter: Reporter;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  secrets: Secrets;
+}
+
+/** A command prints for people through the reporter and returns data for --json and the Action's outputs. */
+export type Command = (input: CommandInput, io: CommandIO) => Promise<unknown>;
+
+export async function load(input: CommandInput, io: CommandIO): Promise<LoadedPlan> {
+  const loaded = await loadPlan(input.planPath, { env: io.env, secrets: io.secrets, capabilities: { zstd: zstdEngine(io.env) !== null } });
+  for (const warning of loaded.warnings) io.reporter.warn(`${warning.where}: ${warning.path}: ${warning.message}`);
+  return loaded;
+}

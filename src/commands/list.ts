@@ -1,0 +1,58 @@
+import { listBackups, readDrill } from '../artifacts/catalog.js';
+import { reason } from '../errors.js';
+import { formatBytes } from '../report/terminal.js';
+import { createTarget } from '../targets/index.js';
+import { load, type Command } from './context.js';
+
+function age(from: Date, now: Date): string {
+  const hours = (now.getTime() - from.getTime()) / 3_600_000;
+  if (hours < 1) return `${Math.max(0, Math.round(hours * 60))}m`;
+  if (hours < 48) return `${Math.round(hours)}h`;
+  return `${Math.round(hours / 24)}d`;
+}
+
+interface Row {
+  id: string;
+  time: string;
+  bytes: number;
+  targets: string[];
+  incomplete: string[];
+  drill: { ok: boolean; at: string } | null;
+}
+
+/** Backups across targets: which targets hold each one, and whether it was drilled. */
+export const list: Command = async (input, io) => {
+  const { plan, dir } = await load(input, io);
+  const rows = new Map<string, Row>();
+  const unreachable: { target: string; error: string }[] = [];
+  for (const config of plan.targets.filter((t) => !input.target || t.name === input.target)) {
+    const target = createTarget(config, { planDir: dir });
+    try {
+      for (const backup of await listBackups(target, plan.name)) {
+        const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], incomplete: [], drill: null };
+        if (backup.complete) {
+          row.targets.push(target.name);
+          row.bytes = Math.max(row.bytes, backup.bytes);
+          const drill = await readDrill(target, plan.name, backup.id);
+          if (drill && (!row.drill || drill.at > row.drill.at)) row.drill = { ok: drill.ok, at: drill.at };
+        } else row.incomplete.push(target.name);
+        rows.set(backup.id, row);
+      }
+    } catch (error) {
+      unreachable.push({ target: target.name, error: reason(error) });
+      io.reporter.warn(`Cannot list target "${target.name}": ${reason(error)}`);
+    }
+  }
+  const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b) => (a.id < b.id ? 1 : -1));
+  if (!input.json) {
+    const now = new Date();
+    const lines = [`${'BACKUP'.padEnd(40)} ${'AGE'.padStart(5)} ${'SIZE'.padStart(10)}  COPIES  DRILL   TARGETS`];
+    for (const row of backups) {
+      const drill = row.drill ? (row.drill.ok ? 'passed' : 'FAILED') : '-';
+      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${String(row.targets.length).padStart(6)}  ${drill.padEnd(6)}  ${row.targets.join(', ')}`);
+    }
+    if (backups.length === 0) lines.push('(no complete backups)');
+    io.reporter.output(lines.join('\n'));
+  }
+  return { plan: plan.name, backups, unreachable };
+};

@@ -1,0 +1,17 @@
+import { compileBackup } from '../plan/compile.js';
+import { load, type Command } from './context.js';
+
+/** The dry run: prints the compiled pipeline, touching nothing. */
+export const planCommand: Command = async (input, io) => {
+  const loaded = await load(input, io);
+  const pipeline = compileBackup(loaded.plan, loaded.dir);
+  if (!input.json) {
+    const lines = [`Plan "${pipeline.plan}": backup pipeline (dry run, nothing is touched)`];
+    pipeline.steps.forEach((step, index) => {
+      lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? ' (always runs)' : ''}`);
+      for (const detail of step.detail) lines.push(`      ${detail}`);
+    });
+    io.reporter.output(lines.join('\n'));
+  }
+  return pipeline;
+};

@@ -1,0 +1,276 @@
+/**
+ * Executes a compiled backup pipeline. Each artifact is read once: snapshot ->
+ * compress -> sha256 -> streamed to every target at the same time. A target
+ * that fails drops out and the others go on; copies are then re-read and
+ * verified, the copy rule is checked, and only then is manifest.json written,
+ * last, to each target that holds verified copies.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { makeBackupId } from '../artifacts/backup-id.js';
+import { keyOf } from '../artifacts/catalog.js';
+import { compressor } from '../artifacts/codec.js';
+import { Digest, digestOf } from '../artifacts/digest.js';
+import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
+import { MANIFEST, type Manifest, type SourceEntry } from '../artifacts/manifest.js';
+import { PolicyError, RestorableError, RunError, ioHint, reason } from '../errors.js';
+import { resolveAppVersion } from '../plan/app-version.js';
+import { artifactFile, compileBackup } from '../plan/compile.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
+import { pruneTarget, type PruneReport } from '../retention/prune.js';
+import type { Reporter } from '../report/reporter.js';
+import { sourceAdapter } from '../sources/index.js';
+import type { SourceContext } from '../sources/source.js';
+import { createTarget } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
+import { VERSION } from '../version.js';
+import { runHook } from './hooks.js';
+import { runPipeline, type Executor, type StepRecord } from './runner.js';
+import type { StepKind } from './steps.js';
+
+export interface RunOptions {
+  reporter: Reporter;
+  signal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** schedule, manual, local...; derived from the GitHub event when unset. */
+  trigger?: string;
+  /** Where scratch files go (a SQLite snapshot is staged there). Default: the OS temp folder. */
+  stagingRoot?: string;
+  now?: () => Date;
+}
+
+export interface TargetOutcome {
+  name: string;
+  type: string;
+  where: string;
+  verified: boolean;
+  error?: string;
+}
+
+export interface BackupResult {
+  id: string;
+  ok: boolean;
+  manifest?: Manifest;
+  verdict?: PolicyVerdict;
+  targets: TargetOutcome[];
+  steps: StepRecord[];
+  pruned: PruneReport[];
+  durationMs: number;
+  error?: unknown;
+}
+
+export function triggerOf(env: NodeJS.ProcessEnv): string {
+  if (env.GITHUB_ACTIONS !== 'true') return 'local';
+  return env.GITHUB_EVENT_NAME === 'schedule' ? 'schedule' : 'manual';
+}
+
+function githubOf(env: NodeJS.ProcessEnv): Manifest['github'] {
+  if (env.GITHUB_ACTIONS !== 'true') return null;
+  const get = (name: string) => env[name] ?? '';
+  return {
+    repository: get('GITHUB_REPOSITORY'),
+    sha: get('GITHUB_SHA'),
+    ref: get('GITHUB_REF'),
+    workflow: get('GITHUB_WORKFLOW'),
+    run_id: get('GITHUB_RUN_ID'),
+    run_attempt: get('GITHUB_RUN_ATTEMPT'),
+  };
+}
+
+export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promise<BackupResult> {
+  const { plan, dir: planDir } = loaded;
+  const { reporter, signal } = options;
+  const env = options.env ?? process.env;
+  const now = options.now ?? (() => new Date());
+  const started = now();
+  const clock = performance.now();
+  const targets = plan.targets.map((config) => createTarget(config, { planDir }));
+  const failures = new Map<string, string>();
+  const alive = () => targets.filter((t) => !failures.has(t.name));
+  const drop = (target: Target, error: unknown) => {
+    failures.set(target.name, reason(error));
+    reporter.warn(`Target "${target.name}" dropped out: ${reason(error)}`);
+  };
+  let stagingDir = '';
+  let id = '';
+  let appVersion: string | null = null;
+  const entries: SourceEntry[] = [];
+  const verifiedAt = new Map<string, string>();
+  let verdict: PolicyVerdict | undefined;
+  let manifest: Manifest | undefined;
+  const pruned: PruneReport[] = [];
+  const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
+  const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
+
+  const executors: Record<StepKind, Executor> = {
+    async preflight() {
+      for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
+      await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
+      if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
+      await mkdir(options.stagingRoot ?? tmpdir(), { recursive: true });
+      stagingDir = await mkdtemp(join(options.stagingRoot ?? tmpdir(), 'restorable-'));
+      appVersion = await resolveAppVersion(plan, planDir, env);
+      id = makeBackupId(started, appVersion);
+      return `backup id ${id}`;
+    },
+
+    async hook(step) {
+      const [, phase, index] = step.id.split(':') as [string, 'pre_backup' | 'post_backup', string];
+      const hook = plan.hooks[phase][Number(index)]!;
+      await runHook(hook, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
+    },
+
+    async snapshot(step) {
+      const source = plan.sources.find((s) => s.name === step.source)!;
+      const adapter = sourceAdapter(source);
+      const began = performance.now();
+      const ctx = { ...sctx(), stagingDir: join(stagingDir, source.name) };
+      await mkdir(ctx.stagingDir);
+      try {
+        const snapshot = await adapter.snapshot(source, ctx);
+        const file = artifactFile(source, plan);
+        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        const writers = alive();
+        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
+        const streamed = await pipeline(snapshot.stream, compressor(plan.compression), digest, sink, { signal }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        const settled = await results;
+        // A failure on the reading side (source, compressor) is the source's, not the targets'.
+        if (streamed && !(streamed instanceof AllBranchesFailed)) throw sourceFailure(source.name, streamed);
+        for (const result of settled) if (result.error) drop(writers.find((t) => t.name === result.name)!, result.error);
+        if (alive().length === 0) throw new RunError(`No target could store ${file}; nothing was backed up.`, { hint: 'See the messages above for each target.' });
+        const info = await snapshot.info;
+        entries.push({
+          name: source.name,
+          type: source.type,
+          kind: adapter.kind,
+          engine: info.engine,
+          method: info.method,
+          schema_version: info.schemaVersion,
+          artifact: { file, bytes: digest.bytes, sha256: digest.sha256, compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null }, encryption: null },
+          counts: info.counts,
+          duration_ms: Math.round(performance.now() - began),
+        });
+        const counts = Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+        return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}`;
+      } finally {
+        await rm(ctx.stagingDir, { recursive: true, force: true });
+      }
+    },
+
+    async verify() {
+      await Promise.all(
+        alive().map(async (target) => {
+          try {
+            for (const entry of entries) {
+              const copy = await digestOf(await target.get(keyOf.file(plan.name, id, entry.artifact.file)));
+              if (copy.sha256 !== entry.artifact.sha256 || copy.bytes !== entry.artifact.bytes) {
+                throw new RunError(`the copy of ${entry.artifact.file} reads back as ${copy.bytes} bytes with another sha256`);
+              }
+            }
+            verifiedAt.set(target.name, now().toISOString());
+          } catch (error) {
+            drop(target, error);
+          }
+        }),
+      );
+      if (verifiedAt.size === 0) throw new RunError('No copy verified; nothing was committed.');
+      return `${verifiedAt.size} of ${targets.length} targets verified`;
+    },
+
+    async policy() {
+      const copies: Copy[] = alive().map((t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable }));
+      verdict = evaluate(plan.policy.rule, copies);
+      const { have, required } = verdict;
+      const summary = `${have.copies}/${required.copies} copies, ${have.media}/${required.media} media, ${have.offsite}/${required.offsite} offsite`;
+      return verdict.met ? `met: ${summary}` : `NOT met: ${verdict.missing.join('; ')}`;
+    },
+
+    async commit() {
+      const holders = alive();
+      manifest = {
+        format: 1,
+        tool: { name: 'restorable', version: VERSION },
+        plan: { name: plan.name, sha256: loaded.hash },
+        backup_id: id,
+        started_at: started.toISOString(),
+        finished_at: now().toISOString(),
+        app_version: appVersion,
+        trigger: options.trigger ?? triggerOf(env),
+        host: hostname(),
+        github: githubOf(env),
+        sources: entries,
+        copies: holders.map((t) => ({ target: t.name, type: t.type, medium: t.medium, offsite: t.offsite, immutable: t.immutable, verified_at: verifiedAt.get(t.name)! })),
+        policy: { rule: ruleName(plan.policy.rule), met: verdict!.met, required: verdict!.required, have: verdict!.have },
+      };
+      const body = `${JSON.stringify(manifest, null, 2)}\n`;
+      await Promise.all(
+        holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([Buffer.from(body)])).catch((error: unknown) => drop(t, error))),
+      );
+      if (alive().length === 0) throw new RunError('No target took the manifest; nothing was committed.');
+      if (!verdict!.met) {
+        throw new PolicyError(
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict!.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
+          { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join('; ')}` : 'Add targets to the plan.' },
+        );
+      }
+      return `manifest written to ${alive().map((t) => t.name).join(', ')}`;
+    },
+
+    async prune() {
+      if (!plan.retention) return 'no retention policy';
+      for (const target of alive()) pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+      return pruned.map((p) => `${p.target}: removed ${p.removed.length}, kept ${p.kept.length}`).join('; ');
+    },
+
+    async report() {
+      const outcome = targets.map((t) => `${t.name}: ${failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : 'verified'}`);
+      return outcome.join('; ');
+    },
+  };
+
+  const pipelineData = compileBackup(plan, planDir);
+  const { records, error } = await runPipeline(pipelineData, executors, reporter, signal);
+  if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
+  if (error && !manifest && id) await removeIncomplete(targets, plan.name, id, reporter);
+  return {
+    id,
+    ok: error === undefined,
+    ...(manifest ? { manifest } : {}),
+    ...(verdict ? { verdict } : {}),
+    targets: targets.map((t) => ({
+      name: t.name,
+      type: t.type,
+      where: t.where,
+      verified: verifiedAt.has(t.name) && !failures.has(t.name),
+      ...(failures.has(t.name) ? { error: failures.get(t.name)! } : {}),
+    })),
+    steps: records,
+    pruned,
+    durationMs: performance.now() - clock,
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+function sourceFailure(name: string, error: unknown): unknown {
+  if (error instanceof RestorableError) return error;
+  return new RunError(`Reading source "${name}" failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
+}
+
+/** A failed run leaves no artifacts behind (they would be invisible anyway: no manifest). */
+async function removeIncomplete(targets: Target[], plan: string, id: string, reporter: Reporter): Promise<void> {
+  for (const target of targets) {
+    try {
+      const objects = await target.list(keyOf.dir(plan, id));
+      await target.remove(objects.map((o) => o.key));
+    } catch (error) {
+      reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error)}`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/** compile(plan) -> Pipeline: pure data, printed by `plan`, executed by `backup`. */
+import { describeCodec, extensionFor } from '../artifacts/codec.js';
+import { sourceAdapter, type SourceConfig } from '../sources/index.js';
+import type { Pipeline, Step } from '../pipeline/steps.js';
+import { snapshotOrder } from './order.js';
+import { requirement, ruleName } from './policy.js';
+import type { Hook, Plan } from './schema.js';
+
+export function artifactFile(source: SourceConfig, plan: Plan): string {
+  return `${source.name}${sourceAdapter(source).extension}${extensionFor(plan.compression.algorithm)}`;
+}
+
+function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
+  return hooks.map((hook, index) => ({
+    id: `hook:${phase}:${index}`,
+    kind: 'hook',
+    title: `${phase} hook ${index + 1}`,
+    detail: [`run ${JSON.stringify(hook.command)} (timeout ${hook.timeout / 1000}s)${phase === 'pre_backup' ? '; a failure stops the run before anything is written' : '; runs even if the backup failed'}`],
+    always: phase === 'post_backup',
+  }));
+}
+
+export function compileBackup(plan: Plan, planDir: string): Pipeline {
+  const targets = plan.targets.map((t) => t.name).join(', ');
+  const required = requirement(plan.policy.rule);
+  const steps: Step[] = [
+    {
+      id: 'preflight',
+      kind: 'preflight',
+      title: 'preflight',
+      detail: [
+        `check every source is readable: ${plan.sources.map((s) => s.name).join(', ')}`,
+        `check every target is writable: ${targets}`,
+        'resolve the app version and make the backup id',
+      ],
+    },
+    ...hookSteps(plan.hooks.pre_backup, 'pre_backup'),
+    ...snapshotOrder(plan.sources).map((source): Step => ({
+      id: `snapshot:${source.name}`,
+      kind: 'snapshot',
+      title: `snapshot ${source.name}`,
+      source: source.name,
+      detail: [
+        sourceAdapter(source).describe(source, { planDir }),
+        `pack: ${describeCodec(plan.compression)}, sha256 while streaming -> ${artifactFile(source, plan)}`,
+        `write once, streamed to every target at the same time: ${targets}`,
+      ],
+    })),
+    { id: 'verify', kind: 'verify', title: 'verify copies', detail: ['re-read every copy on every target and compare size and sha256'] },
+    {
+      id: 'policy',
+      kind: 'policy',
+      title: `policy ${ruleName(plan.policy.rule)}`,
+      detail: [
+        `need ${required.copies} copies (live data + ${required.copies - 1} verified), ${required.media} media, ${required.offsite} offsite${required.immutable ? `, ${required.immutable} immutable` : ''}`,
+      ],
+    },
+    { id: 'commit', kind: 'commit', title: 'commit manifest', detail: ['write manifest.json last, on every target whose copies verified'] },
+    ...hookSteps(plan.hooks.post_backup, 'post_backup'),
+    {
+      id: 'prune',
+      kind: 'prune',
+      title: 'prune',
+      detail: [plan.retention ? 'apply retention on every target (only when the policy was met); never the newest verified backup' : 'no retention policy: keep every backup'],
+    },
+    { id: 'report', kind: 'report', title: 'report', detail: ['summarise sources, copies and the policy verdict'], always: true },
+  ];
+  return { plan: plan.name, command: 'backup', steps };
+}

@@ -1,0 +1,54 @@
+/**
+ * `${VAR}` and `${VAR:-default}` in plan values, read from the environment.
+ * Interpolation runs on parsed scalar values, never on the YAML text, so a
+ * value holding YAML syntax cannot change the plan's structure. Every value
+ * taken from the environment is a secret: it is registered for redaction.
+ * `$${` stands for a literal `${`.
+ */
+import type { Secrets } from '../report/secrets.js';
+
+const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export interface Unset {
+  path: (string | number)[];
+  variable: string;
+}
+
+function interpolateString(text: string, env: NodeJS.ProcessEnv, secrets: Secrets, onUnset: (variable: string) => void): string {
+  return text.replace(PLACEHOLDER, (match, variable: string | undefined, fallback: string | undefined) => {
+    if (match === '$${') return '${';
+    const value = env[variable!];
+    if (value !== undefined && !(fallback !== undefined && value === '')) {
+      secrets.add(value);
+      return value;
+    }
+    if (fallback !== undefined) return fallback;
+    onUnset(variable!);
+    return match;
+  });
+}
+
+/** A deep copy of `value` with every placeholder replaced; unset variables are collected. */
+export function interpolate(value: unknown, env: NodeJS.ProcessEnv, secrets: Secrets, unset: Unset[] = [], path: (string | number)[] = []): unknown {
+  if (typeof value === 'string') {
+    return interpolateString(value, env, secrets, (variable) => unset.push({ path, variable }));
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, secrets, unset, [...path, index]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, secrets, unset, [...path, key])]));
+  }
+  return value;
+}
+
+/** Paths of string values that hold a password written into a URL in clear. */
+export function literalPasswords(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') {
+    const match = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:([^@\s]+)@/i.exec(value);
+    return match && !match[1]!.includes('${') ? [path] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => literalPasswords(item, [...path, index]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => literalPasswords(item, [...path, key]));
+  }
+  return [];
+}

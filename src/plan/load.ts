@@ -1,0 +1,168 @@
+/**
+ * Loading a plan: YAML with positions, `${VAR}` interpolation, the zod
+ * schema, then the cross-field rules. Every problem comes back with the file,
+ * line and column, and the key path, so the user can jump straight to it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { PlanError, type PlanProblem } from '../errors.js';
+import { Secrets } from '../report/secrets.js';
+import { interpolate, literalPasswords, type Unset } from './interpolate.js';
+import { checkRules, type RuleContext } from './rules.js';
+import { planSchema, type Plan } from './schema.js';
+
+export interface LoadedPlan {
+  plan: Plan;
+  file: string;
+  dir: string;
+  /** sha256 of the plan file as written (placeholders, not their values). */
+  hash: string;
+  secrets: Secrets;
+  warnings: PlanProblem[];
+}
+
+type Path = (string | number)[];
+
+export function formatPath(path: Path): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
+
+class Locator {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(offset: number | undefined): string {
+    if (offset === undefined) return this.file;
+    const { line, col } = this.lines.linePos(offset);
+    return `${this.file}:${line}:${col}`;
+  }
+
+  /** The position of `path`, or of its nearest existing parent; of the key itself when `key` is given. */
+  where(path: Path, key?: string): string {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, depth), true);
+      if (!isNode(node)) continue;
+      if (key !== undefined && depth === path.length && isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+        if (pair && isNode(pair.key)) return this.at(pair.key.range?.[0]);
+      }
+      return this.at(node.range?.[0]);
+    }
+    return this.file;
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Of a union's branches, the one that came closest: fewest issues, no unknown keys. */
+function closestBranch(branches: Issue[][]): Issue[] {
+  const score = (issues: Issue[]) => issues.length + 10 * issues.filter((i) => i.code === 'unrecognized_keys').length;
+  return [...branches].sort((a, b) => score(a) - score(b))[0] ?? [];
+}
+
+function flatten(issues: readonly Issue[], prefix: Path = []): { path: Path; issue: Issue }[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...(issue.path as Path)];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) return flatten(closestBranch(issue.errors), path);
+    return [{ path, issue }];
+  });
+}
+
+function describe(issue: Issue): string {
+  if (issue.code === 'invalid_union' && 'options' in issue) {
+    return `expected one of: ${(issue.options as unknown[]).map(String).join(', ')}`;
+  }
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+function schemaProblems(issues: readonly Issue[], locate: Locator): PlanProblem[] {
+  return flatten(issues).flatMap(({ path, issue }) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        where: locate.where(path, key),
+        path: formatPath([...path, key]),
+        message: `unknown key "${key}"`,
+        severity: 'error' as const,
+      }));
+    }
+    return [{ where: locate.where(path), path: formatPath(path), message: describe(issue), severity: 'error' as const }];
+  });
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  secrets?: Secrets;
+  /** Facts about this machine the rules need (e.g. whether zstd exists). */
+  capabilities: Omit<RuleContext, 'planDir'>;
+}
+
+export async function loadPlan(path: string, options: LoadOptions): Promise<LoadedPlan> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new PlanError(missing ? `No plan file at ${file}.` : `Cannot read the plan ${file}: ${(error as Error).message}`, [], {
+      hint: missing ? 'Write a restorable.yml (see examples/quickstart) or pass --plan FILE.' : undefined,
+    });
+  }
+  return parsePlan(text, file, options);
+}
+
+export function parsePlan(text: string, file: string, options: LoadOptions): LoadedPlan {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const locate = new Locator(file, doc, lines);
+  const fail = (problems: PlanProblem[]) => {
+    const errors = problems.filter((p) => p.severity === 'error');
+    return new PlanError(`The plan ${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}.`, problems);
+  };
+  if (doc.errors.length > 0) {
+    throw fail(doc.errors.map((e) => ({ where: locate.at(e.pos[0]), path: '', message: e.message.split('\n')[0]!, severity: 'error' })));
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const secrets = options.secrets ?? new Secrets();
+  const unset: Unset[] = [];
+  const values = interpolate(raw, options.env ?? process.env, secrets, unset);
+  const problems: PlanProblem[] = [
+    ...literalPasswords(raw).map((p) => ({
+      where: locate.where(p),
+      path: formatPath(p),
+      message: 'a password is written into this URL in clear; put it in the environment and write ${VAR} instead',
+      severity: 'error' as const,
+    })),
+    ...unset.map((u) => ({
+      where: locate.where(u.path),
+      path: formatPath(u.path),
+      message: `the environment variable ${u.variable} is not set (write \${${u.variable}:-default} for a default)`,
+      severity: 'error' as const,
+    })),
+  ];
+  const parsed = planSchema.safeParse(values);
+  if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
+  const dir = dirname(file);
+  problems.push(
+    ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).map((p) => ({
+      where: locate.where(p.path),
+      path: formatPath(p.path),
+      message: p.message,
+      severity: p.severity,
+    })),
+  );
+  if (problems.some((p) => p.severity === 'error')) throw fail(problems);
+  return {
+    plan: parsed.data,
+    file,
+    dir,
+    hash: createHash('sha256').update(text).digest('hex'),
+    secrets,
+    warnings: problems,
+  };
+}

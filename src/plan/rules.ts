@@ -1,0 +1,125 @@
+/**
+ * Cross-field rules, run after the schema has accepted the plan. Each rule
+ * returns problems as data with the key path they belong to; load.ts turns
+ * paths into file:line:column. Nothing here touches the disk.
+ */
+import { relative, resolve, isAbsolute } from 'node:path';
+import { sourceAdapter } from '../sources/index.js';
+import { targetAdapter } from '../targets/index.js';
+import { snapshotOrder } from './order.js';
+import { evaluate, ruleName } from './policy.js';
+import type { Plan } from './schema.js';
+
+export interface RuleProblem {
+  path: (string | number)[];
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface RuleContext {
+  planDir: string;
+  /** Whether a zstd codec exists in this process (Node's zlib or the zstd tool). */
+  zstd: boolean;
+}
+
+type Rule = (plan: Plan, ctx: RuleContext) => RuleProblem[];
+
+const error = (path: RuleProblem['path'], message: string): RuleProblem => ({ path, message, severity: 'error' });
+const warning = (path: RuleProblem['path'], message: string): RuleProblem => ({ path, message, severity: 'warning' });
+
+function duplicates(names: string[], list: 'sources' | 'targets'): RuleProblem[] {
+  return names.flatMap((name, index) =>
+    names.indexOf(name) === index ? [] : [error([list, index, 'name'], `the name "${name}" is used twice in ${list}`)],
+  );
+}
+
+const uniqueNames: Rule = (plan) => [
+  ...duplicates(plan.sources.map((s) => s.name), 'sources'),
+  ...duplicates(plan.targets.map((t) => t.name), 'targets'),
+];
+
+const ordering: Rule = (plan) => {
+  const names = new Set(plan.sources.map((s) => s.name));
+  const problems = plan.sources.flatMap((source, index) =>
+    (source.after ?? []).flatMap((other, at) => {
+      if (other === source.name) return [error(['sources', index, 'after', at], `source "${source.name}" cannot come after itself`)];
+      if (!names.has(other)) return [error(['sources', index, 'after', at], `no source is named "${other}"`)];
+      return [];
+    }),
+  );
+  try {
+    snapshotOrder(plan.sources);
+  } catch (cycle) {
+    problems.push(error(['sources'], (cycle as Error).message));
+  }
+  return problems;
+};
+
+const healthCheckSources: Rule = (plan) =>
+  plan.restore.healthchecks.flatMap((check, index) => {
+    if (!('source' in check)) return [];
+    const source = plan.sources.find((s) => s.name === check.source);
+    const path = ['restore', 'healthchecks', index, 'source'];
+    if (!source) return [error(path, `no source is named "${check.source}" (sources: ${plan.sources.map((s) => s.name).join(', ')})`)];
+    if (!sourceAdapter(source).query) return [error(path, `source "${check.source}" is of type ${source.type}, which cannot run sql checks`)];
+    return [];
+  });
+
+const staticPolicy: Rule = (plan) => {
+  const copies = plan.targets.map((config) => {
+    const defaults = targetAdapter(config).defaults;
+    return {
+      target: config.name,
+      medium: config.medium ?? defaults.medium,
+      offsite: config.offsite ?? defaults.offsite,
+      immutable: config.immutable ?? defaults.immutable,
+    };
+  });
+  const verdict = evaluate(plan.policy.rule, copies);
+  if (verdict.met) return [];
+  return [
+    error(
+      ['targets'],
+      `the declared targets cannot meet the ${ruleName(plan.policy.rule)} rule even if every copy succeeds: ${verdict.missing.join('; ')}. ` +
+        'Add targets, or declare what a target really is (medium:, offsite: true), or relax policy.rule.',
+    ),
+  ];
+};
+
+const zstdAvailable: Rule = (plan, ctx) =>
+  plan.compression.algorithm === 'zstd' && !ctx.zstd
+    ? [error(['compression', 'algorithm'], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)]
+    : [];
+
+function within(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+const distinctPlaces: Rule = (plan, ctx) => {
+  const locals = plan.targets.flatMap((t, index) => (t.type === 'local' ? [{ index, path: resolve(ctx.planDir, t.path) }] : []));
+  const problems: RuleProblem[] = [];
+  locals.forEach((a, i) => {
+    const twin = locals.slice(0, i).find((b) => b.path === a.path);
+    if (twin) problems.push(error(['targets', a.index, 'path'], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
+    plan.sources.forEach((source) => {
+      if (source.type === 'files' && within(resolve(ctx.planDir, source.path), a.path)) {
+        problems.push(error(['targets', a.index, 'path'], `this target lies inside files source "${source.name}": each backup would include the previous ones`));
+      }
+    });
+  });
+  return problems;
+};
+
+const retentionSanity: Rule = (plan) => {
+  const r = plan.retention;
+  if (!r) return [];
+  const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
+  return keeps || r.keep_within ? [] : [warning(['retention'], 'this retention keeps only the newest backup: prune will remove every other one')];
+};
+
+const rules: Rule[] = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, retentionSanity];
+
+export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
+  return rules.flatMap((rule) => rule(plan, ctx));
+}

@@ -1,0 +1,129 @@
+/**
+ * The version-1 plan, as zod schemas. This file is the single source of truth:
+ * types come from z.infer, defaults are applied here, and
+ * schemas/restorable.schema.json is generated from it (scripts/build.mjs).
+ * Source and target fields live with their adapters (src/sources, src/targets).
+ */
+import { z } from 'zod';
+import { sourceConfig, sourceName } from '../sources/index.js';
+import { targetConfig } from '../targets/index.js';
+import { calendarSpan, clockDuration } from './duration.js';
+
+const argv = z
+  .array(z.string().min(1))
+  .min(1, { error: 'expected a command as an argument array, e.g. ["./scripts/check.sh", "--quick"]' });
+
+const appVersionFrom = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
+  z.strictObject({ file: z.string().min(1), key: z.string().min(1) }),
+  z.strictObject({ command: argv }),
+]);
+
+const app = z
+  .strictObject({
+    version: z.union([z.string().min(1), z.number().transform(String)]).optional(),
+    version_from: appVersionFrom.optional(),
+  })
+  .refine((a) => !(a.version !== undefined && a.version_from !== undefined), {
+    error: 'give either app.version or app.version_from, not both',
+  });
+
+const counts = z.strictObject({
+  copies: z.int().min(1).max(20),
+  media: z.int().min(1).max(10),
+  offsite: z.int().min(0).max(20),
+  immutable: z.int().min(0).max(20).default(0),
+});
+
+const policy = z.strictObject({
+  rule: z.union([z.enum(['3-2-1', '3-2-1-1-0']), counts]).default('3-2-1'),
+});
+
+const compression = z
+  .strictObject({
+    algorithm: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
+    level: z.int().min(1).max(19).optional(),
+  })
+  .refine((c) => !(c.algorithm === 'gzip' && c.level !== undefined && c.level > 9), {
+    error: 'gzip levels go from 1 to 9',
+    path: ['level'],
+  });
+
+const keep = z.int().min(0);
+const retention = z.strictObject({
+  keep_last: keep.optional(),
+  keep_hourly: keep.optional(),
+  keep_daily: keep.optional(),
+  keep_weekly: keep.optional(),
+  keep_monthly: keep.optional(),
+  keep_yearly: keep.optional(),
+  keep_within: calendarSpan.optional(),
+});
+
+const cron = z
+  .string()
+  .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'expected a cron expression of five fields, e.g. "0 2 * * *"' });
+
+const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional() });
+
+const expectation = z.union([
+  z.strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]) }),
+  z
+    .strictObject({ min: z.number().optional(), max: z.number().optional() })
+    .refine((e) => e.min !== undefined || e.max !== undefined, { error: 'expected min, max or both' }),
+  z.strictObject({ contains: z.string() }),
+]);
+
+const checkBase = {
+  name: z.string().min(1),
+  retries: z.int().min(0).max(100).default(0),
+  interval: clockDuration.prefault('2s'),
+  timeout: clockDuration.prefault('30s'),
+};
+
+const sqlCheck = z.strictObject({ ...checkBase, source: sourceName, sql: z.string().min(1), expect: expectation });
+const httpCheck = z.strictObject({
+  ...checkBase,
+  http: z.strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    status: z.int().min(100).max(599).default(200),
+    contains: z.string().optional(),
+  }),
+});
+const commandCheck = z.strictObject({ ...checkBase, command: argv });
+
+export const healthCheck = z.union([sqlCheck, httpCheck, commandCheck]);
+
+const hook = z.strictObject({ command: argv, timeout: clockDuration.prefault('5m') });
+const hooks = z.strictObject({
+  pre_backup: z.array(hook).default([]),
+  post_backup: z.array(hook).default([]),
+  pre_restore: z.array(hook).default([]),
+  post_restore: z.array(hook).default([]),
+});
+
+export const planSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1, { error: 'expected version: 1 (the only plan format so far)' }),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a name of a-z, 0-9 and - (it names the folder on every target)' }),
+  app: app.optional(),
+  sources: z.array(sourceConfig).min(1, { error: 'a plan needs at least one source' }),
+  targets: z.array(targetConfig).min(1, { error: 'a plan needs at least one target' }),
+  policy: policy.default({ rule: '3-2-1' }),
+  compression: compression.default({ algorithm: 'zstd' }),
+  retention: retention.optional(),
+  schedule: schedule.optional(),
+  restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
+  hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] }),
+});
+
+export type Plan = z.infer<typeof planSchema>;
+export type PlanInput = z.input<typeof planSchema>;
+export type HealthCheck = z.infer<typeof healthCheck>;
+export type Hook = z.infer<typeof hook>;
+export type Retention = z.infer<typeof retention>;
+export type PolicyRule = z.infer<typeof policy>['rule'];
+export type Compression = z.infer<typeof compression>;
+export type AppVersionFrom = z.infer<typeof appVersionFrom>;

@@ -1,0 +1,70 @@
+/**
+ * drill: a restore into a scratch place, with the health checks, that never
+ * touches live data. The result is recorded next to the backup (drill.json)
+ * so `list` can show which backups are proven restorable.
+ */
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { keyOf } from '../artifacts/catalog.js';
+import { DRILL, type DrillRecord } from '../artifacts/manifest.js';
+import { HealthCheckError, reason } from '../errors.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { runHealthChecks, type CheckResult } from './healthchecks.js';
+import { decoded } from './locate.js';
+import { prepare, type RestoreRequest } from './prepare.js';
+
+export interface DrillResult {
+  backupId: string;
+  target: string;
+  ok: boolean;
+  checks: CheckResult[];
+  counts: Record<string, Record<string, number>>;
+  durationMs: number;
+}
+
+export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest, 'allowVersionMismatch'>): Promise<DrillResult> {
+  const started = performance.now();
+  const prepared = await prepare(loaded, { ...request, allowVersionMismatch: true }, 'drill');
+  const { reporter } = request;
+  let checks: CheckResult[];
+  try {
+    const locations = new Map<string, string>();
+    for (const { config, adapter, entry, artifact } of prepared.selected) {
+      const into = join(prepared.stagingDir, `restored-${config.name}`);
+      await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
+      locations.set(config.name, into);
+      reporter.info(`Restored "${config.name}" into the scratch place ${into}`);
+    }
+    checks = await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: 'drill', reporter, signal: request.signal, env: request.env });
+  } finally {
+    await prepared.cleanup();
+  }
+  const ok = checks.every((c) => c.status !== 'failed');
+  const durationMs = performance.now() - started;
+  const record: DrillRecord = {
+    backup_id: prepared.manifest.backup_id,
+    at: new Date().toISOString(),
+    ok,
+    target: prepared.target.name,
+    duration_ms: Math.round(durationMs),
+    checks: checks.map((c) => ({ name: c.name, ok: c.status !== 'failed', ms: c.ms, detail: c.detail })),
+  };
+  const key = keyOf.file(loaded.plan.name, record.backup_id, 'drill.json');
+  await prepared.target
+    .put(key, Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]))
+    .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error)}`));
+  if (!ok) {
+    const failed = checks.filter((c) => c.status === 'failed');
+    throw new HealthCheckError(`Drill of backup ${record.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Live data was not touched.`, {
+      hint: 'This backup may not restore cleanly: check the app and the health checks, and drill an older backup (--backup ID).',
+    });
+  }
+  return {
+    backupId: record.backup_id,
+    target: record.target,
+    ok,
+    checks,
+    counts: Object.fromEntries(prepared.selected.map((s) => [s.config.name, s.entry.counts])),
+    durationMs,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Finding the backup to restore and proving its bytes before anything is
+ * touched. Every artifact's sha256 is checked in full first (a decrypting or
+ * decompressing stream would emit data before it could notice damage), then
+ * decoding reads the verified bytes.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
+import { decompressor } from '../artifacts/codec.js';
+import { Digest, digestOf } from '../artifacts/digest.js';
+import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
+import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
+import type { Reporter } from '../report/reporter.js';
+import type { Target } from '../targets/target.js';
+
+export interface Located {
+  target: Target;
+  manifest: Manifest;
+}
+
+/**
+ * The backup `selector` ("latest" or an id): the newest complete one across
+ * targets, read from the first target in plan order whose manifest is sound.
+ */
+export async function locateBackup(targets: Target[], plan: string, selector: string, reporter: Reporter, only?: string): Promise<Located> {
+  const candidates = only ? targets.filter((t) => t.name === only) : targets;
+  if (only && candidates.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(', ')}` });
+  const holdings = await Promise.all(
+    candidates.map(async (target) => {
+      try {
+        return { target, ids: (await listBackups(target, plan)).filter((b) => b.complete).map((b) => b.id) };
+      } catch (error) {
+        reporter.warn(`Cannot list target "${target.name}": ${reason(error)}`);
+        return { target, ids: [] as string[] };
+      }
+    }),
+  );
+  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
+  const id = selector === 'latest' ? all[0] : all.find((candidate) => candidate === selector);
+  if (!id) {
+    throw new NotFoundError(selector === 'latest' ? `No complete backup of plan "${plan}" was found on ${candidates.map((t) => t.name).join(', ')}.` : `Backup ${selector} was not found on ${candidates.map((t) => t.name).join(', ')}.`, {
+      hint: 'Run `restorable list` to see the backups each target holds.',
+    });
+  }
+  let lastError: unknown;
+  for (const { target } of holdings.filter((h) => h.ids.includes(id))) {
+    try {
+      return { target, manifest: await readManifest(target, plan, id) };
+    } catch (error) {
+      lastError = error;
+      reporter.warn(`${reason(error)} Trying the next target.`);
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * Returns a local path holding the artifact's verified bytes: the target's own
+ * file when it is local, else a copy downloaded into `stagingDir`.
+ */
+export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string): Promise<string> {
+  const key = keyOf.file(plan, id, entry.artifact.file);
+  let path: string;
+  let got: { sha256: string; bytes: number };
+  if (target.localPath) {
+    path = target.localPath(key);
+    got = await digestOf(await target.get(key));
+  } else {
+    path = join(stagingDir, entry.artifact.file);
+    const digest = new Digest();
+    await pipeline(await target.get(key), digest, createWriteStream(path, { flags: 'wx' }));
+    got = { sha256: digest.sha256, bytes: digest.bytes };
+  }
+  if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
+    throw new IntegrityError(
+      `The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: expected ${entry.artifact.bytes} bytes with sha256 ${entry.artifact.sha256.slice(0, 12)}..., read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}...`,
+      { hint: 'Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`.' },
+    );
+  }
+  return path;
+}
+
+/** The decoded snapshot, from verified bytes at `path`; errors surface on the returned stream. */
+export function decoded(path: string, entry: SourceEntry): Readable {
+  const decoder = decompressor(entry.artifact.compression.algorithm);
+  pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), decoder).catch((error: unknown) => decoder.destroy(error as Error));
+  return decoder;
+}
+
+export function requireFound<T>(value: T | undefined, message: string): T {
+  if (value === undefined) throw new NotFoundError(message);
+  return value;
+}

@@ -1,0 +1,45 @@
+/**
+ * Applies a retention decision to one target. The decision itself is pure
+ * (retention.ts); this only deletes, and deletes manifest.json first, so a
+ * prune cut short leaves an incomplete backup (invisible), never a listed one
+ * with missing artifacts. Incomplete backups older than a day (crashed runs)
+ * are cleared as well.
+ */
+import { keyOf, listBackups } from '../artifacts/catalog.js';
+import { MANIFEST } from '../artifacts/manifest.js';
+import type { Retention } from '../plan/schema.js';
+import type { Target } from '../targets/target.js';
+import { decideRetention, type RetentionDecision } from './retention.js';
+
+const INCOMPLETE_GRACE_MS = 24 * 3600_000;
+
+export interface PruneReport {
+  target: string;
+  kept: RetentionDecision[];
+  removed: RetentionDecision[];
+  /** Ids of incomplete backups (no manifest) that were cleared. */
+  incomplete: string[];
+}
+
+export async function pruneTarget(
+  target: Target,
+  plan: string,
+  policy: Retention | undefined,
+  options: { protect?: readonly string[]; apply: boolean; now: Date },
+): Promise<PruneReport> {
+  const backups = await listBackups(target, plan);
+  const complete = backups.filter((b) => b.complete);
+  const decisions = decideRetention(complete, policy, { protect: options.protect ?? [] });
+  const removed = decisions.filter((d) => !d.keep);
+  const stale = backups.filter((b) => !b.complete && options.now.getTime() - b.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b.id));
+  if (options.apply) {
+    for (const decision of removed) {
+      const backup = complete.find((b) => b.id === decision.id)!;
+      const manifestKey = keyOf.file(plan, backup.id, MANIFEST);
+      await target.remove([manifestKey]);
+      await target.remove(backup.objects.map((o) => o.key).filter((key) => key !== manifestKey));
+    }
+    for (const backup of stale) await target.remove(backup.objects.map((o) => o.key));
+  }
+  return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b) => b.id) };
+}

@@ -1,0 +1,135 @@
+/**
+ * A folder of files (uploads, media, attachments), streamed into a tar archive.
+ * Symlinks are stored as links, never followed; modes and mtimes are kept;
+ * sockets, devices and fifos are skipped with a warning. Restores extract into
+ * a new folder beside the live one and refuse archives that try to write
+ * outside it (see safe-extract.ts).
+ */
+import { access, constants, rm, stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import * as tar from 'tar';
+import { z } from 'zod';
+import { RunError, ioHint, reason } from '../errors.js';
+import { besidePath, swapPaths } from './path-swap.js';
+import { extractSafely } from './safe-extract.js';
+import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
+
+export const filesConfig = z.strictObject({
+  ...sourceBase,
+  type: z.literal('files'),
+  path: z.string().min(1),
+  /** Globs relative to `path`; a file is kept when it matches one (default: all). */
+  include: z.array(z.string().min(1)).optional(),
+  /** Globs relative to `path`; matching files and folders are left out. */
+  exclude: z.array(z.string().min(1)).default([]),
+});
+export type FilesConfig = z.infer<typeof filesConfig>;
+
+interface Walk {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  bytes: number;
+  skipped: string[];
+  unreadable: string[];
+}
+
+function selector(config: FilesConfig): (path: string, isDir: boolean) => boolean {
+  const excluded = picomatch(config.exclude, { dot: true });
+  const included = config.include ? picomatch(config.include, { dot: true }) : () => true;
+  return (path, isDir) => {
+    if (path === '.' || path === '') return true;
+    if (excluded(path) || (isDir && excluded(`${path}/`))) return false;
+    return isDir || included(path);
+  };
+}
+
+export const files: SourceAdapter<FilesConfig> = {
+  type: 'files',
+  kind: 'files',
+  schema: filesConfig,
+  extension: '.tar',
+
+  describe(config, ctx) {
+    const filters = [config.include && `include ${config.include.join(', ')}`, config.exclude.length > 0 && `exclude ${config.exclude.join(', ')}`];
+    const note = filters.filter(Boolean).join('; ');
+    return `tar of ${resolve(ctx.planDir, config.path)}${note ? ` (${note})` : ''}, symlinks as links`;
+  },
+
+  liveLocation: (config, ctx) => resolve(ctx.planDir, config.path),
+
+  async probe(config, ctx) {
+    const root = files.liveLocation(config, ctx);
+    try {
+      const info = await stat(root);
+      if (!info.isDirectory()) throw new RunError(`Files source "${config.name}": ${root} is not a folder.`, { hint: 'Point `path` at a folder.' });
+      await access(root, constants.R_OK | constants.X_OK);
+    } catch (error) {
+      if (error instanceof RunError) throw error;
+      throw new RunError(`Files source "${config.name}": cannot read ${root}: ${reason(error)}`, { hint: ioHint(error), cause: error });
+    }
+  },
+
+  async snapshot(config, ctx) {
+    const root = files.liveLocation(config, ctx);
+    const keep = selector(config);
+    const walk: Walk = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: [], unreadable: [] };
+    const stream = tar.create(
+      {
+        cwd: root,
+        follow: false,
+        portable: false,
+        strict: false,
+        filter(path, entry) {
+          const rel = relative(root, resolve(root, path)) || '.';
+          const stats = entry as import('node:fs').Stats;
+          if (!keep(rel, stats.isDirectory())) return false;
+          if (stats.isFile()) {
+            walk.files += 1;
+            walk.bytes += stats.size;
+          } else if (stats.isDirectory()) walk.dirs += rel === '.' ? 0 : 1;
+          else if (stats.isSymbolicLink()) walk.symlinks += 1;
+          else {
+            walk.skipped.push(rel);
+            return false;
+          }
+          return true;
+        },
+        onwarn(code, message, data) {
+          const path = (data as { path?: string } | undefined)?.path;
+          walk.unreadable.push(`${path ? `${relative(root, path)}: ` : ''}${message} (${code})`);
+        },
+      },
+      ['.'],
+    ) as unknown as import('node:stream').Readable;
+    const info = new Promise<SnapshotInfo>((resolveInfo, reject) => {
+      stream.once('end', () => {
+        if (walk.skipped.length > 0) ctx.reporter.warn(`Files source "${config.name}": skipped ${walk.skipped.length} special file(s) (sockets, devices, fifos): ${walk.skipped.slice(0, 5).join(', ')}`);
+        if (walk.unreadable.length > 0) {
+          reject(
+            new RunError(`Files source "${config.name}": ${walk.unreadable.length} path(s) could not be read: ${walk.unreadable.slice(0, 5).join('; ')}`, {
+              hint: 'Give the user running restorable read access to the whole folder, or exclude those paths in the plan.',
+            }),
+          );
+          return;
+        }
+        const { files: count, dirs, symlinks, bytes } = walk;
+        resolveInfo({ engine: null, method: 'tar stream', schemaVersion: null, counts: { files: count, dirs, symlinks, bytes } });
+      });
+      stream.once('error', reject);
+    });
+    info.catch(() => undefined);
+    return { stream, info };
+  },
+
+  currentSchemaVersion: async () => null,
+
+  materialize: (config, stream, into, ctx) => extractSafely(stream, into, { source: config.name, reporter: ctx.reporter }),
+
+  stagingLocation: (config, ctx, tag) => besidePath(files.liveLocation(config, ctx), 'new', tag),
+
+  swapIn: (config, staged, ctx, tag) => swapPaths(files.liveLocation(config, ctx), staged, tag),
+
+  discard: (staged) => rm(staged, { recursive: true, force: true }),
+};

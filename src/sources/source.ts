@@ -1,0 +1,98 @@
+/**
+ * The Source contract. A source is one thing an app keeps state in (a SQLite
+ * database, a PostgreSQL database, a folder of files). Adapters live one per
+ * file in this folder and are found by `type` in ./index.ts.
+ *
+ * Everything around a source (compression, hashing, writing to targets,
+ * manifests, restore points for the whole run, health checks) is done once,
+ * above this interface; an adapter only knows its own engine.
+ */
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { Reporter } from '../report/reporter.js';
+
+/** Names become file names on every target: keep them plain. */
+export const sourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a name of a-z, 0-9, - and _ (up to 63 characters)' });
+
+/** Fields every source has, whatever its type. */
+export const sourceBase = {
+  name: sourceName,
+  /** Sources this one snapshots after. Files default to after every database. */
+  after: z.array(sourceName).optional(),
+};
+
+export interface SourceContext {
+  /** Relative paths in the plan resolve against the plan file's folder. */
+  planDir: string;
+  /** A private scratch folder for this run, removed when the run ends. */
+  stagingDir: string;
+  reporter: Reporter;
+  signal: AbortSignal;
+}
+
+/** What the manifest records about one snapshot besides its bytes. */
+export interface SnapshotInfo {
+  engine: { name: string; version: string } | null;
+  /** How the snapshot was taken, e.g. `sqlite online backup (node:sqlite)`. */
+  method: string;
+  schemaVersion: string | null;
+  counts: Record<string, number>;
+}
+
+export interface Snapshot {
+  /**
+   * The consistent snapshot as one byte stream, to be read exactly once. The
+   * consistency promise is the adapter's: a database snapshot is one
+   * transactionally consistent state; a folder snapshot is a walk of the tree.
+   */
+  stream: Readable;
+  /** Settles after `stream` has ended; rejects if the snapshot turned out bad. */
+  info: Promise<SnapshotInfo>;
+}
+
+/**
+ * The state swapped out by a restore, kept so that it can be put back. A
+ * restore point is only ever removed by the user: restorable prints where it is.
+ */
+export interface RestorePoint {
+  /** Where the previous state now lives (a path, or a database name). */
+  location: string;
+  /** Puts the previous state back exactly as it was. */
+  rollback(): Promise<void>;
+}
+
+export interface SourceAdapter<C extends { type: string; name: string } = { type: string; name: string }> {
+  readonly type: C['type'];
+  /** Databases snapshot before files so files never reference rows that are missing. */
+  readonly kind: 'database' | 'files';
+  readonly schema: z.ZodType<C, unknown>;
+  /** Extension of the raw snapshot, before compression: `.sqlite`, `.tar`. */
+  readonly extension: string;
+
+  /** One line for the dry run: what will be read and how. */
+  describe(config: C, ctx: Pick<SourceContext, 'planDir'>): string;
+  /** Preflight: throws a RunError with a hint when the source cannot be snapshot. */
+  probe(config: C, ctx: SourceContext): Promise<void>;
+  snapshot(config: C, ctx: SourceContext): Promise<Snapshot>;
+
+  /** Where the live data is: a path (files, SQLite) or a connection target. */
+  liveLocation(config: C, ctx: Pick<SourceContext, 'planDir'>): string;
+  /** The schema version of the live data now, or null when there is none to read. */
+  currentSchemaVersion(config: C, ctx: SourceContext): Promise<string | null>;
+  /**
+   * Builds restored data at `into` (which must not exist yet) from the decoded
+   * snapshot stream. Refuses unsafe content (e.g. archive entries that escape
+   * `into`) with an IntegrityError, and leaves nothing behind when it fails.
+   */
+  materialize(config: C, stream: Readable, into: string, ctx: SourceContext): Promise<void>;
+  /** Where `materialize` should build the data so that `swapIn` can be atomic (same file system). */
+  stagingLocation(config: C, ctx: SourceContext, tag: string): string;
+  /** Replaces the live data with `staged`, keeping the old state as a restore point. */
+  swapIn(config: C, staged: string, ctx: SourceContext, tag: string): Promise<RestorePoint>;
+  /** Removes data built by `materialize` that will not be used. */
+  discard(staged: string): Promise<void>;
+  /** Runs a health-check query at `location`; returns the first column of the first row. */
+  query?(config: C, location: string, sql: string): Promise<unknown>;
+}

@@ -1,0 +1,175 @@
+/**
+ * SQLite databases, snapshot online through SQLite's backup API (or VACUUM
+ * INTO), never by copying the live file: a copy taken while the app writes, or
+ * one that misses the -wal file, is a corrupt database. See sqlite-driver.ts.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, constants, open, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { IntegrityError, RunError, ioHint, reason } from '../errors.js';
+import { besidePath, swapPaths } from './path-swap.js';
+import { chooseDriver, vacuumInto, type SqliteConnection } from './sqlite-driver.js';
+import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
+
+export const sqliteConfig = z.strictObject({
+  ...sourceBase,
+  type: z.literal('sqlite'),
+  path: z.string().min(1),
+  schema_version: z
+    .union([
+      z.strictObject({ pragma: z.enum(['user_version', 'schema_version', 'application_id']) }),
+      z.strictObject({ sql: z.string().min(1) }),
+    ])
+    .default({ pragma: 'user_version' }),
+  /** How the snapshot is checked before it is stored: integrity_check, quick_check, or not at all. */
+  check: z.enum(['integrity', 'quick', 'none']).default('integrity'),
+});
+export type SqliteConfig = z.infer<typeof sqliteConfig>;
+
+const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
+const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+function firstValue(row: Record<string, unknown> | undefined): unknown {
+  return row === undefined ? undefined : Object.values(row)[0];
+}
+
+function readSchemaVersion(db: SqliteConnection, config: SqliteConfig): string | null {
+  const sql = 'pragma' in config.schema_version ? `pragma ${config.schema_version.pragma}` : config.schema_version.sql;
+  const value = firstValue(db.get(sql));
+  return value === undefined || value === null ? null : String(value);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function countRows(db: SqliteConnection): Record<string, number> {
+  const tables = db
+    .all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'")
+    .map((row) => String(row.name));
+  let rows = 0;
+  for (const table of tables) rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent(table)}`)));
+  return { tables: tables.length, rows };
+}
+
+function checkSnapshot(db: SqliteConnection, config: SqliteConfig): void {
+  if (config.check === 'none') return;
+  const pragma = config.check === 'quick' ? 'quick_check' : 'integrity_check';
+  const problems = db.all(`pragma ${pragma}(20)`).map((row) => String(firstValue(row)));
+  if (problems.length !== 1 || problems[0] !== 'ok') {
+    throw new IntegrityError(`The snapshot of SQLite source "${config.name}" fails ${pragma}: ${problems.slice(0, 5).join('; ')}`, {
+      hint: `The live database itself is probably damaged. Check it with: sqlite3 ${config.path} "pragma integrity_check"`,
+    });
+  }
+}
+
+async function isSqliteFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+    return bytesRead === 16 && buffer.equals(MAGIC);
+  } finally {
+    await handle.close();
+  }
+}
+
+export const sqlite: SourceAdapter<SqliteConfig> = {
+  type: 'sqlite',
+  kind: 'database',
+  schema: sqliteConfig,
+  extension: '.sqlite',
+
+  describe: (config, ctx) => `SQLite online backup of ${resolve(ctx.planDir, config.path)}, then ${config.check === 'none' ? 'no check' : `${config.check}_check`}`,
+
+  liveLocation: (config, ctx) => resolve(ctx.planDir, config.path),
+
+  async probe(config, ctx) {
+    const live = sqlite.liveLocation(config, ctx);
+    try {
+      await access(live, constants.R_OK);
+    } catch (error) {
+      throw new RunError(`SQLite source "${config.name}": cannot read ${live}: ${reason(error)}`, { hint: ioHint(error), cause: error });
+    }
+    if (!(await isSqliteFile(live))) {
+      throw new RunError(`SQLite source "${config.name}": ${live} is not a SQLite database.`, {
+        hint: 'Point `path` at the database file itself (not its folder or its -wal file).',
+      });
+    }
+    await chooseDriver();
+  },
+
+  async snapshot(config, ctx) {
+    const live = sqlite.liveLocation(config, ctx);
+    const copy = resolve(ctx.stagingDir, `${config.name}.sqlite`);
+    const { driver, method } = await chooseDriver();
+    try {
+      if (method === 'backup') await driver.backup(live, copy);
+      else vacuumInto(driver, live, copy);
+    } catch (error) {
+      throw new RunError(`SQLite source "${config.name}": the snapshot of ${live} failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
+    }
+    const db = driver.open(copy, { readonly: false });
+    let info: SnapshotInfo;
+    try {
+      // A snapshot of a WAL database still says WAL; make the artifact one self-contained file.
+      db.get('pragma journal_mode = delete');
+      checkSnapshot(db, config);
+      info = {
+        engine: { name: 'sqlite', version: driver.sqliteVersion },
+        method: `${method === 'backup' ? 'online backup' : 'VACUUM INTO'} (${driver.name})`,
+        schemaVersion: readSchemaVersion(db, config),
+        counts: countRows(db),
+      };
+    } finally {
+      db.close();
+    }
+    return { stream: createReadStream(copy, { highWaterMark: 1 << 20 }), info: Promise.resolve(info) };
+  },
+
+  async currentSchemaVersion(config, ctx) {
+    const live = sqlite.liveLocation(config, ctx);
+    const exists = await access(live).then(() => true, () => false);
+    if (!exists) return null;
+    const { driver } = await chooseDriver();
+    const db = driver.open(live, { readonly: true });
+    try {
+      return readSchemaVersion(db, config);
+    } finally {
+      db.close();
+    }
+  },
+
+  async materialize(config, stream, into) {
+    try {
+      await pipeline(stream, createWriteStream(into, { flags: 'wx' }));
+      const handle = await open(into, 'r+');
+      await handle.sync().finally(() => handle.close());
+      if (!(await isSqliteFile(into))) {
+        throw new IntegrityError(`The artifact for SQLite source "${config.name}" is not a SQLite database.`, {
+          hint: 'The backup was made from another kind of source; restore it with a plan whose source has the same type.',
+        });
+      }
+    } catch (error) {
+      await rm(into, { force: true });
+      throw error;
+    }
+  },
+
+  stagingLocation: (config, ctx, tag) => besidePath(sqlite.liveLocation(config, ctx), 'new', tag),
+
+  swapIn: (config, staged, ctx, tag) => swapPaths(sqlite.liveLocation(config, ctx), staged, tag, COMPANIONS),
+
+  discard: (staged) => rm(staged, { force: true }),
+
+  async query(_config, location, sql) {
+    const { driver } = await chooseDriver();
+    const db = driver.open(location, { readonly: true });
+    try {
+      return firstValue(db.get(sql));
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,167 @@
+/**
+ * A folder on a file system the runner can write: a local disk, a NAS mount,
+ * a USB drive, a synced cloud-drive folder. Objects are written to a temporary
+ * name, fsynced, then renamed into place, and the folder is fsynced, so a
+ * crash or a full disk never leaves a partial object under its final name.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
+import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+
+export const localConfig = z.strictObject({
+  ...targetBase,
+  type: z.literal('local'),
+  path: z.string().min(1),
+});
+export type LocalConfig = z.infer<typeof localConfig>;
+
+const TMP = '.restorable-tmp-';
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, out);
+    else if (entry.isFile() && !entry.name.startsWith(TMP)) out.push(path);
+  }
+}
+
+class LocalTarget implements Target {
+  readonly type = 'local';
+  readonly where: string;
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+    readonly medium: Target['medium'],
+    readonly offsite: boolean,
+    readonly immutable: boolean,
+  ) {
+    this.where = root;
+  }
+
+  localPath(key: string): string {
+    const normal = posix.normalize(key);
+    if (normal.startsWith('../') || normal === '..' || posix.isAbsolute(normal)) throw new RunError(`Invalid object key: ${key}`);
+    return join(this.root, ...normal.split('/'));
+  }
+
+  private fail(doing: string, error: unknown): RunError {
+    return new RunError(`Target "${this.name}" (${this.root}): ${doing} failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
+  }
+
+  async probe(): Promise<void> {
+    const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeFile(probe, 'restorable write probe\n');
+      await rm(probe);
+    } catch (error) {
+      throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error)}`, {
+        hint: ioHint(error) ?? 'Check that the folder exists (is the drive mounted?) and that this user may write there.',
+        cause: error,
+      });
+    }
+  }
+
+  async put(key: string, body: Readable): Promise<{ bytes: number }> {
+    const final = this.localPath(key);
+    const temp = join(dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
+    let bytes = 0;
+    try {
+      await mkdir(dirname(final), { recursive: true });
+      body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      await fsyncPath(temp);
+      await rename(temp, final);
+      await fsyncPath(dirname(final));
+      return { bytes };
+    } catch (error) {
+      body.destroy();
+      await rm(temp, { force: true });
+      throw this.fail(`writing ${key}`, error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.localPath(key);
+    try {
+      await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+      throw this.fail(`reading ${key}`, error);
+    }
+    return createReadStream(path, { highWaterMark: 1 << 20 });
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const paths: string[] = [];
+    const start = this.localPath(prefix.endsWith('/') ? prefix.slice(0, -1) || '.' : dirname(prefix) || '.');
+    try {
+      await walk(start, paths);
+    } catch (error) {
+      throw this.fail(`listing ${prefix}`, error);
+    }
+    const objects: StoredObject[] = [];
+    for (const path of paths) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.startsWith(prefix)) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (info) objects.push({ key, size: info.size, modified: info.mtime });
+    }
+    return objects;
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const key of keys) {
+      const path = this.localPath(key);
+      try {
+        await rm(path, { force: true });
+      } catch (error) {
+        throw this.fail(`removing ${key}`, error);
+      }
+      dirs.add(dirname(path));
+    }
+    // Empty backup folders go too; a folder that still holds anything stays.
+    for (const dir of dirs) {
+      for (let at = dir; at.startsWith(this.root + sep); at = dirname(at)) {
+        if (!(await rmdir(at).then(() => true, () => false))) break;
+      }
+    }
+  }
+}
+
+export const local: TargetAdapter<LocalConfig> = {
+  type: 'local',
+  schema: localConfig,
+  defaults: { medium: 'disk', offsite: false, immutable: false },
+  create: (config, ctx) =>
+    new LocalTarget(
+      config.name,
+      resolve(ctx.planDir, config.path),
+      config.medium ?? local.defaults.medium,
+      config.offsite ?? local.defaults.offsite,
+      config.immutable ?? local.defaults.immutable,
+    ),
+};

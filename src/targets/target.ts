@@ -1,0 +1,67 @@
+/**
+ * The Target contract: a place that stores bytes by key. Targets know nothing
+ * of manifests, checksums, retention or 3-2-1; all of that lives above them,
+ * written once. Adapters live one per file in this folder, found by `type` in
+ * ./index.ts, and one contract suite (test/targets/contract.test.ts) runs
+ * against every one of them.
+ *
+ * Keys are `/`-separated relative paths: `<plan>/<backup id>/<file>`.
+ */
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+
+/** Kinds of storage, for the "2 kinds of media" part of 3-2-1. */
+export const medium = z.enum(['disk', 'object', 'artifact', 'tape', 'optical', 'cloud-drive']);
+export type Medium = z.infer<typeof medium>;
+
+export const targetName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a name of a-z, 0-9, - and _ (up to 63 characters)' });
+
+/** Fields every target has; medium/offsite/immutable default by type. */
+export const targetBase = {
+  name: targetName,
+  medium: medium.optional(),
+  offsite: z.boolean().optional(),
+  immutable: z.boolean().optional(),
+};
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  modified: Date;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly type: string;
+  readonly medium: Medium;
+  readonly offsite: boolean;
+  readonly immutable: boolean;
+  /** Human-readable place, for messages: a path or a URL without credentials. */
+  readonly where: string;
+
+  /** Throws a RunError with a hint when the target cannot take writes now. */
+  probe(): Promise<void>;
+  /**
+   * Stores `body` under `key`. Resolves only when the whole object is durable
+   * under its final key: a reader never sees a partial object under `key`, and
+   * on failure nothing is left under `key` (an old object there stays as it was).
+   */
+  put(key: string, body: Readable): Promise<{ bytes: number }>;
+  /** Opens an object for reading; throws NotFoundError when it does not exist. */
+  get(key: string): Promise<Readable>;
+  /** Every object whose key starts with `prefix`, in no particular order. */
+  list(prefix: string): Promise<StoredObject[]>;
+  /** Removes objects; keys that do not exist are ignored. */
+  remove(keys: readonly string[]): Promise<void>;
+  /** A local file path for `key` when the target is a local file system, to read without copying. */
+  localPath?(key: string): string;
+}
+
+export interface TargetAdapter<C extends { type: string; name: string } = { type: string; name: string }> {
+  readonly type: C['type'];
+  readonly schema: z.ZodType<C, unknown>;
+  readonly defaults: { medium: Medium; offsite: boolean; immutable: boolean };
+  create(config: C, ctx: { planDir: string }): Target;
+}

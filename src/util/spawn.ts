@@ -1,0 +1,92 @@
+/**
+ * Child processes, always from argument arrays (never a shell), in their own
+ * process group so that aborting ends the whole tree: killing only the parent
+ * would leave a zstd or tar writing on. Output is streamed, with backpressure.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Duplex, Readable } from 'node:stream';
+import { RunError, reason } from '../errors.js';
+
+const STDERR_LIMIT = 16 * 1024;
+
+function endGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
+}
+
+function collect(stream: Readable | null): () => string {
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    if (text.length < STDERR_LIMIT) text += chunk.toString('utf8');
+  });
+  return () => text.trim();
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** A Duplex that pipes bytes through `command args...`; fails when the command exits non-zero. */
+export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const stderr = collect(child.stderr);
+  const exit = exitOf(child);
+  exit.catch(() => undefined);
+  async function* output() {
+    for await (const chunk of child.stdout!) yield chunk as Buffer;
+    const { code, signal } = await exit.catch((error: unknown) => {
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error)}`);
+    });
+    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || 'no message'}`);
+  }
+  const duplex = Duplex.from({ writable: child.stdin!, readable: Readable.from(output(), { objectMode: false }) });
+  duplex.on('close', () => endGroup(child));
+  child.stdin!.on('error', () => undefined); // EPIPE surfaces through the exit status instead
+  return duplex;
+}
+
+export interface CommandResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a short command to completion (hooks, health checks, version probes). */
+export async function runCommand(
+  argv: readonly string[],
+  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<CommandResult> {
+  const [command, ...args] = argv;
+  const child = spawn(command!, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    endGroup(child);
+  }, options.timeoutMs);
+  const onAbort = () => endGroup(child);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const { code, signal } = await exitOf(child);
+    return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Whether `command` can be run at all (for optional tools such as zstd). */
+export function hasCommand(command: string, versionFlag = '--version'): boolean {
+  const result = spawnSync(command, [versionFlag], { stdio: 'ignore', timeout: 5000 });
+  return result.error === undefined && result.status === 0;
+}

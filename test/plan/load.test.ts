@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { PlanError, type PlanProblem } from '../../src/errors.js';
+import { parsePlan } from '../../src/plan/load.js';
+import { Secrets } from '../../src/report/secrets.js';
+
+const FILE = '/plans/restorable.yml';
+const good = `version: 1
+name: photos
+sources:
+  - {name: db, type: sqlite, path: data/app.sqlite}
+  - name: uploads
+    type: files
+    path: data/uploads
+targets:
+  - {name: nas, type: local, path: /mnt/nas}
+  - {name: usb, type: local, path: /mnt/usb}
+  - {name: cloud, type: local, path: /mnt/cloud, medium: cloud-drive, offsite: true}
+`;
+
+function problems(text: string, env: NodeJS.ProcessEnv = {}, zstd = true): PlanProblem[] {
+  try {
+    parsePlan(text, FILE, { env, capabilities: { zstd } });
+  } catch (error) {
+    if (error instanceof PlanError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('the plan was accepted');
+}
+
+describe('loading a plan', () => {
+  it('accepts a good plan and applies the schema defaults', () => {
+    const { plan, warnings } = parsePlan(good, FILE, { env: {}, capabilities: { zstd: true } });
+    expect(plan.policy.rule).toBe('3-2-1');
+    expect(plan.compression.algorithm).toBe('zstd');
+    expect(plan.sources[0]).toMatchObject({ type: 'sqlite', check: 'integrity', schema_version: { pragma: 'user_version' } });
+    expect(warnings).toEqual([]);
+  });
+
+  it('names file, line, column and key path of a typo in a key', () => {
+    const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
+    expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));
+    expect(found).toContainEqual(expect.objectContaining({ path: 'sources[1].path', message: expect.stringContaining('expected string') }));
+  });
+
+  it('points at the value of a wrong type', () => {
+    const found = problems(`${good}compression: {algorithm: zstd, level: fast}\n`);
+    expect(found).toEqual([expect.objectContaining({ where: `${FILE}:12:39`, path: 'compression.level', message: expect.stringContaining('expected number') })]);
+  });
+
+  it('lists the known types for an unknown source type', () => {
+    const found = problems(good.replace('type: sqlite', 'type: mysql'));
+    expect(found).toEqual([expect.objectContaining({ path: 'sources[0].type', message: expect.stringMatching(/sqlite.*files/) })]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const found = problems('version: 1\nname: [unclosed\n');
+    expect(found[0]?.where).toMatch(/^\/plans\/restorable\.yml:\d+:\d+$/);
+  });
+
+  it('rejects duplicate keys', () => {
+    expect(problems(`${good}name: again\n`)[0]?.message).toMatch(/unique|duplicate/i);
+  });
+
+  it('interpolates ${VAR} in values, registers them as secrets, and never lets them change the structure', () => {
+    const secrets = new Secrets();
+    const text = good.replace('path: /mnt/usb', 'path: "${USB_PATH}"');
+    const { plan } = parsePlan(text, FILE, { env: { USB_PATH: '/media/x: {evil: true}' }, secrets, capabilities: { zstd: true } });
+    expect(plan.targets[1]).toMatchObject({ path: '/media/x: {evil: true}' });
+    expect(secrets.redact('writing to /media/x: {evil: true}')).toBe('writing to ***');
+  });
+
+  it('uses ${VAR:-default} when unset and names an unset variable without a default', () => {
+    const { plan } = parsePlan(good.replace('path: /mnt/usb', 'path: "${USB:-/mnt/default}"'), FILE, { env: {}, capabilities: { zstd: true } });
+    expect(plan.targets[1]).toMatchObject({ path: '/mnt/default' });
+    const found = problems(good.replace('path: /mnt/usb', 'path: "${USB_PATH}"'));
+    expect(found).toEqual([expect.objectContaining({ where: `${FILE}:10:36`, path: 'targets[1].path', message: expect.stringContaining('USB_PATH is not set') })]);
+  });
+
+  it('refuses a password written into a URL', () => {
+    const found = problems(`${good}app: {version_from: {command: [curl, "https://admin:hunter2@example.org/version"]}}\n`);
+    expect(found).toContainEqual(expect.objectContaining({ path: 'app.version_from.command[1]', message: expect.stringContaining('password') }));
+  });
+
+  it('checks 3-2-1 against the declared targets', () => {
+    const found = problems(good.replace(', medium: cloud-drive, offsite: true', ''));
+    expect(found).toEqual([expect.objectContaining({ path: 'targets', message: expect.stringMatching(/1 of 2 kinds of media.*0 of 1 offsite/) })]);
+  });
+
+  it('accepts explicit counts instead of a named rule', () => {
+    const { plan } = parsePlan(`${good.replace(', medium: cloud-drive, offsite: true', '')}policy: {rule: {copies: 2, media: 1, offsite: 0}}\n`, FILE, { env: {}, capabilities: { zstd: true } });
+    expect(plan.policy.rule).toEqual({ copies: 2, media: 1, offsite: 0, immutable: 0 });
+  });
+
+  it('finds cross-field mistakes: unknown health-check source, same folder twice, target inside a source', () => {
+    const found = problems(
+      good.replace('path: /mnt/usb', 'path: /mnt/nas').replace('path: /mnt/cloud', 'path: data/uploads/backups') +
+        'restore:\n  healthchecks:\n    - {name: rows, source: pg, sql: "select 1", expect: {equals: 1}}\n',
+    );
+    expect(found.map((p) => p.path)).toEqual(expect.arrayContaining(['targets[1].path', 'targets[2].path', 'restore.healthchecks[0].source']));
+  });
+
+  it('fails at validate time when zstd cannot run here', () => {
+    expect(problems(good, {}, false)).toEqual([expect.objectContaining({ path: 'compression.algorithm', message: expect.stringContaining('apt-get install zstd') })]);
+  });
+
+  it('orders files after databases, and refuses a cycle', () => {
+    const found = problems(good.replace('    path: data/uploads', '    path: data/uploads\n    after: [uploads]'));
+    expect(found[0]?.message).toMatch(/after itself/);
+  });
+});
