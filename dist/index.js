@@ -33033,6 +33033,10 @@ var LocalTarget = class {
   }
   async probe() {
     const probe = join2(this.root, `${TMP}probe-${randomBytes2(4).toString("hex")}`);
+    const existing = await stat3(this.root).catch(() => void 0);
+    if (existing && !existing.isDirectory()) {
+      throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: "Point `path` at a folder (or remove the file that is in the way)." });
+    }
     try {
       await mkdir3(this.root, { recursive: true });
       await writeFile(probe, "restorable write probe\n");
@@ -33338,7 +33342,8 @@ async function runBackup(loaded, options) {
       return pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
     },
     async report() {
-      const outcome = targets.map((t) => `${t.name}: ${failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : "verified"}`);
+      const state = (t) => failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? "verified" : "not written";
+      const outcome = targets.map((t) => `${t.name}: ${state(t)}`);
       return outcome.join("; ");
     }
   };
@@ -33917,7 +33922,7 @@ async function runHealthChecks(ctx) {
 import { createReadStream as createReadStream3, createWriteStream as createWriteStream3 } from "node:fs";
 import { join as join4 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
-async function locateBackup(targets, plan, selector2, reporter, only) {
+async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
   const holdings = await Promise.all(
@@ -33933,20 +33938,12 @@ async function locateBackup(targets, plan, selector2, reporter, only) {
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
   const id = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
   if (!id) {
-    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${candidates.map((t) => t.name).join(", ")}.` : `Backup ${selector2} was not found on ${candidates.map((t) => t.name).join(", ")}.`, {
+    const where = candidates.map((t) => t.name).join(", ");
+    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
       hint: "Run `restorable list` to see the backups each target holds."
     });
   }
-  let lastError;
-  for (const { target } of holdings.filter((h) => h.ids.includes(id))) {
-    try {
-      return { target, manifest: await readManifest(target, plan, id) };
-    } catch (error63) {
-      lastError = error63;
-      reporter.warn(`${reason(error63)} Trying the next target.`);
-    }
-  }
-  throw lastError;
+  return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
   const key = keyOf.file(plan, id, entry.artifact.file);
@@ -33976,7 +33973,7 @@ function decoded(path, entry) {
 }
 
 // src/restore/prepare.ts
-import { mkdtemp as mkdtemp2, rm as rm7 } from "node:fs/promises";
+import { mkdir as mkdir5, mkdtemp as mkdtemp2, rm as rm7 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join5 } from "node:path";
 function select(loaded, located, names) {
@@ -34014,32 +34011,57 @@ async function versionProblems(loaded, located, chosen, ctx, env, mode) {
   return problems;
 }
 async function prepare(loaded, request, mode) {
-  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir }));
-  const located = await locateBackup(targets, loaded.plan.name, request.backup, request.reporter, request.target);
-  const { manifest, target } = located;
-  request.reporter.info(`Backup ${manifest.backup_id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"})`);
-  const chosen = select(loaded, located, request.sources);
+  const { plan, dir } = loaded;
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir }));
+  const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await mkdtemp2(join5(request.stagingRoot ?? tmpdir2(), `restorable-${mode}-`));
   const cleanup = () => rm7(stagingDir, { recursive: true, force: true });
-  const ctx = { planDir: loaded.dir, stagingDir, reporter: request.reporter, signal: request.signal };
+  const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
+  let versionsChecked = false;
+  let firstDamage;
+  const onDamage = (error63, index) => {
+    if (!(error63 instanceof IntegrityError)) throw error63;
+    firstDamage ??= error63;
+    const next = holders[index + 1];
+    request.reporter.warn(`${error63.message}${next ? ` Trying the copy on target "${next.name}".` : ""}`);
+  };
   try {
-    const problems = await versionProblems(loaded, located, chosen, ctx, request.env, mode);
-    for (const problem of problems) request.reporter.warn(`Version mismatch: ${problem}.`);
-    if (problems.length > 0 && mode === "restore" && !request.allowVersionMismatch) {
-      throw new RefusedError(`Refusing to restore over a different version: ${problems.join("; ")}.`, {
-        hint: "Check that the app can run on this data (or downgrade it first), then run again with --allow-version-mismatch."
-      });
+    for (const [index, target] of holders.entries()) {
+      const manifest = await readManifest(target, plan.name, id).catch((error63) => onDamage(error63, index));
+      if (!manifest) continue;
+      const located = { target, manifest };
+      const chosen = select(loaded, located, request.sources);
+      if (!versionsChecked) {
+        await checkVersions(loaded, located, chosen, ctx, request, mode);
+        versionsChecked = true;
+      }
+      const selected = await fetchAll(located, chosen, join5(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      if (!selected) continue;
+      request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
+      return { ...located, selected, stagingDir, ctx, cleanup };
     }
-    const selected = [];
-    for (const { config: config2, entry } of chosen) {
-      const artifact = await fetchVerified(target, loaded.plan.name, manifest.backup_id, entry, stagingDir);
-      selected.push({ config: config2, adapter: sourceAdapter(config2), entry, artifact });
-    }
-    request.reporter.info(`Verified ${selected.length} artifact(s): sizes and sha256 match the manifest.`);
-    return { ...located, selected, stagingDir, ctx, cleanup };
+    throw firstDamage;
   } catch (error63) {
     await cleanup();
-    throw error63 instanceof Error ? error63 : new Error(reason(error63));
+    throw error63;
+  }
+}
+async function fetchAll({ target, manifest }, chosen, scratch) {
+  await mkdir5(scratch);
+  const selected = [];
+  for (const { config: config2, entry } of chosen) {
+    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
+    selected.push({ config: config2, adapter: sourceAdapter(config2), entry, artifact });
+  }
+  return selected;
+}
+async function checkVersions(loaded, located, chosen, ctx, request, mode) {
+  const problems = await versionProblems(loaded, located, chosen, ctx, request.env, mode);
+  for (const problem of problems) request.reporter.warn(`Version mismatch: ${problem}.`);
+  if (problems.length > 0 && mode === "restore" && !request.allowVersionMismatch) {
+    throw new RefusedError(`Refusing to restore over a different version: ${problems.join("; ")}.`, {
+      hint: "Check that the app can run on this data (or downgrade it first), then run again with --allow-version-mismatch."
+    });
   }
 }
 

@@ -230,7 +230,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async report() {
-      const outcome = targets.map((t) => `${t.name}: ${failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : 'verified'}`);
+      const state = (t: Target) => (failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? 'verified' : 'not written');
+      const outcome = targets.map((t) => `${t.name}: ${state(t)}`);
       return outcome.join('; ');
     },
   };

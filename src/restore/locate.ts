@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
+import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
 import { Digest, digestOf } from '../artifacts/digest.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
@@ -22,10 +22,11 @@ export interface Located {
 }
 
 /**
- * The backup `selector` ("latest" or an id): the newest complete one across
- * targets, read from the first target in plan order whose manifest is sound.
+ * The backup `selector` ("latest" or an id) names: the newest complete one
+ * across targets, and the targets holding it, in plan order. Each holder is a
+ * full copy: restore falls back to the next when one copy is damaged.
  */
-export async function locateBackup(targets: Target[], plan: string, selector: string, reporter: Reporter, only?: string): Promise<Located> {
+export async function findBackup(targets: Target[], plan: string, selector: string, reporter: Reporter, only?: string): Promise<{ id: string; holders: Target[] }> {
   const candidates = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(', ')}` });
   const holdings = await Promise.all(
@@ -41,20 +42,12 @@ export async function locateBackup(targets: Target[], plan: string, selector: st
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
   const id = selector === 'latest' ? all[0] : all.find((candidate) => candidate === selector);
   if (!id) {
-    throw new NotFoundError(selector === 'latest' ? `No complete backup of plan "${plan}" was found on ${candidates.map((t) => t.name).join(', ')}.` : `Backup ${selector} was not found on ${candidates.map((t) => t.name).join(', ')}.`, {
+    const where = candidates.map((t) => t.name).join(', ');
+    throw new NotFoundError(selector === 'latest' ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector} was not found on ${where}.`, {
       hint: 'Run `restorable list` to see the backups each target holds.',
     });
   }
-  let lastError: unknown;
-  for (const { target } of holdings.filter((h) => h.ids.includes(id))) {
-    try {
-      return { target, manifest: await readManifest(target, plan, id) };
-    } catch (error) {
-      lastError = error;
-      reporter.warn(`${reason(error)} Trying the next target.`);
-    }
-  }
-  throw lastError;
+  return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 
 /**

@@ -3,11 +3,12 @@
  * plan's sources, refuse another engine's artifact, compare app and schema
  * versions, and verify every checksum before anything is touched.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
-import { IntegrityError, RefusedError, UsageError, reason } from '../errors.js';
+import { readManifest } from '../artifacts/catalog.js';
+import { IntegrityError, RefusedError, UsageError } from '../errors.js';
 import { resolveAppVersion } from '../plan/app-version.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { snapshotOrder } from '../plan/order.js';
@@ -15,7 +16,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { SourceAdapter, SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
-import { fetchVerified, locateBackup, type Located } from './locate.js';
+import { fetchVerified, findBackup, type Located } from './locate.js';
 
 export interface RestoreRequest {
   /** "latest" or a backup id. */
@@ -45,7 +46,9 @@ export interface Prepared extends Located {
   cleanup(): Promise<void>;
 }
 
-function select(loaded: LoadedPlan, located: Located, names: string[]): { config: SourceConfig; entry: SourceEntry }[] {
+type Chosen = { config: SourceConfig; entry: SourceEntry };
+
+function select(loaded: LoadedPlan, located: Located, names: string[]): Chosen[] {
   const { plan } = loaded;
   for (const name of names) {
     if (!plan.sources.some((s) => s.name === name)) throw new UsageError(`The plan has no source named "${name}".`, { hint: `Sources: ${plan.sources.map((s) => s.name).join(', ')}` });
@@ -70,7 +73,7 @@ function select(loaded: LoadedPlan, located: Located, names: string[]): { config
 async function versionProblems(
   loaded: LoadedPlan,
   located: Located,
-  chosen: { config: SourceConfig; entry: SourceEntry }[],
+  chosen: Chosen[],
   ctx: SourceContext,
   env: NodeJS.ProcessEnv,
   mode: 'restore' | 'drill',
@@ -90,31 +93,59 @@ async function versionProblems(
 }
 
 export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<Prepared> {
-  const targets = loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir }));
-  const located = await locateBackup(targets, loaded.plan.name, request.backup, request.reporter, request.target);
-  const { manifest, target } = located;
-  request.reporter.info(`Backup ${manifest.backup_id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'})`);
-  const chosen = select(loaded, located, request.sources);
+  const { plan, dir } = loaded;
+  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir }));
+  const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await mkdtemp(join(request.stagingRoot ?? tmpdir(), `restorable-${mode}-`));
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });
-  const ctx: SourceContext = { planDir: loaded.dir, stagingDir, reporter: request.reporter, signal: request.signal };
+  const ctx: SourceContext = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
+  let versionsChecked = false;
+  let firstDamage: unknown;
+  // A damaged copy (manifest or artifact) is reported and the next holder tried; anything else stops.
+  const onDamage = (error: unknown, index: number) => {
+    if (!(error instanceof IntegrityError)) throw error;
+    firstDamage ??= error;
+    const next = holders[index + 1];
+    request.reporter.warn(`${error.message}${next ? ` Trying the copy on target "${next.name}".` : ''}`);
+  };
   try {
-    const problems = await versionProblems(loaded, located, chosen, ctx, request.env, mode);
-    for (const problem of problems) request.reporter.warn(`Version mismatch: ${problem}.`);
-    if (problems.length > 0 && mode === 'restore' && !request.allowVersionMismatch) {
-      throw new RefusedError(`Refusing to restore over a different version: ${problems.join('; ')}.`, {
-        hint: 'Check that the app can run on this data (or downgrade it first), then run again with --allow-version-mismatch.',
-      });
+    for (const [index, target] of holders.entries()) {
+      const manifest = await readManifest(target, plan.name, id).catch((error: unknown) => onDamage(error, index));
+      if (!manifest) continue;
+      const located: Located = { target, manifest };
+      const chosen = select(loaded, located, request.sources);
+      if (!versionsChecked) {
+        await checkVersions(loaded, located, chosen, ctx, request, mode);
+        versionsChecked = true;
+      }
+      const selected = await fetchAll(located, chosen, join(stagingDir, target.name)).catch((error: unknown) => onDamage(error, index));
+      if (!selected) continue;
+      request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'}): ${selected.length} artifact(s) verified.`);
+      return { ...located, selected, stagingDir, ctx, cleanup };
     }
-    const selected: Selected[] = [];
-    for (const { config, entry } of chosen) {
-      const artifact = await fetchVerified(target, loaded.plan.name, manifest.backup_id, entry, stagingDir);
-      selected.push({ config, adapter: sourceAdapter(config), entry, artifact });
-    }
-    request.reporter.info(`Verified ${selected.length} artifact(s): sizes and sha256 match the manifest.`);
-    return { ...located, selected, stagingDir, ctx, cleanup };
+    throw firstDamage;
   } catch (error) {
     await cleanup();
-    throw error instanceof Error ? error : new Error(reason(error));
+    throw error;
+  }
+}
+
+async function fetchAll({ target, manifest }: Located, chosen: Chosen[], scratch: string): Promise<Selected[]> {
+  await mkdir(scratch);
+  const selected: Selected[] = [];
+  for (const { config, entry } of chosen) {
+    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
+    selected.push({ config, adapter: sourceAdapter(config), entry, artifact });
+  }
+  return selected;
+}
+
+async function checkVersions(loaded: LoadedPlan, located: Located, chosen: Chosen[], ctx: SourceContext, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<void> {
+  const problems = await versionProblems(loaded, located, chosen, ctx, request.env, mode);
+  for (const problem of problems) request.reporter.warn(`Version mismatch: ${problem}.`);
+  if (problems.length > 0 && mode === 'restore' && !request.allowVersionMismatch) {
+    throw new RefusedError(`Refusing to restore over a different version: ${problems.join('; ')}.`, {
+      hint: 'Check that the app can run on this data (or downgrade it first), then run again with --allow-version-mismatch.',
+    });
   }
 }

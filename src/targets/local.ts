@@ -72,6 +72,10 @@ class LocalTarget implements Target {
 
   async probe(): Promise<void> {
     const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
+    const existing = await stat(this.root).catch(() => undefined);
+    if (existing && !existing.isDirectory()) {
+      throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: 'Point `path` at a folder (or remove the file that is in the way).' });
+    }
     try {
       await mkdir(this.root, { recursive: true });
       await writeFile(probe, 'restorable write probe\n');
