@@ -46,7 +46,8 @@ async function appState(): Promise<Record<string, string>> {
 
 function flipByte(path: string): void {
   const bytes = readFileSync(path);
-  bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
   writeFileSync(path, bytes);
 }
 
