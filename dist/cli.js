@@ -29080,7 +29080,6 @@ async function readDrill(target, plan, id) {
 }
 
 // src/artifacts/codec.ts
-import { availableParallelism } from "node:os";
 import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
 
@@ -29152,6 +29151,7 @@ function hasCommand(command, versionFlag = "--version") {
 }
 
 // src/artifacts/codec.ts
+var CHUNK = 1 << 20;
 var DEFAULT_LEVEL = { zstd: 3, gzip: 6, none: 0 };
 function extensionFor(algorithm) {
   return { zstd: ".zst", gzip: ".gz", none: "" }[algorithm];
@@ -29163,8 +29163,10 @@ function zstdTool() {
   return toolChecked;
 }
 function zstdEngine(env = process.env) {
-  if (env.RESTORABLE_ZSTD !== "tool" && typeof z2.createZstdCompress === "function") return "zlib";
-  return zstdTool() ? "tool" : null;
+  const inProcess = typeof z2.createZstdCompress === "function";
+  if (env.RESTORABLE_ZSTD === "zlib") return inProcess ? "zlib" : null;
+  if (zstdTool()) return "tool";
+  return inProcess && env.RESTORABLE_ZSTD !== "tool" ? "zlib" : null;
 }
 function noZstd() {
   return new RunError(`zstd is not available: Node.js ${process.version} has no zstd in zlib and no zstd tool is on PATH.`, {
@@ -29183,15 +29185,10 @@ function compressor(setting) {
     case "none":
       return new PassThrough();
     case "gzip":
-      return zlib.createGzip({ level });
+      return zlib.createGzip({ level, chunkSize: CHUNK });
     case "zstd": {
       const engine = zstdEngine();
-      if (engine === "zlib") {
-        const params = { [z2.constants.ZSTD_c_compressionLevel]: level };
-        const workers = Math.min(availableParallelism(), 4);
-        if (workers > 1 && z2.constants.ZSTD_c_nbWorkers !== void 0) params[z2.constants.ZSTD_c_nbWorkers] = workers;
-        return z2.createZstdCompress({ params });
-      }
+      if (engine === "zlib") return z2.createZstdCompress({ chunkSize: CHUNK, params: { [z2.constants.ZSTD_c_compressionLevel]: level } });
       if (engine === "tool") return spawnTransform("zstd", ["-q", "-c", `-${level}`, "-T0"], "zstd compression");
       throw noZstd();
     }
@@ -29202,10 +29199,10 @@ function decompressor(algorithm) {
     case "none":
       return new PassThrough();
     case "gzip":
-      return zlib.createGunzip();
+      return zlib.createGunzip({ chunkSize: CHUNK });
     case "zstd": {
       const engine = zstdEngine();
-      if (engine === "zlib") return z2.createZstdDecompress();
+      if (engine === "zlib") return z2.createZstdDecompress({ chunkSize: CHUNK });
       if (engine === "tool") return spawnTransform("zstd", ["-q", "-d", "-c"], "zstd decompression");
       throw noZstd();
     }
@@ -34436,6 +34433,7 @@ function report(error63, reporter, json2) {
     reporter.error(`internal error: ${error63?.stack ?? String(error63)}`, "This is a bug in restorable; please report it with the lines above.");
     return ExitCode.bug;
   }
+  for (let at2 = error63; at2 instanceof Error; at2 = at2.cause) reporter.debug(at2.stack ?? at2.message);
   if (json2) reporter.output(JSON.stringify({ ok: false, error: { type: error63.name, message: error63.message, hint: error63.hint, exitCode: error63.exitCode, ...error63 instanceof PlanError ? { problems: error63.problems } : {} } }, null, 2));
   if (error63 instanceof PlanError && error63.problems.length > 0) {
     reporter.error(error63.message);

@@ -70,6 +70,7 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean): numb
     reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
     return ExitCode.bug;
   }
+  for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
   if (json) reporter.output(JSON.stringify({ ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } }, null, 2));
   if (error instanceof PlanError && error.problems.length > 0) {
     reporter.error(error.message);

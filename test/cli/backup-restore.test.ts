@@ -3,13 +3,12 @@
  * database while a writer inserts rows, then restore and drill, and compare
  * row data and file hashes with the source.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, json, runCli } from '../helpers/cli.js';
+import { json, runCli } from '../helpers/cli.js';
+import { eventIds, expectCommittedPrefix, startWriter } from '../helpers/sqlite.js';
 import { treeOf } from '../helpers/tree.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -18,25 +17,6 @@ beforeEach(() => {
   ws = makeWorkspace();
 });
 afterEach(() => ws.cleanup());
-
-function startWriter(db: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'helpers', 'writer.mjs'), db], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
-  });
-}
-
-function eventIds(db: string): number[] {
-  const conn = new Database(db, { readonly: true });
-  try {
-    const rows = conn.prepare('select id, payload from events order by id').all() as { id: number; payload: string }[];
-    for (const row of rows) expect(row.payload).toBe(createHash('sha256').update(String(row.id)).digest('hex'));
-    return rows.map((r) => r.id);
-  } finally {
-    conn.close();
-  }
-}
 
 describe('backup and restore through the CLI', () => {
   it('snapshots a live WAL database under a writer, and restores exactly a committed prefix', async () => {
@@ -53,9 +33,7 @@ describe('backup and restore through the CLI', () => {
     expect(restore.code, restore.stderr).toBe(0);
     const ids = eventIds(ws.db);
     // A consistent snapshot: rows 1..n with no gap, n between the counts seen around the backup.
-    expect(ids.length).toBeGreaterThanOrEqual(before);
-    expect(ids.length).toBeLessThanOrEqual(after);
-    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
+    expectCommittedPrefix(ids, before, after);
     const manifestRows = result.manifest.sources.find((s) => s.name === 'db')!.counts.rows!;
     expect(manifestRows).toBe(ids.length + 3 + 3 + 12); // events + users + albums + assets
     // No stale -wal or -shm next to the restored file.
