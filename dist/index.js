@@ -32505,7 +32505,7 @@ var files = {
 
 // src/sources/sqlite.ts
 import { createReadStream, createWriteStream } from "node:fs";
-import { access as access2, constants as constants2, open as open2, rm as rm4 } from "node:fs/promises";
+import { access as access2, constants as constants2, open as open2, rm as rm4, stat as stat3, statfs } from "node:fs/promises";
 import { resolve as resolve4 } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 
@@ -32667,6 +32667,18 @@ async function isSqliteFile(path) {
     await handle.close();
   }
 }
+async function checkStagingSpace(config2, live, stagingDir) {
+  const sizeOf = (path) => stat3(path).then((s3) => s3.size, () => 0);
+  const need = await sizeOf(live) + await sizeOf(`${live}-wal`);
+  const fs2 = await statfs(stagingDir);
+  const free = fs2.bavail * fs2.bsize;
+  if (free < need * 1.05) {
+    const mib = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config2.name}": it needs about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
+      hint: "Point --staging (or TMPDIR) at a folder with more free space."
+    });
+  }
+}
 var sqlite = {
   type: "sqlite",
   kind: "database",
@@ -32681,6 +32693,7 @@ var sqlite = {
     } catch (error63) {
       throw new RunError(`SQLite source "${config2.name}": cannot read ${live}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
+    await checkStagingSpace(config2, live, ctx.stagingDir);
     if (!await isSqliteFile(live)) {
       throw new RunError(`SQLite source "${config2.name}": ${live} is not a SQLite database.`, {
         hint: "Point `path` at the database file itself (not its folder or its -wal file)."
@@ -32977,7 +32990,7 @@ async function pruneTarget(target, plan, policy2, options) {
 
 // src/targets/local.ts
 import { createReadStream as createReadStream2, createWriteStream as createWriteStream2 } from "node:fs";
-import { mkdir as mkdir3, open as open3, readdir, rename as rename2, rm as rm5, rmdir, stat as stat3, writeFile } from "node:fs/promises";
+import { mkdir as mkdir3, open as open3, readdir, rename as rename2, rm as rm5, rmdir, stat as stat4, writeFile } from "node:fs/promises";
 import { dirname as dirname3, join as join2, posix as posix2, relative as relative3, resolve as resolve5, sep } from "node:path";
 import { pipeline as pipeline4 } from "node:stream/promises";
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -33000,7 +33013,8 @@ async function walk(dir, out) {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error63) {
-    if (error63.code === "ENOENT") return;
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
     throw error63;
   }
   for (const entry of entries) {
@@ -33030,7 +33044,7 @@ var LocalTarget = class {
   }
   async probe() {
     const probe = join2(this.root, `${TMP}probe-${randomBytes2(4).toString("hex")}`);
-    const existing = await stat3(this.root).catch(() => void 0);
+    const existing = await stat4(this.root).catch(() => void 0);
     if (existing && !existing.isDirectory()) {
       throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: "Point `path` at a folder (or remove the file that is in the way)." });
     }
@@ -33066,7 +33080,7 @@ var LocalTarget = class {
   async get(key) {
     const path = this.localPath(key);
     try {
-      await stat3(path);
+      await stat4(path);
     } catch (error63) {
       if (error63.code === "ENOENT") throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
       throw this.fail(`reading ${key}`, error63);
@@ -33085,7 +33099,7 @@ var LocalTarget = class {
     for (const path of paths) {
       const key = relative3(this.root, path).split(sep).join("/");
       if (!key.startsWith(prefix)) continue;
-      const info = await stat3(path).catch(() => void 0);
+      const info = await stat4(path).catch(() => void 0);
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
     }
     return objects;
@@ -33210,7 +33224,8 @@ async function runBackup(loaded, options) {
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target, error64) => {
     failures.set(target.name, reason(error64));
-    reporter.warn(`Target "${target.name}" dropped out: ${reason(error64)}`);
+    const hint = error64 instanceof RestorableError && error64.hint ? ` ${error64.hint}` : "";
+    reporter.warn(`Target "${target.name}" dropped out: ${reason(error64)}${hint}`);
   };
   let stagingDir = "";
   let id = "";
@@ -33224,11 +33239,11 @@ async function runBackup(loaded, options) {
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
   const executors = {
     async preflight() {
+      await mkdir4(options.stagingRoot ?? tmpdir(), { recursive: true });
+      stagingDir = await mkdtemp(join3(options.stagingRoot ?? tmpdir(), "restorable-"));
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
-      await mkdir4(options.stagingRoot ?? tmpdir(), { recursive: true });
-      stagingDir = await mkdtemp(join3(options.stagingRoot ?? tmpdir(), "restorable-"));
       appVersion = await resolveAppVersion(plan, planDir, env);
       id = makeBackupId(started, appVersion);
       return `backup id ${id}`;
@@ -33347,7 +33362,7 @@ async function runBackup(loaded, options) {
   const pipelineData = compileBackup(plan, planDir);
   const { records, error: error63 } = await runPipeline(pipelineData, executors, reporter, signal);
   if (stagingDir) await rm6(stagingDir, { recursive: true, force: true });
-  if (error63 && !manifest && id) await removeIncomplete(targets, plan.name, id, reporter);
+  if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
     id,
     ok: error63 === void 0,

@@ -93,7 +93,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {
     failures.set(target.name, reason(error));
-    reporter.warn(`Target "${target.name}" dropped out: ${reason(error)}`);
+    const hint = error instanceof RestorableError && error.hint ? ` ${error.hint}` : '';
+    reporter.warn(`Target "${target.name}" dropped out: ${reason(error)}${hint}`);
   };
   let stagingDir = '';
   let id = '';
@@ -108,11 +109,11 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
   const executors: Record<StepKind, Executor> = {
     async preflight() {
+      await mkdir(options.stagingRoot ?? tmpdir(), { recursive: true });
+      stagingDir = await mkdtemp(join(options.stagingRoot ?? tmpdir(), 'restorable-'));
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
-      await mkdir(options.stagingRoot ?? tmpdir(), { recursive: true });
-      stagingDir = await mkdtemp(join(options.stagingRoot ?? tmpdir(), 'restorable-'));
       appVersion = await resolveAppVersion(plan, planDir, env);
       id = makeBackupId(started, appVersion);
       return `backup id ${id}`;
@@ -239,7 +240,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const pipelineData = compileBackup(plan, planDir);
   const { records, error } = await runPipeline(pipelineData, executors, reporter, signal);
   if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
-  if (error && !manifest && id) await removeIncomplete(targets, plan.name, id, reporter);
+  // Targets that hold no committed copy keep nothing of this run (a manifest-less folder is invisible, but takes space).
+  if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
     id,
     ok: error === undefined,
@@ -264,7 +266,7 @@ function sourceFailure(name: string, error: unknown): unknown {
   return new RunError(`Reading source "${name}" failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
 }
 
-/** A failed run leaves no artifacts behind (they would be invisible anyway: no manifest). */
+/** Clears this run's objects from targets that did not commit it. */
 async function removeIncomplete(targets: Target[], plan: string, id: string, reporter: Reporter): Promise<void> {
   for (const target of targets) {
     try {

@@ -4,7 +4,7 @@
  * one that misses the -wal file, is a corrupt database. See sqlite-driver.ts.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants, open, rm } from 'node:fs/promises';
+import { access, constants, open, rm, stat, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -75,6 +75,20 @@ async function isSqliteFile(path: string): Promise<boolean> {
   }
 }
 
+/** The snapshot is staged as a whole file before it is packed: make sure it fits. */
+async function checkStagingSpace(config: SqliteConfig, live: string, stagingDir: string): Promise<void> {
+  const sizeOf = (path: string) => stat(path).then((s) => s.size, () => 0);
+  const need = (await sizeOf(live)) + (await sizeOf(`${live}-wal`));
+  const fs = await statfs(stagingDir);
+  const free = fs.bavail * fs.bsize;
+  if (free < need * 1.05) {
+    const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config.name}": it needs about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
+      hint: 'Point --staging (or TMPDIR) at a folder with more free space.',
+    });
+  }
+}
+
 export const sqlite: SourceAdapter<SqliteConfig> = {
   type: 'sqlite',
   kind: 'database',
@@ -92,6 +106,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     } catch (error) {
       throw new RunError(`SQLite source "${config.name}": cannot read ${live}: ${reason(error)}`, { hint: ioHint(error), cause: error });
     }
+    await checkStagingSpace(config, live, ctx.stagingDir);
     if (!(await isSqliteFile(live))) {
       throw new RunError(`SQLite source "${config.name}": ${live} is not a SQLite database.`, {
         hint: 'Point `path` at the database file itself (not its folder or its -wal file).',
