@@ -9171,7 +9171,7 @@ function parseBackupId(id) {
   if (!match) return void 0;
   const s3 = match[1];
   const time3 = /* @__PURE__ */ new Date(`${s3.slice(0, 4)}-${s3.slice(4, 6)}-${s3.slice(6, 8)}T${s3.slice(9, 11)}:${s3.slice(11, 13)}:${s3.slice(13, 15)}Z`);
-  if (Number.isNaN(time3.getTime())) return void 0;
+  if (Number.isNaN(time3.getTime()) || !makeBackupId(time3, null, "x").startsWith(s3)) return void 0;
   return { id, time: time3, appVersion: match[2] ?? null };
 }
 
@@ -14317,7 +14317,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve8) {
+function isRecursive(inst, stack, resolve7) {
   const cached3 = recursive.get(inst);
   if (cached3 !== void 0)
     return cached3 ? PROVEN : NONE;
@@ -14327,7 +14327,7 @@ function isRecursive(inst, stack, resolve8) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve8);
+      const answer = isRecursive(child, stack, resolve7);
       if (answer > result)
         result = answer;
     }
@@ -14338,7 +14338,7 @@ function isRecursive(inst, stack, resolve8) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -14402,7 +14402,7 @@ function isRecursive(inst, stack, resolve8) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -29084,7 +29084,7 @@ import zlib from "node:zlib";
 
 // src/util/spawn.ts
 import { spawn, spawnSync } from "node:child_process";
-import { Duplex, Readable } from "node:stream";
+import { Duplex, Readable, Writable } from "node:stream";
 var STDERR_LIMIT = 16 * 1024;
 function endGroup(child) {
   if (child.pid === void 0 || child.exitCode !== null) return;
@@ -29102,9 +29102,9 @@ function collect(stream) {
   return () => text.trim();
 }
 function exitOf(child) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve7, reject) => {
     child.once("error", reject);
-    child.once("close", (code, signal) => resolve8({ code, signal }));
+    child.once("close", (code, signal) => resolve7({ code, signal }));
   });
 }
 function spawnTransform(command, args, what) {
@@ -29112,16 +29112,33 @@ function spawnTransform(command, args, what) {
   const stderr = collect(child.stderr);
   const exit = exitOf(child);
   exit.catch(() => void 0);
+  const stdin = child.stdin;
+  stdin.on("error", () => void 0);
+  const input3 = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk, _encoding, callback) {
+      if (stdin.destroyed || !stdin.writable) return callback();
+      if (stdin.write(chunk)) return callback();
+      const done = () => {
+        stdin.off("drain", done).off("close", done);
+        callback();
+      };
+      stdin.once("drain", done).once("close", done);
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    }
+  });
   async function* output2() {
     for await (const chunk of child.stdout) yield chunk;
     const { code, signal } = await exit.catch((error63) => {
-      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`);
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`, { hint: `Install ${command}, or check PATH.` });
     });
     if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || "no message"}`);
   }
-  const duplex = Duplex.from({ writable: child.stdin, readable: Readable.from(output2(), { objectMode: false }) });
+  const duplex = Duplex.from({ writable: input3, readable: Readable.from(output2(), { objectMode: false }) });
   duplex.on("close", () => endGroup(child));
-  child.stdin.on("error", () => void 0);
   return duplex;
 }
 async function runCommand(argv3, options) {
@@ -29210,7 +29227,7 @@ function decompressor(algorithm) {
 
 // src/artifacts/digest.ts
 import { createHash } from "node:crypto";
-import { Transform, Writable } from "node:stream";
+import { Transform, Writable as Writable2 } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var Digest = class extends Transform {
   constructor(onProgress) {
@@ -29238,13 +29255,13 @@ var Digest = class extends Transform {
 };
 async function digestOf(stream) {
   const digest = new Digest();
-  await pipeline(stream, digest, new Writable({ write: (_chunk, _enc, cb) => cb() }));
+  await pipeline(stream, digest, new Writable2({ write: (_chunk, _enc, cb) => cb() }));
   return { sha256: digest.sha256, bytes: digest.bytes };
 }
 
 // src/artifacts/fanout.ts
 import { once } from "node:events";
-import { PassThrough as PassThrough2, Writable as Writable2 } from "node:stream";
+import { PassThrough as PassThrough2, Writable as Writable3 } from "node:stream";
 var AllBranchesFailed = class extends Error {
 };
 function fanout(consumers) {
@@ -29263,7 +29280,7 @@ function fanout(consumers) {
   });
   const live = () => branches.filter((b2) => !b2.failed);
   const allFailed = () => new AllBranchesFailed(`every branch failed: ${branches.map((b2) => b2.name).join(", ")}`);
-  const sink = new Writable2({
+  const sink = new Writable3({
     highWaterMark: 1 << 20,
     write(chunk, _encoding, callback) {
       const waits = live().filter((b2) => !b2.input.write(chunk)).map((b2) => Promise.race([once(b2.input, "drain"), b2.settled]).catch(() => void 0));
@@ -29320,7 +29337,7 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { access, constants, rm as rm3, stat as stat2 } from "node:fs/promises";
-import { relative as relative2, resolve as resolve3 } from "node:path";
+import { relative, resolve as resolve2 } from "node:path";
 
 // node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
@@ -32338,16 +32355,30 @@ async function putBack(live, point, moved) {
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir2, rm as rm2 } from "node:fs/promises";
-import { dirname as dirname2, isAbsolute, posix, relative, resolve as resolve2 } from "node:path";
+import { isAbsolute, posix } from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
 function escapes(path) {
-  if (isAbsolute(path) || posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return true;
+  if (escapesAbsolutely(path)) return true;
   return posix.normalize(path.replaceAll("\\", "/")).split("/").includes("..");
 }
-function inside(root, path) {
-  const rel = relative(root, path);
-  return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
+function linkStaysInside(path, target, links) {
+  if (!target || escapesAbsolutely(target)) return false;
+  const at2 = posix.normalize(path.replaceAll("\\", "/")).split("/").filter(Boolean).slice(0, -1);
+  for (const part of target.replaceAll("\\", "/").split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (at2.length === 0) return false;
+      at2.pop();
+      continue;
+    }
+    at2.push(part);
+    if (links.has(at2.join("/"))) return false;
+  }
+  return true;
+}
+function escapesAbsolutely(path) {
+  return isAbsolute(path) || posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path);
 }
 function refusal(entry) {
   if (escapes(entry.path)) return `entry "${entry.path}" points outside the destination`;
@@ -32358,6 +32389,7 @@ function refusal(entry) {
 async function extractSafely(stream, into, options) {
   await mkdir2(into, { recursive: false });
   const dropped = [];
+  const links = /* @__PURE__ */ new Set();
   const extractor = So({
     cwd: into,
     strict: true,
@@ -32374,11 +32406,11 @@ async function extractSafely(stream, into, options) {
         return false;
       }
       if (read.type === "SymbolicLink") {
-        const at2 = resolve2(into, path);
-        if (!read.linkpath || isAbsolute(read.linkpath) || !inside(into, resolve2(dirname2(at2), read.linkpath))) {
+        if (!linkStaysInside(path, read.linkpath, links)) {
           dropped.push(`${path} -> ${read.linkpath}`);
           return false;
         }
+        links.add(posix.normalize(path.replaceAll("\\", "/")).replace(/\/$/, ""));
       }
       return true;
     }
@@ -32431,9 +32463,9 @@ var files = {
   describe(config2, ctx) {
     const filters = [config2.include && `include ${config2.include.join(", ")}`, config2.exclude.length > 0 && `exclude ${config2.exclude.join(", ")}`];
     const note = filters.filter(Boolean).join("; ");
-    return `tar of ${resolve3(ctx.planDir, config2.path)}${note ? ` (${note})` : ""}, symlinks as links`;
+    return `tar of ${resolve2(ctx.planDir, config2.path)}${note ? ` (${note})` : ""}, symlinks as links`;
   },
-  liveLocation: (config2, ctx) => resolve3(ctx.planDir, config2.path),
+  liveLocation: (config2, ctx) => resolve2(ctx.planDir, config2.path),
   async probe(config2, ctx) {
     const root = files.liveLocation(config2, ctx);
     try {
@@ -32456,7 +32488,7 @@ var files = {
         portable: false,
         strict: false,
         filter(path, entry) {
-          const rel = relative2(root, resolve3(root, path)) || ".";
+          const rel = relative(root, resolve2(root, path)) || ".";
           const stats = entry;
           if (!keep2(rel, stats.isDirectory())) return false;
           if (stats.isFile()) {
@@ -32472,7 +32504,7 @@ var files = {
         },
         onwarn(code, message, data) {
           const path = data?.path;
-          walk2.unreadable.push(`${path ? `${relative2(root, path)}: ` : ""}${message} (${code})`);
+          walk2.unreadable.push(`${path ? `${relative(root, path)}: ` : ""}${message} (${code})`);
         }
       },
       ["."]
@@ -32506,7 +32538,7 @@ var files = {
 // src/sources/sqlite.ts
 import { createReadStream, createWriteStream } from "node:fs";
 import { access as access2, constants as constants2, open as open2, rm as rm4, stat as stat3, statfs } from "node:fs/promises";
-import { resolve as resolve4 } from "node:path";
+import { resolve as resolve3 } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 
 // src/sources/sqlite-driver.ts
@@ -32684,8 +32716,8 @@ var sqlite = {
   kind: "database",
   schema: sqliteConfig,
   extension: ".sqlite",
-  describe: (config2, ctx) => `SQLite online backup of ${resolve4(ctx.planDir, config2.path)}, then ${config2.check === "none" ? "no check" : `${config2.check}_check`}`,
-  liveLocation: (config2, ctx) => resolve4(ctx.planDir, config2.path),
+  describe: (config2, ctx) => `SQLite online backup of ${resolve3(ctx.planDir, config2.path)}, then ${config2.check === "none" ? "no check" : `${config2.check}_check`}`,
+  liveLocation: (config2, ctx) => resolve3(ctx.planDir, config2.path),
   async probe(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
     try {
@@ -32703,7 +32735,7 @@ var sqlite = {
   },
   async snapshot(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
-    const copy = resolve4(ctx.stagingDir, `${config2.name}.sqlite`);
+    const copy = resolve3(ctx.stagingDir, `${config2.name}.sqlite`);
     const { driver, method } = await chooseDriver();
     try {
       if (method === "backup") await driver.backup(live, copy);
@@ -32991,7 +33023,7 @@ async function pruneTarget(target, plan, policy2, options) {
 // src/targets/local.ts
 import { createReadStream as createReadStream2, createWriteStream as createWriteStream2 } from "node:fs";
 import { mkdir as mkdir3, open as open3, readdir, rename as rename2, rm as rm5, rmdir, stat as stat4, writeFile } from "node:fs/promises";
-import { dirname as dirname3, join as join2, posix as posix2, relative as relative3, resolve as resolve5, sep } from "node:path";
+import { dirname as dirname2, join as join2, posix as posix2, relative as relative2, resolve as resolve4, sep } from "node:path";
 import { pipeline as pipeline4 } from "node:stream/promises";
 import { randomBytes as randomBytes2 } from "node:crypto";
 var localConfig = external_exports.strictObject({
@@ -33061,15 +33093,15 @@ var LocalTarget = class {
   }
   async put(key, body) {
     const final = this.localPath(key);
-    const temp = join2(dirname3(final), `${TMP}${randomBytes2(6).toString("hex")}`);
+    const temp = join2(dirname2(final), `${TMP}${randomBytes2(6).toString("hex")}`);
     let bytes = 0;
     try {
-      await mkdir3(dirname3(final), { recursive: true });
+      await mkdir3(dirname2(final), { recursive: true });
       body.on("data", (chunk) => bytes += chunk.length);
       await pipeline4(body, createWriteStream2(temp, { flags: "wx" }));
       await fsyncPath(temp);
       await rename2(temp, final);
-      await fsyncPath(dirname3(final));
+      await fsyncPath(dirname2(final));
       return { bytes };
     } catch (error63) {
       body.destroy();
@@ -33089,7 +33121,7 @@ var LocalTarget = class {
   }
   async list(prefix) {
     const paths = [];
-    const start = this.localPath(prefix.endsWith("/") ? prefix.slice(0, -1) || "." : dirname3(prefix) || ".");
+    const start = this.localPath(prefix.endsWith("/") ? prefix.slice(0, -1) || "." : dirname2(prefix) || ".");
     try {
       await walk(start, paths);
     } catch (error63) {
@@ -33097,7 +33129,7 @@ var LocalTarget = class {
     }
     const objects = [];
     for (const path of paths) {
-      const key = relative3(this.root, path).split(sep).join("/");
+      const key = relative2(this.root, path).split(sep).join("/");
       if (!key.startsWith(prefix)) continue;
       const info = await stat4(path).catch(() => void 0);
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
@@ -33113,10 +33145,10 @@ var LocalTarget = class {
       } catch (error63) {
         throw this.fail(`removing ${key}`, error63);
       }
-      dirs.add(dirname3(path));
+      dirs.add(dirname2(path));
     }
     for (const dir of dirs) {
-      for (let at2 = dir; at2.startsWith(this.root + sep); at2 = dirname3(at2)) {
+      for (let at2 = dir; at2.startsWith(this.root + sep); at2 = dirname2(at2)) {
         if (!await rmdir(at2).then(() => true, () => false)) break;
       }
     }
@@ -33128,7 +33160,7 @@ var local = {
   defaults: { medium: "disk", offsite: false, immutable: false },
   create: (config2, ctx) => new LocalTarget(
     config2.name,
-    resolve5(ctx.planDir, config2.path),
+    resolve4(ctx.planDir, config2.path),
     config2.medium ?? local.defaults.medium,
     config2.offsite ?? local.defaults.offsite,
     config2.immutable ?? local.defaults.immutable
@@ -33469,7 +33501,7 @@ var TerminalReporter = class {
 var import_yaml = __toESM(require_dist(), 1);
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
-import { dirname as dirname4, resolve as resolve7 } from "node:path";
+import { dirname as dirname3, resolve as resolve6 } from "node:path";
 
 // src/report/secrets.ts
 var Secrets = class {
@@ -33532,7 +33564,7 @@ function literalPasswords(value, path = []) {
 }
 
 // src/plan/rules.ts
-import { relative as relative4, resolve as resolve6, isAbsolute as isAbsolute2 } from "node:path";
+import { relative as relative3, resolve as resolve5, isAbsolute as isAbsolute2 } from "node:path";
 var error62 = (path, message) => ({ path, message, severity: "error" });
 var warning = (path, message) => ({ path, message, severity: "warning" });
 function duplicates(names, list2) {
@@ -33589,17 +33621,17 @@ var staticPolicy = (plan) => {
 };
 var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
 function within(parent, child) {
-  const rel = relative4(parent, child);
+  const rel = relative3(parent, child);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
 }
 var distinctPlaces = (plan, ctx) => {
-  const locals = plan.targets.flatMap((t, index) => t.type === "local" ? [{ index, path: resolve6(ctx.planDir, t.path) }] : []);
+  const locals = plan.targets.flatMap((t, index) => t.type === "local" ? [{ index, path: resolve5(ctx.planDir, t.path) }] : []);
   const problems = [];
   locals.forEach((a, i) => {
     const twin = locals.slice(0, i).find((b2) => b2.path === a.path);
     if (twin) problems.push(error62(["targets", a.index, "path"], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
     plan.sources.forEach((source) => {
-      if (source.type === "files" && within(resolve6(ctx.planDir, source.path), a.path)) {
+      if (source.type === "files" && within(resolve5(ctx.planDir, source.path), a.path)) {
         problems.push(error62(["targets", a.index, "path"], `this target lies inside files source "${source.name}": each backup would include the previous ones`));
       }
     });
@@ -33762,7 +33794,7 @@ function schemaProblems(issues, locate) {
   });
 }
 async function loadPlan(path, options) {
-  const file2 = resolve7(path);
+  const file2 = resolve6(path);
   let text;
   try {
     text = await readFile2(file2, "utf8");
@@ -33805,7 +33837,7 @@ function parsePlan(text, file2, options) {
   ];
   const parsed = planSchema.safeParse(values);
   if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
-  const dir = dirname4(file2);
+  const dir = dirname3(file2);
   problems.push(
     ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).map((p2) => ({
       where: locate.where(p2.path),
@@ -33905,7 +33937,7 @@ async function runOne(check2, ctx) {
   }
   let detail = "";
   for (let round = 0; round <= check2.retries; round++) {
-    if (round > 0) await new Promise((resolve8) => setTimeout(resolve8, check2.interval));
+    if (round > 0) await new Promise((resolve7) => setTimeout(resolve7, check2.interval));
     try {
       const failure2 = await attempt(check2, ctx);
       if (failure2 === void 0) return { name: check2.name, status: "ok", ms: elapsed(), detail: round > 0 ? `passed on try ${round + 1}` : "passed" };

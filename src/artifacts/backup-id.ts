@@ -28,6 +28,7 @@ export function parseBackupId(id: string): ParsedBackupId | undefined {
   if (!match) return undefined;
   const s = match[1]!;
   const time = new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`);
-  if (Number.isNaN(time.getTime())) return undefined;
+  // Date() quietly moves Feb 30 to March: an id whose stamp does not round-trip is not an id.
+  if (Number.isNaN(time.getTime()) || !makeBackupId(time, null, 'x').startsWith(s)) return undefined;
   return { id, time, appVersion: match[2] ?? null };
 }

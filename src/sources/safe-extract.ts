@@ -6,12 +6,13 @@
  *   (restorable never writes such entries, so the archive was tampered with);
  * - devices, fifos and other special entries refuse the whole archive;
  * - a hard link must point inside the archive;
- * - a symlink whose target resolves outside the folder is not created, and a
- *   warning names it (apps do keep such links; the rest of the data matters more).
+ * - a symlink whose target resolves outside the folder, or passes through
+ *   another symlink, is not created, and a warning names it (apps do keep such
+ *   links; the rest of the data matters more).
  * Extraction goes into a new folder; on any refusal it is removed again.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, posix, relative, resolve } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
@@ -21,13 +22,35 @@ import type { Reporter } from '../report/reporter.js';
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 
 function escapes(path: string): boolean {
-  if (isAbsolute(path) || posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return true;
+  if (escapesAbsolutely(path)) return true;
   return posix.normalize(path.replaceAll('\\', '/')).split('/').includes('..');
 }
 
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+/**
+ * Whether a symlink at `path` pointing at `target` stays inside the folder,
+ * walking the target one segment at a time. A target that passes through a
+ * symlink extracted earlier is refused too: `d -> ../../..` may point at the
+ * folder itself, but `x -> d/..` then climbs out of it, and text alone cannot
+ * tell (links are resolved on disk, not lexically).
+ */
+export function linkStaysInside(path: string, target: string | undefined, links: ReadonlySet<string>): boolean {
+  if (!target || escapesAbsolutely(target)) return false;
+  const at = posix.normalize(path.replaceAll('\\', '/')).split('/').filter(Boolean).slice(0, -1);
+  for (const part of target.replaceAll('\\', '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (at.length === 0) return false;
+      at.pop();
+      continue;
+    }
+    at.push(part);
+    if (links.has(at.join('/'))) return false;
+  }
+  return true;
+}
+
+function escapesAbsolutely(path: string): boolean {
+  return isAbsolute(path) || posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path);
 }
 
 /** Why an entry must not be extracted at all, or undefined when it may be. */
@@ -41,6 +64,7 @@ export function refusal(entry: { path: string; type: string; linkpath?: string }
 export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<void> {
   await mkdir(into, { recursive: false });
   const dropped: string[] = [];
+  const links = new Set<string>();
   const extractor = tar.extract({
     cwd: into,
     strict: true,
@@ -57,11 +81,11 @@ export async function extractSafely(stream: Readable, into: string, options: { s
         return false;
       }
       if (read.type === 'SymbolicLink') {
-        const at = resolve(into, path);
-        if (!read.linkpath || isAbsolute(read.linkpath) || !inside(into, resolve(dirname(at), read.linkpath))) {
+        if (!linkStaysInside(path, read.linkpath, links)) {
           dropped.push(`${path} -> ${read.linkpath}`);
           return false;
         }
+        links.add(posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, ''));
       }
       return true;
     },

@@ -4,7 +4,7 @@
  * would leave a zstd or tar writing on. Output is streamed, with backpressure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { Duplex, Readable } from 'node:stream';
+import { Duplex, Readable, Writable } from 'node:stream';
 import { RunError, reason } from '../errors.js';
 
 const STDERR_LIMIT = 16 * 1024;
@@ -33,22 +33,44 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-/** A Duplex that pipes bytes through `command args...`; fails when the command exits non-zero. */
+/**
+ * A Duplex that pipes bytes through `command args...`. It fails with a
+ * RunError naming the exit status and stderr when the command fails, or
+ * cannot start; a command that stops reading early (EPIPE) is reported by
+ * its exit status, not as a broken pipe.
+ */
 export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const stderr = collect(child.stderr);
   const exit = exitOf(child);
   exit.catch(() => undefined);
+  const stdin = child.stdin!;
+  stdin.on('error', () => undefined);
+  const input = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _encoding, callback) {
+      if (stdin.destroyed || !stdin.writable) return callback();
+      if (stdin.write(chunk)) return callback();
+      const done = () => {
+        stdin.off('drain', done).off('close', done);
+        callback();
+      };
+      stdin.once('drain', done).once('close', done);
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    },
+  });
   async function* output() {
     for await (const chunk of child.stdout!) yield chunk as Buffer;
     const { code, signal } = await exit.catch((error: unknown) => {
-      throw new RunError(`${what}: cannot run ${command}: ${reason(error)}`);
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error)}`, { hint: `Install ${command}, or check PATH.` });
     });
     if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || 'no message'}`);
   }
-  const duplex = Duplex.from({ writable: child.stdin!, readable: Readable.from(output(), { objectMode: false }) });
+  const duplex = Duplex.from({ writable: input, readable: Readable.from(output(), { objectMode: false }) });
   duplex.on('close', () => endGroup(child));
-  child.stdin!.on('error', () => undefined); // EPIPE surfaces through the exit status instead
   return duplex;
 }
 

@@ -54,7 +54,7 @@ describe('cut short', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c;
-      if (stderr.includes('> snapshot uploads')) setTimeout(() => child.kill('SIGINT'), 200);
+      if (stderr.includes('> snapshot uploads')) child.kill('SIGINT');
     });
     const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
     expect(code, stderr).toBe(130);
