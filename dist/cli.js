@@ -29268,6 +29268,7 @@ var AllBranchesFailed = class extends Error {
 function fanout(consumers) {
   const branches = consumers.map(({ name, consume }) => {
     const input2 = new PassThrough2({ highWaterMark: 1 << 20 });
+    input2.on("error", () => void 0);
     const branch = { name, input: input2, failed: false, settled: void 0 };
     branch.settled = consume(input2).then(
       (value) => ({ name, value }),

@@ -29267,6 +29267,7 @@ var AllBranchesFailed = class extends Error {
 function fanout(consumers) {
   const branches = consumers.map(({ name, consume }) => {
     const input3 = new PassThrough2({ highWaterMark: 1 << 20 });
+    input3.on("error", () => void 0);
     const branch = { name, input: input3, failed: false, settled: void 0 };
     branch.settled = consume(input3).then(
       (value) => ({ name, value }),

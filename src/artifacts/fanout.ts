@@ -31,6 +31,9 @@ export function fanout<T>(consumers: { name: string; consume: (input: Readable) 
 } {
   const branches: Branch<T>[] = consumers.map(({ name, consume }) => {
     const input = new PassThrough({ highWaterMark: 1 << 20 });
+    // A consumer may not be reading yet when an abort destroys its input; its
+    // failure reaches us through its promise, so the stream's error event must not crash.
+    input.on('error', () => undefined);
     const branch: Branch<T> = { name, input, failed: false, settled: undefined as never };
     branch.settled = consume(input).then(
       (value) => ({ name, value }),

@@ -52,9 +52,10 @@ describe('cut short', () => {
     const staging = join(ws.dir, 'staging');
     const child = spawn(process.execPath, [CLI, 'backup', '--plan', ws.plan, '--staging', staging], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let sent = false; // a second Ctrl-C is the user's forced exit: send one
     child.stderr.on('data', (c: Buffer) => {
       stderr += c;
-      if (stderr.includes('> snapshot uploads')) child.kill('SIGINT');
+      if (!sent && stderr.includes('> snapshot uploads')) sent = child.kill('SIGINT');
     });
     const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
     expect(code, stderr).toBe(130);
