@@ -32334,6 +32334,7 @@ async function swapPaths(live, staged, tag, companions = []) {
       moved.push(name);
     }
     await rename(staged, live);
+    if (moved.length === 0) await rm(point, { recursive: true, force: true });
   } catch (error63) {
     await putBack(live, point, moved);
     throw new RunError(`Could not swap the restored data into ${live}: ${reason(error63)}. The live data was left in place.`, {
@@ -32342,7 +32343,7 @@ async function swapPaths(live, staged, tag, companions = []) {
     });
   }
   return {
-    location: point,
+    location: moved.length > 0 ? point : null,
     async rollback() {
       for (const name of names) await rm(join(dirname(live), name), { recursive: true, force: true });
       await putBack(live, point, moved);
@@ -34259,7 +34260,7 @@ function tagOf() {
 async function rollback(points) {
   const failed = [];
   for (const { name, point } of [...points].reverse()) {
-    await point.rollback().catch((error63) => failed.push(`${name}: ${reason(error63)} (restore point kept at ${point.location})`));
+    await point.rollback().catch((error63) => failed.push(`${name}: ${reason(error63)}${point.location ? ` (restore point kept at ${point.location})` : ""}`));
   }
   return failed;
 }
@@ -34282,7 +34283,8 @@ async function runRestore(loaded, request) {
     for (const { config: config2, adapter } of prepared.selected) {
       const path = staged.find((s3) => s3.name === config2.name).path;
       points.push({ name: config2.name, point: await adapter.swapIn(config2, path, prepared.ctx, tag) });
-      reporter.info(`Restored "${config2.name}"; the previous state is kept at ${points.at(-1).point.location}`);
+      const kept = points.at(-1).point.location;
+      reporter.info(`Restored "${config2.name}"; ${kept ? `the previous state is kept at ${kept}` : "there was no previous state"}`);
     }
   } catch (error63) {
     const stuck = await rollback(points);

@@ -34,7 +34,7 @@ function tagOf(): string {
 async function rollback(points: { name: string; point: RestorePoint }[]): Promise<string[]> {
   const failed: string[] = [];
   for (const { name, point } of [...points].reverse()) {
-    await point.rollback().catch((error: unknown) => failed.push(`${name}: ${reason(error)} (restore point kept at ${point.location})`));
+    await point.rollback().catch((error: unknown) => failed.push(`${name}: ${reason(error)}${point.location ? ` (restore point kept at ${point.location})` : ''}`));
   }
   return failed;
 }
@@ -58,7 +58,8 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     for (const { config, adapter } of prepared.selected) {
       const path = staged.find((s) => s.name === config.name)!.path;
       points.push({ name: config.name, point: await adapter.swapIn(config, path, prepared.ctx, tag) });
-      reporter.info(`Restored "${config.name}"; the previous state is kept at ${points.at(-1)!.point.location}`);
+      const kept = points.at(-1)!.point.location;
+      reporter.info(`Restored "${config.name}"; ${kept ? `the previous state is kept at ${kept}` : 'there was no previous state'}`);
     }
   } catch (error) {
     const stuck = await rollback(points);

@@ -39,6 +39,7 @@ export async function swapPaths(live: string, staged: string, tag: string, compa
       moved.push(name);
     }
     await rename(staged, live);
+    if (moved.length === 0) await rm(point, { recursive: true, force: true });
   } catch (error) {
     await putBack(live, point, moved);
     throw new RunError(`Could not swap the restored data into ${live}: ${reason(error)}. The live data was left in place.`, {
@@ -47,7 +48,7 @@ export async function swapPaths(live: string, staged: string, tag: string, compa
     });
   }
   return {
-    location: point,
+    location: moved.length > 0 ? point : null,
     async rollback() {
       // Remove what the restore (and health checks) created, then move the old state back.
       for (const name of names) await rm(join(dirname(live), name), { recursive: true, force: true });

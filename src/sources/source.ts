@@ -57,8 +57,8 @@ export interface Snapshot {
  * restore point is only ever removed by the user: restorable prints where it is.
  */
 export interface RestorePoint {
-  /** Where the previous state now lives (a path, or a database name). */
-  location: string;
+  /** Where the previous state now lives (a path, or a database name); null when there was none. */
+  location: string | null;
   /** Puts the previous state back exactly as it was. */
   rollback(): Promise<void>;
 }

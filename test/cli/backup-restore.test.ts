@@ -4,13 +4,15 @@
  * row data and file hashes with the source.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
 import { eventIds, expectCommittedPrefix, startWriter } from '../helpers/sqlite.js';
 import { treeOf } from '../helpers/tree.js';
-import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -70,7 +72,7 @@ describe('backup and restore through the CLI', () => {
     expect(list.backups[0]).toMatchObject({ targets: ['nas', 'usb', 'cloud'], drill: { ok: true } });
   });
 
-  it('writes artifacts that the standard tools read: zstd -d gives a SQLite file, manifest sha256 matches', async () => {
+  it('writes artifacts that the standard tools read: sha256sum, zstd -d and tar', async () => {
     const backup = json<{ id: string; manifest: { sources: { artifact: { file: string; sha256: string } }[] } }>(await runCli(['backup', '--plan', ws.plan, '--json']));
     const dir = join(ws.target('usb'), 'testapp', backup.id);
     expect(readdirSync(dir).sort()).toEqual(['db.sqlite.zst', 'manifest.json', 'uploads.tar.zst']);
@@ -78,5 +80,54 @@ describe('backup and restore through the CLI', () => {
       expect(createHash('sha256').update(readFileSync(join(dir, source.artifact.file))).digest('hex')).toBe(source.artifact.sha256);
     }
     expect(backup.id).toMatch(/^\d{8}T\d{6}Z-v1\.4\.2-[0-9a-f]{6}$/);
+    // Readable without restorable: zstd and tar are enough.
+    execFileSync('zstd', ['-q', '-d', join(dir, 'db.sqlite.zst'), '-o', join(ws.dir, 'plain.sqlite')]);
+    const plain = new Database(join(ws.dir, 'plain.sqlite'), { readonly: true });
+    expect(plain.prepare('pragma integrity_check').get()).toEqual({ integrity_check: 'ok' });
+    expect(plain.prepare('pragma journal_mode').get()).toEqual({ journal_mode: 'delete' });
+    plain.close();
+    const listing = execFileSync('sh', ['-c', 'zstd -q -dc "$1" | tar -t', 'sh', join(dir, 'uploads.tar.zst')], { encoding: 'utf8' });
+    expect(listing).toMatch(/\.\/ada\/IMG_0003\.jpg\n/);
+    expect(listing).not.toMatch(/thumbs|\.tmp/);
   });
 });
+
+describe('disaster recovery and hooks', () => {
+  it('restores onto nothing: the database and folder were lost entirely', async () => {
+    const original = await treeOf(ws.uploads);
+    expect((await runCli(['backup', '--plan', ws.plan])).code).toBe(0);
+    const rows = eventlessCounts(ws.db);
+    for (const name of readdirSync(join(ws.dir, 'app'))) if (name !== 'version.json') rmSync(join(ws.dir, 'app', name), { recursive: true });
+    const restore = await runCli(['restore', '--plan', ws.plan, '--json']);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(json<{ sources: { restorePoint: string | null }[] }>(restore).sources.map((s) => s.restorePoint)).toEqual([null, null]);
+    expect(eventlessCounts(ws.db)).toEqual(rows);
+    expect(await treeOf(ws.uploads)).toEqual(Object.fromEntries(Object.entries(original).filter(([p]) => p !== 'thumbs' && !p.startsWith('thumbs/') && !p.endsWith('.tmp'))));
+    expect(readdirSync(join(ws.dir, 'app')).sort()).toEqual(['library.sqlite', 'uploads', 'version.json']);
+  });
+
+  it('a failing pre_backup hook stops the run before anything is written; post_backup still runs', async () => {
+    const plan = basePlan(ws.dir);
+    const marker = join(ws.dir, 'post-ran');
+    plan.hooks = {
+      pre_backup: [{ command: [process.execPath, '-e', 'process.exit(2)'] }],
+      post_backup: [{ command: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, process.env.RESTORABLE_BACKUP_ID)`] }],
+    };
+    ws.writePlan(plan);
+    const result = await runCli(['backup', '--plan', ws.plan]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/The pre_backup hook \[.*\] failed \(exit 2\)/);
+    expect(readFileSync(marker, 'utf8')).toMatch(/^\d{8}T\d{6}Z-v1\.4\.2-[0-9a-f]{6}$/);
+    for (const t of ['nas', 'usb', 'cloud']) expect(existsSync(join(ws.target(t), 'testapp'))).toBe(false);
+  });
+});
+
+function eventlessCounts(db: string): Record<string, number> {
+  const conn = new Database(db, { readonly: true });
+  try {
+    const count = (table: string) => (conn.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    return { users: count('users'), albums: count('albums'), assets: count('assets') };
+  } finally {
+    conn.close();
+  }
+}
