@@ -33866,6 +33866,18 @@ async function load(input2, io2) {
   for (const warning2 of loaded.warnings) io2.reporter.warn(`${warning2.where}: ${warning2.path}: ${warning2.message}`);
   return loaded;
 }
+function restoreRequest(input2, io2) {
+  return {
+    backup: input2.backup,
+    sources: input2.sources,
+    ...input2.target ? { target: input2.target } : {},
+    allowVersionMismatch: input2.allowVersionMismatch,
+    reporter: io2.reporter,
+    signal: io2.signal,
+    env: io2.env,
+    ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
+  };
+}
 
 // src/commands/backup.ts
 function summary(result) {
@@ -34162,15 +34174,7 @@ async function runDrill(loaded, request) {
 // src/commands/drill.ts
 var drill = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const result = await runDrill(loaded, {
-    backup: input2.backup,
-    sources: input2.sources,
-    ...input2.target ? { target: input2.target } : {},
-    reporter: io2.reporter,
-    signal: io2.signal,
-    env: io2.env,
-    ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
-  });
+  const result = await runDrill(loaded, restoreRequest(input2, io2));
   if (!input2.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1e3).toFixed(1)}s (live data untouched)`];
     for (const check2 of result.checks) lines.push(`  check ${check2.name}: ${check2.status} (${check2.detail})`);
@@ -34333,16 +34337,7 @@ async function runPostHooks(loaded, env, request) {
 // src/commands/restore.ts
 var restore = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const result = await runRestore(loaded, {
-    backup: input2.backup,
-    sources: input2.sources,
-    ...input2.target ? { target: input2.target } : {},
-    allowVersionMismatch: input2.allowVersionMismatch,
-    reporter: io2.reporter,
-    signal: io2.signal,
-    env: io2.env,
-    ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
-  });
+  const result = await runRestore(loaded, restoreRequest(input2, io2));
   if (!input2.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ""}`);

@@ -2,6 +2,7 @@
 import { zstdEngine } from '../artifacts/codec.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import type { Reporter } from '../report/reporter.js';
+import type { RestoreRequest } from '../restore/prepare.js';
 import type { Secrets } from '../report/secrets.js';
 
 export interface CommandInput {
@@ -31,4 +32,18 @@ export async function load(input: CommandInput, io: CommandIO): Promise<LoadedPl
   const loaded = await loadPlan(input.planPath, { env: io.env, secrets: io.secrets, capabilities: { zstd: zstdEngine(io.env) !== null } });
   for (const warning of loaded.warnings) io.reporter.warn(`${warning.where}: ${warning.path}: ${warning.message}`);
   return loaded;
+}
+
+/** What restore and drill need from the command line. */
+export function restoreRequest(input: CommandInput, io: CommandIO): RestoreRequest {
+  return {
+    backup: input.backup,
+    sources: input.sources,
+    ...(input.target ? { target: input.target } : {}),
+    allowVersionMismatch: input.allowVersionMismatch,
+    reporter: io.reporter,
+    signal: io.signal,
+    env: io.env,
+    ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
+  };
 }

@@ -1,18 +1,9 @@
 import { runRestore } from '../restore/restore.js';
-import { load, type Command } from './context.js';
+import { load, restoreRequest, type Command } from './context.js';
 
 export const restore: Command = async (input, io) => {
   const loaded = await load(input, io);
-  const result = await runRestore(loaded, {
-    backup: input.backup,
-    sources: input.sources,
-    ...(input.target ? { target: input.target } : {}),
-    allowVersionMismatch: input.allowVersionMismatch,
-    reporter: io.reporter,
-    signal: io.signal,
-    env: io.env,
-    ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
-  });
+  const result = await runRestore(loaded, restoreRequest(input, io));
   if (!input.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ''}`);
