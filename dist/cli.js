@@ -29108,11 +29108,26 @@ function exitOf(child) {
     child.once("close", (code, signal) => resolve7({ code, signal }));
   });
 }
-function spawnTransform(command, args, what) {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+function outputOf(child, command, what) {
   const stderr = collect(child.stderr);
   const exit = exitOf(child);
   exit.catch(() => void 0);
+  async function* output2() {
+    for await (const chunk of child.stdout) yield chunk;
+    const { code, signal } = await exit.catch((error63) => {
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`, { hint: `Install ${command}, or check PATH.` });
+    });
+    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || "no message"}`);
+  }
+  const readable = Readable.from(output2(), { objectMode: false });
+  readable.on("close", () => endGroup(child));
+  return readable;
+}
+function spawnReader(command, args, what) {
+  return outputOf(spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }), command, what);
+}
+function spawnTransform(command, args, what) {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const stdin = child.stdin;
   stdin.on("error", () => void 0);
   const input2 = new Writable({
@@ -29131,14 +29146,7 @@ function spawnTransform(command, args, what) {
       callback();
     }
   });
-  async function* output2() {
-    for await (const chunk of child.stdout) yield chunk;
-    const { code, signal } = await exit.catch((error63) => {
-      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`, { hint: `Install ${command}, or check PATH.` });
-    });
-    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || "no message"}`);
-  }
-  const duplex = Duplex.from({ writable: input2, readable: Readable.from(output2(), { objectMode: false }) });
+  const duplex = Duplex.from({ writable: input2, readable: outputOf(child, command, what) });
   duplex.on("close", () => endGroup(child));
   return duplex;
 }
@@ -29210,6 +29218,13 @@ function compressor(setting) {
       throw noZstd();
     }
   }
+}
+function packing(snapshot, setting) {
+  if (setting.algorithm === "zstd" && snapshot.file && zstdEngine() === "tool") {
+    const level = setting.level ?? DEFAULT_LEVEL.zstd;
+    return [spawnReader("zstd", ["-q", "-c", `-${level}`, "-T0", "--", snapshot.file], "zstd compression")];
+  }
+  return [snapshot.stream(), compressor(setting)];
 }
 function decompressor(algorithm) {
   switch (algorithm) {
@@ -32529,7 +32544,7 @@ var files = {
       stream.once("error", reject);
     });
     info.catch(() => void 0);
-    return { stream, info };
+    return { stream: () => stream, info };
   },
   currentSchemaVersion: async () => null,
   materialize: (config2, stream, into, ctx) => extractSafely(stream, into, { source: config2.name, reporter: ctx.reporter }),
@@ -32760,7 +32775,7 @@ var sqlite = {
     } finally {
       db.close();
     }
-    return { stream: createReadStream(copy, { highWaterMark: 1 << 20 }), info: Promise.resolve(info) };
+    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: Promise.resolve(info) };
   },
   async currentSchemaVersion(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
@@ -33300,7 +33315,7 @@ async function runBackup(loaded, options) {
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
-        const streamed = await pipeline5(snapshot.stream, compressor(plan.compression), digest, sink, { signal }).then(
+        const streamed = await pipeline5([...packing(snapshot, plan.compression), digest, sink], { signal }).then(
           () => void 0,
           (error64) => error64
         );

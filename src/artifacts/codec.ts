@@ -7,10 +7,10 @@
  * is recorded in the manifest and decoding picks the codec from there, never
  * from a file name. RESTORABLE_ZSTD=zlib|tool pins the engine.
  */
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { RunError } from '../errors.js';
-import { hasCommand, spawnTransform } from '../util/spawn.js';
+import { hasCommand, spawnReader, spawnTransform } from '../util/spawn.js';
 
 export type Algorithm = 'zstd' | 'gzip' | 'none';
 export interface CompressionSetting {
@@ -74,6 +74,20 @@ export function compressor(setting: CompressionSetting): Duplex {
       throw noZstd();
     }
   }
+}
+
+/**
+ * The streams that turn a snapshot into its packed bytes, for a pipeline.
+ * When the snapshot is a staged file and zstd runs as a tool, the tool reads
+ * the file itself: piping a gigabyte through this process first cost about
+ * 1.7 s per GiB here (bench/).
+ */
+export function packing(snapshot: { stream(): Readable; file?: string }, setting: CompressionSetting): [Readable, ...Duplex[]] {
+  if (setting.algorithm === 'zstd' && snapshot.file && zstdEngine() === 'tool') {
+    const level = setting.level ?? DEFAULT_LEVEL.zstd;
+    return [spawnReader('zstd', ['-q', '-c', `-${level}`, '-T0', '--', snapshot.file], 'zstd compression')];
+  }
+  return [snapshot.stream(), compressor(setting)];
 }
 
 export function decompressor(algorithm: Algorithm): Duplex {

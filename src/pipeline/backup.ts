@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { makeBackupId } from '../artifacts/backup-id.js';
 import { keyOf } from '../artifacts/catalog.js';
-import { compressor } from '../artifacts/codec.js';
+import { packing } from '../artifacts/codec.js';
 import { Digest, digestOf } from '../artifacts/digest.js';
 import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
 import { MANIFEST, type Manifest, type SourceEntry } from '../artifacts/manifest.js';
@@ -137,7 +137,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
-        const streamed = await pipeline(snapshot.stream, compressor(plan.compression), digest, sink, { signal }).then(
+        const streamed = await pipeline([...packing(snapshot, plan.compression), digest, sink], { signal }).then(
           () => undefined,
           (error: unknown) => error,
         );

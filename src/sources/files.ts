@@ -120,7 +120,7 @@ export const files: SourceAdapter<FilesConfig> = {
       stream.once('error', reject);
     });
     info.catch(() => undefined);
-    return { stream, info };
+    return { stream: () => stream, info };
   },
 
   currentSchemaVersion: async () => null,

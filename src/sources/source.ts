@@ -43,11 +43,16 @@ export interface SnapshotInfo {
 
 export interface Snapshot {
   /**
-   * The consistent snapshot as one byte stream, to be read exactly once. The
-   * consistency promise is the adapter's: a database snapshot is one
+   * Opens the consistent snapshot as one byte stream, to be read exactly once.
+   * The consistency promise is the adapter's: a database snapshot is one
    * transactionally consistent state; a folder snapshot is a walk of the tree.
    */
-  stream: Readable;
+  stream(): Readable;
+  /**
+   * When the snapshot is a whole file in the staging folder, its path: a codec
+   * may read it directly (the zstd tool does) instead of calling `stream()`.
+   */
+  file?: string;
   /** Settles after `stream` has ended; rejects if the snapshot turned out bad. */
   info: Promise<SnapshotInfo>;
 }

@@ -140,7 +140,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     } finally {
       db.close();
     }
-    return { stream: createReadStream(copy, { highWaterMark: 1 << 20 }), info: Promise.resolve(info) };
+    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: Promise.resolve(info) };
   },
 
   async currentSchemaVersion(config, ctx) {

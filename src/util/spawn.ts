@@ -39,11 +39,30 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
  * cannot start; a command that stops reading early (EPIPE) is reported by
  * its exit status, not as a broken pipe.
  */
-export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+/** The stdout of a child as a Readable that fails with a RunError when the child fails or cannot start. */
+function outputOf(child: ChildProcess, command: string, what: string): Readable {
   const stderr = collect(child.stderr);
   const exit = exitOf(child);
   exit.catch(() => undefined);
+  async function* output() {
+    for await (const chunk of child.stdout!) yield chunk as Buffer;
+    const { code, signal } = await exit.catch((error: unknown) => {
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error)}`, { hint: `Install ${command}, or check PATH.` });
+    });
+    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || 'no message'}`);
+  }
+  const readable = Readable.from(output(), { objectMode: false });
+  readable.on('close', () => endGroup(child));
+  return readable;
+}
+
+/** The output of `command args...` (which reads no input), as a stream. */
+export function spawnReader(command: string, args: readonly string[], what: string): Readable {
+  return outputOf(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }), command, what);
+}
+
+export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const stdin = child.stdin!;
   stdin.on('error', () => undefined);
   const input = new Writable({
@@ -62,14 +81,7 @@ export function spawnTransform(command: string, args: readonly string[], what: s
       callback();
     },
   });
-  async function* output() {
-    for await (const chunk of child.stdout!) yield chunk as Buffer;
-    const { code, signal } = await exit.catch((error: unknown) => {
-      throw new RunError(`${what}: cannot run ${command}: ${reason(error)}`, { hint: `Install ${command}, or check PATH.` });
-    });
-    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || 'no message'}`);
-  }
-  const duplex = Duplex.from({ writable: input, readable: Readable.from(output(), { objectMode: false }) });
+  const duplex = Duplex.from({ writable: input, readable: outputOf(child, command, what) });
   duplex.on('close', () => endGroup(child));
   return duplex;
 }
