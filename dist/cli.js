@@ -9151,7 +9151,7 @@ var require_dist = __commonJS({
 import { parseArgs } from "node:util";
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir4, mkdtemp, rm as rm6 } from "node:fs/promises";
+import { mkdir as mkdir5, mkdtemp, rm as rm6 } from "node:fs/promises";
 import { hostname as hostname3, tmpdir } from "node:os";
 import { join as join3 } from "node:path";
 import { pipeline as pipeline5 } from "node:stream/promises";
@@ -29353,7 +29353,7 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { access, constants, rm as rm3, stat as stat2 } from "node:fs/promises";
+import { access, constants, rm as rm3, stat } from "node:fs/promises";
 import { relative, resolve as resolve2 } from "node:path";
 
 // node_modules/tar/dist/esm/index.min.js
@@ -32326,10 +32326,10 @@ var To = (s3) => {
 };
 
 // src/sources/path-swap.ts
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 async function exists(path) {
-  return stat(path).then(
+  return lstat(path).then(
     () => true,
     () => false
   );
@@ -32341,8 +32341,10 @@ async function swapPaths(live, staged, tag, companions = []) {
   const point = besidePath(live, "restore-point", tag);
   const names = [basename(live), ...companions.map((suffix) => basename(live) + suffix)];
   const moved = [];
+  let created = false;
   try {
     await mkdir(point, { recursive: false });
+    created = true;
     for (const name of names) {
       const from = join(dirname(live), name);
       if (!await exists(from)) continue;
@@ -32350,9 +32352,9 @@ async function swapPaths(live, staged, tag, companions = []) {
       moved.push(name);
     }
     await rename(staged, live);
-    if (moved.length === 0) await rm(point, { recursive: true, force: true });
+    if (moved.length === 0) await rmdir(point);
   } catch (error63) {
-    await putBack(live, point, moved);
+    if (created) await putBack(live, point, moved);
     throw new RunError(`Could not swap the restored data into ${live}: ${reason(error63)}. The live data was left in place.`, {
       hint: ioHint(error63),
       cause: error63
@@ -32361,19 +32363,25 @@ async function swapPaths(live, staged, tag, companions = []) {
   return {
     location: moved.length > 0 ? point : null,
     async rollback() {
-      for (const name of names) await rm(join(dirname(live), name), { recursive: true, force: true });
+      const failed = besidePath(live, "failed", tag);
+      await mkdir(failed);
+      for (const name of names) {
+        const at2 = join(dirname(live), name);
+        if (await exists(at2)) await rename(at2, join(failed, name));
+      }
       await putBack(live, point, moved);
+      await rm(failed, { recursive: true, force: true });
     }
   };
 }
 async function putBack(live, point, moved) {
   for (const name of moved) await rename(join(point, name), join(dirname(live), name));
-  await rm(point, { recursive: true, force: true });
+  await rmdir(point);
 }
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir2, rm as rm2 } from "node:fs/promises";
-import { isAbsolute, posix } from "node:path";
+import { dirname as dirname2, isAbsolute, posix } from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
 function escapes(path) {
@@ -32405,6 +32413,7 @@ function refusal(entry) {
   return void 0;
 }
 async function extractSafely(stream, into, options) {
+  await mkdir2(dirname2(into), { recursive: true });
   await mkdir2(into, { recursive: false });
   const dropped = [];
   const links = /* @__PURE__ */ new Set();
@@ -32487,7 +32496,7 @@ var files = {
   async probe(config2, ctx) {
     const root = files.liveLocation(config2, ctx);
     try {
-      const info = await stat2(root);
+      const info = await stat(root);
       if (!info.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
       await access(root, constants.R_OK | constants.X_OK);
     } catch (error63) {
@@ -32554,9 +32563,9 @@ var files = {
 };
 
 // src/sources/sqlite.ts
-import { createReadStream, createWriteStream } from "node:fs";
-import { access as access2, constants as constants2, open as open2, rm as rm4, stat as stat3, statfs } from "node:fs/promises";
-import { resolve as resolve3 } from "node:path";
+import { createReadStream } from "node:fs";
+import { access as access2, constants as constants2, mkdir as mkdir3, open as open2, rm as rm4, stat as stat2, statfs } from "node:fs/promises";
+import { dirname as dirname3, resolve as resolve3 } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 
 // src/sources/sqlite-driver.ts
@@ -32718,7 +32727,7 @@ async function isSqliteFile(path) {
   }
 }
 async function checkStagingSpace(config2, live, stagingDir) {
-  const sizeOf = (path) => stat3(path).then((s3) => s3.size, () => 0);
+  const sizeOf = (path) => stat2(path).then((s3) => s3.size, () => 0);
   const need = await sizeOf(live) + await sizeOf(`${live}-wal`);
   const fs2 = await statfs(stagingDir);
   const free = fs2.bavail * fs2.bsize;
@@ -32790,10 +32799,12 @@ var sqlite = {
     }
   },
   async materialize(config2, stream, into) {
+    await mkdir3(dirname3(into), { recursive: true });
+    const handle = await open2(into, "wx", 384);
     try {
-      await pipeline3(stream, createWriteStream(into, { flags: "wx" }));
-      const handle = await open2(into, "r+");
-      await handle.sync().finally(() => handle.close());
+      await pipeline3(stream, handle.createWriteStream());
+      const synced = await open2(into, "r+");
+      await synced.sync().finally(() => synced.close());
       if (!await isSqliteFile(into)) {
         throw new IntegrityError(`The artifact for SQLite source "${config2.name}" is not a SQLite database.`, {
           hint: "The backup was made from another kind of source; restore it with a plan whose source has the same type."
@@ -33039,9 +33050,9 @@ async function pruneTarget(target, plan, policy2, options) {
 }
 
 // src/targets/local.ts
-import { createReadStream as createReadStream2, createWriteStream as createWriteStream2 } from "node:fs";
-import { mkdir as mkdir3, open as open3, readdir, rename as rename2, rm as rm5, rmdir, stat as stat4, writeFile } from "node:fs/promises";
-import { dirname as dirname2, join as join2, posix as posix2, relative as relative2, resolve as resolve4, sep } from "node:path";
+import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
+import { mkdir as mkdir4, open as open3, readdir, rename as rename2, rm as rm5, rmdir as rmdir2, stat as stat3, writeFile } from "node:fs/promises";
+import { dirname as dirname4, join as join2, posix as posix2, relative as relative2, resolve as resolve4, sep } from "node:path";
 import { pipeline as pipeline4 } from "node:stream/promises";
 import { randomBytes as randomBytes2 } from "node:crypto";
 var localConfig = external_exports.strictObject({
@@ -33070,7 +33081,7 @@ async function walk(dir, out) {
   for (const entry of entries) {
     const path = join2(dir, entry.name);
     if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && !entry.name.startsWith(TMP)) out.push(path);
+    else if (entry.isFile()) out.push(path);
   }
 }
 var LocalTarget = class {
@@ -33092,45 +33103,51 @@ var LocalTarget = class {
   fail(doing, error63) {
     return new RunError(`Target "${this.name}" (${this.root}): ${doing} failed: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
   }
+  /**
+   * The folder must exist already: a missing /mnt/nas means an unmounted
+   * drive, and creating it would put the "copy" on the system disk.
+   */
   async probe() {
-    const probe = join2(this.root, `${TMP}probe-${randomBytes2(4).toString("hex")}`);
-    const existing = await stat4(this.root).catch(() => void 0);
-    if (existing && !existing.isDirectory()) {
+    const existing = await stat3(this.root).catch(() => void 0);
+    if (!existing) {
+      throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist.`, {
+        hint: "Is the drive mounted? If this is the first use of this target, create the folder (mkdir -p)."
+      });
+    }
+    if (!existing.isDirectory()) {
       throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: "Point `path` at a folder (or remove the file that is in the way)." });
     }
+    const probe = join2(this.root, `${TMP}probe-${randomBytes2(4).toString("hex")}`);
     try {
-      await mkdir3(this.root, { recursive: true });
       await writeFile(probe, "restorable write probe\n");
       await rm5(probe);
     } catch (error63) {
-      throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error63)}`, {
-        hint: ioHint(error63) ?? "Check that the folder exists (is the drive mounted?) and that this user may write there.",
-        cause: error63
-      });
+      throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
   }
   async put(key, body) {
     const final = this.localPath(key);
-    const temp = join2(dirname2(final), `${TMP}${randomBytes2(6).toString("hex")}`);
+    const temp = join2(dirname4(final), `${TMP}${randomBytes2(6).toString("hex")}`);
     let bytes = 0;
     try {
-      await mkdir3(dirname2(final), { recursive: true });
+      await mkdir4(dirname4(final), { recursive: true });
       body.on("data", (chunk) => bytes += chunk.length);
-      await pipeline4(body, createWriteStream2(temp, { flags: "wx" }));
+      await pipeline4(body, createWriteStream(temp, { flags: "wx" }));
       await fsyncPath(temp);
       await rename2(temp, final);
-      await fsyncPath(dirname2(final));
+      await fsyncPath(dirname4(final));
       return { bytes };
     } catch (error63) {
       body.destroy();
       await rm5(temp, { force: true });
+      await rmdir2(dirname4(final)).catch(() => void 0);
       throw this.fail(`writing ${key}`, error63);
     }
   }
   async get(key) {
     const path = this.localPath(key);
     try {
-      await stat4(path);
+      await stat3(path);
     } catch (error63) {
       if (error63.code === "ENOENT") throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
       throw this.fail(`reading ${key}`, error63);
@@ -33139,7 +33156,7 @@ var LocalTarget = class {
   }
   async list(prefix) {
     const paths = [];
-    const start = this.localPath(prefix.endsWith("/") ? prefix.slice(0, -1) || "." : dirname2(prefix) || ".");
+    const start = this.localPath(prefix.endsWith("/") ? prefix.slice(0, -1) || "." : dirname4(prefix) || ".");
     try {
       await walk(start, paths);
     } catch (error63) {
@@ -33149,7 +33166,7 @@ var LocalTarget = class {
     for (const path of paths) {
       const key = relative2(this.root, path).split(sep).join("/");
       if (!key.startsWith(prefix)) continue;
-      const info = await stat4(path).catch(() => void 0);
+      const info = await stat3(path).catch(() => void 0);
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
     }
     return objects;
@@ -33163,11 +33180,11 @@ var LocalTarget = class {
       } catch (error63) {
         throw this.fail(`removing ${key}`, error63);
       }
-      dirs.add(dirname2(path));
+      dirs.add(dirname4(path));
     }
     for (const dir of dirs) {
-      for (let at2 = dir; at2.startsWith(this.root + sep); at2 = dirname2(at2)) {
-        if (!await rmdir(at2).then(() => true, () => false)) break;
+      for (let at2 = dir; at2.startsWith(this.root + sep); at2 = dirname4(at2)) {
+        if (!await rmdir2(at2).then(() => true, () => false)) break;
       }
     }
   }
@@ -33224,13 +33241,15 @@ async function runPipeline(pipeline7, executors, reporter, signal) {
   let failure2;
   for (const step of pipeline7.steps) {
     if ((failure2 !== void 0 || signal.aborted) && !step.always) {
+      failure2 ??= new InterruptedError("Interrupted: the run was stopped; nothing was committed.");
+      reporter.stepStarted(step.id, step.title);
+      reporter.stepFinished(step.id, "skipped", 0);
       records.push({ id: step.id, title: step.title, status: "skipped", ms: 0 });
       continue;
     }
     reporter.stepStarted(step.id, step.title);
     const started = performance.now();
     try {
-      if (signal.aborted && !step.always) throw new InterruptedError("Interrupted.");
       const note = await executors[step.kind](step) ?? void 0;
       const ms2 = performance.now() - started;
       reporter.stepFinished(step.id, "ok", ms2, note);
@@ -33287,9 +33306,25 @@ async function runBackup(loaded, options) {
   const pruned = [];
   const sctx = () => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
+  const copyOf = (t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });
+  const manifestFor = (holders, verdict2) => ({
+    format: 1,
+    tool: { name: "restorable", version: VERSION },
+    plan: { name: plan.name, sha256: loaded.hash },
+    backup_id: id,
+    started_at: started.toISOString(),
+    finished_at: now().toISOString(),
+    app_version: appVersion,
+    trigger: options.trigger ?? triggerOf(env),
+    host: hostname3(),
+    github: githubOf(env),
+    sources: entries,
+    copies: holders.map((t) => ({ ...copyOf(t), type: t.type, verified_at: verifiedAt.get(t.name) })),
+    policy: { rule: ruleName(plan.policy.rule), met: verdict2.met, required: verdict2.required, have: verdict2.have }
+  });
   const executors = {
     async preflight() {
-      await mkdir4(options.stagingRoot ?? tmpdir(), { recursive: true });
+      await mkdir5(options.stagingRoot ?? tmpdir(), { recursive: true });
       stagingDir = await mkdtemp(join3(options.stagingRoot ?? tmpdir(), "restorable-"));
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
@@ -33308,7 +33343,7 @@ async function runBackup(loaded, options) {
       const adapter = sourceAdapter(source);
       const began = performance.now();
       const ctx = { ...sctx(), stagingDir: join3(stagingDir, source.name) };
-      await mkdir4(ctx.stagingDir);
+      await mkdir5(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
         const file2 = artifactFile(source, plan);
@@ -33361,35 +33396,22 @@ async function runBackup(loaded, options) {
       return `${verifiedAt.size} of ${targets.length} targets verified`;
     },
     async policy() {
-      const copies = alive().map((t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable }));
-      verdict = evaluate(plan.policy.rule, copies);
+      verdict = evaluate(plan.policy.rule, alive().map(copyOf));
       const { have, required: required2 } = verdict;
       const summary2 = `${have.copies}/${required2.copies} copies, ${have.media}/${required2.media} media, ${have.offsite}/${required2.offsite} offsite`;
       return verdict.met ? `met: ${summary2}` : `NOT met: ${verdict.missing.join("; ")}`;
     },
     async commit() {
-      const holders = alive();
-      manifest = {
-        format: 1,
-        tool: { name: "restorable", version: VERSION },
-        plan: { name: plan.name, sha256: loaded.hash },
-        backup_id: id,
-        started_at: started.toISOString(),
-        finished_at: now().toISOString(),
-        app_version: appVersion,
-        trigger: options.trigger ?? triggerOf(env),
-        host: hostname3(),
-        github: githubOf(env),
-        sources: entries,
-        copies: holders.map((t) => ({ target: t.name, type: t.type, medium: t.medium, offsite: t.offsite, immutable: t.immutable, verified_at: verifiedAt.get(t.name) })),
-        policy: { rule: ruleName(plan.policy.rule), met: verdict.met, required: verdict.required, have: verdict.have }
-      };
-      const body = `${JSON.stringify(manifest, null, 2)}
-`;
-      await Promise.all(
-        holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable2.from([Buffer.from(body)])).catch((error64) => drop(t, error64)))
-      );
-      if (alive().length === 0) throw new RunError("No target took the manifest; nothing was committed.");
+      signal.throwIfAborted();
+      for (let holders = alive(); ; holders = alive()) {
+        if (holders.length === 0) throw new RunError("No target took the manifest; nothing was committed.");
+        verdict = evaluate(plan.policy.rule, holders.map(copyOf));
+        manifest = manifestFor(holders, verdict);
+        const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
+`);
+        await Promise.all(holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable2.from([body])).catch((error64) => drop(t, error64))));
+        if (alive().length === holders.length) break;
+      }
       if (!verdict.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
@@ -33519,7 +33541,7 @@ var TerminalReporter = class {
 var import_yaml = __toESM(require_dist(), 1);
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
-import { dirname as dirname3, resolve as resolve6 } from "node:path";
+import { dirname as dirname5, resolve as resolve6 } from "node:path";
 
 // src/report/secrets.ts
 var Secrets = class {
@@ -33855,7 +33877,7 @@ function parsePlan(text, file2, options) {
   ];
   const parsed = planSchema.safeParse(values);
   if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
-  const dir = dirname3(file2);
+  const dir = dirname5(file2);
   problems.push(
     ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).map((p2) => ({
       where: locate.where(p2.path),
@@ -33993,7 +34015,7 @@ async function runHealthChecks(ctx) {
 }
 
 // src/restore/locate.ts
-import { createReadStream as createReadStream3, createWriteStream as createWriteStream3 } from "node:fs";
+import { createReadStream as createReadStream3, createWriteStream as createWriteStream2 } from "node:fs";
 import { join as join4 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
@@ -34029,7 +34051,7 @@ async function fetchVerified(target, plan, id, entry, stagingDir) {
   } else {
     path = join4(stagingDir, entry.artifact.file);
     const digest = new Digest();
-    await pipeline6(await target.get(key), digest, createWriteStream3(path, { flags: "wx" }));
+    await pipeline6(await target.get(key), digest, createWriteStream2(path, { flags: "wx" }));
     got = { sha256: digest.sha256, bytes: digest.bytes };
   }
   if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
@@ -34047,7 +34069,7 @@ function decoded(path, entry) {
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir5, mkdtemp as mkdtemp2, rm as rm7 } from "node:fs/promises";
+import { mkdir as mkdir6, mkdtemp as mkdtemp2, rm as rm7 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join5 } from "node:path";
 function select(loaded, located, names) {
@@ -34094,7 +34116,7 @@ async function prepare(loaded, request, mode) {
   let versionsChecked = false;
   let firstDamage;
   const onDamage = (error63, index) => {
-    if (!(error63 instanceof IntegrityError)) throw error63;
+    if (!(error63 instanceof IntegrityError || error63 instanceof NotFoundError)) throw error63;
     firstDamage ??= error63;
     const next = holders[index + 1];
     request.reporter.warn(`${error63.message}${next ? ` Trying the copy on target "${next.name}".` : ""}`);
@@ -34121,7 +34143,7 @@ async function prepare(loaded, request, mode) {
   }
 }
 async function fetchAll({ target, manifest }, chosen, scratch) {
-  await mkdir5(scratch);
+  await mkdir6(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -34274,9 +34296,6 @@ var prune = async (input2, io2) => {
 };
 
 // src/restore/restore.ts
-function tagOf() {
-  return (/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
 async function rollback(points) {
   const failed = [];
   for (const { name, point } of [...points].reverse()) {
@@ -34287,65 +34306,73 @@ async function rollback(points) {
 async function runRestore(loaded, request) {
   const started = performance.now();
   const { plan, dir } = loaded;
-  const prepared = await prepare(loaded, request, "restore");
   const { reporter, signal } = request;
-  const tag = tagOf();
+  const prepared = await prepare(loaded, request, "restore");
+  const tag = makeBackupId(/* @__PURE__ */ new Date(), null);
   const staged = [];
   const points = [];
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
+  const hooks2 = (phase, strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
+  let appStopped = false;
   try {
-    for (const [index, hook2] of plan.hooks.pre_restore.entries()) await runHook(hook2, `pre_restore hook ${index + 1}`, { cwd: dir, signal, env: hookEnv });
+    signal.throwIfAborted();
+    appStopped = true;
+    await hooks2("pre_restore", true);
     for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+      signal.throwIfAborted();
       const into = adapter.stagingLocation(config2, prepared.ctx, tag);
       await adapter.materialize(config2, decoded(artifact, entry), into, prepared.ctx);
-      staged.push({ name: config2.name, path: into, discard: () => adapter.discard(into) });
+      staged.push({ path: into, discard: () => adapter.discard(into) });
     }
-    for (const { config: config2, adapter } of prepared.selected) {
-      const path = staged.find((s3) => s3.name === config2.name).path;
-      points.push({ name: config2.name, point: await adapter.swapIn(config2, path, prepared.ctx, tag) });
+    signal.throwIfAborted();
+    for (const [index, { config: config2, adapter }] of prepared.selected.entries()) {
+      points.push({ name: config2.name, point: await adapter.swapIn(config2, staged[index].path, prepared.ctx, tag) });
       const kept = points.at(-1).point.location;
       reporter.info(`Restored "${config2.name}"; ${kept ? `the previous state is kept at ${kept}` : "there was no previous state"}`);
     }
   } catch (error63) {
     const stuck = await rollback(points);
     for (const s3 of staged) await s3.discard().catch(() => void 0);
+    if (appStopped) await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`The restore failed (${reason(error63)}) and could not be fully undone: ${stuck.join("; ")}`, { hint: "Move the restore point back by hand." });
-    throw error63;
+    throw signal.aborted ? new InterruptedError("Interrupted: nothing was restored; the live data is as it was.") : error63;
   } finally {
     await prepared.cleanup();
   }
-  const locations = new Map(prepared.selected.map(({ config: config2, adapter }) => [config2.name, adapter.liveLocation(config2, prepared.ctx)]));
+  await hooks2("post_restore");
+  const live = (name) => {
+    const config2 = plan.sources.find((s3) => s3.name === name);
+    return sourceAdapter(config2).liveLocation(config2, prepared.ctx);
+  };
+  const locations = new Map(plan.sources.map((s3) => [s3.name, live(s3.name)]));
   const checks = await runHealthChecks({ plan, planDir: dir, locations, mode: "restore", reporter, signal, env: request.env });
   const failed = checks.filter((c) => c.status === "failed");
-  let rolledBack = false;
-  if (failed.length > 0) {
+  if (failed.length > 0 || signal.aborted) {
+    await hooks2("pre_restore");
     const stuck = await rollback(points);
-    rolledBack = stuck.length === 0;
-    await runPostHooks(loaded, hookEnv, request);
+    await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`Health checks failed and the rollback could not be completed: ${stuck.join("; ")}`, { hint: "Move the restore points back by hand." });
+    if (failed.length === 0) throw new InterruptedError("Interrupted during the health checks: rolled back, the data is as it was before the restore.");
     throw new HealthCheckError(`Health check${failed.length > 1 ? "s" : ""} failed after restoring ${prepared.manifest.backup_id}: ${failed.map((c) => `"${c.name}" (${c.detail})`).join("; ")}. Rolled back: the data is as it was before the restore.`, {
       hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
     });
   }
-  await runPostHooks(loaded, hookEnv, request);
   return {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config: config2 }) => ({
       name: config2.name,
-      location: locations.get(config2.name),
+      location: live(config2.name),
       restorePoint: points.find((p2) => p2.name === config2.name)?.point.location ?? null
     })),
     checks,
-    rolledBack,
     durationMs: performance.now() - started
   };
 }
-async function runPostHooks(loaded, env, request) {
-  for (const [index, hook2] of loaded.plan.hooks.post_restore.entries()) {
-    await runHook(hook2, `post_restore hook ${index + 1}`, { cwd: loaded.dir, signal: request.signal, env }).catch(
-      (error63) => request.reporter.warn(reason(error63))
-    );
+async function runHooks(loaded, phase, env, request, strict) {
+  for (const [index, hook2] of loaded.plan.hooks[phase].entries()) {
+    const run = runHook(hook2, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal: new AbortController().signal, env });
+    await (strict ? run : run.catch((error63) => request.reporter.warn(reason(error63))));
   }
 }
 

@@ -8,6 +8,7 @@ restorable() { node "$here/../../dist/cli.js" "$@"; }
 
 rm -rf .data
 node make-data.mjs .data/app 60
+mkdir -p .data/targets/nas .data/targets/usb .data/targets/cloud-drive   # the "drives"; restorable never creates a target's folder
 echo; echo '$ restorable validate'; restorable validate
 echo; echo '$ restorable plan';     restorable plan
 echo; echo '$ restorable backup';   restorable backup

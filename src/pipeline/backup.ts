@@ -107,6 +107,23 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
+  const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });
+  const manifestFor = (holders: Target[], verdict: PolicyVerdict): Manifest => ({
+    format: 1,
+    tool: { name: 'restorable', version: VERSION },
+    plan: { name: plan.name, sha256: loaded.hash },
+    backup_id: id,
+    started_at: started.toISOString(),
+    finished_at: now().toISOString(),
+    app_version: appVersion,
+    trigger: options.trigger ?? triggerOf(env),
+    host: hostname(),
+    github: githubOf(env),
+    sources: entries,
+    copies: holders.map((t) => ({ ...copyOf(t), type: t.type, verified_at: verifiedAt.get(t.name)! })),
+    policy: { rule: ruleName(plan.policy.rule), met: verdict.met, required: verdict.required, have: verdict.have },
+  });
+
   const executors: Record<StepKind, Executor> = {
     async preflight() {
       await mkdir(options.stagingRoot ?? tmpdir(), { recursive: true });
@@ -186,38 +203,27 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async policy() {
-      const copies: Copy[] = alive().map((t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable }));
-      verdict = evaluate(plan.policy.rule, copies);
+      verdict = evaluate(plan.policy.rule, alive().map(copyOf));
       const { have, required } = verdict;
       const summary = `${have.copies}/${required.copies} copies, ${have.media}/${required.media} media, ${have.offsite}/${required.offsite} offsite`;
       return verdict.met ? `met: ${summary}` : `NOT met: ${verdict.missing.join('; ')}`;
     },
 
     async commit() {
-      const holders = alive();
-      manifest = {
-        format: 1,
-        tool: { name: 'restorable', version: VERSION },
-        plan: { name: plan.name, sha256: loaded.hash },
-        backup_id: id,
-        started_at: started.toISOString(),
-        finished_at: now().toISOString(),
-        app_version: appVersion,
-        trigger: options.trigger ?? triggerOf(env),
-        host: hostname(),
-        github: githubOf(env),
-        sources: entries,
-        copies: holders.map((t) => ({ target: t.name, type: t.type, medium: t.medium, offsite: t.offsite, immutable: t.immutable, verified_at: verifiedAt.get(t.name)! })),
-        policy: { rule: ruleName(plan.policy.rule), met: verdict!.met, required: verdict!.required, have: verdict!.have },
-      };
-      const body = `${JSON.stringify(manifest, null, 2)}\n`;
-      await Promise.all(
-        holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([Buffer.from(body)])).catch((error: unknown) => drop(t, error))),
-      );
-      if (alive().length === 0) throw new RunError('No target took the manifest; nothing was committed.');
-      if (!verdict!.met) {
+      signal.throwIfAborted();
+      // A manifest names the copies that exist: if one fails to land, the
+      // verdict and the manifests on the others are made again without it.
+      for (let holders = alive(); ; holders = alive()) {
+        if (holders.length === 0) throw new RunError('No target took the manifest; nothing was committed.');
+        verdict = evaluate(plan.policy.rule, holders.map(copyOf));
+        manifest = manifestFor(holders, verdict);
+        const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+        await Promise.all(holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([body])).catch((error: unknown) => drop(t, error))));
+        if (alive().length === holders.length) break;
+      }
+      if (!verdict.met) {
         throw new PolicyError(
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict!.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join('; ')}` : 'Add targets to the plan.' },
         );
       }

@@ -28,13 +28,15 @@ export async function runPipeline(
   let failure: unknown;
   for (const step of pipeline.steps) {
     if ((failure !== undefined || signal.aborted) && !step.always) {
+      failure ??= new InterruptedError('Interrupted: the run was stopped; nothing was committed.');
+      reporter.stepStarted(step.id, step.title);
+      reporter.stepFinished(step.id, 'skipped', 0);
       records.push({ id: step.id, title: step.title, status: 'skipped', ms: 0 });
       continue;
     }
     reporter.stepStarted(step.id, step.title);
     const started = performance.now();
     try {
-      if (signal.aborted && !step.always) throw new InterruptedError('Interrupted.');
       const note = (await executors[step.kind](step)) ?? undefined;
       const ms = performance.now() - started;
       reporter.stepFinished(step.id, 'ok', ms, note);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { readManifest } from '../artifacts/catalog.js';
-import { IntegrityError, RefusedError, UsageError } from '../errors.js';
+import { IntegrityError, NotFoundError, RefusedError, UsageError } from '../errors.js';
 import { resolveAppVersion } from '../plan/app-version.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { snapshotOrder } from '../plan/order.js';
@@ -103,7 +103,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   let firstDamage: unknown;
   // A damaged copy (manifest or artifact) is reported and the next holder tried; anything else stops.
   const onDamage = (error: unknown, index: number) => {
-    if (!(error instanceof IntegrityError)) throw error;
+    if (!(error instanceof IntegrityError || error instanceof NotFoundError)) throw error;
     firstDamage ??= error;
     const next = holders[index + 1];
     request.reporter.warn(`${error.message}${next ? ` Trying the copy on target "${next.name}".` : ''}`);

@@ -4,9 +4,11 @@
  * back to the restore point if any check fails. The live data is only ever
  * renamed, never rewritten, so a rollback gives back the very same bytes.
  */
-import { HealthCheckError, RunError, reason } from '../errors.js';
+import { makeBackupId } from '../artifacts/backup-id.js';
+import { HealthCheckError, InterruptedError, RunError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { runHook } from '../pipeline/hooks.js';
+import { sourceAdapter } from '../sources/index.js';
 import type { RestorePoint } from '../sources/source.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { decoded } from './locate.js';
@@ -23,12 +25,7 @@ export interface RestoreResult {
   target: string;
   sources: RestoredSource[];
   checks: CheckResult[];
-  rolledBack: boolean;
   durationMs: number;
-}
-
-function tagOf(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 async function rollback(points: { name: string; point: RestorePoint }[]): Promise<string[]> {
@@ -39,68 +36,89 @@ async function rollback(points: { name: string; point: RestorePoint }[]): Promis
   return failed;
 }
 
+/**
+ * The order around the app: pre_restore hooks (stop it), swap, post_restore
+ * hooks (start it on the restored data), health checks. If a check fails:
+ * pre_restore again, roll back, post_restore again, so the app runs on its
+ * old data. post_restore runs whenever pre_restore ran.
+ */
 export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): Promise<RestoreResult> {
   const started = performance.now();
   const { plan, dir } = loaded;
-  const prepared = await prepare(loaded, request, 'restore');
   const { reporter, signal } = request;
-  const tag = tagOf();
-  const staged: { name: string; path: string; discard: () => Promise<void> }[] = [];
+  const prepared = await prepare(loaded, request, 'restore');
+  // Unique per run: two restores within a second must never share a restore point.
+  const tag = makeBackupId(new Date(), null);
+  const staged: { path: string; discard: () => Promise<void> }[] = [];
   const points: { name: string; point: RestorePoint }[] = [];
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
+  const hooks = (phase: 'pre_restore' | 'post_restore', strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
+  let appStopped = false;
   try {
-    for (const [index, hook] of plan.hooks.pre_restore.entries()) await runHook(hook, `pre_restore hook ${index + 1}`, { cwd: dir, signal, env: hookEnv });
+    signal.throwIfAborted();
+    appStopped = true;
+    await hooks('pre_restore', true);
     for (const { config, adapter, entry, artifact } of prepared.selected) {
+      signal.throwIfAborted();
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
       await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
-      staged.push({ name: config.name, path: into, discard: () => adapter.discard(into) });
+      staged.push({ path: into, discard: () => adapter.discard(into) });
     }
-    for (const { config, adapter } of prepared.selected) {
-      const path = staged.find((s) => s.name === config.name)!.path;
-      points.push({ name: config.name, point: await adapter.swapIn(config, path, prepared.ctx, tag) });
+    signal.throwIfAborted();
+    for (const [index, { config, adapter }] of prepared.selected.entries()) {
+      points.push({ name: config.name, point: await adapter.swapIn(config, staged[index]!.path, prepared.ctx, tag) });
       const kept = points.at(-1)!.point.location;
       reporter.info(`Restored "${config.name}"; ${kept ? `the previous state is kept at ${kept}` : 'there was no previous state'}`);
     }
   } catch (error) {
     const stuck = await rollback(points);
     for (const s of staged) await s.discard().catch(() => undefined);
+    if (appStopped) await hooks('post_restore');
     if (stuck.length > 0) throw new RunError(`The restore failed (${reason(error)}) and could not be fully undone: ${stuck.join('; ')}`, { hint: 'Move the restore point back by hand.' });
-    throw error;
+    throw signal.aborted ? new InterruptedError('Interrupted: nothing was restored; the live data is as it was.') : error;
   } finally {
     await prepared.cleanup();
   }
-  const locations = new Map(prepared.selected.map(({ config, adapter }) => [config.name, adapter.liveLocation(config, prepared.ctx)]));
+  await hooks('post_restore');
+  const live = (name: string) => {
+    const config = plan.sources.find((s) => s.name === name)!;
+    return sourceAdapter(config).liveLocation(config, prepared.ctx);
+  };
+  // Every source's live place: a command check may look at sources this restore left alone.
+  const locations = new Map(plan.sources.map((s) => [s.name, live(s.name)]));
   const checks = await runHealthChecks({ plan, planDir: dir, locations, mode: 'restore', reporter, signal, env: request.env });
   const failed = checks.filter((c) => c.status === 'failed');
-  let rolledBack = false;
-  if (failed.length > 0) {
+  if (failed.length > 0 || signal.aborted) {
+    await hooks('pre_restore');
     const stuck = await rollback(points);
-    rolledBack = stuck.length === 0;
-    await runPostHooks(loaded, hookEnv, request);
+    await hooks('post_restore');
     if (stuck.length > 0) throw new RunError(`Health checks failed and the rollback could not be completed: ${stuck.join('; ')}`, { hint: 'Move the restore points back by hand.' });
+    if (failed.length === 0) throw new InterruptedError('Interrupted during the health checks: rolled back, the data is as it was before the restore.');
     throw new HealthCheckError(`Health check${failed.length > 1 ? 's' : ''} failed after restoring ${prepared.manifest.backup_id}: ${failed.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Rolled back: the data is as it was before the restore.`, {
       hint: 'Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data.',
     });
   }
-  await runPostHooks(loaded, hookEnv, request);
   return {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config }) => ({
       name: config.name,
-      location: locations.get(config.name)!,
+      location: live(config.name),
       restorePoint: points.find((p) => p.name === config.name)?.point.location ?? null,
     })),
     checks,
-    rolledBack,
     durationMs: performance.now() - started,
   };
 }
 
-async function runPostHooks(loaded: LoadedPlan, env: NodeJS.ProcessEnv, request: RestoreRequest): Promise<void> {
-  for (const [index, hook] of loaded.plan.hooks.post_restore.entries()) {
-    await runHook(hook, `post_restore hook ${index + 1}`, { cwd: loaded.dir, signal: request.signal, env }).catch((error: unknown) =>
-      request.reporter.warn(reason(error)),
-    );
+/**
+ * Runs a phase's hooks. Strict: the first failure stops the restore before
+ * anything is touched. Otherwise a failure is reported and the rest still
+ * run: on the way back the app must come up whatever happens.
+ */
+async function runHooks(loaded: LoadedPlan, phase: 'pre_restore' | 'post_restore', env: NodeJS.ProcessEnv, request: RestoreRequest, strict: boolean): Promise<void> {
+  for (const [index, hook] of loaded.plan.hooks[phase].entries()) {
+    const run = runHook(hook, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal: new AbortController().signal, env });
+    await (strict ? run : run.catch((error: unknown) => request.reporter.warn(reason(error))));
   }
 }

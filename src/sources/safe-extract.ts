@@ -12,7 +12,7 @@
  * Extraction goes into a new folder; on any refusal it is removed again.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { isAbsolute, posix } from 'node:path';
+import { dirname, isAbsolute, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
@@ -62,6 +62,7 @@ export function refusal(entry: { path: string; type: string; linkpath?: string }
 }
 
 export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<void> {
+  await mkdir(dirname(into), { recursive: true });
   await mkdir(into, { recursive: false });
   const dropped: string[] = [];
   const links = new Set<string>();

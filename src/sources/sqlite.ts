@@ -3,9 +3,9 @@
  * INTO), never by copying the live file: a copy taken while the app writes, or
  * one that misses the -wal file, is a corrupt database. See sqlite-driver.ts.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants, open, rm, stat, statfs } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { access, constants, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { IntegrityError, RunError, ioHint, reason } from '../errors.js';
@@ -157,10 +157,12 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
   },
 
   async materialize(config, stream, into) {
+    await mkdir(dirname(into), { recursive: true });
+    const handle = await open(into, 'wx', 0o600);
     try {
-      await pipeline(stream, createWriteStream(into, { flags: 'wx' }));
-      const handle = await open(into, 'r+');
-      await handle.sync().finally(() => handle.close());
+      await pipeline(stream, handle.createWriteStream());
+      const synced = await open(into, 'r+');
+      await synced.sync().finally(() => synced.close());
       if (!(await isSqliteFile(into))) {
         throw new IntegrityError(`The artifact for SQLite source "${config.name}" is not a SQLite database.`, {
           hint: 'The backup was made from another kind of source; restore it with a plan whose source has the same type.',

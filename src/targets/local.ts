@@ -3,6 +3,8 @@
  * a USB drive, a synced cloud-drive folder. Objects are written to a temporary
  * name, fsynced, then renamed into place, and the folder is fsynced, so a
  * crash or a full disk never leaves a partial object under its final name.
+ * Temporary files are listed like any object, so that a killed run's
+ * leftovers belong to an incomplete backup, which prune clears.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
@@ -44,7 +46,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && !entry.name.startsWith(TMP)) out.push(path);
+    else if (entry.isFile()) out.push(path);
   }
 }
 
@@ -71,21 +73,26 @@ class LocalTarget implements Target {
     return new RunError(`Target "${this.name}" (${this.root}): ${doing} failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
   }
 
+  /**
+   * The folder must exist already: a missing /mnt/nas means an unmounted
+   * drive, and creating it would put the "copy" on the system disk.
+   */
   async probe(): Promise<void> {
-    const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
     const existing = await stat(this.root).catch(() => undefined);
-    if (existing && !existing.isDirectory()) {
+    if (!existing) {
+      throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist.`, {
+        hint: 'Is the drive mounted? If this is the first use of this target, create the folder (mkdir -p).',
+      });
+    }
+    if (!existing.isDirectory()) {
       throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: 'Point `path` at a folder (or remove the file that is in the way).' });
     }
+    const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
     try {
-      await mkdir(this.root, { recursive: true });
       await writeFile(probe, 'restorable write probe\n');
       await rm(probe);
     } catch (error) {
-      throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error)}`, {
-        hint: ioHint(error) ?? 'Check that the folder exists (is the drive mounted?) and that this user may write there.',
-        cause: error,
-      });
+      throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error)}`, { hint: ioHint(error), cause: error });
     }
   }
 
@@ -104,6 +111,7 @@ class LocalTarget implements Target {
     } catch (error) {
       body.destroy();
       await rm(temp, { force: true });
+      await rmdir(dirname(final)).catch(() => undefined); // the backup's folder, if this left it empty
       throw this.fail(`writing ${key}`, error);
     }
   }

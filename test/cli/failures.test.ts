@@ -3,7 +3,7 @@
  * its documented exit code, and the user's data stays exactly as it was.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli, type CliResult } from '../helpers/cli.js';
@@ -65,7 +65,7 @@ describe('bad input', () => {
     const result = await cli('backup');
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/retention\.keep_last: expected number/);
-    expect(readdirSync(ws.dir)).not.toContain('targets');
+    expect(readdirSync(ws.target('nas'))).toEqual([]);
   });
 
   it('an unknown command or option: exit 2 with a hint', async () => {
@@ -98,7 +98,6 @@ describe('bad input', () => {
       chmodSync(ws.dir, 0o755);
       execFileSync('chmod', ['-R', 'a+rwX', join(ws.dir, 'app'), join(ws.dir, 'restorable.yml')]);
       chmodSync(secret, 0o000);
-      execFileSync('mkdir', ['-p', ws.target('nas'), ws.target('usb'), ws.target('cloud')]);
       execFileSync('chmod', ['-R', 'a+rwX', join(ws.dir, 'targets')]);
     }
     const result = asRoot
@@ -123,7 +122,7 @@ describe('bad input', () => {
 
 describe('targets that fail', () => {
   it('an unwritable offsite target: the others get the backup, 3-2-1 fails with exit 3 naming it', async () => {
-    execFileSync('mkdir', ['-p', join(ws.dir, 'targets')]);
+    rmSync(ws.target('cloud'), { recursive: true });
     writeFileSync(ws.target('cloud'), 'a file where a folder should be');
     const result = await cli('backup');
     expect(result.code).toBe(3);
@@ -135,11 +134,13 @@ describe('targets that fail', () => {
   });
 
   it('no writable target at all: exit 1, nothing listed', async () => {
-    execFileSync('mkdir', ['-p', join(ws.dir, 'targets')]);
-    for (const t of ['nas', 'usb', 'cloud']) writeFileSync(ws.target(t), 'not a folder');
+    for (const t of ['nas', 'usb', 'cloud']) rmSync(ws.target(t), { recursive: true });
+    writeFileSync(ws.target('nas'), 'not a folder');
     const result = await cli('backup');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/No target can take writes/);
+    expect(result.stderr).toMatch(/Target "usb": the folder .*usb does not exist\. Is the drive mounted\?/);
+    expect(existsSync(ws.target('usb'))).toBe(false); // an unmounted drive is never created on the system disk
   });
 });
 

@@ -4,7 +4,7 @@
  * targets, one declared as an offsite cloud drive so 3-2-1 holds.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -57,5 +57,6 @@ export function makeWorkspace(options: { assets?: number } = {}): Workspace {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
   ws.writePlan(basePlan(dir));
+  for (const name of ['nas', 'usb', 'cloud']) mkdirSync(ws.target(name), { recursive: true });
   return ws;
 }

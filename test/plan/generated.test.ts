@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planJsonSchema } from '../../src/commands/schema.js';
@@ -30,7 +30,7 @@ describe('generated files and the dry run', () => {
       expect(result.code, result.stderr).toBe(0);
       const steps = json<{ steps: { id: string }[] }>(result).steps.map((s) => s.id);
       expect(steps).toEqual(['preflight', 'snapshot:db', 'snapshot:uploads', 'verify', 'policy', 'commit', 'prune', 'report']);
-      expect(existsSync(join(ws.dir, 'targets'))).toBe(false);
+      for (const t of ['nas', 'usb', 'cloud']) expect(readdirSync(ws.target(t))).toEqual([]);
       const text = await runCli(['plan', '--plan', ws.plan]);
       expect(text.stdout).toMatch(/2\. snapshot db\n\s+SQLite online backup of .*library\.sqlite, then integrity_check/);
     } finally {
