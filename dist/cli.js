@@ -9151,9 +9151,9 @@ var require_dist = __commonJS({
 import { parseArgs } from "node:util";
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir5, mkdtemp, rm as rm6 } from "node:fs/promises";
-import { hostname as hostname3, tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { mkdir as mkdir6, rm as rm6 } from "node:fs/promises";
+import { hostname as hostname3 } from "node:os";
+import { join as join4 } from "node:path";
 import { pipeline as pipeline5 } from "node:stream/promises";
 import { Readable as Readable2 } from "node:stream";
 
@@ -29150,24 +29150,45 @@ function spawnTransform(command, args, what) {
   duplex.on("close", () => endGroup(child));
   return duplex;
 }
+var KILL_GRACE_MS = 3e3;
+function signalGroup(child, signal) {
+  if (child.pid === void 0) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+  }
+}
 async function runCommand(argv2, options) {
   const [command, ...args] = argv2;
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
+  const exited = new Promise((resolve7, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve7({ code, signal }));
+  });
   let timedOut = false;
+  let killer;
+  const stop = () => {
+    signalGroup(child, "SIGTERM");
+    killer ??= setTimeout(() => signalGroup(child, "SIGKILL"), KILL_GRACE_MS);
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    endGroup(child);
+    stop();
   }, options.timeoutMs);
-  const onAbort = () => endGroup(child);
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    const { code, signal } = await exitOf(child);
+    const { code, signal } = await exited;
+    await Promise.race([new Promise((resolve7) => child.once("close", resolve7)), new Promise((resolve7) => setTimeout(resolve7, 200))]);
+    if (timedOut) signalGroup(child, "SIGKILL");
     return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    clearTimeout(killer);
+    options.signal?.removeEventListener("abort", stop);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
   }
 }
 function hasCommand(command, versionFlag = "--version") {
@@ -29343,7 +29364,9 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
     if (typeof value !== "string" && typeof value !== "number") throw new RunError(`app.version_from: ${path} has no "${from.key}".`);
     return String(value);
   }
-  const result = await runCommand(from.command, { cwd: planDir, timeoutMs: 3e4, env });
+  const result = await runCommand(from.command, { cwd: planDir, timeoutMs: 3e4, env }).catch((error63) => {
+    throw new RunError(`app.version_from: cannot run ${JSON.stringify(from.command)}: ${reason(error63)}`, { hint: "Check the command is installed and on PATH." });
+  });
   const version2 = result.stdout.trim().split("\n")[0]?.trim();
   if (result.code !== 0 || !version2) {
     throw new RunError(`app.version_from: ${JSON.stringify(from.command)} failed (exit ${result.code}) or printed nothing.`);
@@ -32564,7 +32587,7 @@ var files = {
 
 // src/sources/sqlite.ts
 import { createReadStream } from "node:fs";
-import { access as access2, constants as constants2, mkdir as mkdir3, open as open2, rm as rm4, stat as stat2, statfs } from "node:fs/promises";
+import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir3, open as open2, rm as rm4, stat as stat2, statfs } from "node:fs/promises";
 import { dirname as dirname3, resolve as resolve3 } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 
@@ -32738,6 +32761,14 @@ async function checkStagingSpace(config2, live, stagingDir) {
     });
   }
 }
+async function takeOwnership(staged, live) {
+  const model = await stat2(live).catch(() => void 0);
+  const owner = model ?? await stat2(dirname3(live));
+  await chmod(staged, model ? model.mode & 4095 : 416);
+  await chown(staged, owner.uid, owner.gid).catch((error63) => {
+    if (error63.code !== "EPERM") throw error63;
+  });
+}
 var sqlite = {
   type: "sqlite",
   kind: "database",
@@ -32816,7 +32847,11 @@ var sqlite = {
     }
   },
   stagingLocation: (config2, ctx, tag) => besidePath(sqlite.liveLocation(config2, ctx), "new", tag),
-  swapIn: (config2, staged, ctx, tag) => swapPaths(sqlite.liveLocation(config2, ctx), staged, tag, COMPANIONS),
+  async swapIn(config2, staged, ctx, tag) {
+    const live = sqlite.liveLocation(config2, ctx);
+    await takeOwnership(staged, live);
+    return swapPaths(live, staged, tag, COMPANIONS);
+  },
   discard: (staged) => rm4(staged, { force: true }),
   async query(_config, location, sql) {
     const { driver } = await chooseDriver();
@@ -32897,7 +32932,9 @@ function hookSteps(hooks2, phase) {
     id: `hook:${phase}:${index}`,
     kind: "hook",
     title: `${phase} hook ${index + 1}`,
-    detail: [`run ${JSON.stringify(hook2.command)} (timeout ${hook2.timeout / 1e3}s)${phase === "pre_backup" ? "; a failure stops the run before anything is written" : "; runs even if the backup failed"}`],
+    detail: [
+      `run ${JSON.stringify(hook2.command)} (timeout ${hook2.timeout / 1e3}s)${phase === "pre_backup" ? "; a failure stops the run before anything is written" : " right after the last snapshot, even if it failed; a failure is reported once the backup is committed"}`
+    ],
     always: phase === "post_backup"
   }));
 }
@@ -32927,6 +32964,7 @@ function compileBackup(plan, planDir) {
         `write once, streamed to every target at the same time: ${targets}`
       ]
     })),
+    ...hookSteps(plan.hooks.post_backup, "post_backup"),
     { id: "verify", kind: "verify", title: "verify copies", detail: ["re-read every copy on every target and compare size and sha256"] },
     {
       id: "policy",
@@ -32937,7 +32975,6 @@ function compileBackup(plan, planDir) {
       ]
     },
     { id: "commit", kind: "commit", title: "commit manifest", detail: ["write manifest.json last, on every target whose copies verified"] },
-    ...hookSteps(plan.hooks.post_backup, "post_backup"),
     {
       id: "prune",
       kind: "prune",
@@ -33213,6 +33250,20 @@ function createTarget(config2, ctx) {
 }
 var targetTypes = Object.keys(adapters2);
 
+// src/util/staging.ts
+import { mkdir as mkdir5, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join3 } from "node:path";
+async function makeStaging(root, prefix) {
+  const at2 = root ?? tmpdir();
+  try {
+    await mkdir5(at2, { recursive: true });
+    return await mkdtemp(join3(at2, prefix));
+  } catch (error63) {
+    throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
+  }
+}
+
 // src/version.ts
 var VERSION = "0.1.0";
 
@@ -33304,6 +33355,7 @@ async function runBackup(loaded, options) {
   let verdict;
   let manifest;
   const pruned = [];
+  let postHookError;
   const sctx = () => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
   const copyOf = (t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });
@@ -33324,8 +33376,7 @@ async function runBackup(loaded, options) {
   });
   const executors = {
     async preflight() {
-      await mkdir5(options.stagingRoot ?? tmpdir(), { recursive: true });
-      stagingDir = await mkdtemp(join3(options.stagingRoot ?? tmpdir(), "restorable-"));
+      stagingDir = await makeStaging(options.stagingRoot, "restorable-");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
@@ -33336,14 +33387,19 @@ async function runBackup(loaded, options) {
     async hook(step) {
       const [, phase, index] = step.id.split(":");
       const hook2 = plan.hooks[phase][Number(index)];
-      await runHook(hook2, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
+      const run2 = runHook(hook2, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
+      if (phase === "pre_backup") return void await run2;
+      await run2.catch((error64) => {
+        postHookError ??= error64;
+        reporter.warn(reason(error64));
+      });
     },
     async snapshot(step) {
       const source = plan.sources.find((s3) => s3.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join3(stagingDir, source.name) };
-      await mkdir5(ctx.stagingDir);
+      const ctx = { ...sctx(), stagingDir: join4(stagingDir, source.name) };
+      await mkdir6(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
         const file2 = artifactFile(source, plan);
@@ -33432,7 +33488,9 @@ async function runBackup(loaded, options) {
     }
   };
   const pipelineData = compileBackup(plan, planDir);
-  const { records, error: error63 } = await runPipeline(pipelineData, executors, reporter, signal);
+  const run = await runPipeline(pipelineData, executors, reporter, signal);
+  const { records } = run;
+  const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
   if (stagingDir) await rm6(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
@@ -33564,6 +33622,15 @@ var Secrets = class {
     }
     return out;
   }
+  /** A deep copy with every string redacted: redact before JSON.stringify, whose escaping would hide a secret. */
+  redactValue(value) {
+    if (typeof value === "string") return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.redactValue(item));
+    if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      return Object.fromEntries(Object.entries(value).map(([k2, v2]) => [k2, this.redactValue(v2)]));
+    }
+    return value;
+  }
 };
 
 // src/plan/interpolate.ts
@@ -33604,7 +33671,7 @@ function literalPasswords(value, path = []) {
 }
 
 // src/plan/rules.ts
-import { relative as relative3, resolve as resolve5, isAbsolute as isAbsolute2 } from "node:path";
+import { basename as basename2, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve5 } from "node:path";
 var error62 = (path, message) => ({ path, message, severity: "error" });
 var warning = (path, message) => ({ path, message, severity: "warning" });
 function duplicates(names, list2) {
@@ -33678,13 +33745,18 @@ var distinctPlaces = (plan, ctx) => {
   });
   return problems;
 };
+var nestedSources = (plan, ctx) => plan.sources.flatMap(
+  (folder, index) => folder.type !== "files" ? [] : plan.sources.filter((db) => db.type !== "files" && "path" in db && within(resolve5(ctx.planDir, folder.path), resolve5(ctx.planDir, db.path))).filter((db) => !(folder.exclude ?? []).some((glob) => glob.includes(basename2(db.path)))).map(
+    (db) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file would be copied raw. Exclude it, e.g. exclude: ["${basename2(db.path)}*"]`)
+  )
+);
 var retentionSanity = (plan) => {
   const r = plan.retention;
   if (!r) return [];
   const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
   return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
 };
-var rules = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, retentionSanity];
+var rules = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 function checkRules(plan, ctx) {
   return rules.flatMap((rule) => rule(plan, ctx));
 }
@@ -33915,6 +33987,11 @@ function restoreRequest(input2, io2) {
     ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
   };
 }
+function selectTargets({ plan, dir }, name) {
+  const chosen = plan.targets.filter((t) => name === void 0 || t.name === name);
+  if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(", ")}` });
+  return chosen.map((config2) => createTarget(config2, { planDir: dir }));
+}
 
 // src/commands/backup.ts
 function summary(result) {
@@ -33949,7 +34026,7 @@ var backup = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 import { Readable as Readable3 } from "node:stream";
 
 // src/restore/healthchecks.ts
@@ -34016,7 +34093,7 @@ async function runHealthChecks(ctx) {
 
 // src/restore/locate.ts
 import { createReadStream as createReadStream3, createWriteStream as createWriteStream2 } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates = only ? targets.filter((t) => t.name === only) : targets;
@@ -34049,7 +34126,7 @@ async function fetchVerified(target, plan, id, entry, stagingDir) {
     path = target.localPath(key);
     got = await digestOf(await target.get(key));
   } else {
-    path = join4(stagingDir, entry.artifact.file);
+    path = join5(stagingDir, entry.artifact.file);
     const digest = new Digest();
     await pipeline6(await target.get(key), digest, createWriteStream2(path, { flags: "wx" }));
     got = { sha256: digest.sha256, bytes: digest.bytes };
@@ -34069,9 +34146,8 @@ function decoded(path, entry) {
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir6, mkdtemp as mkdtemp2, rm as rm7 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join5 } from "node:path";
+import { mkdir as mkdir7, rm as rm7 } from "node:fs/promises";
+import { join as join6 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -34110,7 +34186,7 @@ async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await mkdtemp2(join5(request.stagingRoot ?? tmpdir2(), `restorable-${mode}-`));
+  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
   const cleanup = () => rm7(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
@@ -34131,7 +34207,7 @@ async function prepare(loaded, request, mode) {
         await checkVersions(loaded, located, chosen, ctx, request, mode);
         versionsChecked = true;
       }
-      const selected = await fetchAll(located, chosen, join5(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      const selected = await fetchAll(located, chosen, join6(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, cleanup };
@@ -34143,7 +34219,7 @@ async function prepare(loaded, request, mode) {
   }
 }
 async function fetchAll({ target, manifest }, chosen, scratch) {
-  await mkdir6(scratch);
+  await mkdir7(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -34170,7 +34246,7 @@ async function runDrill(loaded, request) {
   try {
     const locations = /* @__PURE__ */ new Map();
     for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = join6(prepared.stagingDir, `restored-${config2.name}`);
+      const into = join7(prepared.stagingDir, `restored-${config2.name}`);
       await adapter.materialize(config2, decoded(artifact, entry), into, prepared.ctx);
       locations.set(config2.name, into);
       reporter.info(`Restored "${config2.name}" into the scratch place ${into}`);
@@ -34187,9 +34263,10 @@ async function runDrill(loaded, request) {
     ok,
     target: prepared.target.name,
     duration_ms: Math.round(durationMs),
-    checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: c.detail }))
+    // Written to the targets: check output may echo a secret.
+    checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
-  const key = keyOf.file(loaded.plan.name, record2.backup_id, "drill.json");
+  const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
   await prepared.target.put(key, Readable3.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
   if (!ok) {
@@ -34228,11 +34305,11 @@ function age(from, now) {
   return `${Math.round(hours / 24)}d`;
 }
 var list = async (input2, io2) => {
-  const { plan, dir } = await load(input2, io2);
+  const loaded = await load(input2, io2);
+  const { plan } = loaded;
   const rows = /* @__PURE__ */ new Map();
   const unreachable = [];
-  for (const config2 of plan.targets.filter((t) => !input2.target || t.name === input2.target)) {
-    const target = createTarget(config2, { planDir: dir });
+  for (const target of selectTargets(loaded, input2.target)) {
     try {
       for (const backup2 of await listBackups(target, plan.name)) {
         const row = rows.get(backup2.id) ?? { id: backup2.id, time: backup2.time.toISOString(), bytes: 0, targets: [], incomplete: [], drill: null };
@@ -34280,13 +34357,14 @@ var planCommand = async (input2, io2) => {
 
 // src/commands/prune.ts
 var prune = async (input2, io2) => {
-  const { plan, dir } = await load(input2, io2);
+  const loaded = await load(input2, io2);
+  const { plan } = loaded;
   const reports = [];
-  for (const config2 of plan.targets.filter((t) => !input2.target || t.name === input2.target)) {
-    const report2 = await pruneTarget(createTarget(config2, { planDir: dir }), plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date() });
+  for (const target of selectTargets(loaded, input2.target)) {
+    const report2 = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date() });
     reports.push(report2);
     if (input2.json) continue;
-    const lines = [`${config2.name}: keep ${report2.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report2.removed.length}`];
+    const lines = [`${target.name}: keep ${report2.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report2.removed.length}`];
     for (const d of report2.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
     for (const d of report2.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
     for (const id of report2.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
@@ -34416,10 +34494,10 @@ var validate2 = async (input2, io2) => {
 
 // src/commands/verify.ts
 var verify = async (input2, io2) => {
-  const { plan, dir } = await load(input2, io2);
+  const loaded = await load(input2, io2);
+  const { plan } = loaded;
   const reports = [];
-  for (const config2 of plan.targets.filter((t) => !input2.target || t.name === input2.target)) {
-    const target = createTarget(config2, { planDir: dir });
+  for (const target of selectTargets(loaded, input2.target)) {
     const complete = (await listBackups(target, plan.name)).filter((b2) => b2.complete);
     const chosen = input2.backup === "all" ? complete : input2.backup === "latest" ? complete.slice(0, 1) : complete.filter((b2) => b2.id === input2.backup);
     for (const backup2 of chosen) {
@@ -34515,16 +34593,21 @@ function parse3(argv2) {
     throw new UsageError(error63.message, { hint: "Run `restorable --help` for the options." });
   }
 }
-function report(error63, reporter, json2) {
+function report(error63, reporter, json2, secrets) {
   if (!(error63 instanceof RestorableError)) {
     reporter.error(`internal error: ${error63?.stack ?? String(error63)}`, "This is a bug in restorable; please report it with the lines above.");
     return ExitCode.bug;
   }
   for (let at2 = error63; at2 instanceof Error; at2 = at2.cause) reporter.debug(at2.stack ?? at2.message);
-  if (json2) reporter.output(JSON.stringify({ ok: false, error: { type: error63.name, message: error63.message, hint: error63.hint, exitCode: error63.exitCode, ...error63 instanceof PlanError ? { problems: error63.problems } : {} } }, null, 2));
+  if (json2) {
+    const body = { ok: false, error: { type: error63.name, message: error63.message, hint: error63.hint, exitCode: error63.exitCode, ...error63 instanceof PlanError ? { problems: error63.problems } : {} } };
+    reporter.output(JSON.stringify(secrets.redactValue(body), null, 2));
+  }
   if (error63 instanceof PlanError && error63.problems.length > 0) {
     reporter.error(error63.message);
-    for (const p2 of error63.problems) reporter.output(`${p2.where}: ${p2.severity}: ${p2.path ? `${p2.path}: ` : ""}${p2.message}`);
+    const lines = error63.problems.map((p2) => `${p2.where}: ${p2.severity}: ${p2.path ? `${p2.path}: ` : ""}${p2.message}`);
+    if (json2) for (const line of lines) reporter.error(line);
+    else reporter.output(lines.join("\n"));
     if (error63.hint) reporter.error("", error63.hint);
   } else reporter.error(error63.message, error63.hint);
   return error63.exitCode;
@@ -34565,10 +34648,10 @@ async function main(argv2, env = process.env) {
       ...values.trigger ? { trigger: values.trigger } : {}
     };
     const data = await command.run(input2, { reporter, env, signal: controller.signal, secrets });
-    if (json2 && data !== void 0) reporter.output(JSON.stringify({ ok: true, ...data }, null, 2));
+    if (json2 && data !== void 0) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...data }), null, 2));
     return ExitCode.ok;
   } catch (error63) {
-    return report(error63, reporter, json2);
+    return report(error63, reporter, json2, secrets);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

@@ -65,16 +65,21 @@ function parse(argv: string[]) {
   }
 }
 
-function report(error: unknown, reporter: TerminalReporter, json: boolean): number {
+function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets): number {
   if (!(error instanceof RestorableError)) {
     reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
     return ExitCode.bug;
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
-  if (json) reporter.output(JSON.stringify({ ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } }, null, 2));
+  if (json) {
+    const body = { ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } };
+    reporter.output(JSON.stringify(secrets.redactValue(body), null, 2));
+  }
   if (error instanceof PlanError && error.problems.length > 0) {
     reporter.error(error.message);
-    for (const p of error.problems) reporter.output(`${p.where}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    const lines = error.problems.map((p) => `${p.where}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    if (json) for (const line of lines) reporter.error(line);
+    else reporter.output(lines.join('\n'));
     if (error.hint) reporter.error('', error.hint);
   } else reporter.error(error.message, error.hint);
   return error.exitCode;
@@ -116,10 +121,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.trigger ? { trigger: values.trigger } : {}),
     };
     const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
-    if (json && data !== undefined) reporter.output(JSON.stringify({ ok: true, ...(data as object) }, null, 2));
+    if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
     return ExitCode.ok;
   } catch (error) {
-    return report(error, reporter, json);
+    return report(error, reporter, json, secrets);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

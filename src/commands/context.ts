@@ -1,6 +1,9 @@
 /** What every command receives: parsed options and the ways to talk to the world. */
 import { zstdEngine } from '../artifacts/codec.js';
+import { UsageError } from '../errors.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
+import { createTarget } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RestoreRequest } from '../restore/prepare.js';
 import type { Secrets } from '../report/secrets.js';
@@ -46,4 +49,11 @@ export function restoreRequest(input: CommandInput, io: CommandIO): RestoreReque
     env: io.env,
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
   };
+}
+
+/** The plan's targets, or the one named by --target (an unknown name is a usage error). */
+export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined): Target[] {
+  const chosen = plan.targets.filter((t) => name === undefined || t.name === name);
+  if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(', ')}` });
+  return chosen.map((config) => createTarget(config, { planDir: dir }));
 }

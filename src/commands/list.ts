@@ -1,8 +1,7 @@
 import { listBackups, readDrill } from '../artifacts/catalog.js';
 import { reason } from '../errors.js';
 import { formatBytes } from '../report/terminal.js';
-import { createTarget } from '../targets/index.js';
-import { load, type Command } from './context.js';
+import { load, selectTargets, type Command } from './context.js';
 
 function age(from: Date, now: Date): string {
   const hours = (now.getTime() - from.getTime()) / 3_600_000;
@@ -22,11 +21,11 @@ interface Row {
 
 /** Backups across targets: which targets hold each one, and whether it was drilled. */
 export const list: Command = async (input, io) => {
-  const { plan, dir } = await load(input, io);
+  const loaded = await load(input, io);
+  const { plan } = loaded;
   const rows = new Map<string, Row>();
   const unreachable: { target: string; error: string }[] = [];
-  for (const config of plan.targets.filter((t) => !input.target || t.name === input.target)) {
-    const target = createTarget(config, { planDir: dir });
+  for (const target of selectTargets(loaded, input.target)) {
     try {
       for (const backup of await listBackups(target, plan.name)) {
         const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], incomplete: [], drill: null };

@@ -1,8 +1,7 @@
 import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
 import { digestOf } from '../artifacts/digest.js';
 import { IntegrityError, NotFoundError, reason } from '../errors.js';
-import { createTarget } from '../targets/index.js';
-import { load, type Command } from './context.js';
+import { load, selectTargets, type Command } from './context.js';
 
 interface CopyReport {
   target: string;
@@ -13,10 +12,10 @@ interface CopyReport {
 
 /** Re-reads stored copies and checks every size and sha256 against the manifest. */
 export const verify: Command = async (input, io) => {
-  const { plan, dir } = await load(input, io);
+  const loaded = await load(input, io);
+  const { plan } = loaded;
   const reports: CopyReport[] = [];
-  for (const config of plan.targets.filter((t) => !input.target || t.name === input.target)) {
-    const target = createTarget(config, { planDir: dir });
+  for (const target of selectTargets(loaded, input.target)) {
     const complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
     const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
     for (const backup of chosen) {

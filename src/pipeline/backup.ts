@@ -5,8 +5,8 @@
  * verified, the copy rule is checked, and only then is manifest.json written,
  * last, to each target that holds verified copies.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -27,6 +27,7 @@ import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
+import { makeStaging } from '../util/staging.js';
 import { VERSION } from '../version.js';
 import { runHook } from './hooks.js';
 import { runPipeline, type Executor, type StepRecord } from './runner.js';
@@ -104,6 +105,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let verdict: PolicyVerdict | undefined;
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
+  let postHookError: unknown;
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
@@ -126,8 +128,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
   const executors: Record<StepKind, Executor> = {
     async preflight() {
-      await mkdir(options.stagingRoot ?? tmpdir(), { recursive: true });
-      stagingDir = await mkdtemp(join(options.stagingRoot ?? tmpdir(), 'restorable-'));
+      stagingDir = await makeStaging(options.stagingRoot, 'restorable-');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
@@ -139,7 +140,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     async hook(step) {
       const [, phase, index] = step.id.split(':') as [string, 'pre_backup' | 'post_backup', string];
       const hook = plan.hooks[phase][Number(index)]!;
-      await runHook(hook, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
+      const run = runHook(hook, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
+      if (phase === 'pre_backup') return void (await run);
+      // A post hook (say, ending maintenance mode) that fails must not cost the backup itself.
+      await run.catch((error: unknown) => {
+        postHookError ??= error;
+        reporter.warn(reason(error));
+      });
     },
 
     async snapshot(step) {
@@ -244,7 +251,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   };
 
   const pipelineData = compileBackup(plan, planDir);
-  const { records, error } = await runPipeline(pipelineData, executors, reporter, signal);
+  const run = await runPipeline(pipelineData, executors, reporter, signal);
+  const { records } = run;
+  const error =
+    run.error ??
+    (postHookError === undefined
+      ? undefined
+      : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: 'The backup is complete and listed; fix the hook (the app may still be in maintenance mode).' }));
   if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
   // Targets that hold no committed copy keep nothing of this run (a manifest-less folder is invisible, but takes space).
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);

@@ -31,7 +31,9 @@ export async function resolveAppVersion(plan: Plan, planDir: string, env: NodeJS
     if (typeof value !== 'string' && typeof value !== 'number') throw new RunError(`app.version_from: ${path} has no "${from.key}".`);
     return String(value);
   }
-  const result = await runCommand(from.command, { cwd: planDir, timeoutMs: 30_000, env });
+  const result = await runCommand(from.command, { cwd: planDir, timeoutMs: 30_000, env }).catch((error: unknown) => {
+    throw new RunError(`app.version_from: cannot run ${JSON.stringify(from.command)}: ${reason(error)}`, { hint: 'Check the command is installed and on PATH.' });
+  });
   const version = result.stdout.trim().split('\n')[0]?.trim();
   if (result.code !== 0 || !version) {
     throw new RunError(`app.version_from: ${JSON.stringify(from.command)} failed (exit ${result.code}) or printed nothing.`);

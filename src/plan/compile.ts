@@ -15,7 +15,13 @@ function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
     id: `hook:${phase}:${index}`,
     kind: 'hook',
     title: `${phase} hook ${index + 1}`,
-    detail: [`run ${JSON.stringify(hook.command)} (timeout ${hook.timeout / 1000}s)${phase === 'pre_backup' ? '; a failure stops the run before anything is written' : '; runs even if the backup failed'}`],
+    detail: [
+      `run ${JSON.stringify(hook.command)} (timeout ${hook.timeout / 1000}s)${
+        phase === 'pre_backup'
+          ? '; a failure stops the run before anything is written'
+          : ' right after the last snapshot, even if it failed; a failure is reported once the backup is committed'
+      }`,
+    ],
     always: phase === 'post_backup',
   }));
 }
@@ -46,6 +52,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
         `write once, streamed to every target at the same time: ${targets}`,
       ],
     })),
+    ...hookSteps(plan.hooks.post_backup, 'post_backup'),
     { id: 'verify', kind: 'verify', title: 'verify copies', detail: ['re-read every copy on every target and compare size and sha256'] },
     {
       id: 'policy',
@@ -56,7 +63,6 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       ],
     },
     { id: 'commit', kind: 'commit', title: 'commit manifest', detail: ['write manifest.json last, on every target whose copies verified'] },
-    ...hookSteps(plan.hooks.post_backup, 'post_backup'),
     {
       id: 'prune',
       kind: 'prune',

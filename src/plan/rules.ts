@@ -3,7 +3,7 @@
  * returns problems as data with the key path they belong to; load.ts turns
  * paths into file:line:column. Nothing here touches the disk.
  */
-import { relative, resolve, isAbsolute } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { sourceAdapter } from '../sources/index.js';
 import { targetAdapter } from '../targets/index.js';
 import { snapshotOrder } from './order.js';
@@ -111,6 +111,19 @@ const distinctPlaces: Rule = (plan, ctx) => {
   return problems;
 };
 
+/** A folder snapshot that contains a database would copy the live file and its -wal raw. */
+const nestedSources: Rule = (plan, ctx) =>
+  plan.sources.flatMap((folder, index) =>
+    folder.type !== 'files'
+      ? []
+      : plan.sources
+          .filter((db) => db.type !== 'files' && 'path' in db && within(resolve(ctx.planDir, folder.path), resolve(ctx.planDir, db.path)))
+          .filter((db) => !(folder.exclude ?? []).some((glob) => glob.includes(basename((db as { path: string }).path))))
+          .map((db) =>
+            error(['sources', index, 'path'], `this folder contains the ${db.type} source "${db.name}": its live file would be copied raw. Exclude it, e.g. exclude: ["${basename((db as { path: string }).path)}*"]`),
+          ),
+  );
+
 const retentionSanity: Rule = (plan) => {
   const r = plan.retention;
   if (!r) return [];
@@ -118,7 +131,7 @@ const retentionSanity: Rule = (plan) => {
   return keeps || r.keep_within ? [] : [warning(['retention'], 'this retention keeps only the newest backup: prune will remove every other one')];
 };
 
-const rules: Rule[] = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, retentionSanity];
+const rules: Rule[] = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 
 export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
   return rules.flatMap((rule) => rule(plan, ctx));

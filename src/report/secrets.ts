@@ -29,4 +29,14 @@ export class Secrets {
     }
     return out;
   }
+
+  /** A deep copy with every string redacted: redact before JSON.stringify, whose escaping would hide a secret. */
+  redactValue<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((item) => this.redactValue(item)) as T;
+    if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactValue(v)])) as T;
+    }
+    return value;
+  }
 }

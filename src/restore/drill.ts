@@ -47,9 +47,10 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     ok,
     target: prepared.target.name,
     duration_ms: Math.round(durationMs),
-    checks: checks.map((c) => ({ name: c.name, ok: c.status !== 'failed', ms: c.ms, detail: c.detail })),
+    // Written to the targets: check output may echo a secret.
+    checks: checks.map((c) => ({ name: c.name, ok: c.status !== 'failed', ms: c.ms, detail: loaded.secrets.redact(c.detail) })),
   };
-  const key = keyOf.file(loaded.plan.name, record.backup_id, 'drill.json');
+  const key = keyOf.file(loaded.plan.name, record.backup_id, DRILL);
   await prepared.target
     .put(key, Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]))
     .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error)}`));

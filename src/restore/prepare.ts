@@ -3,8 +3,7 @@
  * plan's sources, refuse another engine's artifact, compare app and schema
  * versions, and verify every checksum before anything is touched.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { readManifest } from '../artifacts/catalog.js';
@@ -16,6 +15,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { SourceAdapter, SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
+import { makeStaging } from '../util/staging.js';
 import { fetchVerified, findBackup, type Located } from './locate.js';
 
 export interface RestoreRequest {
@@ -96,7 +96,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config) => createTarget(config, { planDir: dir }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await mkdtemp(join(request.stagingRoot ?? tmpdir(), `restorable-${mode}-`));
+  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });
   const ctx: SourceContext = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;

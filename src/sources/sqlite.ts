@@ -4,7 +4,7 @@
  * one that misses the -wal file, is a corrupt database. See sqlite-driver.ts.
  */
 import { createReadStream } from 'node:fs';
-import { access, constants, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
+import { access, chmod, chown, constants, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -89,6 +89,20 @@ async function checkStagingSpace(config: SqliteConfig, live: string, stagingDir:
   }
 }
 
+/**
+ * The restored file gets the live file's mode and owner (the app's user must
+ * be able to write it; a private database stays private). With no live file,
+ * the folder's owner and mode 0640.
+ */
+async function takeOwnership(staged: string, live: string): Promise<void> {
+  const model = await stat(live).catch(() => undefined);
+  const owner = model ?? (await stat(dirname(live)));
+  await chmod(staged, model ? model.mode & 0o7777 : 0o640);
+  await chown(staged, owner.uid, owner.gid).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPERM') throw error; // not root: the file is ours, as it would be anyway
+  });
+}
+
 export const sqlite: SourceAdapter<SqliteConfig> = {
   type: 'sqlite',
   kind: 'database',
@@ -158,7 +172,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
 
   async materialize(config, stream, into) {
     await mkdir(dirname(into), { recursive: true });
-    const handle = await open(into, 'wx', 0o600);
+    const handle = await open(into, 'wx', 0o600); // private until swapIn gives it the live file's mode
     try {
       await pipeline(stream, handle.createWriteStream());
       const synced = await open(into, 'r+');
@@ -176,7 +190,11 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
 
   stagingLocation: (config, ctx, tag) => besidePath(sqlite.liveLocation(config, ctx), 'new', tag),
 
-  swapIn: (config, staged, ctx, tag) => swapPaths(sqlite.liveLocation(config, ctx), staged, tag, COMPANIONS),
+  async swapIn(config, staged, ctx, tag) {
+    const live = sqlite.liveLocation(config, ctx);
+    await takeOwnership(staged, live);
+    return swapPaths(live, staged, tag, COMPANIONS);
+  },
 
   discard: (staged) => rm(staged, { force: true }),
 

@@ -94,7 +94,24 @@ export interface CommandResult {
   timedOut: boolean;
 }
 
-/** Runs a short command to completion (hooks, health checks, version probes). */
+const KILL_GRACE_MS = 3000;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * Runs a short command to completion (hooks, health checks, version probes).
+ * It is done when the command itself exits: a process it started in the
+ * background (an app a post_restore hook starts) may keep running and keep
+ * our pipes open. At the timeout the whole process group gets SIGTERM, then
+ * SIGKILL after a grace period, even when the command itself ignores SIGTERM.
+ */
 export async function runCommand(
   argv: readonly string[],
   options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
@@ -103,19 +120,33 @@ export async function runCommand(
   const child = spawn(command!, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   let timedOut = false;
+  let killer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    signalGroup(child, 'SIGTERM');
+    killer ??= setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    endGroup(child);
+    stop();
   }, options.timeoutMs);
-  const onAbort = () => endGroup(child);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const { code, signal } = await exitOf(child);
+    const { code, signal } = await exited;
+    // Let the pipes drain a moment, but do not wait for a background process holding them.
+    await Promise.race([new Promise((resolve) => child.once('close', resolve)), new Promise((resolve) => setTimeout(resolve, 200))]);
+    if (timedOut) signalGroup(child, 'SIGKILL');
     return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(killer);
+    options.signal?.removeEventListener('abort', stop);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
   }
 }
 

@@ -122,6 +122,23 @@ describe('disaster recovery and hooks', () => {
   });
 });
 
+describe('post_backup hooks', () => {
+  it('run right after the snapshots; a failure is reported but the backup is committed and pruned', async () => {
+    const plan = basePlan(ws.dir);
+    plan.hooks = { post_backup: [{ command: [process.execPath, '-e', 'console.error("maintenance off failed"); process.exit(9)'] }] };
+    plan.retention = { keep_last: 1 };
+    ws.writePlan(plan);
+    const first = await runCli(['backup', '--plan', ws.plan]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/Backup .* was committed, but a post_backup hook failed: .*maintenance off failed/);
+    expect(first.stderr.indexOf('> post_backup hook 1')).toBeLessThan(first.stderr.indexOf('> verify copies'));
+    await runCli(['backup', '--plan', ws.plan]);
+    const listed = json<{ backups: { targets: string[] }[] }>(await runCli(['list', '--plan', ws.plan, '--json']));
+    expect(listed.backups).toHaveLength(1); // committed both times, and pruned to keep_last: 1
+    expect(listed.backups[0]!.targets).toEqual(['nas', 'usb', 'cloud']);
+  });
+});
+
 function eventlessCounts(db: string): Record<string, number> {
   const conn = new Database(db, { readonly: true });
   try {
