@@ -29261,10 +29261,15 @@ function decompressor(algorithm) {
   }
 }
 
+// src/artifacts/check.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Transform as Transform2, Writable as Writable3 } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
 // src/artifacts/digest.ts
 import { createHash } from "node:crypto";
 import { Transform, Writable as Writable2 } from "node:stream";
-import { pipeline } from "node:stream/promises";
 var Digest = class extends Transform {
   constructor(onProgress) {
     super({ highWaterMark: 1 << 20 });
@@ -29289,15 +29294,39 @@ var Digest = class extends Transform {
     return this.result;
   }
 };
-async function digestOf(stream) {
+
+// src/artifacts/check.ts
+async function readBack(target, plan, id, entry, copyTo) {
   const digest = new Digest();
-  await pipeline(stream, digest, new Writable2({ write: (_chunk, _enc, cb) => cb() }));
+  const sink = copyTo ? createWriteStream(copyTo, { flags: "wx" }) : new Writable3({ write: (_chunk, _encoding, callback) => callback() });
+  await pipeline(await target.get(keyOf.file(plan, id, entry.artifact.file)), digest, sink);
   return { sha256: digest.sha256, bytes: digest.bytes };
+}
+function mismatch(entry, got) {
+  const { bytes, sha256 } = entry.artifact;
+  if (got.bytes === bytes && got.sha256 === sha256) return void 0;
+  return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha256.slice(0, 12)}...`;
+}
+function matching(entry) {
+  const hash2 = createHash2("sha256");
+  let bytes = 0;
+  return new Transform2({
+    transform(chunk, _encoding, callback) {
+      hash2.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const problem = mismatch(entry, { sha256: hash2.digest("hex"), bytes });
+      if (!problem) return callback();
+      callback(new IntegrityError(`${entry.artifact.file} changed between its check and its restore: ${problem}`, { hint: "The storage returned different bytes on a second read; restore from another target." }));
+    }
+  });
 }
 
 // src/artifacts/fanout.ts
 import { once } from "node:events";
-import { PassThrough as PassThrough2, Writable as Writable3 } from "node:stream";
+import { PassThrough as PassThrough2, Writable as Writable4 } from "node:stream";
 var AllBranchesFailed = class extends Error {
 };
 function fanout(consumers) {
@@ -29317,7 +29346,7 @@ function fanout(consumers) {
   });
   const live = () => branches.filter((b2) => !b2.failed);
   const allFailed = () => new AllBranchesFailed(`every branch failed: ${branches.map((b2) => b2.name).join(", ")}`);
-  const sink = new Writable3({
+  const sink = new Writable4({
     highWaterMark: 1 << 20,
     write(chunk, _encoding, callback) {
       const waits = live().filter((b2) => !b2.input.write(chunk)).map((b2) => Promise.race([once(b2.input, "drain"), b2.settled]).catch(() => void 0));
@@ -32869,7 +32898,6 @@ var adapters = { sqlite, files };
 function sourceAdapter(config2) {
   return adapters[config2.type];
 }
-var sourceTypes = Object.keys(adapters);
 
 // src/plan/order.ts
 function dependencies(source, all) {
@@ -33086,7 +33114,7 @@ async function pruneTarget(target, plan, policy2, options) {
 }
 
 // src/targets/local.ts
-import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
+import { createReadStream as createReadStream2, createWriteStream as createWriteStream2 } from "node:fs";
 import { mkdir as mkdir4, open as open3, readdir, rename as rename2, rm as rm5, rmdir as rmdir2, stat as stat3, writeFile } from "node:fs/promises";
 import { dirname as dirname4, join as join2, posix as posix2, relative as relative2, resolve as resolve4, sep } from "node:path";
 import { pipeline as pipeline4 } from "node:stream/promises";
@@ -33168,7 +33196,7 @@ var LocalTarget = class {
     try {
       await mkdir4(dirname4(final), { recursive: true });
       body.on("data", (chunk) => bytes += chunk.length);
-      await pipeline4(body, createWriteStream(temp, { flags: "wx" }));
+      await pipeline4(body, createWriteStream2(temp, { flags: "wx" }));
       await fsyncPath(temp);
       await rename2(temp, final);
       await fsyncPath(dirname4(final));
@@ -33247,7 +33275,6 @@ function targetAdapter(config2) {
 function createTarget(config2, ctx) {
   return targetAdapter(config2).create(config2, ctx);
 }
-var targetTypes = Object.keys(adapters2);
 
 // src/util/staging.ts
 import { mkdir as mkdir5, mkdtemp } from "node:fs/promises";
@@ -33436,10 +33463,8 @@ async function runBackup(loaded, options) {
         alive().map(async (target) => {
           try {
             for (const entry of entries) {
-              const copy = await digestOf(await target.get(keyOf.file(plan.name, id, entry.artifact.file)));
-              if (copy.sha256 !== entry.artifact.sha256 || copy.bytes !== entry.artifact.bytes) {
-                throw new RunError(`the copy of ${entry.artifact.file} reads back as ${copy.bytes} bytes with another sha256`);
-              }
+              const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
+              if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());
           } catch (error64) {
@@ -33596,7 +33621,7 @@ var TerminalReporter = class {
 
 // src/plan/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname5, resolve as resolve6 } from "node:path";
 
@@ -33962,7 +33987,7 @@ function parsePlan(text, file2, options) {
     plan: parsed.data,
     file: file2,
     dir,
-    hash: createHash2("sha256").update(text).digest("hex"),
+    hash: createHash3("sha256").update(text).digest("hex"),
     secrets,
     warnings: problems
   };
@@ -34091,7 +34116,7 @@ async function runHealthChecks(ctx) {
 }
 
 // src/restore/locate.ts
-import { createReadStream as createReadStream3, createWriteStream as createWriteStream2 } from "node:fs";
+import { createReadStream as createReadStream3 } from "node:fs";
 import { join as join5 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
@@ -34118,29 +34143,18 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const key = keyOf.file(plan, id, entry.artifact.file);
-  let path;
-  let got;
-  if (target.localPath) {
-    path = target.localPath(key);
-    got = await digestOf(await target.get(key));
-  } else {
-    path = join5(stagingDir, entry.artifact.file);
-    const digest = new Digest();
-    await pipeline6(await target.get(key), digest, createWriteStream2(path, { flags: "wx" }));
-    got = { sha256: digest.sha256, bytes: digest.bytes };
-  }
-  if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
-    throw new IntegrityError(
-      `The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: expected ${entry.artifact.bytes} bytes with sha256 ${entry.artifact.sha256.slice(0, 12)}..., read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}...`,
-      { hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`." }
-    );
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join5(stagingDir, entry.artifact.file);
+  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
+  if (problem) {
+    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
+      hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
+    });
   }
   return path;
 }
 function decoded(path, entry) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
-  pipeline6(createReadStream3(path, { highWaterMark: 1 << 20 }), decoder).catch((error63) => decoder.destroy(error63));
+  pipeline6(createReadStream3(path, { highWaterMark: 1 << 20 }), matching(entry), decoder).catch((error63) => decoder.destroy(error63));
   return decoder;
 }
 
@@ -34241,20 +34255,29 @@ async function runDrill(loaded, request) {
   const started = performance.now();
   const prepared = await prepare(loaded, { ...request, allowVersionMismatch: true }, "drill");
   const { reporter } = request;
-  let checks;
+  const checks = [];
+  let failure2;
   try {
     const locations = /* @__PURE__ */ new Map();
     for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
       const into = join7(prepared.stagingDir, `restored-${config2.name}`);
-      await adapter.materialize(config2, decoded(artifact, entry), into, prepared.ctx);
+      const began = performance.now();
+      try {
+        await adapter.materialize(config2, decoded(artifact, entry), into, prepared.ctx);
+      } catch (error63) {
+        checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
+        throw error63;
+      }
       locations.set(config2.name, into);
       reporter.info(`Restored "${config2.name}" into the scratch place ${into}`);
     }
-    checks = await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: "drill", reporter, signal: request.signal, env: request.env });
+    checks.push(...await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: "drill", reporter, signal: request.signal, env: request.env }));
+  } catch (error63) {
+    failure2 = error63;
   } finally {
     await prepared.cleanup();
   }
-  const ok = checks.every((c) => c.status !== "failed");
+  const ok = failure2 === void 0 && checks.every((c) => c.status !== "failed");
   const durationMs = performance.now() - started;
   const record2 = {
     backup_id: prepared.manifest.backup_id,
@@ -34268,6 +34291,7 @@ async function runDrill(loaded, request) {
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
   await prepared.target.put(key, Readable3.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
+  if (failure2 !== void 0) throw failure2;
   if (!ok) {
     const failed = checks.filter((c) => c.status === "failed");
     throw new HealthCheckError(`Drill of backup ${record2.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join("; ")}. Live data was not touched.`, {
@@ -34504,11 +34528,11 @@ var verify = async (input3, io2) => {
       try {
         const manifest = await readManifest(target, plan.name, backup2.id);
         for (const entry of manifest.sources) {
-          const got = await digestOf(await target.get(keyOf.file(plan.name, backup2.id, entry.artifact.file))).catch((error63) => reason(error63));
-          if (typeof got === "string") problems.push(`${entry.artifact.file}: ${got}`);
-          else if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
-            problems.push(`${entry.artifact.file}: ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)}... (manifest: ${entry.artifact.bytes} bytes, ${entry.artifact.sha256.slice(0, 12)}...)`);
-          }
+          const problem = await readBack(target, plan.name, backup2.id, entry).then(
+            (got) => mismatch(entry, got),
+            (error63) => reason(error63)
+          );
+          if (problem) problems.push(`${entry.artifact.file}: ${problem}`);
         }
       } catch (error63) {
         problems.push(reason(error63));

@@ -1,5 +1,5 @@
-import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
-import { digestOf } from '../artifacts/digest.js';
+import { listBackups, readManifest } from '../artifacts/catalog.js';
+import { mismatch, readBack } from '../artifacts/check.js';
 import { IntegrityError, NotFoundError, reason } from '../errors.js';
 import { load, selectTargets, type Command } from './context.js';
 
@@ -23,11 +23,11 @@ export const verify: Command = async (input, io) => {
       try {
         const manifest = await readManifest(target, plan.name, backup.id);
         for (const entry of manifest.sources) {
-          const got = await digestOf(await target.get(keyOf.file(plan.name, backup.id, entry.artifact.file))).catch((error: unknown) => reason(error));
-          if (typeof got === 'string') problems.push(`${entry.artifact.file}: ${got}`);
-          else if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
-            problems.push(`${entry.artifact.file}: ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)}... (manifest: ${entry.artifact.bytes} bytes, ${entry.artifact.sha256.slice(0, 12)}...)`);
-          }
+          const problem = await readBack(target, plan.name, backup.id, entry).then(
+            (got) => mismatch(entry, got),
+            (error: unknown) => reason(error),
+          );
+          if (problem) problems.push(`${entry.artifact.file}: ${problem}`);
         }
       } catch (error) {
         problems.push(reason(error));

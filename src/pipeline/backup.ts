@@ -13,7 +13,8 @@ import { Readable } from 'node:stream';
 import { makeBackupId } from '../artifacts/backup-id.js';
 import { keyOf } from '../artifacts/catalog.js';
 import { packing } from '../artifacts/codec.js';
-import { Digest, digestOf } from '../artifacts/digest.js';
+import { mismatch, readBack } from '../artifacts/check.js';
+import { Digest } from '../artifacts/digest.js';
 import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
 import { MANIFEST, type Manifest, type SourceEntry } from '../artifacts/manifest.js';
 import { PolicyError, RestorableError, RunError, ioHint, reason } from '../errors.js';
@@ -194,10 +195,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         alive().map(async (target) => {
           try {
             for (const entry of entries) {
-              const copy = await digestOf(await target.get(keyOf.file(plan.name, id, entry.artifact.file)));
-              if (copy.sha256 !== entry.artifact.sha256 || copy.bytes !== entry.artifact.bytes) {
-                throw new RunError(`the copy of ${entry.artifact.file} reads back as ${copy.bytes} bytes with another sha256`);
-              }
+              const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
+              if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());
           } catch (error) {

@@ -26,20 +26,30 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   const started = performance.now();
   const prepared = await prepare(loaded, { ...request, allowVersionMismatch: true }, 'drill');
   const { reporter } = request;
-  let checks: CheckResult[];
+  const checks: CheckResult[] = [];
+  let failure: unknown;
   try {
     const locations = new Map<string, string>();
     for (const { config, adapter, entry, artifact } of prepared.selected) {
       const into = join(prepared.stagingDir, `restored-${config.name}`);
-      await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
+      const began = performance.now();
+      try {
+        await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
+      } catch (error) {
+        // A backup that cannot even be restored is the drill's finding: record it.
+        checks.push({ name: `restore ${config.name}`, status: 'failed', ms: Math.round(performance.now() - began), detail: reason(error) });
+        throw error;
+      }
       locations.set(config.name, into);
       reporter.info(`Restored "${config.name}" into the scratch place ${into}`);
     }
-    checks = await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: 'drill', reporter, signal: request.signal, env: request.env });
+    checks.push(...(await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: 'drill', reporter, signal: request.signal, env: request.env })));
+  } catch (error) {
+    failure = error;
   } finally {
     await prepared.cleanup();
   }
-  const ok = checks.every((c) => c.status !== 'failed');
+  const ok = failure === undefined && checks.every((c) => c.status !== 'failed');
   const durationMs = performance.now() - started;
   const record: DrillRecord = {
     backup_id: prepared.manifest.backup_id,
@@ -54,6 +64,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   await prepared.target
     .put(key, Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]))
     .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error)}`));
+  if (failure !== undefined) throw failure;
   if (!ok) {
     const failed = checks.filter((c) => c.status === 'failed');
     throw new HealthCheckError(`Drill of backup ${record.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Live data was not touched.`, {

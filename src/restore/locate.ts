@@ -4,13 +4,13 @@
  * decompressing stream would emit data before it could notice damage), then
  * decoding reads the verified bytes.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
-import { Digest, digestOf } from '../artifacts/digest.js';
+import { matching, mismatch, readBack } from '../artifacts/check.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
@@ -55,35 +55,19 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
  * file when it is local, else a copy downloaded into `stagingDir`.
  */
 export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string): Promise<string> {
-  const key = keyOf.file(plan, id, entry.artifact.file);
-  let path: string;
-  let got: { sha256: string; bytes: number };
-  if (target.localPath) {
-    path = target.localPath(key);
-    got = await digestOf(await target.get(key));
-  } else {
-    path = join(stagingDir, entry.artifact.file);
-    const digest = new Digest();
-    await pipeline(await target.get(key), digest, createWriteStream(path, { flags: 'wx' }));
-    got = { sha256: digest.sha256, bytes: digest.bytes };
-  }
-  if (got.sha256 !== entry.artifact.sha256 || got.bytes !== entry.artifact.bytes) {
-    throw new IntegrityError(
-      `The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: expected ${entry.artifact.bytes} bytes with sha256 ${entry.artifact.sha256.slice(0, 12)}..., read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}...`,
-      { hint: 'Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`.' },
-    );
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join(stagingDir, entry.artifact.file);
+  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? undefined : path));
+  if (problem) {
+    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
+      hint: 'Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`.',
+    });
   }
   return path;
 }
 
-/** The decoded snapshot, from verified bytes at `path`; errors surface on the returned stream. */
+/** The decoded snapshot from verified bytes at `path`, hashed again on the way; errors surface on the returned stream. */
 export function decoded(path: string, entry: SourceEntry): Readable {
   const decoder = decompressor(entry.artifact.compression.algorithm);
-  pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), decoder).catch((error: unknown) => decoder.destroy(error as Error));
+  pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), decoder).catch((error: unknown) => decoder.destroy(error as Error));
   return decoder;
-}
-
-export function requireFound<T>(value: T | undefined, message: string): T {
-  if (value === undefined) throw new NotFoundError(message);
-  return value;
 }

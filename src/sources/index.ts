@@ -14,5 +14,3 @@ const adapters = { sqlite, files } as const;
 export function sourceAdapter(config: SourceConfig): SourceAdapter<SourceConfig> {
   return adapters[config.type] as unknown as SourceAdapter<SourceConfig>;
 }
-
-export const sourceTypes = Object.keys(adapters);

@@ -15,5 +15,3 @@ export function targetAdapter(config: TargetConfig): TargetAdapter<TargetConfig>
 export function createTarget(config: TargetConfig, ctx: { planDir: string }): Target {
   return targetAdapter(config).create(config, ctx);
 }
-
-export const targetTypes = Object.keys(adapters);

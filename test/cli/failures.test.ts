@@ -44,6 +44,29 @@ async function appState(): Promise<Record<string, string>> {
   return tree;
 }
 
+/** Replaces the uploads artifact on every target with a tar holding ../escaped.txt, manifest updated to match. */
+function plantEvilArchive(id: string): void {
+  const evil = join(ws.dir, 'evil.tar');
+  execFileSync('python3', ['-c', `
+import io, tarfile
+with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
+    for name in ['ok.txt', '../escaped.txt']:
+        data = b'pwned'
+        info = tarfile.TarInfo(name); info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+`]);
+  execFileSync('zstd', ['-q', '-f', evil, '-o', `${evil}.zst`]);
+  const bytes = readFileSync(`${evil}.zst`);
+  const sha = execFileSync('sha256sum', [`${evil}.zst`], { encoding: 'utf8' }).split(' ')[0];
+  for (const t of ['nas', 'usb', 'cloud']) {
+    const dir = join(ws.target(t), 'testapp', id);
+    writeFileSync(join(dir, 'uploads.tar.zst'), bytes);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    Object.assign(manifest.sources[1].artifact, { sha256: sha, bytes: bytes.length });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  }
+}
+
 function flipByte(path: string): void {
   const bytes = readFileSync(path);
   const at = Math.floor(bytes.length / 2);
@@ -183,33 +206,20 @@ describe('damaged backups never touch live data', () => {
   });
 
   it('an archive with ../ entries is refused whole (exit 5), nothing is written outside', async () => {
-    const id = await backupId();
-    // A well-formed archive with a valid manifest entry: as if someone with write access to the targets made it.
-    const evil = join(ws.dir, 'evil.tar');
-    execFileSync('python3', ['-c', `
-import io, tarfile
-with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
-    for name in ['ok.txt', '../escaped.txt']:
-        data = b'pwned'
-        info = tarfile.TarInfo(name); info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-`]);
-    execFileSync('zstd', ['-q', '-f', evil, '-o', `${evil}.zst`]);
-    const bytes = readFileSync(`${evil}.zst`);
-    const sha = execFileSync('sha256sum', [`${evil}.zst`], { encoding: 'utf8' }).split(' ')[0];
-    for (const t of ['nas', 'usb', 'cloud']) {
-      const dir = join(ws.target(t), 'testapp', id);
-      writeFileSync(join(dir, 'uploads.tar.zst'), bytes);
-      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-      Object.assign(manifest.sources[1].artifact, { sha256: sha, bytes: bytes.length });
-      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    }
+    plantEvilArchive(await backupId());
     const before = await appState();
     const restore = await cli('restore', '--source', 'uploads');
     expect(restore.code).toBe(5);
     expect(restore.stderr).toMatch(/unsafe: entry "\.\.\/escaped\.txt" points outside the destination/);
     expect(await appState()).toEqual(before);
     expect(existsSync(join(ws.dir, 'app', 'escaped.txt'))).toBe(false);
+  });
+  it('a drill of an unsafe archive fails with exit 5 and is recorded as failed', async () => {
+    plantEvilArchive(await backupId());
+    const drill = await cli('drill');
+    expect(drill.code).toBe(5);
+    const listed = json<{ backups: { drill: { ok: boolean } | null }[] }>(await cli('list', '--json'));
+    expect(listed.backups[0]!.drill).toMatchObject({ ok: false });
   });
 });
 
