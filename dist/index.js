@@ -32622,13 +32622,10 @@ import { pipeline as pipeline3 } from "node:stream/promises";
 // src/sources/sqlite-driver.ts
 import { createRequire } from "node:module";
 var ALL_PAGES = 2147483647;
-function sqlString(text) {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 function vacuumInto(driver, source, dest) {
   const db = driver.open(source, { readonly: true });
   try {
-    db.exec(`VACUUM INTO ${sqlString(dest)}`);
+    db.run("VACUUM INTO ?", dest);
   } finally {
     db.close();
   }
@@ -32644,7 +32641,7 @@ function loadBetterSqlite() {
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
-    exec: (sql) => void db.exec(sql),
+    run: (sql, ...params) => void db.prepare(sql).run(...params),
     close: () => void db.close()
   });
   const probe = new Database(":memory:");
@@ -32677,7 +32674,7 @@ async function loadNodeSqlite() {
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
-    exec: (sql) => db.exec(sql),
+    run: (sql, ...params) => void db.prepare(sql).run(...params),
     close: () => db.close()
   });
   const probe = new DatabaseSync(":memory:");

@@ -17,7 +17,8 @@ export interface SqliteConnection {
   /** First row of a query as an object, or undefined. */
   get(sql: string): Record<string, unknown> | undefined;
   all(sql: string): Record<string, unknown>[];
-  exec(sql: string): void;
+  /** Runs one statement with bound parameters. */
+  run(sql: string, ...params: string[]): void;
   close(): void;
 }
 
@@ -33,15 +34,11 @@ export interface SqliteDriver {
 
 const ALL_PAGES = 2_147_483_647;
 
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
 /** `VACUUM INTO` through any driver: one read transaction, a compact consistent copy. */
 export function vacuumInto(driver: SqliteDriver, source: string, dest: string): void {
   const db = driver.open(source, { readonly: true });
   try {
-    db.exec(`VACUUM INTO ${sqlString(dest)}`);
+    db.run('VACUUM INTO ?', dest); // the target is an expression: bound, never spliced into SQL
   } finally {
     db.close();
   }
@@ -62,7 +59,7 @@ function loadBetterSqlite(): SqliteDriver | undefined {
   const wrap = (db: InstanceType<BetterSqlite>): SqliteConnection => ({
     get: (sql) => db.prepare(sql).get() as Record<string, unknown> | undefined,
     all: (sql) => db.prepare(sql).all() as Record<string, unknown>[],
-    exec: (sql) => void db.exec(sql),
+    run: (sql, ...params) => void db.prepare(sql).run(...params),
     close: () => void db.close(),
   });
   const probe = new Database(':memory:');
@@ -86,8 +83,7 @@ function loadBetterSqlite(): SqliteDriver | undefined {
 
 interface NodeSqliteModule {
   DatabaseSync: new (path: string, options?: { readOnly?: boolean; timeout?: number }) => {
-    prepare(sql: string): { get(): unknown; all(): unknown[] };
-    exec(sql: string): void;
+    prepare(sql: string): { get(): unknown; all(): unknown[]; run(...params: string[]): unknown };
     close(): void;
   };
   backup?: (db: unknown, path: string, options?: { rate?: number }) => Promise<number>;
@@ -105,7 +101,7 @@ async function loadNodeSqlite(): Promise<SqliteDriver | undefined> {
   const wrap = (db: InstanceType<NodeSqliteModule['DatabaseSync']>): SqliteConnection => ({
     get: (sql) => db.prepare(sql).get() as Record<string, unknown> | undefined,
     all: (sql) => db.prepare(sql).all() as Record<string, unknown>[],
-    exec: (sql) => db.exec(sql),
+    run: (sql, ...params) => void db.prepare(sql).run(...params),
     close: () => db.close(),
   });
   const probe = new DatabaseSync(':memory:');
