@@ -32774,11 +32774,16 @@ async function isSqliteFile(path) {
     await handle.close();
   }
 }
-async function checkStagingSpace(config2, live, stagingDir) {
+var TMPFS_MAGIC = 16914836;
+async function checkStagingSpace(config2, live, ctx) {
+  const { stagingDir } = ctx;
   const sizeOf = (path) => stat2(path).then((s3) => s3.size, () => 0);
   const need = await sizeOf(live) + await sizeOf(`${live}-wal`);
   const fs2 = await statfs(stagingDir);
   const free = fs2.bavail * fs2.bsize;
+  if (fs2.type === TMPFS_MAGIC && need > 256 * 2 ** 20) {
+    ctx.reporter.warn(`The snapshot of "${config2.name}" (${Math.ceil(need / 2 ** 20)} MiB) is staged in ${stagingDir}, which is in RAM (tmpfs). Use --staging DIR on a disk to spare the memory.`);
+  }
   if (free < need * 1.05) {
     const mib = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
     throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config2.name}": it needs about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
@@ -32808,7 +32813,7 @@ var sqlite = {
     } catch (error63) {
       throw new RunError(`SQLite source "${config2.name}": cannot read ${live}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
-    await checkStagingSpace(config2, live, ctx.stagingDir);
+    await checkStagingSpace(config2, live, ctx);
     if (!await isSqliteFile(live)) {
       throw new RunError(`SQLite source "${config2.name}": ${live} is not a SQLite database.`, {
         hint: "Point `path` at the database file itself (not its folder or its -wal file)."

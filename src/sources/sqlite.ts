@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { IntegrityError, RunError, ioHint, reason } from '../errors.js';
 import { besidePath, swapPaths } from './path-swap.js';
 import { chooseDriver, vacuumInto, type SqliteConnection } from './sqlite-driver.js';
-import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
+import { sourceBase, type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
 
 export const sqliteConfig = z.strictObject({
   ...sourceBase,
@@ -75,12 +75,18 @@ async function isSqliteFile(path: string): Promise<boolean> {
   }
 }
 
-/** The snapshot is staged as a whole file before it is packed: make sure it fits. */
-async function checkStagingSpace(config: SqliteConfig, live: string, stagingDir: string): Promise<void> {
+const TMPFS_MAGIC = 0x01021994;
+
+/** The snapshot is staged as a whole file before it is packed: make sure it fits, and say when it sits in RAM. */
+async function checkStagingSpace(config: SqliteConfig, live: string, ctx: SourceContext): Promise<void> {
+  const { stagingDir } = ctx;
   const sizeOf = (path: string) => stat(path).then((s) => s.size, () => 0);
   const need = (await sizeOf(live)) + (await sizeOf(`${live}-wal`));
   const fs = await statfs(stagingDir);
   const free = fs.bavail * fs.bsize;
+  if (fs.type === TMPFS_MAGIC && need > 256 * 2 ** 20) {
+    ctx.reporter.warn(`The snapshot of "${config.name}" (${Math.ceil(need / 2 ** 20)} MiB) is staged in ${stagingDir}, which is in RAM (tmpfs). Use --staging DIR on a disk to spare the memory.`);
+  }
   if (free < need * 1.05) {
     const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
     throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config.name}": it needs about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
@@ -120,7 +126,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     } catch (error) {
       throw new RunError(`SQLite source "${config.name}": cannot read ${live}: ${reason(error)}`, { hint: ioHint(error), cause: error });
     }
-    await checkStagingSpace(config, live, ctx.stagingDir);
+    await checkStagingSpace(config, live, ctx);
     if (!(await isSqliteFile(live))) {
       throw new RunError(`SQLite source "${config.name}": ${live} is not a SQLite database.`, {
         hint: 'Point `path` at the database file itself (not its folder or its -wal file).',
