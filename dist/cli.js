@@ -32622,6 +32622,34 @@ import { pipeline as pipeline3 } from "node:stream/promises";
 
 // src/sources/sqlite-driver.ts
 import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+var CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { engine, module, path, pragma } = workerData;
+try {
+  const db = engine === 'better-sqlite3'
+    ? new (require(module))(path, { readonly: true })
+    : new (require('node:sqlite').DatabaseSync)(path, { readOnly: true });
+  const rows = db.prepare('pragma ' + pragma + '(20)').all();
+  db.close();
+  parentPort.postMessage({ lines: rows.map((row) => String(Object.values(row)[0])) });
+} catch (error) {
+  parentPort.postMessage({ error: String((error && error.message) || error), code: error && (error.code || error.errstr) });
+}
+`;
+var CORRUPT = /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i;
+function checkInWorker(workerData) {
+  return new Promise((resolve7, reject) => {
+    const worker = new Worker(CHECK_WORKER, { eval: true, workerData });
+    worker.once("message", (message) => {
+      if (message.lines) resolve7(message.lines);
+      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve7([String(message.error)]);
+      else reject(new RunError(`SQLite check of ${workerData.path} could not run: ${message.error}`));
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => code !== 0 && reject(new RunError(`The SQLite check worker stopped (exit ${code}).`)));
+  });
+}
 var ALL_PAGES = 2147483647;
 function vacuumInto(driver, source, dest) {
   const db = driver.open(source, { readonly: true });
@@ -32633,8 +32661,10 @@ function vacuumInto(driver, source, dest) {
 }
 function loadBetterSqlite() {
   let Database;
+  let module;
   try {
-    Database = createRequire(import.meta.url)("better-sqlite3");
+    module = createRequire(import.meta.url).resolve("better-sqlite3");
+    Database = createRequire(import.meta.url)(module);
     new Database(":memory:").close();
   } catch {
     return void 0;
@@ -32653,6 +32683,7 @@ function loadBetterSqlite() {
     sqliteVersion,
     methods: ["backup", "vacuum"],
     open: (path, { readonly: readonly2 }) => wrap(new Database(path, { readonly: readonly2, fileMustExist: true, timeout: 3e4 })),
+    check: (path, pragma) => checkInWorker({ engine: "better-sqlite3", module, path, pragma }),
     async backup(source, dest) {
       const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 3e4 });
       try {
@@ -32686,6 +32717,7 @@ async function loadNodeSqlite() {
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
     open: (path, { readonly: readonly2 }) => wrap(open4(path, readonly2)),
+    check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
       const db = open4(source, true);
@@ -32756,10 +32788,10 @@ function countRows(db) {
   for (const table of tables) rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent(table)}`)));
   return { tables: tables.length, rows };
 }
-function checkSnapshot(db, config2) {
+async function checkSnapshot(driver, copy, config2) {
   if (config2.check === "none") return;
   const pragma = config2.check === "quick" ? "quick_check" : "integrity_check";
-  const problems = db.all(`pragma ${pragma}(20)`).map((row) => String(firstValue(row)));
+  const problems = await driver.check(copy, pragma);
   if (problems.length !== 1 || problems[0] !== "ok") {
     throw new IntegrityError(`The snapshot of SQLite source "${config2.name}" fails ${pragma}: ${problems.slice(0, 5).join("; ")}`, {
       hint: `The live database itself is probably damaged. Check it with: sqlite3 ${config2.path} "pragma integrity_check"`
@@ -32836,7 +32868,6 @@ var sqlite = {
     let info;
     try {
       db.get("pragma journal_mode = delete");
-      checkSnapshot(db, config2);
       info = {
         engine: { name: "sqlite", version: driver.sqliteVersion },
         method: `${method === "backup" ? "online backup" : "VACUUM INTO"} (${driver.name})`,
@@ -32846,7 +32877,9 @@ var sqlite = {
     } finally {
       db.close();
     }
-    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: Promise.resolve(info) };
+    const checked = checkSnapshot(driver, copy, config2).then(() => info);
+    checked.catch(() => void 0);
+    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
   },
   async currentSchemaVersion(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);

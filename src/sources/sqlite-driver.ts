@@ -9,6 +9,7 @@
  * A live database file (or its -wal/-shm) is never copied as a file.
  */
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { RunError } from '../errors.js';
 
 export type SnapshotMethod = 'backup' | 'vacuum';
@@ -30,6 +31,47 @@ export interface SqliteDriver {
   open(path: string, options: { readonly: boolean }): SqliteConnection;
   /** Online backup of `source` into a new file at `dest`, all pages in one step. */
   backup(source: string, dest: string): Promise<void>;
+  /**
+   * Runs `pragma integrity_check` or `quick_check` on a file in a worker
+   * thread, so the check reads the snapshot while it is being packed.
+   * Resolves with the check's lines (`['ok']` when sound).
+   */
+  check(path: string, pragma: 'integrity_check' | 'quick_check'): Promise<string[]>;
+}
+
+/**
+ * The worker's code, evaluated as CommonJS: it opens the file with the same
+ * engine as the caller. Kept as a string so the bundles need no second file.
+ */
+const CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { engine, module, path, pragma } = workerData;
+try {
+  const db = engine === 'better-sqlite3'
+    ? new (require(module))(path, { readonly: true })
+    : new (require('node:sqlite').DatabaseSync)(path, { readOnly: true });
+  const rows = db.prepare('pragma ' + pragma + '(20)').all();
+  db.close();
+  parentPort.postMessage({ lines: rows.map((row) => String(Object.values(row)[0])) });
+} catch (error) {
+  parentPort.postMessage({ error: String((error && error.message) || error), code: error && (error.code || error.errstr) });
+}
+`;
+
+/** Errors that mean the file itself is damaged: the check's answer, not a failure to run it. */
+const CORRUPT = /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i;
+
+function checkInWorker(workerData: { engine: SqliteDriver['name']; module?: string; path: string; pragma: string }): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(CHECK_WORKER, { eval: true, workerData });
+    worker.once('message', (message: { lines?: string[]; error?: string; code?: string }) => {
+      if (message.lines) resolve(message.lines);
+      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve([String(message.error)]);
+      else reject(new RunError(`SQLite check of ${workerData.path} could not run: ${message.error}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new RunError(`The SQLite check worker stopped (exit ${code}).`)));
+  });
 }
 
 const ALL_PAGES = 2_147_483_647;
@@ -48,10 +90,12 @@ type BetterSqlite = typeof import('better-sqlite3');
 
 function loadBetterSqlite(): SqliteDriver | undefined {
   let Database: BetterSqlite;
+  let module: string;
   try {
     // createRequire keeps the addon out of the bundle and lets a missing or
     // wrong-ABI build fail here, where we can fall back, not at import time.
-    Database = createRequire(import.meta.url)('better-sqlite3') as BetterSqlite;
+    module = createRequire(import.meta.url).resolve('better-sqlite3');
+    Database = createRequire(import.meta.url)(module) as BetterSqlite;
     new Database(':memory:').close();
   } catch {
     return undefined;
@@ -70,6 +114,7 @@ function loadBetterSqlite(): SqliteDriver | undefined {
     sqliteVersion,
     methods: ['backup', 'vacuum'],
     open: (path, { readonly }) => wrap(new Database(path, { readonly, fileMustExist: true, timeout: 30_000 })),
+    check: (path, pragma) => checkInWorker({ engine: 'better-sqlite3', module, path, pragma }),
     async backup(source, dest) {
       const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 30_000 });
       try {
@@ -112,6 +157,7 @@ async function loadNodeSqlite(): Promise<SqliteDriver | undefined> {
     sqliteVersion,
     methods: backup ? ['backup', 'vacuum'] : ['vacuum'],
     open: (path, { readonly }) => wrap(open(path, readonly)),
+    check: (path, pragma) => checkInWorker({ engine: 'node:sqlite', path, pragma }),
     async backup(source, dest) {
       if (!backup) throw new RunError('This Node.js has node:sqlite without backup().');
       const db = open(source, true);

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { IntegrityError, RunError, ioHint, reason } from '../errors.js';
 import { besidePath, swapPaths } from './path-swap.js';
-import { chooseDriver, vacuumInto, type SqliteConnection } from './sqlite-driver.js';
+import { chooseDriver, vacuumInto, type SqliteConnection, type SqliteDriver } from './sqlite-driver.js';
 import { sourceBase, type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
 
 export const sqliteConfig = z.strictObject({
@@ -54,10 +54,11 @@ function countRows(db: SqliteConnection): Record<string, number> {
   return { tables: tables.length, rows };
 }
 
-function checkSnapshot(db: SqliteConnection, config: SqliteConfig): void {
+/** The snapshot's check, run in a worker while the snapshot is packed; rejects when the snapshot is unsound. */
+async function checkSnapshot(driver: SqliteDriver, copy: string, config: SqliteConfig): Promise<void> {
   if (config.check === 'none') return;
   const pragma = config.check === 'quick' ? 'quick_check' : 'integrity_check';
-  const problems = db.all(`pragma ${pragma}(20)`).map((row) => String(firstValue(row)));
+  const problems = await driver.check(copy, pragma);
   if (problems.length !== 1 || problems[0] !== 'ok') {
     throw new IntegrityError(`The snapshot of SQLite source "${config.name}" fails ${pragma}: ${problems.slice(0, 5).join('; ')}`, {
       hint: `The live database itself is probably damaged. Check it with: sqlite3 ${config.path} "pragma integrity_check"`,
@@ -150,7 +151,6 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     try {
       // A snapshot of a WAL database still says WAL; make the artifact one self-contained file.
       db.get('pragma journal_mode = delete');
-      checkSnapshot(db, config);
       info = {
         engine: { name: 'sqlite', version: driver.sqliteVersion },
         method: `${method === 'backup' ? 'online backup' : 'VACUUM INTO'} (${driver.name})`,
@@ -160,7 +160,10 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     } finally {
       db.close();
     }
-    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: Promise.resolve(info) };
+    // The check reads the finished copy while it is packed: the artifact is only committed once it passes.
+    const checked = checkSnapshot(driver, copy, config).then(() => info);
+    checked.catch(() => undefined);
+    return { stream: () => createReadStream(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
   },
 
   async currentSchemaVersion(config, ctx) {

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli, type CliResult } from '../helpers/cli.js';
 import { treeOf } from '../helpers/tree.js';
@@ -140,6 +141,27 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/hint: Permission denied/);
     const listed = json<{ backups: unknown[] }>(await cli('list', '--json'));
     expect(listed.backups).toEqual([]);
+  });
+});
+
+describe('a damaged live database', () => {
+  it('fails integrity_check on the snapshot: exit 5, nothing listed, the hint says the live file is damaged', async () => {
+    const db = new Database(ws.db);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = delete');
+    db.close();
+    const bytes = readFileSync(ws.db);
+    bytes.fill(0xff, 3 * 4096 + 8, 3 * 4096 + 200); // wreck the cell pointers of page 4, a b-tree page
+    writeFileSync(ws.db, bytes);
+    const probe = new Database(ws.db, { readonly: true });
+    expect(probe.pragma('integrity_check', { simple: true })).not.toBe('ok');
+    probe.close();
+    const result = await cli('backup');
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toMatch(/snapshot of SQLite source "db" fails integrity_check/);
+    expect(result.stderr).toMatch(/hint: The live database itself is probably damaged/);
+    expect(json<{ backups: unknown[] }>(await cli('list', '--json')).backups).toEqual([]);
+    for (const t of ['nas', 'usb', 'cloud']) expect(readdirSync(ws.target(t))).toEqual([]);
   });
 });
 
