@@ -29265,12 +29265,12 @@ function decompressor(algorithm) {
 // src/artifacts/check.ts
 import { createHash as createHash2 } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { Transform as Transform2, Writable as Writable3 } from "node:stream";
+import { Transform as Transform2, Writable as Writable2 } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 // src/artifacts/digest.ts
 import { createHash } from "node:crypto";
-import { Transform, Writable as Writable2 } from "node:stream";
+import { Transform } from "node:stream";
 var Digest = class extends Transform {
   constructor(onProgress) {
     super({ highWaterMark: 1 << 20 });
@@ -29299,7 +29299,7 @@ var Digest = class extends Transform {
 // src/artifacts/check.ts
 async function readBack(target, plan, id, entry, copyTo) {
   const digest = new Digest();
-  const sink = copyTo ? createWriteStream(copyTo, { flags: "wx" }) : new Writable3({ write: (_chunk, _encoding, callback) => callback() });
+  const sink = copyTo ? createWriteStream(copyTo, { flags: "wx" }) : new Writable2({ write: (_chunk, _encoding, callback) => callback() });
   await pipeline(await target.get(keyOf.file(plan, id, entry.artifact.file)), digest, sink);
   return { sha256: digest.sha256, bytes: digest.bytes };
 }
@@ -29327,7 +29327,7 @@ function matching(entry) {
 
 // src/artifacts/fanout.ts
 import { once } from "node:events";
-import { PassThrough as PassThrough2, Writable as Writable4 } from "node:stream";
+import { PassThrough as PassThrough2, Writable as Writable3 } from "node:stream";
 var AllBranchesFailed = class extends Error {
 };
 function fanout(consumers) {
@@ -29347,7 +29347,7 @@ function fanout(consumers) {
   });
   const live = () => branches.filter((b2) => !b2.failed);
   const allFailed = () => new AllBranchesFailed(`every branch failed: ${branches.map((b2) => b2.name).join(", ")}`);
-  const sink = new Writable4({
+  const sink = new Writable3({
     highWaterMark: 1 << 20,
     write(chunk, _encoding, callback) {
       const waits = live().filter((b2) => !b2.input.write(chunk)).map((b2) => Promise.race([once(b2.input, "drain"), b2.settled]).catch(() => void 0));

@@ -1,7 +1,6 @@
-/** sha256 and byte count of a stream, computed on the way through. */
+/** sha256 and byte count of a stream, computed on the way through (read-back checks: check.ts). */
 import { createHash } from 'node:crypto';
-import { Transform, Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 
 export class Digest extends Transform {
   private readonly hash = createHash('sha256');
@@ -29,11 +28,4 @@ export class Digest extends Transform {
     if (this.result === undefined) throw new Error('Digest read before the stream ended');
     return this.result;
   }
-}
-
-/** Reads a whole stream, returning its sha256 and size without keeping it. */
-export async function digestOf(stream: Readable): Promise<{ sha256: string; bytes: number }> {
-  const digest = new Digest();
-  await pipeline(stream, digest, new Writable({ write: (_chunk, _enc, cb) => cb() }));
-  return { sha256: digest.sha256, bytes: digest.bytes };
 }
