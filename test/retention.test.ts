@@ -123,6 +123,16 @@ describe('decideRetention', () => {
     expect(decideRetention(backups, { keep_last: 1 }, { protect: ['2024-01-01T00:00'] })[2]!.reasons).toEqual(['protected']);
   });
 
+  it('ranks the protected (just made) backup newest when ids tie on the second', () => {
+    const time = new Date('2024-05-03T00:00:00Z');
+    const backups: BackupRef[] = [
+      { id: '20240503T000000Z-ffffff', time },
+      { id: '20240503T000000Z-000000', time },
+    ];
+    expect(kept(backups, { keep_last: 1 }, ['20240503T000000Z-000000'])).toEqual(['20240503T000000Z-000000']);
+    expect(kept(backups, { keep_last: 1 })).toEqual(['20240503T000000Z-ffffff']);
+  });
+
   it('returns every backup with its time, and refuses an invalid keep_within', () => {
     const backups = at('2024-05-03T00:00', '2024-05-02T00:00');
     const decisions = decideRetention(backups, { keep_last: 1 });

@@ -50,8 +50,14 @@ export function decideRetention(
   for (const b of backups) {
     if (Number.isNaN(b.time.getTime())) throw new Error(`backup ${b.id} has an invalid time`);
   }
-  // Ties are broken by id so that the same listing always gives the same decision.
-  const sorted = [...backups].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  // Ids carry whole seconds, so two quick runs can tie. A protected backup is
+  // the one being made now: it ranks newest, or "keep_last: 1" would keep an
+  // older one beside it. Other ties fall back to the id, for stable decisions.
+  const protect = new Set(options.protect ?? []);
+  const byId = (a: BackupRef, b: BackupRef) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  const sorted = [...backups].sort(
+    (a, b) => b.time.getTime() - a.time.getTime() || Number(protect.has(b.id)) - Number(protect.has(a.id)) || byId(a, b),
+  );
   const decisions = sorted.map((b): RetentionDecision => ({ id: b.id, time: b.time, keep: false, reasons: [] }));
   const newest = decisions[0];
   if (!newest) return [];
@@ -87,7 +93,6 @@ export function decideRetention(
 
   // Never remove the last good copy, whatever the policy says (e.g. all zeros).
   newest.reasons.push('newest backup');
-  const protect = new Set(options.protect ?? []);
   for (const d of decisions) {
     if (protect.has(d.id)) d.reasons.push('protected');
     d.keep = d.reasons.length > 0;
