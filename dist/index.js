@@ -33092,7 +33092,11 @@ function decideRetention(backups, policy2, options = {}) {
   for (const b2 of backups) {
     if (Number.isNaN(b2.time.getTime())) throw new Error(`backup ${b2.id} has an invalid time`);
   }
-  const sorted = [...backups].sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : a.id > b2.id ? -1 : 0));
+  const protect = new Set(options.protect ?? []);
+  const byId = (a, b2) => a.id < b2.id ? 1 : a.id > b2.id ? -1 : 0;
+  const sorted = [...backups].sort(
+    (a, b2) => b2.time.getTime() - a.time.getTime() || Number(protect.has(b2.id)) - Number(protect.has(a.id)) || byId(a, b2)
+  );
   const decisions = sorted.map((b2) => ({ id: b2.id, time: b2.time, keep: false, reasons: [] }));
   const newest = decisions[0];
   if (!newest) return [];
@@ -33120,7 +33124,6 @@ function decideRetention(backups, policy2, options = {}) {
     for (const d of decisions) if (d.time.getTime() >= cutoff) d.reasons.push(`within ${policy2.keep_within}`);
   }
   newest.reasons.push("newest backup");
-  const protect = new Set(options.protect ?? []);
   for (const d of decisions) {
     if (protect.has(d.id)) d.reasons.push("protected");
     d.keep = d.reasons.length > 0;
