@@ -19,6 +19,11 @@ export interface CommandInput {
   dryRun: boolean;
   stagingRoot?: string;
   trigger?: string;
+  /** workflow: where to write (default .github/workflows), runs-on labels, the Action reference, replace edited files. */
+  out?: string;
+  runsOn?: string[];
+  uses?: string;
+  force?: boolean;
 }
 
 export interface CommandIO {
