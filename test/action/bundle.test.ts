@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCheckout, runAction } from '../helpers/action.js';
-import { node24 } from '../helpers/cli.js';
+import { node24, runCli } from '../helpers/cli.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const NODE24 = node24();
@@ -121,6 +121,17 @@ describe.skipIf(missing)('the bundled Action on Node 24', () => {
     expect(bad.code).toBe(2);
     expect(bad.log).toMatch(/^::error file=restorable\.yml,line=\d+,col=\d+::targets\[2\]\.path: the environment variable CLOUD_TOKEN is not set/m);
     expect(bad.outputs).not.toHaveProperty('backup-id');
+  });
+
+  it('command: plan prints and returns the very steps `restorable plan` shows', async () => {
+    const action = await run({ command: 'plan' });
+    expect(action.code, action.log).toBe(0);
+    const cli = await runCli(['plan', '--plan', ws.plan, '--json'], { env: { CLOUD_TOKEN: SECRET } });
+    const steps = (text: string) => (JSON.parse(text) as { steps: { id: string; title: string; detail: string[] }[] }).steps;
+    expect(steps(action.outputs.result!)).toEqual(steps(cli.stdout));
+    expect(action.log).toContain('The GitHub Action runs these same steps with `command: backup` and `plan: restorable.yml`');
+    expect(action.summary).toContain('<h3>Backup pipeline (dry run)</h3>');
+    expectMasked(action.log);
   });
 
   it('refuses a command the Action does not run, naming the ones it does', async () => {
