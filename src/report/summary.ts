@@ -27,6 +27,7 @@ type BackupData = Omit<BackupResult, 'error'>;
 type RestoreData = RestoreResult;
 type DrillData = DrillResult;
 type PruneData = { dryRun: boolean; targets: PruneReport[] };
+type ListData = { backups: { id: string; time: string; bytes: number; targets: string[]; drill: { ok: boolean; at: string } | null }[] };
 type VerifyData = { copies: { target: string; backup: string; ok: boolean; problems: string[] }[] };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -126,6 +127,14 @@ function body(t: Tables, input: SummaryInput): void {
     case 'prune': {
       const prune = data as unknown as PruneData;
       return retentionTable(t, prune.targets, prune.dryRun);
+    }
+    case 'list': {
+      const rows = (data as unknown as ListData).backups;
+      return t.table('Backups', ['backup', 'time', 'size', 'copies on', 'last drill'], rows.map((b) => [b.id, b.time, formatBytes(b.bytes), b.targets.join(', '), b.drill ? `${b.drill.ok ? 'passed' : 'FAILED'} ${b.drill.at}` : '']));
+    }
+    case 'validate': {
+      const warnings = (data as unknown as { warnings: { where: string; path: string; message: string }[] }).warnings;
+      return t.table('Plan warnings', ['where', 'key', 'warning'], warnings.map((w) => [w.where, w.path, w.message]));
     }
     case 'plan':
       return t.table('Backup pipeline (dry run)', ['#', 'step', 'does'], (data as unknown as Pipeline).steps.map((s, i) => [i + 1, s.title, s.detail.join('; ')]));

@@ -134,6 +134,16 @@ describe.skipIf(missing)('the bundled Action on Node 24', () => {
     expectMasked(action.log);
   });
 
+  it('lists backups into the summary, and runs without a summary file (outside Actions) too', async () => {
+    const listed = await run({ command: 'list' });
+    expect(listed.code, listed.log).toBe(0);
+    expect(listed.summary).toMatch(/<h3>Backups<\/h3>.*<td>nas, usb, cloud<\/td><td>passed /s);
+    expect(listed.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-/);
+    const bare = await run({ command: 'validate' }, { GITHUB_STEP_SUMMARY: '' });
+    expect(bare.code, bare.log).toBe(0);
+    expect(bare.log).not.toMatch(/summary/i);
+  });
+
   it('refuses a command the Action does not run, naming the ones it does', async () => {
     const result = await run({ command: 'schema' });
     expect(result.code).toBe(2);
