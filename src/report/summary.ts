@@ -41,7 +41,8 @@ class Tables {
 
   table(title: string, header: string[], rows: (string | number)[][]): void {
     if (rows.length === 0) return;
-    const cell = (value: string | number) => escape(this.secrets.redact(String(value)));
+    // core.summary writes an empty cell as an unclosed tag: give it a visible blank.
+    const cell = (value: string | number) => escape(this.secrets.redact(String(value))) || '&nbsp;';
     const body: Parameters<typeof core.summary.addTable>[0] = [header.map((h) => ({ data: cell(h), header: true })), ...rows.map((row) => row.map(cell))];
     core.summary.addHeading(escape(title), 3).addTable(body);
   }
@@ -74,14 +75,19 @@ function backupTables(t: Tables, data: BackupData): void {
   if (data.verdict) {
     const { have, required, met, missing } = data.verdict;
     const parts = ['copies', 'media', 'offsite', 'immutable'] as const;
+    const label = { copies: 'copies (the live data counts as one)', media: 'kinds of media', offsite: 'offsite copies', immutable: 'immutable copies' };
     t.table(
       `Copy policy: ${met ? 'met' : 'NOT met'}`,
-      ['', 'required', 'have'],
-      parts.filter((p) => required[p] > 0 || have[p] > 0).map((p) => [p, required[p], have[p]]),
+      ['rule', 'required', 'have'],
+      parts.filter((p) => required[p] > 0 || have[p] > 0).map((p) => [label[p], required[p], have[p]]),
     );
     if (!met) t.line(`Missing: ${missing.join('; ')}`);
   }
-  retentionTable(t, data.pruned, false);
+  if (data.pruned.length > 0) retentionTable(t, data.pruned, false);
+  else {
+    const prune = data.steps.find((s) => s.id === 'prune');
+    t.line(`Retention: ${prune?.note ?? (prune ? `prune ${prune.status}` : 'not run')}.`);
+  }
   steps(t, data.steps);
 }
 
@@ -98,6 +104,7 @@ function retentionTable(t: Tables, reports: PruneData['targets'], dryRun: boolea
 }
 
 function checksTable(t: Tables, checks: CheckResult[]): void {
+  if (checks.length === 0) t.line('No health checks in the plan: only the checksums and the restore itself were proven.');
   t.table('Health checks', ['check', 'status', 'time', 'detail'], checks.map((c) => [c.name, c.status, seconds(c.ms), c.detail]));
 }
 
