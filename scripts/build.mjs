@@ -1,8 +1,12 @@
-// Builds dist/ (the CLI and the Action, bundled ESM) and schemas/ (the plan's
-// JSON Schema, generated from the zod schema). Both are committed; CI rebuilds
-// them and fails when they differ from what is committed.
+// Builds dist/ (the CLI and the Action, bundled ESM), schemas/ (the plan's
+// JSON Schema, generated from the zod schema) and workflows/ (the generic
+// workflow templates, from the code `restorable workflow` uses). All are
+// committed; CI rebuilds them and fails when they differ from what is committed.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const banner = [
@@ -34,3 +38,13 @@ if (!process.argv.includes('--schema-only')) {
 const schema = execFileSync(process.execPath, ['dist/cli.js', 'schema'], { encoding: 'utf8' });
 mkdirSync('schemas', { recursive: true });
 writeFileSync('schemas/restorable.schema.json', schema);
+
+// The templates module is bundled to a scratch file and imported, so the
+// static templates come from the very functions the CLI runs.
+const scratch = mkdtempSync(join(tmpdir(), 'restorable-build-'));
+await build({ ...common, entryPoints: ['src/workflows/templates.ts'], outfile: join(scratch, 'templates.mjs'), banner: { js: banner } });
+const { staticTemplates } = await import(pathToFileURL(join(scratch, 'templates.mjs')).href);
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync('workflows', { recursive: true });
+for (const old of readdirSync('workflows')) if (old.endsWith('.yml')) rmSync(`workflows/${old}`);
+for (const { file, content } of staticTemplates()) writeFileSync(`workflows/${file}`, content);

@@ -27,7 +27,12 @@ Options:
   -s, --source NAME           restore or drill only this source (repeatable)
   -t, --target NAME           read from (or list, verify, prune) this target only
       --allow-version-mismatch  restore over another app or schema version
-      --dry-run               prune: only say what would be removed
+      --dry-run               prune: only say what would be removed; workflow: print the files
+      --out DIR               workflow: where to write (default: .github/workflows)
+      --runs-on LABEL         workflow: runner labels (repeatable; default: self-hosted when
+                              the plan reads local files, else ubuntu-latest)
+      --uses REF              workflow: the Action to use (default: restorable/restorable@v1)
+      --force                 workflow: replace files that differ from what would be written
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
   -q, --quiet                 only warnings, errors and the answer
@@ -53,6 +58,10 @@ function parse(argv: string[]) {
         'allow-version-mismatch': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         staging: { type: 'string' },
+        out: { type: 'string' },
+        'runs-on': { type: 'string', multiple: true, default: [] },
+        uses: { type: 'string' },
+        force: { type: 'boolean', default: false },
         trigger: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
@@ -119,6 +128,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       dryRun: values['dry-run'],
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
+      ...(values.out ? { out: values.out } : {}),
+      ...(values['runs-on'].length > 0 ? { runsOn: values['runs-on'] } : {}),
+      ...(values.uses ? { uses: values.uses } : {}),
+      force: values.force,
     };
     const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));

@@ -29,7 +29,10 @@ export const backup: Command = async (input, io) => {
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
   });
   if (!input.json) io.reporter.output(summary(result));
-  if (result.error !== undefined) throw result.error;
-  const { error: _error, ...data } = result;
+  const { error, ...data } = result;
+  if (error !== undefined) {
+    io.partial?.(data);
+    throw error;
+  }
   return data;
 };

@@ -19,6 +19,11 @@ export interface CommandInput {
   dryRun: boolean;
   stagingRoot?: string;
   trigger?: string;
+  /** workflow: where to write (default .github/workflows), runs-on labels, the Action reference, replace edited files. */
+  out?: string;
+  runsOn?: string[];
+  uses?: string;
+  force?: boolean;
 }
 
 export interface CommandIO {
@@ -26,6 +31,8 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   secrets: Secrets;
+  /** A command that fails after producing data (a backup short of its copy policy) hands the data here before throwing; the Action turns it into outputs and a summary. */
+  partial?: (data: unknown) => void;
 }
 
 /** A command prints for people through the reporter and returns data for --json and the Action's outputs. */

@@ -9,6 +9,7 @@ import { restore } from './restore.js';
 import { schema } from './schema.js';
 import { validate } from './validate.js';
 import { verify } from './verify.js';
+import { workflow } from './workflow.js';
 
 export const commands: Record<string, { run: Command; summary: string }> = {
   validate: { run: validate, summary: 'check the plan and print problems with file:line:column' },
@@ -20,4 +21,5 @@ export const commands: Record<string, { run: Command; summary: string }> = {
   drill: { run: drill, summary: 'restore into a scratch place, run health checks, touch nothing live' },
   prune: { run: prune, summary: 'apply the retention policy (--dry-run shows what would go)' },
   schema: { run: schema, summary: 'print the JSON Schema of the plan' },
+  workflow: { run: workflow, summary: 'write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)' },
 };

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { compileBackup } from '../plan/compile.js';
 import { load, type Command } from './context.js';
 
@@ -11,6 +12,8 @@ export const planCommand: Command = async (input, io) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? ' (always runs)' : ''}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
+    // The Action compiles the same plan into the same steps; say how to get them there.
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io.reporter.output(lines.join('\n'));
   }
   return pipeline;

@@ -40,6 +40,19 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv, secrets: Sec
   return value;
 }
 
+/** The names of the environment variables a plan reads through `${VAR}` (what a workflow must provide). */
+export function placeholderNames(value: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (item: unknown): void => {
+    if (typeof item === 'string') {
+      for (const match of item.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
+    } else if (Array.isArray(item)) item.forEach(visit);
+    else if (item !== null && typeof item === 'object') Object.values(item).forEach(visit);
+  };
+  visit(value);
+  return [...names].sort();
+}
+
 /** Paths of string values that hold a password written into a URL in clear. */
 export function literalPasswords(value: unknown, path: (string | number)[] = []): (string | number)[][] {
   if (typeof value === 'string') {

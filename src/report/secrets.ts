@@ -6,9 +6,22 @@
  */
 export class Secrets {
   private readonly values = new Set<string>();
+  private readonly listeners: ((value: string) => void)[] = [];
 
   add(value: string): void {
-    if (value.length >= 4) this.values.add(value);
+    if (value.length < 4 || this.values.has(value)) return;
+    this.values.add(value);
+    for (const listener of this.listeners) listener(value);
+  }
+
+  /**
+   * Calls `listener` for every value, those known now and each one added
+   * later, synchronously inside add(): the Action registers masks with the
+   * runner this way before anything could print a value.
+   */
+  onAdd(listener: (value: string) => void): void {
+    this.listeners.push(listener);
+    for (const value of this.values) listener(value);
   }
 
   get size(): number {

@@ -1,0 +1,62 @@
+/**
+ * The Action's inputs, mapped onto the same options the CLI parses, so the
+ * Action runs exactly what `npx restorable <command> ...` runs; `cliLine`
+ * prints that command for reproducing a run locally.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { CommandInput } from '../commands/context.js';
+import { UsageError } from '../errors.js';
+
+/** The commands the Action accepts (schema and workflow are for people at a terminal). */
+export const ACTION_COMMANDS = ['backup', 'restore', 'drill', 'verify', 'prune', 'plan', 'validate', 'list'] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
+
+export interface ActionRequest {
+  command: ActionCommand;
+  input: CommandInput;
+  /** The equivalent CLI invocation, for the log. */
+  cliLine: string;
+}
+
+/** `INPUT_<NAME>`: upper case, spaces to underscores, hyphens kept (as the runner sets them). */
+function read(env: NodeJS.ProcessEnv, name: string): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = read(env, name);
+  if (['', 'false', 'False', 'FALSE'].includes(value)) return false;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  throw new UsageError(`The input "${name}" is "${value}"; expected true or false.`);
+}
+
+export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionRequest {
+  const command = (read(env, 'command') || 'backup') as ActionCommand;
+  if (!ACTION_COMMANDS.includes(command)) {
+    throw new UsageError(`The input "command" is "${command}", which the Action does not run.`, { hint: `Use one of: ${ACTION_COMMANDS.join(', ')}.` });
+  }
+  // The runner starts actions in the workspace; resolving against it keeps a relative plan path right wherever we are started.
+  const workspace = env.GITHUB_WORKSPACE || cwd;
+  const planInput = read(env, 'plan') || 'restorable.yml';
+  const planPath = isAbsolute(planInput) ? planInput : resolve(workspace, planInput);
+  const backup = read(env, 'backup') || 'latest';
+  const sources = read(env, 'source')
+    .split(/[\s,]+/)
+    .filter((s) => s.length > 0);
+  const input: CommandInput = {
+    planPath,
+    json: false,
+    backup,
+    sources,
+    allowVersionMismatch: flag(env, 'allow-version-mismatch'),
+    dryRun: flag(env, 'dry-run'),
+    // RUNNER_TEMP is emptied after every job, on hosted and self-hosted runners alike.
+    ...(env.RUNNER_TEMP ? { stagingRoot: env.RUNNER_TEMP } : {}),
+  };
+  const args = [command, '--plan', relative(workspace, planPath) || planPath];
+  if (['restore', 'drill', 'verify'].includes(command) && backup !== 'latest') args.push('--backup', backup);
+  if (['restore', 'drill'].includes(command)) for (const source of sources) args.push('--source', source);
+  if (input.allowVersionMismatch && command === 'restore') args.push('--allow-version-mismatch');
+  if (input.dryRun && command === 'prune') args.push('--dry-run');
+  return { command, input, cliLine: `npx restorable ${args.join(' ')}` };
+}

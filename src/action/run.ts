@@ -1,0 +1,75 @@
+/**
+ * The Action: inputs -> the same command the CLI runs -> outputs, job summary
+ * and exit code. Exported as `run()` (without side effects on import) so
+ * GitHub's local action runner can call it; dist/index.js calls it.
+ */
+import { relative } from 'node:path';
+import * as core from '@actions/core';
+import { commands } from '../commands/index.js';
+import { ExitCode, PlanError, RestorableError } from '../errors.js';
+import { annotationAt, GitHubReporter } from '../report/github.js';
+import { Secrets } from '../report/secrets.js';
+import { writeSummary, type SummaryInput } from '../report/summary.js';
+import { readInputs } from './inputs.js';
+import { outputsFor } from './outputs.js';
+
+interface Failure {
+  message: string;
+  hint?: string;
+  exitCode: number;
+}
+
+function describeFailure(error: unknown, reporter: GitHubReporter, workspace: string | undefined, secrets: Secrets): Failure {
+  if (!(error instanceof RestorableError)) {
+    reporter.debug((error as Error)?.stack ?? String(error));
+    return { message: `internal error: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in restorable; please report it with the log.', exitCode: ExitCode.bug };
+  }
+  for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
+  // Plan problems become annotations on the plan file itself, at the line and column.
+  if (error instanceof PlanError) {
+    for (const p of error.problems) {
+      const text = secrets.redact(`${p.path ? `${p.path}: ` : ''}${p.message}`);
+      if (p.severity === 'error') core.error(text, annotationAt(p.where, workspace));
+      else core.warning(text, annotationAt(p.where, workspace));
+    }
+  }
+  return { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode };
+}
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const secrets = new Secrets();
+  // Only inside GitHub Actions: elsewhere `::add-mask::` would print the secret itself.
+  const reporter = new GitHubReporter(secrets, { mask: env.GITHUB_ACTIONS === 'true' });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let command = 'backup';
+  let planLabel = 'restorable.yml';
+  let data: unknown;
+  let failure: Failure | undefined;
+  try {
+    const request = readInputs(env);
+    command = request.command;
+    planLabel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, request.input.planPath) : request.input.planPath;
+    reporter.info(`restorable: ${request.cliLine}`);
+    data = await commands[command]!.run(request.input, {
+      reporter,
+      env,
+      signal: controller.signal,
+      secrets,
+      partial: (partial) => (data = partial),
+    });
+  } catch (error) {
+    failure = describeFailure(error, reporter, env.GITHUB_WORKSPACE, secrets);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  for (const [name, value] of Object.entries(outputsFor(command, data, secrets))) core.setOutput(name, value);
+  const summary: SummaryInput = { command, plan: planLabel, data, ...(failure ? { failure } : {}) };
+  await writeSummary(summary, secrets, env).catch((error: unknown) => reporter.warn(`Could not write the job summary: ${(error as Error).message}`));
+  if (!failure) return ExitCode.ok;
+  core.setFailed(secrets.redact(failure.hint ? `${failure.message}\nHint: ${failure.hint}` : failure.message));
+  return failure.exitCode;
+}

@@ -1,0 +1,151 @@
+/**
+ * The bundled Action (dist/index.js) on Node 24, run as a runner runs it: a
+ * checkout of action.yml + dist/ without node_modules (better-sqlite3 cannot
+ * load, so SQLite goes through node:sqlite), INPUT_* variables, and the
+ * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. A secret reaches the plan
+ * through ${VAR} and into a value the log and summary print (a target path).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionCheckout, runAction } from '../helpers/action.js';
+import { node24, runCli } from '../helpers/cli.js';
+import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+const NODE24 = node24();
+const SECRET = 'Sup3r-s3cret_token-9f2c';
+const missing = !NODE24 || !existsSync(join(import.meta.dirname, '..', '..', 'dist', 'index.js'));
+if (missing && process.env.CI === 'true') throw new Error('Node 24 (.cache/node24) and a built dist/index.js are required under CI=true');
+
+/** Every log line that mentions the secret must come after its ::add-mask:: line, and only that line may hold it. */
+function expectMasked(log: string): void {
+  const lines = log.split('\n');
+  const mask = lines.findIndex((l) => l === `::add-mask::${SECRET}`);
+  expect(mask, 'the secret is registered with ::add-mask::').toBeGreaterThanOrEqual(0);
+  const holding = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes(SECRET));
+  expect(holding.map(([, i]) => i)).toEqual([mask]);
+  // Nothing printed before the mask could have been about the plan's values: the first lines are the mask(s) and the command line.
+  expect(lines.slice(0, mask).every((l) => l.startsWith('::add-mask::') || l.startsWith('restorable: npx restorable'))).toBe(true);
+}
+
+describe.skipIf(missing)('the bundled Action on Node 24', () => {
+  let ws: Workspace;
+  let action: { dir: string; cleanup(): void };
+  const secretTarget = () => join(ws.dir, 'targets', `cloud-${SECRET}`);
+
+  beforeAll(() => {
+    ws = makeWorkspace();
+    action = actionCheckout();
+    const plan = basePlan(ws.dir) as { targets: Record<string, unknown>[] };
+    plan.targets[2]!.path = join(ws.dir, 'targets', 'cloud-${CLOUD_TOKEN}');
+    ws.writePlan({ ...plan, retention: { keep_last: 5 } });
+    mkdirSync(secretTarget(), { recursive: true });
+  });
+  afterAll(() => {
+    ws?.cleanup();
+    action?.cleanup();
+  });
+
+  const run = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+    runAction({ node: NODE24!, actionDir: action.dir, workspace: ws.dir, inputs: { plan: 'restorable.yml', ...inputs }, env: { CLOUD_TOKEN: SECRET, ...env } });
+
+  it('backs up: outputs, one group per step, a summary with tables, the secret masked first and nowhere else', async () => {
+    const result = await run({ command: 'backup' });
+    expect(result.code, result.log).toBe(0);
+    // Outputs.
+    expect(result.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-v[\w.-]+-[0-9a-f]{6}$/);
+    expect(result.outputs.copies).toBe('3');
+    expect(result.outputs['policy-met']).toBe('true');
+    expect(Number(result.outputs.bytes)).toBeGreaterThan(1000);
+    expect(Number(result.outputs['duration-seconds'])).toBeGreaterThan(0);
+    const manifest = JSON.parse(result.outputs.manifest!) as { backup_id: string; trigger: string; github: { repository: string; run_id: string }; sources: { name: string; method: string; engine: { name: string } }[] };
+    expect(manifest.backup_id).toBe(result.outputs['backup-id']);
+    expect(manifest.trigger).toBe('manual');
+    expect(manifest.github).toMatchObject({ repository: 'acme/photos', run_id: '4242' });
+    // No better-sqlite3 beside the checkout: the snapshot went through Node 24's node:sqlite.
+    expect(manifest.sources.find((s) => s.name === 'db')!.method).toBe('online backup (node:sqlite)');
+    // The log: the equivalent CLI command, one group per step, closed, each followed by its timing.
+    expect(result.log).toContain('restorable: npx restorable backup --plan restorable.yml');
+    const groups = result.log.match(/^::group::.*$/gm) ?? [];
+    expect(groups).toEqual(expect.arrayContaining(['::group::preflight', '::group::snapshot db', '::group::snapshot uploads', '::group::verify copies', '::group::policy 3-2-1', '::group::commit manifest', '::group::prune', '::group::report']));
+    expect(result.log.match(/^::endgroup::$/gm)).toHaveLength(groups.length);
+    expect(result.log).toMatch(/^✓ snapshot db: ok in \d+\.\d\ds/m);
+    // The summary: sources with sizes and counts, targets with verified copies, the verdict, retention, steps.
+    for (const heading of ['Sources', 'Targets', 'Copy policy: met', 'Retention', 'Steps']) expect(result.summary).toContain(`<h3>${heading}</h3>`);
+    expect(result.summary).toMatch(/<td>db<\/td><td>sqlite<\/td>.*<td>\d+(\.\d)? KiB<\/td><td>[^<]*\d+ rows/);
+    expect(result.summary).toMatch(/<td>cloud<\/td><td>local<\/td><td>cloud-drive<\/td><td>yes<\/td><td>verified /);
+    expect(result.summary).toContain(`<h2>restorable backup &quot;restorable.yml&quot; ${result.outputs['backup-id']}: ok`);
+    // Masking.
+    expectMasked(result.log);
+    expect(result.summary).not.toContain(SECRET);
+    expect(JSON.stringify(result.outputs)).not.toContain(SECRET);
+    expect(result.outputs.result).toContain('cloud-***');
+  });
+
+  it('drills the latest backup: health checks and recovery time in the summary and outputs', async () => {
+    const result = await run({ command: 'drill' });
+    expect(result.code, result.log).toBe(0);
+    expect(result.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-/);
+    expect(Number(result.outputs['duration-seconds'])).toBeGreaterThan(0);
+    const data = JSON.parse(result.outputs.result!) as { checks: { name: string; status: string }[]; counts: Record<string, Record<string, number>> };
+    expect(data.checks.map((c) => [c.name, c.status])).toEqual([
+      ['integrity', 'ok'],
+      ['users', 'ok'],
+    ]);
+    expect(data.counts.db!.rows).toBeGreaterThan(0);
+    expect(result.summary).toContain('<h3>Health checks</h3>');
+    expect(result.summary).toMatch(/<td>integrity<\/td><td>ok<\/td><td>\d+\.\d\d s<\/td>/);
+    expect(result.summary).toMatch(/<td>a scratch place \(live data untouched\)<\/td><td>\d+\.\d\d s<\/td>/);
+    expectMasked(result.log);
+    expect(result.summary).not.toContain(SECRET);
+  });
+
+  it('fails a backup short of 3-2-1 with exit 3, policy-met=false and an error annotation', async () => {
+    const result = await run({ command: 'backup' }, { CLOUD_TOKEN: 'no-such-folder-token' });
+    expect(result.code, result.log).toBe(3);
+    expect(result.outputs['policy-met']).toBe('false');
+    expect(result.outputs.copies).toBe('2');
+    expect(result.log).toMatch(/^::warning::Target "cloud" dropped out/m);
+    expect(result.log).toMatch(/^::error::The 3-2-1 rule is not met/m);
+    expect(result.summary).toContain('<h3>Copy policy: NOT met</h3>');
+    expect(result.summary).toMatch(/failed \(exit 3\)/);
+    expect(result.log.split('\n').filter((l) => l.includes('no-such-folder-token'))).toEqual(['::add-mask::no-such-folder-token']);
+  });
+
+  it('annotates a plan mistake on the plan file at its line and column, exit 2', async () => {
+    const result = await run({ command: 'validate', plan: 'missing-var.yml' }, { CLOUD_TOKEN: '' });
+    expect(result.code).toBe(2);
+    expect(result.log).toMatch(/^::error::No plan file at /m);
+    const bad = await run({ command: 'backup' }, { CLOUD_TOKEN: undefined });
+    expect(bad.code).toBe(2);
+    expect(bad.log).toMatch(/^::error file=restorable\.yml,line=\d+,col=\d+::targets\[2\]\.path: the environment variable CLOUD_TOKEN is not set/m);
+    expect(bad.outputs).not.toHaveProperty('backup-id');
+  });
+
+  it('command: plan prints and returns the very steps `restorable plan` shows', async () => {
+    const action = await run({ command: 'plan' });
+    expect(action.code, action.log).toBe(0);
+    const cli = await runCli(['plan', '--plan', ws.plan, '--json'], { env: { CLOUD_TOKEN: SECRET } });
+    const steps = (text: string) => (JSON.parse(text) as { steps: { id: string; title: string; detail: string[] }[] }).steps;
+    expect(steps(action.outputs.result!)).toEqual(steps(cli.stdout));
+    expect(action.log).toContain('The GitHub Action runs these same steps with `command: backup` and `plan: restorable.yml`');
+    expect(action.summary).toContain('<h3>Backup pipeline (dry run)</h3>');
+    expectMasked(action.log);
+  });
+
+  it('lists backups into the summary, and runs without a summary file (outside Actions) too', async () => {
+    const listed = await run({ command: 'list' });
+    expect(listed.code, listed.log).toBe(0);
+    expect(listed.summary).toMatch(/<h3>Backups<\/h3>.*<td>nas, usb, cloud<\/td><td>passed /s);
+    expect(listed.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-/);
+    const bare = await run({ command: 'validate' }, { GITHUB_STEP_SUMMARY: '' });
+    expect(bare.code, bare.log).toBe(0);
+    expect(bare.log).not.toMatch(/summary/i);
+  });
+
+  it('refuses a command the Action does not run, naming the ones it does', async () => {
+    const result = await run({ command: 'schema' });
+    expect(result.code).toBe(2);
+    expect(result.log).toMatch(/^::error::The input "command" is "schema".*%0AHint: Use one of: backup, restore, drill/m);
+  });
+});
