@@ -898,7 +898,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse4 = (input2, options) => {
+    var parse5 = (input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -1068,7 +1068,7 @@ var require_parse = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse4(rest, { ...options, fastpaths: false }).output;
+            const expression = parse5(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -1591,7 +1591,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse4.fastpaths = (input2, options) => {
+    parse5.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -1656,7 +1656,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse4;
+    module.exports = parse5;
   }
 });
 
@@ -1665,7 +1665,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse4 = require_parse();
+    var parse5 = require_parse();
     var utils = require_utils();
     var constants3 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -1753,7 +1753,7 @@ var require_picomatch = __commonJS({
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch2.parse(p2, options));
-      return parse4(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input2, options) => scan(input2, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -1779,10 +1779,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse4.fastpaths(input2, options);
+        parsed.output = parse5.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse4(input2, options);
+        parsed = parse5(input2, options);
       }
       return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -3105,9 +3105,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -3122,11 +3122,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -5192,7 +5192,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -5482,7 +5482,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -5780,10 +5780,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5797,7 +5797,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -5821,7 +5821,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5837,7 +5837,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -5928,7 +5928,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -5942,13 +5942,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -5991,18 +5991,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -6056,8 +6056,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -6069,7 +6069,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -6080,8 +6080,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st2 of sep2) {
+              if (sep3)
+                for (const st2 of sep3) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -6098,7 +6098,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -6229,10 +6229,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -6243,26 +6243,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -6278,7 +6278,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -6289,34 +6289,34 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -6328,8 +6328,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -6495,25 +6495,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -6847,13 +6847,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -6892,7 +6892,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -7081,7 +7081,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -7168,10 +7168,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -7203,10 +7203,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -7323,14 +7323,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st2 of sep2)
+      if (sep3)
+        for (const st2 of sep3)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -8497,18 +8497,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -8661,15 +8661,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep2 = it2.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it2.sep;
+                  sep3.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -8863,13 +8863,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -9003,7 +9003,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -9047,7 +9047,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -9086,9 +9086,9 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -9100,7 +9100,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -9116,7 +9116,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit2 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -11109,18 +11109,18 @@ var validateAsync = async (schema2, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema2, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema2, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema2, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema2, value, _ctx, _params) => {
-    return parse4(schema2, value, _ctx, finalizeParams(fn, _params));
+    return parse5(schema2, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -12386,10 +12386,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header] = tokensParts;
-    if (!header)
+    const [header2] = tokensParts;
+    if (!header2)
       return false;
-    const parsedHeader = JSON.parse(atob(header));
+    const parsedHeader = JSON.parse(atob(header2));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -12615,7 +12615,7 @@ function capSize(inst, size2) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse4 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size2(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -12629,7 +12629,7 @@ function capSize(inst, size2) {
         }
       }
     }
-    return parse4(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -14318,7 +14318,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve7) {
+function isRecursive(inst, stack, resolve8) {
   const cached3 = recursive.get(inst);
   if (cached3 !== void 0)
     return cached3 ? PROVEN : NONE;
@@ -14328,7 +14328,7 @@ function isRecursive(inst, stack, resolve7) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve7);
+      const answer = isRecursive(child, stack, resolve8);
       if (answer > result)
         result = answer;
     }
@@ -14339,7 +14339,7 @@ function isRecursive(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -14403,7 +14403,7 @@ function isRecursive(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -29103,9 +29103,9 @@ function collect(stream) {
   return () => text.trim();
 }
 function exitOf(child) {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     child.once("error", reject);
-    child.once("close", (code, signal) => resolve7({ code, signal }));
+    child.once("close", (code, signal) => resolve8({ code, signal }));
   });
 }
 function outputOf(child, command, what) {
@@ -29163,9 +29163,9 @@ async function runCommand(argv2, options) {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
-  const exited = new Promise((resolve7, reject) => {
+  const exited = new Promise((resolve8, reject) => {
     child.once("error", reject);
-    child.once("exit", (code, signal) => resolve7({ code, signal }));
+    child.once("exit", (code, signal) => resolve8({ code, signal }));
   });
   let timedOut = false;
   let killer;
@@ -29180,7 +29180,7 @@ async function runCommand(argv2, options) {
   options.signal?.addEventListener("abort", stop, { once: true });
   try {
     const { code, signal } = await exited;
-    await Promise.race([new Promise((resolve7) => child.once("close", resolve7)), new Promise((resolve7) => setTimeout(resolve7, 200))]);
+    await Promise.race([new Promise((resolve8) => child.once("close", resolve8)), new Promise((resolve8) => setTimeout(resolve8, 200))]);
     if (timedOut) signalGroup(child, "SIGKILL");
     return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
   } finally {
@@ -32639,11 +32639,11 @@ try {
 `;
 var CORRUPT = /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i;
 function checkInWorker(workerData) {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     const worker = new Worker(CHECK_WORKER, { eval: true, workerData });
     worker.once("message", (message) => {
-      if (message.lines) resolve7(message.lines);
-      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve7([String(message.error)]);
+      if (message.lines) resolve8(message.lines);
+      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve8([String(message.error)]);
       else reject(new RunError(`SQLite check of ${workerData.path} could not run: ${message.error}`));
     });
     worker.once("error", reject);
@@ -33667,8 +33667,20 @@ import { dirname as dirname5, resolve as resolve6 } from "node:path";
 // src/report/secrets.ts
 var Secrets = class {
   values = /* @__PURE__ */ new Set();
+  listeners = [];
   add(value) {
-    if (value.length >= 4) this.values.add(value);
+    if (value.length < 4 || this.values.has(value)) return;
+    this.values.add(value);
+    for (const listener of this.listeners) listener(value);
+  }
+  /**
+   * Calls `listener` for every value, those known now and each one added
+   * later, synchronously inside add(): the Action registers masks with the
+   * runner this way before anything could print a value.
+   */
+  onAdd(listener) {
+    this.listeners.push(listener);
+    for (const value of this.values) listener(value);
   }
   get size() {
     return this.values.size;
@@ -33720,6 +33732,17 @@ function interpolate(value, env, secrets, unset = [], path = []) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, secrets, unset, [...path, key])]));
   }
   return value;
+}
+function placeholderNames(value) {
+  const names = /* @__PURE__ */ new Set();
+  const visit2 = (item) => {
+    if (typeof item === "string") {
+      for (const match of item.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
+    } else if (Array.isArray(item)) item.forEach(visit2);
+    else if (item !== null && typeof item === "object") Object.values(item).forEach(visit2);
+  };
+  visit2(value);
+  return [...names].sort();
 }
 function literalPasswords(value, path = []) {
   if (typeof value === "string") {
@@ -34083,8 +34106,11 @@ var backup = async (input2, io2) => {
     ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
   });
   if (!input2.json) io2.reporter.output(summary(result));
-  if (result.error !== void 0) throw result.error;
-  const { error: _error, ...data } = result;
+  const { error: error63, ...data } = result;
+  if (error63 !== void 0) {
+    io2.partial?.(data);
+    throw error63;
+  }
   return data;
 };
 
@@ -34129,7 +34155,7 @@ async function runOne(check2, ctx) {
   }
   let detail = "";
   for (let round = 0; round <= check2.retries; round++) {
-    if (round > 0) await new Promise((resolve7) => setTimeout(resolve7, check2.interval));
+    if (round > 0) await new Promise((resolve8) => setTimeout(resolve8, check2.interval));
     try {
       const failure2 = await attempt(check2, ctx);
       if (failure2 === void 0) return { name: check2.name, status: "ok", ms: elapsed(), detail: round > 0 ? `passed on try ${round + 1}` : "passed" };
@@ -34403,6 +34429,7 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
+import { relative as relative4 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const pipeline7 = compileBackup(loaded.plan, loaded.dir);
@@ -34412,6 +34439,7 @@ var planCommand = async (input2, io2) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative4(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
   return pipeline7;
@@ -34591,6 +34619,220 @@ var verify = async (input2, io2) => {
   return { ok: true, copies: reports };
 };
 
+// src/commands/workflow.ts
+import { mkdir as mkdir8, readFile as readFile4, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join8, relative as relative5, resolve as resolve7, sep as sep2 } from "node:path";
+
+// src/workflows/facts.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readFile as readFile3 } from "node:fs/promises";
+var looks = external_exports.looseObject({
+  name: external_exports.string().regex(/^[a-z0-9-]+$/),
+  app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
+  sources: external_exports.array(external_exports.looseObject({ type: external_exports.string(), path: external_exports.string().optional() })).default([]),
+  targets: external_exports.array(external_exports.looseObject({ type: external_exports.string() })).default([]),
+  encryption: external_exports.unknown().optional(),
+  schedule: external_exports.looseObject({ backup: external_exports.string().optional(), drill: external_exports.string().optional() }).optional()
+});
+var GITHUB_STORED = /* @__PURE__ */ new Set(["github-artifact", "github-cache"]);
+var LOCAL_SOURCES = /* @__PURE__ */ new Set(["sqlite", "files"]);
+async function readPlanFacts(file2) {
+  let raw;
+  try {
+    raw = (0, import_yaml2.parse)(await readFile3(file2, "utf8"));
+  } catch (error63) {
+    const missing = error63.code === "ENOENT";
+    throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message.split("\n")[0]}`, [], {
+      hint: "Run `restorable validate` for the details."
+    });
+  }
+  const parsed = looks.safeParse(raw);
+  if (!parsed.success) throw new PlanError(`The plan ${file2} is not valid (${parsed.error.issues[0]?.path.join(".") || "top level"}).`, [], { hint: "Run `restorable validate` for the details." });
+  const plan = parsed.data;
+  const versionEnv = plan.app?.version_from?.env;
+  return {
+    name: plan.name,
+    schedule: { ...plan.schedule?.backup ? { backup: plan.schedule.backup } : {}, ...plan.schedule?.drill ? { drill: plan.schedule.drill } : {} },
+    secrets: placeholderNames(raw),
+    variables: versionEnv ? [versionEnv] : [],
+    githubStorage: plan.targets.some((t) => GITHUB_STORED.has(t.type)),
+    encrypted: plan.encryption !== void 0,
+    localSources: plan.sources.filter((s3) => LOCAL_SOURCES.has(s3.type)).map((s3) => String(s3.name ?? s3.type))
+  };
+}
+
+// src/workflows/templates.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+var DEFAULT_USES = "restorable/restorable@v1";
+var CHECKOUT = "actions/checkout@v5";
+var DEFAULT_SCHEDULE = { backup: "0 2 * * *", drill: "0 4 * * 0" };
+function yamlOf(header2, body) {
+  const doc = new import_yaml3.Document(body);
+  doc.commentBefore = header2.split("\n").map((line) => ` ${line}`).join("\n");
+  return doc.toString({ lineWidth: 0 });
+}
+function permissions(facts) {
+  return facts.githubStorage ? { contents: "read", actions: "write" } : { contents: "read" };
+}
+function concurrency(key) {
+  return { group: `restorable-${key}`, "cancel-in-progress": false };
+}
+function runsOn(options) {
+  return options.runsOn.length === 1 ? options.runsOn[0] : options.runsOn;
+}
+function environment(facts, command) {
+  const env = {};
+  for (const name of facts.secrets) env[name] = `\${{ secrets.${name} }}`;
+  for (const name of facts.variables) env[name] ??= `\${{ vars.${name} }}`;
+  if (facts.encrypted && (command === "restore" || command === "drill")) env.RESTORABLE_AGE_IDENTITY ??= "${{ secrets.RESTORABLE_AGE_IDENTITY }}";
+  if (facts.githubStorage) env.GITHUB_TOKEN ??= "${{ github.token }}";
+  return env;
+}
+function actionStep(facts, options, command, extra = {}) {
+  const env = environment(facts, command);
+  return {
+    name: `restorable ${command}`,
+    id: "restorable",
+    uses: options.uses,
+    with: { command, plan: options.planPath, ...extra },
+    ...Object.keys(env).length > 0 ? { env } : {}
+  };
+}
+function header(facts, options, what) {
+  return [
+    `${what} for the restorable plan "${facts.name}" (${options.planPath}).`,
+    options.note ?? "Written by `npx restorable workflow`; run it again after changing the plan's schedule or secrets."
+  ].join("\n");
+}
+function backupWorkflow(facts, options) {
+  const cron2 = facts.schedule.backup ?? DEFAULT_SCHEDULE.backup;
+  return {
+    file: `restorable-${facts.name}-backup.yml`,
+    about: `backup on "${cron2}"${facts.schedule.backup ? " (schedule.backup)" : " (default; set schedule.backup in the plan)"} and on demand`,
+    content: yamlOf(header(facts, options, "Scheduled backup"), {
+      name: `restorable: back up ${facts.name}`,
+      on: { schedule: [{ cron: cron2 }], workflow_dispatch: {} },
+      permissions: permissions(facts),
+      concurrency: concurrency(facts.name),
+      jobs: {
+        backup: {
+          "runs-on": runsOn(options),
+          steps: [{ uses: CHECKOUT }, actionStep(facts, options, "backup")]
+        }
+      }
+    })
+  };
+}
+function drillWorkflow(facts, options) {
+  const cron2 = facts.schedule.drill ?? DEFAULT_SCHEDULE.drill;
+  return {
+    file: `restorable-${facts.name}-drill.yml`,
+    about: `drill (restore into a scratch place, run the health checks) on "${cron2}"${facts.schedule.drill ? " (schedule.drill)" : " (default: weekly)"} and on demand`,
+    content: yamlOf(header(facts, options, "Weekly restore drill (live data is never touched)"), {
+      name: `restorable: drill ${facts.name}`,
+      on: {
+        schedule: [{ cron: cron2 }],
+        workflow_dispatch: { inputs: { backup: { description: "Backup id to drill, or latest", required: false, default: "latest", type: "string" } } }
+      },
+      permissions: permissions(facts),
+      concurrency: concurrency(facts.name),
+      jobs: {
+        drill: {
+          "runs-on": runsOn(options),
+          steps: [{ uses: CHECKOUT }, actionStep(facts, options, "drill", { backup: "${{ inputs.backup || 'latest' }}" })]
+        }
+      }
+    })
+  };
+}
+function restoreWorkflow(facts, options) {
+  const phrase = `restore ${facts.name}`;
+  return {
+    file: `restorable-${facts.name}-restore.yml`,
+    about: `restore on demand (workflow_dispatch), after typing "${phrase}" to confirm`,
+    content: yamlOf(header(facts, options, "Restore on demand: replaces live data, keeping a restore point, with health checks and rollback"), {
+      name: `restorable: restore ${facts.name}`,
+      on: {
+        workflow_dispatch: {
+          inputs: {
+            backup: { description: "Backup id to restore, or latest", required: true, default: "latest", type: "string" },
+            source: { description: "Only these sources (comma-separated); empty restores all", required: false, default: "", type: "string" },
+            "allow-version-mismatch": { description: "Restore over another app or schema version", required: false, default: false, type: "boolean" },
+            confirm: { description: `Type "${phrase}" to confirm: this replaces live data`, required: true, type: "string" }
+          }
+        }
+      },
+      permissions: permissions(facts),
+      concurrency: concurrency(facts.name),
+      jobs: {
+        restore: {
+          "runs-on": runsOn(options),
+          steps: [
+            {
+              name: "Check the confirmation",
+              shell: "bash",
+              // The input reaches the script through the environment, never spliced into it.
+              env: { CONFIRM: "${{ inputs.confirm }}", EXPECTED: phrase },
+              run: 'if [ "$CONFIRM" != "$EXPECTED" ]; then\n  echo "::error::Type \\"$EXPECTED\\" in the confirm input to restore. Nothing was touched."\n  exit 1\nfi\n'
+            },
+            { uses: CHECKOUT },
+            actionStep(facts, options, "restore", {
+              backup: "${{ inputs.backup }}",
+              source: "${{ inputs.source }}",
+              "allow-version-mismatch": "${{ inputs.allow-version-mismatch }}"
+            })
+          ]
+        }
+      }
+    })
+  };
+}
+function planWorkflows(facts, options) {
+  return [backupWorkflow(facts, options), drillWorkflow(facts, options), restoreWorkflow(facts, options)];
+}
+
+// src/commands/workflow.ts
+async function statusOf(path, content) {
+  const existing = await readFile4(path, "utf8").catch(() => null);
+  return existing === null ? "new" : existing === content ? "unchanged" : "changed";
+}
+var workflow = async (input2, io2) => {
+  const planFile = resolve7(input2.planPath);
+  const facts = await readPlanFacts(planFile);
+  const planPath = relative5(process.cwd(), planFile).split(sep2).join("/");
+  if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
+  let runsOn2 = input2.runsOn ?? [];
+  if (runsOn2.length === 0) {
+    runsOn2 = facts.localSources.length > 0 ? ["self-hosted"] : ["ubuntu-latest"];
+    io2.reporter.info(
+      facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
+    );
+  }
+  const outDir = resolve7(input2.out ?? join8(".github", "workflows"));
+  const files2 = await Promise.all(
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join8(outDir, w2.file), status: await statusOf(join8(outDir, w2.file), w2.content) }))
+  );
+  const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
+  if (input2.dryRun) {
+    if (!input2.json) io2.reporter.output(files2.map((f2) => `# ${f2.path} (${f2.status}): ${f2.about}
+${f2.content}`).join("\n"));
+    return { dryRun: true, files: listing };
+  }
+  const changed = files2.filter((f2) => f2.status === "changed");
+  if (changed.length > 0 && !input2.force) {
+    throw new RefusedError(`${changed.map((f2) => f2.path).join(", ")} already exist${changed.length === 1 ? "s" : ""} with other content; nothing was written.`, {
+      hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
+    });
+  }
+  await mkdir8(outDir, { recursive: true });
+  for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
+    await writeFile2(`${f2.path}.tmp`, f2.content);
+    await rename3(`${f2.path}.tmp`, f2.path);
+  }
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative5(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+  return { dryRun: false, files: listing };
+};
+
 // src/commands/index.ts
 var commands = {
   validate: { run: validate2, summary: "check the plan and print problems with file:line:column" },
@@ -34601,7 +34843,8 @@ var commands = {
   restore: { run: restore, summary: "restore point, restore, health checks, rollback on failure" },
   drill: { run: drill, summary: "restore into a scratch place, run health checks, touch nothing live" },
   prune: { run: prune, summary: "apply the retention policy (--dry-run shows what would go)" },
-  schema: { run: schema, summary: "print the JSON Schema of the plan" }
+  schema: { run: schema, summary: "print the JSON Schema of the plan" },
+  workflow: { run: workflow, summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };
 
 // src/cli/main.ts
@@ -34619,7 +34862,12 @@ Options:
   -s, --source NAME           restore or drill only this source (repeatable)
   -t, --target NAME           read from (or list, verify, prune) this target only
       --allow-version-mismatch  restore over another app or schema version
-      --dry-run               prune: only say what would be removed
+      --dry-run               prune: only say what would be removed; workflow: print the files
+      --out DIR               workflow: where to write (default: .github/workflows)
+      --runs-on LABEL         workflow: runner labels (repeatable; default: self-hosted when
+                              the plan reads local files, else ubuntu-latest)
+      --uses REF              workflow: the Action to use (default: restorable/restorable@v1)
+      --force                 workflow: replace files that differ from what would be written
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
   -q, --quiet                 only warnings, errors and the answer
@@ -34630,7 +34878,7 @@ Options:
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
 7 not found, 130 interrupted, 70 internal error (a bug: please report it).`;
-function parse3(argv2) {
+function parse4(argv2) {
   try {
     return parseArgs({
       args: argv2,
@@ -34644,6 +34892,10 @@ function parse3(argv2) {
         "allow-version-mismatch": { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
         staging: { type: "string" },
+        out: { type: "string" },
+        "runs-on": { type: "string", multiple: true, default: [] },
+        uses: { type: "string" },
+        force: { type: "boolean", default: false },
         trigger: { type: "string" },
         quiet: { type: "boolean", short: "q", default: false },
         verbose: { type: "boolean", short: "v", default: false },
@@ -34683,7 +34935,7 @@ async function main(argv2, env = process.env) {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    const { values, positionals } = parse3(argv2);
+    const { values, positionals } = parse4(argv2);
     json2 = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json2 });
     if (values.version) {
@@ -34707,7 +34959,11 @@ async function main(argv2, env = process.env) {
       allowVersionMismatch: values["allow-version-mismatch"],
       dryRun: values["dry-run"],
       ...values.staging ? { stagingRoot: values.staging } : {},
-      ...values.trigger ? { trigger: values.trigger } : {}
+      ...values.trigger ? { trigger: values.trigger } : {},
+      ...values.out ? { out: values.out } : {},
+      ...values["runs-on"].length > 0 ? { runsOn: values["runs-on"] } : {},
+      ...values.uses ? { uses: values.uses } : {},
+      force: values.force
     };
     const data = await command.run(input2, { reporter, env, signal: controller.signal, secrets });
     if (json2 && data !== void 0) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...data }), null, 2));
