@@ -27,6 +27,8 @@ Options:
   -s, --source NAME           restore or drill only this source (repeatable)
   -t, --target NAME           read from (or list, verify, prune) this target only
       --allow-version-mismatch  restore over another app or schema version
+      --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
+                              password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --dry-run               prune: only say what would be removed
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
@@ -51,6 +53,7 @@ function parse(argv: string[]) {
         source: { type: 'string', short: 's', multiple: true, default: [] },
         target: { type: 'string', short: 't' },
         'allow-version-mismatch': { type: 'boolean', default: false },
+        to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         staging: { type: 'string' },
         trigger: { type: 'string' },
@@ -119,6 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       dryRun: values['dry-run'],
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
+      ...(values.to !== undefined ? { to: values.to } : {}),
     };
     const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));

@@ -30,6 +30,8 @@ export interface SourceContext {
   stagingDir: string;
   reporter: Reporter;
   signal: AbortSignal;
+  /** The plan's codec, when the adapter can compress by itself (pg_dump) and must not do it twice. */
+  compression?: 'zstd' | 'gzip' | 'none';
 }
 
 /** What the manifest records about one snapshot besides its bytes. */
@@ -75,6 +77,8 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
   readonly schema: z.ZodType<C, unknown>;
   /** Extension of the raw snapshot, before compression: `.sqlite`, `.tar`. */
   readonly extension: string;
+  /** When the artifact's shape depends on the config (one dump or a tar of several): its extension. */
+  extensionOf?(config: C): string;
 
   /** One line for the dry run: what will be read and how. */
   describe(config: C, ctx: Pick<SourceContext, 'planDir'>): string;
@@ -98,6 +102,16 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
   swapIn(config: C, staged: string, ctx: SourceContext, tag: string): Promise<RestorePoint>;
   /** Removes data built by `materialize` that will not be used. */
   discard(staged: string): Promise<void>;
+  /**
+   * Where a drill builds its scratch copy when that is not a folder in the run's
+   * staging folder (a scratch database on the server); the drill discards it.
+   */
+  scratchLocation?(config: C, ctx: SourceContext, tag: string): string;
+  /**
+   * `restore --to URL`: the same source pointed at another place (another
+   * server or database). Refuses (RefusedError) a place that holds data.
+   */
+  retarget?(config: C, url: string): Promise<C>;
   /** Runs a health-check query at `location`; returns the first column of the first row. */
   query?(config: C, location: string, sql: string): Promise<unknown>;
 }
