@@ -66,6 +66,7 @@ export function explainToolError(tool: string, stderr: string, status: string): 
   const table = /(?:table|relation) "?([^"\s]+)"?/i.exec(stderr)?.[1];
   let hint: string | undefined;
   if (/password authentication failed|no password supplied/i.test(stderr)) hint = 'Check the password (PGPASSWORD, or ${VAR} in the url) and the user.';
+  else if (/role "[^"]+" does not exist/i.test(stderr)) hint = 'The dump names a role this server lacks: create it first, or back up with globals: true (missing roles are then created on restore).';
   else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table ? `table ${table}` : 'everything it must dump'}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
   else if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) hint = 'Check host and port, and that the server accepts connections from here (listen_addresses, pg_hba.conf, firewall).';
   else if (/server closed the connection|connection to server was lost|terminating connection/i.test(stderr)) hint = 'The server ended the connection during the dump (restart, pg_terminate_backend, network). Nothing was committed; run the backup again.';

@@ -94,7 +94,7 @@ export async function contentOf(server: PgServer, db: string): Promise<Record<st
   try {
     const tables = (await client.query("select schemaname || '.' || tablename as t from pg_tables where schemaname not in ('pg_catalog','information_schema') order by 1")).rows.map((r) => String(r.t));
     const out: Record<string, string> = {};
-    for (const t of tables) out[t] = JSON.stringify((await client.query(`select * from ${t} order by 1, 2`)).rows);
+    for (const t of tables) out[t] = JSON.stringify((await client.query(`select * from ${t} as r order by r::text`)).rows);
     for (const s of (await client.query("select schemaname || '.' || sequencename as s, last_value from pg_sequences order by 1")).rows) out[`seq ${String(s.s)}`] = String(s.last_value);
     return out;
   } finally {
