@@ -4,7 +4,7 @@
 // bench/.work/pg-results-<time>.json.
 // Usage: node bench/postgres.mjs BIN_DIR DB...
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work');
 const OUT = join(WORK, 'pg-out');
-const CLI = join(ROOT, 'dist', 'cli.js');
+// Frozen copy: a rebuild of dist/ during the run must not mix two builds.
+const CLI = join(ROOT, 'bench', '.work', 'cli-pg.js');
+mkdirSync(join(ROOT, 'bench', '.work'), { recursive: true });
+copyFileSync(join(ROOT, 'dist', 'cli.js'), CLI);
 const MiB = 1024 * 1024;
 const PAGE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout?.trim()) || 4096;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
@@ -93,7 +96,7 @@ async function prepare() {
 }
 
 function plan(db, extra) {
-  const path = join(OUT, 'restorable.yml');
+  const path = join(WORK, `pg-plan-${extra.format ?? 'custom'}.yml`);
   const source = { name: 'pg', type: 'postgres', host: process.env.PGHOST, port: Number(process.env.PGPORT), user: process.env.PGUSER, database: db, ...extra };
   const text = [
     'version: 1',
@@ -125,8 +128,8 @@ async function contenders(db) {
     const id = readdirSync(dir)[0];
     return readdirSync(join(dir, id)).filter((f) => f.startsWith('pg.')).reduce((s, f) => s + statSync(join(dir, id, f)).size, 0);
   };
-  await add('restorable (custom)', [process.execPath, CLI, 'backup', '--plan', plan(db, { bin_dir: bin }), '--json', '--staging', OUT], artifact);
-  await add('restorable (directory, jobs 2)', [process.execPath, CLI, 'backup', '--plan', plan(db, { bin_dir: bin, format: 'directory', jobs: 2 }), '--json', '--staging', OUT], artifact);
+  await add('restorable (custom)', [process.execPath, CLI, 'backup', '--plan', plan(db, { bin_dir: bin }), '--json', '--staging', WORK], artifact);
+  await add('restorable (directory, jobs 2)', [process.execPath, CLI, 'backup', '--plan', plan(db, { bin_dir: bin, format: 'directory', jobs: 2 }), '--json', '--staging', WORK], artifact);
   return rows;
 }
 

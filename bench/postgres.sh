@@ -75,4 +75,4 @@ if ! exists "bench_random_s$SCALE"; then
   psql -d "bench_random_s$SCALE" -c "update pgbench_accounts set abalance = (random() * 2e9)::int - 1000000000, filler = substr(md5(random()::text) || md5(random()::text) || md5(random()::text), 1, 84)" -c "vacuum full analyze pgbench_accounts"
 fi
 
-exec node bench/postgres.mjs "$BIN" "bench_pgbench_s$SCALE" "bench_random_s$SCALE"
+node bench/postgres.mjs "$BIN" "bench_pgbench_s$SCALE" "bench_random_s$SCALE"

@@ -15,13 +15,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import * as tar from 'tar';
 import { RunError, reason } from '../errors.js';
 import { childEnv, conninfo, connect, type PgConnection } from './pg-connection.js';
 import { explainClientError, type PgLayout, type PgSourceConfig } from './pg-layout.js';
-import { runTool, startTool, toolOutput, type PgTools } from './pg-tools.js';
+import { runTool, startTool, toolOutput, type PgTools, type Spawned } from './pg-tools.js';
 import type { Snapshot, SnapshotInfo } from './source.js';
 
 export interface DumpIndex {
@@ -84,12 +84,23 @@ export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout,
   if (!layout.tar) {
     const database = layout.databases[0]!;
     const held = await holdSnapshot(layout.conn, database, schemaSql);
-    const dump = startTool(tools.path('pg_dump'), dumpArgs(layout, held, database), env);
-    const info = dump.done
+    let begin!: (dump: Spawned) => void;
+    const started = new Promise<Spawned>((resolve) => (begin = resolve));
+    const start = (output: 'pipe' | Writable): Spawned => {
+      const dump = startTool(tools.path('pg_dump'), dumpArgs(layout, held, database), env, 'ignore', output);
+      begin(dump);
+      return dump;
+    };
+    // Should nothing ever read the dump, the held transaction must still end (an open connection keeps the process alive).
+    const unused = setTimeout(() => void release([held]), 60_000);
+    unused.unref();
+    const info = started
+      .then((dump) => dump.done)
       .then((): SnapshotInfo => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } }))
       .finally(() => release([held]));
     info.catch(() => undefined);
-    return { stream: () => toolOutput(dump), info };
+    void started.then(() => clearTimeout(unused));
+    return { stream: () => toolOutput(start('pipe')), feed: (stdin) => void start(stdin), info };
   }
   const root = join(stagingDir, 'dump');
   await mkdir(root);

@@ -79,7 +79,8 @@ export async function dropDatabase(client: pg.Client, name: string): Promise<voi
 async function createMissingRoles(client: pg.Client, globals: string, reporter: Reporter): Promise<string[]> {
   const existing = new Set((await client.query('select quote_ident(rolname) as r from pg_roles')).rows.map((r) => String(r.r)));
   const lines = globals.split('\n');
-  const missing = lines.flatMap((l) => /^CREATE ROLE (.+);$/.exec(l)?.[1] ?? []).filter((r) => !existing.has(r));
+  // A role name as pg_dumpall writes it (quote_ident): one identifier, nothing after it.
+  const missing = lines.flatMap((l) => /^CREATE ROLE ("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*);$/.exec(l)?.[1] ?? []).filter((r) => !existing.has(r));
   const belongs = (line: string, role: string) => line.startsWith(`ALTER ROLE ${role} `) || new RegExp(` TO ${role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( GRANTED BY .*)?;$`).test(line);
   for (const role of missing) {
     await client.query(`CREATE ROLE ${role};`);
@@ -177,11 +178,16 @@ async function renameDatabase(client: pg.Client, from: string, to: string): Prom
   }
 }
 
+/** Where to connect to rename: never a database that is itself renamed (`databases: all` includes the maintenance one). */
+function adminDatabase(set: StagedSet): string {
+  return set.dbs.some((d) => d.live === set.maintenance) ? 'template1' : set.maintenance;
+}
+
 /** Swaps every staged database in; the restore point lists the previous databases' new names. */
 export async function swapSet(set: StagedSet): Promise<RestorePoint> {
   const done: { db: StagedDb; point: string | null }[] = [];
   const undo = async () => {
-    await withClient(set.conn, set.maintenance, async (client) => {
+    await withClient(set.conn, adminDatabase(set), async (client) => {
       for (const { db, point } of [...done].reverse()) {
         const failed = besideName(db.live, 'failed', set.tag);
         await renameDatabase(client, db.live, failed);
@@ -191,7 +197,7 @@ export async function swapSet(set: StagedSet): Promise<RestorePoint> {
     });
   };
   try {
-    await withClient(set.conn, set.maintenance, async (client) => {
+    await withClient(set.conn, adminDatabase(set), async (client) => {
       for (const db of set.dbs) {
         const point = (await databaseExists(client, db.live)) ? besideName(db.live, 'before', set.tag) : null;
         if (point) await renameDatabase(client, db.live, point);

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { RunError, reason } from '../errors.js';
 import { runCommand } from '../util/spawn.js';
 
@@ -37,14 +37,32 @@ async function versionOf(dir: string | null): Promise<{ version: string; major: 
   return { version: `${match[1]}${match[2] !== undefined ? `.${match[2]}` : ''}`, major: Number(match[1]) };
 }
 
-/** The client tools to use against a server of `serverMajor`: never older than the server. */
-export async function findTools(serverMajor: number, binDir: string | undefined): Promise<PgTools> {
+const chosen = new Map<string, Promise<PgTools>>();
+
+/** The client tools to use against a server of `serverMajor`: never older than the server. Asked once per run. */
+export function findTools(serverMajor: number, binDir: string | undefined): Promise<PgTools> {
+  const key = `${serverMajor}\0${binDir ?? ''}`;
+  if (!chosen.has(key)) {
+    const found = search(serverMajor, binDir);
+    found.catch(() => chosen.delete(key));
+    chosen.set(key, found);
+  }
+  return chosen.get(key)!;
+}
+
+/** Candidates newest first: the first one at least as new as the server wins; PATH only when no versioned install fits. */
+async function search(serverMajor: number, binDir: string | undefined): Promise<PgTools> {
   const found: { dir: string | null; version: string; major: number }[] = [];
+  let fit: (typeof found)[number] | undefined;
   for (const dir of candidates(binDir)) {
     const version = await versionOf(dir);
-    if (version) found.push({ dir, ...version });
+    if (!version) continue;
+    found.push({ dir, ...version });
+    if (version.major >= serverMajor) {
+      fit = found.at(-1);
+      break;
+    }
   }
-  const fit = found.filter((f) => f.major >= serverMajor).sort((a, b) => b.major - a.major)[0];
   if (!fit) {
     const newest = found.sort((a, b) => b.major - a.major)[0];
     const where = binDir ? ` in bin_dir ${binDir}` : '';
@@ -79,7 +97,7 @@ function toolError(tool: string, stderr: string, status: string): RunError {
   return new RunError(message, hint ? { hint } : {});
 }
 
-interface Spawned {
+export interface Spawned {
   stdout: Readable;
   stdin: NodeJS.WritableStream | null;
   /** Resolves when the tool exited 0; rejects with an explained RunError. */
@@ -88,8 +106,8 @@ interface Spawned {
 }
 
 /** Starts a pg tool in its own process group, argument array only, password in `env` only. */
-export function startTool(path: string, args: readonly string[], env: NodeJS.ProcessEnv, input: 'pipe' | 'ignore' = 'ignore'): Spawned {
-  const child = spawn(path, args, { env, stdio: [input, 'pipe', 'pipe'], detached: true });
+export function startTool(path: string, args: readonly string[], env: NodeJS.ProcessEnv, input: 'pipe' | 'ignore' = 'ignore', output: 'pipe' | Writable = 'pipe'): Spawned {
+  const child = spawn(path, args, { env, stdio: [input, output, 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     if (stderr.length < 32_000) stderr += chunk.toString('utf8');
@@ -109,7 +127,7 @@ export function startTool(path: string, args: readonly string[], env: NodeJS.Pro
     }
   };
   child.stdin?.on('error', () => undefined);
-  return { stdout: child.stdout!, stdin: child.stdin, done, stop };
+  return { stdout: child.stdout ?? Readable.from([]), stdin: child.stdin, done, stop };
 }
 
 /** Runs a pg tool to completion (pg_restore of a staged dump, pg_dumpall --globals-only to a file). */

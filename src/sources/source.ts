@@ -7,7 +7,7 @@
  * manifests, restore points for the whole run, health checks) is done once,
  * above this interface; an adapter only knows its own engine.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { Reporter } from '../report/reporter.js';
 
@@ -55,6 +55,13 @@ export interface Snapshot {
    * may read it directly (the zstd tool does) instead of calling `stream()`.
    */
   file?: string;
+  /**
+   * When the snapshot is a tool's output: starts the tool writing straight
+   * into `stdin` (another child's pipe, e.g. zstd's), instead of `stream()`.
+   * Either `feed` or `stream` is used, once. A tool that fails then shows only
+   * in `info`, which must reject.
+   */
+  feed?(stdin: Writable): void;
   /** Settles after `stream` has ended; rejects if the snapshot turned out bad. */
   info: Promise<SnapshotInfo>;
 }

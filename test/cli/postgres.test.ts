@@ -161,11 +161,33 @@ describe.runIf(available)('postgres source through the CLI', () => {
     ]);
   });
 
+  it('a check that fails after the swap renames everything back: the live database is the one that was there', async () => {
+    const db = fresh('undo');
+    await makeShop(server, db);
+    const failing = { name: 'app smoke', command: ['sh', '-c', 'echo "smoke test failed on $RESTORABLE_SOURCE_PG" >&2; exit 3'] };
+    // compression: none: pg_dump compresses by itself (and the dump is read through this process, not fed to a tool).
+    ws.writePlan({ url: server.url(db) }, { restore: { healthchecks: [failing] }, compression: { algorithm: 'none' } });
+    const backup = await ws.cli('backup', '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(json<BackupOut>(backup).manifest.sources[0]!.method).toMatch(/custom format, pg_dump's own zlib compression/);
+    expect(json<BackupOut>(backup).manifest.sources[0]!.artifact.file).toBe('pg.pgdump');
+    await server.sql("insert into products (name, price) values ('after the backup', 1)", db);
+    const oid = (await server.sql(`select oid from pg_database where datname = '${db}'`))[0]!.oid;
+    const before = await contentOf(server, db);
+    const restore = await ws.cli('restore');
+    expect(restore.code).toBe(4);
+    expect(restore.stderr).toMatch(new RegExp(`"app smoke" \\(exit 3: smoke test failed on postgres://postgres@127\\.0\\.0\\.1:\\d+/${db}\\)`));
+    // The very same database (same oid), with the row written after the backup, under its own name.
+    expect((await server.sql(`select oid from pg_database where datname = '${db}'`))[0]!.oid).toBe(oid);
+    expect(await contentOf(server, db)).toEqual(before);
+    expect((await databases(server)).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
+  });
+
   it('drill: restores into a scratch database, runs the checks, drops it; a failing check is exit 4 and live data is untouched', async () => {
     const db = fresh('drill');
     await makeShop(server, db);
     const ok = { name: 'orders', source: 'pg', sql: 'select count(*) from orders', expect: { equals: 900 } };
-    ws.writePlan({ url: server.url(db) }, { restore: { healthchecks: [ok] } });
+    ws.writePlan({ url: server.url(db) }, { restore: { healthchecks: [ok] }, compression: { algorithm: 'gzip' } });
     expect((await ws.cli('backup')).code).toBe(0);
     const drill = await ws.cli('drill');
     expect(drill.code, drill.stderr).toBe(0);
@@ -174,7 +196,7 @@ describe.runIf(available)('postgres source through the CLI', () => {
     expect((await databases(server)).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
 
     const bad = { name: 'too many', source: 'pg', sql: 'select count(*) from orders', expect: { min: 10_000 } };
-    ws.writePlan({ url: server.url(db) }, { restore: { healthchecks: [bad] } });
+    ws.writePlan({ url: server.url(db) }, { restore: { healthchecks: [bad] }, compression: { algorithm: 'gzip' } });
     const before = await contentOf(server, db);
     const failed = await ws.cli('drill');
     expect(failed.code).toBe(4);
