@@ -73,6 +73,7 @@ function dumpArgs(layout: PgLayout, held: Held, database: string): string[] {
 export function describeDump(config: PgSourceConfig, layout: PgLayout, tools: PgTools | undefined): string {
   const pgDump = tools ? `pg_dump ${tools.version}` : 'pg_dump';
   const compression = layout.ownCompression ? "pg_dump's own zlib compression" : 'uncompressed (-Z0; the plan codec compresses)';
+  if (!tools) return `pg_dump, ${layout.format} format${layout.format === 'directory' ? `, ${config.jobs} job(s)` : ''}, -Z0 when the plan compresses (else pg_dump's own zlib), one exported snapshot per database${config.globals ? ', globals by pg_dumpall --globals-only' : ''}`;
   const jobs = layout.format === 'directory' ? `, ${config.jobs} job(s)` : '';
   return `${pgDump}, ${layout.format} format${jobs}, ${compression}, one exported snapshot per database${config.globals ? ', globals by pg_dumpall --globals-only' : ''}`;
 }

@@ -41,6 +41,7 @@ export interface PgLayout {
   /** pg_dump compresses (only when the plan's codec is none). */
   ownCompression: boolean;
   superuser: boolean;
+  server: { version: string; major: number };
 }
 
 /** Whether a config's artifact is a tar, known before connecting (for its file name). */
@@ -56,11 +57,12 @@ export function primaryOf(conn: PgConnection, databases: string[]): string {
 /** Asks the server which databases `databases: all` means, and whether the role is a superuser. */
 export async function resolveLayout(config: PgSourceConfig, conn: PgConnection, codec: string | undefined): Promise<PgLayout> {
   const maintenance = config.databases === 'all' || config.globals ? config.maintenance_database : conn.database;
-  const { databases, superuser } = await withClient(conn, conn.database, async (client) => {
-    const su = Boolean((await client.query('select rolsuper from pg_roles where rolname = current_user')).rows[0]?.rolsuper);
-    if (config.databases !== 'all') return { databases: config.databases ?? [conn.database], superuser: su };
+  const { databases, superuser, server } = await withClient(conn, conn.database, async (client) => {
+    const me = (await client.query("select rolsuper, current_setting('server_version') as v, current_setting('server_version_num')::int as n from pg_roles where rolname = current_user")).rows[0];
+    const facts = { superuser: Boolean(me?.rolsuper), server: { version: String(me?.v), major: Math.floor(Number(me?.n) / 10000) } };
+    if (config.databases !== 'all') return { databases: config.databases ?? [conn.database], ...facts };
     const rows = (await client.query('select datname from pg_database where datallowconn and not datistemplate order by datname')).rows;
-    return { databases: rows.map((r) => String(r.datname)), superuser: su };
+    return { databases: rows.map((r) => String(r.datname)), ...facts };
   }).catch((error: unknown) => {
     throw explainClientError(error, conn, conn.database);
   });
@@ -73,6 +75,7 @@ export async function resolveLayout(config: PgSourceConfig, conn: PgConnection, 
     tar: isTarLayout(config),
     ownCompression: codec === 'none',
     superuser,
+    server,
   };
 }
 

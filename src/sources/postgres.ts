@@ -86,6 +86,21 @@ async function checkStagingSpace(config: PgSourceConfig, need: number, stagingDi
   }
 }
 
+interface Resolved {
+  layout: PgLayout;
+  tools: PgTools;
+  server: { version: string; major: number };
+}
+
+/** What the preflight learned, handed to the snapshot moments later (each connection costs a scram handshake). */
+const probed = new WeakMap<PgSourceConfig, Resolved>();
+
+async function resolve(config: PgSourceConfig, codec: SourceContext['compression']): Promise<Resolved> {
+  const conn = parseConnection(config);
+  const layout = await resolveLayout(config, conn, codec);
+  return { layout, server: layout.server, tools: await findTools(layout.server.major, config.bin_dir) };
+}
+
 function register(config: PgSourceConfig, ctx: Pick<SourceContext, 'planDir'>, tag: string, what: 'new' | 'drill'): string {
   const conn = parseConnection(config);
   const primary = primaryDatabase(config, conn);
@@ -121,18 +136,17 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   },
 
   async probe(config, ctx) {
-    const conn = parseConnection(config);
-    const layout = await resolveLayout(config, conn, ctx.compression);
-    await toolsFor(config, conn, conn.database);
+    const resolved = await resolve(config, ctx.compression);
+    const { layout } = resolved;
     const bytes = await checkReadable(config, layout);
+    probed.set(config, resolved);
     if (layout.tar) await checkStagingSpace(config, bytes, ctx.stagingDir);
     if (config.globals && !layout.superuser) ctx.reporter.warn(`PostgreSQL source "${config.name}": the role is not a superuser, so globals are dumped without role passwords (--no-role-passwords).`);
   },
 
   async snapshot(config, ctx) {
-    const conn = parseConnection(config);
-    const layout = await resolveLayout(config, conn, ctx.compression);
-    const { tools, server } = await toolsFor(config, conn, conn.database);
+    const { layout, tools, server } = probed.get(config) ?? (await resolve(config, ctx.compression));
+    probed.delete(config);
     return snapshotPostgres(config, layout, tools, { name: 'postgresql', version: server.version }, ctx.stagingDir, ctx.signal);
   },
 
