@@ -207,3 +207,30 @@ describe.runIf(available)('postgres source through the CLI', () => {
     expect((await databases(server)).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
   });
 });
+
+describe.runIf(available)('databases: all', () => {
+  it('dumps every database (the maintenance one too) and swaps each back in, connecting to template1 to rename postgres', async () => {
+    const own = await startPostgres();
+    const mine = pgWorkspace(own);
+    try {
+      await makeShop(own, 'alpha');
+      await own.sql('create table note (id int primary key); insert into note values (1), (2)', 'postgres');
+      const check = { name: 'notes', source: 'pg', sql: 'select count(*) from note', expect: { equals: 2 } };
+      mine.writePlan({ url: own.url('postgres'), databases: 'all', globals: true }, { restore: { healthchecks: [check] } });
+      const before = await contentOf(own, 'alpha');
+      const backup = await mine.cli('backup', '--json');
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(json<BackupOut>(backup).manifest.sources[0]!.counts).toEqual({ databases: 2, tables: 5 });
+      await own.sql('truncate order_lines', 'alpha');
+      await own.sql('insert into note values (3)', 'postgres');
+      const restore = await mine.cli('restore');
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(await contentOf(own, 'alpha')).toEqual(before);
+      expect(await own.sql('select count(*)::int as n from note', 'postgres')).toEqual([{ n: 2 }]);
+      expect((await databases(own)).filter((d) => d.includes('_before_')).map((d) => d.replace(/_before_.*/, ''))).toEqual(['alpha', 'postgres']);
+    } finally {
+      mine.cleanup();
+      own.stop();
+    }
+  });
+});
