@@ -37,7 +37,7 @@ interface Held {
   schemaVersion: string | null;
 }
 
-const USER_TABLES = "select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg_toast%'";
+export const USER_TABLES = "select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg_toast%'";
 
 /** Opens the transaction whose snapshot pg_dump will use, and reads what the manifest records from it. */
 async function holdSnapshot(conn: PgConnection, database: string, schemaSql: string | undefined): Promise<Held> {
@@ -70,17 +70,21 @@ function dumpArgs(layout: PgLayout, held: Held, database: string): string[] {
   return [`--format=${layout.format}`, ...compress, '--no-password', `--snapshot=${held.snapshot}`, `--dbname=${conninfo(layout.conn, database)}`];
 }
 
-export function describeDump(config: PgSourceConfig, layout: PgLayout, tools: PgTools | undefined): string {
-  const pgDump = tools ? `pg_dump ${tools.version}` : 'pg_dump';
-  const compression = layout.ownCompression ? "pg_dump's own zlib compression" : 'uncompressed (-Z0; the plan codec compresses)';
-  if (!tools) return `pg_dump, ${layout.format} format${layout.format === 'directory' ? `, ${config.jobs} job(s)` : ''}, -Z0 when the plan compresses (else pg_dump's own zlib), one exported snapshot per database${config.globals ? ', globals by pg_dumpall --globals-only' : ''}`;
-  const jobs = layout.format === 'directory' ? `, ${config.jobs} job(s)` : '';
-  return `${pgDump}, ${layout.format} format${jobs}, ${compression}, one exported snapshot per database${config.globals ? ', globals by pg_dumpall --globals-only' : ''}`;
+/** How the dump is made, for the dry run (no layout yet) and the manifest's `method`. */
+export function describeDump(config: PgSourceConfig, run?: { layout: PgLayout; tools: PgTools }): string {
+  const pgDump = run ? `pg_dump ${run.tools.version}` : 'pg_dump';
+  const jobs = config.format === 'directory' ? `, ${config.jobs} job(s)` : '';
+  const compression = !run
+    ? "-Z0 when the plan compresses (else pg_dump's own zlib)"
+    : run.layout.ownCompression
+      ? "pg_dump's own zlib compression"
+      : 'uncompressed (-Z0; the plan codec compresses)';
+  return `${pgDump}, ${config.format} format${jobs}, ${compression}, one exported snapshot per database${config.globals ? ', globals by pg_dumpall --globals-only' : ''}`;
 }
 
 export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout, tools: PgTools, engine: SnapshotInfo['engine'], stagingDir: string, signal: AbortSignal): Promise<Snapshot> {
   const env = childEnv(layout.conn);
-  const method = describeDump(config, layout, tools);
+  const method = describeDump(config, { layout, tools });
   const schemaSql = config.schema_version?.sql;
   if (!layout.tar) {
     const database = layout.databases[0]!;

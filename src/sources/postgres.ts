@@ -9,7 +9,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RefusedError, RunError } from '../errors.js';
 import { parseConnection, withClient, describeConnection, type PgConnection } from './pg-connection.js';
-import { describeDump, snapshotPostgres } from './pg-dump.js';
+import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { besideName, discardSet, materializeSet, swapSet, type StagedSet } from './pg-restore.js';
 import { findTools, type PgTools } from './pg-tools.js';
@@ -101,12 +101,11 @@ async function resolve(config: PgSourceConfig, codec: SourceContext['compression
   return { layout, server: layout.server, tools: await findTools(layout.server.major, config.bin_dir) };
 }
 
-function register(config: PgSourceConfig, ctx: Pick<SourceContext, 'planDir'>, tag: string, what: 'new' | 'drill'): string {
+function register(config: PgSourceConfig, tag: string, what: 'new' | 'drill'): string {
   const conn = parseConnection(config);
   const primary = primaryDatabase(config, conn);
   const location = locationOf(conn, besideName(primary, what, tag));
   staged.set(location, { conn, maintenance: config.maintenance_database, tag, what, dbs: [], createdRoles: [] });
-  void ctx;
   return location;
 }
 
@@ -126,8 +125,7 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   describe(config) {
     const conn = parseConnection(config);
     const which = config.databases === 'all' ? 'every database on' : Array.isArray(config.databases) ? `databases ${config.databases.join(', ')} on` : 'database';
-    const layout = { conn, format: config.format, ownCompression: false, tar: isTarLayout(config) } as PgLayout;
-    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}: ${describeDump(config, layout, undefined)}${layout.tar ? '; staged, then tarred' : '; streamed'}`;
+    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
   },
 
   liveLocation(config) {
@@ -163,8 +161,8 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
     });
   },
 
-  stagingLocation: (config, ctx, tag) => register(config, ctx, tag, 'new'),
-  scratchLocation: (config, ctx, tag) => register(config, ctx, tag, 'drill'),
+  stagingLocation: (config, _ctx, tag) => register(config, tag, 'new'),
+  scratchLocation: (config, _ctx, tag) => register(config, tag, 'drill'),
 
   async materialize(config, stream, into, ctx) {
     const set = setAt(into);
@@ -200,7 +198,7 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
     const conn = parseConnection(moved);
     const names = Array.isArray(config.databases) && config.databases.length > 1 ? config.databases : [conn.database];
     for (const name of names) {
-      const tables = await withClient(conn, name, async (c) => Number((await c.query("select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg_toast%'")).rows[0].n)).catch(
+      const tables = await withClient(conn, name, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch(
         (error: unknown) => {
           if ((error as { code?: string }).code === '3D000') return 0;
           throw explainClientError(error, conn, name);

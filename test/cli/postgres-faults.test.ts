@@ -3,6 +3,7 @@
  * fault gives a clear message and exit code, nothing is listed as a backup,
  * and the live database is unchanged.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -88,13 +89,18 @@ describe.runIf(available)('postgres faults', () => {
     ws.writePlan({ url: server.url(db) });
     const running = ws.cli('backup');
     let killed = 0;
+    let listed = '';
     for (let i = 0; i < 3000 && killed === 0; i++) {
+      // What anyone on the machine sees of our pg_dump: its command line, which must not hold the password.
+      listed ||= execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('pg_dump') && l.includes(`dbname='${db}'`)).join('\n');
       const rows = await server.sql(`select pg_terminate_backend(pid) as t from pg_stat_activity where application_name = 'pg_dump' and datname = '${db}'`);
       killed = rows.filter((r) => r.t === true).length;
       if (killed === 0) await new Promise((r) => setTimeout(r, 5));
     }
     const result = await running;
     expect(killed).toBe(1);
+    expect(listed).toMatch(/pg_dump --format=custom --compress=0 --no-password --snapshot=\S+ --dbname=host='127\.0\.0\.1' port='\d+' user='postgres' dbname=/);
+    expect(listed).not.toContain(server.password);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/pg_dump failed \(exit 1\).*(server closed the connection|terminating connection)/);
     expect(result.stderr).toMatch(/The server ended the connection during the dump/);
