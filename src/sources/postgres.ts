@@ -145,7 +145,7 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   async snapshot(config, ctx) {
     const { layout, tools, server } = probed.get(config) ?? (await resolve(config, ctx.compression));
     probed.delete(config);
-    return snapshotPostgres(config, layout, tools, { name: 'postgresql', version: server.version }, ctx.stagingDir, ctx.signal);
+    return snapshotPostgres(config, layout, tools, { name: 'postgresql', version: server.version, client: `pg_dump ${tools.version}` }, ctx.stagingDir, ctx.signal);
   },
 
   async currentSchemaVersion(config) {

@@ -36,7 +36,8 @@ export interface SourceContext {
 
 /** What the manifest records about one snapshot besides its bytes. */
 export interface SnapshotInfo {
-  engine: { name: string; version: string } | null;
+  /** The engine and its version; `client` names the dump tool and its version when that is another program (pg_dump). */
+  engine: { name: string; version: string; client?: string } | null;
   /** How the snapshot was taken, e.g. `sqlite online backup (node:sqlite)`. */
   method: string;
   schemaVersion: string | null;

@@ -30,7 +30,7 @@ const fresh = (stem: string) => `${stem}_${++n}`;
 
 interface BackupOut {
   id: string;
-  manifest: { sources: { name: string; engine: { name: string; version: string }; method: string; schema_version: string | null; counts: Record<string, number>; artifact: { file: string } }[] };
+  manifest: { sources: { name: string; engine: { name: string; version: string; client?: string }; method: string; schema_version: string | null; counts: Record<string, number>; artifact: { file: string } }[] };
 }
 
 function noSecrets(...texts: string[]): void {
@@ -50,7 +50,7 @@ describe.runIf(available)('postgres source through the CLI', () => {
     const backup = await ws.cli('backup', '--json');
     expect(backup.code, backup.stderr).toBe(0);
     const entry = json<BackupOut>(backup).manifest.sources[0]!;
-    expect(entry.engine).toMatchObject({ name: 'postgresql', version: expect.stringMatching(/^\d+\.\d+/) });
+    expect(entry.engine).toMatchObject({ name: 'postgresql', version: expect.stringMatching(/^\d+\.\d+/), client: expect.stringMatching(/^pg_dump \d+\.\d+$/) });
     expect(entry.method).toMatch(/^pg_dump \d+\.\d+, custom format, uncompressed/);
     expect(entry.schema_version).toBe('40');
     expect(entry.counts).toEqual({ databases: 1, tables: 4 });
