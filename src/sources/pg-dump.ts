@@ -50,13 +50,16 @@ async function holdSnapshot(conn: PgConnection, database: string, schemaSql: str
     const tables = Number((await client.query(USER_TABLES)).rows[0].n);
     let schemaVersion: string | null = null;
     if (schemaSql) {
-      const result = await client.query({ text: schemaSql, rowMode: 'array' });
+      const result = await client.query({ text: schemaSql, rowMode: 'array' }).catch((error: unknown) => {
+        throw new RunError(`PostgreSQL database "${database}": the schema_version query failed: ${reason(error)}`, { hint: 'Fix schema_version.sql in the plan (it runs in the dump\'s snapshot, on the primary database).' });
+      });
       const value = (result.rows[0] as unknown[] | undefined)?.[0];
       schemaVersion = value === undefined || value === null ? null : String(value);
     }
     return { client, snapshot, tables, schemaVersion };
   } catch (error) {
     await client.end().catch(() => undefined);
+    if (error instanceof RunError) throw error;
     throw new RunError(`PostgreSQL database "${database}": could not open the snapshot for the dump: ${reason(error)}`, { cause: error });
   }
 }
