@@ -68,9 +68,10 @@ async function release(held: Held[]): Promise<void> {
   for (const h of held) await h.client.end().catch(() => undefined);
 }
 
-function dumpArgs(layout: PgLayout, held: Held, database: string): string[] {
+function dumpArgs(config: PgSourceConfig, layout: PgLayout, held: Held, database: string): string[] {
   const compress = layout.ownCompression ? [] : ['--compress=0'];
-  return [`--format=${layout.format}`, ...compress, '--no-password', `--snapshot=${held.snapshot}`, `--dbname=${conninfo(layout.conn, database)}`];
+  const wait = config.lock_wait_timeout === undefined ? [] : [`--lock-wait-timeout=${config.lock_wait_timeout}`];
+  return [`--format=${layout.format}`, ...compress, '--no-password', ...wait, `--snapshot=${held.snapshot}`, `--dbname=${conninfo(layout.conn, database)}`];
 }
 
 /** How the dump is made, for the dry run (no layout yet) and the manifest's `method`. */
@@ -95,7 +96,7 @@ export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout,
     let begin!: (dump: Spawned) => void;
     const started = new Promise<Spawned>((resolve) => (begin = resolve));
     const start = (output: 'pipe' | Writable): Spawned => {
-      const dump = startTool(tools.path('pg_dump'), dumpArgs(layout, held, database), env, 'ignore', output);
+      const dump = startTool(tools.path('pg_dump'), dumpArgs(config, layout, held, database), env, 'ignore', output);
       begin(dump);
       return dump;
     };
@@ -127,7 +128,7 @@ export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout,
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : undefined);
     try {
       const jobs = layout.format === 'directory' ? [`--jobs=${config.jobs}`] : [];
-      await runTool(tools.path('pg_dump'), [...dumpArgs(layout, held, database), ...jobs, '--file', join(root, entry)], env, signal);
+      await runTool(tools.path('pg_dump'), [...dumpArgs(config, layout, held, database), ...jobs, '--file', join(root, entry)], env, signal);
     } finally {
       await release([held]);
     }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
+import { clockDuration } from '../plan/duration.js';
 import { connectionFields, describeConnection, withClient, type PgConnection } from './pg-connection.js';
 import { sourceBase } from './source.js';
 
@@ -23,6 +24,8 @@ export const postgresConfig = z
     schema_version: z.strictObject({ sql: z.string().min(1) }).optional(),
     /** A folder holding pg_dump, pg_restore and pg_dumpall to use instead of the ones found. */
     bin_dir: z.string().min(1).optional(),
+    /** How long pg_dump waits for a table lock (held by a migration, say) before it fails, e.g. `30s`. Default: forever. */
+    lock_wait_timeout: clockDuration.optional(),
     /** Where restorable connects to create, rename and drop databases. */
     maintenance_database: z.string().min(1).default('postgres'),
   })

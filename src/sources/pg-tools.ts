@@ -79,12 +79,13 @@ async function search(serverMajor: number, binDir: string | undefined): Promise<
 /** What a failed pg tool said, as one sentence and a hint a DBA can act on. */
 export function explainToolError(tool: string, stderr: string, status: string): { message: string; hint: string | undefined } {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const important = lines.filter((l) => /error|fatal|failed|denied/i.test(l));
+  const important = lines.filter((l) => /error|fatal|failed|denied|detail:/i.test(l));
   const said = (important.length > 0 ? important : lines).slice(0, 4).join(' | ') || 'no message';
   const table = /(?:table|relation) "?([^"\s]+)"?/i.exec(stderr)?.[1];
   let hint: string | undefined;
   if (/password authentication failed|no password supplied/i.test(stderr)) hint = 'Check the password (PGPASSWORD, or ${VAR} in the url) and the user.';
   else if (/role "[^"]+" does not exist/i.test(stderr)) hint = 'The dump names a role this server lacks: create it first, or back up with globals: true (missing roles are then created on restore).';
+  else if (/statement timeout/i.test(stderr) && /LOCK TABLE/i.test(stderr)) hint = `Table ${table ?? ''} stayed locked longer than lock_wait_timeout (a migration or a long ALTER TABLE?). Run the backup again later, or raise lock_wait_timeout.`;
   else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table ? `table ${table}` : 'everything it must dump'}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
   else if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) hint = 'Check host and port, and that the server accepts connections from here (listen_addresses, pg_hba.conf, firewall).';
   else if (/server closed the connection|connection to server was lost|terminating connection/i.test(stderr)) hint = 'The server ended the connection during the dump (restart, pg_terminate_backend, network). Nothing was committed; run the backup again.';

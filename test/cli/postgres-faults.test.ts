@@ -81,6 +81,26 @@ describe.runIf(available)('postgres faults', () => {
     expect(result.stderr).toMatch(/GRANT SELECT/);
   });
 
+  it('a table locked by a migration: with lock_wait_timeout the backup fails fast, naming the lock', async () => {
+    const db = fresh('locked');
+    await makeShop(server, db);
+    ws.writePlan({ url: server.url(db), lock_wait_timeout: '1s' });
+    const migration = await server.client(db);
+    try {
+      await migration.query('begin; lock table orders in access exclusive mode');
+      const started = Date.now();
+      const result = await ws.cli('backup');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/pg_dump failed \(exit 1\).*statement timeout.*LOCK TABLE public\.orders IN ACCESS SHARE MODE/);
+      expect(result.stderr).toMatch(/Table public\.orders stayed locked longer than lock_wait_timeout/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await migration.query('rollback');
+      await migration.end();
+    }
+    expect(await backupsListed()).toBe(0);
+  });
+
   it('a connection dropped mid-dump: exit 1, nothing committed, the live database unchanged', async () => {
     const db = fresh('drop');
     await server.sql(`create database ${db}`);
