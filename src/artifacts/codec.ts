@@ -7,10 +7,10 @@
  * is recorded in the manifest and decoding picks the codec from there, never
  * from a file name. RESTORABLE_ZSTD=zlib|tool pins the engine.
  */
-import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { RunError } from '../errors.js';
-import { hasCommand, spawnReader, spawnTransform } from '../util/spawn.js';
+import { hasCommand, spawnFedReader, spawnReader, spawnTransform } from '../util/spawn.js';
 
 export type Algorithm = 'zstd' | 'gzip' | 'none';
 export interface CompressionSetting {
@@ -82,10 +82,15 @@ export function compressor(setting: CompressionSetting): Duplex {
  * the file itself: piping a gigabyte through this process first cost about
  * 1.7 s per GiB here (bench/).
  */
-export function packing(snapshot: { stream(): Readable; file?: string }, setting: CompressionSetting): [Readable, ...Duplex[]] {
+export function packing(snapshot: { stream(): Readable; file?: string; feed?: (stdin: Writable) => void }, setting: CompressionSetting): [Readable, ...Duplex[]] {
   if (setting.algorithm === 'zstd' && snapshot.file && zstdEngine() === 'tool') {
     const level = setting.level ?? DEFAULT_LEVEL.zstd;
     return [spawnReader('zstd', ['-q', '-c', `-${level}`, '-T0', '--', snapshot.file], 'zstd compression')];
+  }
+  // A tool's output (pg_dump) goes straight into zstd's stdin: not copied through this process.
+  if (setting.algorithm === 'zstd' && snapshot.feed && zstdEngine() === 'tool') {
+    const level = setting.level ?? DEFAULT_LEVEL.zstd;
+    return [spawnFedReader('zstd', ['-q', '-c', `-${level}`, '-T0'], 'zstd compression', snapshot.feed)];
   }
   return [snapshot.stream(), compressor(setting)];
 }

@@ -16,7 +16,8 @@ export const sourceEntry = z.object({
   name: z.string(),
   type: z.string(),
   kind: z.enum(['database', 'files']),
-  engine: z.object({ name: z.string(), version: z.string() }).nullable(),
+  /** `client`: the tool that read the engine when it is not the engine itself, e.g. `pg_dump 15.18`. */
+  engine: z.object({ name: z.string(), version: z.string(), client: z.string().optional() }).nullable(),
   method: z.string(),
   schema_version: z.string().nullable(),
   artifact: z.object({

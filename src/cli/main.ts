@@ -33,6 +33,8 @@ Options:
                               the plan reads local files, else ubuntu-latest)
       --uses REF              workflow: the Action to use (default: restorable/restorable@v1)
       --force                 workflow: replace files that differ from what would be written
+      --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
+                              password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
   -q, --quiet                 only warnings, errors and the answer
@@ -56,6 +58,7 @@ function parse(argv: string[]) {
         source: { type: 'string', short: 's', multiple: true, default: [] },
         target: { type: 'string', short: 't' },
         'allow-version-mismatch': { type: 'boolean', default: false },
+        to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         staging: { type: 'string' },
         out: { type: 'string' },
@@ -132,6 +135,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values['runs-on'].length > 0 ? { runsOn: values['runs-on'] } : {}),
       ...(values.uses ? { uses: values.uses } : {}),
       force: values.force,
+      ...(values.to !== undefined ? { to: values.to } : {}),
     };
     const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));

@@ -1,6 +1,7 @@
 /** What every command receives: parsed options and the ways to talk to the world. */
 import { zstdEngine } from '../artifacts/codec.js';
 import { UsageError } from '../errors.js';
+import { interpolate, literalPasswords, type Unset } from '../plan/interpolate.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { createTarget } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
@@ -24,6 +25,8 @@ export interface CommandInput {
   runsOn?: string[];
   uses?: string;
   force?: boolean;
+  /** restore/drill --to URL, as typed: `${VAR}` not yet read. */
+  to?: string;
 }
 
 export interface CommandIO {
@@ -55,7 +58,19 @@ export function restoreRequest(input: CommandInput, io: CommandIO): RestoreReque
     signal: io.signal,
     env: io.env,
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
+    ...(input.to !== undefined ? { to: destination(input.to, io) } : {}),
   };
+}
+
+/** --to URL: a password may only come from `${VAR}` or PGPASSWORD, never the command line (process listings show it). */
+function destination(raw: string, io: CommandIO): string {
+  if (literalPasswords(raw).length > 0) {
+    throw new UsageError('--to holds a password in clear: it would show in process listings.', { hint: "Leave it out and set PGPASSWORD, or write ${VAR} in the URL (single-quoted: '...${VAR}...') and set VAR." });
+  }
+  const unset: Unset[] = [];
+  const url = interpolate(raw, io.env, io.secrets, unset) as string;
+  if (unset.length > 0) throw new UsageError(`--to uses \${${unset[0]!.variable}}, which is not set.`, { hint: 'Set it in the environment.' });
+  return url;
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */

@@ -107,7 +107,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
   let postHookError: unknown;
-  const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
+  const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
   const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });

@@ -7,7 +7,8 @@ import { requirement, ruleName } from './policy.js';
 import type { Hook, Plan } from './schema.js';
 
 export function artifactFile(source: SourceConfig, plan: Plan): string {
-  return `${source.name}${sourceAdapter(source).extension}${extensionFor(plan.compression.algorithm)}`;
+  const adapter = sourceAdapter(source);
+  return `${source.name}${adapter.extensionOf?.(source) ?? adapter.extension}${extensionFor(plan.compression.algorithm)}`;
 }
 
 function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { makeBackupId } from '../artifacts/backup-id.js';
 import { keyOf } from '../artifacts/catalog.js';
 import { DRILL, type DrillRecord } from '../artifacts/manifest.js';
 import { HealthCheckError, reason } from '../errors.js';
@@ -28,10 +29,14 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   const { reporter } = request;
   const checks: CheckResult[] = [];
   let failure: unknown;
+  const tag = makeBackupId(new Date(), null);
+  // Scratch places outside the staging folder (a scratch database) are removed here; the folder goes with cleanup().
+  const scratch: (() => Promise<void>)[] = [];
   try {
     const locations = new Map<string, string>();
     for (const { config, adapter, entry, artifact } of prepared.selected) {
-      const into = join(prepared.stagingDir, `restored-${config.name}`);
+      const into = adapter.scratchLocation?.(config, prepared.ctx, tag) ?? join(prepared.stagingDir, `restored-${config.name}`);
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
         await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
@@ -43,10 +48,12 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
       locations.set(config.name, into);
       reporter.info(`Restored "${config.name}" into the scratch place ${into}`);
     }
-    checks.push(...(await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: 'drill', reporter, signal: request.signal, env: request.env })));
+    const configs = new Map(prepared.selected.map((s) => [s.config.name, s.config]));
+    checks.push(...(await runHealthChecks({ plan: loaded.plan, planDir: loaded.dir, locations, mode: 'drill', reporter, signal: request.signal, env: request.env, configs })));
   } catch (error) {
     failure = error;
   } finally {
+    for (const remove of scratch) await remove().catch((error: unknown) => reporter.warn(`Could not remove a drill's scratch copy: ${reason(error)}`));
     await prepared.cleanup();
   }
   const ok = failure === undefined && checks.every((c) => c.status !== 'failed');

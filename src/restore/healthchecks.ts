@@ -6,7 +6,7 @@
  */
 import type { HealthCheck, Plan } from '../plan/schema.js';
 import type { Reporter } from '../report/reporter.js';
-import { sourceAdapter } from '../sources/index.js';
+import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import { reason } from '../errors.js';
 import { runCommand } from '../util/spawn.js';
 
@@ -26,6 +26,16 @@ export interface CheckContext {
   reporter: Reporter;
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Only checks of these kinds (restore runs sql checks before the swap, the others after). Default: all. */
+  kinds?: CheckKind[];
+  /** Source configs that differ from the plan's (restore --to points a source elsewhere). */
+  configs?: Map<string, SourceConfig>;
+}
+
+export type CheckKind = 'sql' | 'http' | 'command';
+
+export function kindOf(check: HealthCheck): CheckKind {
+  return 'sql' in check ? 'sql' : 'http' in check ? 'http' : 'command';
 }
 
 type Expect = Extract<HealthCheck, { sql: string }>['expect'];
@@ -47,7 +57,7 @@ export function sourceEnv(ctx: Pick<CheckContext, 'locations' | 'mode' | 'env' |
 /** One attempt: returns a failure detail, or undefined when the check passed. */
 async function attempt(check: HealthCheck, ctx: CheckContext): Promise<string | undefined> {
   if ('sql' in check) {
-    const source = ctx.plan.sources.find((s) => s.name === check.source)!;
+    const source = ctx.configs?.get(check.source) ?? ctx.plan.sources.find((s) => s.name === check.source)!;
     const value = await sourceAdapter(source).query!(source, ctx.locations.get(source.name)!, check.sql);
     return meets(value, check.expect) ? undefined : `got ${JSON.stringify(value)}, expected ${JSON.stringify(check.expect)}`;
   }
@@ -89,6 +99,7 @@ export async function runHealthChecks(ctx: CheckContext): Promise<CheckResult[]>
   const results: CheckResult[] = [];
   for (const check of ctx.plan.restore.healthchecks) {
     if ('source' in check && !ctx.locations.has(check.source)) continue;
+    if (ctx.kinds && !ctx.kinds.includes(kindOf(check))) continue;
     const result = await runOne(check, ctx);
     const line = `health check "${result.name}": ${result.status} (${result.detail}, ${result.ms} ms)`;
     if (result.status === 'failed') ctx.reporter.warn(line);

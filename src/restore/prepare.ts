@@ -29,6 +29,8 @@ export interface RestoreRequest {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   stagingRoot?: string;
+  /** restore/drill --to URL (interpolated, password-free in argv): restore the source there instead. */
+  to?: string;
 }
 
 export interface Selected {
@@ -113,7 +115,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       const manifest = await readManifest(target, plan.name, id).catch((error: unknown) => onDamage(error, index));
       if (!manifest) continue;
       const located: Located = { target, manifest };
-      const chosen = select(loaded, located, request.sources);
+      const chosen = await retarget(select(loaded, located, request.sources), request.to);
       if (!versionsChecked) {
         await checkVersions(loaded, located, chosen, ctx, request, mode);
         versionsChecked = true;
@@ -128,6 +130,17 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
     await cleanup();
     throw error;
   }
+}
+
+/** --to points the one restored source somewhere else; only adapters that can be pointed elsewhere accept it. */
+async function retarget(chosen: Chosen[], to: string | undefined): Promise<Chosen[]> {
+  if (to === undefined) return chosen;
+  const movable = chosen.filter((c) => sourceAdapter(c.config).retarget);
+  if (chosen.length !== 1 || movable.length !== 1) {
+    throw new UsageError(`--to restores one PostgreSQL source; this restore selects ${chosen.map((c) => `${c.config.name} (${c.config.type})`).join(', ')}.`, { hint: 'Pick the source with --source NAME.' });
+  }
+  const { config, entry } = chosen[0]!;
+  return [{ config: await sourceAdapter(config).retarget!(config, to), entry }];
 }
 
 async function fetchAll({ target, manifest }: Located, chosen: Chosen[], scratch: string): Promise<Selected[]> {

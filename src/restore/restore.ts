@@ -1,8 +1,11 @@
 /**
- * restore: verify, build the restored data beside the live data, swap it in
- * keeping the old state as a restore point, run the health checks, and roll
- * back to the restore point if any check fails. The live data is only ever
- * renamed, never rewritten, so a rollback gives back the very same bytes.
+ * restore: verify, build the restored data beside the live data, run the sql
+ * health checks against it there, swap it in keeping the old state as a
+ * restore point, run the checks that need the running app (http, command),
+ * and roll back to the restore point if any of those fails. A failing sql
+ * check never reaches the live data: the restored copy is discarded before
+ * the swap. The live data is only ever renamed, never rewritten, so a
+ * rollback gives back the very same bytes.
  */
 import { makeBackupId } from '../artifacts/backup-id.js';
 import { HealthCheckError, InterruptedError, RunError, reason } from '../errors.js';
@@ -37,10 +40,11 @@ async function rollback(points: { name: string; point: RestorePoint }[]): Promis
 }
 
 /**
- * The order around the app: pre_restore hooks (stop it), swap, post_restore
- * hooks (start it on the restored data), health checks. If a check fails:
- * pre_restore again, roll back, post_restore again, so the app runs on its
- * old data. post_restore runs whenever pre_restore ran.
+ * The order around the app: pre_restore hooks (stop it), build, sql checks on
+ * the built copies, swap, post_restore hooks (start it on the restored data),
+ * http and command checks. If one of those fails: pre_restore again, roll
+ * back, post_restore again, so the app runs on its old data. post_restore
+ * runs whenever pre_restore ran.
  */
 export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): Promise<RestoreResult> {
   const started = performance.now();
@@ -54,6 +58,9 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks = (phase: 'pre_restore' | 'post_restore', strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
   let appStopped = false;
+  const configs = new Map(prepared.selected.map((s) => [s.config.name, s.config]));
+  const checkCtx = { plan, planDir: dir, mode: 'restore' as const, reporter, signal, env: request.env, configs };
+  const earlyChecks: CheckResult[] = [];
   try {
     signal.throwIfAborted();
     appStopped = true;
@@ -63,6 +70,15 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
       await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
       staged.push({ path: into, discard: () => adapter.discard(into) });
+    }
+    signal.throwIfAborted();
+    const builtAt = new Map(prepared.selected.map(({ config }, index) => [config.name, staged[index]!.path]));
+    earlyChecks.push(...(await runHealthChecks({ ...checkCtx, locations: builtAt, kinds: ['sql'] })));
+    const early = earlyChecks.filter((c) => c.status === 'failed');
+    if (early.length > 0) {
+      throw new HealthCheckError(`Health check${early.length > 1 ? 's' : ''} failed after restoring ${prepared.manifest.backup_id}: ${early.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Rolled back: the restored copy was checked beside the live data and discarded; the live data was never touched.`, {
+        hint: 'Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data.',
+      });
     }
     signal.throwIfAborted();
     for (const [index, { config, adapter }] of prepared.selected.entries()) {
@@ -81,12 +97,12 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   }
   await hooks('post_restore');
   const live = (name: string) => {
-    const config = plan.sources.find((s) => s.name === name)!;
+    const config = configs.get(name) ?? plan.sources.find((s) => s.name === name)!;
     return sourceAdapter(config).liveLocation(config, prepared.ctx);
   };
   // Every source's live place: a command check may look at sources this restore left alone.
   const locations = new Map(plan.sources.map((s) => [s.name, live(s.name)]));
-  const checks = await runHealthChecks({ plan, planDir: dir, locations, mode: 'restore', reporter, signal, env: request.env });
+  const checks = [...earlyChecks, ...(await runHealthChecks({ ...checkCtx, locations, kinds: ['http', 'command'] }))];
   const failed = checks.filter((c) => c.status === 'failed');
   if (failed.length > 0 || signal.aborted) {
     await hooks('pre_restore');

@@ -7,7 +7,7 @@
  * manifests, restore points for the whole run, health checks) is done once,
  * above this interface; an adapter only knows its own engine.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { Reporter } from '../report/reporter.js';
 
@@ -30,11 +30,14 @@ export interface SourceContext {
   stagingDir: string;
   reporter: Reporter;
   signal: AbortSignal;
+  /** The plan's codec, when the adapter can compress by itself (pg_dump) and must not do it twice. */
+  compression?: 'zstd' | 'gzip' | 'none';
 }
 
 /** What the manifest records about one snapshot besides its bytes. */
 export interface SnapshotInfo {
-  engine: { name: string; version: string } | null;
+  /** The engine and its version; `client` names the dump tool and its version when that is another program (pg_dump). */
+  engine: { name: string; version: string; client?: string } | null;
   /** How the snapshot was taken, e.g. `sqlite online backup (node:sqlite)`. */
   method: string;
   schemaVersion: string | null;
@@ -53,6 +56,13 @@ export interface Snapshot {
    * may read it directly (the zstd tool does) instead of calling `stream()`.
    */
   file?: string;
+  /**
+   * When the snapshot is a tool's output: starts the tool writing straight
+   * into `stdin` (another child's pipe, e.g. zstd's), instead of `stream()`.
+   * Either `feed` or `stream` is used, once. A tool that fails then shows only
+   * in `info`, which must reject.
+   */
+  feed?(stdin: Writable): void;
   /** Settles after `stream` has ended; rejects if the snapshot turned out bad. */
   info: Promise<SnapshotInfo>;
 }
@@ -75,6 +85,8 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
   readonly schema: z.ZodType<C, unknown>;
   /** Extension of the raw snapshot, before compression: `.sqlite`, `.tar`. */
   readonly extension: string;
+  /** When the artifact's shape depends on the config (one dump or a tar of several): its extension. */
+  extensionOf?(config: C): string;
 
   /** One line for the dry run: what will be read and how. */
   describe(config: C, ctx: Pick<SourceContext, 'planDir'>): string;
@@ -98,6 +110,16 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
   swapIn(config: C, staged: string, ctx: SourceContext, tag: string): Promise<RestorePoint>;
   /** Removes data built by `materialize` that will not be used. */
   discard(staged: string): Promise<void>;
+  /**
+   * Where a drill builds its scratch copy when that is not a folder in the run's
+   * staging folder (a scratch database on the server); the drill discards it.
+   */
+  scratchLocation?(config: C, ctx: SourceContext, tag: string): string;
+  /**
+   * `restore --to URL`: the same source pointed at another place (another
+   * server or database). Refuses (RefusedError) a place that holds data.
+   */
+  retarget?(config: C, url: string): Promise<C>;
   /** Runs a health-check query at `location`; returns the first column of the first row. */
   query?(config: C, location: string, sql: string): Promise<unknown>;
 }

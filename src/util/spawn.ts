@@ -61,6 +61,23 @@ export function spawnReader(command: string, args: readonly string[], what: stri
   return outputOf(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }), command, what);
 }
 
+/**
+ * The output of `command args...` whose input another child process writes
+ * straight into its stdin pipe (`feed` starts that producer with the pipe as
+ * its stdout): those bytes never pass through this process. Our copy of the
+ * pipe is closed at once, so the command sees EOF when the producer ends.
+ */
+export function spawnFedReader(command: string, args: readonly string[], what: string, feed: (stdin: Writable) => void): Readable {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const output = outputOf(child, command, what);
+  try {
+    feed(child.stdin!);
+  } finally {
+    child.stdin!.destroy();
+  }
+  return output;
+}
+
 export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const stdin = child.stdin!;

@@ -1,0 +1,215 @@
+/**
+ * PostgreSQL databases, dumped online by pg_dump from one snapshot per
+ * database (see pg-dump.ts) and restored by pg_restore into new databases
+ * that are swapped in by renaming (see pg-restore.ts). Locations are URLs
+ * without a password, `postgres://user@host:port/db`: safe to print and to
+ * hand to command checks.
+ */
+import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RefusedError, RunError } from '../errors.js';
+import { parseConnection, withClient, describeConnection, type PgConnection } from './pg-connection.js';
+import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
+import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
+import { besideName, discardSet, materializeSet, swapSet, type StagedSet } from './pg-restore.js';
+import { findTools, type PgTools } from './pg-tools.js';
+import type { SourceAdapter, SourceContext } from './source.js';
+
+export { postgresConfig, type PgSourceConfig } from './pg-layout.js';
+
+/** A location: the connection as a URL without a password. */
+function locationOf(conn: PgConnection, database: string): string {
+  const user = conn.user ? `${encodeURIComponent(conn.user)}@` : '';
+  const socket = conn.host?.startsWith('/');
+  const host = conn.host && !socket ? (conn.host.includes(':') ? `[${conn.host}]` : conn.host) : '';
+  const port = conn.port ? `:${conn.port}` : '';
+  return `postgres://${user}${host}${port}/${encodeURIComponent(database)}${socket ? `?host=${encodeURIComponent(conn.host!)}` : ''}`;
+}
+
+function databaseAt(location: string): string {
+  return decodeURIComponent(new URL(location).pathname.slice(1));
+}
+
+function primaryDatabase(config: PgSourceConfig, conn: PgConnection): string {
+  return Array.isArray(config.databases) ? primaryOf(conn, config.databases) : conn.database;
+}
+
+/** What materialize built, by location, for swapIn and discard in the same run. */
+const staged = new Map<string, StagedSet>();
+
+async function serverVersion(conn: PgConnection, database: string): Promise<{ version: string; major: number }> {
+  return withClient(conn, database, async (client) => {
+    const rows = (await client.query("select current_setting('server_version') as v, current_setting('server_version_num')::int as n")).rows[0];
+    return { version: String(rows.v), major: Math.floor(Number(rows.n) / 10000) };
+  }).catch((error: unknown) => {
+    throw explainClientError(error, conn, database);
+  });
+}
+
+async function toolsFor(config: PgSourceConfig, conn: PgConnection, database: string): Promise<{ tools: PgTools; server: { version: string; major: number } }> {
+  const server = await serverVersion(conn, database);
+  return { server, tools: await findTools(server.major, config.bin_dir) };
+}
+
+const UNREADABLE = `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'p', 'S') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
+    and (not has_schema_privilege(n.oid, 'USAGE') or not has_table_privilege(c.oid, 'SELECT')) order by 1`;
+
+/** Every table and sequence must be readable by the role, or pg_dump fails halfway: say which ones before starting. */
+async function checkReadable(config: PgSourceConfig, layout: PgLayout): Promise<number> {
+  let bytes = 0;
+  for (const database of layout.databases) {
+    await withClient(layout.conn, database, async (client) => {
+      const denied = (await client.query(UNREADABLE)).rows.map((r) => String(r.t));
+      if (denied.length > 0) {
+        throw new RunError(`PostgreSQL source "${config.name}": role ${layout.conn.user ?? '(default)'} cannot read ${denied.length} table(s) in database "${database}": ${denied.slice(0, 8).join(', ')}${denied.length > 8 ? ', ...' : ''}.`, {
+          hint: 'GRANT SELECT on them (and USAGE on their schemas) to this role, or use a role that is a member of pg_read_all_data (PostgreSQL 14+).',
+        });
+      }
+      bytes += Number((await client.query('select pg_database_size(current_database())::bigint as b')).rows[0].b);
+    }).catch((error: unknown) => {
+      throw explainClientError(error, layout.conn, database);
+    });
+  }
+  return bytes;
+}
+
+/** Staged layouts write the whole dump to the staging folder first: it must fit. The databases' size is the bound used. */
+async function checkStagingSpace(config: PgSourceConfig, need: number, stagingDir: string): Promise<void> {
+  const fs = await statfs(stagingDir);
+  const free = fs.bavail * fs.bsize;
+  const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+  if (free < need * 1.05) {
+    throw new RunError(`Not enough space to stage the dump of PostgreSQL source "${config.name}": its databases take about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
+      hint: 'Point --staging (or TMPDIR) at a folder with more free space, or use format: custom with one database (streamed, nothing staged).',
+    });
+  }
+}
+
+interface Resolved {
+  layout: PgLayout;
+  tools: PgTools;
+  server: { version: string; major: number };
+}
+
+/** What the preflight learned, handed to the snapshot moments later (each connection costs a scram handshake). */
+const probed = new WeakMap<PgSourceConfig, Resolved>();
+
+async function resolve(config: PgSourceConfig, codec: SourceContext['compression']): Promise<Resolved> {
+  const conn = parseConnection(config);
+  const layout = await resolveLayout(config, conn, codec);
+  return { layout, server: layout.server, tools: await findTools(layout.server.major, config.bin_dir) };
+}
+
+function register(config: PgSourceConfig, tag: string, what: 'new' | 'drill'): string {
+  const conn = parseConnection(config);
+  const primary = primaryDatabase(config, conn);
+  const location = locationOf(conn, besideName(primary, what, tag));
+  staged.set(location, { conn, maintenance: config.maintenance_database, tag, what, dbs: [], createdRoles: [] });
+  return location;
+}
+
+function setAt(location: string): StagedSet {
+  const set = staged.get(location);
+  if (!set) throw new RunError(`No restore into ${location} was started in this run.`);
+  return set;
+}
+
+export const postgres: SourceAdapter<PgSourceConfig> = {
+  type: 'postgres',
+  kind: 'database',
+  schema: postgresConfig,
+  extension: '.pgdump',
+  extensionOf: (config) => (isTarLayout(config) ? '.pgdump.tar' : '.pgdump'),
+
+  describe(config) {
+    const conn = parseConnection(config);
+    const which = config.databases === 'all' ? 'every database on' : Array.isArray(config.databases) ? `databases ${config.databases.join(', ')} on` : 'database';
+    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
+  },
+
+  liveLocation(config) {
+    const conn = parseConnection(config);
+    return locationOf(conn, primaryDatabase(config, conn));
+  },
+
+  async probe(config, ctx) {
+    const resolved = await resolve(config, ctx.compression);
+    const { layout } = resolved;
+    const bytes = await checkReadable(config, layout);
+    probed.set(config, resolved);
+    if (layout.tar) await checkStagingSpace(config, bytes, ctx.stagingDir);
+    if (config.globals && !layout.superuser) ctx.reporter.warn(`PostgreSQL source "${config.name}": the role is not a superuser, so globals are dumped without role passwords (--no-role-passwords).`);
+  },
+
+  async snapshot(config, ctx) {
+    const { layout, tools, server } = probed.get(config) ?? (await resolve(config, ctx.compression));
+    probed.delete(config);
+    return snapshotPostgres(config, layout, tools, { name: 'postgresql', version: server.version, client: `pg_dump ${tools.version}` }, ctx.stagingDir, ctx.signal);
+  },
+
+  async currentSchemaVersion(config) {
+    if (!config.schema_version) return null;
+    const conn = parseConnection(config);
+    const sql = config.schema_version.sql;
+    return withClient(conn, primaryDatabase(config, conn), async (client) => {
+      const value = ((await client.query({ text: sql, rowMode: 'array' })).rows[0] as unknown[] | undefined)?.[0];
+      return value === undefined || value === null ? null : String(value);
+    }).catch((error: unknown) => {
+      if ((error as { code?: string }).code === '3D000') return null; // no live database yet
+      throw error;
+    });
+  },
+
+  stagingLocation: (config, _ctx, tag) => register(config, tag, 'new'),
+  scratchLocation: (config, _ctx, tag) => register(config, tag, 'drill'),
+
+  async materialize(config, stream, into, ctx) {
+    const set = setAt(into);
+    const { tools } = await toolsFor(config, set.conn, set.maintenance);
+    await materializeSet({
+      stream,
+      set,
+      tools,
+      primary: primaryDatabase(config, set.conn),
+      jobs: config.jobs,
+      scratch: join(ctx.stagingDir, `pg-${config.name}-${set.tag}`),
+      reporter: ctx.reporter,
+      signal: ctx.signal,
+    });
+  },
+
+  async swapIn(_config, location) {
+    return swapSet(setAt(location));
+  },
+
+  async discard(location) {
+    const set = staged.get(location);
+    if (set) await discardSet(set);
+  },
+
+  async query(config, location, sql) {
+    const conn = parseConnection(config);
+    return withClient(conn, databaseAt(location), async (client) => ((await client.query({ text: sql, rowMode: 'array' })).rows[0] as unknown[] | undefined)?.[0]);
+  },
+
+  async retarget(config, url) {
+    const moved: PgSourceConfig = { ...config, url, host: undefined, port: undefined, user: undefined, database: undefined, sslmode: undefined, sslrootcert: undefined, sslcert: undefined, sslkey: undefined };
+    const conn = parseConnection(moved);
+    const names = Array.isArray(config.databases) && config.databases.length > 1 ? config.databases : [conn.database];
+    for (const name of names) {
+      const tables = await withClient(conn, name, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch(
+        (error: unknown) => {
+          if ((error as { code?: string }).code === '3D000') return 0;
+          throw explainClientError(error, conn, name);
+        },
+      );
+      if (tables > 0) {
+        throw new RefusedError(`--to ${describeConnection(conn, name)} is not empty (${tables} tables): refusing to restore over it.`, {
+          hint: 'Restore into a new or empty database there, or drop it first. To replace a database keeping a restore point, restore with the plan\'s own connection (no --to).',
+        });
+      }
+    }
+    return moved;
+  },
+};
