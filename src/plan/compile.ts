@@ -1,5 +1,6 @@
 /** compile(plan) -> Pipeline: pure data, printed by `plan`, executed by `backup`. */
 import { describeCodec, extensionFor } from '../artifacts/codec.js';
+import { AGE_EXTENSION } from '../artifacts/encrypt.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { Pipeline, Step } from '../pipeline/steps.js';
 import { snapshotOrder } from './order.js';
@@ -7,7 +8,7 @@ import { requirement, ruleName } from './policy.js';
 import type { Hook, Plan } from './schema.js';
 
 export function artifactFile(source: SourceConfig, plan: Plan): string {
-  return `${source.name}${sourceAdapter(source).extension}${extensionFor(plan.compression.algorithm)}`;
+  return `${source.name}${sourceAdapter(source).extension}${extensionFor(plan.compression.algorithm)}${plan.encryption ? AGE_EXTENSION : ''}`;
 }
 
 function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
@@ -24,6 +25,11 @@ function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
     ],
     always: phase === 'post_backup',
   }));
+}
+
+function describeEncryption(plan: Plan): string {
+  const e = plan.encryption!;
+  return e.passphrase !== undefined ? 'age encryption with a passphrase (scrypt)' : `age encryption to ${e.age_recipients!.length} recipient(s)`;
 }
 
 export function compileBackup(plan: Plan, planDir: string): Pipeline {
@@ -48,7 +54,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       source: source.name,
       detail: [
         sourceAdapter(source).describe(source, { planDir }),
-        `pack: ${describeCodec(plan.compression)}, sha256 while streaming -> ${artifactFile(source, plan)}`,
+        `pack: ${describeCodec(plan.compression)}${plan.encryption ? `, ${describeEncryption(plan)}` : ''}, sha256 of the stored bytes while streaming -> ${artifactFile(source, plan)}`,
         `write once, streamed to every target at the same time: ${targets}`,
       ],
     })),
