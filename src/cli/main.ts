@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import type { CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
+import { parseClockDuration } from '../plan/duration.js';
 import { Secrets } from '../report/secrets.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { VERSION } from '../version.js';
@@ -28,6 +29,9 @@ Options:
   -t, --target NAME           read from (or list, verify, prune) this target only
       --allow-version-mismatch  restore over another app or schema version
       --dry-run               prune: only say what would be removed
+      --deep                  verify: also decrypt and decompress every copy
+      --break-lock            remove stale locks of this plan (never live ones) first
+      --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
   -q, --quiet                 only warnings, errors and the answer
@@ -37,7 +41,7 @@ Options:
 
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
-7 not found, 130 interrupted, 70 internal error (a bug: please report it).`;
+7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
 
 function parse(argv: string[]) {
   try {
@@ -52,6 +56,9 @@ function parse(argv: string[]) {
         target: { type: 'string', short: 't' },
         'allow-version-mismatch': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        deep: { type: 'boolean', default: false },
+        'break-lock': { type: 'boolean', default: false },
+        wait: { type: 'string' },
         staging: { type: 'string' },
         trigger: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
@@ -63,6 +70,13 @@ function parse(argv: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message, { hint: 'Run `restorable --help` for the options.' });
   }
+}
+
+function waitOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const ms = parseClockDuration(text);
+  if (ms === undefined) throw new UsageError(`--wait ${text}: expected a duration such as 30s, 10m or 1h.`);
+  return ms;
 }
 
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets): number {
@@ -117,6 +131,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.target ? { target: values.target } : {}),
       allowVersionMismatch: values['allow-version-mismatch'],
       dryRun: values['dry-run'],
+      deep: values.deep,
+      breakLock: values['break-lock'],
+      waitMs: waitOf(values.wait),
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
     };

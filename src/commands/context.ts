@@ -17,6 +17,12 @@ export interface CommandInput {
   target?: string;
   allowVersionMismatch: boolean;
   dryRun: boolean;
+  /** verify: also decrypt and decompress every copy. */
+  deep: boolean;
+  /** Remove stale locks (never live ones) before taking the lock. */
+  breakLock: boolean;
+  /** How long to wait for another run's lock, in ms (0: fail at once). */
+  waitMs: number;
   stagingRoot?: string;
   trigger?: string;
 }
@@ -49,6 +55,11 @@ export function restoreRequest(input: CommandInput, io: CommandIO): RestoreReque
     env: io.env,
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
   };
+}
+
+/** Every target of the plan, for locking: a run holds the lock on all of them, whichever it reads or writes. */
+export function allTargets({ plan, dir }: LoadedPlan): Target[] {
+  return plan.targets.map((config) => createTarget(config, { planDir: dir }));
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */
