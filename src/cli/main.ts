@@ -3,7 +3,7 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
-import { parseArgs } from 'node:util';
+import { format, parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import type { CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
@@ -72,6 +72,17 @@ function parse(argv: string[]) {
   }
 }
 
+/** Libraries that print on their own (console.*) go through the redactor too. */
+function redactConsole(secrets: Secrets): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((m) => console[m]);
+  for (const [index, m] of methods.entries()) {
+    const original = saved[index]!;
+    console[m] = (...args: unknown[]) => original(secrets.redact(format(...args)));
+  }
+  return () => methods.forEach((m, index) => (console[m] = saved[index]!));
+}
+
 function waitOf(text: string | undefined): number {
   if (text === undefined) return 0;
   const ms = parseClockDuration(text);
@@ -101,6 +112,8 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const secrets = new Secrets();
+  secrets.addEnv(env);
+  const restoreConsole = redactConsole(secrets);
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
   const controller = new AbortController();
@@ -145,5 +158,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    restoreConsole();
   }
 }

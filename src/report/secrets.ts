@@ -1,14 +1,38 @@
 /**
- * Values read from the environment through `${VAR}`. They are redacted from
- * every line any reporter writes, and from error messages of libraries that
- * like to echo their inputs. Values shorter than 4 characters are not
- * redacted: masking them would garble every log and protect nothing.
+ * Values read from the environment through `${VAR}`, the standard secret
+ * variables below when set, and keys read at run time (age identities). They
+ * are redacted from every line any reporter writes, which includes error
+ * messages of libraries that like to echo their inputs. Values shorter than 4
+ * characters are not redacted: masking them would garble every log and
+ * protect nothing (a plan passphrase must be 12 or more; see rules.ts).
  */
+export const SECRET_ENV = [
+  'PGPASSWORD',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'RESTORABLE_AGE_IDENTITY',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+] as const;
+
 export class Secrets {
   private readonly values = new Set<string>();
 
   add(value: string): void {
-    if (value.length >= 4) this.values.add(value);
+    if (value.length < 4) return;
+    this.values.add(value);
+    // A multi-line secret (a PEM private key) may be echoed a line at a time.
+    if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim().length >= 16) this.values.add(line.trim());
+  }
+
+  /** Registers the standard secret variables that are set in `env`. */
+  addEnv(env: NodeJS.ProcessEnv): void {
+    for (const name of SECRET_ENV) {
+      const value = env[name];
+      if (value) this.add(value);
+    }
   }
 
   get size(): number {
