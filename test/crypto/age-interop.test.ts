@@ -1,8 +1,9 @@
 /**
  * Our artifacts are standard age files: the `age` tool decrypts what we
- * encrypt to the same bytes, and we decrypt what `age` encrypts. Passphrase
- * files are checked through our code and typage only: `age -d` reads a
- * passphrase from a terminal, which a test cannot drive honestly.
+ * encrypt to the same bytes, and we decrypt what `age` encrypts, at the sizes
+ * where age's 64 KiB chunking has edges. Passphrase files go both ways too:
+ * `age` reads a passphrase from a terminal only, so test/helpers/age-pty.py
+ * gives it a pseudo-terminal and types it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,7 +47,34 @@ async function run(input: Buffer, ...transforms: NodeJS.ReadWriteStream[]): Prom
 const record = (): EncryptionRecord => ({ format: 'age', mode: 'recipients', recipients: [recipient] });
 const plain = randomBytes(3 * 1024 * 1024 + 17);
 
+const PTY = join(import.meta.dirname, '..', 'helpers', 'age-pty.py');
+const EDGES = [0, 1, 65535, 65536, 65537, 131072, 200_000];
+
 describe.skipIf(!hasAge)('age interop', () => {
+  it.each(EDGES)('%i bytes: ours opens with `age -d`, and `age -r` output opens with ours', async (size) => {
+    const data = randomBytes(size);
+    writeFileSync(join(dir, `ours-${size}.age`), await run(data, encryptor({ age_recipients: [recipient] })));
+    expect(execFileSync('age', ['-d', '-i', keyFile, join(dir, `ours-${size}.age`)]).equals(data)).toBe(true);
+    writeFileSync(join(dir, `plain-${size}`), data);
+    const theirs = execFileSync('age', ['-r', recipient, join(dir, `plain-${size}`)]);
+    expect((await run(theirs, decryptor(record(), { identities: [identity] }, 'theirs'))).equals(data)).toBe(true);
+  });
+
+  it('passphrase mode both ways with the age tool: ours opens with `age -d`, `age -p` output opens with ours', async () => {
+    const passphrase = 'a-long-interop-passphrase-42';
+    const data = randomBytes(150_000);
+    writeFileSync(join(dir, 'p.age'), await run(data, encryptor({ passphrase, scrypt_work_factor: 12 })));
+    execFileSync('python3', [PTY, passphrase, 'age', '-d', '-o', join(dir, 'p.out'), join(dir, 'p.age')], { timeout: 60_000 });
+    expect(readFileSync(join(dir, 'p.out')).equals(data)).toBe(true);
+    writeFileSync(join(dir, 'p.plain'), data);
+    execFileSync('python3', [PTY, passphrase, 'age', '-p', '-o', join(dir, 'theirs-p.age'), join(dir, 'p.plain')], { timeout: 60_000 });
+    const record: EncryptionRecord = { format: 'age', mode: 'passphrase', recipients: [] };
+    const opened = await run(readFileSync(join(dir, 'theirs-p.age')), decryptor(record, { passphrase, identities: [] }, 'theirs-p'));
+    expect(opened.equals(data)).toBe(true);
+    const wrong = spawnSync('python3', [PTY, 'not-the-passphrase', 'age', '-d', '-o', join(dir, 'p.wrong'), join(dir, 'p.age')], { timeout: 60_000 });
+    expect(wrong.status).not.toBe(0);
+  });
+
   it('what we encrypt, `age -d -i` decrypts to the same bytes', async () => {
     const sealed = await run(plain, encryptor({ age_recipients: [recipient] }));
     expect(sealed.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
