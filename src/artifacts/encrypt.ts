@@ -165,7 +165,6 @@ export function decryptionKeys(env: NodeJS.ProcessEnv, setting: EncryptionSettin
   if (setting?.passphrase !== undefined) keys.passphrase = setting.passphrase;
   const value = env[IDENTITY_ENV]?.trim();
   if (!value) return keys;
-  secrets.add(value);
   let text = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {

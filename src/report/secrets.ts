@@ -31,7 +31,8 @@ export class Secrets {
   addEnv(env: NodeJS.ProcessEnv): void {
     for (const name of SECRET_ENV) {
       const value = env[name];
-      if (value) this.add(value);
+      // RESTORABLE_AGE_IDENTITY may hold a path instead of the key: a path is no secret, and naming it helps.
+      if (value && !(name === 'RESTORABLE_AGE_IDENTITY' && !value.includes('AGE-SECRET-KEY-'))) this.add(value);
     }
   }
 
