@@ -1,82 +1,39 @@
 /**
  * age encryption of artifacts, so every artifact is a standard age file:
  * `age -d` opens it without restorable. The header (recipients, scrypt, MAC)
- * is typage's (age-encryption, by age's author); the payload runs on Node's
- * native ChaCha20-Poly1305 (age-stream.ts), 15x faster than typage's. Recipients (public keys) come from the plan; the identity only
- * at restore time, from RESTORABLE_AGE_IDENTITY. Passphrase mode uses age's
- * scrypt recipient.
+ * is typage's (age-header.ts); the payload runs on Node's native
+ * ChaCha20-Poly1305 (age-stream.ts). Recipients (public keys) come from the
+ * plan; the identity only at restore time, from RESTORABLE_AGE_IDENTITY.
+ * Passphrase mode uses age's scrypt recipient.
  *
  * Decryption streams and emits plaintext before it has seen the end of the
  * file, so callers check the sha256 of the whole stored artifact first and
  * `openable` proves the key before anything is written.
  */
-import { createCipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Decrypter, Encrypter, Stanza, type Recipient } from 'age-encryption';
+import { Decrypter } from 'age-encryption';
+import { MAX_HEADER, headerEnd, newHeader, readHeader } from './age-header.js';
 import { NONCE_BYTES, Opener, Sealer, payloadKey, payloadNonce } from './age-stream.js';
 import { KeyError, IntegrityError, reason } from '../errors.js';
+import type { Encryption } from '../plan/schema.js';
 import type { Secrets } from '../report/secrets.js';
+import type { SourceEntry } from './manifest.js';
 
 export const IDENTITY_ENV = 'RESTORABLE_AGE_IDENTITY';
 export const AGE_EXTENSION = '.age';
 const IDENTITY_LINE = /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/;
 
 /** What the plan says (after interpolation): recipients, or a passphrase. */
-export interface EncryptionSetting {
-  age_recipients?: string[] | undefined;
-  passphrase?: string | undefined;
-  scrypt_work_factor?: number | undefined;
-}
+export type EncryptionSetting = Encryption;
 
 /** What the manifest records: nothing secret, only the public side. */
-export interface EncryptionRecord {
-  format: 'age';
-  mode: 'recipients' | 'passphrase';
-  recipients: string[];
-}
+export type EncryptionRecord = NonNullable<SourceEntry['artifact']['encryption']>;
 
 export function encryptionRecord(setting: EncryptionSetting): EncryptionRecord {
   return setting.passphrase !== undefined
     ? { format: 'age', mode: 'passphrase', recipients: [] }
     : { format: 'age', mode: 'recipients', recipients: [...(setting.age_recipients ?? [])] };
-}
-
-const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt';
-const DEFAULT_WORK_FACTOR = 18;
-const MAX_HEADER = 1 << 20;
-
-/**
- * age's scrypt recipient (what `age -p` writes), on Node's scrypt: typage's
- * own cannot be combined with the key-capturing recipient below.
- */
-function scryptRecipient(passphrase: string, logN: number): Recipient {
-  return {
-    wrapFileKey(fileKey: Uint8Array): Stanza[] {
-      const salt = randomBytes(16);
-      const N = 2 ** logN;
-      const key = scryptSync(passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), 32, { N, r: 8, p: 1, maxmem: 256 * N * 8 + (1 << 24) });
-      const cipher = createCipheriv('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
-      const body = Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
-      return [new Stanza(['scrypt', salt.toString('base64').replace(/=+$/, ''), String(logN)], body)];
-    },
-  };
-}
-
-/**
- * The age header for `setting` and the file key it wraps. typage writes the
- * header (stanzas and MAC); an extra recipient that adds no stanza sees the
- * file key, so the payload can be sealed natively (age-stream.ts).
- */
-async function newHeader(setting: EncryptionSetting): Promise<{ header: Buffer; fileKey: Uint8Array }> {
-  const encrypter = new Encrypter();
-  if (setting.passphrase !== undefined) encrypter.addRecipient(scryptRecipient(setting.passphrase, setting.scrypt_work_factor ?? DEFAULT_WORK_FACTOR));
-  else for (const recipient of setting.age_recipients ?? []) encrypter.addRecipient(recipient);
-  let fileKey: Uint8Array | undefined;
-  encrypter.addRecipient({ wrapFileKey: (key: Uint8Array) => ((fileKey = key), []) });
-  // An empty file is header + 16-byte nonce + one empty final chunk (its 16-byte tag).
-  const empty = await encrypter.encrypt(new Uint8Array(0));
-  return { header: Buffer.from(empty.subarray(0, empty.length - NONCE_BYTES - 16)), fileKey: fileKey! };
 }
 
 /**
@@ -120,33 +77,6 @@ class SealTransform extends Transform {
 
 export function encryptor(setting: EncryptionSetting): Transform {
   return new SealTransform(setting);
-}
-
-/** Splits an age stream into its header, its payload nonce and an iterator over the rest. */
-async function readHeader(source: AsyncIterable<Buffer>): Promise<{ header: Buffer; nonce: Buffer; rest: Buffer; more: AsyncIterator<Buffer> }> {
-  const more = source[Symbol.asyncIterator]();
-  let seen = Buffer.alloc(0);
-  for (;;) {
-    const end = headerEnd(seen);
-    if (end !== undefined && seen.length >= end + NONCE_BYTES) {
-      return { header: seen.subarray(0, end), nonce: seen.subarray(end, end + NONCE_BYTES), rest: seen.subarray(end + NONCE_BYTES), more };
-    }
-    if (seen.length > MAX_HEADER) throw new Error('no age header end was found');
-    const next = await more.next();
-    if (next.done) throw new Error(seen.length === 0 ? 'the file is empty' : 'the file ends inside its header');
-    seen = Buffer.concat([seen, next.value]);
-  }
-}
-
-/** The offset just after the header's MAC line (`--- <mac>\n`), once it is complete. */
-function headerEnd(bytes: Buffer): number | undefined {
-  if (bytes.length > 0 && !bytes.subarray(0, Math.min(bytes.length, 21)).equals(Buffer.from('age-encryption.org/v1').subarray(0, Math.min(bytes.length, 21)))) {
-    throw new Error('this is not an age file (age-encryption.org/v1 header missing)');
-  }
-  const mac = bytes.indexOf('\n--- ');
-  if (mac < 0) return undefined;
-  const newline = bytes.indexOf('\n', mac + 1);
-  return newline < 0 ? undefined : newline + 1;
 }
 
 /** The keys a restore can use: the plan's passphrase and the identities in RESTORABLE_AGE_IDENTITY. */
