@@ -41,6 +41,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       kind: 'preflight',
       title: 'preflight',
       detail: [
+        `take the plan's lock on every target (exit 8 if another run holds one; stale after ${Math.round(plan.locks.stale_after / 60_000)} minutes)`,
         `check every source is readable: ${plan.sources.map((s) => s.name).join(', ')}`,
         `check every target is writable: ${targets}`,
         'resolve the app version and make the backup id',
