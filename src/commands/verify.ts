@@ -1,4 +1,5 @@
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
+import * as tar from 'tar';
 import { pipeline } from 'node:stream/promises';
 import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
 import { matching, mismatch, readBack } from '../artifacts/check.js';
@@ -7,6 +8,7 @@ import { decryptionKeys, decryptor, type DecryptionKeys } from '../artifacts/enc
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, KeyError, NotFoundError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
+import { refusal } from '../sources/safe-extract.js';
 import type { Target } from '../targets/target.js';
 import { load, selectTargets, type Command } from './context.js';
 
@@ -30,17 +32,34 @@ interface CopyReport {
 
 /**
  * --deep: stream the copy through decryption (which authenticates every
- * 64 KiB chunk) and decompression (which checks the frames), writing nothing.
- * A missing or wrong key stops verify with a KeyError: a deep check that
- * cannot open the data proves nothing.
+ * 64 KiB chunk) and decompression (which checks the frames), writing nothing;
+ * a files archive is also read entry by entry against the extraction rules,
+ * so an unsafe archive shows here rather than at restore time. A missing or
+ * wrong key stops verify with a KeyError: a deep check that cannot open the
+ * data proves nothing.
  */
 async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, keys: () => DecryptionKeys): Promise<number> {
   const { encryption, file, compression } = entry.artifact;
   let decodedBytes = 0;
-  const count = new Writable({ write: (chunk: Buffer, _e, callback) => ((decodedBytes += chunk.length), callback()) });
+  const count = new Transform({ transform: (chunk: Buffer, _e, callback) => ((decodedBytes += chunk.length), callback(null, chunk)) });
   const opening = encryption ? [decryptor(encryption, keys(), `The artifact ${file} of backup ${id}`)] : [];
-  await pipeline([await target.get(keyOf.file(loaded.plan.name, id, file)), matching(entry), ...opening, decompressor(compression.algorithm), count]);
+  await pipeline([await target.get(keyOf.file(loaded.plan.name, id, file)), matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]);
   return decodedBytes;
+}
+
+const discard = () => new Writable({ write: (_chunk, _e, callback) => callback() });
+
+/** A tar parser that fails on the first entry extraction would refuse. */
+function archiveCheck(file: string): Writable {
+  const parser: tar.Parser = new tar.Parser({
+    strict: true,
+    onReadEntry(entry) {
+      const why = refusal({ path: entry.path, type: entry.type, linkpath: entry.linkpath });
+      if (why) parser.abort(new IntegrityError(`${file} holds an unsafe archive: ${why}.`));
+      entry.resume();
+    },
+  });
+  return parser as unknown as Writable;
 }
 
 async function checkArtifact(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, deep: boolean, keys: () => DecryptionKeys): Promise<ArtifactReport> {
