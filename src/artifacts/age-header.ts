@@ -46,20 +46,16 @@ export async function newHeader(setting: Encryption): Promise<{ header: Buffer; 
   return { header: Buffer.from(empty.subarray(0, empty.length - NONCE_BYTES - 16)), fileKey: fileKey! };
 }
 
-/** Splits an age stream into its header, its payload nonce and an iterator over the rest. */
-export async function readHeader(source: AsyncIterable<Buffer>): Promise<{ header: Buffer; nonce: Buffer; rest: Buffer; more: AsyncIterator<Buffer> }> {
-  const more = source[Symbol.asyncIterator]();
+/** The header bytes at the start of an age stream (up to and including the MAC line). */
+export async function readHeader(source: AsyncIterable<Buffer>): Promise<Buffer> {
   let seen = Buffer.alloc(0);
-  for (;;) {
+  for await (const chunk of source) {
+    seen = Buffer.concat([seen, chunk]);
     const end = headerEnd(seen);
-    if (end !== undefined && seen.length >= end + NONCE_BYTES) {
-      return { header: seen.subarray(0, end), nonce: seen.subarray(end, end + NONCE_BYTES), rest: seen.subarray(end + NONCE_BYTES), more };
-    }
+    if (end !== undefined) return seen.subarray(0, end);
     if (seen.length > MAX_HEADER) throw new Error('no age header end was found');
-    const next = await more.next();
-    if (next.done) throw new Error(seen.length === 0 ? 'the file is empty' : 'the file ends inside its header');
-    seen = Buffer.concat([seen, next.value]);
   }
+  throw new Error(seen.length === 0 ? 'the file is empty' : 'the file ends inside its header');
 }
 
 /** The offset just after the header's MAC line (`--- <mac>\n`), once it is complete. */

@@ -216,8 +216,7 @@ export async function openable(path: string, record: EncryptionRecord, keys: Dec
   const decrypter = decrypterFor(record, keys, what);
   const input = createReadStream(path, { highWaterMark: 1 << 16 });
   try {
-    const { header } = await readHeader(input);
-    await decrypter.decryptHeader(header);
+    await decrypter.decryptHeader(await readHeader(input));
   } catch (error) {
     throw decryptFailure(what, record)(error);
   } finally {
