@@ -38,28 +38,37 @@ function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buff
 /**
  * Collects input into fixed-size pieces and hands each on only once a byte
  * after it has arrived, so the last piece is known to be last at the end.
- * Synchronous: the caller's async generator keeps the stream's backpressure.
+ * Synchronous, with one reused buffer: the calling Transform keeps the backpressure.
  */
 abstract class Chunker {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly buffer: Buffer;
+  private used = 0;
   protected counter = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
 
+  /** Seals or opens one piece; the returned buffers must not alias `data` (the buffer is reused). */
   protected abstract piece(data: Buffer, last: boolean): Buffer[];
 
   update(chunk: Buffer): Buffer[] {
-    const all = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const out: Buffer[] = [];
-    let at = 0;
-    for (; all.length - at > this.size; at += this.size, this.counter += 1) out.push(...this.piece(all.subarray(at, at + this.size), false));
-    // Copy the rest: `chunk` may be a view into a buffer its producer reuses.
-    this.pending = Buffer.from(all.subarray(at));
+    for (let at = 0; at < chunk.length; ) {
+      if (this.used === this.buffer.length) {
+        out.push(...this.piece(this.buffer, false));
+        this.counter += 1;
+        this.used = 0;
+      }
+      const n = chunk.copy(this.buffer, this.used, at, Math.min(chunk.length, at + this.buffer.length - this.used));
+      this.used += n;
+      at += n;
+    }
     return out;
   }
 
   final(): Buffer[] {
-    return this.piece(this.pending, true);
+    return this.piece(this.buffer.subarray(0, this.used), true);
   }
 }
 
