@@ -13,6 +13,8 @@ export const ExitCode = {
   integrity: 5,
   refused: 6,
   notFound: 7,
+  locked: 8,
+  key: 9,
   interrupted: 130,
   bug: 70,
 } as const;
@@ -78,6 +80,16 @@ export class RefusedError extends RestorableError {
 
 export class NotFoundError extends RestorableError {
   override readonly exitCode = ExitCode.notFound;
+}
+
+/** Another run of the plan holds the lock on a target (or a stale lock needs --break-lock). */
+export class LockedError extends RestorableError {
+  override readonly exitCode = ExitCode.locked;
+}
+
+/** An encrypted backup cannot be opened: no identity or passphrase, or not the right one. */
+export class KeyError extends RestorableError {
+  override readonly exitCode = ExitCode.key;
 }
 
 export class InterruptedError extends RestorableError {

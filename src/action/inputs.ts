@@ -4,7 +4,7 @@
  * prints that command for reproducing a run locally.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { CommandInput } from '../commands/context.js';
+import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 
 /** The commands the Action accepts (schema and workflow are for people at a terminal). */
@@ -50,6 +50,9 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
     sources,
     allowVersionMismatch: flag(env, 'allow-version-mismatch'),
     dryRun: flag(env, 'dry-run'),
+    deep: flag(env, 'deep'),
+    breakLock: flag(env, 'break-lock'),
+    waitMs: waitMsOf(read(env, 'wait'), 'The input "wait" is'),
     // RUNNER_TEMP is emptied after every job, on hosted and self-hosted runners alike.
     ...(env.RUNNER_TEMP ? { stagingRoot: env.RUNNER_TEMP } : {}),
   };
@@ -58,5 +61,8 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (['restore', 'drill'].includes(command)) for (const source of sources) args.push('--source', source);
   if (input.allowVersionMismatch && command === 'restore') args.push('--allow-version-mismatch');
   if (input.dryRun && command === 'prune') args.push('--dry-run');
+  if (input.deep && command === 'verify') args.push('--deep');
+  if (input.breakLock) args.push('--break-lock');
+  if (read(env, 'wait')) args.push('--wait', read(env, 'wait'));
   return { command, input, cliLine: `npx restorable ${args.join(' ')}` };
 }

@@ -25,7 +25,10 @@ export const sourceEntry = z.object({
     bytes: z.number().int().nonnegative(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     compression: z.object({ algorithm: z.enum(['zstd', 'gzip', 'none']), level: z.number().nullable() }),
-    encryption: z.null(),
+    /** The public side only: age recipients (public keys) or the passphrase mode, never a key. */
+    encryption: z
+      .object({ format: z.literal('age'), mode: z.enum(['recipients', 'passphrase']), recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/)) })
+      .nullable(),
   }),
   counts: z.record(z.string(), z.number()),
   duration_ms: z.number(),

@@ -3,9 +3,9 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
-import { parseArgs } from 'node:util';
+import { format, parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
-import type { CommandInput } from '../commands/context.js';
+import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { Secrets } from '../report/secrets.js';
 import { TerminalReporter } from '../report/terminal.js';
@@ -35,6 +35,9 @@ Options:
       --force                 workflow: replace files that differ from what would be written
       --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
                               password from PGPASSWORD or \${VAR} in the URL, never typed in)
+      --deep                  verify: also decrypt and decompress every copy
+      --break-lock            remove stale locks of this plan (never live ones) first
+      --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
   -q, --quiet                 only warnings, errors and the answer
@@ -44,7 +47,7 @@ Options:
 
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
-7 not found, 130 interrupted, 70 internal error (a bug: please report it).`;
+7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
 
 function parse(argv: string[]) {
   try {
@@ -60,6 +63,9 @@ function parse(argv: string[]) {
         'allow-version-mismatch': { type: 'boolean', default: false },
         to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        deep: { type: 'boolean', default: false },
+        'break-lock': { type: 'boolean', default: false },
+        wait: { type: 'string' },
         staging: { type: 'string' },
         out: { type: 'string' },
         'runs-on': { type: 'string', multiple: true, default: [] },
@@ -75,6 +81,17 @@ function parse(argv: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message, { hint: 'Run `restorable --help` for the options.' });
   }
+}
+
+/** Libraries that print on their own (console.*) go through the redactor too. */
+function redactConsole(secrets: Secrets): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((m) => console[m]);
+  for (const [index, m] of methods.entries()) {
+    const original = saved[index]!;
+    console[m] = (...args: unknown[]) => original(secrets.redact(format(...args)));
+  }
+  return () => methods.forEach((m, index) => (console[m] = saved[index]!));
 }
 
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets): number {
@@ -99,6 +116,8 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const secrets = new Secrets();
+  secrets.addEnv(env);
+  const restoreConsole = redactConsole(secrets);
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
   const controller = new AbortController();
@@ -129,6 +148,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.target ? { target: values.target } : {}),
       allowVersionMismatch: values['allow-version-mismatch'],
       dryRun: values['dry-run'],
+      deep: values.deep,
+      breakLock: values['break-lock'],
+      waitMs: waitMsOf(values.wait, '--wait'),
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
       ...(values.out ? { out: values.out } : {}),
@@ -145,5 +167,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    restoreConsole();
   }
 }

@@ -1,6 +1,7 @@
 import { runBackup, type BackupResult } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
-import { load, type Command } from './context.js';
+import { allTargets, load, type Command } from './context.js';
+import { withLock } from './locked.js';
 
 function summary(result: BackupResult): string {
   const lines = [`Backup ${result.id || '(none)'}: ${result.ok ? 'complete' : 'FAILED'} in ${(result.durationMs / 1000).toFixed(1)}s`];
@@ -21,13 +22,13 @@ function summary(result: BackupResult): string {
 
 export const backup: Command = async (input, io) => {
   const loaded = await load(input, io);
-  const result = await runBackup(loaded, {
+  const result = await withLock(loaded, allTargets(loaded), 'backup', input, io, () => runBackup(loaded, {
     reporter: io.reporter,
     signal: io.signal,
     env: io.env,
     ...(input.trigger ? { trigger: input.trigger } : {}),
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
-  });
+  }));
   if (!input.json) io.reporter.output(summary(result));
   const { error, ...data } = result;
   if (error !== undefined) {

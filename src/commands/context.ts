@@ -1,6 +1,7 @@
 /** What every command receives: parsed options and the ways to talk to the world. */
 import { zstdEngine } from '../artifacts/codec.js';
 import { UsageError } from '../errors.js';
+import { parseClockDuration } from '../plan/duration.js';
 import { interpolate, literalPasswords, type Unset } from '../plan/interpolate.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { createTarget } from '../targets/index.js';
@@ -18,6 +19,12 @@ export interface CommandInput {
   target?: string;
   allowVersionMismatch: boolean;
   dryRun: boolean;
+  /** verify: also decrypt and decompress every copy. */
+  deep: boolean;
+  /** Remove stale locks (never live ones) before taking the lock. */
+  breakLock: boolean;
+  /** How long to wait for another run's lock, in ms (0: fail at once). */
+  waitMs: number;
   stagingRoot?: string;
   trigger?: string;
   /** workflow: where to write (default .github/workflows), runs-on labels, the Action reference, replace edited files. */
@@ -71,6 +78,19 @@ function destination(raw: string, io: CommandIO): string {
   const url = interpolate(raw, io.env, io.secrets, unset) as string;
   if (unset.length > 0) throw new UsageError(`--to uses \${${unset[0]!.variable}}, which is not set.`, { hint: 'Set it in the environment.' });
   return url;
+}
+
+/** --wait (CLI) or the `wait` input (Action): how long to wait for another run's lock, in ms. */
+export function waitMsOf(text: string | undefined, label: string): number {
+  if (text === undefined || text === '') return 0;
+  const ms = parseClockDuration(text);
+  if (ms === undefined) throw new UsageError(`${label} ${text}: expected a duration such as 30s, 10m or 1h.`);
+  return ms;
+}
+
+/** Every target of the plan, for locking: a run holds the lock on all of them, whichever it reads or writes. */
+export function allTargets({ plan, dir }: LoadedPlan): Target[] {
+  return plan.targets.map((config) => createTarget(config, { planDir: dir }));
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */

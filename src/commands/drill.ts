@@ -1,9 +1,10 @@
 import { runDrill } from '../restore/drill.js';
-import { load, restoreRequest, type Command } from './context.js';
+import { allTargets, load, restoreRequest, type Command } from './context.js';
+import { withLock } from './locked.js';
 
 export const drill: Command = async (input, io) => {
   const loaded = await load(input, io);
-  const result = await runDrill(loaded, restoreRequest(input, io));
+  const result = await withLock(loaded, allTargets(loaded), 'drill', input, io, () => runDrill(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1000).toFixed(1)}s (live data untouched)`];
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);

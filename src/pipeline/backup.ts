@@ -14,6 +14,7 @@ import { makeBackupId } from '../artifacts/backup-id.js';
 import { keyOf } from '../artifacts/catalog.js';
 import { packing } from '../artifacts/codec.js';
 import { mismatch, readBack } from '../artifacts/check.js';
+import { encryptionRecord, encryptor } from '../artifacts/encrypt.js';
 import { Digest } from '../artifacts/digest.js';
 import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
 import { MANIFEST, type Manifest, type SourceEntry } from '../artifacts/manifest.js';
@@ -162,7 +163,9 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
-        const streamed = await pipeline([...packing(snapshot, plan.compression), digest, sink], { signal }).then(
+        // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
+        const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
+        const streamed = await pipeline([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
           () => undefined,
           (error: unknown) => error,
         );
@@ -179,7 +182,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
-          artifact: { file, bytes: digest.bytes, sha256: digest.sha256, compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null }, encryption: null },
+          artifact: {
+            file,
+            bytes: digest.bytes,
+            sha256: digest.sha256,
+            compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
+            encryption: plan.encryption ? encryptionRecord(plan.encryption) : null,
+          },
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began),
         });

@@ -1,5 +1,6 @@
 /** compile(plan) -> Pipeline: pure data, printed by `plan`, executed by `backup`. */
 import { describeCodec, extensionFor } from '../artifacts/codec.js';
+import { AGE_EXTENSION } from '../artifacts/encrypt.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { Pipeline, Step } from '../pipeline/steps.js';
 import { snapshotOrder } from './order.js';
@@ -8,7 +9,8 @@ import type { Hook, Plan } from './schema.js';
 
 export function artifactFile(source: SourceConfig, plan: Plan): string {
   const adapter = sourceAdapter(source);
-  return `${source.name}${adapter.extensionOf?.(source) ?? adapter.extension}${extensionFor(plan.compression.algorithm)}`;
+  const raw = adapter.extensionOf?.(source) ?? adapter.extension;
+  return `${source.name}${raw}${extensionFor(plan.compression.algorithm)}${plan.encryption ? AGE_EXTENSION : ''}`;
 }
 
 function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
@@ -27,6 +29,11 @@ function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
   }));
 }
 
+function describeEncryption(plan: Plan): string {
+  const e = plan.encryption!;
+  return e.passphrase !== undefined ? 'age encryption with a passphrase (scrypt)' : `age encryption to ${e.age_recipients!.length} recipient(s)`;
+}
+
 export function compileBackup(plan: Plan, planDir: string): Pipeline {
   const targets = plan.targets.map((t) => t.name).join(', ');
   const required = requirement(plan.policy.rule);
@@ -36,6 +43,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       kind: 'preflight',
       title: 'preflight',
       detail: [
+        `take the plan's lock on every target (exit 8 if another run holds one; stale after ${Math.round(plan.locks.stale_after / 60_000)} minutes)`,
         `check every source is readable: ${plan.sources.map((s) => s.name).join(', ')}`,
         `check every target is writable: ${targets}`,
         'resolve the app version and make the backup id',
@@ -49,7 +57,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       source: source.name,
       detail: [
         sourceAdapter(source).describe(source, { planDir }),
-        `pack: ${describeCodec(plan.compression)}, sha256 while streaming -> ${artifactFile(source, plan)}`,
+        `pack: ${describeCodec(plan.compression)}${plan.encryption ? `, ${describeEncryption(plan)}` : ''}, sha256 of the stored bytes while streaming -> ${artifactFile(source, plan)}`,
         `write once, streamed to every target at the same time: ${targets}`,
       ],
     })),

@@ -65,3 +65,14 @@ export function literalPasswords(value: unknown, path: (string | number)[] = [])
   }
   return [];
 }
+
+/**
+ * The path of encryption.passphrase when it is written in clear: a
+ * passphrase must come from the environment (`${VAR}`), like a password.
+ */
+export function literalPassphrase(raw: unknown): (string | number)[][] {
+  const encryption = (raw as { encryption?: { passphrase?: unknown } } | null)?.encryption;
+  const value = encryption?.passphrase;
+  if (typeof value !== 'string') return [];
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim()) ? [] : [['encryption', 'passphrase']];
+}

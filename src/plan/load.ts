@@ -10,7 +10,7 @@ import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Docum
 import type { z } from 'zod';
 import { PlanError, type PlanProblem } from '../errors.js';
 import { Secrets } from '../report/secrets.js';
-import { interpolate, literalPasswords, type Unset } from './interpolate.js';
+import { interpolate, literalPassphrase, literalPasswords, type Unset } from './interpolate.js';
 import { checkRules, type RuleContext } from './rules.js';
 import { planSchema, type Plan } from './schema.js';
 
@@ -136,6 +136,12 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
       where: locate.where(p),
       path: formatPath(p),
       message: 'a password is written into this URL in clear; put it in the environment and write ${VAR} instead',
+      severity: 'error' as const,
+    })),
+    ...literalPassphrase(raw).map((p) => ({
+      where: locate.where(p),
+      path: formatPath(p),
+      message: 'the passphrase is written in clear; put it in the environment and write ${VAR} instead (nothing else in the value)',
       severity: 'error' as const,
     })),
     ...unset.map((u) => ({

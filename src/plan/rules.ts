@@ -131,7 +131,13 @@ const retentionSanity: Rule = (plan) => {
   return keeps || r.keep_within ? [] : [warning(['retention'], 'this retention keeps only the newest backup: prune will remove every other one')];
 };
 
-const rules: Rule[] = [uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+/** A short passphrase falls to offline guessing (scrypt slows it, no more), and under 4 characters it could not even be masked in logs. */
+const passphraseStrength: Rule = (plan) =>
+  plan.encryption?.passphrase !== undefined && plan.encryption.passphrase.length < 12
+    ? [error(['encryption', 'passphrase'], 'the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)')]
+    : [];
+
+const rules: Rule[] = [passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 
 export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
   return rules.flatMap((rule) => rule(plan, ctx));

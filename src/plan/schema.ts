@@ -49,6 +49,31 @@ const compression = z
     path: ['level'],
   });
 
+/**
+ * age recipients (public keys, safe to commit) or a passphrase from ${VAR}
+ * (scrypt). The identity is never in the plan: restores read it from
+ * RESTORABLE_AGE_IDENTITY.
+ */
+const encryption = z
+  .strictObject({
+    age_recipients: z
+      .array(z.string().regex(/^age1[0-9a-z]+$/, { error: 'expected an age public key (age1...), as printed by age-keygen -y' }))
+      .min(1)
+      .optional(),
+    passphrase: z.string().min(1).optional(),
+    scrypt_work_factor: z.int().min(10).max(22).optional(),
+  })
+  .refine((e) => (e.age_recipients === undefined) !== (e.passphrase === undefined), {
+    error: 'give either age_recipients or passphrase, not both',
+  })
+  .refine((e) => e.scrypt_work_factor === undefined || e.passphrase !== undefined, {
+    error: 'scrypt_work_factor applies to passphrase mode only',
+    path: ['scrypt_work_factor'],
+  });
+
+/** Locks against concurrent runs of one plan (see src/pipeline/lock.ts). */
+const locks = z.strictObject({ stale_after: clockDuration.prefault('6h') });
+
 const keep = z.int().min(0);
 const retention = z.strictObject({
   keep_last: keep.optional(),
@@ -113,6 +138,8 @@ export const planSchema = z.strictObject({
   targets: z.array(targetConfig).min(1, { error: 'a plan needs at least one target' }),
   policy: policy.default({ rule: '3-2-1' }),
   compression: compression.default({ algorithm: 'zstd' }),
+  encryption: encryption.optional(),
+  locks: locks.prefault({}),
   retention: retention.optional(),
   schedule: schedule.optional(),
   restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
@@ -126,4 +153,5 @@ export type Hook = z.infer<typeof hook>;
 export type Retention = z.infer<typeof retention>;
 export type PolicyRule = z.infer<typeof policy>['rule'];
 export type Compression = z.infer<typeof compression>;
+export type Encryption = z.infer<typeof encryption>;
 export type AppVersionFrom = z.infer<typeof appVersionFrom>;

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
 import { matching, mismatch, readBack } from '../artifacts/check.js';
+import { decryptor, openable, type DecryptionKeys } from '../artifacts/encrypt.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
@@ -65,9 +66,21 @@ export async function fetchVerified(target: Target, plan: string, id: string, en
   return path;
 }
 
-/** The decoded snapshot from verified bytes at `path`, hashed again on the way; errors surface on the returned stream. */
-export function decoded(path: string, entry: SourceEntry): Readable {
+/**
+ * The decoded snapshot from verified bytes at `path`, hashed again on the
+ * way, decrypted when the manifest says so, then decompressed; errors surface
+ * on the returned stream.
+ */
+export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys): Readable {
   const decoder = decompressor(entry.artifact.compression.algorithm);
-  pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), decoder).catch((error: unknown) => decoder.destroy(error as Error));
+  const { encryption, file } = entry.artifact;
+  const opening = encryption ? [decryptor(encryption, keys ?? { identities: [] }, `The artifact ${file}`)] : [];
+  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error: unknown) => decoder.destroy(error as Error));
   return decoder;
+}
+
+/** Fails with a KeyError (before anything is written) when an encrypted artifact cannot be opened with `keys`. */
+export async function checkKey(path: string, entry: SourceEntry, keys: DecryptionKeys, id: string): Promise<void> {
+  const { encryption, file } = entry.artifact;
+  if (encryption) await openable(path, encryption, keys, `The artifact ${file} of backup ${id}`);
 }

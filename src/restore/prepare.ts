@@ -16,7 +16,8 @@ import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { SourceAdapter, SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
 import { makeStaging } from '../util/staging.js';
-import { fetchVerified, findBackup, type Located } from './locate.js';
+import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
+import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
 
 export interface RestoreRequest {
   /** "latest" or a backup id. */
@@ -45,6 +46,8 @@ export interface Prepared extends Located {
   selected: Selected[];
   stagingDir: string;
   ctx: SourceContext;
+  /** Keys for encrypted artifacts, already proven to open each of them. */
+  keys: DecryptionKeys;
   cleanup(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   const ctx: SourceContext = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage: unknown;
+  let keys: DecryptionKeys | undefined;
   // A damaged copy (manifest or artifact) is reported and the next holder tried; anything else stops.
   const onDamage = (error: unknown, index: number) => {
     if (!(error instanceof IntegrityError || error instanceof NotFoundError)) throw error;
@@ -122,8 +126,11 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       }
       const selected = await fetchAll(located, chosen, join(stagingDir, target.name)).catch((error: unknown) => onDamage(error, index));
       if (!selected) continue;
+      keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
+      const opened = await openAll(selected, keys, id).catch((error: unknown) => onDamage(error, index));
+      if (!opened) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'}): ${selected.length} artifact(s) verified.`);
-      return { ...located, selected, stagingDir, ctx, cleanup };
+      return { ...located, selected, stagingDir, ctx, keys, cleanup };
     }
     throw firstDamage;
   } catch (error) {
@@ -151,6 +158,12 @@ async function fetchAll({ target, manifest }: Located, chosen: Chosen[], scratch
     selected.push({ config, adapter: sourceAdapter(config), entry, artifact });
   }
   return selected;
+}
+
+/** A wrong or missing key is found here, before any hook runs or anything is written. */
+async function openAll(selected: Selected[], keys: DecryptionKeys, id: string): Promise<true> {
+  for (const { entry, artifact } of selected) await checkKey(artifact, entry, keys, id);
+  return true;
 }
 
 async function checkVersions(loaded: LoadedPlan, located: Located, chosen: Chosen[], ctx: SourceContext, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<void> {

@@ -68,7 +68,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     for (const { config, adapter, entry, artifact } of prepared.selected) {
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
-      await adapter.materialize(config, decoded(artifact, entry), into, prepared.ctx);
+      await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
       staged.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();

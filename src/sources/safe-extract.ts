@@ -9,6 +9,10 @@
  * - a symlink whose target resolves outside the folder, or passes through
  *   another symlink, is not created, and a warning names it (apps do keep such
  *   links; the rest of the data matters more).
+ * - permissions are never widened: setuid, setgid and world-write bits are
+ *   cleared (NEUTRAL_MASK); run as root, owners are restored as recorded
+ *   (an app's files belong to its user), otherwise files belong to the user
+ *   running restorable.
  * Extraction goes into a new folder; on any refusal it is removed again.
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -18,6 +22,9 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { IntegrityError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
+
+/** Bits an extracted entry never gets: setuid, setgid, and write for others. */
+export const NEUTRAL_MASK = 0o6002;
 
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 
@@ -81,6 +88,7 @@ export async function extractSafely(stream: Readable, into: string, options: { s
         }));
         return false;
       }
+      if (typeof read.mode === 'number') read.mode &= ~NEUTRAL_MASK;
       if (read.type === 'SymbolicLink') {
         if (!linkStaysInside(path, read.linkpath, links)) {
           dropped.push(`${path} -> ${read.linkpath}`);

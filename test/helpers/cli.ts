@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { recordRun } from './leaks.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = resolve(ROOT, 'dist', 'cli.js');
@@ -31,7 +32,11 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.once('close', (code) => {
+      // Every output is kept for the suite's secret scan (test/global-setup.ts).
+      recordRun(args, options.env ?? {}, stdout, stderr);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 

@@ -283,3 +283,22 @@ describe('extractSafely', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('permissions are never widened', () => {
+  it('clears setuid, setgid and world-write bits; keeps the rest of the mode', async () => {
+    const archive = craftTar([
+      { path: 'suid', body: 'x', mode: 0o4755 },
+      { path: 'sgid', body: 'x', mode: 0o2750 },
+      { path: 'open', body: 'x', mode: 0o606 },
+      { path: 'shared/', type: 'Directory', mode: 0o3777 },
+      { path: 'private', body: 'x', mode: 0o600 },
+    ]);
+    await extract(archive);
+    const mode = (path: string) => statSync(join(out, path)).mode & 0o7777;
+    expect(mode('suid')).toBe(0o755);
+    expect(mode('sgid')).toBe(0o750);
+    expect(mode('open') & 0o002).toBe(0);
+    expect(mode('shared') & 0o6002).toBe(0); // the sticky bit (0o1000) only narrows: it may stay
+    expect(mode('private')).toBe(0o600);
+  });
+});

@@ -46,4 +46,20 @@ describe('Secrets', () => {
     const s = secrets('a.b*c+d$');
     expect(s.redact('a.b*c+d$ vs axbbbcd')).toBe('*** vs axbbbcd');
   });
+
+  it('registers the standard secret variables; an identity path is no secret, an identity is', () => {
+    const s = new Secrets();
+    s.addEnv({ PGPASSWORD: 'pg-pass-123', AWS_SECRET_ACCESS_KEY: 'aws/secret+key', RESTORABLE_AGE_IDENTITY: '/keys/backup.txt', HOME: '/root' });
+    expect(s.redact('pg-pass-123 aws/secret+key /keys/backup.txt /root')).toBe('*** *** /keys/backup.txt /root');
+    const t = new Secrets();
+    t.addEnv({ RESTORABLE_AGE_IDENTITY: 'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ' });
+    expect(t.redact('key AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ')).toBe('key ***');
+  });
+
+  it('masks each line of a multi-line secret (a PEM key echoed line by line)', () => {
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAMwAAAAtzc2gtZWQyNTUxOQAAACDx\n-----END OPENSSH PRIVATE KEY-----';
+    const s = secrets(pem);
+    expect(s.redact('line: b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ')).toBe('line: ***');
+    expect(s.redact(pem)).toBe('***');
+  });
 });

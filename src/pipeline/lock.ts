@@ -1,0 +1,201 @@
+/**
+ * Locks against concurrent runs of one plan: two backups, or a backup and a
+ * restore, prune or drill, never run at once against the same target.
+ *
+ * A lock is an object `<plan>/locks/<run id>.json` written through the Target
+ * interface (put/list/get/remove), so it works on any store whose listing
+ * shows a finished put (local folders, S3 and SFTP do). The protocol, per
+ * target in plan order:
+ *   write mine; list; if no other live lock is there, the lock is mine.
+ *   Otherwise remove mine: if every other lock is younger than SETTLE_MS it
+ *   may be a run starting at the same moment, so back off a random while and
+ *   try again; else the target is held: wait (--wait) or fail (exit 8).
+ * Two runs cannot both win: whichever wrote second lists after its own write,
+ * which is after the first one's write, and sees it.
+ *
+ * A lock is stale when its owner ran on this host and that pid is gone, or it
+ * is older than `locks.stale_after` (6h by default). A stale lock still blocks
+ * (a run that lost its process may have left half a backup, and only a
+ * person can tell that the owner is really gone); it is named, and
+ * `--break-lock` removes stale locks, never live ones.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { LockedError, NotFoundError, reason } from '../errors.js';
+import type { Reporter } from '../report/reporter.js';
+import type { Target } from '../targets/target.js';
+
+const SETTLE_MS = 2_000;
+const POLL_MS = 1_000;
+
+export const lockBody = z.object({
+  run_id: z.string(),
+  owner: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  started_at: z.string(),
+  command: z.string(),
+});
+export type LockBody = z.infer<typeof lockBody>;
+
+export interface LockOptions {
+  plan: string;
+  command: string;
+  staleAfterMs: number;
+  breakLock: boolean;
+  /** How long to wait for a held lock, in ms; 0 fails at once. */
+  waitMs: number;
+  reporter: Reporter;
+  signal: AbortSignal;
+  now?: () => Date;
+}
+
+export interface Held {
+  release(): Promise<void>;
+}
+
+const lockKey = (plan: string, runId: string) => `${plan}/locks/${runId}.json`;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why a lock is stale, or undefined when its owner may still be running. */
+export function staleness(lock: LockBody, now: Date, staleAfterMs: number, host = hostname()): string | undefined {
+  if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
+  const age = now.getTime() - Date.parse(lock.started_at);
+  if (age > staleAfterMs) return `it is older than ${Math.round(staleAfterMs / 60_000)} minutes`;
+  return undefined;
+}
+
+export function describeLock(lock: LockBody): string {
+  return `${lock.command} by ${lock.owner}@${lock.host} (pid ${lock.pid}, since ${lock.started_at}, run ${lock.run_id})`;
+}
+
+async function readLocks(target: Target, plan: string): Promise<{ key: string; body: LockBody | undefined }[]> {
+  const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith('.json'));
+  return Promise.all(
+    objects.map(async ({ key }) => {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
+        const parsed = lockBody.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        return { key, body: parsed.success ? parsed.data : undefined };
+      } catch (error) {
+        // Released between list and get: not a lock any more.
+        if (error instanceof NotFoundError) return { key, body: undefined };
+        throw error;
+      }
+    }),
+  );
+}
+
+type Attempt = { won: true } | { won: false; contention: boolean; holders: LockBody[]; stale: { key: string; body: LockBody; why: string }[] };
+
+async function attempt(target: Target, mine: LockBody, options: LockOptions, now: Date): Promise<Attempt> {
+  const key = lockKey(options.plan, mine.run_id);
+  await target.put(key, Readable.from([Buffer.from(`${JSON.stringify(mine, null, 2)}\n`)]));
+  const others = (await readLocks(target, options.plan)).filter((l) => l.key !== key && l.body !== undefined) as { key: string; body: LockBody }[];
+  if (others.length === 0) return { won: true };
+  await target.remove([key]);
+  const stale = others.flatMap((l) => {
+    const why = staleness(l.body, now, options.staleAfterMs);
+    return why ? [{ ...l, why }] : [];
+  });
+  const live = others.filter((l) => !stale.some((s) => s.key === l.key));
+  const contention = live.length > 0 && stale.length === 0 && live.every((l) => now.getTime() - Date.parse(l.body.started_at) < SETTLE_MS);
+  return { won: false, contention, holders: live.map((l) => l.body), stale };
+}
+
+async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  for (;;) {
+    options.signal.throwIfAborted();
+    const result = await attempt(target, mine, options, now());
+    if (result.won) return;
+    if (result.stale.length > 0 && options.breakLock) {
+      for (const s of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s.why}): ${describeLock(s.body)}.`);
+      await target.remove(result.stale.map((s) => s.key));
+      continue;
+    }
+    if (result.contention) {
+      await sleep(50 + Math.floor(Math.random() * 400), undefined, { signal: options.signal });
+      continue;
+    }
+    if (Date.now() < deadline && result.stale.length === 0) {
+      await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });
+      continue;
+    }
+    throw lockedError(target, options, result);
+  }
+}
+
+function lockedError(target: Target, options: LockOptions, result: Extract<Attempt, { won: false }>): LockedError {
+  if (result.stale.length > 0) {
+    return new LockedError(
+      `Target "${target.name}" holds a stale lock of plan "${options.plan}": ${result.stale.map((s) => `${describeLock(s.body)}, stale because ${s.why}`).join('; ')}.`,
+      { hint: 'If that run is really gone, run again with --break-lock (it removes stale locks only); `restorable verify` then checks what it left. Nothing was done.' },
+    );
+  }
+  return new LockedError(`Another run of plan "${options.plan}" holds target "${target.name}": ${result.holders.map(describeLock).join('; ')}.`, {
+    hint: `Wait for it to finish, or pass --wait 30m to wait for it. Nothing was done by this ${options.command}.`,
+  });
+}
+
+/**
+ * Takes the lock on every target, in plan order, or none: a target that
+ * cannot be reached is skipped with a warning (nothing can be written there
+ * either), a held one releases what was taken and throws LockedError.
+ */
+export async function acquireLocks(targets: Target[], options: LockOptions): Promise<Held> {
+  const now = options.now ?? (() => new Date());
+  const mine: LockBody = {
+    run_id: `${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`,
+    owner: safeUser(),
+    host: hostname(),
+    pid: process.pid,
+    started_at: now().toISOString(),
+    command: options.command,
+  };
+  const deadline = Date.now() + options.waitMs;
+  const taken: Target[] = [];
+  const release = async () => {
+    for (const target of taken.splice(0)) {
+      await target.remove([lockKey(options.plan, mine.run_id)]).catch((error: unknown) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error)}`));
+    }
+  };
+  try {
+    for (const target of targets) {
+      try {
+        // Probe first: a put would create a missing root (an unmounted drive) on the system disk.
+        await target.probe();
+        await lockTarget(target, mine, options, deadline);
+        taken.push(target);
+      } catch (error) {
+        if (error instanceof LockedError || options.signal.aborted) throw error;
+        options.reporter.warn(`Could not lock target "${target.name}" (${reason(error)}); going on without it: this run cannot use that target anyway.`);
+      }
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(', ')} as run ${mine.run_id}`);
+  return { release };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * verify --deep on plain backups: every copy decompressed and, for files
+ * sources, read entry by entry against the extraction rules, so a copy that
+ * would be refused at restore time is named now; plain verify cannot see it.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { json, runCli } from '../helpers/cli.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+beforeEach(() => {
+  ws = makeWorkspace({ assets: 3 });
+});
+afterEach(() => ws.cleanup());
+
+const cli = (...args: string[]) => runCli([...args, '--plan', ws.plan]);
+
+describe('verify --deep', () => {
+  it('reports each copy with its decoded size, and names an unsafe archive that plain verify passes', async () => {
+    const backup = await cli('backup', '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    const id = json<{ id: string }>(backup).id;
+    const deep = await cli('verify', '--deep', '--json');
+    expect(deep.code, deep.stderr).toBe(0);
+    const report = json<{ copies: { target: string; ok: boolean; artifacts: { file: string; decoded_bytes: number }[] }[] }>(deep);
+    expect(report.copies.map((c) => [c.target, c.ok])).toEqual([['nas', true], ['usb', true], ['cloud', true]]);
+    const tarBytes = report.copies[0]!.artifacts.find((a) => a.file === 'uploads.tar.zst')!.decoded_bytes;
+    const tarred = execFileSync('zstd', ['-q', '-d', '-c', join(ws.target('nas'), 'testapp', id, 'uploads.tar.zst')], { maxBuffer: 64 << 20 });
+    expect(tarBytes).toBe(tarred.length);
+
+    // A well-formed archive with a ../ entry, on the nas copy only, manifest updated to match.
+    const evil = join(ws.dir, 'evil.tar');
+    execFileSync('python3', ['-c', `
+import io, tarfile
+with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
+    info = tarfile.TarInfo('../escaped.txt'); info.size = 5
+    t.addfile(info, io.BytesIO(b'pwned'))
+`]);
+    execFileSync('zstd', ['-q', '-f', evil, '-o', `${evil}.zst`]);
+    const bytes = readFileSync(`${evil}.zst`);
+    const dir = join(ws.target('nas'), 'testapp', id);
+    writeFileSync(join(dir, 'uploads.tar.zst'), bytes);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    Object.assign(manifest.sources[1].artifact, { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+
+    expect((await cli('verify')).code).toBe(0);
+    const caught = await cli('verify', '--deep');
+    expect(caught.code).toBe(5);
+    expect(caught.stdout).toMatch(/nas: .*: DAMAGED: uploads\.tar\.zst/);
+    expect(caught.stdout).toMatch(/uploads\.tar\.zst: DAMAGED: uploads\.tar\.zst holds an unsafe archive: entry "\.\.\/escaped\.txt" points outside the destination/);
+    expect(caught.stdout).toMatch(/usb: .*: ok \(deep\)/);
+    expect(caught.stderr).toMatch(/1 of 3 copies are damaged/);
+  });
+});
