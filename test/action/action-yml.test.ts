@@ -40,8 +40,9 @@ describe('action.yml', () => {
     expect(action.branding.color).toBeTruthy();
   });
 
-  it('declares exactly the inputs the issue lists, each documented in the README', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(['allow-version-mismatch', 'backup', 'command', 'dry-run', 'plan', 'source'].sort());
+  it('declares exactly the inputs the issue lists (and the lock and verify options), each documented in the README', () => {
+    const issue = ['allow-version-mismatch', 'backup', 'command', 'dry-run', 'plan', 'source'];
+    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock'].sort());
     expect(section.length).toBeGreaterThan(100);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description.length, name).toBeGreaterThan(10);
