@@ -52,8 +52,8 @@ export function restoreRequest(input: CommandInput, io: CommandIO): RestoreReque
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */
-export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined): Target[] {
+export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined, env?: NodeJS.ProcessEnv): Target[] {
   const chosen = plan.targets.filter((t) => name === undefined || t.name === name);
   if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(', ')}` });
-  return chosen.map((config) => createTarget(config, { planDir: dir }));
+  return chosen.map((config) => createTarget(config, { planDir: dir, ...(env ? { env } : {}) }));
 }

@@ -25,7 +25,7 @@ export const list: Command = async (input, io) => {
   const { plan } = loaded;
   const rows = new Map<string, Row>();
   const unreachable: { target: string; error: string }[] = [];
-  for (const target of selectTargets(loaded, input.target)) {
+  for (const target of selectTargets(loaded, input.target, io.env)) {
     try {
       for (const backup of await listBackups(target, plan.name)) {
         const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], incomplete: [], drill: null };

@@ -6,7 +6,7 @@ export const prune: Command = async (input, io) => {
   const loaded = await load(input, io);
   const { plan } = loaded;
   const reports: PruneReport[] = [];
-  for (const target of selectTargets(loaded, input.target)) {
+  for (const target of selectTargets(loaded, input.target, io.env)) {
     const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input.dryRun, now: new Date() });
     reports.push(report);
     if (input.json) continue;

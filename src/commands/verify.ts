@@ -15,7 +15,7 @@ export const verify: Command = async (input, io) => {
   const loaded = await load(input, io);
   const { plan } = loaded;
   const reports: CopyReport[] = [];
-  for (const target of selectTargets(loaded, input.target)) {
+  for (const target of selectTargets(loaded, input.target, io.env)) {
     const complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
     const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
     for (const backup of chosen) {

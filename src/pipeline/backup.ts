@@ -90,7 +90,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const now = options.now ?? (() => new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir, env }));
   const failures = new Map<string, string>();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {
