@@ -7,7 +7,8 @@
  * framing. Copies are verified by re-reading them (check.ts), which every
  * store supports alike.
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -147,7 +148,15 @@ class S3Target implements Target {
 
   async put(key: string, body: Readable): Promise<{ bytes: number }> {
     let bytes = 0;
-    body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    // Counting in the pipe (not with a 'data' listener, which would start the flow before the upload reads).
+    const counted = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const feeding = pipeline(body, counted).catch(() => undefined);
     const lock = this.config.object_lock;
     const upload = new Upload({
       client: this.client,
@@ -158,7 +167,7 @@ class S3Target implements Target {
       params: {
         Bucket: this.config.bucket,
         Key: this.key(key),
-        Body: body,
+        Body: counted,
         ...(this.config.storage_class ? { StorageClass: this.config.storage_class as StorageClass } : {}),
         ...(lock
           ? {
@@ -172,6 +181,7 @@ class S3Target implements Target {
     });
     try {
       await upload.done();
+      await feeding;
       return { bytes };
     } catch (error) {
       body.destroy();
