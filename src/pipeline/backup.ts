@@ -27,7 +27,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
-import type { Target } from '../targets/target.js';
+import type { Medium, Target } from '../targets/target.js';
 import { makeStaging } from '../util/staging.js';
 import { VERSION } from '../version.js';
 import { runHook } from './hooks.js';
@@ -45,11 +45,21 @@ export interface RunOptions {
   now?: () => Date;
 }
 
+/** What became of one target in a run: the table printed when the copy rule is not met. */
 export interface TargetOutcome {
   name: string;
   type: string;
   where: string;
+  medium: Medium;
+  offsite: boolean;
+  immutable: boolean;
+  /** False for a tier never counted by the copy rule (the GitHub cache). */
+  counted: boolean;
+  /** Every artifact was stored. */
+  written: boolean;
+  /** Every artifact was re-read and matched, and the manifest was committed there. */
   verified: boolean;
+  expires_at?: string;
   error?: string;
 }
 
@@ -103,6 +113,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let appVersion: string | null = null;
   const entries: SourceEntry[] = [];
   const verifiedAt = new Map<string, string>();
+  const written = new Set<string>();
   let verdict: PolicyVerdict | undefined;
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
@@ -110,7 +121,11 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
-  const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });
+  const expiresAt = (t: Target): string | null => {
+    const at = verifiedAt.get(t.name);
+    return t.expiresAfterDays && at ? new Date(Date.parse(at) + t.expiresAfterDays * 86_400_000).toISOString() : null;
+  };
+  const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable, counted: t.counted ?? true, expiresAt: expiresAt(t) });
   const manifestFor = (holders: Target[], verdict: PolicyVerdict): Manifest => ({
     format: 1,
     tool: { name: 'restorable', version: VERSION },
@@ -123,7 +138,16 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     host: hostname(),
     github: githubOf(env),
     sources: entries,
-    copies: holders.map((t) => ({ ...copyOf(t), type: t.type, verified_at: verifiedAt.get(t.name)! })),
+    copies: holders.map((t) => ({
+      target: t.name,
+      type: t.type,
+      medium: t.medium,
+      offsite: t.offsite,
+      immutable: t.immutable,
+      verified_at: verifiedAt.get(t.name)!,
+      counted: t.counted ?? true,
+      expires_at: expiresAt(t),
+    })),
     policy: { rule: ruleName(plan.policy.rule), met: verdict.met, required: verdict.required, have: verdict.have },
   });
 
@@ -191,6 +215,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async verify() {
+      for (const target of alive()) written.add(target.name);
       await Promise.all(
         alive().map(async (target) => {
           try {
@@ -265,13 +290,23 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     ok: error === undefined,
     ...(manifest ? { manifest } : {}),
     ...(verdict ? { verdict } : {}),
-    targets: targets.map((t) => ({
-      name: t.name,
-      type: t.type,
-      where: t.where,
-      verified: verifiedAt.has(t.name) && !failures.has(t.name),
-      ...(failures.has(t.name) ? { error: failures.get(t.name)! } : {}),
-    })),
+    targets: targets.map((t) => {
+      const verified = manifest !== undefined && verifiedAt.has(t.name) && !failures.has(t.name);
+      const expires = verified ? expiresAt(t) : null;
+      return {
+        name: t.name,
+        type: t.type,
+        where: t.where,
+        medium: t.medium,
+        offsite: t.offsite,
+        immutable: t.immutable,
+        counted: t.counted ?? true,
+        written: written.has(t.name),
+        verified,
+        ...(expires ? { expires_at: expires } : {}),
+        ...(failures.has(t.name) ? { error: failures.get(t.name)! } : {}),
+      };
+    }),
     steps: records,
     pruned,
     durationMs: performance.now() - clock,
