@@ -121,6 +121,8 @@ class S3Target implements Target {
         ...(config.session_token ? { sessionToken: config.session_token } : {}),
       };
     }
+    // The SDK's version is pinned (later releases need Node 22); its notice about future releases would only confuse users.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client(options);
   }
 

@@ -53,6 +53,13 @@ interface Session {
   sftp: SFTPWrapper;
 }
 
+/** Cleanup on a connection that may be dead: its callbacks may never come, so give up after a while. */
+function settleWithin(work: Promise<unknown>, ms = 5_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
 function sftpCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
@@ -82,7 +89,15 @@ function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
     waiting = undefined;
     wake?.();
   };
-  return new Writable({
+  // A dropped connection may never answer the writes in flight: fail them, do not wait forever.
+  const dropped = () => {
+    failed ??= Object.assign(new Error('the connection closed during the write'), { code: 'ECONNRESET' });
+    const wake = waiting;
+    waiting = undefined;
+    wake?.();
+  };
+  sftp.once('close', dropped);
+  const writer = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _encoding, callback) {
       if (failed) return callback(failed);
@@ -93,10 +108,12 @@ function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
       else waiting = () => callback(failed);
     },
     final(callback) {
-      const done = () => (inflight === 0 ? callback(failed) : (waiting = done));
+      const done = () => (inflight === 0 || failed ? callback(failed) : (waiting = done));
       done();
     },
   });
+  writer.once('close', () => sftp.off('close', dropped));
+  return writer;
 }
 
 class SftpTarget implements Target {
@@ -177,7 +194,7 @@ class SftpTarget implements Target {
       })) as unknown as SFTPWrapper;
       return { client, sftp };
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await settleWithin(client.end());
       if (problem) throw problem;
       const text = reason(error);
       if (/authentication methods failed|privateKey|parse/i.test(text)) {
@@ -206,7 +223,7 @@ class SftpTarget implements Target {
       if (error instanceof NotFoundError || error instanceof RunError) throw error;
       throw this.fail(doing, error);
     } finally {
-      if (!handedOver) await session.client.end().catch(() => undefined);
+      if (!handedOver) await settleWithin(session.client.end());
     }
   }
 
@@ -220,7 +237,7 @@ class SftpTarget implements Target {
           ? 'The server refused the write without saying why: a full disk or a quota is the usual cause. Free space there and run again.'
           : code === NO_SUCH_FILE
             ? `The folder ${this.root} does not exist on the server: create it first.`
-            : isNetworkError(error)
+            : isNetworkError(error) || /No response from server|connection closed|Connection lost/i.test(reason(error))
               ? 'The server could not be reached or dropped the connection: check host, port and that sshd is running.'
               : undefined;
     return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${reason(error)}`, { hint, cause: error });
@@ -263,12 +280,12 @@ class SftpTarget implements Target {
             // Not every server offers fsync: then durability is the server's close.
             await promisify(sftp.ext_openssh_fsync.bind(sftp))(handle).catch(() => undefined);
           } finally {
-            await promisify(sftp.close.bind(sftp))(handle).catch(() => undefined);
+            await settleWithin(promisify(sftp.close.bind(sftp))(handle));
           }
           await promisify(sftp.ext_openssh_rename.bind(sftp))(temp, final);
           return { bytes };
         } catch (error) {
-          await promisify(sftp.unlink.bind(sftp))(temp).catch(() => undefined);
+          await settleWithin(promisify(sftp.unlink.bind(sftp))(temp));
           throw error;
         }
       });

@@ -5,7 +5,7 @@
  * which also ends the sessions it has forked.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,28 @@ export interface Sshd {
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Every process below `pid`: sshd's session processes leave its process group (setsid). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const children = parents.get(queue.shift()!) ?? [];
+    out.push(...children);
+    queue.push(...children);
+  }
+  return out;
 }
 
 export function sshdAvailable(): boolean {
@@ -77,6 +99,14 @@ export async function startSshd(options: { root?: string } = {}): Promise<Sshd> 
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
     const exited = once(proc, 'exit');
+    // Sessions first (a stopped server must also drop the uploads in flight), then the listener.
+    for (const pid of descendants(proc.pid!)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     process.kill(-proc.pid!, 'SIGKILL');
     await exited;
   };
