@@ -22,8 +22,9 @@ export interface RetryOptions {
 
 /** The total retry budget: RESTORABLE_RETRY_SECONDS (tests shorten it), else 60 s. */
 export function retryBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.RESTORABLE_RETRY_SECONDS);
-  return Number.isFinite(seconds) && seconds >= 0 && env.RESTORABLE_RETRY_SECONDS !== '' && env.RESTORABLE_RETRY_SECONDS !== undefined ? seconds * 1000 : 60_000;
+  const raw = env.RESTORABLE_RETRY_SECONDS;
+  const seconds = raw ? Number(raw) : Number.NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 60_000;
 }
 
 export async function withRetry<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
