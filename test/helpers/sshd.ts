@@ -51,6 +51,11 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Whether this process may make a mount namespace with a tmpfs (root, and unshare present). */
+export function canMountTmpfs(): boolean {
+  return process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
+}
+
 export function sshdAvailable(): boolean {
   return existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen');
 }
@@ -59,7 +64,11 @@ function keygen(path: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'restorable-test', '-f', path]);
 }
 
-export async function startSshd(options: { root?: string } = {}): Promise<Sshd> {
+/**
+ * `tmpfsBytes`: the store is a tmpfs of that size, mounted in sshd's own mount
+ * namespace (unshare -m, needs root), so the server runs out of space for real.
+ */
+export async function startSshd(options: { root?: string; tmpfsBytes?: number } = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'restorable-sshd-'));
   const root = options.root ?? join(dir, 'store');
   mkdirSync(root, { recursive: true });
@@ -90,7 +99,9 @@ export async function startSshd(options: { root?: string } = {}): Promise<Sshd> 
   execFileSync(SSHD, ['-t', '-f', config]);
   let child: ChildProcess | undefined;
   const start = async () => {
-    const proc = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: 'ignore', detached: true });
+    const proc = options.tmpfsBytes
+      ? spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size="$1" tmpfs "$2" && exec "$3" -D -e -f "$4"', 'sh', String(options.tmpfsBytes), root, SSHD, config], { stdio: 'ignore', detached: true })
+      : spawn(SSHD, ['-D', '-e', '-f', config], { stdio: 'ignore', detached: true });
     child = proc;
     await waitForPort(port, 30_000, () => proc.exitCode === null);
   };

@@ -13,7 +13,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { json, runCli, type CliResult } from '../helpers/cli.js';
 import { missingService } from '../helpers/net.js';
 import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
+import { createTarget, type TargetConfig } from '../../src/targets/index.js';
+import { canMountTmpfs, sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const available = (s3rverAvailable() || !missingService('s3rver', 'node_modules/s3rver is missing')) && (sshdAvailable() || !missingService('sshd', 'apt-get install openssh-server'));
@@ -155,5 +156,32 @@ describe.skipIf(!available)('remote target failures', () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ \(ssh-ed25519 SHA256:\S+\) does NOT match/);
     expect(result.stderr).toMatch(/intercepting/);
+  });
+});
+
+describe.skipIf(!available || !(canMountTmpfs() || !missingService('a tmpfs mount namespace', 'needs root and unshare')))('a full SFTP server', () => {
+  let s3: S3Server;
+  let sshd: Sshd;
+  let ws: Workspace;
+  beforeAll(async () => {
+    [s3, sshd] = await Promise.all([startS3(), startSshd({ tmpfsBytes: 1 << 20 })]);
+    ws = makeWorkspace();
+  });
+  afterAll(async () => {
+    await Promise.all([s3?.close(), sshd?.close()]);
+    ws?.cleanup();
+  });
+
+  it('runs out of space: box named with the likely cause, exit 3, and nothing of the run left on it', async () => {
+    writeFileSync(join(ws.uploads, 'video.bin'), randomBytes(3 << 20)); // incompressible, larger than the 1 MiB tmpfs
+    ws.writePlan({ ...basePlan(ws.dir), targets: [s3.target('s3'), sshd.target('box')] });
+    const result = await runCli(['backup', '--plan', ws.plan], { env: { ...s3.env, SFTP_KEY: sshd.privateKey, RESTORABLE_RETRY_SECONDS: '2' } });
+    expect(result.code, result.stderr).toBe(3);
+    noStackTrace(result);
+    expect(result.stderr).toMatch(/Target "box" dropped out: .*writing testapp\/.*\/uploads\.tar\.zst failed: .*full disk or a quota/);
+    expect(result.stderr).toMatch(/3-2-1 rule is not met: 2 of 3 copies/);
+    // The tmpfs lives in sshd's mount namespace: look through the server itself. No temp file, no partial artifact.
+    const box = createTarget({ ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig, { planDir: ws.dir, env: {} });
+    expect(await box.list('')).toEqual([]);
   });
 });
