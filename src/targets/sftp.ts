@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Writable, type Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import SftpClient from 'ssh2-sftp-client';
@@ -114,6 +114,44 @@ function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
   });
   writer.once('close', () => sftp.off('close', dropped));
   return writer;
+}
+
+/** Reads a whole file with up to 16 requests in flight, in order (ssh2's read stream has one). */
+function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number): Readable {
+  const CHUNK = 64 << 10;
+  const readAt = async (position: number, length: number): Promise<Buffer> => {
+    const parts: Buffer[] = [];
+    // A server may answer with fewer bytes than asked: ask again for the rest.
+    for (let done = 0; done < length; ) {
+      const buffer = Buffer.allocUnsafe(length - done);
+      const got = await new Promise<number>((resolve, reject) =>
+        sftp.read(handle, buffer, 0, length - done, position + done, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+      );
+      if (got === 0) break;
+      parts.push(buffer.subarray(0, got));
+      done += got;
+    }
+    return Buffer.concat(parts);
+  };
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const pending: Promise<Buffer>[] = [];
+    let offset = 0;
+    const topUp = () => {
+      while (offset < size && pending.length < 16) {
+        const request = readAt(offset, Math.min(CHUNK, size - offset));
+        request.catch(() => undefined); // awaited in order below; a later one failing first must not go unhandled
+        pending.push(request);
+        offset += CHUNK;
+      }
+    };
+    topUp();
+    while (pending.length > 0) {
+      const chunk = await pending.shift()!;
+      topUp();
+      yield chunk;
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
 }
 
 class SftpTarget implements Target {
@@ -300,13 +338,14 @@ class SftpTarget implements Target {
     return this.session(
       `reading ${key}`,
       async ({ client, sftp }) => {
-        await promisify(sftp.stat.bind(sftp))(path).catch((error: unknown) => {
+        const handle = await promisify(sftp.open.bind(sftp))(path, 'r').catch((error: unknown) => {
           if (sftpCode(error) === NO_SUCH_FILE) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
           throw error;
         });
-        const stream = sftp.createReadStream(path, { highWaterMark: 1 << 20 });
+        const { size } = await promisify(sftp.fstat.bind(sftp))(handle);
+        const stream = handleReader(sftp, handle, size);
         // The connection lives as long as the stream.
-        stream.once('close', () => void client.end().catch(() => undefined));
+        stream.once('close', () => void settleWithin(promisify(sftp.close.bind(sftp))(handle)).then(() => settleWithin(client.end())));
         return stream;
       },
       true,
