@@ -1,17 +1,18 @@
 /** The target registry: every target type, found by `type`. A new store is one file plus a line here. */
 import { z } from 'zod';
+import { githubArtifact, githubArtifactConfig, githubSecretEnv } from './github-artifact.js';
 import { local, localConfig } from './local.js';
 import { s3, s3Config, s3SecretEnv } from './s3.js';
 import { sftp, sftpConfig } from './sftp.js';
 import type { Target, TargetAdapter, TargetContext } from './target.js';
 
-export const targetConfig = z.discriminatedUnion('type', [localConfig, s3Config, sftpConfig]);
+export const targetConfig = z.discriminatedUnion('type', [localConfig, s3Config, sftpConfig, githubArtifactConfig]);
 export type TargetConfig = z.infer<typeof targetConfig>;
 
-const adapters = { local, s3, sftp } as const;
+const adapters = { local, s3, sftp, 'github-artifact': githubArtifact } as const;
 
 /** Standard environment variables that hold target credentials: redacted from all output when set. */
-export const credentialEnv = [...s3SecretEnv];
+export const credentialEnv = [...s3SecretEnv, ...githubSecretEnv];
 
 export function targetAdapter(config: TargetConfig): TargetAdapter<TargetConfig> {
   return adapters[config.type] as unknown as TargetAdapter<TargetConfig>;

@@ -12,12 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, RunError } from '../../src/errors.js';
 import { createTarget, type TargetConfig } from '../../src/targets/index.js';
 import type { Target } from '../../src/targets/target.js';
+import { startGitHubServices, type GitHubServices } from '../helpers/github-services.js';
 import { missingService } from '../helpers/net.js';
 import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
 import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
 
 interface Store {
   target: Target;
+  /** Called between two writes of one key: GitHub artifacts are immutable within a run, a later run replaces. */
+  nextRun?(): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,26 @@ const stores: Record<string, { available: () => boolean; open: () => Promise<Sto
       const server: S3Server = await startS3();
       const config = { ...server.target('bucket'), endpoint: server.endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } as TargetConfig;
       return { target: createTarget(config, { planDir: server.dir, env: {} }), close: () => server.close() };
+    },
+  },
+  // The real @actions/artifact client against the protocol-level server; it reads process.env itself.
+  'github-artifact': {
+    available: () => true,
+    open: async () => {
+      const github: GitHubServices = await startGitHubServices();
+      const saved = { ...process.env };
+      let run = 1;
+      Object.assign(process.env, github.jobEnv(run));
+      const target = createTarget({ name: 'gh', type: 'github-artifact', retention_days: 5 }, { planDir: tmpdir(), env: process.env });
+      return {
+        target,
+        nextRun: () => void Object.assign(process.env, github.jobEnv(++run)),
+        close: async () => {
+          for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+          Object.assign(process.env, saved);
+          await github.close();
+        },
+      };
     },
   },
   sftp: {
@@ -92,6 +115,7 @@ for (const [type, store] of Object.entries(stores)) {
     });
 
     it('replaces an existing object whole', async () => {
+      opened.nextRun?.();
       await target.put('plan/b1/a.txt', Readable.from([Buffer.from('second version')]));
       expect((await text(await target.get('plan/b1/a.txt'))).toString()).toBe('second version');
     });

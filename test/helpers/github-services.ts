@@ -1,0 +1,207 @@
+/**
+ * GitHub's artifact service at the protocol level, for tests: the results
+ * service's Twirp calls the real @actions/artifact client makes to upload
+ * (CreateArtifact, FinalizeArtifact), the Azure block-blob upload to the
+ * signed URL (Put Block, Put Block List), and the REST endpoints used from
+ * anywhere with a token to list, download (302 to a blob URL) and delete
+ * artifacts across runs. Artifacts are kept in memory. What GitHub does
+ * beyond this (its authorisation, quotas, expiry on its own clock) is not here.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+
+export interface StoredArtifact {
+  id: number;
+  name: string;
+  runBackendId: string;
+  workflowRunId: number;
+  createdAt: string;
+  expiresAt: string | null;
+  data: Buffer | null;
+  hash: string | null;
+}
+
+export interface GitHubServices {
+  url: string;
+  artifacts: Map<number, StoredArtifact>;
+  /** Environment for a process that runs "inside" a job of run `runId`. */
+  jobEnv(runId?: number): Record<string, string>;
+  /** Environment for a process outside Actions that may use the REST API. */
+  restEnv(): Record<string, string>;
+  /** Makes the next `count` blob block uploads fail with a 500 (a flaky store). */
+  failBlocks(count: number): void;
+  close(): Promise<void>;
+}
+
+const TOKEN = 'ghs_testtokenvalue000000000000000';
+const REPO = 'acme/photos';
+
+function runtimeToken(runBackendId: string): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ scp: `Actions.GenericRead Actions.Results:${runBackendId}:job-${runBackendId}` })}.x`;
+}
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, value?: unknown, headers: Record<string, string> = {}): void {
+  const text = value === undefined ? '' : JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(text);
+}
+
+export async function startGitHubServices(): Promise<GitHubServices> {
+  const artifacts = new Map<number, StoredArtifact>();
+  const blocks = new Map<number, Map<string, Buffer>>();
+  let nextId = 1000;
+  let failing = 0;
+  let url = '';
+
+  const restJson = (a: StoredArtifact) => ({
+    id: a.id,
+    name: a.name,
+    size_in_bytes: a.data?.length ?? 0,
+    created_at: a.createdAt,
+    expires_at: a.expiresAt,
+    expired: a.expiresAt !== null && Date.parse(a.expiresAt) <= Date.now(),
+    digest: a.hash,
+    workflow_run: { id: a.workflowRunId },
+  });
+
+  const twirp = async (method: string, input: Record<string, unknown>, res: ServerResponse) => {
+    const runBackendId = String(input.workflowRunBackendId ?? input.workflow_run_backend_id ?? '');
+    const name = String(input.name ?? '');
+    if (method === 'CreateArtifact') {
+      if ([...artifacts.values()].some((a) => a.runBackendId === runBackendId && a.name === name)) {
+        return send(res, 409, { code: 'already_exists', msg: `an artifact named ${name} exists in this run` });
+      }
+      const id = nextId++;
+      artifacts.set(id, {
+        id,
+        name,
+        runBackendId,
+        workflowRunId: Number(runBackendId.replace(/\D/g, '')) || 1,
+        createdAt: new Date().toISOString(),
+        expiresAt: typeof input.expiresAt === 'string' ? input.expiresAt : null,
+        data: null,
+        hash: null,
+      });
+      blocks.set(id, new Map());
+      return send(res, 200, { ok: true, signedUploadUrl: `${url}/blob/${id}?sig=signed` });
+    }
+    if (method === 'FinalizeArtifact') {
+      const artifact = [...artifacts.values()].find((a) => a.runBackendId === runBackendId && a.name === name);
+      if (!artifact?.data) return send(res, 404, { code: 'not_found', msg: 'no uploaded artifact by that name' });
+      if (String(input.size) !== String(artifact.data.length)) return send(res, 400, { code: 'invalid_argument', msg: `size ${String(input.size)} does not match ${artifact.data.length}` });
+      artifact.hash = (input.hash as string | undefined) ?? null;
+      return send(res, 200, { ok: true, artifactId: String(artifact.id) });
+    }
+    return send(res, 404, { code: 'bad_route', msg: `no method ${method}` });
+  };
+
+  const blob = async (id: number, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
+    const artifact = artifacts.get(id);
+    if (!artifact) return send(res, 404);
+    const staged = blocks.get(id)!;
+    if (req.method === 'PUT' && query.get('comp') === 'block') {
+      const data = await body(req);
+      if (failing > 0) {
+        failing--;
+        res.writeHead(500).end('<Error><Code>InternalError</Code></Error>');
+        return;
+      }
+      staged.set(query.get('blockid')!, data);
+      res.writeHead(201).end();
+      return;
+    }
+    if (req.method === 'PUT' && query.get('comp') === 'blocklist') {
+      const xml = (await body(req)).toString();
+      const ids = [...xml.matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]+)<\//g)].map((m) => m[1]!);
+      if (ids.some((b) => !staged.has(b))) return void res.writeHead(400).end('<Error><Code>InvalidBlockList</Code></Error>');
+      artifact.data = Buffer.concat(ids.map((b) => staged.get(b)!));
+      res.writeHead(201, { etag: '"1"', 'last-modified': new Date().toUTCString() }).end();
+      return;
+    }
+    if (req.method === 'PUT') {
+      artifact.data = await body(req);
+      res.writeHead(201).end();
+      return;
+    }
+    res.writeHead(405).end();
+  };
+
+  const rest = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `token ${TOKEN}` && auth !== `Bearer ${TOKEN}`) return send(res, 401, { message: 'Bad credentials' });
+    const base = `/repos/${REPO}/actions/artifacts`;
+    if (!path.startsWith(base)) return send(res, 404, { message: 'Not Found' });
+    const rest = path.slice(base.length);
+    const live = [...artifacts.values()].filter((a) => a.data && a.hash !== undefined);
+    if (req.method === 'GET' && rest === '') {
+      const perPage = Number(query.get('per_page') ?? 30);
+      const page = Number(query.get('page') ?? 1);
+      const matching = live.filter((a) => !query.get('name') || a.name === query.get('name')).sort((a, b) => b.id - a.id);
+      return send(res, 200, { total_count: matching.length, artifacts: matching.slice((page - 1) * perPage, page * perPage).map(restJson) });
+    }
+    const match = /^\/(\d+)(\/zip)?$/.exec(rest);
+    const artifact = match ? artifacts.get(Number(match[1])) : undefined;
+    if (!artifact) return send(res, 404, { message: 'Not Found' });
+    if (req.method === 'GET' && match![2]) return send(res, 302, undefined, { location: `${url}/download/${artifact.id}?sig=signed` });
+    if (req.method === 'DELETE' && !match![2]) {
+      artifacts.delete(artifact.id);
+      res.writeHead(204).end();
+      return;
+    }
+    return send(res, 405, { message: 'Method not allowed' });
+  };
+
+  const server: Server = createServer((req, res) => {
+    const parsed = new URL(req.url ?? '/', 'http://localhost');
+    const path = parsed.pathname;
+    const handle = async () => {
+      const twirpMatch = /^\/twirp\/github\.actions\.results\.api\.v1\.ArtifactService\/(\w+)$/.exec(path);
+      if (twirpMatch && req.method === 'POST') return twirp(twirpMatch[1]!, JSON.parse((await body(req)).toString() || '{}'), res);
+      const blobMatch = /^\/blob\/(\d+)$/.exec(path);
+      if (blobMatch) return blob(Number(blobMatch[1]), req, res, parsed.searchParams);
+      const download = /^\/download\/(\d+)$/.exec(path);
+      if (download && req.method === 'GET') {
+        const artifact = artifacts.get(Number(download[1]));
+        if (!artifact?.data) return send(res, 404);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(artifact.data.length), 'content-disposition': `attachment; filename=${artifact.name}` });
+        res.end(artifact.data);
+        return;
+      }
+      return rest(req, res, path, parsed.searchParams);
+    };
+    handle().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { message: String(error) });
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    artifacts,
+    jobEnv: (runId = 1) => ({
+      GITHUB_ACTIONS: 'true',
+      ACTIONS_RUNTIME_TOKEN: runtimeToken(`run${runId}`),
+      ACTIONS_RESULTS_URL: `${url}/`,
+      GITHUB_API_URL: url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_RUN_ID: String(runId),
+    }),
+    restEnv: () => ({ GITHUB_API_URL: url, GITHUB_REPOSITORY: REPO, GITHUB_TOKEN: TOKEN }),
+    failBlocks: (count) => void (failing = count),
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close').catch(() => undefined);
+    },
+  };
+}
