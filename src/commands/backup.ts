@@ -30,6 +30,8 @@ function summary(result: BackupResult): string {
     lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts}`);
   }
   lines.push(...targetTable(result.targets).map((line) => `  ${line}`));
+  const uncounted = result.targets.filter((t) => !t.counted).map((t) => t.name);
+  if (uncounted.length > 0) lines.push(`  note   ${uncounted.join(', ')}: a fast-restore tier, never counted toward the copy rule (the GitHub cache is evicted after 7 days without use and is scoped to a branch)`);
   if (result.verdict) {
     const { have, required } = result.verdict;
     lines.push(`  policy ${result.verdict.met ? 'met' : 'NOT met'}: ${have.copies}/${required.copies} copies, ${have.media}/${required.media} media, ${have.offsite}/${required.offsite} offsite, ${have.immutable}/${required.immutable} immutable`);

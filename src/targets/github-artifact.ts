@@ -18,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { NotFoundError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
+import { chatterToStderr } from './actions-output.js';
 import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const githubArtifactConfig = z.strictObject({
@@ -72,20 +73,6 @@ class HttpError extends Error {
 }
 
 const transient = (error: unknown) => isNetworkError(error) || (error instanceof HttpError && (error.status >= 500 || error.status === 429));
-
-/**
- * @actions/core's info() writes to stdout, which is the CLI's answer
- * (--json): while the artifact client runs, its chatter goes to stderr.
- */
-async function chatterToStderr<T>(run: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    return await run();
-  } finally {
-    process.stdout.write = write;
-  }
-}
 
 class GithubArtifactTarget implements Target {
   readonly type = 'github-artifact';

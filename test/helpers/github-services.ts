@@ -4,11 +4,15 @@
  * (CreateArtifact, FinalizeArtifact), the Azure block-blob upload to the
  * signed URL (Put Block, Put Block List), and the REST endpoints used from
  * anywhere with a token to list, download (302 to a blob URL) and delete
- * artifacts across runs. Artifacts are kept in memory. What GitHub does
+ * artifacts across runs; and the cache service v2 (CreateCacheEntry,
+ * FinalizeCacheEntryUpload, GetCacheEntryDownloadURL, a single-shot blob
+ * upload, a plain download) with the REST cache list and delete. Everything
+ * is kept in memory. What GitHub does
  * beyond this (its authorisation, quotas, expiry on its own clock) is not here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 
 export interface StoredArtifact {
   id: number;
@@ -21,9 +25,19 @@ export interface StoredArtifact {
   hash: string | null;
 }
 
+export interface StoredCache {
+  id: number;
+  key: string;
+  version: string;
+  createdAt: string;
+  data: Buffer | null;
+  finalized: boolean;
+}
+
 export interface GitHubServices {
   url: string;
   artifacts: Map<number, StoredArtifact>;
+  caches: Map<number, StoredCache>;
   /** Environment for a process that runs "inside" a job of run `runId`. */
   jobEnv(runId?: number): Record<string, string>;
   /** Environment for a process outside Actions that may use the REST API. */
@@ -55,6 +69,7 @@ function send(res: ServerResponse, status: number, value?: unknown, headers: Rec
 
 export async function startGitHubServices(): Promise<GitHubServices> {
   const artifacts = new Map<number, StoredArtifact>();
+  const caches = new Map<number, StoredCache>();
   const blocks = new Map<number, Map<string, Buffer>>();
   let nextId = 1000;
   let failing = 0;
@@ -102,10 +117,54 @@ export async function startGitHubServices(): Promise<GitHubServices> {
     return send(res, 404, { code: 'bad_route', msg: `no method ${method}` });
   };
 
+  // Cache service v2: reserve, upload to the signed URL, finalize; look up by key and version.
+  const cacheTwirp = (method: string, input: Record<string, unknown>, res: ServerResponse) => {
+    const key = String(input.key ?? '');
+    const version = String(input.version ?? '');
+    const entry = [...caches.values()].find((c) => c.key === key && c.version === version);
+    if (method === 'CreateCacheEntry') {
+      if (entry) return send(res, 200, { ok: false, message: 'cache entry already exists' });
+      const id = nextId++;
+      caches.set(id, { id, key, version, createdAt: new Date().toISOString(), data: null, finalized: false });
+      return send(res, 200, { ok: true, signedUploadUrl: `${url}/cacheblob/${id}?sig=signed` });
+    }
+    if (method === 'FinalizeCacheEntryUpload') {
+      if (!entry?.data || String(entry.data.length) !== String(input.sizeBytes ?? input.size_bytes)) return send(res, 200, { ok: false, message: 'no upload of that size' });
+      entry.finalized = true;
+      return send(res, 200, { ok: true, entryId: String(entry.id) });
+    }
+    if (method === 'GetCacheEntryDownloadURL') {
+      if (!entry?.finalized) return send(res, 200, { ok: false, signedDownloadUrl: '', matchedKey: '' });
+      return send(res, 200, { ok: true, signedDownloadUrl: `${url}/cacheblob/${entry.id}?sig=signed`, matchedKey: entry.key });
+    }
+    return send(res, 404, { code: 'bad_route', msg: `no method ${method}` });
+  };
+
+  const cacheBlocks = new Map<number, Map<string, Buffer>>();
+  const cacheBlob = async (id: number, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
+    const entry = caches.get(id);
+    if (!entry) return send(res, 404);
+    if (req.method === 'PUT') {
+      if (!cacheBlocks.has(id)) cacheBlocks.set(id, new Map());
+      return putBlob(entry, cacheBlocks.get(id)!, req, res, query);
+    }
+    if (req.method === 'GET' && entry.data) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(entry.data.length) });
+      res.end(entry.data);
+      return;
+    }
+    res.writeHead(405).end();
+  };
+
   const blob = async (id: number, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
     const artifact = artifacts.get(id);
     if (!artifact) return send(res, 404);
-    const staged = blocks.get(id)!;
+    if (req.method !== 'PUT') return void res.writeHead(405).end();
+    return putBlob(artifact, blocks.get(id)!, req, res, query);
+  };
+
+  /** Azure block blobs: Put Block, then Put Block List in order; or one Put Blob. */
+  const putBlob = async (artifact: { data: Buffer | null }, staged: Map<string, Buffer>, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
     if (req.method === 'PUT' && query.get('comp') === 'block') {
       const data = await body(req);
       if (failing > 0) {
@@ -127,7 +186,7 @@ export async function startGitHubServices(): Promise<GitHubServices> {
     }
     if (req.method === 'PUT') {
       artifact.data = await body(req);
-      res.writeHead(201).end();
+      res.writeHead(201, { etag: '"1"', 'last-modified': new Date().toUTCString() }).end();
       return;
     }
     res.writeHead(405).end();
@@ -136,6 +195,22 @@ export async function startGitHubServices(): Promise<GitHubServices> {
   const rest = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${TOKEN}` && auth !== `Bearer ${TOKEN}`) return send(res, 401, { message: 'Bad credentials' });
+    if (path === `/repos/${REPO}/actions/caches`) {
+      const prefix = query.get('key') ?? '';
+      const matching = [...caches.values()].filter((c) => c.finalized && c.key.startsWith(prefix));
+      if (req.method === 'GET') {
+        const perPage = Number(query.get('per_page') ?? 30);
+        const page = Number(query.get('page') ?? 1);
+        const rows = matching.slice((page - 1) * perPage, page * perPage).map((c) => ({ id: c.id, key: c.key, version: c.version, ref: 'refs/heads/main', created_at: c.createdAt, last_accessed_at: c.createdAt, size_in_bytes: c.data!.length }));
+        return send(res, 200, { total_count: matching.length, actions_caches: rows });
+      }
+      if (req.method === 'DELETE') {
+        const exact = matching.filter((c) => c.key === prefix);
+        if (exact.length === 0) return send(res, 404, { message: 'Not Found' });
+        for (const c of exact) caches.delete(c.id);
+        return send(res, 200, { total_count: exact.length, actions_caches: [] });
+      }
+    }
     const base = `/repos/${REPO}/actions/artifacts`;
     if (!path.startsWith(base)) return send(res, 404, { message: 'Not Found' });
     const rest = path.slice(base.length);
@@ -164,6 +239,10 @@ export async function startGitHubServices(): Promise<GitHubServices> {
     const handle = async () => {
       const twirpMatch = /^\/twirp\/github\.actions\.results\.api\.v1\.ArtifactService\/(\w+)$/.exec(path);
       if (twirpMatch && req.method === 'POST') return twirp(twirpMatch[1]!, JSON.parse((await body(req)).toString() || '{}'), res);
+      const cacheMatch = /^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\/(\w+)$/.exec(path);
+      if (cacheMatch && req.method === 'POST') return cacheTwirp(cacheMatch[1]!, JSON.parse((await body(req)).toString() || '{}'), res);
+      const cacheBlobMatch = /^\/cacheblob\/(\d+)$/.exec(path);
+      if (cacheBlobMatch) return cacheBlob(Number(cacheBlobMatch[1]), req, res, parsed.searchParams);
       const blobMatch = /^\/blob\/(\d+)$/.exec(path);
       if (blobMatch) return blob(Number(blobMatch[1]), req, res, parsed.searchParams);
       const download = /^\/download\/(\d+)$/.exec(path);
@@ -186,8 +265,10 @@ export async function startGitHubServices(): Promise<GitHubServices> {
   return {
     url,
     artifacts,
+    caches,
     jobEnv: (runId = 1) => ({
       GITHUB_ACTIONS: 'true',
+      ACTIONS_CACHE_SERVICE_V2: 'true',
       ACTIONS_RUNTIME_TOKEN: runtimeToken(`run${runId}`),
       ACTIONS_RESULTS_URL: `${url}/`,
       GITHUB_API_URL: url,
@@ -195,6 +276,8 @@ export async function startGitHubServices(): Promise<GitHubServices> {
       GITHUB_REPOSITORY: REPO,
       GITHUB_TOKEN: TOKEN,
       GITHUB_RUN_ID: String(runId),
+      // The cache client archives in RUNNER_TEMP (default /home/actions/temp): keep it in the machine's temp folder.
+      RUNNER_TEMP: tmpdir(),
     }),
     restEnv: () => ({ GITHUB_API_URL: url, GITHUB_REPOSITORY: REPO, GITHUB_TOKEN: TOKEN }),
     failBlocks: (count) => void (failing = count),

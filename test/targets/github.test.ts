@@ -87,6 +87,30 @@ describe('github-artifact through the CLI', () => {
     expect(github.artifacts.size).toBe(before);
   });
 
+  it('github-cache: written and verified inside a job, never counted, and said so; outside a job a failed copy', async () => {
+    ws.writePlan({ ...basePlan(ws.dir), targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }, { name: 'gh', type: 'github-artifact' }, { name: 'cache', type: 'github-cache' }] });
+    const inside = await runCli(['backup', '--plan', ws.plan], { env: github.jobEnv(9) });
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(inside.stdout).toMatch(/cache\s+github-cache\s+artifact\s+yes\s+no\s+yes\s+yes \(not counted\)/);
+    expect(inside.stdout).toMatch(/note\s+cache: a fast-restore tier, never counted toward the copy rule/);
+    expect(inside.stdout).toMatch(/policy met: 3\/3 copies/);
+    const list = json<{ backups: { copies: Copy[] }[] }>(await runCli(['list', '--plan', ws.plan, '--json'], { env: github.jobEnv(10) }));
+    expect(list.backups[0]!.copies.map((c) => [c.target, c.verified, c.counted, c.note])).toEqual([
+      ['nas', true, true, ''],
+      ['gh', true, true, ''],
+      ['cache', true, false, 'not counted'],
+    ]);
+    // Outside a job the entries are listed (REST) but cannot be read: never a verified copy there.
+    const away = json<{ backups: { copies: Copy[] }[] }>(await runCli(['list', '--plan', ws.plan, '--json'], { env: outside() }));
+    const cache = away.backups[0]!.copies.find((c) => c.target === 'cache')!;
+    expect([cache.verified, cache.counted]).toEqual([false, false]);
+    expect(cache.note).toMatch(/can be read only inside a GitHub Actions job/);
+
+    const outsideRun = await runCli(['backup', '--plan', ws.plan], { env: outside() });
+    expect(outsideRun.code).toBe(3);
+    expect(outsideRun.stderr).toMatch(/Target "cache" dropped out: Target "cache": the GitHub Actions cache exists only inside a GitHub Actions job/);
+  });
+
   it.skipIf(!node24())('runs on Node 24, as in the Action', async () => {
     const result = await runCli(['backup', '--plan', ws.plan, '--json'], { env: github.jobEnv(8), node: node24()! });
     expect(result.code, result.stderr).toBe(0);
