@@ -121,10 +121,9 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
-  const expiresAt = (t: Target): string | null => {
-    const at = verifiedAt.get(t.name);
-    return t.expiresAfterDays && at ? new Date(Date.parse(at) + t.expiresAfterDays * 86_400_000).toISOString() : null;
-  };
+  // From the start of the run: the store's clock started at upload, before the copy was verified.
+  const expiresAt = (t: Target): string | null =>
+    t.expiresAfterDays && verifiedAt.has(t.name) ? new Date(started.getTime() + t.expiresAfterDays * 86_400_000).toISOString() : null;
   const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable, counted: t.counted ?? true, expiresAt: expiresAt(t) });
   const manifestFor = (holders: Target[], verdict: PolicyVerdict): Manifest => ({
     format: 1,

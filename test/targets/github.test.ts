@@ -105,6 +105,13 @@ describe('github-artifact through the CLI', () => {
     const cache = away.backups[0]!.copies.find((c) => c.target === 'cache')!;
     expect([cache.verified, cache.counted]).toEqual([false, false]);
     expect(cache.note).toMatch(/can be read only inside a GitHub Actions job/);
+    // verify says so too: unreadable here is not damage (exit 1, not the integrity exit 5).
+    const verify = await runCli(['verify', '--plan', ws.plan], { env: outside() });
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stdout).toMatch(/nas: \S+: ok/);
+    expect(verify.stdout).toMatch(/gh: \S+: ok/);
+    expect(verify.stdout).toMatch(/cache: \S+: UNREADABLE: .*only inside a GitHub Actions job/);
+    expect(verify.stderr).toMatch(/1 of 3 copies could not be read/);
 
     const outsideRun = await runCli(['backup', '--plan', ws.plan], { env: outside() });
     expect(outsideRun.code).toBe(3);
