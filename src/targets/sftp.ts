@@ -51,6 +51,8 @@ class HostKeyError extends RunError {}
 interface Session {
   client: SftpClient;
   sftp: SFTPWrapper;
+  /** The channel closed (the server went away): cleanup calls would never be answered. */
+  closed: boolean;
 }
 
 /** Cleanup on a connection that may be dead: its callbacks may never come, so give up after a while. */
@@ -230,7 +232,9 @@ class SftpTarget implements Target {
         hostVerifier: verify,
         readyTimeout: 20_000,
       })) as unknown as SFTPWrapper;
-      return { client, sftp };
+      const session: Session = { client, sftp, closed: false };
+      sftp.once('close', () => (session.closed = true));
+      return session;
     } catch (error) {
       await settleWithin(client.end());
       if (problem) throw problem;
@@ -261,7 +265,7 @@ class SftpTarget implements Target {
       if (error instanceof NotFoundError || error instanceof RunError) throw error;
       throw this.fail(doing, error);
     } finally {
-      if (!handedOver) await settleWithin(session.client.end());
+      if (!handedOver && !session.closed) await settleWithin(session.client.end());
     }
   }
 
@@ -307,7 +311,8 @@ class SftpTarget implements Target {
     const temp = posix.join(posix.dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
     let bytes = 0;
     try {
-      return await this.session(`writing ${key}`, async ({ sftp }) => {
+      return await this.session(`writing ${key}`, async (session) => {
+        const { sftp } = session;
         try {
           await this.mkdirs(sftp, posix.dirname(final));
           const handle = await promisify(sftp.open.bind(sftp))(temp, 'wx');
@@ -318,12 +323,12 @@ class SftpTarget implements Target {
             // Not every server offers fsync: then durability is the server's close.
             await promisify(sftp.ext_openssh_fsync.bind(sftp))(handle).catch(() => undefined);
           } finally {
-            await settleWithin(promisify(sftp.close.bind(sftp))(handle));
+            if (!session.closed) await settleWithin(promisify(sftp.close.bind(sftp))(handle));
           }
           await promisify(sftp.ext_openssh_rename.bind(sftp))(temp, final);
           return { bytes };
         } catch (error) {
-          await settleWithin(promisify(sftp.unlink.bind(sftp))(temp));
+          if (!session.closed) await settleWithin(promisify(sftp.unlink.bind(sftp))(temp));
           throw error;
         }
       });

@@ -42,8 +42,6 @@ export interface GitHubServices {
   jobEnv(runId?: number): Record<string, string>;
   /** Environment for a process outside Actions that may use the REST API. */
   restEnv(): Record<string, string>;
-  /** Makes the next `count` blob block uploads fail with a 500 (a flaky store). */
-  failBlocks(count: number): void;
   close(): Promise<void>;
 }
 
@@ -72,7 +70,6 @@ export async function startGitHubServices(): Promise<GitHubServices> {
   const caches = new Map<number, StoredCache>();
   const blocks = new Map<number, Map<string, Buffer>>();
   let nextId = 1000;
-  let failing = 0;
   let url = '';
 
   const restJson = (a: StoredArtifact) => ({
@@ -167,11 +164,6 @@ export async function startGitHubServices(): Promise<GitHubServices> {
   const putBlob = async (artifact: { data: Buffer | null }, staged: Map<string, Buffer>, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
     if (req.method === 'PUT' && query.get('comp') === 'block') {
       const data = await body(req);
-      if (failing > 0) {
-        failing--;
-        res.writeHead(500).end('<Error><Code>InternalError</Code></Error>');
-        return;
-      }
       staged.set(query.get('blockid')!, data);
       res.writeHead(201).end();
       return;
@@ -280,7 +272,6 @@ export async function startGitHubServices(): Promise<GitHubServices> {
       RUNNER_TEMP: tmpdir(),
     }),
     restEnv: () => ({ GITHUB_API_URL: url, GITHUB_REPOSITORY: REPO, GITHUB_TOKEN: TOKEN }),
-    failBlocks: (count) => void (failing = count),
     close: async () => {
       server.closeAllConnections();
       server.close();

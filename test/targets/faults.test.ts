@@ -62,9 +62,9 @@ describe.skipIf(!available)('remote target failures', () => {
   const listed = async (target: string) => json<{ backups: { id: string }[] }>(await cli('list', '--target', target, '--json')).backups.map((b) => b.id);
 
   /** Starts a backup of a large incompressible file and kills `stop` once that store has taken `after` bytes. */
-  async function dyingMidUpload(dataDir: string, stop: () => Promise<void>, after = 4 << 20): Promise<CliResult> {
+  async function dyingMidUpload(dataDir: string, stop: () => Promise<void>, after = 2 << 20): Promise<CliResult> {
     const big = join(ws.uploads, 'video.bin');
-    for (let i = 0; i < 6; i++) writeFileSync(big, randomBytes(8 << 20), { flag: 'a' });
+    for (let i = 0; i < 4; i++) writeFileSync(big, randomBytes(8 << 20), { flag: 'a' });
     const base = bytesUnder(dataDir);
     const running = cli('backup', '--json');
     const deadline = Date.now() + 60_000;

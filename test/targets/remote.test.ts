@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { json, runCli } from '../helpers/cli.js';
+import { json, node24, runCli } from '../helpers/cli.js';
 import { missingService } from '../helpers/net.js';
 import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
 import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
@@ -85,5 +85,13 @@ describe.skipIf(!available)('local + S3 + SFTP through the CLI', () => {
       expect(await treeOf(ws.uploads)).toEqual(Object.fromEntries(Object.entries(uploads).filter(([p]) => p !== 'thumbs' && !p.startsWith('thumbs/') && !p.endsWith('.tmp'))));
       expect(users()).toEqual(rows);
     }
+  });
+
+  it.skipIf(!node24())('works from the bundle on Node 24, as in the Action', async () => {
+    const backup = await runCli(['backup', '--plan', ws.plan, '--json'], { env: env(), node: node24()! });
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(json<{ targets: Outcome[] }>(backup).targets.every((t) => t.verified)).toBe(true);
+    const restore = await runCli(['restore', '--plan', ws.plan, '--target', 'box', '--source', 'db', '--json'], { env: env(), node: node24()! });
+    expect(restore.code, restore.stderr).toBe(0);
   });
 });
