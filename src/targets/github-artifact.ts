@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { NotFoundError, RunError, reason } from '../errors.js';
-import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
+import { NotFoundError, RunError } from '../errors.js';
 import { chatterToStderr } from './actions-output.js';
+import { GithubApi } from './github-api.js';
 import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const githubArtifactConfig = z.strictObject({
@@ -63,21 +63,11 @@ interface RestArtifact {
   workflow_run?: { id?: number };
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const transient = (error: unknown) => isNetworkError(error) || (error instanceof HttpError && (error.status >= 500 || error.status === 429));
-
 class GithubArtifactTarget implements Target {
   readonly type = 'github-artifact';
   readonly where: string;
   readonly expiresAfterDays: number;
+  private readonly api: GithubApi;
 
   constructor(
     readonly name: string,
@@ -88,53 +78,18 @@ class GithubArtifactTarget implements Target {
     private readonly env: NodeJS.ProcessEnv,
   ) {
     this.expiresAfterDays = config.retention_days ?? 90;
-    this.where = `GitHub artifacts of ${this.repository() ?? '(GITHUB_REPOSITORY unset)'}`;
-  }
-
-  private repository(): string | undefined {
-    return this.config.repository ?? this.env.GITHUB_REPOSITORY;
-  }
-
-  private token(): string {
-    const token = this.config.token ?? this.env.GITHUB_TOKEN;
-    if (!token) throw new RunError(`Target "${this.name}": no token to reach GitHub's API.`, { hint: 'Set GITHUB_TOKEN (in a workflow: env: {GITHUB_TOKEN: ${{ github.token }}}, with permissions actions: write), or token: ${VAR} in the target.' });
-    return token;
-  }
-
-  private api(): { base: string; repo: string } {
-    const repo = this.repository();
-    if (!repo) throw new RunError(`Target "${this.name}": which repository? GITHUB_REPOSITORY is not set.`, { hint: 'Set repository: owner/name in the target, or GITHUB_REPOSITORY.' });
-    return { base: (this.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''), repo };
+    this.api = new GithubApi(name, config, env);
+    this.where = `GitHub artifacts of ${this.api.repository ?? '(GITHUB_REPOSITORY unset)'}`;
   }
 
   private fail(doing: string, error: unknown): RunError {
-    if (error instanceof RunError) return error;
-    const status = error instanceof HttpError ? error.status : undefined;
-    const hint =
-      status === 401 ? 'GitHub refused the token: check GITHUB_TOKEN (or token:).' :
-      status === 403 ? 'The token may not do this: it needs actions: read (list, restore) and actions: write (prune).' :
-      status === 404 ? 'Check the repository (owner/name) and that the token can see it.' :
-      isNetworkError(error) ? "GitHub's API could not be reached: check the network (and GITHUB_API_URL on GitHub Enterprise)." : undefined;
-    return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${reason(error)}`, { hint, cause: error });
-  }
-
-  private async request(method: string, path: string): Promise<Response> {
-    const { base, repo } = this.api();
-    const response = await fetch(`${base}/repos/${repo}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token()}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
-    });
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      throw new HttpError(response.status, `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
-    }
-    return response;
+    return this.api.fail(this.where, doing, error);
   }
 
   private async artifacts(): Promise<RestArtifact[]> {
     const all: RestArtifact[] = [];
     for (let page = 1; ; page++) {
-      const response = await withRetry(() => this.request('GET', `/actions/artifacts?per_page=100&page=${page}`), { transient, totalMs: retryBudgetMs(this.env) });
+      const response = (await this.api.request('GET', `/actions/artifacts?per_page=100&page=${page}`))!;
       const { artifacts } = (await response.json()) as { artifacts: RestArtifact[] };
       all.push(...artifacts.filter((a) => a.name.startsWith(PREFIX) && !a.expired));
       if (artifacts.length < 100) return all;
@@ -153,7 +108,7 @@ class GithubArtifactTarget implements Target {
         hint: 'Run the backup in the Action (or a workflow step), or leave this target out of local runs; list, restore and prune reach artifacts from anywhere with GITHUB_TOKEN and GITHUB_REPOSITORY.',
       });
     }
-    this.api();
+    this.api.repo();
   }
 
   async put(key: string, body: Readable): Promise<{ bytes: number }> {
@@ -185,8 +140,8 @@ class GithubArtifactTarget implements Target {
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), 'restorable-artifact-'));
     try {
       const { DefaultArtifactClient } = await import('@actions/artifact');
-      const [owner, repo] = this.api().repo.split('/') as [string, string];
-      const findBy = { token: this.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
+      const [owner, repo] = this.api.repo().split('/') as [string, string];
+      const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
       const stream = createReadStream(join(dir, artifact.name), { highWaterMark: 1 << 20 });
       stream.once('close', () => void rm(dir, { recursive: true, force: true }));
@@ -216,9 +171,7 @@ class GithubArtifactTarget implements Target {
     try {
       const wanted = new Set(keys.map(artifactName));
       for (const artifact of (await this.artifacts()).filter((a) => wanted.has(a.name))) {
-        await withRetry(() => this.request('DELETE', `/actions/artifacts/${artifact.id}`), { transient, totalMs: retryBudgetMs(this.env) }).catch((error: unknown) => {
-          if (!(error instanceof HttpError && error.status === 404)) throw error;
-        });
+        await this.api.request('DELETE', `/actions/artifacts/${artifact.id}`);
       }
     } catch (error) {
       throw this.fail('removing artifacts', error);

@@ -18,9 +18,9 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { NotFoundError, RunError, reason } from '../errors.js';
-import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
+import { NotFoundError, RunError } from '../errors.js';
 import { chatterToStderr } from './actions-output.js';
+import { GithubApi } from './github-api.js';
 import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const githubCacheConfig = z.strictObject({
@@ -44,20 +44,11 @@ interface RestCache {
   created_at: string;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const transient = (error: unknown) => isNetworkError(error) || (error instanceof HttpError && (error.status >= 500 || error.status === 429));
-
 class GithubCacheTarget implements Target {
   readonly type = 'github-cache';
   readonly where: string;
   readonly counted = false;
+  private readonly api: GithubApi;
 
   constructor(
     readonly name: string,
@@ -67,7 +58,8 @@ class GithubCacheTarget implements Target {
     readonly immutable: boolean,
     private readonly env: NodeJS.ProcessEnv,
   ) {
-    this.where = `GitHub Actions cache of ${config.repository ?? env.GITHUB_REPOSITORY ?? '(GITHUB_REPOSITORY unset)'}`;
+    this.api = new GithubApi(name, config, env);
+    this.where = `GitHub Actions cache of ${this.api.repository ?? '(GITHUB_REPOSITORY unset)'}`;
   }
 
   /** Where an object is staged to be saved, and restored: the same path for the same key, on every runner. */
@@ -76,29 +68,13 @@ class GithubCacheTarget implements Target {
   }
 
   private fail(doing: string, error: unknown): RunError {
-    if (error instanceof RunError) return error;
-    const status = error instanceof HttpError ? error.status : undefined;
-    const hint = status === 401 || status === 403 ? 'GitHub refused the token: it needs actions: read (list) and actions: write (prune).' : undefined;
-    return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${reason(error)}`, { hint, cause: error });
-  }
-
-  private async request(method: string, path: string): Promise<Response> {
-    const repo = this.config.repository ?? this.env.GITHUB_REPOSITORY;
-    const token = this.config.token ?? this.env.GITHUB_TOKEN;
-    if (!repo || !token) throw new RunError(`Target "${this.name}": listing the cache needs GITHUB_TOKEN and GITHUB_REPOSITORY (or token: and repository:).`);
-    const base = (this.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
-    const response = await fetch(`${base}/repos/${repo}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
-    });
-    if (!response.ok) throw new HttpError(response.status, `HTTP ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
-    return response;
+    return this.api.fail(this.where, doing, error);
   }
 
   private async caches(prefix: string): Promise<RestCache[]> {
     const all: RestCache[] = [];
     for (let page = 1; ; page++) {
-      const response = await withRetry(() => this.request('GET', `/actions/caches?per_page=100&page=${page}&key=${encodeURIComponent(cacheKey(prefix))}`), { transient, totalMs: retryBudgetMs(this.env) });
+      const response = (await this.api.request('GET', `/actions/caches?per_page=100&page=${page}&key=${encodeURIComponent(cacheKey(prefix))}`))!;
       const { actions_caches: caches } = (await response.json()) as { actions_caches: RestCache[] };
       all.push(...caches);
       if (caches.length < 100) return all;
@@ -167,9 +143,7 @@ class GithubCacheTarget implements Target {
   async remove(keys: readonly string[]): Promise<void> {
     try {
       for (const key of keys) {
-        await withRetry(() => this.request('DELETE', `/actions/caches?key=${encodeURIComponent(cacheKey(key))}`), { transient, totalMs: retryBudgetMs(this.env) }).catch((error: unknown) => {
-          if (!(error instanceof HttpError && error.status === 404)) throw error;
-        });
+        await this.api.request('DELETE', `/actions/caches?key=${encodeURIComponent(cacheKey(key))}`);
       }
     } catch (error) {
       throw this.fail('removing cache entries', error);
