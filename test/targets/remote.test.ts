@@ -3,7 +3,7 @@
  * OpenSSH server through the built CLI; then a restore from each target
  * alone, compared by content.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,29 @@ describe.skipIf(!available)('local + S3 + SFTP through the CLI', () => {
       expect(await treeOf(ws.uploads)).toEqual(Object.fromEntries(Object.entries(uploads).filter(([p]) => p !== 'thumbs' && !p.startsWith('thumbs/') && !p.endsWith('.tmp'))));
       expect(users()).toEqual(rows);
     }
+  });
+
+  it('prunes on every target after a backup, deleting the old backup from S3 and SFTP too', async () => {
+    const plan = { ...basePlan(ws.dir), name: 'prunetest', targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }, s3.target('s3'), sshd.target('box')], retention: { keep_last: 1 } };
+    ws.writePlan(plan);
+    const first = json<{ id: string }>(await cli('backup', '--json')).id;
+    const second = await cli('backup', '--json');
+    expect(second.code, second.stderr).toBe(0);
+    const result = json<{ id: string; pruned: { target: string; removed: { id: string }[] }[] }>(second);
+    expect(result.pruned.map((p) => [p.target, p.removed.map((r) => r.id)])).toEqual([
+      ['nas', [first]],
+      ['s3', [first]],
+      ['box', [first]],
+    ]);
+    for (const target of ['nas', 's3', 'box']) {
+      const listed = json<{ backups: { id: string }[] }>(await cli('list', '--target', target, '--json'));
+      expect(listed.backups.map((b) => b.id)).toEqual([result.id]);
+    }
+    // Nothing of the first backup is left on the servers, not even an incomplete folder.
+    expect(readdirSync(join(sshd.root, 'prunetest'))).toEqual([result.id]);
+    const stored = readdirSync(join(s3.dir, s3.bucket), { recursive: true }).map(String);
+    expect(stored.some((p) => p.includes(result.id))).toBe(true);
+    expect(stored.some((p) => p.includes(first))).toBe(false);
   });
 
   it.skipIf(!node24())('works from the bundle on Node 24, as in the Action', async () => {
