@@ -49,7 +49,18 @@ export const manifestSchema = z.object({
     .nullable(),
   sources: z.array(sourceEntry).min(1),
   copies: z.array(
-    z.object({ target: z.string(), type: z.string(), medium, offsite: z.boolean(), immutable: z.boolean(), verified_at: z.string() }),
+    z.object({
+      target: z.string(),
+      type: z.string(),
+      medium,
+      offsite: z.boolean(),
+      immutable: z.boolean(),
+      verified_at: z.string(),
+      /** False for a tier that is never counted by the copy rule (the GitHub cache). */
+      counted: z.boolean().optional(),
+      /** When the store deletes this copy by itself (GitHub artifacts); it counts only until then. */
+      expires_at: z.string().nullable().optional(),
+    }),
   ),
   policy: z.object({ rule: z.string(), met: z.boolean(), required: requirement, have: requirement }),
 });

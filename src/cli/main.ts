@@ -8,6 +8,7 @@ import { commands } from '../commands/index.js';
 import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { Secrets } from '../report/secrets.js';
+import { credentialEnv } from '../targets/index.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { VERSION } from '../version.js';
 
@@ -117,6 +118,8 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const secrets = new Secrets();
   secrets.addEnv(env);
+  // Credentials in standard variables never pass through ${VAR}: register them for redaction too.
+  for (const name of credentialEnv) if (env[name]) secrets.add(env[name]);
   const restoreConsole = redactConsole(secrets);
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;

@@ -1,7 +1,28 @@
-import { runBackup, type BackupResult } from '../pipeline/backup.js';
+import { runBackup, type BackupResult, type TargetOutcome } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
 import { allTargets, load, type Command } from './context.js';
 import { withLock } from './locked.js';
+
+const yes = (value: boolean) => (value ? 'yes' : 'no');
+
+/** What was written where: one row per target, the copy rule's inputs beside the outcome. */
+export function targetTable(targets: TargetOutcome[]): string[] {
+  const rows = [
+    ['TARGET', 'TYPE', 'MEDIUM', 'OFFSITE', 'IMMUTABLE', 'WRITTEN', 'VERIFIED', 'ERROR'],
+    ...targets.map((t) => [
+      t.name,
+      t.type,
+      t.medium,
+      yes(t.offsite),
+      yes(t.immutable),
+      yes(t.written),
+      t.verified ? (t.counted ? 'yes' : 'yes (not counted)') : 'no',
+      t.error ?? (t.expires_at ? `expires ${t.expires_at.slice(0, 10)}` : ''),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+}
 
 function summary(result: BackupResult): string {
   const lines = [`Backup ${result.id || '(none)'}: ${result.ok ? 'complete' : 'FAILED'} in ${(result.durationMs / 1000).toFixed(1)}s`];
@@ -9,9 +30,9 @@ function summary(result: BackupResult): string {
     const counts = Object.entries(source.counts).map(([k, v]) => `${v} ${k}`).join(', ');
     lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts}`);
   }
-  for (const target of result.targets) {
-    lines.push(`  target ${target.name.padEnd(12)} ${target.verified ? 'verified' : `FAILED: ${target.error ?? 'not written'}`}  ${target.where}`);
-  }
+  lines.push(...targetTable(result.targets).map((line) => `  ${line}`));
+  const uncounted = result.targets.filter((t) => !t.counted).map((t) => t.name);
+  if (uncounted.length > 0) lines.push(`  note   ${uncounted.join(', ')}: a fast-restore tier, never counted toward the copy rule (the GitHub cache is evicted after 7 days without use and is scoped to a branch)`);
   if (result.verdict) {
     const { have, required } = result.verdict;
     lines.push(`  policy ${result.verdict.met ? 'met' : 'NOT met'}: ${have.copies}/${required.copies} copies, ${have.media}/${required.media} media, ${have.offsite}/${required.offsite} offsite, ${have.immutable}/${required.immutable} immutable`);
@@ -22,7 +43,7 @@ function summary(result: BackupResult): string {
 
 export const backup: Command = async (input, io) => {
   const loaded = await load(input, io);
-  const result = await withLock(loaded, allTargets(loaded), 'backup', input, io, () => runBackup(loaded, {
+  const result = await withLock(loaded, allTargets(loaded, io.env), 'backup', input, io, () => runBackup(loaded, {
     reporter: io.reporter,
     signal: io.signal,
     env: io.env,

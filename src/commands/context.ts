@@ -89,13 +89,13 @@ export function waitMsOf(text: string | undefined, label: string): number {
 }
 
 /** Every target of the plan, for locking: a run holds the lock on all of them, whichever it reads or writes. */
-export function allTargets({ plan, dir }: LoadedPlan): Target[] {
-  return plan.targets.map((config) => createTarget(config, { planDir: dir }));
+export function allTargets({ plan, dir }: LoadedPlan, env: NodeJS.ProcessEnv): Target[] {
+  return plan.targets.map((config) => createTarget(config, { planDir: dir, env }));
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */
-export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined): Target[] {
+export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined, env?: NodeJS.ProcessEnv): Target[] {
   const chosen = plan.targets.filter((t) => name === undefined || t.name === name);
   if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(', ')}` });
-  return chosen.map((config) => createTarget(config, { planDir: dir }));
+  return chosen.map((config) => createTarget(config, { planDir: dir, ...(env ? { env } : {}) }));
 }

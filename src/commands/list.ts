@@ -1,4 +1,7 @@
-import { listBackups, readDrill } from '../artifacts/catalog.js';
+import { listBackups, readDrill, readManifest } from '../artifacts/catalog.js';
+import type { Manifest } from '../artifacts/manifest.js';
+import { counts } from '../plan/policy.js';
+import type { Target } from '../targets/target.js';
 import { reason } from '../errors.js';
 import { formatBytes } from '../report/terminal.js';
 import { load, selectTargets, type Command } from './context.js';
@@ -10,13 +13,47 @@ function age(from: Date, now: Date): string {
   return `${Math.round(hours / 24)}d`;
 }
 
+interface CopyState {
+  target: string;
+  /** The manifest on this target records this copy as re-read and matched. */
+  verified: boolean;
+  verified_at: string | null;
+  expires_at: string | null;
+  /** Counted by the copy rule now: verified, not a volatile tier, not expired. */
+  counted: boolean;
+  note: string;
+}
+
 interface Row {
   id: string;
   time: string;
   bytes: number;
   targets: string[];
+  copies: CopyState[];
   incomplete: string[];
   drill: { ok: boolean; at: string } | null;
+}
+
+/** How the copy on `target` stands, from the manifest it holds. */
+async function copyState(target: Target, plan: string, id: string, now: Date): Promise<CopyState> {
+  let entry: Manifest['copies'][number] | undefined;
+  let note = '';
+  try {
+    entry = (await readManifest(target, plan, id)).copies.find((c) => c.target === target.name);
+  } catch (error) {
+    note = `manifest unreadable: ${reason(error)}`;
+  }
+  const copy = entry && { target: entry.target, medium: entry.medium, offsite: entry.offsite, immutable: entry.immutable, counted: entry.counted ?? true, expiresAt: entry.expires_at ?? null };
+  const expired = !!entry?.expires_at && Date.parse(entry.expires_at) <= now.getTime();
+  if (!note) note = !entry ? 'unverified' : expired ? 'expired' : entry.counted === false ? 'not counted' : '';
+  return {
+    target: target.name,
+    verified: !!entry,
+    verified_at: entry?.verified_at ?? null,
+    expires_at: entry?.expires_at ?? null,
+    counted: !!copy && counts(copy, now),
+    note,
+  };
 }
 
 /** Backups across targets: which targets hold each one, and whether it was drilled. */
@@ -24,13 +61,15 @@ export const list: Command = async (input, io) => {
   const loaded = await load(input, io);
   const { plan } = loaded;
   const rows = new Map<string, Row>();
+  const now = new Date();
   const unreachable: { target: string; error: string }[] = [];
-  for (const target of selectTargets(loaded, input.target)) {
+  for (const target of selectTargets(loaded, input.target, io.env)) {
     try {
       for (const backup of await listBackups(target, plan.name)) {
-        const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], incomplete: [], drill: null };
+        const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null };
         if (backup.complete) {
           row.targets.push(target.name);
+          row.copies.push(await copyState(target, plan.name, backup.id, now));
           row.bytes = Math.max(row.bytes, backup.bytes);
           const drill = await readDrill(target, plan.name, backup.id);
           if (drill && (!row.drill || drill.at > row.drill.at)) row.drill = { ok: drill.ok, at: drill.at };
@@ -44,11 +83,10 @@ export const list: Command = async (input, io) => {
   }
   const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b) => (a.id < b.id ? 1 : -1));
   if (!input.json) {
-    const now = new Date();
     const lines = [`${'BACKUP'.padEnd(40)} ${'AGE'.padStart(5)} ${'SIZE'.padStart(10)}  COPIES  DRILL   TARGETS`];
     for (const row of backups) {
       const drill = row.drill ? (row.drill.ok ? 'passed' : 'FAILED') : '-';
-      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${String(row.targets.length).padStart(6)}  ${drill.padEnd(6)}  ${row.targets.join(', ')}`);
+      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${String(row.copies.filter((c) => c.counted).length).padStart(6)}  ${drill.padEnd(6)}  ${row.copies.map((c) => (c.note ? `${c.target} (${c.note})` : c.target)).join(', ')}`);
     }
     if (backups.length === 0) lines.push('(no complete backups)');
     io.reporter.output(lines.join('\n'));

@@ -7,9 +7,9 @@ export const prune: Command = async (input, io) => {
   const loaded = await load(input, io);
   const { plan } = loaded;
   const reports: PruneReport[] = [];
-  const targets = selectTargets(loaded, input.target);
+  const targets = selectTargets(loaded, input.target, io.env);
   // A dry run deletes nothing and needs no lock.
-  await withLock(loaded, input.dryRun ? [] : allTargets(loaded), 'prune', input, io, async () => {
+  await withLock(loaded, input.dryRun ? [] : allTargets(loaded, io.env), 'prune', input, io, async () => {
     for (const target of targets) {
       const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input.dryRun, now: new Date() });
       reports.push(report);

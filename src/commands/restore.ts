@@ -4,7 +4,7 @@ import { withLock } from './locked.js';
 
 export const restore: Command = async (input, io) => {
   const loaded = await load(input, io);
-  const result = await withLock(loaded, allTargets(loaded), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
+  const result = await withLock(loaded, allTargets(loaded, io.env), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ''}`);

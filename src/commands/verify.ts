@@ -6,7 +6,7 @@ import { matching, mismatch, readBack } from '../artifacts/check.js';
 import { decompressor } from '../artifacts/codec.js';
 import { decryptionKeys, decryptor, type DecryptionKeys } from '../artifacts/encrypt.js';
 import type { SourceEntry } from '../artifacts/manifest.js';
-import { IntegrityError, KeyError, NotFoundError, reason } from '../errors.js';
+import { IntegrityError, KeyError, NotFoundError, RunError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { refusal } from '../sources/safe-extract.js';
 import type { Target } from '../targets/target.js';
@@ -19,6 +19,8 @@ interface ArtifactReport {
   /** With --deep: the bytes after decrypting and decompressing. */
   decoded_bytes?: number;
   problem?: string;
+  /** Could not be read from here (unreachable, or a store readable only inside a job): not evidence of damage. */
+  unreadable?: boolean;
 }
 
 interface CopyReport {
@@ -27,6 +29,8 @@ interface CopyReport {
   ok: boolean;
   deep: boolean;
   artifacts: ArtifactReport[];
+  /** Some artifact could not be read and none was found damaged. */
+  unreadable?: boolean;
   problems: string[];
 }
 
@@ -71,14 +75,14 @@ async function checkArtifact(target: Target, loaded: LoadedPlan, id: string, ent
     return report;
   } catch (error) {
     if (error instanceof KeyError) throw error;
-    return { ...report, ok: false, problem: reason(error) };
+    return { ...report, ok: false, problem: reason(error), ...(error instanceof RunError ? { unreadable: true } : {}) };
   }
 }
 
 function line(copy: CopyReport): string {
   const bad = [...copy.problems, ...copy.artifacts.filter((a) => !a.ok).map((a) => a.file)];
-  const head = `${copy.target}: ${copy.backup}: ${copy.ok ? `ok${copy.deep ? ' (deep)' : ''}` : `DAMAGED: ${bad.join(', ')}`}`;
-  const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== undefined ? `, decoded to ${a.decoded_bytes} bytes` : ''}` : `DAMAGED: ${a.problem}`}`);
+  const head = `${copy.target}: ${copy.backup}: ${copy.ok ? `ok${copy.deep ? ' (deep)' : ''}` : `${copy.unreadable ? 'UNREADABLE' : 'DAMAGED'}: ${bad.join(', ')}`}`;
+  const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== undefined ? `, decoded to ${a.decoded_bytes} bytes` : ''}` : `${a.unreadable ? 'UNREADABLE' : 'DAMAGED'}: ${a.problem}`}`);
   return [head, ...copy.problems.map((p) => `  ${p}`), ...parts].join('\n');
 }
 
@@ -89,7 +93,7 @@ export const verify: Command = async (input, io) => {
   let keys: DecryptionKeys | undefined;
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));
   const reports: CopyReport[] = [];
-  for (const target of selectTargets(loaded, input.target)) {
+  for (const target of selectTargets(loaded, input.target, io.env)) {
     const complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
     const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
     for (const backup of chosen) {
@@ -100,14 +104,25 @@ export const verify: Command = async (input, io) => {
       } catch (error) {
         if (error instanceof KeyError) throw error;
         copy.problems.push(reason(error));
+        if (error instanceof RunError) copy.unreadable = true;
       }
       copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
+      // Damage (a mismatch, a missing or broken file) outweighs a read that failed (RunError: unreachable).
+      const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || (copy.problems.length > 0 && !copy.unreadable);
+      if (!copy.ok && !damaged) copy.unreadable = true;
+      else delete copy.unreadable;
       reports.push(copy);
       if (!input.json) io.reporter.output(line(copy));
     }
   }
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });
-  const bad = reports.filter((r) => !r.ok);
+  const bad = reports.filter((r) => !r.ok && !r.unreadable);
+  const unread = reports.filter((r) => r.unreadable);
+  if (bad.length === 0 && unread.length > 0) {
+    throw new RunError(`${unread.length} of ${reports.length} cop${reports.length === 1 ? 'y' : 'ies'} could not be read: ${unread.map((r) => `${r.backup} on ${r.target}`).join(', ')}; the others verified.`, {
+      hint: 'See the reasons above; a GitHub cache can be read only inside a workflow job (--target NAME verifies one target).',
+    });
+  }
   if (bad.length > 0) {
     throw new IntegrityError(`${bad.length} of ${reports.length} cop${reports.length === 1 ? 'y is' : 'ies are'} damaged: ${bad.map((r) => `${r.backup} on ${r.target}`).join(', ')}.`, {
       hint: 'Restore from a copy that verified (--target NAME); the next backup writes fresh copies.',

@@ -28,7 +28,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
-import type { Target } from '../targets/target.js';
+import type { Medium, Target } from '../targets/target.js';
 import { makeStaging } from '../util/staging.js';
 import { VERSION } from '../version.js';
 import { runHook } from './hooks.js';
@@ -46,11 +46,21 @@ export interface RunOptions {
   now?: () => Date;
 }
 
+/** What became of one target in a run: the table printed when the copy rule is not met. */
 export interface TargetOutcome {
   name: string;
   type: string;
   where: string;
+  medium: Medium;
+  offsite: boolean;
+  immutable: boolean;
+  /** False for a tier never counted by the copy rule (the GitHub cache). */
+  counted: boolean;
+  /** Every artifact was stored. */
+  written: boolean;
+  /** Every artifact was re-read and matched, and the manifest was committed there. */
   verified: boolean;
+  expires_at?: string;
   error?: string;
 }
 
@@ -91,7 +101,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const now = options.now ?? (() => new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir, env }));
   const failures = new Map<string, string>();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {
@@ -104,6 +114,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let appVersion: string | null = null;
   const entries: SourceEntry[] = [];
   const verifiedAt = new Map<string, string>();
+  const written = new Set<string>();
   let verdict: PolicyVerdict | undefined;
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
@@ -111,7 +122,10 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
-  const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable });
+  // From the start of the run: the store's clock started at upload, before the copy was verified.
+  const expiresAt = (t: Target): string | null =>
+    t.expiresAfterDays && verifiedAt.has(t.name) ? new Date(started.getTime() + t.expiresAfterDays * 86_400_000).toISOString() : null;
+  const copyOf = (t: Target): Copy => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable, counted: t.counted ?? true, expiresAt: expiresAt(t) });
   const manifestFor = (holders: Target[], verdict: PolicyVerdict): Manifest => ({
     format: 1,
     tool: { name: 'restorable', version: VERSION },
@@ -124,7 +138,16 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     host: hostname(),
     github: githubOf(env),
     sources: entries,
-    copies: holders.map((t) => ({ ...copyOf(t), type: t.type, verified_at: verifiedAt.get(t.name)! })),
+    copies: holders.map((t) => ({
+      target: t.name,
+      type: t.type,
+      medium: t.medium,
+      offsite: t.offsite,
+      immutable: t.immutable,
+      verified_at: verifiedAt.get(t.name)!,
+      counted: t.counted ?? true,
+      expires_at: expiresAt(t),
+    })),
     policy: { rule: ruleName(plan.policy.rule), met: verdict.met, required: verdict.required, have: verdict.have },
   });
 
@@ -200,6 +223,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async verify() {
+      for (const target of alive()) written.add(target.name);
       await Promise.all(
         alive().map(async (target) => {
           try {
@@ -274,13 +298,23 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     ok: error === undefined,
     ...(manifest ? { manifest } : {}),
     ...(verdict ? { verdict } : {}),
-    targets: targets.map((t) => ({
-      name: t.name,
-      type: t.type,
-      where: t.where,
-      verified: verifiedAt.has(t.name) && !failures.has(t.name),
-      ...(failures.has(t.name) ? { error: failures.get(t.name)! } : {}),
-    })),
+    targets: targets.map((t) => {
+      const verified = manifest !== undefined && verifiedAt.has(t.name) && !failures.has(t.name);
+      const expires = verified ? expiresAt(t) : null;
+      return {
+        name: t.name,
+        type: t.type,
+        where: t.where,
+        medium: t.medium,
+        offsite: t.offsite,
+        immutable: t.immutable,
+        counted: t.counted ?? true,
+        written: written.has(t.name),
+        verified,
+        ...(expires ? { expires_at: expires } : {}),
+        ...(failures.has(t.name) ? { error: failures.get(t.name)! } : {}),
+      };
+    }),
     steps: records,
     pruned,
     durationMs: performance.now() - clock,

@@ -174,6 +174,10 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
   };
   try {
     for (const target of targets) {
+      if (target.lockable === false) {
+        options.reporter.debug(`Target "${target.name}" takes no lock (${target.type}); the workflow's concurrency group keeps runs apart there.`);
+        continue;
+      }
       try {
         // Probe first: a put would create a missing root (an unmounted drive) on the system disk.
         await target.probe();

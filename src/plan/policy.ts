@@ -21,6 +21,10 @@ export interface Copy {
   medium: Medium;
   offsite: boolean;
   immutable: boolean;
+  /** False for a tier the store drops on its own (the GitHub cache): never counted. */
+  counted?: boolean;
+  /** When the store deletes this copy by itself (ISO time); an expired copy is not counted. */
+  expiresAt?: string | null;
 }
 
 export interface PolicyVerdict {
@@ -44,9 +48,15 @@ export function ruleName(rule: PolicyRule): string {
 
 const LIVE: Omit<Copy, 'target'> = { medium: 'disk', offsite: false, immutable: false };
 
-export function evaluate(rule: PolicyRule, copies: readonly Copy[]): PolicyVerdict {
+/** Whether a copy counts toward the rule at `now`: not a volatile tier, not expired. */
+export function counts(copy: Copy, now: Date = new Date()): boolean {
+  if (copy.counted === false) return false;
+  return !copy.expiresAt || Date.parse(copy.expiresAt) > now.getTime();
+}
+
+export function evaluate(rule: PolicyRule, copies: readonly Copy[], now: Date = new Date()): PolicyVerdict {
   const required = requirement(rule);
-  const all = [LIVE, ...copies];
+  const all = [LIVE, ...copies.filter((copy) => counts(copy, now))];
   const have: Requirement = {
     copies: all.length,
     media: new Set(all.map((c) => c.medium)).size,

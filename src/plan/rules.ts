@@ -73,6 +73,7 @@ const staticPolicy: Rule = (plan) => {
       medium: config.medium ?? defaults.medium,
       offsite: config.offsite ?? defaults.offsite,
       immutable: config.immutable ?? defaults.immutable,
+      ...(defaults.counted === false ? { counted: false } : {}),
     };
   });
   const verdict = evaluate(plan.policy.rule, copies);

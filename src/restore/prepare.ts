@@ -99,7 +99,7 @@ async function versionProblems(
 
 export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<Prepared> {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });

@@ -1,17 +1,24 @@
 /** The target registry: every target type, found by `type`. A new store is one file plus a line here. */
 import { z } from 'zod';
+import { githubArtifact, githubArtifactConfig, githubSecretEnv } from './github-artifact.js';
+import { githubCache, githubCacheConfig } from './github-cache.js';
 import { local, localConfig } from './local.js';
-import type { Target, TargetAdapter } from './target.js';
+import { s3, s3Config, s3SecretEnv } from './s3.js';
+import { sftp, sftpConfig } from './sftp.js';
+import type { Target, TargetAdapter, TargetContext } from './target.js';
 
-export const targetConfig = z.discriminatedUnion('type', [localConfig]);
+export const targetConfig = z.discriminatedUnion('type', [localConfig, s3Config, sftpConfig, githubArtifactConfig, githubCacheConfig]);
 export type TargetConfig = z.infer<typeof targetConfig>;
 
-const adapters = { local } as const;
+const adapters = { local, s3, sftp, 'github-artifact': githubArtifact, 'github-cache': githubCache } as const;
+
+/** Standard environment variables that hold target credentials: redacted from all output when set. */
+export const credentialEnv = [...s3SecretEnv, ...githubSecretEnv];
 
 export function targetAdapter(config: TargetConfig): TargetAdapter<TargetConfig> {
   return adapters[config.type] as unknown as TargetAdapter<TargetConfig>;
 }
 
-export function createTarget(config: TargetConfig, ctx: { planDir: string }): Target {
+export function createTarget(config: TargetConfig, ctx: TargetContext): Target {
   return targetAdapter(config).create(config, ctx);
 }

@@ -40,6 +40,23 @@ export interface Target {
   readonly immutable: boolean;
   /** Human-readable place, for messages: a path or a URL without credentials. */
   readonly where: string;
+  /**
+   * False for a tier the store may drop on its own at any time (the GitHub
+   * cache): its copies are written and verified, but never counted by the copy rule.
+   */
+  readonly counted?: boolean;
+  /**
+   * Days after which the store deletes a copy by itself (GitHub artifacts):
+   * the manifest records `expires_at` and the copy counts only until then.
+   */
+  readonly expiresAfterDays?: number;
+  /**
+   * False when the store cannot hold a lock object: GitHub artifacts and
+   * caches are written once per key and run (a cache entry cannot even be
+   * removed), so a lock there would outlive its run. Runs that write there
+   * are serialised by the workflow's `concurrency:` group instead.
+   */
+  readonly lockable?: boolean;
 
   /** Throws a RunError with a hint when the target cannot take writes now. */
   probe(): Promise<void>;
@@ -59,9 +76,15 @@ export interface Target {
   localPath?(key: string): string;
 }
 
+export interface TargetContext {
+  planDir: string;
+  /** Where credentials in standard variables (AWS_ACCESS_KEY_ID, GITHUB_TOKEN...) are read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 export interface TargetAdapter<C extends { type: string; name: string } = { type: string; name: string }> {
   readonly type: C['type'];
   readonly schema: z.ZodType<C, unknown>;
-  readonly defaults: { medium: Medium; offsite: boolean; immutable: boolean };
-  create(config: C, ctx: { planDir: string }): Target;
+  readonly defaults: { medium: Medium; offsite: boolean; immutable: boolean; counted?: boolean };
+  create(config: C, ctx: TargetContext): Target;
 }

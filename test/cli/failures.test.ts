@@ -173,7 +173,8 @@ describe('targets that fail', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/Target "cloud" dropped out/);
     expect(result.stderr).toMatch(/3-2-1 rule is not met: .*0 of 1 offsite copies\. Backup .* was committed to nas, usb only/);
-    expect(result.stdout).toMatch(/target cloud +FAILED/);
+    // The table of what was written where: cloud neither written nor verified, with its error.
+    expect(result.stdout).toMatch(/cloud +local +cloud-drive +yes +no +no +no +Target "cloud" is not a folder/);
     const listed = json<{ backups: { targets: string[] }[] }>(await cli('list', '--json'));
     expect(listed.backups.map((b) => b.targets)).toEqual([['nas', 'usb']]);
   });

@@ -1,0 +1,246 @@
+/**
+ * Any S3-compatible store (AWS, R2, B2, MinIO, Wasabi...). Objects are written
+ * with multipart uploads (lib-storage), which S3 makes visible only when
+ * complete: a failed upload is aborted and leaves nothing under its key.
+ * Checksums are sent only when an operation requires one: with the SDK's
+ * default, many S3-compatible stores keep a streamed body with its aws-chunked
+ * framing. Copies are verified by re-reading them (check.ts), which every
+ * store supports alike.
+ */
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type ObjectLockMode,
+  type S3ClientConfig,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { z } from 'zod';
+import { NotFoundError, RunError, reason } from '../errors.js';
+import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
+import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+
+export const s3Config = z.strictObject({
+  ...targetBase,
+  type: z.literal('s3'),
+  bucket: z.string().min(3),
+  /** Keys are `<prefix><plan>/<backup id>/<file>`; `backups/` and `backups` mean the same. */
+  prefix: z.string().optional(),
+  endpoint: z.string().url().optional(),
+  region: z.string().optional(),
+  /** Bucket in the path (`https://host/bucket/key`), for MinIO and most self-hosted stores. */
+  path_style: z.boolean().optional(),
+  storage_class: z.string().optional(),
+  /** From `${VAR}`; without them the SDK's standard chain (AWS_ACCESS_KEY_ID..., profiles, roles) is used. */
+  access_key_id: z.string().optional(),
+  secret_access_key: z.string().optional(),
+  session_token: z.string().optional(),
+  /** Objects are locked for `days` days on upload: the bucket must have Object Lock enabled. */
+  object_lock: z.strictObject({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), days: z.number().int().min(1) }).optional(),
+});
+export type S3Config = z.infer<typeof s3Config>;
+
+/** Environment variables that hold S3 credentials: redacted from all output. */
+export const s3SecretEnv = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
+interface AwsError {
+  name?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const TRANSIENT_NAMES = new Set(['SlowDown', 'RequestTimeout', 'RequestTimeTooSkewed', 'ServiceUnavailable', 'InternalError', 'ThrottlingException', 'TimeoutError']);
+
+export function s3Transient(error: unknown): boolean {
+  const e = error as AwsError;
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  return isNetworkError(error) || status >= 500 || status === 429 || TRANSIENT_NAMES.has(e?.name ?? '');
+}
+
+function hintFor(error: unknown, bucket: string): string | undefined {
+  const e = error as AwsError;
+  const status = e?.$metadata?.httpStatusCode;
+  switch (e?.name ?? e?.Code) {
+    case 'InvalidAccessKeyId':
+    case 'SignatureDoesNotMatch':
+    case 'InvalidClientTokenId':
+    case 'CredentialsProviderError':
+      return 'The store refused the credentials: check access_key_id/secret_access_key (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and the endpoint.';
+    case 'AccessDenied':
+      return `The credentials may not write to bucket "${bucket}": grant s3:PutObject, GetObject, ListBucket and DeleteObject.`;
+    case 'NoSuchBucket':
+      return `Create bucket "${bucket}" first (restorable never creates buckets), or fix the name.`;
+  }
+  if (status === 403) return 'The store refused the request (403): check the credentials and their permissions on the bucket.';
+  if (status === 404) return `Bucket "${bucket}" was not found: create it first, or check endpoint, region and path_style.`;
+  if (isNetworkError(error)) return 'The store could not be reached: check the endpoint, the network and that the service is up.';
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  const e = error as AwsError & Error;
+  const status = e?.$metadata?.httpStatusCode;
+  // Some SDK errors for bodiless responses (HEAD) carry only a status: say what it means.
+  const text = reason(error) === 'UnknownError' || !reason(error) ? `HTTP ${status ?? '?'}` : reason(error);
+  return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
+}
+
+class S3Target implements Target {
+  readonly type = 's3';
+  readonly where: string;
+  private readonly client: S3Client;
+  private readonly prefix: string;
+
+  constructor(
+    readonly name: string,
+    private readonly config: S3Config,
+    readonly medium: Target['medium'],
+    readonly offsite: boolean,
+    readonly immutable: boolean,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.prefix = config.prefix ? config.prefix.replace(/^\/+/, '').replace(/\/*$/, '/') : '';
+    this.where = `s3://${config.bucket}/${this.prefix}${config.endpoint ? ` at ${new URL(config.endpoint).host}` : ''}`;
+    const options: S3ClientConfig = {
+      region: config.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      forcePathStyle: config.path_style ?? false,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    };
+    if (config.endpoint) options.endpoint = config.endpoint;
+    if (config.access_key_id && config.secret_access_key) {
+      options.credentials = {
+        accessKeyId: config.access_key_id,
+        secretAccessKey: config.secret_access_key,
+        ...(config.session_token ? { sessionToken: config.session_token } : {}),
+      };
+    }
+    // The SDK's version is pinned (later releases need Node 22); its notice about future releases would only confuse users.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    this.client = new S3Client(options);
+  }
+
+  private key(key: string): string {
+    return this.prefix + key;
+  }
+
+  private fail(doing: string, error: unknown): RunError {
+    return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${describe(error)}`, { hint: hintFor(error, this.config.bucket), cause: error });
+  }
+
+  private retry<T>(doing: string, run: () => Promise<T>): Promise<T> {
+    return withRetry(run, { transient: s3Transient, totalMs: retryBudgetMs(this.env) }).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw error;
+      throw this.fail(doing, error);
+    });
+  }
+
+  async probe(): Promise<void> {
+    if (this.config.access_key_id && !this.config.secret_access_key) {
+      throw new RunError(`Target "${this.name}": access_key_id is set but secret_access_key is not.`, { hint: 'Set both, from ${VAR}, or neither (the standard AWS variables are then used).' });
+    }
+    await this.retry('checking the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket })));
+  }
+
+  async put(key: string, body: Readable): Promise<{ bytes: number }> {
+    let bytes = 0;
+    // Counting in the pipe (not with a 'data' listener, which would start the flow before the upload reads).
+    const counted = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const feeding = pipeline(body, counted).catch(() => undefined);
+    const lock = this.config.object_lock;
+    const upload = new Upload({
+      client: this.client,
+      // 8 MiB parts, two in flight: at most ~16 MiB in memory whatever the artifact's size.
+      partSize: 8 << 20,
+      queueSize: 2,
+      leavePartsOnError: false,
+      params: {
+        Bucket: this.config.bucket,
+        Key: this.key(key),
+        Body: counted,
+        ...(this.config.storage_class ? { StorageClass: this.config.storage_class as StorageClass } : {}),
+        ...(lock
+          ? {
+              ObjectLockMode: lock.mode as ObjectLockMode,
+              ObjectLockRetainUntilDate: new Date(Date.now() + lock.days * 86_400_000),
+              // S3 requires a checksum on writes that set a lock.
+              ChecksumAlgorithm: 'SHA256' as const,
+            }
+          : {}),
+      },
+    });
+    try {
+      await upload.done();
+      await feeding;
+      return { bytes };
+    } catch (error) {
+      body.destroy();
+      await upload.abort().catch(() => undefined);
+      throw this.fail(`writing ${key}`, error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const response = await this.retry(`reading ${key}`, async () => {
+      try {
+        return await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) }));
+      } catch (error) {
+        if ((error as AwsError).name === 'NoSuchKey') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+        throw error;
+      }
+    });
+    const stream = response.Body;
+    if (!(stream instanceof Readable)) throw new RunError(`Target "${this.name}": reading ${key} returned no stream.`);
+    return stream;
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.retry(`listing ${prefix}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.key(prefix), ...(token ? { ContinuationToken: token } : {}) })),
+      );
+      for (const item of page.Contents ?? []) {
+        if (!item.Key) continue;
+        objects.push({ key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    // One by one: DeleteObjects needs a Content-MD5 that several S3-compatible stores check differently.
+    for (const key of keys) {
+      await this.retry(`removing ${key}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) })));
+    }
+  }
+}
+
+export const s3: TargetAdapter<S3Config> = {
+  type: 's3',
+  schema: s3Config,
+  defaults: { medium: 'object', offsite: true, immutable: false },
+  create: (config, ctx) =>
+    new S3Target(
+      config.name,
+      config,
+      config.medium ?? s3.defaults.medium,
+      config.offsite ?? s3.defaults.offsite,
+      config.immutable ?? config.object_lock !== undefined,
+      ctx.env ?? process.env,
+    ),
+};

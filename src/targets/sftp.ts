@@ -1,0 +1,331 @@
+/**
+ * A folder on a server reached over SFTP (OpenSSH or any SFTP server). The host
+ * key is checked before anything is sent (known-hosts.ts). Objects are written
+ * to a temporary name, fsynced where the server offers fsync@openssh.com, then
+ * renamed over the final name with posix-rename@openssh.com (a plain SFTP
+ * rename refuses an existing target), so a reader never sees a partial object.
+ * One connection per operation: a run makes a handful, and nothing is left
+ * open to keep the process alive.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { posix, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import SftpClient from 'ssh2-sftp-client';
+import type { SFTPWrapper } from 'ssh2';
+import { z } from 'zod';
+import { NotFoundError, RestorableError, RunError, reason } from '../errors.js';
+import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
+import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
+import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
+import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+
+export const sftpConfig = z.strictObject({
+  ...targetBase,
+  type: z.literal('sftp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1),
+  /** The folder on the server; it must exist. */
+  path: z.string().min(1),
+  /** The private key itself (OpenSSH or PEM), from `${VAR}`. */
+  private_key: z.string().min(1),
+  passphrase: z.string().optional(),
+  /** Pin: "ssh-ed25519 AAAA..." or "SHA256:..." */
+  host_key: z.string().optional(),
+  /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
+  known_hosts: z.string().optional(),
+});
+export type SftpConfig = z.infer<typeof sftpConfig>;
+
+const TMP = '.restorable-tmp-';
+/** SFTP status codes (draft-ietf-secsh-filexfer-02). */
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+const FAILURE = 4;
+
+class HostKeyError extends RunError {}
+
+interface Session {
+  client: SftpClient;
+  sftp: SFTPWrapper;
+  /** The channel closed (the server went away): cleanup calls would never be answered. */
+  closed: boolean;
+}
+
+function sftpCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function transient(error: unknown): boolean {
+  // Typed errors (host key, refused key) are decisions, not accidents.
+  if (error instanceof RestorableError) return false;
+  const level = (error as { level?: string })?.level;
+  return isNetworkError(error) || level === 'client-timeout' || level === 'client-socket';
+}
+
+class SftpTarget implements Target {
+  readonly type = 'sftp';
+  readonly where: string;
+  private readonly root: string;
+  private readonly port: number;
+
+  constructor(
+    readonly name: string,
+    private readonly config: SftpConfig,
+    readonly medium: Target['medium'],
+    readonly offsite: boolean,
+    readonly immutable: boolean,
+    private readonly planDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.port = config.port ?? 22;
+    this.root = posix.normalize(config.path).replace(/\/+$/, '') || '/';
+    this.where = `sftp://${config.user}@${config.host}${this.port === 22 ? '' : `:${this.port}`}${this.root.startsWith('/') ? '' : '/~/'}${this.root}`;
+  }
+
+  private remote(key: string): string {
+    const normal = posix.normalize(key);
+    if (normal.startsWith('../') || normal === '..' || posix.isAbsolute(normal)) throw new RunError(`Invalid object key: ${key}`);
+    return posix.join(this.root, normal);
+  }
+
+  private knownHostsText(): string | undefined {
+    const value = this.config.known_hosts;
+    if (value && /\s/.test(value.trim())) return value; // the file's text, from ${VAR}
+    const path = value ? resolve(this.planDir, value) : resolve(this.env.HOME ?? homedir(), '.ssh', 'known_hosts');
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private hostKeyProblem(key: HostKey, verdict: Verdict | 'pin-mismatch'): HostKeyError {
+    const host = hostEntryName(this.config.host, this.port);
+    const pin = `host_key: "${key.type} ${key.base64}"`;
+    if (verdict === 'unknown') {
+      return new HostKeyError(`Target "${this.name}": the host key of ${host} is unknown (${key.type} ${key.fingerprint}); nothing was sent.`, {
+        hint: `Compare that fingerprint with the server's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '')}_key.pub on the server). If it matches, pin it in the target: ${pin} (or add the key to known_hosts: ssh-keyscan -p ${this.port} ${this.config.host} >> ~/.ssh/known_hosts).`,
+      });
+    }
+    return new HostKeyError(`Target "${this.name}": the host key of ${host} (${key.type} ${key.fingerprint}) does ${verdict === 'revoked' ? 'appear as @revoked' : 'NOT match the one pinned or in known_hosts'}; nothing was sent.`, {
+      hint: 'Someone may be intercepting the connection, or the server was reinstalled. Check with its admin before you change host_key or known_hosts.',
+    });
+  }
+
+  private async connectOnce(): Promise<Session> {
+    let problem: HostKeyError | undefined;
+    const verify = (blob: Buffer): boolean => {
+      const key = hostKeyOf(blob);
+      if (this.config.host_key !== undefined) {
+        if (matchesPin(this.config.host_key, key)) return true;
+        problem = this.hostKeyProblem(key, 'pin-mismatch');
+        return false;
+      }
+      const verdict = checkKnownHosts(this.knownHostsText() ?? '', hostEntryName(this.config.host, this.port), key);
+      if (verdict === 'known') return true;
+      problem = this.hostKeyProblem(key, verdict);
+      return false;
+    };
+    // Own event handlers: the library's defaults print to stdout and stderr.
+    const client = new SftpClient(this.name, { error: () => undefined, end: () => undefined, close: () => undefined });
+    try {
+      const sftp = (await client.connect({
+        host: this.config.host,
+        port: this.port,
+        username: this.config.user,
+        privateKey: this.config.private_key,
+        ...(this.config.passphrase ? { passphrase: this.config.passphrase } : {}),
+        hostVerifier: verify,
+        readyTimeout: 20_000,
+      })) as unknown as SFTPWrapper;
+      const session: Session = { client, sftp, closed: false };
+      sftp.once('close', () => (session.closed = true));
+      return session;
+    } catch (error) {
+      await settleWithin(client.end());
+      if (problem) throw problem;
+      const text = reason(error);
+      if (/authentication methods failed|privateKey|parse/i.test(text)) {
+        throw new RunError(`Target "${this.name}": ${this.config.user}@${this.config.host} refused the key: ${text}`, {
+          hint: `Check private_key (its public half must be in ~${this.config.user}/.ssh/authorized_keys on the server) and passphrase.`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async session<T>(doing: string, run: (session: Session) => Promise<T>, keepOpen = false): Promise<T> {
+    let session: Session;
+    try {
+      session = await withRetry(() => this.connectOnce(), { transient, totalMs: retryBudgetMs(this.env) });
+    } catch (error) {
+      throw this.fail(doing, error);
+    }
+    let handedOver = false;
+    try {
+      const result = await run(session);
+      handedOver = keepOpen;
+      return result;
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof RunError) throw error;
+      throw this.fail(doing, error);
+    } finally {
+      if (!handedOver && !session.closed) await settleWithin(session.client.end());
+    }
+  }
+
+  private fail(doing: string, error: unknown): RunError {
+    if (error instanceof RunError) return error;
+    const code = sftpCode(error);
+    const hint =
+      code === PERMISSION_DENIED
+        ? `Permission denied on the server: ${this.config.user} must be able to write ${this.root}.`
+        : code === FAILURE
+          ? 'The server refused the write without saying why: a full disk or a quota is the usual cause. Free space there and run again.'
+          : code === NO_SUCH_FILE
+            ? `The folder ${this.root} does not exist on the server: create it first.`
+            : isNetworkError(error) || /No response from server|connection closed|Connection lost/i.test(reason(error))
+              ? 'The server could not be reached or dropped the connection: check host, port and that sshd is running.'
+              : undefined;
+    return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${reason(error)}`, { hint, cause: error });
+  }
+
+  async probe(): Promise<void> {
+    await this.session('checking the folder', async ({ sftp }) => {
+      const stats = await promisify(sftp.stat.bind(sftp))(this.root).catch((error: unknown) => {
+        if (sftpCode(error) === NO_SUCH_FILE) throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist on ${this.config.host}.`, { hint: 'Create it on the server first (restorable never creates the root folder).' });
+        throw error;
+      });
+      if (!stats.isDirectory()) throw new RunError(`Target "${this.name}": ${this.root} on ${this.config.host} is not a folder.`);
+    });
+  }
+
+  private async mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
+    if (dir === this.root || dir === '/' || dir === '.') return;
+    const exists = await promisify(sftp.stat.bind(sftp))(dir).then(() => true, () => false);
+    if (exists) return;
+    await this.mkdirs(sftp, posix.dirname(dir));
+    await promisify(sftp.mkdir.bind(sftp))(dir).catch(async (error: unknown) => {
+      // Another writer may have made it meanwhile.
+      if (!(await promisify(sftp.stat.bind(sftp))(dir).then(() => true, () => false))) throw error;
+    });
+  }
+
+  async put(key: string, body: Readable): Promise<{ bytes: number }> {
+    const final = this.remote(key);
+    const temp = posix.join(posix.dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
+    let bytes = 0;
+    try {
+      return await this.session(`writing ${key}`, async (session) => {
+        const { sftp } = session;
+        try {
+          await this.mkdirs(sftp, posix.dirname(final));
+          const handle = await promisify(sftp.open.bind(sftp))(temp, 'wx');
+          try {
+            // Counted only now: a 'data' listener set earlier would let bytes flow away before the pipe exists.
+            body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            await pipeline(body, handleWriter(sftp, handle));
+            // Not every server offers fsync: then durability is the server's close.
+            await promisify(sftp.ext_openssh_fsync.bind(sftp))(handle).catch(() => undefined);
+          } finally {
+            if (!session.closed) await settleWithin(promisify(sftp.close.bind(sftp))(handle));
+          }
+          await promisify(sftp.ext_openssh_rename.bind(sftp))(temp, final);
+          return { bytes };
+        } catch (error) {
+          if (!session.closed) await settleWithin(promisify(sftp.unlink.bind(sftp))(temp));
+          throw error;
+        }
+      });
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.remote(key);
+    return this.session(
+      `reading ${key}`,
+      async ({ client, sftp }) => {
+        const handle = await promisify(sftp.open.bind(sftp))(path, 'r').catch((error: unknown) => {
+          if (sftpCode(error) === NO_SUCH_FILE) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+          throw error;
+        });
+        const { size } = await promisify(sftp.fstat.bind(sftp))(handle);
+        const stream = handleReader(sftp, handle, size);
+        // The connection lives as long as the stream.
+        stream.once('close', () => void settleWithin(promisify(sftp.close.bind(sftp))(handle)).then(() => settleWithin(client.end())));
+        return stream;
+      },
+      true,
+    );
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const start = prefix.endsWith('/') ? prefix.slice(0, -1) : posix.dirname(prefix);
+    return this.session(`listing ${prefix}`, async ({ sftp }) => {
+      const objects: StoredObject[] = [];
+      const readdir = promisify(sftp.readdir.bind(sftp)) as (path: string) => Promise<{ filename: string; attrs: { size: number; mtime: number; isDirectory(): boolean; isFile(): boolean } }[]>;
+      const walk = async (rel: string): Promise<void> => {
+        let entries;
+        try {
+          entries = await readdir(rel === '.' || rel === '' ? this.root : this.remote(rel));
+        } catch (error) {
+          if (sftpCode(error) === NO_SUCH_FILE) return;
+          throw error;
+        }
+        for (const entry of entries) {
+          const key = rel === '.' || rel === '' ? entry.filename : `${rel}/${entry.filename}`;
+          if (entry.attrs.isDirectory()) await walk(key);
+          else if (entry.attrs.isFile() && key.startsWith(prefix)) objects.push({ key, size: entry.attrs.size, modified: new Date(entry.attrs.mtime * 1000) });
+        }
+      };
+      await walk(start);
+      return objects;
+    });
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.session('removing objects', async ({ sftp }) => {
+      const dirs = new Set<string>();
+      for (const key of keys) {
+        const path = this.remote(key);
+        await promisify(sftp.unlink.bind(sftp))(path).catch((error: unknown) => {
+          if (sftpCode(error) !== NO_SUCH_FILE) throw error;
+        });
+        dirs.add(posix.dirname(path));
+      }
+      // Empty backup folders go too; a folder that still holds anything stays.
+      for (const dir of dirs) {
+        for (let at = dir; at.startsWith(`${this.root}/`); at = posix.dirname(at)) {
+          if (!(await promisify(sftp.rmdir.bind(sftp))(at).then(() => true, () => false))) break;
+        }
+      }
+    });
+  }
+}
+
+export const sftp: TargetAdapter<SftpConfig> = {
+  type: 'sftp',
+  schema: sftpConfig,
+  defaults: { medium: 'disk', offsite: true, immutable: false },
+  create: (config, ctx) =>
+    new SftpTarget(
+      config.name,
+      config,
+      config.medium ?? sftp.defaults.medium,
+      config.offsite ?? sftp.defaults.offsite,
+      config.immutable ?? sftp.defaults.immutable,
+      ctx.planDir,
+      ctx.env ?? process.env,
+    ),
+};

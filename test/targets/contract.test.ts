@@ -1,0 +1,176 @@
+/**
+ * One contract, every target: each adapter runs the same suite against its
+ * real store (a folder, an s3rver process, an OpenSSH sshd), so a new target
+ * is proven by the same tests as the old ones.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError, RunError } from '../../src/errors.js';
+import { createTarget, type TargetConfig } from '../../src/targets/index.js';
+import type { Target } from '../../src/targets/target.js';
+import { startGitHubServices, type GitHubServices } from '../helpers/github-services.js';
+import { missingService } from '../helpers/net.js';
+import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
+import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
+
+interface Store {
+  target: Target;
+  /** Called between two writes of one key: GitHub artifacts are immutable within a run, a later run replaces. */
+  nextRun?(): void;
+  /** The GitHub cache: an entry is never replaced (a second save fails, the first stays), and sizes are the archive's. */
+  cacheLike?: boolean;
+  close(): Promise<void>;
+}
+
+const stores: Record<string, { available: () => boolean; open: () => Promise<Store> }> = {
+  local: {
+    available: () => true,
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'restorable-contract-'));
+      return { target: createTarget({ name: 'disk', type: 'local', path: dir }, { planDir: dir }), close: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  s3: {
+    available: () => s3rverAvailable() || !missingService('s3rver', 'node_modules/s3rver is missing'),
+    open: async () => {
+      const server: S3Server = await startS3();
+      const config = { ...server.target('bucket'), endpoint: server.endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } as TargetConfig;
+      return { target: createTarget(config, { planDir: server.dir, env: {} }), close: () => server.close() };
+    },
+  },
+  // The real @actions/artifact client against the protocol-level server; it reads process.env itself.
+  'github-artifact': {
+    available: () => true,
+    open: async () => {
+      const github: GitHubServices = await startGitHubServices();
+      const saved = { ...process.env };
+      let run = 1;
+      Object.assign(process.env, github.jobEnv(run));
+      const target = createTarget({ name: 'gh', type: 'github-artifact', retention_days: 5 }, { planDir: tmpdir(), env: process.env });
+      return {
+        target,
+        nextRun: () => void Object.assign(process.env, github.jobEnv(++run)),
+        close: async () => {
+          for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+          Object.assign(process.env, saved);
+          await github.close();
+        },
+      };
+    },
+  },
+  'github-cache': {
+    available: () => true,
+    open: async () => {
+      const github: GitHubServices = await startGitHubServices();
+      const saved = { ...process.env };
+      Object.assign(process.env, github.jobEnv(1));
+      const target = createTarget({ name: 'cache', type: 'github-cache' }, { planDir: tmpdir(), env: process.env });
+      return {
+        target,
+        cacheLike: true,
+        close: async () => {
+          for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+          Object.assign(process.env, saved);
+          await github.close();
+        },
+      };
+    },
+  },
+  sftp: {
+    available: () => sshdAvailable() || !missingService('sshd', 'apt-get install openssh-server'),
+    open: async () => {
+      const sshd: Sshd = await startSshd();
+      const config = { ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig;
+      return { target: createTarget(config, { planDir: sshd.dir, env: {} }), close: () => sshd.close() };
+    },
+  },
+};
+
+async function text(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A stream that yields `bytes` then fails, like a source that dies mid-way. */
+function failingAfter(bytes: number): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (!sent) {
+        sent = true;
+        this.push(randomBytes(bytes));
+      } else this.destroy(new Error('source died'));
+    },
+  });
+}
+
+for (const [type, store] of Object.entries(stores)) {
+  describe.skipIf(!store.available())(`target contract: ${type}`, () => {
+    let opened: Store;
+    let target: Target;
+    let currentA = 'hello restorable\n';
+    beforeAll(async () => {
+      opened = await store.open();
+      target = opened.target;
+    });
+    afterAll(() => opened?.close());
+
+    it('probes, then stores and reads back bytes by key', async () => {
+      await target.probe();
+      const body = Buffer.from('hello restorable\n');
+      expect(await target.put('plan/b1/a.txt', Readable.from([body]))).toEqual({ bytes: body.length });
+      expect(await text(await target.get('plan/b1/a.txt'))).toEqual(body);
+    });
+
+    it('streams a large object (multipart on S3) and returns the same sha256', async () => {
+      const data = randomBytes(20 * 1024 * 1024 + 123);
+      const chunks = Array.from({ length: Math.ceil(data.length / 65536) }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536));
+      expect((await target.put('plan/b1/big.bin', Readable.from(chunks))).bytes).toBe(data.length);
+      const back = await text(await target.get('plan/b1/big.bin'));
+      expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    });
+
+    it('replaces an existing object whole (the cache keeps the first)', async () => {
+      opened.nextRun?.();
+      const second = target.put('plan/b1/a.txt', Readable.from([Buffer.from('second version')]));
+      if (opened.cacheLike) await expect(second).rejects.toBeInstanceOf(RunError);
+      else currentA = (await second, 'second version');
+      expect((await text(await target.get('plan/b1/a.txt'))).toString()).toBe(currentA);
+    });
+
+    it('lists by prefix with sizes, and nothing outside the prefix', async () => {
+      await target.put('plan/b2/c.txt', Readable.from([Buffer.from('abc')]));
+      await target.put('other/b9/x.txt', Readable.from([Buffer.from('x')]));
+      const b1 = await target.list('plan/b1/');
+      expect(b1.map((o) => o.key).sort()).toEqual(['plan/b1/a.txt', 'plan/b1/big.bin']);
+      const all = await target.list('plan/');
+      expect(all.map((o) => o.key).sort()).toEqual(['plan/b1/a.txt', 'plan/b1/big.bin', 'plan/b2/c.txt']);
+      if (!opened.cacheLike) expect(all.find((o) => o.key === 'plan/b2/c.txt')!.size).toBe(3);
+      expect(all.every((o) => o.modified instanceof Date)).toBe(true);
+    });
+
+    it('says NotFound for a missing key', async () => {
+      await expect(target.get('plan/b1/missing.txt')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('a failed put leaves nothing under the key, and an old object stays as it was', async () => {
+      await expect(target.put('plan/b3/new.bin', failingAfter(100_000))).rejects.toBeInstanceOf(RunError);
+      await expect(target.get('plan/b3/new.bin')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(target.put('plan/b1/a.txt', failingAfter(100_000))).rejects.toBeInstanceOf(RunError);
+      expect((await text(await target.get('plan/b1/a.txt'))).toString()).toBe(currentA);
+      const leftovers = (await target.list('plan/')).filter((o) => o.key.startsWith('plan/b3/') || !/(a\.txt|big\.bin|c\.txt)$/.test(o.key));
+      expect(leftovers).toEqual([]);
+    });
+
+    it('removes objects, ignoring keys that do not exist', async () => {
+      await target.remove(['plan/b1/a.txt', 'plan/b1/big.bin', 'plan/b1/never-was.txt']);
+      expect(await target.list('plan/b1/')).toEqual([]);
+      expect((await target.list('plan/')).map((o) => o.key)).toEqual(['plan/b2/c.txt']);
+    });
+  });
+}
