@@ -24,8 +24,10 @@ const common = {
   format: 'esm',
   target: 'node20',
   // The native SQLite addon is loaded at run time when present (the CLI on
-  // Node 20/22); the Action's Node 24 uses node:sqlite instead.
-  external: ['better-sqlite3'],
+  // Node 20/22); the Action's Node 24 uses node:sqlite instead. ssh2 asks for
+  // cpu-features inside a try and runs without it; bundled, its unbuilt addon
+  // (install scripts are off) would fail the build.
+  external: ['better-sqlite3', 'cpu-features'],
   loader: { '.node': 'empty' },
   legalComments: 'none',
   logLevel: 'warning',
