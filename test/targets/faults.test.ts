@@ -73,6 +73,21 @@ describe.skipIf(!available)('remote target failures', () => {
     return running;
   }
 
+  /**
+   * A run that lost a store mid-way cannot remove its lock there. It says so,
+   * the next run names the lock as stale (exit 8) rather than guessing, and
+   * --break-lock clears it for a backup that completes.
+   */
+  async function staleLockLeftOn(target: string, result: CliResult): Promise<void> {
+    expect(result.stderr).toContain(`Could not release the lock on target "${target}"`);
+    const next = await cli('backup');
+    expect(next.code, next.stderr).toBe(8);
+    expect(next.stderr).toMatch(new RegExp(`Target "${target}" holds a stale lock of plan "testapp": backup by .*, stale because its process \\d+ on .* is gone`));
+    const broken = await cli('backup', '--break-lock');
+    expect(broken.code, broken.stderr).toBe(0);
+    expect(broken.stderr).toContain(`Breaking the stale lock on target "${target}"`);
+  }
+
   it('S3 dies mid-upload: exit 3, s3 named, the others verified, nothing listed on s3 once it is back', async () => {
     const result = await dyingMidUpload(s3.dir, () => s3.stop());
     await s3.start();
@@ -86,6 +101,7 @@ describe.skipIf(!available)('remote target failures', () => {
     expect(onNas).toHaveLength(1);
     expect(await listed('box')).toEqual(onNas);
     expect(await listed('s3')).toEqual([]);
+    await staleLockLeftOn('s3', result);
   });
 
   it('sshd dies mid-upload: exit 3, box named, and nothing of the run is listed on box once it is back', async () => {
@@ -99,6 +115,7 @@ describe.skipIf(!available)('remote target failures', () => {
     const id = /Backup (\S+) was committed to s3 only/.exec(result.stderr)![1]!;
     expect(await listed('s3')).toContain(id);
     expect(await listed('box')).not.toContain(id);
+    await staleLockLeftOn('box', result);
   });
 
   // s3rver checks the access key id but not the signature's secret: an unknown id is the refused credential here.
