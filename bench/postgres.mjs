@@ -4,18 +4,16 @@
 // bench/.work/pg-results-<time>.json.
 // Usage: node bench/postgres.mjs BIN_DIR DB...
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freezeDist } from './freeze-dist.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work');
 const OUT = join(WORK, 'pg-out');
-// Frozen copy: a rebuild of dist/ during the run must not mix two builds.
-const CLI = join(ROOT, 'bench', '.work', 'cli-pg.js');
-mkdirSync(join(ROOT, 'bench', '.work'), { recursive: true });
-copyFileSync(join(ROOT, 'dist', 'cli.js'), CLI);
+const { cli: CLI } = freezeDist(ROOT, WORK);
 const MiB = 1024 * 1024;
 const PAGE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout?.trim()) || 4096;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;

@@ -10,11 +10,11 @@
 //      reruns a contender during which something else was busy anyway (the
 //      'busy' column shows what else ran in the attempt that was kept).
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freezeDist } from './freeze-dist.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work');
@@ -365,15 +365,7 @@ function nodeVersion(bin) {
 
 // ---------------------------------------------------------------- main
 
-// dist/cli.js may be rebuilt while the bench runs (npm test rebuilds it): every
-// contender runs one frozen copy of it, named by its sha256. Its bundled
-// createRequire still finds better-sqlite3 in ./node_modules from bench/.work.
-const cliBytes = readFileSync(BUILT_CLI);
-const cliSha = createHash('sha256').update(cliBytes).digest('hex');
-const CLI = join(WORK, `cli-${cliSha.slice(0, 12)}.js`);
-mkdirSync(WORK, { recursive: true });
-for (const old of readdirSync(WORK)) if (/^cli-[0-9a-f]{12}\.js$/.test(old) && join(WORK, old) !== CLI) rmSync(join(WORK, old));
-if (!existsSync(CLI)) copyFileSync(BUILT_CLI, CLI);
+const { cli: CLI, sha: cliSha } = freezeDist(ROOT, WORK);
 
 const hasZlibZstd = (bin) => spawnSync(bin, ['-e', "process.exit(typeof require('node:zlib').createZstdCompress === 'function' ? 0 : 1)"]).status === 0;
 const runtimes = [{ bin: 'node', label: `node ${nodeVersion('node')}` }];
@@ -388,7 +380,7 @@ const sqliteVersion = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' }).
 const busyAtStart = await machineBusy(2000);
 console.log(`restorable SQLite benchmark, ${new Date().toISOString()}, ${RUNS === 1 ? 'one run' : `best of ${RUNS} runs`}`);
 console.log(`machine: ${CORES} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; sqlite3 CLI ${sqliteVersion}; zstd -T0 = ${zstdThreads ?? '?'} threads${zstdThreads === 2 ? ' (= -T2, so no separate -T2 row)' : ''}`);
-console.log(`runtimes: ${runtimes.map((r) => r.label).join(', ')}; dist/cli.js sha256 ${cliSha.slice(0, 12)}, built ${statSync(BUILT_CLI).mtime.toISOString()}`);
+console.log(`runtimes: ${runtimes.map((r) => r.label).join(', ')}; dist/ sha256 ${cliSha}, built ${statSync(BUILT_CLI).mtime.toISOString()}`);
 if (!GNU_TIME) console.log('note: GNU time is missing (apt-get install -y time): no proc MiB or busy column');
 if (busyAtStart > BUSY_WARN) {
   console.log(`WARNING: the machine is not idle (${Math.round(busyAtStart * 100)}% of all cores busy before the start); expect noisy numbers`);

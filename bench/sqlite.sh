@@ -25,7 +25,7 @@
 # something else was busy anyway runs again (BENCH_RETRIES, default 2), and the
 # quietest attempt is kept. BENCH_RUNS=N (default 1) runs everything N times,
 # round-robin, and keeps each contender's fastest run.
-# dist/cli.js is copied to bench/.work/cli-<sha>.js first, so a rebuild during
+# dist/ is copied to bench/.work/dist-<sha>/ first, so a rebuild during
 # the run cannot mix two builds; the header prints which build was measured.
 #
 # How to read the table:

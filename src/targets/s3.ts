@@ -9,17 +9,7 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type ObjectLockMode,
-  type S3ClientConfig,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectLockMode, S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { NotFoundError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
@@ -90,10 +80,23 @@ function describe(error: unknown): string {
   return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
 }
 
+/**
+ * The SDK is loaded on first use: bundled, it is a chunk of its own, and
+ * parsing it on every start cost plans without an S3 target time and memory.
+ */
+let sdk: Promise<readonly [typeof import('@aws-sdk/client-s3'), typeof import('@aws-sdk/lib-storage')]> | undefined;
+const loadSdk = () => (sdk ??= Promise.all([import('@aws-sdk/client-s3').then(commonJs), import('@aws-sdk/lib-storage').then(commonJs)]));
+
+/** The bundle hands a CommonJS package to import() as its default export only; Node itself also names its exports. */
+function commonJs<T>(mod: T): T {
+  return (mod as { default?: T }).default ?? mod;
+}
+
 class S3Target implements Target {
   readonly type = 's3';
   readonly where: string;
-  private readonly client: S3Client;
+  private readonly options: S3ClientConfig;
+  private client?: S3Client;
   private readonly prefix: string;
 
   constructor(
@@ -123,7 +126,13 @@ class S3Target implements Target {
     }
     // The SDK's version is pinned (later releases need Node 22); its notice about future releases would only confuse users.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    this.client = new S3Client(options);
+    this.options = options;
+  }
+
+  private async sdk() {
+    const [s3, storage] = await loadSdk();
+    this.client ??= new s3.S3Client(this.options);
+    return { client: this.client, s3, Upload: storage.Upload };
   }
 
   private key(key: string): string {
@@ -145,10 +154,12 @@ class S3Target implements Target {
     if (this.config.access_key_id && !this.config.secret_access_key) {
       throw new RunError(`Target "${this.name}": access_key_id is set but secret_access_key is not.`, { hint: 'Set both, from ${VAR}, or neither (the standard AWS variables are then used).' });
     }
-    await this.retry('checking the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket })));
+    const { client, s3 } = await this.sdk();
+    await this.retry('checking the bucket', () => client.send(new s3.HeadBucketCommand({ Bucket: this.config.bucket })));
   }
 
   async put(key: string, body: Readable): Promise<{ bytes: number }> {
+    const { client, Upload } = await this.sdk();
     let bytes = 0;
     // Counting in the pipe (not with a 'data' listener, which would start the flow before the upload reads).
     const counted = new Transform({
@@ -161,7 +172,7 @@ class S3Target implements Target {
     const feeding = pipeline(body, counted).catch(() => undefined);
     const lock = this.config.object_lock;
     const upload = new Upload({
-      client: this.client,
+      client,
       // 8 MiB parts, two in flight: at most ~16 MiB in memory whatever the artifact's size.
       partSize: 8 << 20,
       queueSize: 2,
@@ -193,9 +204,10 @@ class S3Target implements Target {
   }
 
   async get(key: string): Promise<Readable> {
+    const { client, s3 } = await this.sdk();
     const response = await this.retry(`reading ${key}`, async () => {
       try {
-        return await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) }));
+        return await client.send(new s3.GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) }));
       } catch (error) {
         if ((error as AwsError).name === 'NoSuchKey') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
         throw error;
@@ -207,11 +219,12 @@ class S3Target implements Target {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    const { client, s3 } = await this.sdk();
     const objects: StoredObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.retry(`listing ${prefix}`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.key(prefix), ...(token ? { ContinuationToken: token } : {}) })),
+        client.send(new s3.ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.key(prefix), ...(token ? { ContinuationToken: token } : {}) })),
       );
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
@@ -223,9 +236,10 @@ class S3Target implements Target {
   }
 
   async remove(keys: readonly string[]): Promise<void> {
+    const { client, s3 } = await this.sdk();
     // One by one: DeleteObjects needs a Content-MD5 that several S3-compatible stores check differently.
     for (const key of keys) {
-      await this.retry(`removing ${key}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) })));
+      await this.retry(`removing ${key}`, () => client.send(new s3.DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) })));
     }
   }
 }

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import type { SFTPWrapper } from 'ssh2';
 import { z } from 'zod';
 import { NotFoundError, RestorableError, RunError, reason } from '../errors.js';
@@ -133,7 +133,9 @@ class SftpTarget implements Target {
       return false;
     };
     // Own event handlers: the library's defaults print to stdout and stderr.
-    const client = new SftpClient(this.name, { error: () => undefined, end: () => undefined, close: () => undefined });
+    // Loaded on first use, like the S3 SDK: a chunk of its own in the bundle.
+    const { default: Client } = await import('ssh2-sftp-client');
+    const client = new Client(this.name, { error: () => undefined, end: () => undefined, close: () => undefined });
     try {
       const sftp = (await client.connect({
         host: this.config.host,
