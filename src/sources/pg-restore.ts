@@ -6,12 +6,13 @@
  * catalog updates: the previous database is kept whole, and rollback renames
  * back. Roles from globals are created only when missing, never altered.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { IntegrityError, RunError, reason } from '../errors.js';
+import { IntegrityError, RefusedError, RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { childEnv, conninfo, describeConnection, quoteIdent, withClient, type PgConnection } from './pg-connection.js';
 import type { DumpIndex } from './pg-dump.js';
@@ -21,12 +22,18 @@ import type { RestorePoint } from './source.js';
 
 const MAX_NAME_BYTES = 63;
 
-/** `<db>_<what>_<tag>`, cutting the database name (never the tag) to fit PostgreSQL's 63 bytes. */
+/**
+ * `<db>_<what>_<tag>`, within PostgreSQL's 63 bytes. A name too long for that
+ * is cut (never the tag) and marked with a hash of the whole name: two
+ * databases that share their first 30-odd bytes must not get one restore point.
+ */
 export function besideName(database: string, what: 'new' | 'before' | 'drill' | 'failed', tag: string): string {
   const suffix = `_${what}_${tag.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
-  let head = database;
-  while (Buffer.byteLength(head + suffix) > MAX_NAME_BYTES) head = head.slice(0, -1);
-  return head + suffix;
+  if (Buffer.byteLength(database + suffix) <= MAX_NAME_BYTES) return database + suffix;
+  const mark = `_${createHash('sha256').update(database).digest('hex').slice(0, 6)}`;
+  const chars = Array.from(database);
+  while (Buffer.byteLength(chars.join('') + mark + suffix) > MAX_NAME_BYTES) chars.pop();
+  return chars.join('') + mark + suffix;
 }
 
 export interface StagedDb {
@@ -60,13 +67,27 @@ async function databaseExists(client: pg.Client, name: string): Promise<boolean>
   return (await client.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
 }
 
-/** The new database copies the live one's owner, encoding and locale when there is a live one. */
+/**
+ * The new database copies the live one's owner, encoding and locale when
+ * there is a live one, its locale provider included: an ICU database rebuilt
+ * as libc would sort and compare text differently. to_jsonb reads the columns
+ * each server version has (daticulocale in 15-16, datlocale from 17).
+ */
+const LIVE_SETTINGS = `select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as enc, datcollate, datctype,
+  to_jsonb(d) ->> 'datlocprovider' as provider, coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') as locale
+  from pg_database d where datname = $1`;
+
+const literal = (value: unknown) => `'${String(value).replace(/'/g, "''")}'`;
+
 async function createBeside(client: pg.Client, db: StagedDb): Promise<void> {
   if (await databaseExists(client, db.staged)) throw new RunError(`Database "${db.staged}" already exists: a previous restore left it behind.`, { hint: `Drop it (DROP DATABASE ${quoteIdent(db.staged)}) and run again.` });
-  const live = (await client.query('select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as enc, datcollate, datctype from pg_database where datname = $1', [db.live])).rows[0];
-  const options = live
-    ? ` owner ${quoteIdent(String(live.owner))} encoding '${String(live.enc)}' lc_collate '${String(live.datcollate).replace(/'/g, "''")}' lc_ctype '${String(live.datctype).replace(/'/g, "''")}'`
-    : '';
+  const live = (await client.query(LIVE_SETTINGS, [db.live])).rows[0];
+  let options = '';
+  if (live) {
+    options = ` owner ${quoteIdent(String(live.owner))} encoding ${literal(live.enc)} lc_collate ${literal(live.datcollate)} lc_ctype ${literal(live.datctype)}`;
+    if (live.provider === 'i') options += ` locale_provider icu icu_locale ${literal(live.locale)}`;
+    if (live.provider === 'b') options += ` locale_provider builtin builtin_locale ${literal(live.locale)}`;
+  }
   await client.query(`create database ${quoteIdent(db.staged)} template template0${options}`);
 }
 
@@ -103,6 +124,8 @@ export interface MaterializeArgs {
   tools: PgTools;
   /** The live database a one-database artifact goes to. */
   primary: string;
+  /** The databases the plan covers: an artifact naming others is refused rather than swapped in. */
+  covered: readonly string[] | 'all';
   jobs: number;
   scratch: string;
   reporter: Reporter;
@@ -130,6 +153,13 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
     await extractSafely(sniffed.stream, args.scratch, { source: 'postgres', reporter: args.reporter });
     const index = JSON.parse(await readFile(join(args.scratch, 'index.json'), 'utf8')) as DumpIndex;
     if (!Array.isArray(index.databases)) throw new IntegrityError('The PostgreSQL artifact has no valid index.json.', { hint: 'It was not made by restorable; nothing was restored.' });
+    const covered = args.covered;
+    const foreign = index.databases.length > 1 && covered !== 'all' ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
+    if (foreign.length > 0) {
+      throw new RefusedError(`The backup holds databases the plan does not cover here: ${foreign.join(', ')}. Nothing was restored.`, {
+        hint: `The plan restores ${covered === 'all' ? 'every database' : covered.join(', ')}; restore with a plan whose databases: lists them (or all).`,
+      });
+    }
     if (index.globals) {
       const globals = await readFile(join(args.scratch, 'globals.sql'), 'utf8');
       set.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
@@ -161,11 +191,14 @@ export async function discardSet(set: StagedSet): Promise<void> {
 /** Renames `from` to `to` after ending every other connection to it; new connections are refused meanwhile. */
 async function renameDatabase(client: pg.Client, from: string, to: string): Promise<void> {
   await client.query(`alter database ${quoteIdent(from)} allow_connections false`);
+  // Whether the rename happened, not whether `to` exists: another database may hold that name.
+  let renamed = false;
   try {
     for (let attempt = 1; ; attempt++) {
       await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [from]);
       try {
         await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to)}`);
+        renamed = true;
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error; // 55006: still in use
@@ -173,8 +206,7 @@ async function renameDatabase(client: pg.Client, from: string, to: string): Prom
       }
     }
   } finally {
-    const now = (await databaseExists(client, to)) ? to : from;
-    await client.query(`alter database ${quoteIdent(now)} allow_connections true`);
+    await client.query(`alter database ${quoteIdent(renamed ? to : from)} allow_connections true`);
   }
 }
 
@@ -186,33 +218,53 @@ function adminDatabase(set: StagedSet): string {
 /** Swaps every staged database in; the restore point lists the previous databases' new names. */
 export async function swapSet(set: StagedSet): Promise<RestorePoint> {
   const done: { db: StagedDb; point: string | null }[] = [];
+  // The database being swapped when a rename failed: its live one may already carry the restore point's name.
+  let current: { db: StagedDb; point: string | null } | undefined;
   const undo = async () => {
+    const stuck: string[] = [];
     await withClient(set.conn, adminDatabase(set), async (client) => {
-      for (const { db, point } of [...done].reverse()) {
-        const failed = besideName(db.live, 'failed', set.tag);
-        await renameDatabase(client, db.live, failed);
-        if (point) await renameDatabase(client, point, db.live);
-        await dropDatabase(client, failed);
+      const half = current;
+      current = undefined;
+      if (half?.point && !(await databaseExists(client, half.db.live)) && (await databaseExists(client, half.point))) {
+        await renameDatabase(client, half.point, half.db.live).catch((error: unknown) => stuck.push(`"${half.point}" (was "${half.db.live}"): ${reason(error)}`));
+      }
+      for (const { db, point } of done.splice(0).reverse()) {
+        try {
+          const failed = besideName(db.live, 'failed', set.tag);
+          await renameDatabase(client, db.live, failed);
+          if (point) await renameDatabase(client, point, db.live);
+          await dropDatabase(client, failed);
+        } catch (error) {
+          stuck.push(`"${point ?? db.live}" (was "${db.live}"): ${reason(error)}`);
+        }
       }
     });
+    if (stuck.length > 0) {
+      throw new RunError(`Renaming the previous databases back failed on ${describeConnection(set.conn)}: ${stuck.join('; ')}.`, {
+        hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.',
+      });
+    }
   };
   try {
     await withClient(set.conn, adminDatabase(set), async (client) => {
       for (const db of set.dbs) {
-        const point = (await databaseExists(client, db.live)) ? besideName(db.live, 'before', set.tag) : null;
-        if (point) await renameDatabase(client, db.live, point);
-        try {
-          await renameDatabase(client, db.staged, db.live);
-        } catch (error) {
-          if (point) await renameDatabase(client, point, db.live);
-          throw error;
-        }
-        done.push({ db, point });
+        current = { db, point: (await databaseExists(client, db.live)) ? besideName(db.live, 'before', set.tag) : null };
+        if (current.point) await renameDatabase(client, db.live, current.point);
+        await renameDatabase(client, db.staged, db.live);
+        done.push(current);
+        current = undefined;
       }
     });
   } catch (error) {
-    await undo().catch(() => undefined);
-    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set.conn)}: ${reason(error)}`, { hint: 'The live databases were renamed back. Check that restorable\'s role owns them or is a superuser (ALTER DATABASE ... RENAME needs that).', cause: error });
+    const undoError = await undo().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const outcome = undoError ? `; ${reason(undoError)}` : '. The live databases were renamed back.';
+    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set.conn)}: ${reason(error)}${outcome}`, {
+      hint: undoError instanceof RunError && undoError.hint ? undoError.hint : "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
+      cause: error,
+    });
   }
   const points = done.flatMap((d) => (d.point ? [d.point] : []));
   return { location: points.length > 0 ? points.join(', ') : null, rollback: undo };

@@ -7,7 +7,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RefusedError, RunError } from '../errors.js';
+import { RefusedError, RunError, UsageError } from '../errors.js';
 import { parseConnection, withClient, describeConnection, type PgConnection } from './pg-connection.js';
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
@@ -172,6 +172,7 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
       set,
       tools,
       primary: primaryDatabase(config, set.conn),
+      covered: config.databases === 'all' ? 'all' : Array.isArray(config.databases) ? config.databases : [primaryDatabase(config, set.conn)],
       jobs: config.jobs,
       scratch: join(ctx.stagingDir, `pg-${config.name}-${set.tag}`),
       reporter: ctx.reporter,
@@ -194,21 +195,23 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   },
 
   async retarget(config, url) {
-    const moved: PgSourceConfig = { ...config, url, host: undefined, port: undefined, user: undefined, database: undefined, sslmode: undefined, sslrootcert: undefined, sslcert: undefined, sslkey: undefined };
+    // --to names one database. With several, the artifact's own names would be
+    // swapped in wherever the URL points, the live server included.
+    if (config.databases === 'all' || (Array.isArray(config.databases) && config.databases.length > 1)) {
+      throw new UsageError(`--to restores one database, and PostgreSQL source "${config.name}" has ${config.databases === 'all' ? 'every database on its server' : `databases ${config.databases.join(', ')}`}.`, {
+        hint: 'To restore them all on another server, copy the plan and point the source at that server; to restore one here elsewhere, use a plan whose source has that one database.',
+      });
+    }
+    const moved: PgSourceConfig = { ...config, url, databases: undefined, host: undefined, port: undefined, user: undefined, database: undefined, sslmode: undefined, sslrootcert: undefined, sslcert: undefined, sslkey: undefined };
     const conn = parseConnection(moved);
-    const names = Array.isArray(config.databases) && config.databases.length > 1 ? config.databases : [conn.database];
-    for (const name of names) {
-      const tables = await withClient(conn, name, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch(
-        (error: unknown) => {
-          if ((error as { code?: string }).code === '3D000') return 0;
-          throw explainClientError(error, conn, name);
-        },
-      );
-      if (tables > 0) {
-        throw new RefusedError(`--to ${describeConnection(conn, name)} is not empty (${tables} tables): refusing to restore over it.`, {
-          hint: 'Restore into a new or empty database there, or drop it first. To replace a database keeping a restore point, restore with the plan\'s own connection (no --to).',
-        });
-      }
+    const tables = await withClient(conn, conn.database, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch((error: unknown) => {
+      if ((error as { code?: string }).code === '3D000') return 0;
+      throw explainClientError(error, conn, conn.database);
+    });
+    if (tables > 0) {
+      throw new RefusedError(`--to ${describeConnection(conn, conn.database)} is not empty (${tables} tables): refusing to restore over it.`, {
+        hint: 'Restore into a new or empty database there, or drop it first. To replace a database keeping a restore point, restore with the plan\'s own connection (no --to).',
+      });
     }
     return moved;
   },

@@ -161,6 +161,50 @@ describe.runIf(available)('postgres source through the CLI', () => {
     ]);
   });
 
+  it('long names that share their first 40 bytes get distinct restore points; --to refuses a source of several databases', async () => {
+    const stem = `tenant_${'x'.repeat(33)}`; // 40 bytes: "_before_<tag>" leaves room for 32 of them
+    const [a, b] = [fresh(stem), fresh(stem)];
+    for (const db of [a, b]) {
+      await server.sql(`create database ${db}`);
+      await server.sql(`create table t (v text); insert into t values ('${db}')`, db);
+    }
+    ws.writePlan({ url: server.url(a), databases: [a, b] });
+    expect((await ws.cli('backup')).code).toBe(0);
+    for (const db of [a, b]) await server.sql(`update t set v = 'changed'`, db);
+
+    const copy = fresh('copy');
+    const elsewhere = await ws.cli('restore', '--to', server.url(copy));
+    expect(elsewhere.code, elsewhere.stderr).toBe(2);
+    expect(elsewhere.stderr).toMatch(/--to restores one database, and PostgreSQL source "pg" has databases/);
+    expect(await databases(server)).not.toContain(copy);
+
+    const drill = await ws.cli('drill');
+    expect(drill.code, drill.stderr).toBe(0);
+    const restore = await ws.cli('restore', '--json');
+    expect(restore.code, restore.stderr).toBe(0);
+    for (const db of [a, b]) expect(await server.sql('select v from t', db)).toEqual([{ v: db }]);
+    const points = (await databases(server)).filter((d) => d.startsWith('tenant_') && d.includes('_before_'));
+    expect(points).toHaveLength(2);
+    expect(points.every((p) => Buffer.byteLength(p) <= 63)).toBe(true);
+    const closed = await server.sql(`select datname from pg_database where not datallowconn and datname like 'tenant_%'`);
+    expect(closed).toEqual([]);
+  });
+
+  it('keeps an ICU database ICU: the restored copy sorts text as the live one did', async () => {
+    const db = fresh('icu');
+    await server.sql(`create database ${db} template template0 locale_provider icu icu_locale 'de-u-co-phonebk' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+    await server.sql("create table words (w text); insert into words values ('b'), ('A'), ('a'), ('B')", db);
+    const order = async () => (await server.sql('select string_agg(w, \',\' order by w) as o from words', db))[0]!.o;
+    const before = await order();
+    expect(before).toBe('a,A,b,B');
+    ws.writePlan({ url: server.url(db) });
+    expect((await ws.cli('backup')).code).toBe(0);
+    const restore = await ws.cli('restore');
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await server.sql(`select datlocprovider, daticulocale from pg_database where datname = '${db}'`)).toEqual([{ datlocprovider: 'i', daticulocale: 'de-u-co-phonebk' }]);
+    expect(await order()).toBe(before);
+  });
+
   it('a check that fails after the swap renames everything back: the live database is the one that was there', async () => {
     const db = fresh('undo');
     await makeShop(server, db);

@@ -32,6 +32,13 @@ describe('names beside the live database', () => {
     expect(name.endsWith('_before_20261122t021500z_3f9a1c')).toBe(true);
     expect(besideName('shop', 'new', '20261122T021500Z-3f9a1c')).toBe('shop_new_20261122t021500z_3f9a1c');
   });
+
+  it('stay distinct for long names that differ only past the cut', () => {
+    const [a, b] = ['tenant_' + 'x'.repeat(40) + '_01', 'tenant_' + 'x'.repeat(40) + '_02'];
+    const names = [a, b].map((db) => besideName(db, 'before', '20261122T021500Z-3f9a1c'));
+    expect(names[0]).not.toBe(names[1]);
+    for (const name of names) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+  });
 });
 
 describe('pg tool errors', () => {

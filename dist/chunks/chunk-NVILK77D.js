@@ -1254,9 +1254,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -1305,7 +1305,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -8183,9 +8183,9 @@ var require_parse = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal2 = normalizeSimpleBranch(branch);
-        if (literal2 && literal2.length === 1) {
-          safeChars.push(literal2);
+        const literal3 = normalizeSimpleBranch(branch);
+        if (literal3 && literal3.length === 1) {
+          safeChars.push(literal3);
           continue;
         }
         combinable = false;
@@ -8337,15 +8337,15 @@ var require_parse = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const literal3 = input2.slice(token.startIndex, state.index + 1);
         const body = input2.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open5 = tokens[token.tokensIndex];
           open5.type = "text";
-          open5.value = literal2;
-          open5.output = safeOutput || utils.escapeRegex(literal2);
+          open5.value = literal3;
+          open5.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -35821,7 +35821,7 @@ function literalPassphrase(raw) {
 
 // src/plan/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
@@ -39464,6 +39464,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
 }
 
 // src/sources/pg-restore.ts
+import { createHash as createHash3 } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join as join7 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
@@ -39471,9 +39472,11 @@ import { pipeline as pipeline7 } from "node:stream/promises";
 var MAX_NAME_BYTES = 63;
 function besideName(database, what, tag) {
   const suffix = `_${what}_${tag.toLowerCase().replace(/[^a-z0-9]+/g, "_")}`;
-  let head = database;
-  while (Buffer.byteLength(head + suffix) > MAX_NAME_BYTES) head = head.slice(0, -1);
-  return head + suffix;
+  if (Buffer.byteLength(database + suffix) <= MAX_NAME_BYTES) return database + suffix;
+  const mark = `_${createHash3("sha256").update(database).digest("hex").slice(0, 6)}`;
+  const chars = Array.from(database);
+  while (Buffer.byteLength(chars.join("") + mark + suffix) > MAX_NAME_BYTES) chars.pop();
+  return chars.join("") + mark + suffix;
 }
 async function sniff(stream2) {
   const iterator = stream2[Symbol.asyncIterator]();
@@ -39488,10 +39491,19 @@ async function sniff(stream2) {
 async function databaseExists(client, name) {
   return (await client.query("select 1 from pg_database where datname = $1", [name])).rowCount === 1;
 }
+var LIVE_SETTINGS = `select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as enc, datcollate, datctype,
+  to_jsonb(d) ->> 'datlocprovider' as provider, coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') as locale
+  from pg_database d where datname = $1`;
+var literal2 = (value) => `'${String(value).replace(/'/g, "''")}'`;
 async function createBeside(client, db) {
   if (await databaseExists(client, db.staged)) throw new RunError(`Database "${db.staged}" already exists: a previous restore left it behind.`, { hint: `Drop it (DROP DATABASE ${quoteIdent(db.staged)}) and run again.` });
-  const live = (await client.query("select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as enc, datcollate, datctype from pg_database where datname = $1", [db.live])).rows[0];
-  const options = live ? ` owner ${quoteIdent(String(live.owner))} encoding '${String(live.enc)}' lc_collate '${String(live.datcollate).replace(/'/g, "''")}' lc_ctype '${String(live.datctype).replace(/'/g, "''")}'` : "";
+  const live = (await client.query(LIVE_SETTINGS, [db.live])).rows[0];
+  let options = "";
+  if (live) {
+    options = ` owner ${quoteIdent(String(live.owner))} encoding ${literal2(live.enc)} lc_collate ${literal2(live.datcollate)} lc_ctype ${literal2(live.datctype)}`;
+    if (live.provider === "i") options += ` locale_provider icu icu_locale ${literal2(live.locale)}`;
+    if (live.provider === "b") options += ` locale_provider builtin builtin_locale ${literal2(live.locale)}`;
+  }
   await client.query(`create database ${quoteIdent(db.staged)} template template0${options}`);
 }
 async function dropDatabase(client, name) {
@@ -39535,6 +39547,13 @@ async function materializeSet(args) {
     await extractSafely(sniffed.stream, args.scratch, { source: "postgres", reporter: args.reporter });
     const index = JSON.parse(await readFile(join7(args.scratch, "index.json"), "utf8"));
     if (!Array.isArray(index.databases)) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable; nothing was restored." });
+    const covered = args.covered;
+    const foreign = index.databases.length > 1 && covered !== "all" ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
+    if (foreign.length > 0) {
+      throw new RefusedError(`The backup holds databases the plan does not cover here: ${foreign.join(", ")}. Nothing was restored.`, {
+        hint: `The plan restores ${covered === "all" ? "every database" : covered.join(", ")}; restore with a plan whose databases: lists them (or all).`
+      });
+    }
     if (index.globals) {
       const globals = await readFile(join7(args.scratch, "globals.sql"), "utf8");
       set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
@@ -39562,11 +39581,13 @@ async function discardSet(set2) {
 }
 async function renameDatabase(client, from, to2) {
   await client.query(`alter database ${quoteIdent(from)} allow_connections false`);
+  let renamed = false;
   try {
     for (let attempt3 = 1; ; attempt3++) {
       await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [from]);
       try {
         await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to2)}`);
+        renamed = true;
         break;
       } catch (error63) {
         if (error63.code !== "55006" || attempt3 >= 10) throw error63;
@@ -39574,8 +39595,7 @@ async function renameDatabase(client, from, to2) {
       }
     }
   } finally {
-    const now = await databaseExists(client, to2) ? to2 : from;
-    await client.query(`alter database ${quoteIdent(now)} allow_connections true`);
+    await client.query(`alter database ${quoteIdent(renamed ? to2 : from)} allow_connections true`);
   }
 }
 function adminDatabase(set2) {
@@ -39583,33 +39603,52 @@ function adminDatabase(set2) {
 }
 async function swapSet(set2) {
   const done = [];
+  let current;
   const undo = async () => {
+    const stuck = [];
     await withClient(set2.conn, adminDatabase(set2), async (client) => {
-      for (const { db, point } of [...done].reverse()) {
-        const failed = besideName(db.live, "failed", set2.tag);
-        await renameDatabase(client, db.live, failed);
-        if (point) await renameDatabase(client, point, db.live);
-        await dropDatabase(client, failed);
+      const half = current;
+      current = void 0;
+      if (half?.point && !await databaseExists(client, half.db.live) && await databaseExists(client, half.point)) {
+        await renameDatabase(client, half.point, half.db.live).catch((error63) => stuck.push(`"${half.point}" (was "${half.db.live}"): ${reason(error63)}`));
+      }
+      for (const { db, point } of done.splice(0).reverse()) {
+        try {
+          const failed = besideName(db.live, "failed", set2.tag);
+          await renameDatabase(client, db.live, failed);
+          if (point) await renameDatabase(client, point, db.live);
+          await dropDatabase(client, failed);
+        } catch (error63) {
+          stuck.push(`"${point ?? db.live}" (was "${db.live}"): ${reason(error63)}`);
+        }
       }
     });
+    if (stuck.length > 0) {
+      throw new RunError(`Renaming the previous databases back failed on ${describeConnection(set2.conn)}: ${stuck.join("; ")}.`, {
+        hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.'
+      });
+    }
   };
   try {
     await withClient(set2.conn, adminDatabase(set2), async (client) => {
       for (const db of set2.dbs) {
-        const point = await databaseExists(client, db.live) ? besideName(db.live, "before", set2.tag) : null;
-        if (point) await renameDatabase(client, db.live, point);
-        try {
-          await renameDatabase(client, db.staged, db.live);
-        } catch (error63) {
-          if (point) await renameDatabase(client, point, db.live);
-          throw error63;
-        }
-        done.push({ db, point });
+        current = { db, point: await databaseExists(client, db.live) ? besideName(db.live, "before", set2.tag) : null };
+        if (current.point) await renameDatabase(client, db.live, current.point);
+        await renameDatabase(client, db.staged, db.live);
+        done.push(current);
+        current = void 0;
       }
     });
   } catch (error63) {
-    await undo().catch(() => void 0);
-    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set2.conn)}: ${reason(error63)}`, { hint: "The live databases were renamed back. Check that restorable's role owns them or is a superuser (ALTER DATABASE ... RENAME needs that).", cause: error63 });
+    const undoError = await undo().then(
+      () => void 0,
+      (e) => e
+    );
+    const outcome = undoError ? `; ${reason(undoError)}` : ". The live databases were renamed back.";
+    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set2.conn)}: ${reason(error63)}${outcome}`, {
+      hint: undoError instanceof RunError && undoError.hint ? undoError.hint : "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
+      cause: error63
+    });
   }
   const points = done.flatMap((d) => d.point ? [d.point] : []);
   return { location: points.length > 0 ? points.join(", ") : null, rollback: undo };
@@ -39740,6 +39779,7 @@ var postgres = {
       set: set2,
       tools,
       primary: primaryDatabase(config2, set2.conn),
+      covered: config2.databases === "all" ? "all" : Array.isArray(config2.databases) ? config2.databases : [primaryDatabase(config2, set2.conn)],
       jobs: config2.jobs,
       scratch: join8(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
       reporter: ctx.reporter,
@@ -39758,21 +39798,21 @@ var postgres = {
     return withClient(conn, databaseAt(location), async (client) => (await client.query({ text: sql, rowMode: "array" })).rows[0]?.[0]);
   },
   async retarget(config2, url2) {
-    const moved = { ...config2, url: url2, host: void 0, port: void 0, user: void 0, database: void 0, sslmode: void 0, sslrootcert: void 0, sslcert: void 0, sslkey: void 0 };
+    if (config2.databases === "all" || Array.isArray(config2.databases) && config2.databases.length > 1) {
+      throw new UsageError(`--to restores one database, and PostgreSQL source "${config2.name}" has ${config2.databases === "all" ? "every database on its server" : `databases ${config2.databases.join(", ")}`}.`, {
+        hint: "To restore them all on another server, copy the plan and point the source at that server; to restore one here elsewhere, use a plan whose source has that one database."
+      });
+    }
+    const moved = { ...config2, url: url2, databases: void 0, host: void 0, port: void 0, user: void 0, database: void 0, sslmode: void 0, sslrootcert: void 0, sslcert: void 0, sslkey: void 0 };
     const conn = parseConnection(moved);
-    const names = Array.isArray(config2.databases) && config2.databases.length > 1 ? config2.databases : [conn.database];
-    for (const name of names) {
-      const tables = await withClient(conn, name, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch(
-        (error63) => {
-          if (error63.code === "3D000") return 0;
-          throw explainClientError(error63, conn, name);
-        }
-      );
-      if (tables > 0) {
-        throw new RefusedError(`--to ${describeConnection(conn, name)} is not empty (${tables} tables): refusing to restore over it.`, {
-          hint: "Restore into a new or empty database there, or drop it first. To replace a database keeping a restore point, restore with the plan's own connection (no --to)."
-        });
-      }
+    const tables = await withClient(conn, conn.database, async (c) => Number((await c.query(USER_TABLES)).rows[0].n)).catch((error63) => {
+      if (error63.code === "3D000") return 0;
+      throw explainClientError(error63, conn, conn.database);
+    });
+    if (tables > 0) {
+      throw new RefusedError(`--to ${describeConnection(conn, conn.database)} is not empty (${tables} tables): refusing to restore over it.`, {
+        hint: "Restore into a new or empty database there, or drop it first. To replace a database keeping a restore point, restore with the plan's own connection (no --to)."
+      });
     }
     return moved;
   }
@@ -40467,7 +40507,7 @@ function parsePlan(text, file2, options) {
     plan: parsed.data,
     file: file2,
     dir,
-    hash: createHash3("sha256").update(text).digest("hex"),
+    hash: createHash4("sha256").update(text).digest("hex"),
     secrets,
     warnings: problems
   };
@@ -40657,20 +40697,20 @@ async function readDrill(target, plan, id) {
 }
 
 // src/artifacts/check.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { createWriteStream as createWriteStream4 } from "node:fs";
 import { Transform as Transform3, Writable as Writable3 } from "node:stream";
 import { pipeline as pipeline9 } from "node:stream/promises";
 
 // src/artifacts/digest.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { Transform as Transform2 } from "node:stream";
 var Digest = class extends Transform2 {
   constructor(onProgress) {
     super({ highWaterMark: 1 << 20 });
     this.onProgress = onProgress;
   }
-  hash = createHash4("sha256");
+  hash = createHash5("sha256");
   bytes = 0;
   result;
   _transform(chunk, _encoding, callback) {
@@ -40703,7 +40743,7 @@ function mismatch(entry, got) {
   return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha2563.slice(0, 12)}...`;
 }
 function matching(entry) {
-  const hash2 = createHash5("sha256");
+  const hash2 = createHash6("sha256");
   let bytes = 0;
   return new Transform3({
     transform(chunk, _encoding, callback) {
