@@ -14,7 +14,8 @@
  * which is after the first one's write, and sees it.
  *
  * A lock is stale when its owner ran on this host and that pid is gone, or it
- * is older than `locks.stale_after` (6h by default). A stale lock still blocks
+ * is older than `locks.stale_after` (6h by default). A file under locks/ that
+ * is not a readable lock counts as stale: it blocks and is named. A stale lock still blocks
  * (a run that lost its process may have left half a backup, and only a
  * person can tell that the owner is really gone); it is named, and
  * `--break-lock` removes stale locks, never live ones.
@@ -24,7 +25,7 @@ import { hostname, userInfo } from 'node:os';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { LockedError, NotFoundError, reason } from '../errors.js';
+import { LockedError, NotFoundError, RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
 
@@ -80,39 +81,68 @@ export function describeLock(lock: LockBody): string {
   return `${lock.command} by ${lock.owner}@${lock.host} (pid ${lock.pid}, since ${lock.started_at}, run ${lock.run_id})`;
 }
 
-async function readLocks(target: Target, plan: string): Promise<{ key: string; body: LockBody | undefined }[]> {
+/** A lock file as read: its body, or why it could not be read as one (such a file blocks like a stale lock). */
+interface ReadLock {
+  key: string;
+  body?: LockBody;
+  unreadable?: string;
+}
+
+async function readLocks(target: Target, plan: string): Promise<ReadLock[]> {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith('.json'));
-  return Promise.all(
-    objects.map(async ({ key }) => {
+  const read = await Promise.all(
+    objects.map(async ({ key }): Promise<ReadLock | undefined> => {
+      let text: string;
       try {
         const chunks: Buffer[] = [];
         for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
-        const parsed = lockBody.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        return { key, body: parsed.success ? parsed.data : undefined };
+        text = Buffer.concat(chunks).toString('utf8');
       } catch (error) {
         // Released between list and get: not a lock any more.
-        if (error instanceof NotFoundError) return { key, body: undefined };
+        if (error instanceof NotFoundError) return undefined;
         throw error;
+      }
+      // Locks are written whole (put is atomic on every lockable target): a file that does not parse was never one of ours, or was damaged.
+      try {
+        const parsed = lockBody.safeParse(JSON.parse(text));
+        return parsed.success ? { key, body: parsed.data } : { key, unreadable: 'it is not a lock restorable wrote' };
+      } catch {
+        return { key, unreadable: 'it is not valid JSON' };
       }
     }),
   );
+  return read.filter((l) => l !== undefined);
 }
 
-type Attempt = { won: true } | { won: false; contention: boolean; holders: LockBody[]; stale: { key: string; body: LockBody; why: string }[] };
+/** Our lock could not be written: the run cannot write there either, so the target is left out (as when its probe fails). */
+class LockWriteError extends Error {}
+
+type Stale = { key: string; body?: LockBody; why: string };
+type Attempt = { won: true } | { won: false; contention: boolean; holders: LockBody[]; stale: Stale[] };
 
 async function attempt(target: Target, mine: LockBody, options: LockOptions, now: Date): Promise<Attempt> {
   const key = lockKey(options.plan, mine.run_id);
-  await target.put(key, Readable.from([Buffer.from(`${JSON.stringify(mine, null, 2)}\n`)]));
-  const others = (await readLocks(target, options.plan)).filter((l) => l.key !== key && l.body !== undefined) as { key: string; body: LockBody }[];
+  await target.put(key, Readable.from([Buffer.from(`${JSON.stringify(mine, null, 2)}\n`)])).catch((error: unknown) => {
+    throw new LockWriteError(reason(error));
+  });
+  let others: ReadLock[];
+  try {
+    others = (await readLocks(target, options.plan)).filter((l) => l.key !== key);
+  } catch (error) {
+    await target.remove([key]).catch(() => undefined);
+    throw error;
+  }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
-  const stale = others.flatMap((l) => {
-    const why = staleness(l.body, now, options.staleAfterMs);
-    return why ? [{ ...l, why }] : [];
+  const stale = others.flatMap((l): Stale[] => {
+    const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
+    return why ? [{ key: l.key, ...(l.body ? { body: l.body } : {}), why }] : [];
   });
-  const live = others.filter((l) => !stale.some((s) => s.key === l.key));
-  const contention = live.length > 0 && stale.length === 0 && live.every((l) => now.getTime() - Date.parse(l.body.started_at) < SETTLE_MS);
-  return { won: false, contention, holders: live.map((l) => l.body), stale };
+  const live = others.flatMap((l) => (l.body && !stale.some((s) => s.key === l.key) ? [l.body] : []));
+  // Only a lock taken in the last moments (not one dated in the future: clocks differ) can be a run starting at the same time.
+  const age = (l: LockBody) => now.getTime() - Date.parse(l.started_at);
+  const contention = live.length > 0 && stale.length === 0 && live.every((l) => age(l) >= 0 && age(l) < SETTLE_MS);
+  return { won: false, contention, holders: live, stale };
 }
 
 async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<void> {
@@ -122,7 +152,7 @@ async function lockTarget(target: Target, mine: LockBody, options: LockOptions, 
     const result = await attempt(target, mine, options, now());
     if (result.won) return;
     if (result.stale.length > 0 && options.breakLock) {
-      for (const s of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s.why}): ${describeLock(s.body)}.`);
+      for (const s of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s.why})${s.body ? `: ${describeLock(s.body)}` : ''}.`);
       await target.remove(result.stale.map((s) => s.key));
       continue;
     }
@@ -141,7 +171,7 @@ async function lockTarget(target: Target, mine: LockBody, options: LockOptions, 
 function lockedError(target: Target, options: LockOptions, result: Extract<Attempt, { won: false }>): LockedError {
   if (result.stale.length > 0) {
     return new LockedError(
-      `Target "${target.name}" holds a stale lock of plan "${options.plan}": ${result.stale.map((s) => `${describeLock(s.body)}, stale because ${s.why}`).join('; ')}.`,
+      `Target "${target.name}" holds a stale lock of plan "${options.plan}": ${result.stale.map((s) => (s.body ? `${describeLock(s.body)}, stale because ${s.why}` : s.why)).join('; ')}.`,
       { hint: 'If that run is really gone, run again with --break-lock (it removes stale locks only); `restorable verify` then checks what it left. Nothing was done.' },
     );
   }
@@ -185,6 +215,10 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
         taken.push(target);
       } catch (error) {
         if (error instanceof LockedError || options.signal.aborted) throw error;
+        // Written but not readable back: other runs' locks cannot be seen, so sharing the target is not safe.
+        if (!(error instanceof LockWriteError) && (await target.probe().then(() => true, () => false))) {
+          throw new RunError(`Could not read the locks on target "${target.name}": ${reason(error)}`, { hint: 'Another run may be using it; nothing was done. Check the target, then run again.', cause: error });
+        }
         options.reporter.warn(`Could not lock target "${target.name}" (${reason(error)}); going on without it: this run cannot use that target anyway.`);
       }
     }

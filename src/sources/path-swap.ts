@@ -70,5 +70,8 @@ export async function swapPaths(live: string, staged: string, tag: string, compa
 
 async function putBack(live: string, point: string, moved: readonly string[]): Promise<void> {
   for (const name of moved) await rename(join(point, name), join(dirname(live), name));
-  await rmdir(point);
+  // With nothing live before the restore, the swap already removed the empty point.
+  await rmdir(point).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
 }

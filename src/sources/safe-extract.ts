@@ -7,7 +7,8 @@
  * - devices, fifos and other special entries refuse the whole archive;
  * - a hard link must point inside the archive;
  * - a symlink whose target resolves outside the folder, or passes through
- *   another symlink, is not created, and a warning names it (apps do keep such
+ *   another symlink of the archive (wherever that one stands in it), is not
+ *   created or is removed again, and a warning names it (apps do keep such
  *   links; the rest of the data matters more).
  * - permissions are never widened: setuid, setgid and world-write bits are
  *   cleared (NEUTRAL_MASK); run as root, owners are restored as recorded
@@ -15,8 +16,8 @@
  *   running restorable.
  * Extraction goes into a new folder; on any refusal it is removed again.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, posix } from 'node:path';
+import { mkdir, rm, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
@@ -73,6 +74,7 @@ export async function extractSafely(stream: Readable, into: string, options: { s
   await mkdir(into, { recursive: false });
   const dropped: string[] = [];
   const links = new Set<string>();
+  const created = new Map<string, string>();
   const extractor = tar.extract({
     cwd: into,
     strict: true,
@@ -94,13 +96,22 @@ export async function extractSafely(stream: Readable, into: string, options: { s
           dropped.push(`${path} -> ${read.linkpath}`);
           return false;
         }
-        links.add(posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, ''));
+        const at = posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, '');
+        links.add(at);
+        created.set(at, read.linkpath!);
       }
       return true;
     },
   });
   try {
     await pipeline(stream, extractor as unknown as NodeJS.WritableStream);
+    // Checked again once every link exists: `e -> a/a/../..` passes on its own,
+    // and becomes `/..` of the folder when a later entry makes `a -> .`.
+    for (const [at, target] of created) {
+      if (linkStaysInside(at, target, links)) continue;
+      await unlink(join(into, at));
+      dropped.push(`${at} -> ${target}`);
+    }
   } catch (error) {
     await rm(into, { recursive: true, force: true });
     throw error;

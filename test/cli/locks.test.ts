@@ -114,6 +114,27 @@ describe('locks', () => {
     expect((await cli('backup', '--break-lock')).code).toBe(0);
   });
 
+  it('a lock file that cannot be read blocks like a stale lock (never ignored); --break-lock removes it', async () => {
+    mkdirSync(join(ws.target('usb'), 'testapp', 'locks'), { recursive: true });
+    writeFileSync(join(ws.target('usb'), 'testapp', 'locks', 'broken.json'), '');
+    const blocked = await cli('backup');
+    expect(blocked.code, blocked.stderr).toBe(8);
+    expect(blocked.stderr).toMatch(/Target "usb" holds a stale lock of plan "testapp": testapp\/locks\/broken\.json cannot be read: it is not valid JSON/);
+    expect(TARGETS.flatMap(backupsOn)).toEqual([]);
+    const broken = await cli('backup', '--break-lock');
+    expect(broken.code, broken.stderr).toBe(0);
+    expect(locksOn('usb')).toEqual([]);
+  });
+
+  it('a lock dated in the future (another host, a clock ahead) is held, not a moment of contention: exit 8 at once', async () => {
+    plantLock('nas', { run_id: '20300101T000000000Z-ahead001', owner: 'ops', host: 'other-host', pid: 1, started_at: new Date(Date.now() + 3600_000).toISOString(), command: 'backup' });
+    const started = Date.now();
+    const held = await cli('backup', '--break-lock');
+    expect(held.code, held.stderr).toBe(8);
+    expect(held.stderr).toMatch(/holds target "nas": backup by ops@other-host/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('Ctrl-C while holding the lock: exit 130 and the lock is gone', async () => {
     const child = spawn(process.execPath, [CLI, 'backup', '--plan', ws.plan], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

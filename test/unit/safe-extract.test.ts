@@ -231,6 +231,24 @@ describe('extractSafely', () => {
     expect(escaped, 'out/x/outside.txt reads a file outside the restored folder').toBe(false);
   });
 
+  it('removes a symlink that escapes through a symlink the archive makes later (e -> a/a/../.., then a -> .)', async () => {
+    writeFileSync(join(dir, 'work', 'outside.txt'), 'not part of the backup');
+    const archive = craftTar([
+      { path: 'keep.txt', body: 'kept' },
+      { path: 'e', type: 'SymbolicLink', linkpath: 'a/a/a/../../..' },
+      { path: 'a', type: 'SymbolicLink', linkpath: '.' },
+    ]);
+
+    await extract(archive);
+
+    expect(existsSync(join(out, 'e', 'outside.txt')), 'out/e/outside.txt reads a file outside the restored folder').toBe(false);
+    expect(() => lstatSync(join(out, 'e'))).toThrow(/ENOENT/);
+    expect(readlinkSync(join(out, 'a'))).toBe('.');
+    expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('kept');
+    const warnings = reporter.events.flatMap((ev) => (ev.kind === 'warn' ? [ev.message] : []));
+    expect(warnings.join('\n')).toContain('e -> a/a/a/../../..');
+  });
+
   it('reports no warning when every symlink stays inside', async () => {
     await extract(craftTar([{ path: 'f', body: 'x' }, { path: 'l', type: 'SymbolicLink', linkpath: 'f' }]));
     expect(reporter.events.filter((e) => e.kind === 'warn')).toEqual([]);

@@ -38853,12 +38853,14 @@ async function swapPaths(live, staged2, tag, companions = []) {
 }
 async function putBack(live, point, moved) {
   for (const name of moved) await rename2(join4(point, name), join4(dirname3(live), name));
-  await rmdir2(point);
+  await rmdir2(point).catch((error63) => {
+    if (error63.code !== "ENOENT") throw error63;
+  });
 }
 
 // src/sources/safe-extract.ts
-import { mkdir as mkdir4, rm as rm5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, posix as posix3 } from "node:path";
+import { mkdir as mkdir4, rm as rm5, unlink } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute, join as join5, posix as posix3 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -38895,6 +38897,7 @@ async function extractSafely(stream2, into, options) {
   await mkdir4(into, { recursive: false });
   const dropped = [];
   const links = /* @__PURE__ */ new Set();
+  const created = /* @__PURE__ */ new Map();
   const extractor = So({
     cwd: into,
     strict: true,
@@ -38916,13 +38919,20 @@ async function extractSafely(stream2, into, options) {
           dropped.push(`${path} -> ${read2.linkpath}`);
           return false;
         }
-        links.add(posix3.normalize(path.replaceAll("\\", "/")).replace(/\/$/, ""));
+        const at2 = posix3.normalize(path.replaceAll("\\", "/")).replace(/\/$/, "");
+        links.add(at2);
+        created.set(at2, read2.linkpath);
       }
       return true;
     }
   });
   try {
     await pipeline6(stream2, extractor);
+    for (const [at2, target] of created) {
+      if (linkStaysInside(at2, target, links)) continue;
+      await unlink(join5(into, at2));
+      dropped.push(`${at2} -> ${target}`);
+    }
   } catch (error63) {
     await rm5(into, { recursive: true, force: true });
     throw error63;
@@ -39043,7 +39053,7 @@ var files = {
 
 // src/sources/postgres.ts
 import { statfs } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
@@ -39183,7 +39193,7 @@ function quoteIdent(name) {
 
 // src/sources/pg-dump.ts
 import { mkdir as mkdir5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/sources/pg-layout.ts
 var postgresConfig = external_exports.strictObject({
@@ -39257,17 +39267,17 @@ function explainClientError(error63, conn, database) {
 // src/sources/pg-tools.ts
 import { spawn as spawn2 } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 import { Readable as Readable4 } from "node:stream";
 var DEBIAN_ROOT = "/usr/lib/postgresql";
 function candidates(binDir) {
   if (binDir) return [binDir];
   const majors = existsSync(DEBIAN_ROOT) ? readdirSync(DEBIAN_ROOT).filter((d) => /^\d+$/.test(d)) : [];
-  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join5(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join5(d, "pg_dump")));
+  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join6(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join6(d, "pg_dump")));
   return [...dirs, null];
 }
 async function versionOf(dir) {
-  const pgDump = dir ? join5(dir, "pg_dump") : "pg_dump";
+  const pgDump = dir ? join6(dir, "pg_dump") : "pg_dump";
   const result = await runCommand([pgDump, "--version"], { cwd: "/", timeoutMs: 15e3 }).catch(() => void 0);
   const match = result?.code === 0 ? /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(result.stdout) : null;
   if (!match) return void 0;
@@ -39303,7 +39313,7 @@ async function search(serverMajor, binDir) {
       { hint: `Install the PostgreSQL ${serverMajor} client tools (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}, from apt.postgresql.org if your release lacks it), or point bin_dir at them.` }
     );
   }
-  return { ...fit, path: (tool) => fit.dir ? join5(fit.dir, tool) : tool };
+  return { ...fit, path: (tool) => fit.dir ? join6(fit.dir, tool) : tool };
 }
 function explainToolError(tool, stderr, status) {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -39431,7 +39441,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
   }
-  const root = join6(stagingDir, "dump");
+  const root = join7(stagingDir, "dump");
   await mkdir5(root);
   const index = { format: layout.format, globals: config2.globals, databases: [] };
   const entries = ["index.json"];
@@ -39439,7 +39449,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
   let schemaVersion = null;
   if (config2.globals) {
     const noPasswords = layout.superuser ? [] : ["--no-role-passwords"];
-    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join6(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
+    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join7(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
     entries.push("globals.sql");
   }
   for (const [i, database] of layout.databases.entries()) {
@@ -39448,7 +39458,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : void 0);
     try {
       const jobs = layout.format === "directory" ? [`--jobs=${config2.jobs}`] : [];
-      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join6(root, entry)], env, signal);
+      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join7(root, entry)], env, signal);
     } finally {
       await release([held]);
     }
@@ -39457,7 +39467,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     index.databases.push({ name: database, entry });
     entries.push(entry);
   }
-  await writeFile2(join6(root, "index.json"), `${JSON.stringify(index, null, 2)}
+  await writeFile2(join7(root, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
   const info = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
   return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info };
@@ -39466,7 +39476,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
 // src/sources/pg-restore.ts
 import { createHash as createHash3 } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
 import { pipeline as pipeline7 } from "node:stream/promises";
 var MAX_NAME_BYTES = 63;
@@ -39545,7 +39555,7 @@ async function materializeSet(args) {
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: "postgres", reporter: args.reporter });
-    const index = JSON.parse(await readFile(join7(args.scratch, "index.json"), "utf8"));
+    const index = JSON.parse(await readFile(join8(args.scratch, "index.json"), "utf8"));
     if (!Array.isArray(index.databases)) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable; nothing was restored." });
     const covered = args.covered;
     const foreign = index.databases.length > 1 && covered !== "all" ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
@@ -39555,7 +39565,7 @@ async function materializeSet(args) {
       });
     }
     if (index.globals) {
-      const globals = await readFile(join7(args.scratch, "globals.sql"), "utf8");
+      const globals = await readFile(join8(args.scratch, "globals.sql"), "utf8");
       set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
     }
     for (const { name, entry } of index.databases) {
@@ -39565,7 +39575,7 @@ async function materializeSet(args) {
       await withAdmin((c) => createBeside(c, db));
       set2.dbs.push(db);
       const jobs = index.format === "directory" ? args.jobs : 1;
-      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join7(args.scratch, entry)], env, args.signal);
+      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join8(args.scratch, entry)], env, args.signal);
     }
   } catch (error63) {
     await discardSet(set2).catch(() => void 0);
@@ -39781,7 +39791,7 @@ var postgres = {
       primary: primaryDatabase(config2, set2.conn),
       covered: config2.databases === "all" ? "all" : Array.isArray(config2.databases) ? config2.databases : [primaryDatabase(config2, set2.conn)],
       jobs: config2.jobs,
-      scratch: join8(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
+      scratch: join9(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
       reporter: ctx.reporter,
       signal: ctx.signal
     });
@@ -40559,7 +40569,7 @@ function selectTargets({ plan, dir }, name, env) {
 // src/pipeline/backup.ts
 import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 import { pipeline as pipeline10 } from "node:stream/promises";
 import { Readable as Readable6 } from "node:stream";
 
@@ -50163,12 +50173,12 @@ async function pruneTarget(target, plan, policy2, options) {
 // src/util/staging.ts
 import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function makeStaging(root, prefix) {
   const at2 = root ?? tmpdir3();
   try {
     await mkdir7(at2, { recursive: true });
-    return await mkdtemp2(join9(at2, prefix));
+    return await mkdtemp2(join10(at2, prefix));
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
@@ -50316,7 +50326,7 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join10(stagingDir, source.name) };
+      const ctx = { ...sctx(), stagingDir: join11(stagingDir, source.name) };
       await mkdir8(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
@@ -50495,34 +50505,52 @@ function describeLock(lock) {
 }
 async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
-  return Promise.all(
+  const read2 = await Promise.all(
     objects.map(async ({ key }) => {
+      let text;
       try {
         const chunks = [];
         for await (const chunk of await target.get(key)) chunks.push(chunk);
-        const parsed = lockBody.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-        return { key, body: parsed.success ? parsed.data : void 0 };
+        text = Buffer.concat(chunks).toString("utf8");
       } catch (error63) {
-        if (error63 instanceof NotFoundError) return { key, body: void 0 };
+        if (error63 instanceof NotFoundError) return void 0;
         throw error63;
+      }
+      try {
+        const parsed = lockBody.safeParse(JSON.parse(text));
+        return parsed.success ? { key, body: parsed.data } : { key, unreadable: "it is not a lock restorable wrote" };
+      } catch {
+        return { key, unreadable: "it is not valid JSON" };
       }
     })
   );
+  return read2.filter((l) => l !== void 0);
 }
+var LockWriteError = class extends Error {
+};
 async function attempt(target, mine, options, now) {
   const key = lockKey(options.plan, mine.run_id);
   await target.put(key, Readable7.from([Buffer.from(`${JSON.stringify(mine, null, 2)}
-`)]));
-  const others = (await readLocks(target, options.plan)).filter((l) => l.key !== key && l.body !== void 0);
+`)])).catch((error63) => {
+    throw new LockWriteError(reason(error63));
+  });
+  let others;
+  try {
+    others = (await readLocks(target, options.plan)).filter((l) => l.key !== key);
+  } catch (error63) {
+    await target.remove([key]).catch(() => void 0);
+    throw error63;
+  }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
   const stale = others.flatMap((l) => {
-    const why = staleness(l.body, now, options.staleAfterMs);
-    return why ? [{ ...l, why }] : [];
+    const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
+    return why ? [{ key: l.key, ...l.body ? { body: l.body } : {}, why }] : [];
   });
-  const live = others.filter((l) => !stale.some((s4) => s4.key === l.key));
-  const contention = live.length > 0 && stale.length === 0 && live.every((l) => now.getTime() - Date.parse(l.body.started_at) < SETTLE_MS);
-  return { won: false, contention, holders: live.map((l) => l.body), stale };
+  const live = others.flatMap((l) => l.body && !stale.some((s4) => s4.key === l.key) ? [l.body] : []);
+  const age2 = (l) => now.getTime() - Date.parse(l.started_at);
+  const contention = live.length > 0 && stale.length === 0 && live.every((l) => age2(l) >= 0 && age2(l) < SETTLE_MS);
+  return { won: false, contention, holders: live, stale };
 }
 async function lockTarget(target, mine, options, deadline) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
@@ -50531,7 +50559,7 @@ async function lockTarget(target, mine, options, deadline) {
     const result = await attempt(target, mine, options, now());
     if (result.won) return;
     if (result.stale.length > 0 && options.breakLock) {
-      for (const s4 of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s4.why}): ${describeLock(s4.body)}.`);
+      for (const s4 of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s4.why})${s4.body ? `: ${describeLock(s4.body)}` : ""}.`);
       await target.remove(result.stale.map((s4) => s4.key));
       continue;
     }
@@ -50549,7 +50577,7 @@ async function lockTarget(target, mine, options, deadline) {
 function lockedError(target, options, result) {
   if (result.stale.length > 0) {
     return new LockedError(
-      `Target "${target.name}" holds a stale lock of plan "${options.plan}": ${result.stale.map((s4) => `${describeLock(s4.body)}, stale because ${s4.why}`).join("; ")}.`,
+      `Target "${target.name}" holds a stale lock of plan "${options.plan}": ${result.stale.map((s4) => s4.body ? `${describeLock(s4.body)}, stale because ${s4.why}` : s4.why).join("; ")}.`,
       { hint: "If that run is really gone, run again with --break-lock (it removes stale locks only); `restorable verify` then checks what it left. Nothing was done." }
     );
   }
@@ -50586,6 +50614,9 @@ async function acquireLocks(targets, options) {
         taken.push(target);
       } catch (error63) {
         if (error63 instanceof LockedError || options.signal.aborted) throw error63;
+        if (!(error63 instanceof LockWriteError) && await target.probe().then(() => true, () => false)) {
+          throw new RunError(`Could not read the locks on target "${target.name}": ${reason(error63)}`, { hint: "Another run may be using it; nothing was done. Check the target, then run again.", cause: error63 });
+        }
         options.reporter.warn(`Could not lock target "${target.name}" (${reason(error63)}); going on without it: this run cannot use that target anyway.`);
       }
     }
@@ -50682,7 +50713,7 @@ var backup = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 import { Readable as Readable8 } from "node:stream";
 
 // src/restore/healthchecks.ts
@@ -50753,7 +50784,7 @@ async function runHealthChecks(ctx) {
 
 // src/restore/locate.ts
 import { createReadStream as createReadStream6 } from "node:fs";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 import { pipeline as pipeline11 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
@@ -50779,7 +50810,7 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join11(stagingDir, entry.artifact.file);
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join12(stagingDir, entry.artifact.file);
   const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
@@ -50802,7 +50833,7 @@ async function checkKey(path, entry, keys, id) {
 
 // src/restore/prepare.ts
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -50863,7 +50894,7 @@ async function prepare(loaded, request, mode) {
         await checkVersions(loaded, located, chosen2, ctx, request, mode);
         versionsChecked = true;
       }
-      const selected = await fetchAll(located, chosen2, join12(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      const selected = await fetchAll(located, chosen2, join13(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
@@ -50921,7 +50952,7 @@ async function runDrill(loaded, request) {
   try {
     const locations = /* @__PURE__ */ new Map();
     for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join13(prepared.stagingDir, `restored-${config2.name}`);
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join14(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
@@ -51303,7 +51334,7 @@ var verify = async (input2, io2) => {
 
 // src/commands/workflow.ts
 import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join14, relative as relative5, resolve as resolve9, sep as sep2 } from "node:path";
+import { join as join15, relative as relative5, resolve as resolve9, sep as sep2 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -51490,9 +51521,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join14(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join15(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join14(outDir, w2.file), status: await statusOf(join14(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join15(outDir, w2.file), status: await statusOf(join15(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
