@@ -1,11 +1,13 @@
 /** sha256 and byte count of a stream, computed on the way through (read-back checks: check.ts). */
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
+import { reclaimer } from '../util/reclaim.js';
 
 export class Digest extends Transform {
   private readonly hash = createHash('sha256');
   bytes = 0;
   private result: string | undefined;
+  private readonly reclaim = reclaimer();
 
   constructor(private readonly onProgress?: (bytes: number) => void) {
     super({ highWaterMark: 1 << 20 });
@@ -15,6 +17,7 @@ export class Digest extends Transform {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     this.onProgress?.(this.bytes);
+    this.reclaim(chunk.length);
     callback(null, chunk);
   }
 

@@ -252,17 +252,31 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       signal.throwIfAborted();
       // A manifest names the copies that exist: if one fails to land, the
       // verdict and the manifests on the others are made again without it.
-      for (let holders = alive(); ; holders = alive()) {
+      const writeManifest = async (to: Target[]) => {
+        const holders = alive();
         if (holders.length === 0) throw new RunError('No target took the manifest; nothing was committed.');
         verdict = evaluate(plan.policy.rule, holders.map(copyOf));
         manifest = manifestFor(holders, verdict);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-        await Promise.all(holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([body])).catch((error: unknown) => drop(t, error))));
-        if (alive().length === holders.length) break;
+        await Promise.all(to.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([body])).catch((error: unknown) => drop(t, error))));
+      };
+      const settle = async () => {
+        for (let count = -1; count !== alive().length; ) {
+          count = alive().length;
+          await writeManifest(alive().filter((t) => !t.writeOnce));
+        }
+      };
+      await settle();
+      // Write-once stores last: a second manifest there would fail, and dropping them would delete verified copies.
+      const once = alive().filter((t) => t.writeOnce);
+      if (once.length > 0) {
+        await writeManifest(once);
+        if (once.some((t) => failures.has(t.name))) await settle();
       }
-      if (!verdict.met) {
+      const final = verdict!; // set by every writeManifest
+      if (!final.met) {
         throw new PolicyError(
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join('; ')}` : 'Add targets to the plan.' },
         );
       }
@@ -331,8 +345,11 @@ function sourceFailure(name: string, error: unknown): unknown {
 async function removeIncomplete(targets: Target[], plan: string, id: string, reporter: Reporter): Promise<void> {
   for (const target of targets) {
     try {
+      // The manifest first (as prune does): a cleanup cut short must not leave a listed backup with files missing.
+      const manifestKey = keyOf.file(plan, id, MANIFEST);
+      await target.remove([manifestKey]);
       const objects = await target.list(keyOf.dir(plan, id));
-      await target.remove(objects.map((o) => o.key));
+      await target.remove(objects.map((o) => o.key).filter((key) => key !== manifestKey));
     } catch (error) {
       reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error)}`);
     }

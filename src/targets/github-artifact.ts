@@ -68,6 +68,7 @@ class GithubArtifactTarget implements Target {
   readonly where: string;
   readonly expiresAfterDays: number;
   readonly lockable = false;
+  readonly writeOnce = true;
   private readonly api: GithubApi;
 
   constructor(
@@ -78,7 +79,10 @@ class GithubArtifactTarget implements Target {
     readonly immutable: boolean,
     private readonly env: NodeJS.ProcessEnv,
   ) {
-    this.expiresAfterDays = config.retention_days ?? 90;
+    // The client quietly caps retention at the repository's maximum, which the runner passes as GITHUB_RETENTION_DAYS.
+    const wanted = config.retention_days ?? 90;
+    const cap = Number(env.GITHUB_RETENTION_DAYS);
+    this.expiresAfterDays = cap > 0 && cap < wanted ? cap : wanted;
     this.api = new GithubApi(name, config, env);
     this.where = `GitHub artifacts of ${this.api.repository ?? '(GITHUB_REPOSITORY unset)'}`;
   }

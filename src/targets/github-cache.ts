@@ -49,6 +49,7 @@ class GithubCacheTarget implements Target {
   readonly where: string;
   readonly counted = false;
   readonly lockable = false;
+  readonly writeOnce = true;
   private readonly api: GithubApi;
 
   constructor(

@@ -115,6 +115,8 @@ class S3Target implements Target {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
+      // Without these a connection that goes silent (a dead NAT entry, a hung proxy) waits for ever.
+      requestHandler: { connectionTimeout: 30_000, requestTimeout: 120_000 },
     };
     if (config.endpoint) options.endpoint = config.endpoint;
     if (config.access_key_id && config.secret_access_key) {

@@ -145,6 +145,9 @@ class SftpTarget implements Target {
         ...(this.config.passphrase ? { passphrase: this.config.passphrase } : {}),
         hostVerifier: verify,
         readyTimeout: 20_000,
+        // A server that stops answering is given up after about a minute, not waited on for ever.
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 4,
       })) as unknown as SFTPWrapper;
       const session: Session = { client, sftp, closed: false };
       sftp.once('close', () => (session.closed = true));
@@ -230,14 +233,19 @@ class SftpTarget implements Target {
         try {
           await this.mkdirs(sftp, posix.dirname(final));
           const handle = await promisify(sftp.open.bind(sftp))(temp, 'wx');
+          let open = true;
           try {
             // Counted only now: a 'data' listener set earlier would let bytes flow away before the pipe exists.
             body.on('data', (chunk: Buffer) => (bytes += chunk.length));
             await pipeline(body, handleWriter(sftp, handle));
-            // Not every server offers fsync: then durability is the server's close.
-            await promisify(sftp.ext_openssh_fsync.bind(sftp))(handle).catch(() => undefined);
+            // A server without fsync@openssh.com says so at once (then durability is its close); any other fsync error fails the copy.
+            await promisify(sftp.ext_openssh_fsync.bind(sftp))(handle).catch((error: unknown) => {
+              if (!/does not support/i.test(reason(error))) throw error;
+            });
+            open = false;
+            await promisify(sftp.close.bind(sftp))(handle);
           } finally {
-            if (!session.closed) await settleWithin(promisify(sftp.close.bind(sftp))(handle));
+            if (open && !session.closed) await settleWithin(promisify(sftp.close.bind(sftp))(handle));
           }
           await promisify(sftp.ext_openssh_rename.bind(sftp))(temp, final);
           return { bytes };

@@ -57,6 +57,12 @@ export interface Target {
    * are serialised by the workflow's `concurrency:` group instead.
    */
   readonly lockable?: boolean;
+  /**
+   * True when a key can be written only once per run (a GitHub artifact name
+   * or cache key): the backup writes its manifest there once, last, after the
+   * other targets' manifests have settled, and never again.
+   */
+  readonly writeOnce?: boolean;
 
   /** Throws a RunError with a hint when the target cannot take writes now. */
   probe(): Promise<void>;

@@ -6,7 +6,7 @@
  * backup outside Actions, where uploading is impossible and said so; an
  * expired copy that list no longer counts.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, node24, runCli } from '../helpers/cli.js';
@@ -85,6 +85,27 @@ describe('github-artifact through the CLI', () => {
     expect(result.stderr).toMatch(/3-2-1 rule is not met/);
     expect(result.stdout).toMatch(/gh\s+github-artifact\s+artifact\s+yes\s+no\s+no\s+no\s+Target "gh"/);
     expect(github.artifacts.size).toBe(before);
+  });
+
+  it('a manifest that fails on one folder is written again on the others, but an artifact takes it once: its copy stays', async () => {
+    ws.writePlan({
+      ...basePlan(ws.dir),
+      targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }, { name: 'usb', type: 'local', path: ws.target('usb') }, { name: 'gh', type: 'github-artifact' }],
+      policy: { rule: { copies: 3, media: 2, offsite: 1 } },
+      // Runs after the snapshots, before the commit: a folder where usb's manifest.json would go makes that one write fail.
+      hooks: { post_backup: [{ command: ['sh', '-c', `mkdir -p "${ws.target('usb')}/testapp/$RESTORABLE_BACKUP_ID/manifest.json/x"`] }] },
+    });
+    const backup = await runCli(['backup', '--plan', ws.plan, '--json'], { env: github.jobEnv(8) });
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stderr).toMatch(/Target "usb" dropped out: .*manifest\.json/);
+    const result = json<{ id: string; manifest: { copies: { target: string }[] } }>(backup);
+    expect(result.manifest.copies.map((c) => c.target)).toEqual(['nas', 'gh']);
+    const names = [...github.artifacts.values()].map((a) => a.name).filter((n) => n.includes(result.id)).sort();
+    expect(names).toEqual([`restorable__testapp__${result.id}__db.sqlite.zst`, `restorable__testapp__${result.id}__manifest.json`, `restorable__testapp__${result.id}__uploads.tar.zst`]);
+    const onGh = JSON.parse([...github.artifacts.values()].find((a) => a.name.endsWith(`${result.id}__manifest.json`))!.data!.toString());
+    expect(onGh.copies.map((c: { target: string }) => c.target)).toEqual(['nas', 'gh']);
+    const onNas = JSON.parse(readFileSync(join(ws.target('nas'), 'testapp', result.id, 'manifest.json'), 'utf8'));
+    expect(onNas.copies.map((c: { target: string }) => c.target)).toEqual(['nas', 'gh']);
   });
 
   it('github-cache: written and verified inside a job, never counted, and said so; outside a job a failed copy', async () => {

@@ -241,4 +241,20 @@ describe('fanout', () => {
     await pipeline(Readable.from([]), sink);
     expect((await results).map((r) => r.value)).toEqual([sha256(Buffer.alloc(0)), sha256(Buffer.alloc(0))]);
   });
+  it('cuts loose a consumer that stops taking data (a stalled connection), and the others finish', async () => {
+    const data = randomBytes(8 * MB);
+    const { sink, results } = fanout(
+      [
+        { name: 'healthy', consume: hashing },
+        // Reads one chunk, then hangs for ever without failing: a dead connection with no timeout of its own.
+        { name: 'stalled', consume: async (input: Readable) => (input.read(), new Promise<string>(() => undefined)) },
+      ],
+      { stallMs: 300 },
+    );
+    await pipeline(chunked(data), sink);
+    const settled = await results;
+    expect(settled[0]).toEqual({ name: 'healthy', value: sha256(data) });
+    expect(settled[1]!.name).toBe('stalled');
+    expect(String(settled[1]!.error)).toMatch(/took no data for 0 s/);
+  });
 });

@@ -34395,7 +34395,9 @@ var GithubArtifactTarget = class {
     this.offsite = offsite;
     this.immutable = immutable;
     this.env = env;
-    this.expiresAfterDays = config2.retention_days ?? 90;
+    const wanted = config2.retention_days ?? 90;
+    const cap = Number(env.GITHUB_RETENTION_DAYS);
+    this.expiresAfterDays = cap > 0 && cap < wanted ? cap : wanted;
     this.api = new GithubApi(name, config2, env);
     this.where = `GitHub artifacts of ${this.api.repository ?? "(GITHUB_REPOSITORY unset)"}`;
   }
@@ -34403,6 +34405,7 @@ var GithubArtifactTarget = class {
   where;
   expiresAfterDays;
   lockable = false;
+  writeOnce = true;
   api;
   fail(doing, error63) {
     return this.api.fail(this.where, doing, error63);
@@ -34537,6 +34540,7 @@ var GithubCacheTarget = class {
   where;
   counted = false;
   lockable = false;
+  writeOnce = true;
   api;
   /** Where an object is staged to be saved, and restored: the same path for the same key, on every runner. */
   stagePath(key) {
@@ -34855,7 +34859,9 @@ var S3Target = class {
       forcePathStyle: config2.path_style ?? false,
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      maxAttempts: 3
+      maxAttempts: 3,
+      // Without these a connection that goes silent (a dead NAT entry, a hung proxy) waits for ever.
+      requestHandler: { connectionTimeout: 3e4, requestTimeout: 12e4 }
     };
     if (config2.endpoint) options.endpoint = config2.endpoint;
     if (config2.access_key_id && config2.secret_access_key) {
@@ -35229,7 +35235,10 @@ var SftpTarget = class {
         privateKey: this.config.private_key,
         ...this.config.passphrase ? { passphrase: this.config.passphrase } : {},
         hostVerifier: verify2,
-        readyTimeout: 2e4
+        readyTimeout: 2e4,
+        // A server that stops answering is given up after about a minute, not waited on for ever.
+        keepaliveInterval: 15e3,
+        keepaliveCountMax: 4
       });
       const session = { client, sftp: sftp2, closed: false };
       sftp2.once("close", () => session.closed = true);
@@ -35300,12 +35309,17 @@ var SftpTarget = class {
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
+          let open5 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
-            await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch(() => void 0);
+            await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
+              if (!/does not support/i.test(reason(error63))) throw error63;
+            });
+            open5 = false;
+            await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
-            if (!session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+            if (open5 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -40715,6 +40729,33 @@ import { pipeline as pipeline9 } from "node:stream/promises";
 // src/artifacts/digest.ts
 import { createHash as createHash5 } from "node:crypto";
 import { Transform as Transform2 } from "node:stream";
+
+// src/util/reclaim.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+var gc;
+function collector() {
+  if (gc === void 0) {
+    try {
+      setFlagsFromString("--expose-gc");
+      gc = runInNewContext("gc");
+    } catch {
+      gc = null;
+    }
+  }
+  return gc;
+}
+function reclaimer(every = 4 << 20) {
+  let since = 0;
+  return (bytes) => {
+    since += bytes;
+    if (since < every) return;
+    since = 0;
+    collector()?.({ type: "minor", execution: "sync" });
+  };
+}
+
+// src/artifacts/digest.ts
 var Digest = class extends Transform2 {
   constructor(onProgress) {
     super({ highWaterMark: 1 << 20 });
@@ -40723,10 +40764,12 @@ var Digest = class extends Transform2 {
   hash = createHash5("sha256");
   bytes = 0;
   result;
+  reclaim = reclaimer();
   _transform(chunk, _encoding, callback) {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     this.onProgress?.(this.bytes);
+    this.reclaim(chunk.length);
     callback(null, chunk);
   }
   _flush(callback) {
@@ -49948,12 +49991,15 @@ import { once } from "node:events";
 import { PassThrough as PassThrough2, Writable as Writable4 } from "node:stream";
 var AllBranchesFailed = class extends Error {
 };
-function fanout(consumers) {
+var STALL_MS = 10 * 6e4;
+function fanout(consumers, options = {}) {
+  const stallMs = options.stallMs ?? STALL_MS;
   const branches = consumers.map(({ name, consume }) => {
     const input2 = new PassThrough2({ highWaterMark: 1 << 20 });
     input2.on("error", () => void 0);
-    const branch = { name, input: input2, failed: false, settled: void 0 };
-    branch.settled = consume(input2).then(
+    const branch = { name, input: input2, failed: false, settled: void 0, giveUp: () => void 0 };
+    const stalled = new Promise((_2, reject) => branch.giveUp = reject);
+    branch.settled = Promise.race([consume(input2), stalled]).then(
       (value) => ({ name, value }),
       (error63) => {
         branch.failed = true;
@@ -49965,10 +50011,21 @@ function fanout(consumers) {
   });
   const live = () => branches.filter((b2) => !b2.failed);
   const allFailed = () => new AllBranchesFailed(`every branch failed: ${branches.map((b2) => b2.name).join(", ")}`);
+  const drained = (b2) => {
+    let timer;
+    const stall = new Promise((resolve10) => {
+      timer = setTimeout(() => {
+        b2.failed = true;
+        b2.giveUp(new Error(`it took no data for ${Math.round(stallMs / 1e3)} s (a stalled connection?)`));
+        resolve10();
+      }, stallMs);
+    });
+    return Promise.race([once(b2.input, "drain"), b2.settled, stall]).catch(() => void 0).finally(() => clearTimeout(timer));
+  };
   const sink = new Writable4({
     highWaterMark: 1 << 20,
     write(chunk, _encoding, callback) {
-      const waits = live().filter((b2) => !b2.input.write(chunk)).map((b2) => Promise.race([once(b2.input, "drain"), b2.settled]).catch(() => void 0));
+      const waits = live().filter((b2) => !b2.input.write(chunk)).map(drained);
       Promise.all(waits).then(() => callback(live().length === 0 ? allFailed() : null));
     },
     final(callback) {
@@ -50393,18 +50450,31 @@ async function runBackup(loaded, options) {
     },
     async commit() {
       signal.throwIfAborted();
-      for (let holders = alive(); ; holders = alive()) {
+      const writeManifest = async (to2) => {
+        const holders = alive();
         if (holders.length === 0) throw new RunError("No target took the manifest; nothing was committed.");
         verdict = evaluate(plan.policy.rule, holders.map(copyOf));
         manifest = manifestFor(holders, verdict);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
-        await Promise.all(holders.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
-        if (alive().length === holders.length) break;
+        await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
+      };
+      const settle2 = async () => {
+        for (let count = -1; count !== alive().length; ) {
+          count = alive().length;
+          await writeManifest(alive().filter((t) => !t.writeOnce));
+        }
+      };
+      await settle2();
+      const once2 = alive().filter((t) => t.writeOnce);
+      if (once2.length > 0) {
+        await writeManifest(once2);
+        if (once2.some((t) => failures.has(t.name))) await settle2();
       }
-      if (!verdict.met) {
+      const final = verdict;
+      if (!final.met) {
         throw new PolicyError(
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${verdict.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join("; ")}` : "Add targets to the plan." }
         );
       }
@@ -50462,8 +50532,10 @@ function sourceFailure(name, error63) {
 async function removeIncomplete(targets, plan, id, reporter) {
   for (const target of targets) {
     try {
+      const manifestKey = keyOf.file(plan, id, MANIFEST);
+      await target.remove([manifestKey]);
       const objects = await target.list(keyOf.dir(plan, id));
-      await target.remove(objects.map((o) => o.key));
+      await target.remove(objects.map((o) => o.key).filter((key) => key !== manifestKey));
     } catch (error63) {
       reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error63)}`);
     }
