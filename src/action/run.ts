@@ -8,7 +8,9 @@ import * as core from '@actions/core';
 import { commands } from '../commands/index.js';
 import { ExitCode, PlanError, RestorableError } from '../errors.js';
 import { annotationAt, GitHubReporter } from '../report/github.js';
-import { Secrets } from '../report/secrets.js';
+import { redactConsole } from '../report/console.js';
+import type { Secrets } from '../report/secrets.js';
+import { secretsOf } from '../targets/index.js';
 import { writeSummary, type SummaryInput } from '../report/summary.js';
 import { readInputs } from './inputs.js';
 import { outputsFor } from './outputs.js';
@@ -37,9 +39,10 @@ function describeFailure(error: unknown, reporter: GitHubReporter, workspace: st
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const secrets = new Secrets();
-  // Only inside GitHub Actions: elsewhere `::add-mask::` would print the secret itself.
+  const secrets = secretsOf(env);
+  // Only inside GitHub Actions: elsewhere `::add-mask::` would print the secret itself. Known values are masked at once.
   const reporter = new GitHubReporter(secrets, { mask: env.GITHUB_ACTIONS === 'true' });
+  const restoreConsole = redactConsole(secrets);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -65,8 +68,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    restoreConsole();
   }
-  for (const [name, value] of Object.entries(outputsFor(command, data, secrets))) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputsFor(command, data, secrets, failure))) core.setOutput(name, value);
   const summary: SummaryInput = { command, plan: planLabel, data, ...(failure ? { failure } : {}) };
   await writeSummary(summary, secrets, env).catch((error: unknown) => reporter.warn(`Could not write the job summary: ${(error as Error).message}`));
   if (!failure) return ExitCode.ok;

@@ -3,12 +3,13 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
-import { format, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
-import { Secrets } from '../report/secrets.js';
-import { credentialEnv } from '../targets/index.js';
+import { redactConsole } from '../report/console.js';
+import type { Secrets } from '../report/secrets.js';
+import { secretsOf } from '../targets/index.js';
 import { TerminalReporter } from '../report/terminal.js';
 import { VERSION } from '../version.js';
 
@@ -84,17 +85,6 @@ function parse(argv: string[]) {
   }
 }
 
-/** Libraries that print on their own (console.*) go through the redactor too. */
-function redactConsole(secrets: Secrets): () => void {
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const saved = methods.map((m) => console[m]);
-  for (const [index, m] of methods.entries()) {
-    const original = saved[index]!;
-    console[m] = (...args: unknown[]) => original(secrets.redact(format(...args)));
-  }
-  return () => methods.forEach((m, index) => (console[m] = saved[index]!));
-}
-
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets): number {
   if (!(error instanceof RestorableError)) {
     reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
@@ -116,10 +106,7 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const secrets = new Secrets();
-  secrets.addEnv(env);
-  // Credentials in standard variables never pass through ${VAR}: register them for redaction too.
-  for (const name of credentialEnv) if (env[name]) secrets.add(env[name]);
+  const secrets = secretsOf(env);
   const restoreConsole = redactConsole(secrets);
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;

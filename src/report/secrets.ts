@@ -25,7 +25,7 @@ export class Secrets {
     if (value.length < 4 || this.values.has(value)) return;
     this.record(value);
     // A multi-line secret (a PEM private key) may be echoed a line at a time.
-    if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim().length >= 16) this.record(line.trim());
+    if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) this.record(line.trim());
   }
 
   private record(value: string): void {
@@ -66,8 +66,8 @@ export class Secrets {
     // Longest first, so a secret containing another is masked whole.
     for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
       out = out.split(value).join('***');
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) out = out.split(encoded).join('***');
+      // As it appears once escaped: in a URL, or inside JSON (a command array in an error message).
+      for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) out = out.split(form).join('***');
     }
     return out;
   }

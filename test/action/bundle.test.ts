@@ -5,7 +5,7 @@
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. A secret reaches the plan
  * through ${VAR} and into a value the log and summary print (a target path).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCheckout, runAction } from '../helpers/action.js';
@@ -110,6 +110,24 @@ describe.skipIf(missing)('the bundled Action on Node 24', () => {
     expect(result.summary).toContain('<h3>Copy policy: NOT met</h3>');
     expect(result.summary).toMatch(/failed \(exit 3\)/);
     expect(result.log.split('\n').filter((l) => l.includes('no-such-folder-token'))).toEqual(['::add-mask::no-such-folder-token']);
+  });
+
+  it('masks standard secret variables before anything prints; a failed backup still sets copies, policy-met and result', async () => {
+    const key = 'aws-secret-KEY-for-the-mask-test';
+    const hook = ['sh', '-c', 'echo "hook sees $AWS_SECRET_ACCESS_KEY" >&2; exit 9'];
+    writeFileSync(join(ws.dir, 'failing.yml'), readFileSync(ws.plan, 'utf8').replace(/^hooks:.*$/m, '') + `hooks:\n  pre_backup: [{command: ${JSON.stringify(hook)}}]\n`);
+    const result = await run({ command: 'backup', plan: 'failing.yml' }, { AWS_SECRET_ACCESS_KEY: key });
+    expect(result.code, result.log).toBe(1);
+    const lines = result.log.split('\n');
+    const holding = lines.filter((l) => l.includes(key));
+    expect(holding).toEqual([`::add-mask::${key}`]);
+    expect(lines.findIndex((l) => l.includes(key))).toBeLessThan(lines.findIndex((l) => l.startsWith('restorable: npx restorable')));
+    expect(result.summary).not.toContain(key);
+    expect(result.outputs).not.toHaveProperty('backup-id');
+    expect(result.outputs.copies).toBe('0');
+    expect(result.outputs['policy-met']).toBe('false');
+    expect(JSON.parse(result.outputs.result!)).toMatchObject({ ok: false, error: { exitCode: 1 } });
+    expect(JSON.stringify(result.outputs)).not.toContain(key);
   });
 
   it('annotates a plan mistake on the plan file at its line and column, exit 2', async () => {

@@ -22,6 +22,17 @@ describe('Secrets', () => {
     expect(s.redact('abcdefgh')).not.toContain('efgh');
   });
 
+  it('masks the JSON-escaped form too (a command array quoted in an error message)', () => {
+    const s = secrets('pa"ss\\word123');
+    expect(s.redact(`hook ${JSON.stringify(['./h.sh', 'pa"ss\\word123'])} failed`)).toBe('hook ["./h.sh","***"] failed');
+  });
+
+  it('masks each line of a multi-line secret, short last lines included', () => {
+    const s = secrets('-----BEGIN KEY-----\nAAAAbbbbCCCCddddEEEEffff\nXyZ9==\n-----END KEY-----');
+    expect(s.redact('line: XyZ9==')).toBe('line: ***');
+    expect(s.redact('AAAAbbbbCCCCddddEEEEffff')).toBe('***');
+  });
+
   it('masks the URL-encoded form too', () => {
     const s = secrets('p@ss w/rd:1');
     expect(s.redact('https://user:p%40ss%20w%2Frd%3A1@db.example/x')).toBe('https://user:***@db.example/x');

@@ -2353,14 +2353,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -9030,11 +9030,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts2 = options || {};
-      const format = opts2.format || (posix4 ? utils.toPosixSlashes : null);
+      const format2 = opts2.format || (posix4 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
-      let output2 = match && format ? format(input2) : input2;
+      let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
-        output2 = format ? format(input2) : input2;
+        output2 = format2 ? format2(input2) : input2;
         match = output2 === glob;
       }
       if (match === false || opts2.capture === true) {
@@ -10026,19 +10026,19 @@ var require_pg_types = __commonJS({
     function noParse(val) {
       return String(val);
     }
-    function getTypeParser(oid, format) {
-      format = format || "text";
-      if (!typeParsers[format]) {
+    function getTypeParser(oid, format2) {
+      format2 = format2 || "text";
+      if (!typeParsers[format2]) {
         return noParse;
       }
-      return typeParsers[format][oid] || noParse;
+      return typeParsers[format2][oid] || noParse;
     }
-    function setTypeParser(oid, format, parseFn) {
-      if (typeof format == "function") {
-        parseFn = format;
-        format = "text";
+    function setTypeParser(oid, format2, parseFn) {
+      if (typeof format2 == "function") {
+        parseFn = format2;
+        format2 = "text";
       }
-      typeParsers[format][oid] = parseFn;
+      typeParsers[format2][oid] = parseFn;
     }
     textParsers.init(function(oid, converter) {
       typeParsers.text[oid] = converter;
@@ -10641,8 +10641,8 @@ var require_type_overrides = __commonJS({
       this.text = {};
       this.binary = {};
     }
-    TypeOverrides2.prototype.getOverrides = function(format) {
-      switch (format) {
+    TypeOverrides2.prototype.getOverrides = function(format2) {
+      switch (format2) {
         case "text":
           return this.text;
         case "binary":
@@ -10651,16 +10651,16 @@ var require_type_overrides = __commonJS({
           return {};
       }
     };
-    TypeOverrides2.prototype.setTypeParser = function(oid, format, parseFn) {
-      if (typeof format === "function") {
-        parseFn = format;
-        format = "text";
+    TypeOverrides2.prototype.setTypeParser = function(oid, format2, parseFn) {
+      if (typeof format2 === "function") {
+        parseFn = format2;
+        format2 = "text";
       }
-      this.getOverrides(format)[oid] = parseFn;
+      this.getOverrides(format2)[oid] = parseFn;
     };
-    TypeOverrides2.prototype.getTypeParser = function(oid, format) {
-      format = format || "text";
-      return this.getOverrides(format)[oid] || this._types.getTypeParser(oid, format);
+    TypeOverrides2.prototype.getTypeParser = function(oid, format2) {
+      format2 = format2 || "text";
+      return this.getOverrides(format2)[oid] || this._types.getTypeParser(oid, format2);
     };
     module.exports = TypeOverrides2;
   }
@@ -11362,14 +11362,14 @@ var require_messages = __commonJS({
     };
     exports.CopyResponse = CopyResponse;
     var Field3 = class {
-      constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
+      constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format2) {
         this.name = name;
         this.tableID = tableID;
         this.columnID = columnID;
         this.dataTypeID = dataTypeID;
         this.dataTypeSize = dataTypeSize;
         this.dataTypeModifier = dataTypeModifier;
-        this.format = format;
+        this.format = format2;
       }
     };
     exports.Field = Field3;
@@ -13249,11 +13249,11 @@ var require_client = __commonJS({
           };
         }
       }
-      setTypeParser(oid, format, parseFn) {
-        return this._types.setTypeParser(oid, format, parseFn);
+      setTypeParser(oid, format2, parseFn) {
+        return this._types.setTypeParser(oid, format2, parseFn);
       }
-      getTypeParser(oid, format) {
-        return this._types.getTypeParser(oid, format);
+      getTypeParser(oid, format2) {
+        return this._types.getTypeParser(oid, format2);
       }
       // escapeIdentifier and escapeLiteral moved to utility functions & exported
       // on PG
@@ -14339,11 +14339,11 @@ var require_client2 = __commonJS({
     };
     Client2.prototype.unref = function() {
     };
-    Client2.prototype.setTypeParser = function(oid, format, parseFn) {
-      return this._types.setTypeParser(oid, format, parseFn);
+    Client2.prototype.setTypeParser = function(oid, format2, parseFn) {
+      return this._types.setTypeParser(oid, format2, parseFn);
     };
-    Client2.prototype.getTypeParser = function(oid, format) {
-      return this._types.getTypeParser(oid, format);
+    Client2.prototype.getTypeParser = function(oid, format2) {
+      return this._types.getTypeParser(oid, format2);
     };
     Client2.prototype.isConnected = function() {
       return this._connected;
@@ -27773,8 +27773,8 @@ function generateMultipleOfCheck(doc, ctx, def, accessor) {
   }
 }
 function generateNumberFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  switch (format) {
+  const format2 = def.format;
+  switch (format2) {
     case "safeint":
       doc.write(`if (!Number.isSafeInteger(${accessor})) return INVALID;`);
       break;
@@ -27791,16 +27791,16 @@ function generateNumberFormatCheck(doc, def, accessor) {
       doc.write(`if (!Number.isFinite(${accessor})) return INVALID;`);
       break;
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`number format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`number format ${format2}`);
     }
   }
 }
 function generateBigIntFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  if (!format)
+  const format2 = def.format;
+  if (!format2)
     return;
-  switch (format) {
+  switch (format2) {
     case "int64":
       doc.write(`if (${accessor} < -9223372036854775808n || ${accessor} > 9223372036854775807n) return INVALID;`);
       break;
@@ -27808,8 +27808,8 @@ function generateBigIntFormatCheck(doc, def, accessor) {
       doc.write(`if (${accessor} < 0n || ${accessor} > 18446744073709551615n) return INVALID;`);
       break;
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`bigint format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`bigint format ${format2}`);
     }
   }
 }
@@ -27990,8 +27990,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
     return accessor;
   }
-  const format = def.format;
-  switch (format) {
+  const format2 = def.format;
+  switch (format2) {
     case "regex":
       throw new ZodCompileUnsupportedError("regex format without a pattern");
     case "lowercase":
@@ -28014,8 +28014,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
       break;
     }
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`string format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`string format ${format2}`);
     }
   }
   return accessor;
@@ -30106,12 +30106,12 @@ function _stringbool(Classes, _params) {
   return codec2;
 }
 // @__NO_SIDE_EFFECTS__
-function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
+function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   const params = normalizeParams(_params);
   const def = {
     check: "string_format",
     type: "string",
-    format,
+    format: format2,
     fn: typeof fnOrRegex === "function" ? fnOrRegex : (val) => fnOrRegex.test(val),
     ...params
   };
@@ -30677,9 +30677,9 @@ var addPattern = (agg, pattern) => {
 var intersectMime = (agg, mime) => {
   agg.mime = agg.mime ? agg.mime.filter((m2) => mime.includes(m2)) : [...mime];
 };
-var setFormat = (agg, format) => {
-  agg.format = format;
-  if (format.includes("int"))
+var setFormat = (agg, format2) => {
+  agg.format = format2;
+  if (format2.includes("int"))
     agg.isInt = true;
 };
 var minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
@@ -30757,16 +30757,16 @@ var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
 var stringProcessor = (schema2, ctx, _json, _params) => {
   const json2 = _json;
   json2.type = "string";
-  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema2);
+  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema2);
   if (typeof minimum === "number")
     json2.minLength = minimum;
   if (typeof maximum === "number")
     json2.maxLength = maximum;
-  if (format) {
-    json2.format = formatMap[format] ?? format;
+  if (format2) {
+    json2.format = formatMap[format2] ?? format2;
     if (json2.format === "")
       delete json2.format;
-    if (format === "time" || laxFormat) {
+    if (format2 === "time" || laxFormat) {
       delete json2.format;
     }
   }
@@ -31144,7 +31144,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v2) => typeof v2 === "number"))
     return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
   if (rest.enum)
     rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
   else if (typeof rest.const === "number")
@@ -32280,8 +32280,8 @@ var ZodCustomStringFormat = /* @__PURE__ */ $constructor("ZodCustomStringFormat"
   $ZodCustomStringFormat.init(inst, def);
   ZodStringFormat.init(inst, def);
 });
-function stringFormat(format, fnOrRegex, _params = {}) {
-  return _stringFormat(ZodCustomStringFormat, format, fnOrRegex, _params);
+function stringFormat(format2, fnOrRegex, _params = {}) {
+  return _stringFormat(ZodCustomStringFormat, format2, fnOrRegex, _params);
 }
 function hostname2(_params) {
   return _stringFormat(ZodCustomStringFormat, "hostname", hostname, _params);
@@ -32294,11 +32294,11 @@ function currencyCode2(_params) {
 }
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
-  const format = `${alg}_${enc}`;
-  const regex = regexes_exports[format];
+  const format2 = `${alg}_${enc}`;
+  const regex = regexes_exports[format2];
   if (!regex)
-    throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex, params);
+    throw new Error(`Unrecognized hash format: ${format2}`);
+  return _stringFormat(ZodCustomStringFormat, format2, regex, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -33663,58 +33663,58 @@ function convertBaseSchema(schema2, ctx) {
     case "string": {
       let stringSchema = z.string();
       if (schema2.format) {
-        const format = schema2.format;
-        if (format === "email") {
+        const format2 = schema2.format;
+        if (format2 === "email") {
           stringSchema = stringSchema.check(z.email());
-        } else if (format === "uri" || format === "uri-reference") {
+        } else if (format2 === "uri" || format2 === "uri-reference") {
           stringSchema = stringSchema.check(z.url());
-        } else if (format === "uuid" || format === "guid") {
+        } else if (format2 === "uuid" || format2 === "guid") {
           stringSchema = stringSchema.check(z.uuid());
-        } else if (format === "date-time") {
+        } else if (format2 === "date-time") {
           stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
-        } else if (format === "date") {
+        } else if (format2 === "date") {
           stringSchema = stringSchema.check(z.iso.date());
-        } else if (format === "time") {
+        } else if (format2 === "time") {
           stringSchema = stringSchema.check(z.regex(fullTime));
-        } else if (format === "duration") {
+        } else if (format2 === "duration") {
           stringSchema = stringSchema.check(z.iso.duration());
-        } else if (format === "hostname") {
+        } else if (format2 === "hostname") {
           stringSchema = stringSchema.check(z.hostname());
-        } else if (format === "ipv4") {
+        } else if (format2 === "ipv4") {
           stringSchema = stringSchema.check(z.ipv4());
-        } else if (format === "ipv6") {
+        } else if (format2 === "ipv6") {
           stringSchema = stringSchema.check(z.ipv6());
-        } else if (format === "mac") {
+        } else if (format2 === "mac") {
           stringSchema = stringSchema.check(z.mac());
-        } else if (format === "cidr") {
+        } else if (format2 === "cidr") {
           stringSchema = stringSchema.check(z.cidrv4());
-        } else if (format === "cidr-v6") {
+        } else if (format2 === "cidr-v6") {
           stringSchema = stringSchema.check(z.cidrv6());
-        } else if (format === "base64") {
+        } else if (format2 === "base64") {
           stringSchema = stringSchema.check(z.base64());
-        } else if (format === "base64url") {
+        } else if (format2 === "base64url") {
           stringSchema = stringSchema.check(z.base64url());
-        } else if (format === "e164") {
+        } else if (format2 === "e164") {
           stringSchema = stringSchema.check(z.e164());
-        } else if (format === "credit_card") {
+        } else if (format2 === "credit_card") {
           stringSchema = stringSchema.check(z.creditCard());
-        } else if (format === "iban") {
+        } else if (format2 === "iban") {
           stringSchema = stringSchema.check(z.iban());
-        } else if (format === "jwt") {
+        } else if (format2 === "jwt") {
           stringSchema = stringSchema.check(z.jwt());
-        } else if (format === "emoji") {
+        } else if (format2 === "emoji") {
           stringSchema = stringSchema.check(z.emoji());
-        } else if (format === "nanoid") {
+        } else if (format2 === "nanoid") {
           stringSchema = stringSchema.check(z.nanoid());
-        } else if (format === "cuid") {
+        } else if (format2 === "cuid") {
           stringSchema = stringSchema.check(z.cuid());
-        } else if (format === "cuid2") {
+        } else if (format2 === "cuid2") {
           stringSchema = stringSchema.check(z.cuid2());
-        } else if (format === "ulid") {
+        } else if (format2 === "ulid") {
           stringSchema = stringSchema.check(z.ulid());
-        } else if (format === "xid") {
+        } else if (format2 === "xid") {
           stringSchema = stringSchema.check(z.xid());
-        } else if (format === "ksuid") {
+        } else if (format2 === "ksuid") {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
@@ -34227,6 +34227,73 @@ function bigint3(params) {
 function date4(params) {
   return _coercedDate(ZodDate, params);
 }
+
+// src/report/secrets.ts
+var SECRET_ENV = [
+  "PGPASSWORD",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "RESTORABLE_AGE_IDENTITY",
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+];
+var Secrets = class {
+  values = /* @__PURE__ */ new Set();
+  listeners = [];
+  add(value) {
+    if (value.length < 4 || this.values.has(value)) return;
+    this.record(value);
+    if (value.includes("\n")) {
+      for (const line2 of value.split(/\r?\n/)) if (line2.trim().length >= 4) this.record(line2.trim());
+    }
+  }
+  record(value) {
+    if (this.values.has(value)) return;
+    this.values.add(value);
+    for (const listener of this.listeners) listener(value);
+  }
+  /**
+   * Calls `listener` for every value, those known now and each one added
+   * later, synchronously inside add(): the Action registers masks with the
+   * runner this way before anything could print a value.
+   */
+  onAdd(listener) {
+    this.listeners.push(listener);
+    for (const value of this.values) listener(value);
+  }
+  /** Registers the standard secret variables that are set in `env`. */
+  addEnv(env) {
+    for (const name of SECRET_ENV) {
+      const value = env[name];
+      if (value && !(name === "RESTORABLE_AGE_IDENTITY" && !value.includes("AGE-SECRET-KEY-"))) this.add(value);
+    }
+  }
+  get size() {
+    return this.values.size;
+  }
+  list() {
+    return [...this.values];
+  }
+  redact(text) {
+    let out = text;
+    for (const value of [...this.values].sort((a, b2) => b2.length - a.length)) {
+      out = out.split(value).join("***");
+      for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) out = out.split(form).join("***");
+    }
+    return out;
+  }
+  /** A deep copy with every string redacted: redact before JSON.stringify, whose escaping would hide a secret. */
+  redactValue(value) {
+    if (typeof value === "string") return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.redactValue(item));
+    if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      return Object.fromEntries(Object.entries(value).map(([k2, v2]) => [k2, this.redactValue(v2)]));
+    }
+    return value;
+  }
+};
 
 // src/targets/github-artifact.ts
 import { createReadStream, createWriteStream } from "node:fs";
@@ -35411,6 +35478,12 @@ var sftp = {
 var targetConfig = external_exports.discriminatedUnion("type", [localConfig, s3Config, sftpConfig, githubArtifactConfig, githubCacheConfig]);
 var adapters = { local, s3, sftp, "github-artifact": githubArtifact, "github-cache": githubCache };
 var credentialEnv = [...s3SecretEnv, ...githubSecretEnv];
+function secretsOf(env) {
+  const secrets = new Secrets();
+  secrets.addEnv(env);
+  for (const name of credentialEnv) if (env[name]) secrets.add(env[name]);
+  return secrets;
+}
 function targetAdapter(config2) {
   return adapters[config2.type];
 }
@@ -35487,74 +35560,6 @@ var TerminalReporter = class {
     this.clearProgress();
     (this.options.out ?? process.stdout).write(`${this.secrets.redact(text)}
 `);
-  }
-};
-
-// src/report/secrets.ts
-var SECRET_ENV = [
-  "PGPASSWORD",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "RESTORABLE_AGE_IDENTITY",
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
-];
-var Secrets = class {
-  values = /* @__PURE__ */ new Set();
-  listeners = [];
-  add(value) {
-    if (value.length < 4 || this.values.has(value)) return;
-    this.record(value);
-    if (value.includes("\n")) {
-      for (const line2 of value.split(/\r?\n/)) if (line2.trim().length >= 16) this.record(line2.trim());
-    }
-  }
-  record(value) {
-    if (this.values.has(value)) return;
-    this.values.add(value);
-    for (const listener of this.listeners) listener(value);
-  }
-  /**
-   * Calls `listener` for every value, those known now and each one added
-   * later, synchronously inside add(): the Action registers masks with the
-   * runner this way before anything could print a value.
-   */
-  onAdd(listener) {
-    this.listeners.push(listener);
-    for (const value of this.values) listener(value);
-  }
-  /** Registers the standard secret variables that are set in `env`. */
-  addEnv(env) {
-    for (const name of SECRET_ENV) {
-      const value = env[name];
-      if (value && !(name === "RESTORABLE_AGE_IDENTITY" && !value.includes("AGE-SECRET-KEY-"))) this.add(value);
-    }
-  }
-  get size() {
-    return this.values.size;
-  }
-  list() {
-    return [...this.values];
-  }
-  redact(text) {
-    let out = text;
-    for (const value of [...this.values].sort((a, b2) => b2.length - a.length)) {
-      out = out.split(value).join("***");
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) out = out.split(encoded).join("***");
-    }
-    return out;
-  }
-  /** A deep copy with every string redacted: redact before JSON.stringify, whose escaping would hide a secret. */
-  redactValue(value) {
-    if (typeof value === "string") return this.redact(value);
-    if (Array.isArray(value)) return value.map((item) => this.redactValue(item));
-    if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-      return Object.fromEntries(Object.entries(value).map(([k2, v2]) => [k2, this.redactValue(v2)]));
-    }
-    return value;
   }
 };
 
@@ -43856,10 +43861,10 @@ function _splitEndoScalar(k2, basis, n) {
   }
   return { k1neg, k1, k2neg, k2: k22 };
 }
-function validateSigFormat(format) {
-  if (!["compact", "recovered", "der"].includes(format))
+function validateSigFormat(format2) {
+  if (!["compact", "recovered", "der"].includes(format2))
     throw new Error('Signature format must be "compact", "recovered", or "der"');
-  return format;
+  return format2;
 }
 function validateSigOpts(opts2, def) {
   const optsn = {};
@@ -44510,10 +44515,10 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     if (hasLargeCofactor)
       throw new Error('"recovered" sig type is not supported for cofactor >2 curves');
   }
-  function validateSigLength(bytes, format) {
-    validateSigFormat(format);
+  function validateSigLength(bytes, format2) {
+    validateSigFormat(format2);
     const size2 = lengths.signature;
-    const sizer = format === "compact" ? size2 : format === "recovered" ? size2 + 1 : void 0;
+    const sizer = format2 === "compact" ? size2 : format2 === "recovered" ? size2 + 1 : void 0;
     return abytes4(bytes, sizer);
   }
   class Signature {
@@ -44531,16 +44536,16 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       }
       Object.freeze(this);
     }
-    static fromBytes(bytes, format = defaultSigOpts.format) {
-      validateSigLength(bytes, format);
+    static fromBytes(bytes, format2 = defaultSigOpts.format) {
+      validateSigLength(bytes, format2);
       let recid;
-      if (format === "der") {
+      if (format2 === "der") {
         const { r: r2, s: s5 } = DER.toSig(abytes4(bytes));
         return new Signature(r2, s5);
       }
-      if (format === "recovered") {
+      if (format2 === "recovered") {
         recid = bytes[0];
-        format = "compact";
+        format2 = "compact";
         bytes = bytes.subarray(1);
       }
       const L2 = lengths.signature / 2;
@@ -44548,8 +44553,8 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       const s4 = bytes.subarray(L2, L2 * 2);
       return new Signature(Fn2.fromBytes(r), Fn2.fromBytes(s4), recid);
     }
-    static fromHex(hex3, format) {
-      return this.fromBytes(hexToBytes2(hex3), format);
+    static fromHex(hex3, format2) {
+      return this.fromBytes(hexToBytes2(hex3), format2);
     }
     assertRecovery() {
       const { recovery } = this;
@@ -44582,21 +44587,21 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     hasHighS() {
       return isBiggerThanHalfOrder(this.s);
     }
-    toBytes(format = defaultSigOpts.format) {
-      validateSigFormat(format);
-      if (format === "der")
+    toBytes(format2 = defaultSigOpts.format) {
+      validateSigFormat(format2);
+      if (format2 === "der")
         return hexToBytes2(DER.hexFromSig(this));
       const { r, s: s4 } = this;
       const rb = Fn2.toBytes(r);
       const sb = Fn2.toBytes(s4);
-      if (format === "recovered") {
+      if (format2 === "recovered") {
         assertSmallCofactor();
         return concatBytes2(Uint8Array.of(this.assertRecovery()), rb, sb);
       }
       return concatBytes2(rb, sb);
     }
-    toHex(format) {
-      return bytesToHex2(this.toBytes(format));
+    toHex(format2) {
+      return bytesToHex2(this.toBytes(format2));
     }
   }
   const bits2int = ecdsaOpts.bits2int || function bits2int_def(bytes) {
@@ -44661,16 +44666,16 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     return sig.toBytes(opts2.format);
   }
   function verify2(signature, message, publicKey, opts2 = {}) {
-    const { lowS, prehash, format } = validateSigOpts(opts2, defaultSigOpts);
+    const { lowS, prehash, format: format2 } = validateSigOpts(opts2, defaultSigOpts);
     publicKey = abytes4(publicKey, void 0, "publicKey");
     message = validateMsgAndHash(message, prehash);
     if (!isBytes4(signature)) {
       const end = signature instanceof Signature ? ", use sig.toBytes()" : "";
       throw new Error("verify expects Uint8Array signature" + end);
     }
-    validateSigLength(signature, format);
+    validateSigLength(signature, format2);
     try {
-      const sig = Signature.fromBytes(signature, format);
+      const sig = Signature.fromBytes(signature, format2);
       const P2 = Point.fromBytes(publicKey);
       if (lowS && sig.hasHighS())
         return false;
@@ -47475,10 +47480,10 @@ function _splitEndoScalar2(k2, basis, n) {
   }
   return { k1neg, k1, k2neg, k2: k22 };
 }
-function validateSigFormat2(format) {
-  if (!["compact", "recovered", "der"].includes(format))
+function validateSigFormat2(format2) {
+  if (!["compact", "recovered", "der"].includes(format2))
     throw new Error('Signature format must be "compact", "recovered", or "der"');
-  return format;
+  return format2;
 }
 function validateSigOpts2(opts2, def) {
   validateObject2(opts2);
@@ -48066,10 +48071,10 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     if (hasLargeRecoveryLifts)
       throw new Error('"recovered" sig type is not supported for cofactor >2 curves');
   }
-  function validateSigLength(bytes, format) {
-    validateSigFormat2(format);
+  function validateSigLength(bytes, format2) {
+    validateSigFormat2(format2);
     const size2 = lengths.signature;
-    const sizer = format === "compact" ? size2 : format === "recovered" ? size2 + 1 : void 0;
+    const sizer = format2 === "compact" ? size2 : format2 === "recovered" ? size2 + 1 : void 0;
     return abytes5(bytes, sizer);
   }
   class Signature {
@@ -48087,18 +48092,18 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       }
       Object.freeze(this);
     }
-    static fromBytes(bytes, format = defaultSigOpts.format) {
-      validateSigLength(bytes, format);
+    static fromBytes(bytes, format2 = defaultSigOpts.format) {
+      validateSigLength(bytes, format2);
       let recid;
-      if (format === "der") {
+      if (format2 === "der") {
         if (bytes.length > 2 * Fn2.BYTES + 16)
           throw new DER2.Err("invalid signature: DER signature too long");
         const { r: r2, s: s5 } = DER2.toSig(abytes5(bytes), Fn2.BYTES + 1);
         return new Signature(r2, s5);
       }
-      if (format === "recovered") {
+      if (format2 === "recovered") {
         recid = bytes[0];
-        format = "compact";
+        format2 = "compact";
         bytes = bytes.subarray(1);
       }
       const L2 = lengths.signature / 2;
@@ -48106,8 +48111,8 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       const s4 = bytes.subarray(L2, L2 * 2);
       return new Signature(Fn2.fromBytes(r), Fn2.fromBytes(s4), recid);
     }
-    static fromHex(hex3, format) {
-      return this.fromBytes(hexToBytes3(hex3), format);
+    static fromHex(hex3, format2) {
+      return this.fromBytes(hexToBytes3(hex3), format2);
     }
     assertRecovery() {
       const { recovery } = this;
@@ -48142,21 +48147,21 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     hasHighS() {
       return isBiggerThanHalfOrder(this.s);
     }
-    toBytes(format = defaultSigOpts.format) {
-      validateSigFormat2(format);
-      if (format === "der")
+    toBytes(format2 = defaultSigOpts.format) {
+      validateSigFormat2(format2);
+      if (format2 === "der")
         return hexToBytes3(DER2.hexFromSig(this));
       const { r, s: s4 } = this;
       const rb = Fn2.toBytes(r);
       const sb = Fn2.toBytes(s4);
-      if (format === "recovered") {
+      if (format2 === "recovered") {
         assertRecoverableCurve();
         return concatBytes3(Uint8Array.of(this.assertRecovery()), rb, sb);
       }
       return concatBytes3(rb, sb);
     }
-    toHex(format) {
-      return bytesToHex3(this.toBytes(format));
+    toHex(format2) {
+      return bytesToHex3(this.toBytes(format2));
     }
   }
   Object.freeze(Signature.prototype);
@@ -48232,16 +48237,16 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     return sig.toBytes(opts3.format);
   }
   function verify2(signature, message, publicKey, opts3 = {}) {
-    const { lowS, prehash, format } = validateSigOpts2(opts3, defaultSigOpts);
+    const { lowS, prehash, format: format2 } = validateSigOpts2(opts3, defaultSigOpts);
     publicKey = abytes5(publicKey, void 0, "publicKey");
     message = validateMsgAndHash(message, prehash);
     if (!isBytes5(signature)) {
       const end = signature instanceof Signature ? ", use sig.toBytes()" : "";
       throw new Error("verify expects Uint8Array signature" + end);
     }
-    validateSigLength(signature, format);
+    validateSigLength(signature, format2);
     try {
-      const sig = Signature.fromBytes(signature, format);
+      const sig = Signature.fromBytes(signature, format2);
       const P2 = Point.fromBytes(publicKey);
       if (P2.is0())
         return false;
@@ -48259,7 +48264,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       const v2 = Fn2.create(q2.x);
       if (v2 !== r)
         return false;
-      if (format === "recovered" && sig.recovery !== getRecoveryBit(q2.x, q2.y, r))
+      if (format2 === "recovered" && sig.recovery !== getRecoveryBit(q2.x, q2.y, r))
         return false;
       return true;
     } catch (e) {
@@ -51632,16 +51637,28 @@ var commands = {
   workflow: { run: workflow, summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };
 
+// src/report/console.ts
+import { format } from "node:util";
+function redactConsole(secrets) {
+  const methods = ["log", "info", "warn", "error", "debug"];
+  const saved = methods.map((m2) => console[m2]);
+  for (const [index, m2] of methods.entries()) {
+    const original2 = saved[index];
+    console[m2] = (...args) => original2(secrets.redact(format(...args)));
+  }
+  return () => methods.forEach((m2, index) => console[m2] = saved[index]);
+}
+
 export {
   ExitCode,
   RestorableError,
   PlanError,
   UsageError,
-  credentialEnv,
+  secretsOf,
   VERSION,
   size,
   TerminalReporter,
-  Secrets,
   waitMsOf,
-  commands
+  commands,
+  redactConsole
 };
