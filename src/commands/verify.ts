@@ -47,7 +47,14 @@ async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: 
   let decodedBytes = 0;
   const count = new Transform({ transform: (chunk: Buffer, _e, callback) => ((decodedBytes += chunk.length), callback(null, chunk)) });
   const opening = encryption ? [decryptor(encryption, keys(), `The artifact ${file} of backup ${id}`)] : [];
-  await pipeline([await target.get(keyOf.file(loaded.plan.name, id, file)), matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]);
+  const stored = await target.get(keyOf.file(loaded.plan.name, id, file));
+  let readFailed = false;
+  stored.once('error', () => (readFailed = true));
+  await pipeline([stored, matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]).catch((error: unknown) => {
+    // The bytes arrived but do not decode (the zstd tool's failure is a RunError): that is damage, not an unreadable copy.
+    if (!readFailed && error instanceof RunError && !(error instanceof IntegrityError)) throw new IntegrityError(`${file} does not decode: ${reason(error)}`);
+    throw error;
+  });
   return decodedBytes;
 }
 
@@ -94,7 +101,16 @@ export const verify: Command = async (input, io) => {
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));
   const reports: CopyReport[] = [];
   for (const target of selectTargets(loaded, input.target, io.env)) {
-    const complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
+    let complete;
+    try {
+      complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
+    } catch (error) {
+      // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
+      const copy: CopyReport = { target: target.name, backup: input.backup, ok: false, unreadable: true, deep: input.deep, artifacts: [], problems: [reason(error)] };
+      reports.push(copy);
+      if (!input.json) io.reporter.output(line(copy));
+      continue;
+    }
     const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
     for (const backup of chosen) {
       const copy: CopyReport = { target: target.name, backup: backup.id, ok: true, deep: input.deep, artifacts: [], problems: [] };

@@ -285,8 +285,18 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
     async prune() {
       if (!plan.retention) return 'no retention policy';
-      for (const target of alive()) pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
-      return pruned.map((p) => `${p.target}: removed ${p.removed.length}, kept ${p.kept.length}`).join('; ');
+      // The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
+      const failed: string[] = [];
+      for (const target of alive()) {
+        try {
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+        } catch (error) {
+          failed.push(target.name);
+          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error)}`);
+        }
+      }
+      const done = pruned.map((p) => `${p.target}: removed ${p.removed.length}, kept ${p.kept.length}`).join('; ');
+      return failed.length > 0 ? `${done}; not pruned: ${failed.join(', ')}` : done;
     },
 
     async report() {

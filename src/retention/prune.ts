@@ -5,7 +5,8 @@
  * with missing artifacts. Incomplete backups older than a day (crashed runs)
  * are cleared as well.
  */
-import { keyOf, listBackups } from '../artifacts/catalog.js';
+import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
+import { IntegrityError, reason } from '../errors.js';
 import { MANIFEST } from '../artifacts/manifest.js';
 import type { Retention } from '../plan/schema.js';
 import type { Target } from '../targets/target.js';
@@ -29,7 +30,22 @@ export async function pruneTarget(
 ): Promise<PruneReport> {
   const backups = await listBackups(target, plan);
   const complete = backups.filter((b) => b.complete);
-  const decisions = decideRetention(complete, policy, { protect: options.protect ?? [] });
+  // A backup whose manifest does not read is kept for a person to look at, and never counts as one of the
+  // backups kept: a damaged newest one must not be why the last good one goes.
+  const readable: typeof complete = [];
+  const damaged: RetentionDecision[] = [];
+  for (const backup of complete) {
+    const problem = await readManifest(target, plan, backup.id).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof IntegrityError) return reason(error);
+        throw error;
+      },
+    );
+    if (problem) damaged.push({ id: backup.id, time: backup.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    else readable.push(backup);
+  }
+  const decisions = [...decideRetention(readable, policy, { protect: options.protect ?? [] }), ...damaged];
   const removed = decisions.filter((d) => !d.keep);
   const stale = backups.filter((b) => !b.complete && options.now.getTime() - b.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b.id));
   if (options.apply) {

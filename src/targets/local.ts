@@ -128,6 +128,10 @@ class LocalTarget implements Target {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    // A missing root is an unmounted drive or a wrong path, not a target without backups.
+    if (!(await stat(this.root).then((s) => s.isDirectory(), () => false))) {
+      throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist.`, { hint: 'Is the drive mounted? Nothing under it can be listed.' });
+    }
     const paths: string[] = [];
     const start = this.localPath(prefix.endsWith('/') ? prefix.slice(0, -1) || '.' : dirname(prefix) || '.');
     try {

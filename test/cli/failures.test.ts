@@ -228,6 +228,17 @@ describe('damaged backups never touch live data', () => {
     expect(await appState()).toEqual(before);
   });
 
+  it('prune never counts a backup with a damaged manifest: the last good one stays', async () => {
+    const good = await backupId();
+    await new Promise((r) => setTimeout(r, 1100)); // backup ids are per second
+    const damaged = await backupId();
+    ws.writePlan({ ...basePlan(ws.dir), retention: { keep_last: 1 } });
+    truncateSync(join(ws.target('nas'), 'testapp', damaged, 'manifest.json'), 10);
+    const pruned = await cli('prune', '--target', 'nas', '--json');
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(readdirSync(join(ws.target('nas'), 'testapp')).sort()).toEqual([good, damaged].sort());
+  });
+
   it('an archive with ../ entries is refused whole (exit 5), nothing is written outside', async () => {
     plantEvilArchive(await backupId());
     const before = await appState();

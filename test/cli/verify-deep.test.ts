@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
@@ -55,5 +55,30 @@ with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
     expect(caught.stdout).toMatch(/uploads\.tar\.zst: DAMAGED: uploads\.tar\.zst holds an unsafe archive: entry "\.\.\/escaped\.txt" points outside the destination/);
     expect(caught.stdout).toMatch(/usb: .*: ok \(deep\)/);
     expect(caught.stderr).toMatch(/1 of 3 copies are damaged/);
+  });
+  it('a copy whose bytes match the manifest but do not decompress is DAMAGED (exit 5), not unreadable', async () => {
+    const backup = await cli('backup', '--json');
+    const id = json<{ id: string }>(backup).id;
+    const dir = join(ws.target('usb'), 'testapp', id);
+    const bytes = readFileSync(join(dir, 'db.sqlite.zst'));
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    writeFileSync(join(dir, 'db.sqlite.zst'), bytes);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    Object.assign(manifest.sources[0].artifact, { sha256: createHash('sha256').update(bytes).digest('hex') });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const caught = await cli('verify', '--deep');
+    expect(caught.code, caught.stderr).toBe(5);
+    expect(caught.stdout).toMatch(/usb: .*: DAMAGED: db\.sqlite\.zst/);
+    expect(caught.stdout).toMatch(/db\.sqlite\.zst: DAMAGED: db\.sqlite\.zst does not decode/);
+  });
+
+  it('a target whose folder is gone (an unmounted drive) is reported, not read as empty: exit 1', async () => {
+    expect((await cli('backup')).code).toBe(0);
+    renameSync(ws.target('cloud'), `${ws.target('cloud')}.away`);
+    const result = await cli('verify', '--backup', 'all');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(/cloud: all: UNREADABLE/);
+    expect(result.stdout).toMatch(/the folder .* does not exist/);
+    expect(result.stderr).toMatch(/1 of 3 copies could not be read/);
   });
 });

@@ -34806,6 +34806,9 @@ var LocalTarget = class {
     return createReadStream3(path, { highWaterMark: 1 << 20 });
   }
   async list(prefix) {
+    if (!await stat3(this.root).then((s4) => s4.isDirectory(), () => false)) {
+      throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist.`, { hint: "Is the drive mounted? Nothing under it can be listed." });
+    }
     const paths = [];
     const start = this.localPath(prefix.endsWith("/") ? prefix.slice(0, -1) || "." : dirname2(prefix) || ".");
     try {
@@ -50217,7 +50220,20 @@ var INCOMPLETE_GRACE_MS = 24 * 36e5;
 async function pruneTarget(target, plan, policy2, options) {
   const backups = await listBackups(target, plan);
   const complete = backups.filter((b2) => b2.complete);
-  const decisions = decideRetention(complete, policy2, { protect: options.protect ?? [] });
+  const readable = [];
+  const damaged = [];
+  for (const backup2 of complete) {
+    const problem = await readManifest(target, plan, backup2.id).then(
+      () => void 0,
+      (error63) => {
+        if (error63 instanceof IntegrityError) return reason(error63);
+        throw error63;
+      }
+    );
+    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    else readable.push(backup2);
+  }
+  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
   const removed = decisions.filter((d) => !d.keep);
   const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
   if (options.apply) {
@@ -50487,8 +50503,17 @@ async function runBackup(loaded, options) {
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
-      for (const target of alive()) pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
-      return pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
+      const failed = [];
+      for (const target of alive()) {
+        try {
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+        } catch (error64) {
+          failed.push(target.name);
+          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
+        }
+      }
+      const done = pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
+      return failed.length > 0 ? `${done}; not pruned: ${failed.join(", ")}` : done;
     },
     async report() {
       const state = (t) => failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? "verified" : "not written";
@@ -51333,7 +51358,13 @@ async function deepCheck(target, loaded, id, entry, keys) {
   let decodedBytes = 0;
   const count = new Transform5({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
   const opening = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id}`)] : [];
-  await pipeline12([await target.get(keyOf.file(loaded.plan.name, id, file2)), matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]);
+  const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
+  let readFailed = false;
+  stored.once("error", () => readFailed = true);
+  await pipeline12([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+    if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
+    throw error63;
+  });
   return decodedBytes;
 }
 var discard = () => new Writable5({ write: (_chunk, _e2, callback) => callback() });
@@ -51373,7 +51404,15 @@ var verify = async (input2, io2) => {
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
   const reports = [];
   for (const target of selectTargets(loaded, input2.target, io2.env)) {
-    const complete = (await listBackups(target, plan.name)).filter((b2) => b2.complete);
+    let complete;
+    try {
+      complete = (await listBackups(target, plan.name)).filter((b2) => b2.complete);
+    } catch (error63) {
+      const copy = { target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [reason(error63)] };
+      reports.push(copy);
+      if (!input2.json) io2.reporter.output(line(copy));
+      continue;
+    }
     const chosen2 = input2.backup === "all" ? complete : input2.backup === "latest" ? complete.slice(0, 1) : complete.filter((b2) => b2.id === input2.backup);
     for (const backup2 of chosen2) {
       const copy = { target: target.name, backup: backup2.id, ok: true, deep: input2.deep, artifacts: [], problems: [] };
