@@ -36,6 +36,14 @@ describe('decideRetention', () => {
     expect(reasonsOf(backups, { keep_last: 2 }, '2024-05-01T00:00')).toEqual([]);
   });
 
+  it('keeps the oldest backup too while a bucket rule has slots to spare (restic 0.17)', () => {
+    const backups = at('2024-05-02T20:00', '2024-05-02T08:00', '2024-05-01T20:00', '2024-05-01T08:00');
+    expect(kept(backups, { keep_daily: 7 })).toEqual(['2024-05-02T20:00', '2024-05-01T20:00', '2024-05-01T08:00']);
+    expect(reasonsOf(backups, { keep_daily: 7 }, '2024-05-01T08:00')).toEqual(['oldest (daily: 2 of 7)']);
+    // Once every slot is filled, the oldest goes like any other.
+    expect(kept(backups, { keep_daily: 2 })).toEqual(['2024-05-02T20:00', '2024-05-01T20:00']);
+  });
+
   it('sorts unsorted input newest first and decides the same', () => {
     const sorted = at('2024-05-04T00:00', '2024-05-03T00:00', '2024-05-02T00:00');
     const shuffled = [sorted[1]!, sorted[2]!, sorted[0]!];

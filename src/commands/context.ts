@@ -66,6 +66,7 @@ export function restoreRequest(input: CommandInput, io: CommandIO): RestoreReque
     env: io.env,
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
     ...(input.to !== undefined ? { to: destination(input.to, io) } : {}),
+    ...(io.partial ? { partial: io.partial } : {}),
   };
 }
 

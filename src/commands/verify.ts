@@ -100,6 +100,9 @@ export const verify: Command = async (input, io) => {
   let keys: DecryptionKeys | undefined;
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));
   const reports: CopyReport[] = [];
+  // Copies each manifest says were written, to find one a target no longer holds.
+  const claimed: { id: string; by: string; on: string }[] = [];
+  const listed = new Map<string, Set<string>>();
   for (const target of selectTargets(loaded, input.target, io.env)) {
     let complete;
     try {
@@ -111,11 +114,13 @@ export const verify: Command = async (input, io) => {
       if (!input.json) io.reporter.output(line(copy));
       continue;
     }
+    listed.set(target.name, new Set(complete.map((b) => b.id)));
     const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
     for (const backup of chosen) {
       const copy: CopyReport = { target: target.name, backup: backup.id, ok: true, deep: input.deep, artifacts: [], problems: [] };
       try {
         const manifest = await readManifest(target, plan.name, backup.id);
+        for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claimed.push({ id: backup.id, by: target.name, on: c.target });
         for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, backup.id, entry, input.deep, getKeys));
       } catch (error) {
         if (error instanceof KeyError) throw error;
@@ -131,6 +136,9 @@ export const verify: Command = async (input, io) => {
       if (!input.json) io.reporter.output(line(copy));
     }
   }
+  const missing = new Map<string, string>();
+  for (const { id, by, on } of claimed) if (listed.has(on) && !listed.get(on)!.has(id) && !missing.has(`${id} ${on}`)) missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
+  for (const text of missing.values()) io.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PlanError, type PlanProblem } from '../errors.js';
 import { Secrets } from '../report/secrets.js';
@@ -116,6 +116,22 @@ export async function loadPlan(path: string, options: LoadOptions): Promise<Load
   return parsePlan(text, file, options);
 }
 
+/** The document as plain data; an alias that resolves to nothing, or to too much, is a plan error at that alias. */
+function toData(doc: Document, locate: Locator, fail: (problems: PlanProblem[]) => PlanError): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    let at = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        if (message.includes(`: ${node.source}`) || !at) at = node.range?.[0] ?? at;
+      },
+    });
+    throw fail([{ where: locate.at(at), path: '', message: message.split('\n')[0]!, severity: 'error' }]);
+  }
+}
+
 export function parsePlan(text: string, file: string, options: LoadOptions): LoadedPlan {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -127,7 +143,7 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
   if (doc.errors.length > 0) {
     throw fail(doc.errors.map((e) => ({ where: locate.at(e.pos[0]), path: '', message: e.message.split('\n')[0]!, severity: 'error' })));
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const raw = toData(doc, locate, fail);
   const secrets = options.secrets ?? new Secrets();
   const unset: Unset[] = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);

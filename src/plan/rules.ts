@@ -3,7 +3,8 @@
  * returns problems as data with the key path they belong to; load.ts turns
  * paths into file:line:column. Nothing here touches the disk.
  */
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { selector } from '../sources/files.js';
 import { sourceAdapter } from '../sources/index.js';
 import { targetAdapter } from '../targets/index.js';
 import { snapshotOrder } from './order.js';
@@ -67,12 +68,13 @@ const healthCheckSources: Rule = (plan) =>
 
 const staticPolicy: Rule = (plan) => {
   const copies = plan.targets.map((config) => {
-    const defaults = targetAdapter(config).defaults;
+    const adapter = targetAdapter(config);
+    const { defaults } = adapter;
     return {
       target: config.name,
       medium: config.medium ?? defaults.medium,
       offsite: config.offsite ?? defaults.offsite,
-      immutable: config.immutable ?? defaults.immutable,
+      immutable: config.immutable ?? adapter.implied?.(config).immutable ?? defaults.immutable,
       ...(defaults.counted === false ? { counted: false } : {}),
     };
   });
@@ -97,9 +99,22 @@ function within(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** Where a remote target keeps its objects: two targets at one place are one copy. */
+function remotePlace(t: Plan['targets'][number]): string | undefined {
+  const trimmed = (prefix: string | undefined) => (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  if (t.type === 's3') return `s3 ${t.endpoint ?? 'aws'} ${t.bucket} ${trimmed(t.prefix)}`;
+  if (t.type === 'sftp') return `sftp ${t.host}:${t.port ?? 22} ${t.path.replace(/\/+$/, '')}`;
+  return undefined;
+}
+
 const distinctPlaces: Rule = (plan, ctx) => {
   const locals = plan.targets.flatMap((t, index) => (t.type === 'local' ? [{ index, path: resolve(ctx.planDir, t.path) }] : []));
   const problems: RuleProblem[] = [];
+  const remotes = plan.targets.map(remotePlace);
+  remotes.forEach((place, index) => {
+    const twin = place === undefined ? -1 : remotes.indexOf(place);
+    if (twin >= 0 && twin < index) problems.push(error(['targets', index], `this is the same place as targets[${twin}] (${place}): two copies in one place are one copy`));
+  });
   locals.forEach((a, i) => {
     const twin = locals.slice(0, i).find((b) => b.path === a.path);
     if (twin) problems.push(error(['targets', a.index, 'path'], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
@@ -112,22 +127,29 @@ const distinctPlaces: Rule = (plan, ctx) => {
   return problems;
 };
 
-/** A folder snapshot that contains a database would copy the live file and its -wal raw. */
+/** Whether the walk of a folder would take `rel` (its own rules, every parent folder included). */
+function walkTakes(folder: { exclude: string[]; include?: string[] | undefined }, rel: string): boolean {
+  const takes = selector(folder);
+  const parts = rel.split(sep);
+  return parts.every((_, i) => takes(parts.slice(0, i + 1).join('/'), i < parts.length - 1));
+}
+
+/** A folder snapshot that contains a database would copy the live file and its -wal, -shm or journal raw. */
 const nestedSources: Rule = (plan, ctx) =>
-  plan.sources.flatMap((folder, index) =>
-    folder.type !== 'files'
-      ? []
-      : plan.sources
-          .filter((db) => db.type !== 'files' && 'path' in db && within(resolve(ctx.planDir, folder.path), resolve(ctx.planDir, db.path)))
-          .filter((db) => !(folder.exclude ?? []).some((glob) => glob.includes(basename((db as { path: string }).path))))
-          .map((db) =>
-            error(['sources', index, 'path'], `this folder contains the ${db.type} source "${db.name}": its live file would be copied raw. Exclude it, e.g. exclude: ["${basename((db as { path: string }).path)}*"]`),
-          ),
-  );
+  plan.sources.flatMap((folder, index) => {
+    if (folder.type !== 'files') return [];
+    const root = resolve(ctx.planDir, folder.path);
+    return plan.sources
+      .flatMap((db) => (db.type !== 'files' && 'path' in db ? [{ db, path: resolve(ctx.planDir, db.path as string) }] : []))
+      .filter(({ path }) => within(root, path) && ['', '-wal', '-shm', '-journal'].some((suffix) => walkTakes(folder, relative(root, path) + suffix)))
+      .map(({ db, path }) =>
+        error(['sources', index, 'path'], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative(root, path).split(sep).join('/')}*"]`),
+      );
+  });
 
 const retentionSanity: Rule = (plan) => {
   const r = plan.retention;
-  if (!r) return [];
+  if (!r || Object.values(r).every((value) => value === undefined)) return [];
   const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
   return keeps || r.keep_within ? [] : [warning(['retention'], 'this retention keeps only the newest backup: prune will remove every other one')];
 };

@@ -71,14 +71,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   await prepared.target
     .put(key, Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]))
     .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error)}`));
-  if (failure !== undefined) throw failure;
-  if (!ok) {
-    const failed = checks.filter((c) => c.status === 'failed');
-    throw new HealthCheckError(`Drill of backup ${record.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Live data was not touched.`, {
-      hint: 'This backup may not restore cleanly: check the app and the health checks, and drill an older backup (--backup ID).',
-    });
-  }
-  return {
+  const result: DrillResult = {
     backupId: record.backup_id,
     target: record.target,
     ok,
@@ -86,4 +79,13 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     counts: Object.fromEntries(prepared.selected.map((s) => [s.config.name, s.entry.counts])),
     durationMs,
   };
+  if (!ok) request.partial?.(result);
+  if (failure !== undefined) throw failure;
+  if (!ok) {
+    const failed = checks.filter((c) => c.status === 'failed');
+    throw new HealthCheckError(`Drill of backup ${record.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Live data was not touched.`, {
+      hint: 'This backup may not restore cleanly: check the app and the health checks, and drill an older backup (--backup ID).',
+    });
+  }
+  return result;
 }

@@ -32,6 +32,8 @@ export interface RestoreRequest {
   stagingRoot?: string;
   /** restore/drill --to URL (interpolated, password-free in argv): restore the source there instead. */
   to?: string;
+  /** Receives what a run that then fails got to (its health checks), for the Action's outputs and summary. */
+  partial?: (data: unknown) => void;
 }
 
 export interface Selected {

@@ -76,6 +76,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     earlyChecks.push(...(await runHealthChecks({ ...checkCtx, locations: builtAt, kinds: ['sql'] })));
     const early = earlyChecks.filter((c) => c.status === 'failed');
     if (early.length > 0) {
+      request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks: earlyChecks });
       throw new HealthCheckError(`Health check${early.length > 1 ? 's' : ''} failed after restoring ${prepared.manifest.backup_id}: ${early.map((c) => `"${c.name}" (${c.detail})`).join('; ')}. Rolled back: the restored copy was checked beside the live data and discarded; the live data was never touched.`, {
         hint: 'Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data.',
       });
@@ -105,6 +106,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   const checks = [...earlyChecks, ...(await runHealthChecks({ ...checkCtx, locations, kinds: ['http', 'command'] }))];
   const failed = checks.filter((c) => c.status === 'failed');
   if (failed.length > 0 || signal.aborted) {
+    request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks });
     await hooks('pre_restore');
     const stuck = await rollback(points);
     await hooks('post_restore');

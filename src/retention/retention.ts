@@ -81,6 +81,8 @@ export function decideRetention(
       seen.add(bucket);
       d.reasons.push(`${rule} ${bucket}`);
     }
+    // As restic does: while a rule has slots to spare, the oldest backup is kept too (a new series is not pruned down to days).
+    if (seen.size < limit) decisions.at(-1)!.reasons.push(`oldest (${rule}: ${seen.size} of ${limit})`);
   }
 
   if (policy.keep_within !== undefined) {

@@ -35,7 +35,8 @@ interface Walk {
   unreadable: string[];
 }
 
-function selector(config: FilesConfig): (path: string, isDir: boolean) => boolean {
+/** Whether a path (relative to the folder, `/`-separated) goes into the archive: the rules the walk applies. */
+export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (path: string, isDir: boolean) => boolean {
   const excluded = picomatch(config.exclude, { dot: true });
   const included = config.include ? picomatch(config.include, { dot: true }) : () => true;
   return (path, isDir) => {

@@ -6,7 +6,7 @@
  * Temporary files are listed like any object, so that a killed run's
  * leftovers belong to an incomplete backup, which prune clears.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -118,13 +118,12 @@ class LocalTarget implements Target {
 
   async get(key: string): Promise<Readable> {
     const path = this.localPath(key);
-    try {
-      await stat(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+    // Opened here, not lazily by the stream: a file removed meanwhile is NotFound now, not an error mid-read.
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
       throw this.fail(`reading ${key}`, error);
-    }
-    return createReadStream(path, { highWaterMark: 1 << 20 });
+    });
+    return handle.createReadStream({ highWaterMark: 1 << 20 });
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

@@ -246,17 +246,21 @@ class S3Target implements Target {
   }
 }
 
+/** Copies written under Object Lock cannot be changed or deleted before their time: they count as immutable. */
+const objectLocked = (config: S3Config) => config.object_lock !== undefined;
+
 export const s3: TargetAdapter<S3Config> = {
   type: 's3',
   schema: s3Config,
   defaults: { medium: 'object', offsite: true, immutable: false },
+  implied: (config) => ({ immutable: objectLocked(config) }),
   create: (config, ctx) =>
     new S3Target(
       config.name,
       config,
       config.medium ?? s3.defaults.medium,
       config.offsite ?? s3.defaults.offsite,
-      config.immutable ?? config.object_lock !== undefined,
+      config.immutable ?? objectLocked(config),
       ctx.env ?? process.env,
     ),
 };

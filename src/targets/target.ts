@@ -92,5 +92,7 @@ export interface TargetAdapter<C extends { type: string; name: string } = { type
   readonly type: C['type'];
   readonly schema: z.ZodType<C, unknown>;
   readonly defaults: { medium: Medium; offsite: boolean; immutable: boolean; counted?: boolean };
+  /** Traits a target's own settings imply (an S3 object lock makes copies immutable): the plan check and the run both use them. */
+  readonly implied?: (config: C) => { immutable?: boolean };
   create(config: C, ctx: TargetContext): Target;
 }

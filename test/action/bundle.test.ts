@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCheckout, runAction } from '../helpers/action.js';
 import { node24, runCli } from '../helpers/cli.js';
@@ -128,6 +129,20 @@ describe.skipIf(missing)('the bundled Action on Node 24', () => {
     expect(result.outputs['policy-met']).toBe('false');
     expect(JSON.parse(result.outputs.result!)).toMatchObject({ ok: false, error: { exitCode: 1 } });
     expect(JSON.stringify(result.outputs)).not.toContain(key);
+  });
+
+  it('a failing drill: exit 4, and the outputs and summary still carry its health checks', async () => {
+    const plan = parse(readFileSync(ws.plan, 'utf8')) as { restore: { healthchecks: Record<string, unknown>[] } };
+    plan.restore.healthchecks.push({ name: 'too many users', source: 'db', sql: 'select count(*) from users', expect: { min: 1_000_000 } });
+    writeFileSync(join(ws.dir, 'failing-drill.yml'), stringify(plan));
+    const result = await run({ command: 'drill', plan: 'failing-drill.yml' });
+    expect(result.code, result.log).toBe(4);
+    const data = JSON.parse(result.outputs.result!) as { ok: boolean; checks: { name: string; status: string }[]; error: { exitCode: number } };
+    expect(data.ok).toBe(false);
+    expect(data.error.exitCode).toBe(4);
+    expect(data.checks.map((c) => [c.name, c.status])).toContainEqual(['too many users', 'failed']);
+    expect(result.summary).toContain('<h3>Health checks</h3>');
+    expect(result.summary).toMatch(/<td>too many users<\/td><td>failed<\/td>/);
   });
 
   it('annotates a plan mistake on the plan file at its line and column, exit 2', async () => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
@@ -80,5 +80,12 @@ with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
     expect(result.stdout).toMatch(/cloud: all: UNREADABLE/);
     expect(result.stdout).toMatch(/the folder .* does not exist/);
     expect(result.stderr).toMatch(/1 of 3 copies could not be read/);
+  });
+  it('warns about a copy a manifest promises but its target no longer holds', async () => {
+    const id = json<{ id: string }>(await cli('backup', '--json')).id;
+    rmSync(join(ws.target('usb'), 'testapp', id), { recursive: true });
+    const result = await cli('verify', '--backup', 'all');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`Missing copy: backup ${id}: its manifest on "nas" names a copy on "usb", which "usb" does not hold`);
   });
 });

@@ -36,6 +36,38 @@ describe('loading a plan', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an alias to no anchor, or an alias bomb, is a plan error at the alias, not a crash', () => {
+    const unresolved = problems(good.replace('name: photos', 'name: *nope'));
+    expect(unresolved).toHaveLength(1);
+    expect(unresolved[0]!.where).toBe(`${FILE}:2:7`);
+    expect(unresolved[0]!.message).toMatch(/nope/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(problems(`${good}x-bomb:\n${bomb.replace(/^/gm, '  ')}\n`)[0]!.message).toMatch(/alias|Excessive/i);
+  });
+
+  it('counts an S3 target with object_lock as the immutable copy of 3-2-1-1-0, as the run does', () => {
+    const plan = `${good}  - {name: vault, type: s3, bucket: acme-backups, object_lock: {mode: COMPLIANCE, days: 30}}\npolicy: {rule: 3-2-1-1-0}\n`;
+    expect(() => parsePlan(plan, FILE, { env: {}, capabilities: { zstd: true } })).not.toThrow();
+    const unlocked = problems(plan.replace(', object_lock: {mode: COMPLIANCE, days: 30}', ''));
+    expect(unlocked.map((p) => p.message).join('\n')).toMatch(/0 of 1 immutable/);
+  });
+
+  it('refuses a folder source that would take a database raw, unless it excludes the file and its -wal and -shm', () => {
+    const nested = good.replace('path: data/uploads', 'path: data');
+    const message = (text: string) => problems(text).map((p) => `${p.path}: ${p.message}`).join('\n');
+    expect(message(nested)).toMatch(/sources\[1\]\.path: this folder contains the sqlite source "db"/);
+    // Only the file itself: its -wal and -shm would still be copied.
+    expect(message(nested.replace('path: data\n', 'path: data\n    exclude: ["app.sqlite"]\n'))).toMatch(/contains the sqlite source "db"/);
+    const excluded = nested.replace('path: data\n', 'path: data\n    exclude: ["app.sqlite*"]\n');
+    expect(() => parsePlan(excluded, FILE, { env: {}, capabilities: { zstd: true } })).not.toThrow();
+  });
+
+  it('two S3 targets on one bucket and prefix are one place, not two copies', () => {
+    const twice = `${good}  - {name: b1, type: s3, bucket: acme, prefix: backups/}\n  - {name: b2, type: s3, bucket: acme, prefix: /backups}\n`;
+    expect(problems(twice).map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(/targets\[4\]: this is the same place as targets\[3\]/);
+    expect(() => parsePlan(twice.replace('prefix: /backups', 'prefix: other'), FILE, { env: {}, capabilities: { zstd: true } })).not.toThrow();
+  });
+
   it('names file, line, column and key path of a typo in a key', () => {
     const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
     expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));

@@ -76,7 +76,7 @@ var require_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -85,9 +85,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -221,7 +221,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -231,7 +231,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -375,7 +375,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -402,7 +402,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -413,7 +413,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -593,7 +593,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -619,7 +619,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -3974,10 +3974,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -3991,7 +3991,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4015,7 +4015,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4031,7 +4031,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4122,7 +4122,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4136,13 +4136,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -4185,18 +4185,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4250,8 +4250,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap2 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4263,7 +4263,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4274,8 +4274,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st2 of sep3) {
+              if (sep4)
+                for (const st2 of sep4) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -4292,7 +4292,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4472,7 +4472,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4489,24 +4489,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4689,25 +4689,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5517,14 +5517,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st2 of sep3)
+      if (sep4)
+        for (const st2 of sep4)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -5541,15 +5541,15 @@ var require_cst_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -5560,8 +5560,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5592,7 +5592,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -6691,18 +6691,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6855,15 +6855,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep3 = it2.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it2.sep;
+                  sep4.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -7057,13 +7057,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -7308,7 +7308,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document2.Document;
     exports.Schema = Schema.Schema;
@@ -7336,8 +7336,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -34701,7 +34701,7 @@ var githubCache = {
 };
 
 // src/targets/local.ts
-import { createReadStream as createReadStream3, createWriteStream as createWriteStream3 } from "node:fs";
+import { createWriteStream as createWriteStream3 } from "node:fs";
 import { mkdir as mkdir2, open as open2, readdir, rename, rm as rm3, rmdir, stat as stat3, writeFile } from "node:fs/promises";
 import { dirname as dirname2, join as join3, posix, relative, resolve, sep } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
@@ -34797,13 +34797,11 @@ var LocalTarget = class {
   }
   async get(key) {
     const path = this.localPath(key);
-    try {
-      await stat3(path);
-    } catch (error63) {
+    const handle = await open2(path, "r").catch((error63) => {
       if (error63.code === "ENOENT") throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
       throw this.fail(`reading ${key}`, error63);
-    }
-    return createReadStream3(path, { highWaterMark: 1 << 20 });
+    });
+    return handle.createReadStream({ highWaterMark: 1 << 20 });
   }
   async list(prefix) {
     if (!await stat3(this.root).then((s4) => s4.isDirectory(), () => false)) {
@@ -35052,16 +35050,18 @@ var S3Target = class {
     }
   }
 };
+var objectLocked = (config2) => config2.object_lock !== void 0;
 var s3 = {
   type: "s3",
   schema: s3Config,
   defaults: { medium: "object", offsite: true, immutable: false },
+  implied: (config2) => ({ immutable: objectLocked(config2) }),
   create: (config2, ctx) => new S3Target(
     config2.name,
     config2,
     config2.medium ?? s3.defaults.medium,
     config2.offsite ?? s3.defaults.offsite,
-    config2.immutable ?? config2.object_lock !== void 0,
+    config2.immutable ?? objectLocked(config2),
     ctx.env ?? process.env
   )
 };
@@ -35814,13 +35814,13 @@ function interpolate(value, env, secrets, unset = [], path = []) {
 }
 function placeholderNames(value) {
   const names = /* @__PURE__ */ new Set();
-  const visit2 = (item) => {
+  const visit3 = (item) => {
     if (typeof item === "string") {
       for (const match of item.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
-    } else if (Array.isArray(item)) item.forEach(visit2);
-    else if (item !== null && typeof item === "object") Object.values(item).forEach(visit2);
+    } else if (Array.isArray(item)) item.forEach(visit3);
+    else if (item !== null && typeof item === "object") Object.values(item).forEach(visit3);
   };
-  visit2(value);
+  visit3(value);
   return [...names].sort();
 }
 function literalPasswords(value, path = []) {
@@ -35848,7 +35848,7 @@ import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
 // src/plan/rules.ts
-import { basename as basename2, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep2 } from "node:path";
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -39851,7 +39851,7 @@ var postgres = {
 };
 
 // src/sources/sqlite.ts
-import { createReadStream as createReadStream4 } from "node:fs";
+import { createReadStream as createReadStream3 } from "node:fs";
 import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
 import { dirname as dirname5, resolve as resolve5 } from "node:path";
 import { pipeline as pipeline8 } from "node:stream/promises";
@@ -40115,7 +40115,7 @@ var sqlite = {
     }
     const checked = checkSnapshot(driver, copy, config2).then(() => info);
     checked.catch(() => void 0);
-    return { stream: () => createReadStream4(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
+    return { stream: () => createReadStream3(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
   },
   async currentSchemaVersion(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
@@ -40264,12 +40264,13 @@ var healthCheckSources = (plan) => plan.restore.healthchecks.flatMap((check2, in
 });
 var staticPolicy = (plan) => {
   const copies = plan.targets.map((config2) => {
-    const defaults2 = targetAdapter(config2).defaults;
+    const adapter = targetAdapter(config2);
+    const { defaults: defaults2 } = adapter;
     return {
       target: config2.name,
       medium: config2.medium ?? defaults2.medium,
       offsite: config2.offsite ?? defaults2.offsite,
-      immutable: config2.immutable ?? defaults2.immutable,
+      immutable: config2.immutable ?? adapter.implied?.(config2).immutable ?? defaults2.immutable,
       ...defaults2.counted === false ? { counted: false } : {}
     };
   });
@@ -40287,9 +40288,20 @@ function within(parent, child) {
   const rel = relative3(parent, child);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
 }
+function remotePlace(t) {
+  const trimmed = (prefix) => (prefix ?? "").replace(/^\/+|\/+$/g, "");
+  if (t.type === "s3") return `s3 ${t.endpoint ?? "aws"} ${t.bucket} ${trimmed(t.prefix)}`;
+  if (t.type === "sftp") return `sftp ${t.host}:${t.port ?? 22} ${t.path.replace(/\/+$/, "")}`;
+  return void 0;
+}
 var distinctPlaces = (plan, ctx) => {
   const locals = plan.targets.flatMap((t, index) => t.type === "local" ? [{ index, path: resolve6(ctx.planDir, t.path) }] : []);
   const problems = [];
+  const remotes = plan.targets.map(remotePlace);
+  remotes.forEach((place, index) => {
+    const twin = place === void 0 ? -1 : remotes.indexOf(place);
+    if (twin >= 0 && twin < index) problems.push(error62(["targets", index], `this is the same place as targets[${twin}] (${place}): two copies in one place are one copy`));
+  });
   locals.forEach((a, i) => {
     const twin = locals.slice(0, i).find((b2) => b2.path === a.path);
     if (twin) problems.push(error62(["targets", a.index, "path"], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
@@ -40301,14 +40313,21 @@ var distinctPlaces = (plan, ctx) => {
   });
   return problems;
 };
-var nestedSources = (plan, ctx) => plan.sources.flatMap(
-  (folder, index) => folder.type !== "files" ? [] : plan.sources.filter((db) => db.type !== "files" && "path" in db && within(resolve6(ctx.planDir, folder.path), resolve6(ctx.planDir, db.path))).filter((db) => !(folder.exclude ?? []).some((glob) => glob.includes(basename2(db.path)))).map(
-    (db) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file would be copied raw. Exclude it, e.g. exclude: ["${basename2(db.path)}*"]`)
-  )
-);
+function walkTakes(folder, rel) {
+  const takes = selector(folder);
+  const parts = rel.split(sep2);
+  return parts.every((_2, i) => takes(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+}
+var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
+  if (folder.type !== "files") return [];
+  const root = resolve6(ctx.planDir, folder.path);
+  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative3(root, path) + suffix))).map(
+    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative3(root, path).split(sep2).join("/")}*"]`)
+  );
+});
 var retentionSanity = (plan) => {
   const r = plan.retention;
-  if (!r) return [];
+  if (!r || Object.values(r).every((value) => value === void 0)) return [];
   const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
   return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
 };
@@ -40488,6 +40507,20 @@ async function loadPlan(path, options) {
   }
   return parsePlan(text, file2, options);
 }
+function toData(doc, locate, fail) {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error63) {
+    const message = error63.message;
+    let at2 = 0;
+    (0, import_yaml.visit)(doc, {
+      Alias(_key, node2) {
+        if (message.includes(`: ${node2.source}`) || !at2) at2 = node2.range?.[0] ?? at2;
+      }
+    });
+    throw fail([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
+  }
+}
 function parsePlan(text, file2, options) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -40499,7 +40532,7 @@ function parsePlan(text, file2, options) {
   if (doc.errors.length > 0) {
     throw fail(doc.errors.map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" })));
   }
-  const raw = doc.toJS({ maxAliasCount: 100 });
+  const raw = toData(doc, locate, fail);
   const secrets = options.secrets ?? new Secrets();
   const unset = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);
@@ -40561,7 +40594,8 @@ function restoreRequest(input2, io2) {
     signal: io2.signal,
     env: io2.env,
     ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {},
-    ...input2.to !== void 0 ? { to: destination(input2.to, io2) } : {}
+    ...input2.to !== void 0 ? { to: destination(input2.to, io2) } : {},
+    ...io2.partial ? { partial: io2.partial } : {}
   };
 }
 function destination(raw, io2) {
@@ -40821,7 +40855,7 @@ function matching(entry) {
 }
 
 // src/artifacts/encrypt.ts
-import { createReadStream as createReadStream5, readFileSync as readFileSync3 } from "node:fs";
+import { createReadStream as createReadStream4, readFileSync as readFileSync3 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
 // node_modules/@noble/hashes/utils.js
@@ -49984,7 +50018,7 @@ function decryptor(record2, keys, what) {
 }
 async function openable(path, record2, keys, what) {
   const decrypter = decrypterFor(record2, keys, what);
-  const input2 = createReadStream5(path, { highWaterMark: 1 << 16 });
+  const input2 = createReadStream4(path, { highWaterMark: 1 << 16 });
   try {
     await decrypter.decryptHeader(await readHeader(input2));
   } catch (error63) {
@@ -50200,6 +50234,7 @@ function decideRetention(backups, policy2, options = {}) {
       seen.add(bucket);
       d.reasons.push(`${rule} ${bucket}`);
     }
+    if (seen.size < limit) decisions.at(-1).reasons.push(`oldest (${rule}: ${seen.size} of ${limit})`);
   }
   if (policy2.keep_within !== void 0) {
     const span = parseCalendarSpan(policy2.keep_within);
@@ -50885,7 +50920,7 @@ async function runHealthChecks(ctx) {
 }
 
 // src/restore/locate.ts
-import { createReadStream as createReadStream6 } from "node:fs";
+import { createReadStream as createReadStream5 } from "node:fs";
 import { join as join12 } from "node:path";
 import { pipeline as pipeline11 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
@@ -50925,7 +50960,7 @@ function decoded(path, entry, keys) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption: encryption2, file: file2 } = entry.artifact;
   const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
-  pipeline11([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
+  pipeline11([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
   return decoder;
 }
 async function checkKey(path, entry, keys, id) {
@@ -51088,14 +51123,7 @@ async function runDrill(loaded, request) {
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
   await prepared.target.put(key, Readable8.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
-  if (failure2 !== void 0) throw failure2;
-  if (!ok) {
-    const failed = checks.filter((c) => c.status === "failed");
-    throw new HealthCheckError(`Drill of backup ${record2.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join("; ")}. Live data was not touched.`, {
-      hint: "This backup may not restore cleanly: check the app and the health checks, and drill an older backup (--backup ID)."
-    });
-  }
-  return {
+  const result = {
     backupId: record2.backup_id,
     target: record2.target,
     ok,
@@ -51103,6 +51131,15 @@ async function runDrill(loaded, request) {
     counts: Object.fromEntries(prepared.selected.map((s4) => [s4.config.name, s4.entry.counts])),
     durationMs
   };
+  if (!ok) request.partial?.(result);
+  if (failure2 !== void 0) throw failure2;
+  if (!ok) {
+    const failed = checks.filter((c) => c.status === "failed");
+    throw new HealthCheckError(`Drill of backup ${record2.backup_id} failed: ${failed.map((c) => `"${c.name}" (${c.detail})`).join("; ")}. Live data was not touched.`, {
+      hint: "This backup may not restore cleanly: check the app and the health checks, and drill an older backup (--backup ID)."
+    });
+  }
+  return result;
 }
 
 // src/commands/drill.ts
@@ -51256,6 +51293,7 @@ async function runRestore(loaded, request) {
     earlyChecks.push(...await runHealthChecks({ ...checkCtx, locations: builtAt, kinds: ["sql"] }));
     const early = earlyChecks.filter((c) => c.status === "failed");
     if (early.length > 0) {
+      request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks: earlyChecks });
       throw new HealthCheckError(`Health check${early.length > 1 ? "s" : ""} failed after restoring ${prepared.manifest.backup_id}: ${early.map((c) => `"${c.name}" (${c.detail})`).join("; ")}. Rolled back: the restored copy was checked beside the live data and discarded; the live data was never touched.`, {
         hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
       });
@@ -51284,6 +51322,7 @@ async function runRestore(loaded, request) {
   const checks = [...earlyChecks, ...await runHealthChecks({ ...checkCtx, locations, kinds: ["http", "command"] })];
   const failed = checks.filter((c) => c.status === "failed");
   if (failed.length > 0 || signal.aborted) {
+    request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks });
     await hooks2("pre_restore");
     const stuck = await rollback(points);
     await hooks2("post_restore");
@@ -51403,6 +51442,8 @@ var verify = async (input2, io2) => {
   let keys;
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
   const reports = [];
+  const claimed = [];
+  const listed = /* @__PURE__ */ new Map();
   for (const target of selectTargets(loaded, input2.target, io2.env)) {
     let complete;
     try {
@@ -51413,11 +51454,13 @@ var verify = async (input2, io2) => {
       if (!input2.json) io2.reporter.output(line(copy));
       continue;
     }
+    listed.set(target.name, new Set(complete.map((b2) => b2.id)));
     const chosen2 = input2.backup === "all" ? complete : input2.backup === "latest" ? complete.slice(0, 1) : complete.filter((b2) => b2.id === input2.backup);
     for (const backup2 of chosen2) {
       const copy = { target: target.name, backup: backup2.id, ok: true, deep: input2.deep, artifacts: [], problems: [] };
       try {
         const manifest = await readManifest(target, plan.name, backup2.id);
+        for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claimed.push({ id: backup2.id, by: target.name, on: c.target });
         for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, backup2.id, entry, input2.deep, getKeys));
       } catch (error63) {
         if (error63 instanceof KeyError) throw error63;
@@ -51432,6 +51475,9 @@ var verify = async (input2, io2) => {
       if (!input2.json) io2.reporter.output(line(copy));
     }
   }
+  const missing = /* @__PURE__ */ new Map();
+  for (const { id, by, on } of claimed) if (listed.has(on) && !listed.get(on).has(id) && !missing.has(`${id} ${on}`)) missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
+  for (const text of missing.values()) io2.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
@@ -51450,7 +51496,7 @@ var verify = async (input2, io2) => {
 
 // src/commands/workflow.ts
 import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join15, relative as relative5, resolve as resolve9, sep as sep2 } from "node:path";
+import { join as join15, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -51628,7 +51674,7 @@ async function statusOf(path, content) {
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-  const planPath = relative5(process.cwd(), planFile).split(sep2).join("/");
+  const planPath = relative5(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
