@@ -63,7 +63,9 @@ type Issue = z.core.$ZodIssue;
 /** Of a union's branches, the one that came closest: fewest issues, no unknown keys. */
 function closestBranch(branches: Issue[][]): Issue[] {
   const score = (issues: Issue[]) => issues.length + 10 * issues.filter((i) => i.code === 'unrecognized_keys').length;
-  return [...branches].sort((a, b) => score(a) - score(b))[0] ?? [];
+  // On a tie, the branch that got further into the value: `{copies: 3, media: 2}` is the object form missing a key, not a wrong string.
+  const depth = (issues: Issue[]) => Math.max(0, ...issues.map((i) => i.path.length));
+  return [...branches].sort((a, b) => score(a) - score(b) || depth(b) - depth(a))[0] ?? [];
 }
 
 function flatten(issues: readonly Issue[], prefix: Path = []): { path: Path; issue: Issue }[] {

@@ -68,6 +68,11 @@ describe('loading a plan', () => {
     expect(() => parsePlan(twice.replace('prefix: /backups', 'prefix: other'), FILE, { env: {}, capabilities: { zstd: true } })).not.toThrow();
   });
 
+  it('a custom copy rule missing a field names that field, not the string rules', () => {
+    const found = problems(`${good}policy: {rule: {copies: 3, media: 2}}\n`);
+    expect(found.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^policy\.rule\.offsite: /)]);
+  });
+
   it('names file, line, column and key path of a typo in a key', () => {
     const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
     expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));

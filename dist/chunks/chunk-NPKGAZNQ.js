@@ -40466,7 +40466,8 @@ var Locator = class {
 };
 function closestBranch(branches) {
   const score = (issues) => issues.length + 10 * issues.filter((i) => i.code === "unrecognized_keys").length;
-  return [...branches].sort((a, b2) => score(a) - score(b2))[0] ?? [];
+  const depth2 = (issues) => Math.max(0, ...issues.map((i) => i.path.length));
+  return [...branches].sort((a, b2) => score(a) - score(b2) || depth2(b2) - depth2(a))[0] ?? [];
 }
 function flatten(issues, prefix = []) {
   return issues.flatMap((issue2) => {
