@@ -56,6 +56,10 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
     // RUNNER_TEMP is emptied after every job, on hosted and self-hosted runners alike.
     ...(env.RUNNER_TEMP ? { stagingRoot: env.RUNNER_TEMP } : {}),
   };
+  // A restore asked for as a dry run must not restore for real.
+  if (input.dryRun && command !== 'prune') {
+    throw new UsageError(`The input "dry-run" is true, but ${command} has no dry run (only prune has): nothing was done.`, { hint: 'To see what a backup would do, use command: plan.' });
+  }
   const args = [command, '--plan', relative(workspace, planPath) || planPath];
   if (['restore', 'drill', 'verify'].includes(command) && backup !== 'latest') args.push('--backup', backup);
   if (['restore', 'drill'].includes(command)) for (const source of sources) args.push('--source', source);

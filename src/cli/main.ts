@@ -51,11 +51,38 @@ Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
 7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
 
+/**
+ * Options that change what one command does, refused elsewhere: `restore
+ * --dry-run` must not quietly restore for real.
+ */
+const ONLY_FOR: Record<string, readonly string[]> = {
+  'dry-run': ['prune', 'workflow'],
+  to: ['restore', 'drill'],
+  deep: ['verify'],
+  'allow-version-mismatch': ['restore'],
+  source: ['restore', 'drill'],
+  out: ['workflow'],
+  'runs-on': ['workflow'],
+  uses: ['workflow'],
+  force: ['workflow'],
+  trigger: ['backup'],
+};
+
+function checkOptionsFor(command: string, given: readonly string[]): void {
+  for (const option of given) {
+    const commands = ONLY_FOR[option];
+    if (commands && !commands.includes(command)) {
+      throw new UsageError(`--${option} does nothing for ${command}: it is an option of ${commands.join(' and ')} only. Nothing was done.`, { hint: 'Run `restorable --help` for the options.' });
+    }
+  }
+}
+
 function parse(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         plan: { type: 'string', short: 'p', default: 'restorable.yml' },
         json: { type: 'boolean', default: false },
@@ -115,7 +142,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const { values, positionals } = parse(argv);
+    const { values, positionals, tokens } = parse(argv);
     json = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
     if (values.version) {
@@ -130,6 +157,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const command = commands[name];
     if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
     if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
     const input: CommandInput = {
       planPath: values.plan,
       json,

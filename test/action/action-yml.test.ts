@@ -66,6 +66,9 @@ describe('action.yml', () => {
     const restore = readInputs({ INPUT_COMMAND: 'restore', INPUT_PLAN: 'ops/photos.yml', INPUT_BACKUP: 'ID', INPUT_SOURCE: 'db, uploads', 'INPUT_ALLOW-VERSION-MISMATCH': 'true', GITHUB_WORKSPACE: '/ws' });
     expect(restore.cliLine).toBe('npx restorable restore --plan ops/photos.yml --backup ID --source db --source uploads --allow-version-mismatch');
     expect(() => readInputs({ 'INPUT_DRY-RUN': 'yes' })).toThrow(/expected true or false/);
+    // Only prune has a dry run: a restore asked for as one must not restore.
+    expect(() => readInputs({ INPUT_COMMAND: 'restore', 'INPUT_DRY-RUN': 'true' })).toThrow(/restore has no dry run/);
+    expect(readInputs({ INPUT_COMMAND: 'prune', 'INPUT_DRY-RUN': 'true' }).cliLine).toContain('--dry-run');
     for (const command of ACTION_COMMANDS) expect(action.inputs.command!.description).toContain(command);
   });
 });

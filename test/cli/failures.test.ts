@@ -99,6 +99,18 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/hint: Run `restorable --help`/);
   });
 
+  it('an option of another command is refused, never ignored: restore --dry-run touches nothing (exit 2)', async () => {
+    await backupId();
+    writeFileSync(join(ws.uploads, 'after.txt'), 'written after the backup');
+    const before = await appState();
+    const dry = await cli('restore', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(2);
+    expect(dry.stderr).toMatch(/--dry-run does nothing for restore: it is an option of prune and workflow only\. Nothing was done\./);
+    expect(await appState()).toEqual(before);
+    expect((await cli('backup', '--deep')).code).toBe(2);
+    expect((await cli('prune', '--dry-run')).code).toBe(0);
+  });
+
   it('a missing source path: exit 1 naming the path, nothing written anywhere', async () => {
     const plan = basePlan(ws.dir);
     (plan.sources as { path: string }[])[0]!.path = 'app/nope.sqlite';
