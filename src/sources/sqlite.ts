@@ -110,6 +110,35 @@ async function takeOwnership(staged: string, live: string): Promise<void> {
   });
 }
 
+/**
+ * An app that still has the database open keeps writing through its open
+ * file and -wal into what becomes the restore point, and those writes are
+ * lost to the restored file. Taking an exclusive lock (no waiting) proves no
+ * other connection is there; a damaged file, which is often why one
+ * restores, does not stop the restore.
+ */
+async function refuseIfInUse(name: string, live: string): Promise<void> {
+  if (!(await stat(live).then(() => true, () => false))) return;
+  const { driver } = await chooseDriver();
+  let db: SqliteConnection | undefined;
+  try {
+    db = driver.open(live, { readonly: false });
+    db.get('pragma busy_timeout = 0');
+    db.get('pragma locking_mode = exclusive');
+    db.run('begin exclusive');
+    db.run('rollback');
+  } catch (error) {
+    const text = `${(error as { code?: string }).code ?? ''} ${reason(error)}`;
+    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
+    const open = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
+    throw new RunError(`SQLite source "${name}": ${open ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error)})`}. Nothing was changed.`, {
+      hint: 'Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again.',
+    });
+  } finally {
+    db?.close();
+  }
+}
+
 export const sqlite: SourceAdapter<SqliteConfig> = {
   type: 'sqlite',
   kind: 'database',
@@ -201,6 +230,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
 
   async swapIn(config, staged, ctx, tag) {
     const live = sqlite.liveLocation(config, ctx);
+    await refuseIfInUse(config.name, live);
     await takeOwnership(staged, live);
     return swapPaths(live, staged, tag, COMPANIONS);
   },

@@ -106,6 +106,24 @@ describe('disaster recovery and hooks', () => {
     expect(readdirSync(join(ws.dir, 'app')).sort()).toEqual(['library.sqlite', 'uploads', 'version.json']);
   });
 
+  it('refuses to swap a SQLite database another process still has open (its next writes would be lost); restores once it is closed', async () => {
+    expect((await runCli(['backup', '--plan', ws.plan])).code).toBe(0);
+    // Read before the app opens it: closing any descriptor of the file drops this process's POSIX locks (SQLite's included).
+    const before = readFileSync(ws.db);
+    const app = new Database(ws.db);
+    app.pragma('journal_mode = wal');
+    app.prepare('select count(*) from sqlite_master').get(); // an idle connection, as an app keeps one
+    const refused = await runCli(['restore', '--plan', ws.plan]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/SQLite source "db": .*library\.sqlite is still open in another process/);
+    expect(refused.stderr).toMatch(/hint: Stop the app first: a pre_restore hook/);
+    expect(readFileSync(ws.db).equals(before)).toBe(true);
+    expect(readdirSync(join(ws.dir, 'app')).filter((n) => n.includes('restorable'))).toEqual([]);
+    app.close();
+    const restored = await runCli(['restore', '--plan', ws.plan]);
+    expect(restored.code, restored.stderr).toBe(0);
+  });
+
   it('a failing pre_backup hook stops the run before anything is written; post_backup still runs', async () => {
     const plan = basePlan(ws.dir);
     const marker = join(ws.dir, 'post-ran');

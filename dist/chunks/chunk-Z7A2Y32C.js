@@ -40068,6 +40068,27 @@ async function takeOwnership(staged2, live) {
     if (error63.code !== "EPERM") throw error63;
   });
 }
+async function refuseIfInUse(name, live) {
+  if (!await stat5(live).then(() => true, () => false)) return;
+  const { driver } = await chooseDriver();
+  let db;
+  try {
+    db = driver.open(live, { readonly: false });
+    db.get("pragma busy_timeout = 0");
+    db.get("pragma locking_mode = exclusive");
+    db.run("begin exclusive");
+    db.run("rollback");
+  } catch (error63) {
+    const text = `${error63.code ?? ""} ${reason(error63)}`;
+    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
+    const open5 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
+    throw new RunError(`SQLite source "${name}": ${open5 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+      hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
+    });
+  } finally {
+    db?.close();
+  }
+}
 var sqlite = {
   type: "sqlite",
   kind: "database",
@@ -40149,6 +40170,7 @@ var sqlite = {
   stagingLocation: (config2, ctx, tag) => besidePath(sqlite.liveLocation(config2, ctx), "new", tag),
   async swapIn(config2, staged2, ctx, tag) {
     const live = sqlite.liveLocation(config2, ctx);
+    await refuseIfInUse(config2.name, live);
     await takeOwnership(staged2, live);
     return swapPaths(live, staged2, tag, COMPANIONS);
   },
