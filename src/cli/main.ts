@@ -108,7 +108,9 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message, { hint: 'Run `restorable --help` for the options.' });
+    // Node's own text for an unknown option is about positional arguments after `--`, which is not the mistake.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message);
+    throw new UsageError(unknown ? `Unknown option ${unknown[1]}.` : (error as Error).message, { hint: 'Run `restorable --help` for the options.' });
   }
 }
 

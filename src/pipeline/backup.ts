@@ -348,7 +348,12 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
 function sourceFailure(name: string, error: unknown): unknown {
   if (error instanceof RestorableError) return error;
-  return new RunError(`Reading source "${name}" failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
+  const path = (error as { path?: unknown }).path;
+  const at = typeof path === 'string' && !reason(error).includes(path) ? ` at ${path}` : '';
+  // node-tar's words when a file grew or shrank between its stat and its last read.
+  const changing = /expected EOF|unexpected EOF/i.test(reason(error));
+  const hint = changing ? 'That file changed size while it was read (an app writing to it, a log): exclude it, or stop the writer in a pre_backup hook.' : ioHint(error);
+  return new RunError(`Reading source "${name}" failed${at}: ${reason(error)}`, { hint, cause: error });
 }
 
 /** Clears this run's objects from targets that did not commit it. */

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { makeBackupId } from '../artifacts/backup-id.js';
 import { keyOf } from '../artifacts/catalog.js';
 import { DRILL, type DrillRecord } from '../artifacts/manifest.js';
-import { HealthCheckError, reason } from '../errors.js';
+import { HealthCheckError, InterruptedError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { decoded } from './locate.js';
@@ -56,6 +56,8 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     for (const remove of scratch) await remove().catch((error: unknown) => reporter.warn(`Could not remove a drill's scratch copy: ${reason(error)}`));
     await prepared.cleanup();
   }
+  // An interrupted drill found nothing about the backup: nothing is recorded.
+  if (request.signal.aborted) throw new InterruptedError('Interrupted: the drill was stopped and cleaned up; nothing was recorded.');
   const ok = failure === undefined && checks.every((c) => c.status !== 'failed');
   const durationMs = performance.now() - started;
   const record: DrillRecord = {

@@ -43,6 +43,8 @@ type Expect = Extract<HealthCheck, { sql: string }>['expect'];
 function meets(value: unknown, expect: Expect): boolean {
   if ('equals' in expect) return String(value) === String(expect.equals);
   if ('contains' in expect) return String(value).includes(expect.contains);
+  // NULL (a sum over no rows) or an empty string is no number: Number() would read either as 0.
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return false;
   const n = Number(value);
   return !Number.isNaN(n) && (expect.min === undefined || n >= expect.min) && (expect.max === undefined || n <= expect.max);
 }
@@ -69,7 +71,8 @@ async function attempt(check: HealthCheck, ctx: CheckContext): Promise<string | 
   }
   const result = await runCommand(check.command, { cwd: ctx.planDir, timeoutMs: check.timeout, env: sourceEnv(ctx), signal: ctx.signal });
   if (result.timedOut) return `timed out after ${check.timeout / 1000}s`;
-  const output = (result.stderr || result.stdout).split('\n').slice(-3).join(' | ');
+  // The last non-blank lines, where an error usually is (a trailing blank line hid it).
+  const output = (result.stderr || result.stdout).split('\n').map((line) => line.trim()).filter(Boolean).slice(-3).join(' | ');
   return result.code === 0 ? undefined : `exit ${result.code ?? result.signal}${output ? `: ${output}` : ''}`;
 }
 

@@ -57,6 +57,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   const points: { name: string; point: RestorePoint }[] = [];
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks = (phase: 'pre_restore' | 'post_restore', strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
+  let postHookError: unknown;
   let appStopped = false;
   const configs = new Map(prepared.selected.map((s) => [s.config.name, s.config]));
   const checkCtx = { plan, planDir: dir, mode: 'restore' as const, reporter, signal, env: request.env, configs };
@@ -96,7 +97,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   } finally {
     await prepared.cleanup();
   }
-  await hooks('post_restore');
+  postHookError = await hooks('post_restore');
   const live = (name: string) => {
     const config = configs.get(name) ?? plan.sources.find((s) => s.name === name)!;
     return sourceAdapter(config).liveLocation(config, prepared.ctx);
@@ -116,7 +117,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       hint: 'Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data.',
     });
   }
-  return {
+  const result: RestoreResult = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config }) => ({
@@ -127,6 +128,13 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     checks,
     durationMs: performance.now() - started,
   };
+  if (postHookError !== undefined) {
+    request.partial?.(result);
+    throw new RunError(`Backup ${result.backupId} was restored and its checks passed, but a post_restore hook failed: ${reason(postHookError)}`, {
+      hint: 'The data is restored; start the app (or finish what the hook does) by hand.',
+    });
+  }
+  return result;
 }
 
 /**
@@ -134,9 +142,18 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
  * anything is touched. Otherwise a failure is reported and the rest still
  * run: on the way back the app must come up whatever happens.
  */
-async function runHooks(loaded: LoadedPlan, phase: 'pre_restore' | 'post_restore', env: NodeJS.ProcessEnv, request: RestoreRequest, strict: boolean): Promise<void> {
+async function runHooks(loaded: LoadedPlan, phase: 'pre_restore' | 'post_restore', env: NodeJS.ProcessEnv, request: RestoreRequest, strict: boolean): Promise<unknown> {
+  let failed: unknown;
   for (const [index, hook] of loaded.plan.hooks[phase].entries()) {
-    const run = runHook(hook, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal: new AbortController().signal, env });
-    await (strict ? run : run.catch((error: unknown) => request.reporter.warn(reason(error))));
+    // Ctrl-C may stop the strict hooks (before anything is touched), never the ones that bring the app back.
+    const signal = strict ? request.signal : new AbortController().signal;
+    const run = runHook(hook, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal, env });
+    if (strict) await run;
+    else
+      await run.catch((error: unknown) => {
+        failed ??= error;
+        request.reporter.warn(reason(error));
+      });
   }
+  return failed;
 }

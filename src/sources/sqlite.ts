@@ -45,12 +45,19 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** Rows in ordinary tables: a virtual table whose module this SQLite lacks (sqlite-vec, spellfix1...) cannot be read here, and need not be. */
 function countRows(db: SqliteConnection): Record<string, number> {
   const tables = db
-    .all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'")
+    .all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and sql not like 'CREATE VIRTUAL TABLE%'")
     .map((row) => String(row.name));
   let rows = 0;
-  for (const table of tables) rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent(table)}`)));
+  for (const table of tables) {
+    try {
+      rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent(table)}`)));
+    } catch {
+      // A shadow table of a missing module: not counted.
+    }
+  }
   return { tables: tables.length, rows };
 }
 

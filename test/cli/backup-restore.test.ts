@@ -106,6 +106,14 @@ describe('disaster recovery and hooks', () => {
     expect(readdirSync(join(ws.dir, 'app')).sort()).toEqual(['library.sqlite', 'uploads', 'version.json']);
   });
 
+  it('backs up a database holding a virtual table of a module this SQLite lacks (rows of ordinary tables counted)', async () => {
+    execFileSync('sqlite3', [ws.db, "create virtual table archive using zipfile('nothing.zip')"]);
+    const backup = await runCli(['backup', '--plan', ws.plan, '--json']);
+    expect(backup.code, backup.stderr).toBe(0);
+    const counts = json<{ manifest: { sources: { name: string; counts: Record<string, number> }[] } }>(backup).manifest.sources.find((s) => s.name === 'db')!.counts;
+    expect(counts.rows).toBeGreaterThan(0);
+  });
+
   it('refuses to swap a SQLite database another process still has open (its next writes would be lost); restores once it is closed', async () => {
     expect((await runCli(['backup', '--plan', ws.plan])).code).toBe(0);
     // Read before the app opens it: closing any descriptor of the file drops this process's POSIX locks (SQLite's included).

@@ -96,6 +96,7 @@ describe('bad input', () => {
     expect((await runCli(['bakup'])).code).toBe(2);
     const result = await runCli(['backup', '--frobnicate']);
     expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: Unknown option --frobnicate\.$/m);
     expect(result.stderr).toMatch(/hint: Run `restorable --help`/);
   });
 

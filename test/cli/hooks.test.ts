@@ -43,4 +43,12 @@ describe('hooks', () => {
     expect(await treeOf(ws.uploads)).toEqual(before);
     expect(readFileSync(ws.db).equals(dbBefore)).toBe(true);
   });
+  it('a failing post_restore hook after a good restore: the data is restored, and the run says so with exit 1', async () => {
+    expect((await runCli(['backup', '--plan', ws.plan])).code).toBe(0);
+    ws.writePlan({ ...basePlan(ws.dir), hooks: { post_restore: [{ command: [process.execPath, '-e', 'process.exit(7)'] }] } });
+    const result = await runCli(['restore', '--plan', ws.plan]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/was restored and its checks passed, but a post_restore hook failed: .*\(exit 7\)/);
+    expect(result.stderr).toMatch(/hint: The data is restored; start the app/);
+  });
 });

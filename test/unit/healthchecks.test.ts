@@ -67,6 +67,11 @@ async function run(checks: string, mode: 'restore' | 'drill' = 'restore') {
 }
 
 describe('health checks', () => {
+  it('sql: NULL (a sum over no rows) fails a min/max check instead of reading as 0', async () => {
+    const { results } = await run(`    - {name: total, source: db, sql: "select sum(id) from users where name = 'nobody'", expect: {max: 10}}`);
+    expect(results.map((r) => [r.name, r.status, r.detail])).toEqual([['total', 'failed', 'got null, expected {"max":10}']]);
+  });
+
   it('sql: equals, min/max and contains against the restored database', async () => {
     const { results } = await run(`    - {name: integrity, source: db, sql: "pragma integrity_check", expect: {equals: ok}}
     - {name: count, source: db, sql: "select count(*) from users", expect: {min: 2, max: 2}}

@@ -40019,9 +40019,14 @@ function quoteIdent2(name) {
   return `"${name.replaceAll('"', '""')}"`;
 }
 function countRows(db) {
-  const tables = db.all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'").map((row) => String(row.name));
+  const tables = db.all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and sql not like 'CREATE VIRTUAL TABLE%'").map((row) => String(row.name));
   let rows = 0;
-  for (const table of tables) rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent2(table)}`)));
+  for (const table of tables) {
+    try {
+      rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent2(table)}`)));
+    } catch {
+    }
+  }
   return { tables: tables.length, rows };
 }
 async function checkSnapshot(driver, copy, config2) {
@@ -50615,7 +50620,11 @@ async function runBackup(loaded, options) {
 }
 function sourceFailure(name, error63) {
   if (error63 instanceof RestorableError) return error63;
-  return new RunError(`Reading source "${name}" failed: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
+  const path = error63.path;
+  const at2 = typeof path === "string" && !reason(error63).includes(path) ? ` at ${path}` : "";
+  const changing = /expected EOF|unexpected EOF/i.test(reason(error63));
+  const hint = changing ? "That file changed size while it was read (an app writing to it, a log): exclude it, or stop the writer in a pre_backup hook." : ioHint(error63);
+  return new RunError(`Reading source "${name}" failed${at2}: ${reason(error63)}`, { hint, cause: error63 });
 }
 async function removeIncomplete(targets, plan, id, reporter) {
   for (const target of targets) {
@@ -50883,6 +50892,7 @@ function kindOf(check2) {
 function meets(value, expect) {
   if ("equals" in expect) return String(value) === String(expect.equals);
   if ("contains" in expect) return String(value).includes(expect.contains);
+  if (value === null || value === void 0 || typeof value === "string" && value.trim() === "") return false;
   const n = Number(value);
   return !Number.isNaN(n) && (expect.min === void 0 || n >= expect.min) && (expect.max === void 0 || n <= expect.max);
 }
@@ -50905,7 +50915,7 @@ async function attempt2(check2, ctx) {
   }
   const result = await runCommand(check2.command, { cwd: ctx.planDir, timeoutMs: check2.timeout, env: sourceEnv(ctx), signal: ctx.signal });
   if (result.timedOut) return `timed out after ${check2.timeout / 1e3}s`;
-  const output2 = (result.stderr || result.stdout).split("\n").slice(-3).join(" | ");
+  const output2 = (result.stderr || result.stdout).split("\n").map((line2) => line2.trim()).filter(Boolean).slice(-3).join(" | ");
   return result.code === 0 ? void 0 : `exit ${result.code ?? result.signal}${output2 ? `: ${output2}` : ""}`;
 }
 async function runOne(check2, ctx) {
@@ -51132,6 +51142,7 @@ async function runDrill(loaded, request) {
     for (const remove of scratch) await remove().catch((error63) => reporter.warn(`Could not remove a drill's scratch copy: ${reason(error63)}`));
     await prepared.cleanup();
   }
+  if (request.signal.aborted) throw new InterruptedError("Interrupted: the drill was stopped and cleaned up; nothing was recorded.");
   const ok = failure2 === void 0 && checks.every((c) => c.status !== "failed");
   const durationMs = performance.now() - started;
   const record2 = {
@@ -51297,6 +51308,7 @@ async function runRestore(loaded, request) {
   const points = [];
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks2 = (phase, strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
+  let postHookError;
   let appStopped = false;
   const configs = new Map(prepared.selected.map((s4) => [s4.config.name, s4.config]));
   const checkCtx = { plan, planDir: dir, mode: "restore", reporter, signal, env: request.env, configs };
@@ -51336,7 +51348,7 @@ async function runRestore(loaded, request) {
   } finally {
     await prepared.cleanup();
   }
-  await hooks2("post_restore");
+  postHookError = await hooks2("post_restore");
   const live = (name) => {
     const config2 = configs.get(name) ?? plan.sources.find((s4) => s4.name === name);
     return sourceAdapter(config2).liveLocation(config2, prepared.ctx);
@@ -51355,7 +51367,7 @@ async function runRestore(loaded, request) {
       hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
     });
   }
-  return {
+  const result = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config: config2 }) => ({
@@ -51366,12 +51378,27 @@ async function runRestore(loaded, request) {
     checks,
     durationMs: performance.now() - started
   };
+  if (postHookError !== void 0) {
+    request.partial?.(result);
+    throw new RunError(`Backup ${result.backupId} was restored and its checks passed, but a post_restore hook failed: ${reason(postHookError)}`, {
+      hint: "The data is restored; start the app (or finish what the hook does) by hand."
+    });
+  }
+  return result;
 }
 async function runHooks(loaded, phase, env, request, strict) {
+  let failed;
   for (const [index, hook2] of loaded.plan.hooks[phase].entries()) {
-    const run = runHook(hook2, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal: new AbortController().signal, env });
-    await (strict ? run : run.catch((error63) => request.reporter.warn(reason(error63))));
+    const signal = strict ? request.signal : new AbortController().signal;
+    const run = runHook(hook2, `${phase} hook ${index + 1}`, { cwd: loaded.dir, signal, env });
+    if (strict) await run;
+    else
+      await run.catch((error63) => {
+        failed ??= error63;
+        request.reporter.warn(reason(error63));
+      });
   }
+  return failed;
 }
 
 // src/commands/restore.ts
