@@ -114,14 +114,16 @@ function parse(argv: string[]) {
   }
 }
 
-function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets): number {
+function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets, partial?: unknown): number {
   if (!(error instanceof RestorableError)) {
     reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
     return ExitCode.bug;
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
   if (json) {
-    const body = { ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } };
+    // What the run got to (a committed backup short of its policy, a drill's checks), then the error.
+    const got = partial !== null && typeof partial === 'object' ? partial : {};
+    const body = { ...got, ok: false, error: { type: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode, ...(error instanceof PlanError ? { problems: error.problems } : {}) } };
     reporter.output(JSON.stringify(secrets.redactValue(body), null, 2));
   }
   if (error instanceof PlanError && error.problems.length > 0) {
@@ -139,6 +141,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const restoreConsole = redactConsole(secrets);
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
+  let partial: unknown;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -179,11 +182,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets });
+    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, partial: (got) => (partial = got) });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
     return ExitCode.ok;
   } catch (error) {
-    return report(error, reporter, json, secrets);
+    return report(error, reporter, json, secrets, partial);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -25,7 +25,11 @@ export function targetTable(targets: TargetOutcome[]): string[] {
 }
 
 function summary(result: BackupResult): string {
-  const lines = [`Backup ${result.id || '(none)'}: ${result.ok ? 'complete' : 'FAILED'} in ${(result.durationMs / 1000).toFixed(1)}s`];
+  const failed = result.targets.filter((t) => t.error !== undefined).map((t) => t.name);
+  // Committed (a manifest exists) is not failed, even when the run then fails on the policy or a post hook.
+  const state = !result.manifest ? 'FAILED' : result.ok ? 'complete' : 'committed, with problems (below)';
+  const lost = failed.length > 0 ? `; target${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed` : '';
+  const lines = [`Backup ${result.id || '(none)'}: ${state}${lost} in ${(result.durationMs / 1000).toFixed(1)}s`];
   for (const source of result.manifest?.sources ?? []) {
     const counts = Object.entries(source.counts).map(([k, v]) => `${v} ${k}`).join(', ');
     lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts}`);

@@ -93,6 +93,18 @@ function line(copy: CopyReport): string {
   return [head, ...copy.problems.map((p) => `  ${p}`), ...parts].join('\n');
 }
 
+/** Each target's complete backups, or why it could not be listed. */
+async function holdingsOf(targets: Target[], plan: string): Promise<{ target: Target; complete?: Awaited<ReturnType<typeof listBackups>>; error?: string }[]> {
+  return Promise.all(
+    targets.map((target) =>
+      listBackups(target, plan).then(
+        (backups) => ({ target, complete: backups.filter((b) => b.complete) }),
+        (error: unknown) => ({ target, error: reason(error) }),
+      ),
+    ),
+  );
+}
+
 /** Re-reads stored copies and checks every size and sha256 against the manifest; --deep also decrypts and decompresses. */
 export const verify: Command = async (input, io) => {
   const loaded = await load(input, io);
@@ -103,19 +115,21 @@ export const verify: Command = async (input, io) => {
   // Copies each manifest says were written, to find one a target no longer holds.
   const claimed: { id: string; by: string; on: string }[] = [];
   const listed = new Map<string, Set<string>>();
-  for (const target of selectTargets(loaded, input.target, io.env)) {
-    let complete;
-    try {
-      complete = (await listBackups(target, plan.name)).filter((b) => b.complete);
-    } catch (error) {
+  const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env), plan.name);
+  // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
+  const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
+  for (const { target, complete, error } of holdings) {
+    if (!complete) {
       // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
-      const copy: CopyReport = { target: target.name, backup: input.backup, ok: false, unreadable: true, deep: input.deep, artifacts: [], problems: [reason(error)] };
+      const copy: CopyReport = { target: target.name, backup: input.backup, ok: false, unreadable: true, deep: input.deep, artifacts: [], problems: [error!] };
       reports.push(copy);
       if (!input.json) io.reporter.output(line(copy));
       continue;
     }
     listed.set(target.name, new Set(complete.map((b) => b.id)));
-    const chosen = input.backup === 'all' ? complete : input.backup === 'latest' ? complete.slice(0, 1) : complete.filter((b) => b.id === input.backup);
+    const wanted = input.backup === 'latest' ? latest : input.backup;
+    const chosen = input.backup === 'all' ? complete : complete.filter((b) => b.id === wanted);
+    if (chosen.length === 0 && input.backup === 'latest' && latest && !input.json) io.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup of chosen) {
       const copy: CopyReport = { target: target.name, backup: backup.id, ok: true, deep: input.deep, artifacts: [], problems: [] };
       try {

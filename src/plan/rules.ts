@@ -48,6 +48,8 @@ const ordering: Rule = (plan) => {
       return [];
     }),
   );
+  // With two sources of one name (reported by uniqueNames) an order cannot be worked out, and says nothing new.
+  if (names.size < plan.sources.length) return problems;
   try {
     snapshotOrder(plan.sources);
   } catch (cycle) {

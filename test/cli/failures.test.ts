@@ -188,8 +188,14 @@ describe('targets that fail', () => {
     expect(result.stderr).toMatch(/3-2-1 rule is not met: .*0 of 1 offsite copies\. Backup .* was committed to nas, usb only/);
     // The table of what was written where: cloud neither written nor verified, with its error.
     expect(result.stdout).toMatch(/cloud +local +cloud-drive +yes +no +no +no +Target "cloud" is not a folder/);
-    const listed = json<{ backups: { targets: string[] }[] }>(await cli('list', '--json'));
+    expect(result.stdout).toMatch(/^Backup \S+: committed, with problems \(below\); target cloud failed in/m);
+    const listed = json<{ backups: { id: string; targets: string[] }[] }>(await cli('list', '--json'));
     expect(listed.backups.map((b) => b.targets)).toEqual([['nas', 'usb']]);
+    // --json says what was committed, not only that the run failed.
+    const again = json<{ ok: boolean; id: string; targets: { name: string; verified: boolean }[]; error: { exitCode: number } }>(await cli('backup', '--json'));
+    expect(again).toMatchObject({ ok: false, error: { exitCode: 3 } });
+    expect(again.id).toMatch(/^\d{8}T\d{6}Z-/);
+    expect(again.targets.map((t) => [t.name, t.verified])).toEqual([['nas', true], ['usb', true], ['cloud', false]]);
   });
 
   it('no writable target at all: exit 1, nothing listed', async () => {

@@ -87,5 +87,8 @@ with tarfile.open(${JSON.stringify(evil)}, 'w') as t:
     const result = await cli('verify', '--backup', 'all');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`Missing copy: backup ${id}: its manifest on "nas" names a copy on "usb", which "usb" does not hold`);
+    // "latest" is the newest anywhere: usb does not pass by verifying something older.
+    const latest = await cli('verify');
+    expect(latest.stdout).toContain(`usb: ${id}: not on this target`);
   });
 });

@@ -73,6 +73,11 @@ describe('loading a plan', () => {
     expect(found.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^policy\.rule\.offsite: /)]);
   });
 
+  it('two sources of one name: one problem, not a second one about their order', () => {
+    const found = problems(good.replace('  - name: uploads', '  - name: db'));
+    expect(found.map((p) => p.message)).toEqual([expect.stringMatching(/"db"/)]);
+  });
+
   it('names file, line, column and key path of a typo in a key', () => {
     const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
     expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));

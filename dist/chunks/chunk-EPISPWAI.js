@@ -40274,6 +40274,7 @@ var ordering = (plan) => {
       return [];
     })
   );
+  if (names.size < plan.sources.length) return problems;
   try {
     snapshotOrder(plan.sources);
   } catch (cycle) {
@@ -50848,7 +50849,10 @@ function targetTable(targets) {
   return rows.map((row) => row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column])).join("  ").trimEnd());
 }
 function summary(result) {
-  const lines = [`Backup ${result.id || "(none)"}: ${result.ok ? "complete" : "FAILED"} in ${(result.durationMs / 1e3).toFixed(1)}s`];
+  const failed = result.targets.filter((t) => t.error !== void 0).map((t) => t.name);
+  const state = !result.manifest ? "FAILED" : result.ok ? "complete" : "committed, with problems (below)";
+  const lost = failed.length > 0 ? `; target${failed.length > 1 ? "s" : ""} ${failed.join(", ")} failed` : "";
+  const lines = [`Backup ${result.id || "(none)"}: ${state}${lost} in ${(result.durationMs / 1e3).toFixed(1)}s`];
   for (const source of result.manifest?.sources ?? []) {
     const counts3 = Object.entries(source.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
     lines.push(`  source ${source.name.padEnd(12)} ${size(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts3}`);
@@ -51486,6 +51490,16 @@ function line(copy) {
   const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== void 0 ? `, decoded to ${a.decoded_bytes} bytes` : ""}` : `${a.unreadable ? "UNREADABLE" : "DAMAGED"}: ${a.problem}`}`);
   return [head, ...copy.problems.map((p2) => `  ${p2}`), ...parts].join("\n");
 }
+async function holdingsOf(targets, plan) {
+  return Promise.all(
+    targets.map(
+      (target) => listBackups(target, plan).then(
+        (backups) => ({ target, complete: backups.filter((b2) => b2.complete) }),
+        (error63) => ({ target, error: reason(error63) })
+      )
+    )
+  );
+}
 var verify = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
@@ -51494,28 +51508,29 @@ var verify = async (input2, io2) => {
   const reports = [];
   const claimed = [];
   const listed = /* @__PURE__ */ new Map();
-  for (const target of selectTargets(loaded, input2.target, io2.env)) {
-    let complete;
-    try {
-      complete = (await listBackups(target, plan.name)).filter((b2) => b2.complete);
-    } catch (error63) {
-      const copy = { target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [reason(error63)] };
+  const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env), plan.name);
+  const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b2) => a.id < b2.id ? 1 : -1)[0]?.id;
+  for (const { target, complete, error: error63 } of holdings) {
+    if (!complete) {
+      const copy = { target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [error63] };
       reports.push(copy);
       if (!input2.json) io2.reporter.output(line(copy));
       continue;
     }
     listed.set(target.name, new Set(complete.map((b2) => b2.id)));
-    const chosen2 = input2.backup === "all" ? complete : input2.backup === "latest" ? complete.slice(0, 1) : complete.filter((b2) => b2.id === input2.backup);
+    const wanted = input2.backup === "latest" ? latest : input2.backup;
+    const chosen2 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
+    if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup2 of chosen2) {
       const copy = { target: target.name, backup: backup2.id, ok: true, deep: input2.deep, artifacts: [], problems: [] };
       try {
         const manifest = await readManifest(target, plan.name, backup2.id);
         for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claimed.push({ id: backup2.id, by: target.name, on: c.target });
         for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, backup2.id, entry, input2.deep, getKeys));
-      } catch (error63) {
-        if (error63 instanceof KeyError) throw error63;
-        copy.problems.push(reason(error63));
-        if (error63 instanceof RunError) copy.unreadable = true;
+      } catch (error64) {
+        if (error64 instanceof KeyError) throw error64;
+        copy.problems.push(reason(error64));
+        if (error64 instanceof RunError) copy.unreadable = true;
       }
       copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
       const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || copy.problems.length > 0 && !copy.unreadable;
