@@ -116,7 +116,7 @@ export function ioHint(error: unknown): string | undefined {
     case 'EROFS':
       return 'The file system is read-only. Mount it read-write or choose another path.';
     case 'ENOENT':
-      return 'The path does not exist. Check the plan, or create it first.';
+      return 'The path does not exist. Check the plan (relative paths are relative to the plan file), and that the drive or volume is mounted.';
     default:
       return undefined;
   }

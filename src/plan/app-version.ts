@@ -26,7 +26,8 @@ export async function resolveAppVersion(plan: Plan, planDir: string, env: NodeJS
     try {
       value = dig(JSON.parse(await readFile(path, 'utf8')), from.key);
     } catch (error) {
-      throw new RunError(`app.version_from: cannot read ${path}: ${reason(error)}`, { hint: 'The file must be JSON (e.g. package.json).' });
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new RunError(`app.version_from: cannot read ${path}: ${reason(error)}`, { hint: missing ? 'Check file: in the plan (relative paths are relative to the plan file), or write app.version.' : 'The file must be JSON (e.g. package.json).' });
     }
     if (typeof value !== 'string' && typeof value !== 'number') throw new RunError(`app.version_from: ${path} has no "${from.key}".`);
     return String(value);

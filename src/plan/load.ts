@@ -143,7 +143,13 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
     return new PlanError(`The plan ${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}.`, problems);
   };
   if (doc.errors.length > 0) {
-    throw fail(doc.errors.map((e) => ({ where: locate.at(e.pos[0]), path: '', message: e.message.split('\n')[0]!, severity: 'error' })));
+    // One mistake can derail the parser into dozens of errors: the first few say where it is.
+    const shown = doc.errors.slice(0, 5).map((e): PlanProblem => ({ where: locate.at(e.pos[0]), path: '', message: e.message.split('\n')[0]!, severity: 'error' }));
+    if (doc.errors.length > shown.length) shown.push({ where: file, path: '', message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: 'error' });
+    const error = fail(shown);
+    // `{path: ${DIR}}`: in a flow map `{` opens a nested map, so ${VAR} there must be quoted.
+    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error.message, error.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
+    throw error;
   }
   const raw = toData(doc, locate, fail);
   const secrets = options.secrets ?? new Secrets();
@@ -173,7 +179,10 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
   if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
   const dir = dirname(file);
   problems.push(
-    ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).map((p) => ({
+    // A rule about a value that is not set would only repeat that it is not set (the passphrase "is too short").
+    ...checkRules(parsed.data, { planDir: dir, ...options.capabilities })
+      .filter((p) => !unset.some((u) => formatPath(u.path) === formatPath(p.path)))
+      .map((p) => ({
       where: locate.where(p.path),
       path: formatPath(p.path),
       message: p.message,

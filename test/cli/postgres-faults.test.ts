@@ -113,6 +113,11 @@ describe.runIf(available)('postgres faults', () => {
     for (let i = 0; i < 3000 && killed === 0; i++) {
       // What anyone on the machine sees of our pg_dump: its command line, which must not hold the password.
       listed ||= execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('pg_dump') && l.includes(`dbname='${db}'`)).join('\n');
+      // Seen in ps first, then ended: ending it before ps saw it would leave nothing to check.
+      if (!listed) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
       const rows = await server.sql(`select pg_terminate_backend(pid) as t from pg_stat_activity where application_name = 'pg_dump' and datname = '${db}'`);
       killed = rows.filter((r) => r.t === true).length;
       if (killed === 0) await new Promise((r) => setTimeout(r, 5));

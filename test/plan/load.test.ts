@@ -78,6 +78,23 @@ describe('loading a plan', () => {
     expect(found.map((p) => p.message)).toEqual([expect.stringMatching(/"db"/)]);
   });
 
+  it('an unset passphrase variable is one problem, not also a passphrase that is too short', () => {
+    const found = problems(`${good}encryption:\n  passphrase: \${BK_PASS}\n`);
+    expect(found.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^encryption\.passphrase: the environment variable BK_PASS is not set/)]);
+  });
+
+  it('an unquoted ${VAR} in a flow map: a few YAML errors and a hint to quote it, not dozens', () => {
+    let caught: PlanError | undefined;
+    try {
+      parsePlan(good.replace('{name: nas, type: local, path: /mnt/nas}', '{name: nas, type: local, path: ${NAS}}'), FILE, { env: { NAS: '/mnt/nas' }, capabilities: { zstd: true } });
+    } catch (error) {
+      caught = error as PlanError;
+    }
+    expect(caught).toBeInstanceOf(PlanError);
+    expect(caught!.problems.length).toBeLessThanOrEqual(6);
+    expect(caught!.hint).toMatch(/must be quoted: \{path: "\$\{DIR\}"\}/);
+  });
+
   it('names file, line, column and key path of a typo in a key', () => {
     const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
     expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));

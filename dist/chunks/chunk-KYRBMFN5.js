@@ -14505,7 +14505,7 @@ function ioHint(error63) {
     case "EROFS":
       return "The file system is read-only. Mount it read-write or choose another path.";
     case "ENOENT":
-      return "The path does not exist. Check the plan, or create it first.";
+      return "The path does not exist. Check the plan (relative paths are relative to the plan file), and that the drive or volume is mounted.";
     default:
       return void 0;
   }
@@ -40559,7 +40559,11 @@ function parsePlan(text, file2, options) {
     return new PlanError(`The plan ${file2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, problems2);
   };
   if (doc.errors.length > 0) {
-    throw fail(doc.errors.map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" })));
+    const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
+    if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
+    const error63 = fail(shown);
+    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
+    throw error63;
   }
   const raw = toData(doc, locate, fail);
   const secrets = options.secrets ?? new Secrets();
@@ -40589,7 +40593,7 @@ function parsePlan(text, file2, options) {
   if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
   const dir = dirname6(file2);
   problems.push(
-    ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).map((p2) => ({
+    ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).filter((p2) => !unset.some((u2) => formatPath(u2.path) === formatPath(p2.path))).map((p2) => ({
       where: locate.where(p2.path),
       path: formatPath(p2.path),
       message: p2.message,
@@ -50134,7 +50138,8 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
     try {
       value = dig(JSON.parse(await readFile3(path, "utf8")), from.key);
     } catch (error63) {
-      throw new RunError(`app.version_from: cannot read ${path}: ${reason(error63)}`, { hint: "The file must be JSON (e.g. package.json)." });
+      const missing = error63.code === "ENOENT";
+      throw new RunError(`app.version_from: cannot read ${path}: ${reason(error63)}`, { hint: missing ? "Check file: in the plan (relative paths are relative to the plan file), or write app.version." : "The file must be JSON (e.g. package.json)." });
     }
     if (typeof value !== "string" && typeof value !== "number") throw new RunError(`app.version_from: ${path} has no "${from.key}".`);
     return String(value);
