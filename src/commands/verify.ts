@@ -105,6 +105,42 @@ async function holdingsOf(targets: Target[], plan: string): Promise<{ target: Ta
   );
 }
 
+interface Claim {
+  id: string;
+  by: string;
+  on: string;
+}
+
+/** Checks one stored backup; the copies its manifest names are added to `claims`. */
+async function checkCopy(target: Target, loaded: LoadedPlan, id: string, deep: boolean, keys: () => DecryptionKeys, claims: Claim[]): Promise<CopyReport> {
+  const copy: CopyReport = { target: target.name, backup: id, ok: true, deep, artifacts: [], problems: [] };
+  try {
+    const manifest = await readManifest(target, loaded.plan.name, id);
+    for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
+    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
+  } catch (error) {
+    if (error instanceof KeyError) throw error;
+    copy.problems.push(reason(error));
+    if (error instanceof RunError) copy.unreadable = true;
+  }
+  copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
+  // Damage (a mismatch, a missing or broken file) outweighs a read that failed (RunError: unreachable).
+  const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || (copy.problems.length > 0 && !copy.unreadable);
+  if (!copy.ok && !damaged) copy.unreadable = true;
+  else delete copy.unreadable;
+  return copy;
+}
+
+/** Copies a manifest names that their target (one that could be listed) does not hold. */
+function missingCopies(claims: Claim[], listed: Map<string, Set<string>>): string[] {
+  const missing = new Map<string, string>();
+  for (const { id, by, on } of claims) {
+    if (!listed.has(on) || listed.get(on)!.has(id) || missing.has(`${id} ${on}`)) continue;
+    missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
+  }
+  return [...missing.values()];
+}
+
 /** Re-reads stored copies and checks every size and sha256 against the manifest; --deep also decrypts and decompresses. */
 export const verify: Command = async (input, io) => {
   const loaded = await load(input, io);
@@ -112,47 +148,28 @@ export const verify: Command = async (input, io) => {
   let keys: DecryptionKeys | undefined;
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));
   const reports: CopyReport[] = [];
-  // Copies each manifest says were written, to find one a target no longer holds.
-  const claimed: { id: string; by: string; on: string }[] = [];
+  const report = (copy: CopyReport) => {
+    reports.push(copy);
+    if (!input.json) io.reporter.output(line(copy));
+  };
+  const claims: Claim[] = [];
   const listed = new Map<string, Set<string>>();
   const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
+  const wanted = input.backup === 'latest' ? latest : input.backup;
   for (const { target, complete, error } of holdings) {
+    // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
     if (!complete) {
-      // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
-      const copy: CopyReport = { target: target.name, backup: input.backup, ok: false, unreadable: true, deep: input.deep, artifacts: [], problems: [error!] };
-      reports.push(copy);
-      if (!input.json) io.reporter.output(line(copy));
+      report({ target: target.name, backup: input.backup, ok: false, unreadable: true, deep: input.deep, artifacts: [], problems: [error!] });
       continue;
     }
     listed.set(target.name, new Set(complete.map((b) => b.id)));
-    const wanted = input.backup === 'latest' ? latest : input.backup;
     const chosen = input.backup === 'all' ? complete : complete.filter((b) => b.id === wanted);
     if (chosen.length === 0 && input.backup === 'latest' && latest && !input.json) io.reporter.output(`${target.name}: ${latest}: not on this target`);
-    for (const backup of chosen) {
-      const copy: CopyReport = { target: target.name, backup: backup.id, ok: true, deep: input.deep, artifacts: [], problems: [] };
-      try {
-        const manifest = await readManifest(target, plan.name, backup.id);
-        for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claimed.push({ id: backup.id, by: target.name, on: c.target });
-        for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, backup.id, entry, input.deep, getKeys));
-      } catch (error) {
-        if (error instanceof KeyError) throw error;
-        copy.problems.push(reason(error));
-        if (error instanceof RunError) copy.unreadable = true;
-      }
-      copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
-      // Damage (a mismatch, a missing or broken file) outweighs a read that failed (RunError: unreachable).
-      const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || (copy.problems.length > 0 && !copy.unreadable);
-      if (!copy.ok && !damaged) copy.unreadable = true;
-      else delete copy.unreadable;
-      reports.push(copy);
-      if (!input.json) io.reporter.output(line(copy));
-    }
+    for (const backup of chosen) report(await checkCopy(target, loaded, backup.id, input.deep, getKeys, claims));
   }
-  const missing = new Map<string, string>();
-  for (const { id, by, on } of claimed) if (listed.has(on) && !listed.get(on)!.has(id) && !missing.has(`${id} ${on}`)) missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
-  for (const text of missing.values()) io.reporter.warn(`Missing copy: ${text}.`);
+  for (const text of missingCopies(claims, listed)) io.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);

@@ -51505,49 +51505,57 @@ async function holdingsOf(targets, plan) {
     )
   );
 }
+async function checkCopy(target, loaded, id, deep, keys, claims) {
+  const copy = { target: target.name, backup: id, ok: true, deep, artifacts: [], problems: [] };
+  try {
+    const manifest = await readManifest(target, loaded.plan.name, id);
+    for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
+    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
+  } catch (error63) {
+    if (error63 instanceof KeyError) throw error63;
+    copy.problems.push(reason(error63));
+    if (error63 instanceof RunError) copy.unreadable = true;
+  }
+  copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
+  const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || copy.problems.length > 0 && !copy.unreadable;
+  if (!copy.ok && !damaged) copy.unreadable = true;
+  else delete copy.unreadable;
+  return copy;
+}
+function missingCopies(claims, listed) {
+  const missing = /* @__PURE__ */ new Map();
+  for (const { id, by, on } of claims) {
+    if (!listed.has(on) || listed.get(on).has(id) || missing.has(`${id} ${on}`)) continue;
+    missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
+  }
+  return [...missing.values()];
+}
 var verify = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
   let keys;
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
   const reports = [];
-  const claimed = [];
+  const report = (copy) => {
+    reports.push(copy);
+    if (!input2.json) io2.reporter.output(line(copy));
+  };
+  const claims = [];
   const listed = /* @__PURE__ */ new Map();
   const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env), plan.name);
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b2) => a.id < b2.id ? 1 : -1)[0]?.id;
+  const wanted = input2.backup === "latest" ? latest : input2.backup;
   for (const { target, complete, error: error63 } of holdings) {
     if (!complete) {
-      const copy = { target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [error63] };
-      reports.push(copy);
-      if (!input2.json) io2.reporter.output(line(copy));
+      report({ target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [error63] });
       continue;
     }
     listed.set(target.name, new Set(complete.map((b2) => b2.id)));
-    const wanted = input2.backup === "latest" ? latest : input2.backup;
     const chosen2 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
     if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
-    for (const backup2 of chosen2) {
-      const copy = { target: target.name, backup: backup2.id, ok: true, deep: input2.deep, artifacts: [], problems: [] };
-      try {
-        const manifest = await readManifest(target, plan.name, backup2.id);
-        for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claimed.push({ id: backup2.id, by: target.name, on: c.target });
-        for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, backup2.id, entry, input2.deep, getKeys));
-      } catch (error64) {
-        if (error64 instanceof KeyError) throw error64;
-        copy.problems.push(reason(error64));
-        if (error64 instanceof RunError) copy.unreadable = true;
-      }
-      copy.ok = copy.problems.length === 0 && copy.artifacts.every((a) => a.ok);
-      const damaged = copy.artifacts.some((a) => !a.ok && !a.unreadable) || copy.problems.length > 0 && !copy.unreadable;
-      if (!copy.ok && !damaged) copy.unreadable = true;
-      else delete copy.unreadable;
-      reports.push(copy);
-      if (!input2.json) io2.reporter.output(line(copy));
-    }
+    for (const backup2 of chosen2) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims));
   }
-  const missing = /* @__PURE__ */ new Map();
-  for (const { id, by, on } of claimed) if (listed.has(on) && !listed.get(on).has(id) && !missing.has(`${id} ${on}`)) missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
-  for (const text of missing.values()) io2.reporter.warn(`Missing copy: ${text}.`);
+  for (const text of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
