@@ -40,7 +40,19 @@ export async function listBackups(target: Target, plan: string): Promise<StoredB
     .sort((a, b) => (a.id < b.id ? 1 : -1));
 }
 
-async function readText(target: Target, key: string): Promise<string> {
+/**
+ * Removes one backup from a target, manifest.json first: a removal cut short
+ * leaves an incomplete backup (never listed), not a listed one with files
+ * missing. `objects` saves a listing when the caller has one.
+ */
+export async function removeBackup(target: Target, plan: string, id: string, objects?: readonly StoredObject[]): Promise<void> {
+  const manifestKey = keyOf.file(plan, id, MANIFEST);
+  await target.remove([manifestKey]);
+  const rest = objects ?? (await target.list(keyOf.dir(plan, id)));
+  await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
+}
+
+export async function readText(target: Target, key: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

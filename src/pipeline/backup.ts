@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { makeBackupId } from '../artifacts/backup-id.js';
-import { keyOf } from '../artifacts/catalog.js';
+import { keyOf, removeBackup } from '../artifacts/catalog.js';
 import { packing } from '../artifacts/codec.js';
 import { mismatch, readBack } from '../artifacts/check.js';
 import { encryptionRecord, encryptor } from '../artifacts/encrypt.js';
@@ -252,28 +252,30 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       signal.throwIfAborted();
       // A manifest names the copies that exist: if one fails to land, the
       // verdict and the manifests on the others are made again without it.
-      const writeManifest = async (to: Target[]) => {
+      const writeManifest = async (to: Target[]): Promise<PolicyVerdict> => {
         const holders = alive();
         if (holders.length === 0) throw new RunError('No target took the manifest; nothing was committed.');
-        verdict = evaluate(plan.policy.rule, holders.map(copyOf));
-        manifest = manifestFor(holders, verdict);
+        const now = evaluate(plan.policy.rule, holders.map(copyOf));
+        manifest = manifestFor(holders, now);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
         await Promise.all(to.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([body])).catch((error: unknown) => drop(t, error))));
+        return (verdict = now);
       };
-      const settle = async () => {
-        for (let count = -1; count !== alive().length; ) {
-          count = alive().length;
-          await writeManifest(alive().filter((t) => !t.writeOnce));
+      // Rewritable stores again and again until every one holds the same list of copies.
+      const settle = async (): Promise<PolicyVerdict> => {
+        for (;;) {
+          const before = alive().length;
+          const written = await writeManifest(alive().filter((t) => !t.writeOnce));
+          if (alive().length === before) return written;
         }
       };
-      await settle();
+      let final = await settle();
       // Write-once stores last: a second manifest there would fail, and dropping them would delete verified copies.
       const once = alive().filter((t) => t.writeOnce);
       if (once.length > 0) {
-        await writeManifest(once);
-        if (once.some((t) => failures.has(t.name))) await settle();
+        final = await writeManifest(once);
+        if (once.some((t) => failures.has(t.name))) final = await settle();
       }
-      const final = verdict!; // set by every writeManifest
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
@@ -360,11 +362,7 @@ function sourceFailure(name: string, error: unknown): unknown {
 async function removeIncomplete(targets: Target[], plan: string, id: string, reporter: Reporter): Promise<void> {
   for (const target of targets) {
     try {
-      // The manifest first (as prune does): a cleanup cut short must not leave a listed backup with files missing.
-      const manifestKey = keyOf.file(plan, id, MANIFEST);
-      await target.remove([manifestKey]);
-      const objects = await target.list(keyOf.dir(plan, id));
-      await target.remove(objects.map((o) => o.key).filter((key) => key !== manifestKey));
+      await removeBackup(target, plan, id);
     } catch (error) {
       reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error)}`);
     }

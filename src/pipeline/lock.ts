@@ -14,11 +14,11 @@
  * which is after the first one's write, and sees it.
  *
  * A lock is stale when its owner ran on this host and that pid is gone, or it
- * is older than `locks.stale_after` (6h by default). A file under locks/ that
- * is not a readable lock counts as stale: it blocks and is named. A stale lock still blocks
- * (a run that lost its process may have left half a backup, and only a
- * person can tell that the owner is really gone); it is named, and
- * `--break-lock` removes stale locks, never live ones.
+ * is older than `locks.stale_after` (6h by default); a file under locks/ that
+ * is not a readable lock counts as stale too. A stale lock still blocks (a
+ * run that lost its process may have left half a backup, and only a person
+ * can tell that the owner is really gone); it is named, and `--break-lock`
+ * removes stale locks, never live ones.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
@@ -26,6 +26,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { LockedError, NotFoundError, RunError, reason } from '../errors.js';
+import { readText } from '../artifacts/catalog.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
 
@@ -94,9 +95,7 @@ async function readLocks(target: Target, plan: string): Promise<ReadLock[]> {
     objects.map(async ({ key }): Promise<ReadLock | undefined> => {
       let text: string;
       try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
-        text = Buffer.concat(chunks).toString('utf8');
+        text = await readText(target, key);
       } catch (error) {
         // Released between list and get: not a lock any more.
         if (error instanceof NotFoundError) return undefined;

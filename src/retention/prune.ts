@@ -5,9 +5,8 @@
  * with missing artifacts. Incomplete backups older than a day (crashed runs)
  * are cleared as well.
  */
-import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
+import { listBackups, readManifest, removeBackup } from '../artifacts/catalog.js';
 import { IntegrityError, reason } from '../errors.js';
-import { MANIFEST } from '../artifacts/manifest.js';
 import type { Retention } from '../plan/schema.js';
 import type { Target } from '../targets/target.js';
 import { decideRetention, type RetentionDecision } from './retention.js';
@@ -49,12 +48,7 @@ export async function pruneTarget(
   const removed = decisions.filter((d) => !d.keep);
   const stale = backups.filter((b) => !b.complete && options.now.getTime() - b.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b.id));
   if (options.apply) {
-    for (const decision of removed) {
-      const backup = complete.find((b) => b.id === decision.id)!;
-      const manifestKey = keyOf.file(plan, backup.id, MANIFEST);
-      await target.remove([manifestKey]);
-      await target.remove(backup.objects.map((o) => o.key).filter((key) => key !== manifestKey));
-    }
+    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b) => b.id === decision.id)!.objects);
     for (const backup of stale) await target.remove(backup.objects.map((o) => o.key));
   }
   return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b) => b.id) };

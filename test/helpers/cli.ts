@@ -15,9 +15,12 @@ export interface CliResult {
 }
 
 /** Node 24 from the `node` npm package (installed by .ci/run), if present. */
+/** Node 24 for the Action's runtime: outside CI a test may skip without it; under CI=true its absence fails the run. */
 export function node24(): string | undefined {
   const path = process.env.RESTORABLE_TEST_NODE24 ?? NODE24;
-  return existsSync(path) ? path : undefined;
+  if (existsSync(path)) return path;
+  if (process.env.CI === 'true') throw new Error(`Node 24 is required under CI=true (.ci/run installs it at ${path})`);
+  return undefined;
 }
 
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string } = {}): Promise<CliResult> {

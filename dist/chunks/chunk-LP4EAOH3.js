@@ -40761,6 +40761,12 @@ async function listBackups(target, plan) {
     bytes: objects.reduce((sum, o) => sum + o.size, 0)
   })).sort((a, b2) => a.id < b2.id ? 1 : -1);
 }
+async function removeBackup(target, plan, id, objects) {
+  const manifestKey = keyOf.file(plan, id, MANIFEST);
+  await target.remove([manifestKey]);
+  const rest = objects ?? await target.list(keyOf.dir(plan, id));
+  await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
+}
 async function readText(target, key) {
   const chunks = [];
   for await (const chunk of await target.get(key)) chunks.push(chunk);
@@ -50306,12 +50312,7 @@ async function pruneTarget(target, plan, policy2, options) {
   const removed = decisions.filter((d) => !d.keep);
   const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
   if (options.apply) {
-    for (const decision of removed) {
-      const backup2 = complete.find((b2) => b2.id === decision.id);
-      const manifestKey = keyOf.file(plan, backup2.id, MANIFEST);
-      await target.remove([manifestKey]);
-      await target.remove(backup2.objects.map((o) => o.key).filter((key) => key !== manifestKey));
-    }
+    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
     for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
   }
   return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
@@ -50543,25 +50544,26 @@ async function runBackup(loaded, options) {
       const writeManifest = async (to2) => {
         const holders = alive();
         if (holders.length === 0) throw new RunError("No target took the manifest; nothing was committed.");
-        verdict = evaluate(plan.policy.rule, holders.map(copyOf));
-        manifest = manifestFor(holders, verdict);
+        const now2 = evaluate(plan.policy.rule, holders.map(copyOf));
+        manifest = manifestFor(holders, now2);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
         await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
+        return verdict = now2;
       };
       const settle2 = async () => {
-        for (let count = -1; count !== alive().length; ) {
-          count = alive().length;
-          await writeManifest(alive().filter((t) => !t.writeOnce));
+        for (; ; ) {
+          const before = alive().length;
+          const written2 = await writeManifest(alive().filter((t) => !t.writeOnce));
+          if (alive().length === before) return written2;
         }
       };
-      await settle2();
+      let final = await settle2();
       const once2 = alive().filter((t) => t.writeOnce);
       if (once2.length > 0) {
-        await writeManifest(once2);
-        if (once2.some((t) => failures.has(t.name))) await settle2();
+        final = await writeManifest(once2);
+        if (once2.some((t) => failures.has(t.name))) final = await settle2();
       }
-      const final = verdict;
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
@@ -50635,10 +50637,7 @@ function sourceFailure(name, error63) {
 async function removeIncomplete(targets, plan, id, reporter) {
   for (const target of targets) {
     try {
-      const manifestKey = keyOf.file(plan, id, MANIFEST);
-      await target.remove([manifestKey]);
-      const objects = await target.list(keyOf.dir(plan, id));
-      await target.remove(objects.map((o) => o.key).filter((key) => key !== manifestKey));
+      await removeBackup(target, plan, id);
     } catch (error63) {
       reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error63)}`);
     }
@@ -50684,9 +50683,7 @@ async function readLocks(target, plan) {
     objects.map(async ({ key }) => {
       let text;
       try {
-        const chunks = [];
-        for await (const chunk of await target.get(key)) chunks.push(chunk);
-        text = Buffer.concat(chunks).toString("utf8");
+        text = await readText(target, key);
       } catch (error63) {
         if (error63 instanceof NotFoundError) return void 0;
         throw error63;
