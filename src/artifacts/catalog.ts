@@ -3,10 +3,13 @@
  * without a manifest is an incomplete backup (a run that crashed or is still
  * writing): it is never listed as a backup, and prune may clear it once old.
  */
+import { Readable } from 'node:stream';
 import { IntegrityError, NotFoundError, reason } from '../errors.js';
+import type { Signing } from '../plan/schema.js';
 import type { StoredObject, Target } from '../targets/target.js';
 import { parseBackupId } from './backup-id.js';
 import { DRILL, MANIFEST, drillSchema, manifestSchema, type DrillRecord, type Manifest } from './manifest.js';
+import { SIGNATURE, checkManifestSignature } from './signature.js';
 
 export const keyOf = {
   dir: (plan: string, id: string) => `${plan}/${id}/`,
@@ -52,15 +55,45 @@ export async function removeBackup(target: Target, plan: string, id: string, obj
   await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
 }
 
-export async function readText(target: Target, key: string): Promise<string> {
+async function readBytes(target: Target, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-export async function readManifest(target: Target, plan: string, id: string): Promise<Manifest> {
+export async function readText(target: Target, key: string): Promise<string> {
+  return (await readBytes(target, key)).toString('utf8');
+}
+
+/**
+ * Commits a backup on one target by writing its manifest. For a signing plan
+ * the signature goes first, and a manifest being replaced is removed before
+ * (so a run cut short leaves an incomplete backup, never a listed manifest
+ * whose signature is of another version of it).
+ */
+export async function putManifest(target: Target, plan: string, id: string, body: Buffer, signature?: string): Promise<void> {
+  const manifestKey = keyOf.file(plan, id, MANIFEST);
+  if (signature !== undefined) {
+    if (!target.writeOnce) await target.remove([manifestKey]);
+    await target.put(keyOf.file(plan, id, SIGNATURE), Readable.from([Buffer.from(signature)]));
+  }
+  await target.put(manifestKey, Readable.from([body]));
+}
+
+/** The stored manifest.json.sig, or undefined when there is none. */
+async function readSignature(target: Target, plan: string, id: string): Promise<string | undefined> {
+  return readText(target, keyOf.file(plan, id, SIGNATURE)).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+}
+
+/** A backup's manifest; with the plan's `signing`, only when its signature is good (else a SignatureError). */
+export async function readManifest(target: Target, plan: string, id: string, signing?: Signing): Promise<Manifest> {
   const key = keyOf.file(plan, id, MANIFEST);
-  const text = await readText(target, key);
+  const bytes = await readBytes(target, key);
+  if (signing) checkManifestSignature(bytes, await readSignature(target, plan, id), signing, { id, target: target.name });
+  const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

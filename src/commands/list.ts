@@ -1,5 +1,7 @@
 import { listBackups, readDrill, readManifest } from '../artifacts/catalog.js';
 import type { Manifest } from '../artifacts/manifest.js';
+import { SignatureError } from '../artifacts/signature.js';
+import type { Signing } from '../plan/schema.js';
 import { counts } from '../plan/policy.js';
 import type { Target } from '../targets/target.js';
 import { reason } from '../errors.js';
@@ -35,13 +37,13 @@ interface Row {
 }
 
 /** How the copy on `target` stands, from the manifest it holds. */
-async function copyState(target: Target, plan: string, id: string, now: Date): Promise<CopyState> {
+async function copyState(target: Target, plan: string, id: string, now: Date, signing?: Signing): Promise<CopyState> {
   let entry: Manifest['copies'][number] | undefined;
   let note = '';
   try {
-    entry = (await readManifest(target, plan, id)).copies.find((c) => c.target === target.name);
+    entry = (await readManifest(target, plan, id, signing)).copies.find((c) => c.target === target.name);
   } catch (error) {
-    note = `manifest unreadable: ${reason(error)}`;
+    note = error instanceof SignatureError ? error.state : `manifest unreadable: ${reason(error)}`;
   }
   const copy = entry && { target: entry.target, medium: entry.medium, offsite: entry.offsite, immutable: entry.immutable, counted: entry.counted ?? true, expiresAt: entry.expires_at ?? null };
   const expired = !!entry?.expires_at && Date.parse(entry.expires_at) <= now.getTime();
@@ -69,7 +71,7 @@ export const list: Command = async (input, io) => {
         const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null };
         if (backup.complete) {
           row.targets.push(target.name);
-          row.copies.push(await copyState(target, plan.name, backup.id, now));
+          row.copies.push(await copyState(target, plan.name, backup.id, now, plan.signing));
           row.bytes = Math.max(row.bytes, backup.bytes);
           const drill = await readDrill(target, plan.name, backup.id);
           if (drill && (!row.drill || drill.at > row.drill.at)) row.drill = { ok: drill.ok, at: drill.at };

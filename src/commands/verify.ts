@@ -115,7 +115,7 @@ interface Claim {
 async function checkCopy(target: Target, loaded: LoadedPlan, id: string, deep: boolean, keys: () => DecryptionKeys, claims: Claim[]): Promise<CopyReport> {
   const copy: CopyReport = { target: target.name, backup: id, ok: true, deep, artifacts: [], problems: [] };
   try {
-    const manifest = await readManifest(target, loaded.plan.name, id);
+    const manifest = await readManifest(target, loaded.plan.name, id, loaded.plan.signing);
     for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
     for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
   } catch (error) {

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { makeBackupId } from '../artifacts/backup-id.js';
-import { keyOf, removeBackup } from '../artifacts/catalog.js';
+import { keyOf, putManifest, removeBackup } from '../artifacts/catalog.js';
 import { packing } from '../artifacts/codec.js';
 import { mismatch, readBack } from '../artifacts/check.js';
 import { encryptionRecord, encryptor } from '../artifacts/encrypt.js';
 import { Digest } from '../artifacts/digest.js';
 import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
-import { MANIFEST, type Manifest, type SourceEntry } from '../artifacts/manifest.js';
+import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
+import { loadSigner, type Signer } from '../artifacts/signature.js';
 import { PolicyError, RestorableError, RunError, ioHint, reason } from '../errors.js';
 import { resolveAppVersion } from '../plan/app-version.js';
 import { artifactFile, compileBackup } from '../plan/compile.js';
@@ -119,6 +120,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
   let postHookError: unknown;
+  let signer: Signer | undefined;
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
@@ -153,6 +155,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
   const executors: Record<StepKind, Executor> = {
     async preflight() {
+      // Before anything is read: a plan that signs must not run far without its key.
+      signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : undefined;
       stagingDir = await makeStaging(options.stagingRoot, 'restorable-');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
@@ -258,7 +262,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         const now = evaluate(plan.policy.rule, holders.map(copyOf));
         manifest = manifestFor(holders, now);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-        await Promise.all(to.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable.from([body])).catch((error: unknown) => drop(t, error))));
+        const signature = signer?.sign(body);
+        await Promise.all(to.map((t) => putManifest(t, plan.name, id, body, signature).catch((error: unknown) => drop(t, error))));
         return (verdict = now);
       };
       // Rewritable stores again and again until every one holds the same list of copies.

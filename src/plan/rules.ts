@@ -4,6 +4,7 @@
  * paths into file:line:column. Nothing here touches the disk.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parsePublicKey } from '../artifacts/signature.js';
 import { selector } from '../sources/files.js';
 import { sourceAdapter } from '../sources/index.js';
 import { targetAdapter } from '../targets/index.js';
@@ -162,7 +163,18 @@ const passphraseStrength: Rule = (plan) =>
     ? [error(['encryption', 'passphrase'], 'the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)')]
     : [];
 
-const rules: Rule[] = [passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+/** The pinned signing key must decode: a typo found at backup time would cost a backup, at restore time every one. */
+const signingKey: Rule = (plan) => {
+  if (!plan.signing) return [];
+  try {
+    parsePublicKey(plan.signing.public_key);
+    return [];
+  } catch (problem) {
+    return [error(['signing', 'public_key'], `this is not a usable signing key: ${(problem as Error).message}`)];
+  }
+};
+
+const rules: Rule[] = [passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 
 export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
   return rules.flatMap((rule) => rule(plan, ctx));

@@ -71,6 +71,17 @@ const encryption = z
     path: ['scrypt_work_factor'],
   });
 
+/**
+ * Signed manifests (src/artifacts/signature.ts): the public key is pinned here
+ * (safe to commit); the private key is read at backup time only, from
+ * RESTORABLE_SIGNING_KEY, so verify and restore need no secret.
+ */
+const signing = z.strictObject({
+  public_key: z
+    .string()
+    .regex(/^\s*ssh-ed25519\s+[A-Za-z0-9+/]+={0,2}(\s.*)?$/, { error: 'expected an ssh-ed25519 public key line, as in the .pub file ssh-keygen -t ed25519 writes' }),
+});
+
 /** Locks against concurrent runs of one plan (see src/pipeline/lock.ts). */
 const locks = z.strictObject({ stale_after: clockDuration.prefault('6h') });
 
@@ -139,6 +150,7 @@ export const planSchema = z.strictObject({
   policy: policy.default({ rule: '3-2-1' }),
   compression: compression.default({ algorithm: 'zstd' }),
   encryption: encryption.optional(),
+  signing: signing.optional(),
   locks: locks.prefault({}),
   retention: retention.optional(),
   schedule: schedule.optional(),
@@ -154,4 +166,5 @@ export type Retention = z.infer<typeof retention>;
 export type PolicyRule = z.infer<typeof policy>['rule'];
 export type Compression = z.infer<typeof compression>;
 export type Encryption = z.infer<typeof encryption>;
+export type Signing = z.infer<typeof signing>;
 export type AppVersionFrom = z.infer<typeof appVersionFrom>;

@@ -118,7 +118,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   };
   try {
     for (const [index, target] of holders.entries()) {
-      const manifest = await readManifest(target, plan.name, id).catch((error: unknown) => onDamage(error, index));
+      const manifest = await readManifest(target, plan.name, id, plan.signing).catch((error: unknown) => onDamage(error, index));
       if (!manifest) continue;
       const located: Located = { target, manifest };
       const chosen = await retarget(select(loaded, located, request.sources), request.to);
