@@ -97,7 +97,7 @@ function ed25519Blob(raw: Buffer): Buffer {
 function publicFromBlob(blob: Buffer): PublicKey {
   const reader = new Reader(blob);
   const type = reader.text();
-  if (type !== KEY_TYPE) throw new Error(`it is a ${type} key; restorable signs with ssh-ed25519 keys only`);
+  if (type !== KEY_TYPE) throw new Error(/^[a-z0-9@.-]+$/.test(type) ? `it is a ${type} key; restorable signs with ssh-ed25519 keys only` : 'it is not a well-formed ssh-ed25519 key');
   const raw = reader.string();
   if (raw.length !== 32 || !reader.done) throw new Error('it is not a well-formed ssh-ed25519 key');
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(raw) }, format: 'jwk' });
@@ -185,7 +185,8 @@ export function loadSigner(signing: Signing, env: NodeJS.ProcessEnv, secrets: Se
       throw new UsageError(`${SIGNING_KEY_ENV} names a key file that cannot be read: ${reason(error)}.`, { hint });
     }
   }
-  secrets.add(text.trim());
+  // The key's lines, not its armor lines: those are no secret, and masking them would garble messages naming them.
+  for (const line of text.split(/\r?\n/)) if (!line.startsWith('-----')) secrets.add(line.trim());
   let own: { key: KeyObject; blob: Buffer };
   try {
     own = privateKey(text);

@@ -17,6 +17,7 @@ const looks = z.looseObject({
   sources: z.array(z.looseObject({ type: z.string(), path: z.string().optional() })).default([]),
   targets: z.array(z.looseObject({ type: z.string() })).default([]),
   encryption: z.unknown().optional(),
+  signing: z.unknown().optional(),
   schedule: z.looseObject({ backup: z.string().optional(), drill: z.string().optional() }).optional(),
 });
 
@@ -34,6 +35,8 @@ export interface PlanFacts {
   variables: string[];
   githubStorage: boolean;
   encrypted: boolean;
+  /** Backups sign their manifests: the backup job needs RESTORABLE_SIGNING_KEY. */
+  signed: boolean;
   /** Sources that read local files, so the job belongs on a self-hosted runner next to them. */
   localSources: string[];
 }
@@ -59,6 +62,7 @@ export async function readPlanFacts(file: string): Promise<PlanFacts> {
     variables: versionEnv ? [versionEnv] : [],
     githubStorage: plan.targets.some((t) => GITHUB_STORED.has(t.type)),
     encrypted: plan.encryption !== undefined,
+    signed: plan.signing !== undefined,
     localSources: plan.sources.filter((s) => LOCAL_SOURCES.has(s.type)).map((s) => String(s.name ?? s.type)),
   };
 }

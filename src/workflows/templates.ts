@@ -62,6 +62,7 @@ function environment(facts: PlanFacts, command: string): Json {
   for (const name of facts.secrets) env[name] = `\${{ secrets.${name} }}`;
   for (const name of facts.variables) env[name] ??= `\${{ vars.${name} }}`;
   if (facts.encrypted && (command === 'restore' || command === 'drill')) env.RESTORABLE_AGE_IDENTITY ??= '${{ secrets.RESTORABLE_AGE_IDENTITY }}';
+  if (facts.signed && command === 'backup') env.RESTORABLE_SIGNING_KEY ??= '${{ secrets.RESTORABLE_SIGNING_KEY }}';
   if (facts.githubStorage) env.GITHUB_TOKEN ??= '${{ github.token }}';
   return env;
 }
@@ -215,7 +216,7 @@ export function matrixWorkflow(uses: string = DEFAULT_USES): WorkflowFile {
 
 /** The generic templates shipped in workflows/ (the build script writes them). */
 export function staticTemplates(): WorkflowFile[] {
-  const facts: PlanFacts = { name: 'app', schedule: {}, secrets: [], variables: [], githubStorage: false, encrypted: false, localSources: [] };
+  const facts: PlanFacts = { name: 'app', schedule: {}, secrets: [], variables: [], githubStorage: false, encrypted: false, signed: false, localSources: [] };
   const options: WorkflowOptions = {
     planPath: 'restorable.yml',
     uses: DEFAULT_USES,
