@@ -10,24 +10,24 @@
  * RESTORABLE_SIGNING_KEY (the key itself, or the path of its file) at backup
  * time only; the plan pins the public key.
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { IntegrityError, UsageError, reason } from '../errors.js';
 import type { Signing } from '../plan/schema.js';
 import type { Secrets } from '../report/secrets.js';
+import { KEY_TYPE, PassphraseProtected, Reader, fingerprint, parsePublicKey, readPrivateKey, str, u32, type PublicKey } from './ssh-keys.js';
 
 export const SIGNATURE = 'manifest.json.sig';
 export const NAMESPACE = 'restorable-manifest';
 export const SIGNING_KEY_ENV = 'RESTORABLE_SIGNING_KEY';
 
 const MAGIC = Buffer.from('SSHSIG');
-const KEY_TYPE = 'ssh-ed25519';
 const BEGIN = '-----BEGIN SSH SIGNATURE-----';
 const END = '-----END SSH SIGNATURE-----';
 
 /**
  * A manifest that a signing plan must refuse: `unsigned` (no signature beside
- * it) or `bad` (unreadable, another key, another namespace, or not matching
+ * it) or `bad signature` (unreadable, another key, another namespace, or not matching
  * the bytes). An IntegrityError, so every command exits 5 and restore tries
  * the next copy.
  */
@@ -45,123 +45,21 @@ export class SignatureError extends IntegrityError {
   }
 }
 
-/** SSH wire format: uint32 lengths before strings. */
-class Reader {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  bytes(n: number): Buffer {
-    if (this.at + n > this.buf.length) throw new Error('it is truncated');
-    return this.buf.subarray(this.at, (this.at += n));
-  }
-  u32(): number {
-    return this.bytes(4).readUInt32BE(0);
-  }
-  string(): Buffer {
-    return this.bytes(this.u32());
-  }
-  text(): string {
-    return this.string().toString('latin1');
-  }
-  get done(): boolean {
-    return this.at === this.buf.length;
-  }
-}
-
-const u32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-const str = (value: Buffer | string) => {
-  const b = typeof value === 'string' ? Buffer.from(value) : value;
-  return Buffer.concat([u32(b.length), b]);
-};
-const b64url = (b: Buffer) => b.toString('base64url');
-
-/** The key's SHA256 fingerprint, as `ssh-keygen -l` prints it. */
-export function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-export interface PublicKey {
-  /** The SSH wire encoding (string "ssh-ed25519", string key). */
-  blob: Buffer;
-  key: KeyObject;
-  fingerprint: string;
-}
-
-function ed25519Blob(raw: Buffer): Buffer {
-  return Buffer.concat([str(KEY_TYPE), str(raw)]);
-}
-
-function publicFromBlob(blob: Buffer): PublicKey {
-  const reader = new Reader(blob);
-  const type = reader.text();
-  if (type !== KEY_TYPE) throw new Error(/^[a-z0-9@.-]+$/.test(type) ? `it is a ${type} key; restorable signs with ssh-ed25519 keys only` : 'it is not a well-formed ssh-ed25519 key');
-  const raw = reader.string();
-  if (raw.length !== 32 || !reader.done) throw new Error('it is not a well-formed ssh-ed25519 key');
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(raw) }, format: 'jwk' });
-  return { blob, key, fingerprint: fingerprint(blob) };
-}
-
-/** Parses an OpenSSH public key line (`ssh-ed25519 AAAA... comment`); throws an Error saying what is wrong. */
-export function parsePublicKey(line: string): PublicKey {
-  const [type, data] = line.trim().split(/\s+/);
-  if (type !== KEY_TYPE || !data) throw new Error('expected an OpenSSH public key line: ssh-ed25519 AAAA... (the .pub file ssh-keygen writes)');
-  const blob = Buffer.from(data, 'base64');
-  if (blob.toString('base64').replace(/=+$/, '') !== data.replace(/=+$/, '')) throw new Error('its base64 part is damaged');
-  return publicFromBlob(blob);
-}
-
 export interface Signer {
   publicKey: PublicKey;
   /** The armored SSHSIG signature of `message`, as `ssh-keygen -Y sign -n restorable-manifest` writes it. */
   sign(message: Buffer): string;
 }
 
-/** The private key in an unencrypted `openssh-key-v1` file. */
-function openSshPrivate(text: string): { key: KeyObject; blob: Buffer } {
-  const body = text.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, '').replace(/\s+/g, '');
-  const r = new Reader(Buffer.from(body, 'base64'));
-  if (r.bytes(15).toString('latin1') !== 'openssh-key-v1\0') throw new Error('it is not an OpenSSH private key');
-  const cipher = r.text();
-  const kdf = r.text();
-  r.string();
-  if (cipher !== 'none' || kdf !== 'none') {
-    throw new UsageError(`${SIGNING_KEY_ENV} holds a private key protected by a passphrase (${cipher}); restorable cannot ask for one.`, {
-      hint: "Make an unencrypted copy for the backup job and keep it as a secret: cp KEY job.key && ssh-keygen -p -N '' -f job.key",
-    });
-  }
-  if (r.u32() !== 1) throw new Error('it holds more than one key');
-  const blob = r.string();
-  const p = new Reader(r.string());
-  if (p.u32() !== p.u32()) throw new Error('its check numbers differ (a damaged key)');
-  const type = p.text();
-  if (type !== KEY_TYPE) throw new Error(`it is a ${type} key; restorable signs with ssh-ed25519 keys only`);
-  const pub = p.string();
-  const secret = p.string();
-  if (pub.length !== 32 || secret.length !== 64) throw new Error('it is not a well-formed ssh-ed25519 key');
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64url(secret.subarray(0, 32)), x: b64url(pub) }, format: 'jwk' });
-  return { key, blob };
-}
-
-function privateKey(text: string): { key: KeyObject; blob: Buffer } {
-  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return openSshPrivate(text);
-  if (text.includes('-----BEGIN PRIVATE KEY-----')) {
-    const key = createPrivateKey(text);
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType} key; restorable signs with Ed25519 keys only`);
-    const jwk = createPublicKey(key).export({ format: 'jwk' });
-    return { key, blob: ed25519Blob(Buffer.from(jwk.x!, 'base64url')) };
-  }
-  if (/ENCRYPTED PRIVATE KEY/.test(text)) throw new UsageError(`${SIGNING_KEY_ENV} holds a private key protected by a passphrase; restorable cannot ask for one.`);
-  throw new Error('expected an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----, from ssh-keygen -t ed25519)');
+/** What the key actually signs: the namespace and a hash of the message, never the message itself. */
+function signedData(hashName: 'sha512' | 'sha256', message: Buffer): Buffer {
+  const hash = createHash(hashName).update(message).digest();
+  return Buffer.concat([MAGIC, str(NAMESPACE), str(''), str(hashName), str(hash)]);
 }
 
 /** The armored signature of `message` by `key` (whose public blob is `blob`). */
 export function signWith(key: KeyObject, blob: Buffer, message: Buffer): string {
-  const hash = createHash('sha512').update(message).digest();
-  const signed = Buffer.concat([MAGIC, str(NAMESPACE), str(''), str('sha512'), str(hash)]);
-  const signature = Buffer.concat([str(KEY_TYPE), str(sign(null, signed, key))]);
+  const signature = Buffer.concat([str(KEY_TYPE), str(sign(null, signedData('sha512', message), key))]);
   const raw = Buffer.concat([MAGIC, u32(1), str(blob), str(NAMESPACE), str(''), str('sha512'), str(signature)]);
   const lines = raw.toString('base64').match(/.{1,70}/g)!;
   return `${[BEGIN, ...lines, END].join('\n')}\n`;
@@ -189,9 +87,13 @@ export function loadSigner(signing: Signing, env: NodeJS.ProcessEnv, secrets: Se
   for (const line of text.split(/\r?\n/)) if (!line.startsWith('-----')) secrets.add(line.trim());
   let own: { key: KeyObject; blob: Buffer };
   try {
-    own = privateKey(text);
+    own = readPrivateKey(text);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof PassphraseProtected) {
+      throw new UsageError(`${SIGNING_KEY_ENV} holds a private key ${error.message}; restorable cannot ask for one.`, {
+        hint: "Make an unencrypted copy for the backup job and keep it as a secret: cp KEY job.key && ssh-keygen -p -N '' -f job.key",
+      });
+    }
     throw new UsageError(`${SIGNING_KEY_ENV} does not hold a usable signing key: ${reason(error)}.`, { hint });
   }
   if (!own.blob.equals(pinned.blob)) {
@@ -219,10 +121,7 @@ export function signatureProblem(message: Buffer, armored: string, pinned: Publi
     if (namespace !== NAMESPACE) return `it is signed for namespace "${namespace}", not "${NAMESPACE}"`;
     if (hashName !== 'sha512' && hashName !== 'sha256') return `it uses the hash ${hashName}`;
     if (sig.text() !== KEY_TYPE) return 'its signature is not ssh-ed25519';
-    const bytes = sig.string();
-    const hash = createHash(hashName).update(message).digest();
-    const signed = Buffer.concat([MAGIC, str(NAMESPACE), str(''), str(hashName), str(hash)]);
-    return verify(null, signed, pinned.key, bytes) ? undefined : 'it does not match the manifest (the manifest was changed after it was signed)';
+    return verify(null, signedData(hashName, message), pinned.key, sig.string()) ? undefined : 'it does not match the manifest (the manifest was changed after it was signed)';
   } catch (error) {
     return `it cannot be read: ${reason(error)}`;
   }

@@ -4,7 +4,7 @@
  * paths into file:line:column. Nothing here touches the disk.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parsePublicKey } from '../artifacts/signature.js';
+import { parsePublicKey } from '../artifacts/ssh-keys.js';
 import { selector } from '../sources/files.js';
 import { sourceAdapter } from '../sources/index.js';
 import { targetAdapter } from '../targets/index.js';

@@ -5,13 +5,18 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NAMESPACE, SignatureError, checkManifestSignature, fingerprint, loadSigner, parsePublicKey, signatureProblem } from '../../src/artifacts/signature.js';
+import { listBackups, putManifest, readManifest } from '../../src/artifacts/catalog.js';
+import { NAMESPACE, SignatureError, checkManifestSignature, loadSigner, signatureProblem } from '../../src/artifacts/signature.js';
+import { fingerprint, parsePublicKey } from '../../src/artifacts/ssh-keys.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { Secrets } from '../../src/report/secrets.js';
+import { createTarget } from '../../src/targets/index.js';
+import type { Target } from '../../src/targets/target.js';
 
 let dir: string;
 const keygen = (...args: string[]) => execFileSync('ssh-keygen', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -147,5 +152,61 @@ describe('the signing key', () => {
     keygen('-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'rsa'));
     expect(() => parsePublicKey(readFileSync(join(dir, 'rsa.pub'), 'utf8'))).toThrow(/ssh-ed25519/);
     expect(() => parsePublicKey(`${main.public.slice(0, 40)}`)).toThrow();
+  });
+});
+
+describe('committing a signed manifest (catalog.putManifest) on a real local target', () => {
+  /** The local target, with every put and remove recorded; `failOn` makes one put fail as a crash there would. */
+  function recorded(failOn?: string) {
+    const target = createTarget({ name: 'disk', type: 'local', path: join(dir, 'store') }, { planDir: dir });
+    const calls: string[] = [];
+    const wrapped: Target = Object.assign(Object.create(target) as Target, {
+      put: async (key: string, body: Readable) => {
+        calls.push(`put ${key.split('/').pop()}`);
+        if (failOn && key.endsWith(`/${failOn}`)) throw new Error('cut short');
+        return target.put(key, body);
+      },
+      remove: async (keys: readonly string[]) => {
+        calls.push(...keys.map((k) => `remove ${k.split('/').pop()}`));
+        return target.remove(keys);
+      },
+    });
+    return { target: wrapped, calls };
+  }
+  const id = '20261202T041100Z-abc123';
+  const signing = () => ({ public_key: main.public });
+  const signer = () => loadSigner(signing(), { RESTORABLE_SIGNING_KEY: main.private }, new Secrets());
+
+  it('writes the signature first, then the manifest, and reads back only the signed bytes', async () => {
+    rmSync(join(dir, 'store'), { recursive: true, force: true });
+    const { target, calls } = recorded();
+    const body = Buffer.from(`${JSON.stringify({ backup_id: id })}\n`);
+    await putManifest(target, 'app', id, body, signer().sign(body));
+    expect(calls).toEqual(['remove manifest.json', 'put manifest.json.sig', 'put manifest.json']);
+    expect(sshVerify(main.public, readFileSync(join(dir, 'store', 'app', id, 'manifest.json.sig'), 'utf8'), readFileSync(join(dir, 'store', 'app', id, 'manifest.json'))).status).toBe(0);
+    // The schema refuses this toy manifest, but only after the signature passed: a damaged manifest, not a bad signature.
+    await expect(readManifest(target, 'app', id, signing())).rejects.toThrow(/is damaged/);
+  });
+
+  it('a replacement cut short after its signature leaves an incomplete backup, never a listed manifest with the wrong signature', async () => {
+    rmSync(join(dir, 'store'), { recursive: true, force: true });
+    const first = Buffer.from('{"copies": 3}\n');
+    await putManifest(recorded().target, 'app', id, first, signer().sign(first));
+    expect((await listBackups(recorded().target, 'app'))[0]!.complete).toBe(true);
+    const { target } = recorded('manifest.json');
+    const second = Buffer.from('{"copies": 2}\n');
+    await expect(putManifest(target, 'app', id, second, signer().sign(second))).rejects.toThrow('cut short');
+    expect((await listBackups(target, 'app'))[0]!.complete).toBe(false);
+  });
+
+  it('a signature that fails to land leaves no manifest; a plan without signing writes the manifest alone', async () => {
+    rmSync(join(dir, 'store'), { recursive: true, force: true });
+    const body = Buffer.from('{}\n');
+    await expect(putManifest(recorded('manifest.json.sig').target, 'app', id, body, signer().sign(body))).rejects.toThrow('cut short');
+    expect(existsSync(join(dir, 'store', 'app', id, 'manifest.json'))).toBe(false);
+    const plain = recorded();
+    await putManifest(plain.target, 'app', id, body);
+    expect(plain.calls).toEqual(['put manifest.json']);
+    await expect(readManifest(plain.target, 'app', id, signing())).rejects.toThrow(/is not signed \(no manifest\.json\.sig\)/);
   });
 });
