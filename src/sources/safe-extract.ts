@@ -69,7 +69,8 @@ export function refusal(entry: { path: string; type: string; linkpath?: string }
   return undefined;
 }
 
-export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<void> {
+/** Extracts `stream` into the new folder `into`; resolves with the symlinks left out (`path -> target`), already warned about. */
+export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<string[]> {
   await mkdir(dirname(into), { recursive: true });
   await mkdir(into, { recursive: false });
   const dropped: string[] = [];
@@ -121,4 +122,5 @@ export async function extractSafely(stream: Readable, into: string, options: { s
       `Files source "${options.source}": ${dropped.length} symlink(s) pointing outside the folder were not restored: ${dropped.slice(0, 5).join(', ')}`,
     );
   }
+  return dropped;
 }
