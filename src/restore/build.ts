@@ -6,11 +6,13 @@
  * check or a swap: a matching sha256 proves the bytes are the stored ones,
  * not that they are this backup's data.
  */
+import { dirname, isAbsolute } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, reason } from '../errors.js';
 import type { BuiltInfo } from '../sources/source.js';
 import { decoded } from './locate.js';
 import type { Prepared, Selected } from './prepare.js';
+import { isNoSpace, noRoom, roomNeeded } from './room.js';
 
 /** How the built data differs from what the manifest recorded; empty when it matches. */
 export function builtDifferences(entry: SourceEntry, found: BuiltInfo): string[] {
@@ -33,7 +35,11 @@ export function builtDifferences(entry: SourceEntry, found: BuiltInfo): string[]
  */
 export async function buildChecked(prepared: Prepared, item: Selected, into: string): Promise<void> {
   const { config, adapter, entry, artifact } = item;
-  await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+  await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx).catch((error: unknown) => {
+    if (!isNoSpace(error)) throw error;
+    const place = isAbsolute(into) ? dirname(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
+    throw noRoom(`source "${config.name}"`, place, roomNeeded(entry), error, { staging: !isAbsolute(into) || into.startsWith(prepared.stagingDir) });
+  });
   if (!adapter.inspectBuilt) return;
   let differences: string[];
   try {
