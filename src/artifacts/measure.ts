@@ -7,7 +7,7 @@
  * passes through a pipe between two children.
  */
 import { stat } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
+import { Transform, pipeline, type Readable, type Writable } from 'node:stream';
 
 interface Packable {
   stream(): Readable;
@@ -19,11 +19,17 @@ export function measured<S extends Packable>(snapshot: S): { snapshot: Packable;
   const { file } = snapshot;
   if (file) return { snapshot: { stream: () => snapshot.stream(), file }, size: async () => (await stat(file)).size };
   let bytes = 0;
-  async function* counted(source: Readable) {
-    for await (const chunk of source) {
-      bytes += (chunk as Buffer).length;
-      yield chunk as Buffer;
-    }
-  }
-  return { snapshot: { stream: () => Readable.from(counted(snapshot.stream()), { objectMode: false }) }, size: async () => bytes };
+  const stream = () => {
+    const counter = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    // pipeline, as the packing pipeline did: a source that errors twice (node-tar on an unreadable folder) must not crash the run.
+    pipeline(snapshot.stream(), counter, () => undefined);
+    return counter;
+  };
+  return { snapshot: { stream }, size: async () => bytes };
 }
