@@ -109,6 +109,15 @@ export function decryptionKeys(env: NodeJS.ProcessEnv, setting: EncryptionSettin
     if (line === '' || line.startsWith('#')) continue;
     secrets.add(line);
     if (!IDENTITY_LINE.test(line)) throw new KeyError(`${IDENTITY_ENV} holds a line that is not an age identity.`, { hint: 'Expected AGE-SECRET-KEY-1... lines (age-keygen output); comments start with #.' });
+    // The shape is right; the bech32 checksum and key length are checked by parsing it, as decryption would.
+    // Its error message quotes the key, so only the fact is reported.
+    try {
+      new Decrypter().addIdentity(line);
+    } catch {
+      throw new KeyError(`${IDENTITY_ENV} holds a key that is not a valid age identity: its checksum or length is wrong (a character changed, or the line was cut).`, {
+        hint: 'Copy the AGE-SECRET-KEY-1... line again, whole, from the file age-keygen wrote (or set the variable to that file\'s path).',
+      });
+    }
     keys.identities.push(line);
   }
   return keys;

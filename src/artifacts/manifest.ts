@@ -24,6 +24,13 @@ export const sourceEntry = z.object({
     file: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
     bytes: z.number().int().nonnegative(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * Bytes of the snapshot itself (decompressed, decrypted): what a restore
+     * writes. A restore checks for that much room before it starts, and stops
+     * a stream that decodes to more. Absent in manifests written before it was
+     * recorded; those restore without either check.
+     */
+    decoded_bytes: z.number().int().nonnegative().optional(),
     compression: z.object({ algorithm: z.enum(['zstd', 'gzip', 'none']), level: z.number().nullable() }),
     /** The public side only: age recipients (public keys) or the passphrase mode, never a key. */
     encryption: z

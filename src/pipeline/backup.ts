@@ -18,6 +18,7 @@ import { encryptionRecord, encryptor } from '../artifacts/encrypt.js';
 import { Digest } from '../artifacts/digest.js';
 import { AllBranchesFailed, fanout } from '../artifacts/fanout.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
+import { measured } from '../artifacts/measure.js';
 import { loadSigner, type Signer } from '../artifacts/signature.js';
 import { PolicyError, RestorableError, RunError, ioHint, reason } from '../errors.js';
 import { resolveAppVersion } from '../plan/app-version.js';
@@ -186,13 +187,14 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       await mkdir(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
+        const raw = measured(snapshot);
         const file = artifactFile(source, plan);
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
         // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline([...packing(raw.snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
           () => undefined,
           (error: unknown) => error,
         );
@@ -213,6 +215,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
             file,
             bytes: digest.bytes,
             sha256: digest.sha256,
+            decoded_bytes: await raw.size(),
             compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null,
           },

@@ -118,11 +118,36 @@ export async function loadPlan(path: string, options: LoadOptions): Promise<Load
   return parsePlan(text, file, options);
 }
 
+/**
+ * How deep a plan may nest. A real one nests about 6 levels; the YAML parser,
+ * interpolation and the schema all recurse, and a plan thousands deep would
+ * end in "Maximum call stack size exceeded" instead of a sentence.
+ */
+export const MAX_PLAN_DEPTH = 64;
+
+const tooDeep = `the plan is nested more than ${MAX_PLAN_DEPTH} levels deep (a plan needs about 6): is this the right file, or did a generator loop?`;
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError || /Maximum call stack size exceeded/.test(String((error as Error | undefined)?.message));
+}
+
+/** The path to the first value nested deeper than MAX_PLAN_DEPTH, or undefined. Walks with a stack: no recursion to overflow. */
+function deepestPath(data: unknown): Path | undefined {
+  const stack: { value: unknown; path: Path }[] = [{ value: data, path: [] }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (next.path.length > MAX_PLAN_DEPTH) return next.path.slice(0, MAX_PLAN_DEPTH);
+    if (Array.isArray(next.value)) next.value.forEach((value, i) => stack.push({ value, path: [...next!.path, i] }));
+    else if (next.value !== null && typeof next.value === 'object') for (const [key, value] of Object.entries(next.value)) stack.push({ value, path: [...next.path, key] });
+  }
+  return undefined;
+}
+
 /** The document as plain data; an alias that resolves to nothing, or to too much, is a plan error at that alias. */
 function toData(doc: Document, locate: Locator, fail: (problems: PlanProblem[]) => PlanError): unknown {
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (error) {
+    if (isStackOverflow(error)) throw fail([{ where: locate.at(0), path: '', message: tooDeep, severity: 'error' }]);
     const message = (error as Error).message;
     let at = 0;
     visit(doc, {
@@ -142,6 +167,8 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
     const errors = problems.filter((p) => p.severity === 'error');
     return new PlanError(`The plan ${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}.`, problems);
   };
+  const overflow = doc.errors.find((e) => isStackOverflow(e));
+  if (overflow) throw fail([{ where: locate.at(overflow.pos[0]), path: '', message: tooDeep, severity: 'error' }]);
   if (doc.errors.length > 0) {
     // One mistake can derail the parser into dozens of errors: the first few say where it is.
     const shown = doc.errors.slice(0, 5).map((e): PlanProblem => ({ where: locate.at(e.pos[0]), path: '', message: e.message.split('\n')[0]!, severity: 'error' }));
@@ -152,6 +179,8 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
     throw error;
   }
   const raw = toData(doc, locate, fail);
+  const deep = deepestPath(raw);
+  if (deep) throw fail([{ where: locate.where(deep), path: `${formatPath(deep.slice(0, 3))}...`, message: tooDeep, severity: 'error' }]);
   const secrets = options.secrets ?? new Secrets();
   const unset: Unset[] = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
 import { matching, mismatch, readBack } from '../artifacts/check.js';
@@ -16,6 +16,7 @@ import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
+import { isNoSpace, mib, noRoom } from './room.js';
 
 export interface Located {
   target: Target;
@@ -57,7 +58,10 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
  */
 export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string): Promise<string> {
   const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join(stagingDir, entry.artifact.file);
-  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? undefined : path));
+  const read = await readBack(target, plan, id, entry, target.localPath ? undefined : path).catch((error: unknown) => {
+    throw isNoSpace(error) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error, { staging: true }) : error;
+  });
+  const problem = mismatch(entry, read);
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
       hint: 'Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`.',
@@ -68,15 +72,38 @@ export async function fetchVerified(target: Target, plan: string, id: string, en
 
 /**
  * The decoded snapshot from verified bytes at `path`, hashed again on the
- * way, decrypted when the manifest says so, then decompressed; errors surface
- * on the returned stream.
+ * way, decrypted when the manifest says so, then decompressed, and cut off
+ * (IntegrityError) as soon as it decodes past the size the manifest records:
+ * a few hundred KB of zstd can hold 10 GiB of zeros. Errors surface on the
+ * returned stream.
  */
 export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys): Readable {
   const decoder = decompressor(entry.artifact.compression.algorithm);
-  const { encryption, file } = entry.artifact;
+  const { encryption, file, decoded_bytes: limit } = entry.artifact;
   const opening = encryption ? [decryptor(encryption, keys ?? { identities: [] }, `The artifact ${file}`)] : [];
-  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error: unknown) => decoder.destroy(error as Error));
-  return decoder;
+  const output = limit === undefined ? decoder : new PassThrough({ highWaterMark: 1 << 20 });
+  const bounds = limit === undefined ? [] : [bounded(file, limit), output];
+  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error: unknown) => output.destroy(error as Error));
+  return output;
+}
+
+/** A pass-through that fails once more than `limit` bytes went through, or at the end when fewer did. */
+function bounded(file: string, limit: number): Transform {
+  let bytes = 0;
+  const wrong = (what: string) =>
+    new IntegrityError(`The artifact ${file} ${what} than the ${limit} bytes its manifest records; stopped before restoring it.`, {
+      hint: 'Its checksum matched, so it was stored this way: altered on the target, or not made by restorable. Nothing of it went live; use another backup (--backup ID) or another target (--target NAME).',
+    });
+  return new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(bytes > limit ? wrong('decodes to more') : null, chunk);
+    },
+    flush(callback) {
+      callback(bytes < limit ? wrong('decodes to less') : null);
+    },
+  });
 }
 
 /** Fails with a KeyError (before anything is written) when an encrypted artifact cannot be opened with `keys`. */

@@ -4,7 +4,8 @@
  * versions, and verify every checksum before anything is touched.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { readManifest } from '../artifacts/catalog.js';
 import { IntegrityError, NotFoundError, RefusedError, UsageError } from '../errors.js';
@@ -18,6 +19,7 @@ import { createTarget } from '../targets/index.js';
 import { makeStaging } from '../util/staging.js';
 import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
 import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
+import { buildBytes, checkRoom, isNoSpace, noRoom, type Need } from './room.js';
 
 export interface RestoreRequest {
   /** "latest" or a backup id. */
@@ -103,7 +105,9 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
+  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error: unknown) => {
+    throw isNoSpace(error) ? noRoom('the staging folder', request.stagingRoot ?? tmpdir(), 'a few KiB', error, { staging: true }) : error;
+  });
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });
   const ctx: SourceContext = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
@@ -126,6 +130,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
         await checkVersions(loaded, located, chosen, ctx, request, mode);
         versionsChecked = true;
       }
+      await checkRoom(needs(located, chosen, ctx, mode));
       const selected = await fetchAll(located, chosen, join(stagingDir, target.name)).catch((error: unknown) => onDamage(error, index));
       if (!selected) continue;
       keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
@@ -139,6 +144,25 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * Where this restore will write, by the manifest: each build beside its live
+ * data (a drill's in the staging folder), a PostgreSQL tar extracted in the
+ * staging folder (a single dump streams to the server: nothing local), and
+ * downloads from a target that is not a local folder.
+ */
+function needs({ target }: Located, chosen: Chosen[], ctx: SourceContext, mode: 'restore' | 'drill'): Need[] {
+  const list: Need[] = [];
+  for (const { config, entry } of chosen) {
+    const bytes = buildBytes(entry);
+    const live = sourceAdapter(config).liveLocation(config, ctx);
+    const local = isAbsolute(live);
+    const place = local && mode === 'restore' ? dirname(live) : ctx.stagingDir;
+    if (bytes !== null && (local || /\.tar(\.|$)/.test(entry.artifact.file))) list.push({ place, bytes, what: `source "${config.name}"` });
+    if (!target.localPath) list.push({ place: ctx.stagingDir, bytes: entry.artifact.bytes, what: `the download of ${entry.artifact.file}` });
+  }
+  return list;
 }
 
 /** --to points the one restored source somewhere else; only adapters that can be pointed elsewhere accept it. */

@@ -5,8 +5,8 @@
  * a new folder beside the live one and refuse archives that try to write
  * outside it (see safe-extract.ts).
  */
-import { access, constants, rm, stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import * as tar from 'tar';
 import { z } from 'zod';
@@ -44,6 +44,30 @@ export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (pat
     if (excluded(path) || (isDir && excluded(`${path}/`))) return false;
     return isDir || included(path);
   };
+}
+
+/** Symlinks that extraction left out, by the folder it built: inspectBuilt counts them as restored. */
+const leftOut = new Map<string, number>();
+
+/** Counts a restored tree the way the snapshot's walk counted it (the root folder itself is not counted). */
+async function countTree(root: string): Promise<{ files: number; dirs: number; symlinks: number; bytes: number }> {
+  const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  // A stack, not recursion: a tree may be deeper than the call stack.
+  const folders = [root];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        counts.dirs += 1;
+        folders.push(path);
+      } else if (entry.isSymbolicLink()) counts.symlinks += 1;
+      else if (entry.isFile()) {
+        counts.files += 1;
+        counts.bytes += (await lstat(path)).size;
+      }
+    }
+  }
+  return counts;
 }
 
 export const files: SourceAdapter<FilesConfig> = {
@@ -126,11 +150,23 @@ export const files: SourceAdapter<FilesConfig> = {
 
   currentSchemaVersion: async () => null,
 
-  materialize: (config, stream, into, ctx) => extractSafely(stream, into, { source: config.name, reporter: ctx.reporter }),
+  async materialize(config, stream, into, ctx) {
+    leftOut.set(into, (await extractSafely(stream, into, { source: config.name, reporter: ctx.reporter })).length);
+  },
+
+  async inspectBuilt(_config, location) {
+    const found = await countTree(location);
+    // Links that pointed outside the folder were left out on purpose (and named in a warning): they were in the archive.
+    found.symlinks += leftOut.get(location) ?? 0;
+    return { unsound: null, counts: { ...found } };
+  },
 
   stagingLocation: (config, ctx, tag) => besidePath(files.liveLocation(config, ctx), 'new', tag),
 
   swapIn: (config, staged, ctx, tag) => swapPaths(files.liveLocation(config, ctx), staged, tag),
 
-  discard: (staged) => rm(staged, { recursive: true, force: true }),
+  async discard(staged) {
+    leftOut.delete(staged);
+    await rm(staged, { recursive: true, force: true });
+  },
 };

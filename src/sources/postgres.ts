@@ -7,7 +7,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RefusedError, RunError, UsageError } from '../errors.js';
+import { RefusedError, RunError, UsageError, reason } from '../errors.js';
 import { parseConnection, withClient, describeConnection, type PgConnection } from './pg-connection.js';
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
@@ -187,6 +187,22 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   async discard(location) {
     const set = staged.get(location);
     if (set) await discardSet(set);
+  },
+
+  async inspectBuilt(config, location) {
+    const set = setAt(location);
+    let tables = 0;
+    for (const db of set.dbs) tables += await withClient(set.conn, db.staged, async (c) => Number((await c.query(USER_TABLES)).rows[0].n));
+    const counts = { databases: set.dbs.length, tables };
+    if (!config.schema_version) return { unsound: null, counts };
+    // As the backup read it: the plan's query, on the primary database.
+    const sql = config.schema_version.sql;
+    const value = await withClient(set.conn, databaseAt(location), async (c) => ((await c.query({ text: sql, rowMode: 'array' })).rows[0] as unknown[] | undefined)?.[0]).then(
+      (v) => ({ v }),
+      (error: unknown) => ({ error }),
+    );
+    if ('error' in value) return { unsound: `the schema_version query fails on it: ${reason(value.error)}`, counts };
+    return { unsound: null, schemaVersion: value.v === undefined || value.v === null ? null : String(value.v), counts };
   },
 
   async query(config, location, sql) {

@@ -17,7 +17,7 @@
  * Extraction goes into a new folder; on any refusal it is removed again.
  */
 import { mkdir, rm, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
@@ -61,15 +61,48 @@ function escapesAbsolutely(path: string): boolean {
   return isAbsolute(path) || posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path);
 }
 
+/**
+ * Folders an entry may be nested in. node-tar refuses deeper ones too, but as
+ * a crash-like warning; Linux's PATH_MAX (4096 bytes) allows about 2,000.
+ */
+export const MAX_DEPTH = 1024;
+
+/** An entry's path for a message: a hostile one may be thousands of characters long. */
+function shown(path: string): string {
+  return path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-40)}` : path;
+}
+
 /** Why an entry must not be extracted at all, or undefined when it may be. */
 export function refusal(entry: { path: string; type: string; linkpath?: string }): string | undefined {
+  const depth = entry.path.split(/[\\/]+/).filter(Boolean).length;
+  if (depth > MAX_DEPTH) return `entry "${shown(entry.path)}" is ${depth} levels deep, deeper than ${MAX_DEPTH} folders`;
   if (escapes(entry.path)) return `entry "${entry.path}" points outside the destination`;
   if (!ALLOWED.has(entry.type)) return `entry "${entry.path}" is a ${entry.type}, which is never restored`;
   if (entry.type === 'Link' && (!entry.linkpath || escapes(entry.linkpath))) return `hard link "${entry.path}" points outside the destination (${entry.linkpath})`;
   return undefined;
 }
 
-export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<void> {
+/** Extracts `stream` into the new folder `into`; resolves with the symlinks left out (`path -> target`), already warned about. */
+/**
+ * node-tar's own refusals (codes TAR_*: writing through a symlink, a bad
+ * header, a path it will not take) are the archive's fault: an IntegrityError.
+ * System errors (ENOSPC, EACCES) are left as they are for the caller to word.
+ */
+function refused(error: unknown, into: string, source: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof IntegrityError || typeof code !== 'string' || !code.startsWith('TAR_')) return error;
+  const link = (error as { symlink?: unknown }).symlink;
+  const why =
+    code === 'TAR_SYMLINK_ERROR' && typeof link === 'string'
+      ? `an entry would be written through the symlink "${relative(into, link)}" (a chain of links made inside the archive)`
+      : `${(error as Error).message.replace(/^TAR_[A-Z_]+: /, '')} (${code})`;
+  return new IntegrityError(`The archive for files source "${source}" is unsafe: ${why}.`, {
+    hint: 'restorable never writes such archives: this artifact was altered or is not a restorable backup. Nothing was restored.',
+    cause: error,
+  });
+}
+
+export async function extractSafely(stream: Readable, into: string, options: { source: string; reporter: Reporter }): Promise<string[]> {
   await mkdir(dirname(into), { recursive: true });
   await mkdir(into, { recursive: false });
   const dropped: string[] = [];
@@ -114,11 +147,12 @@ export async function extractSafely(stream: Readable, into: string, options: { s
     }
   } catch (error) {
     await rm(into, { recursive: true, force: true });
-    throw error;
+    throw refused(error, into, options.source);
   }
   if (dropped.length > 0) {
     options.reporter.warn(
       `Files source "${options.source}": ${dropped.length} symlink(s) pointing outside the folder were not restored: ${dropped.slice(0, 5).join(', ')}`,
     );
   }
+  return dropped;
 }

@@ -68,6 +68,22 @@ export interface Snapshot {
 }
 
 /**
+ * What an adapter finds in data that `materialize` built, to be compared with
+ * what its snapshot recorded (the manifest's schema_version and counts) before
+ * the data can go live. The artifact's sha256 only proves that the bytes are
+ * the ones stored: anyone who can write to a target can store junk, or another
+ * database, with a manifest rewritten to match.
+ */
+export interface BuiltInfo {
+  /** Why the engine cannot use the data (e.g. a failed quick_check), or null when it is sound. */
+  unsound: string | null;
+  /** The schema version read as the snapshot read it; undefined when there is no way to read it (no schema_version query). */
+  schemaVersion?: string | null;
+  /** The same keys as SnapshotInfo.counts, counted the same way. */
+  counts: Record<string, number>;
+}
+
+/**
  * The state swapped out by a restore, kept so that it can be put back. A
  * restore point is only ever removed by the user: restorable prints where it is.
  */
@@ -120,6 +136,14 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
    * server or database). Refuses (RefusedError) a place that holds data.
    */
   retarget?(config: C, url: string): Promise<C>;
+  /**
+   * Reads data built by `materialize` at `location` (opening it with the
+   * engine, never trusting the artifact's own claims) and reports what it
+   * finds. Restore and drill call it on every build, before any health check
+   * and before any swap; a difference from the manifest refuses the data.
+   * Must not change the data. Adapters without it are not checked.
+   */
+  inspectBuilt?(config: C, location: string, ctx: SourceContext): Promise<BuiltInfo>;
   /** Runs a health-check query at `location`; returns the first column of the first row. */
   query?(config: C, location: string, sql: string): Promise<unknown>;
 }

@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// ../../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str2}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/constants.js
+// node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/utils.js
+// node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
+  "node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/scan.js
+// node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/parse.js
+// node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants3 = require_constants();
     var utils = require_utils();
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/picomatch.js
+// node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/index.js
+// node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../../main/node_modules/picomatch/index.js"(exports, module) {
+  "node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-array/index.js
+// node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "../../main/node_modules/postgres-array/index.js"(exports) {
+  "node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/arrayParser.js
+// node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-date/index.js
+// node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "../../main/node_modules/postgres-date/index.js"(exports, module) {
+  "node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// ../../main/node_modules/xtend/mutable.js
+// node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "../../main/node_modules/xtend/mutable.js"(exports, module) {
+  "node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-interval/index.js
+// node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
+  "node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-bytea/index.js
+// node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
+  "node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/textParsers.js
+// node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-int8/index.js
+// node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "../../main/node_modules/pg-int8/index.js"(exports, module) {
+  "node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/binaryParsers.js
+// node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/builtins.js
+// node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/index.js
+// node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "../../main/node_modules/pg-types/index.js"(exports) {
+  "node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/defaults.js
+// node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
+  "node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/utils.js
+// node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
+  "node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,9 +10282,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/utils.js
+// node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
@@ -10333,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
+// node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/sasl.js
+// node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10631,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/type-overrides.js
+// node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-connection-string/index.js
+// node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
+  "node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str2, options = {}) {
       if (str2.charAt(0) === "/") {
@@ -10854,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// ../../main/node_modules/pg/lib/connection-parameters.js
+// node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/result.js
+// node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "../../main/node_modules/pg/lib/result.js"(exports, module) {
+  "node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/query.js
+// node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "../../main/node_modules/pg/lib/query.js"(exports, module) {
+  "node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/messages.js
+// node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
+  "node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11463,9 +11463,9 @@ var require_messages = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
+// node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11576,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/serializer.js
+// node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11790,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
+// node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/parser.js
+// node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
+  "node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12156,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/index.js
+// node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
+  "node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-cloudflare/dist/empty.js
+// node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// ../../main/node_modules/pg/lib/stream.js
+// node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
+  "node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/connection.js
+// node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
+  "node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12457,11 +12457,11 @@ var require_connection = __commonJS({
   }
 });
 
-// ../../main/node_modules/split2/index.js
+// node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "../../main/node_modules/split2/index.js"(exports, module) {
+  "node_modules/split2/index.js"(exports, module) {
     "use strict";
-    var { Transform: Transform6 } = __require("stream");
+    var { Transform: Transform8 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
     var kLast = Symbol("last");
     var kDecoder = Symbol("decoder");
@@ -12540,7 +12540,7 @@ var require_split2 = __commonJS({
       options.transform = transform2;
       options.flush = flush;
       options.readableObjectMode = true;
-      const stream2 = new Transform6(options);
+      const stream2 = new Transform8(options);
       stream2[kLast] = "";
       stream2[kDecoder] = new StringDecoder("utf8");
       stream2.matcher = matcher;
@@ -12558,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pgpass/lib/helper.js
+// node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
+  "node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,17 +12729,17 @@ var require_helper = __commonJS({
   }
 });
 
-// ../../main/node_modules/pgpass/lib/index.js
+// node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
+  "node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
     var helper = require_helper();
     module.exports = function(connInfo, cb) {
       var file2 = helper.getFileName();
-      fs2.stat(file2, function(err, stat6) {
-        if (err || !helper.usePgPass(stat6, file2)) {
+      fs2.stat(file2, function(err, stat8) {
+        if (err || !helper.usePgPass(stat8, file2)) {
           return cb(void 0);
         }
         var st2 = fs2.createReadStream(file2);
@@ -12750,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/client.js
+// node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "../../main/node_modules/pg/lib/client.js"(exports, module) {
+  "node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-pool/index.js
+// node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "../../main/node_modules/pg-pool/index.js"(exports, module) {
+  "node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13873,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/query.js
+// node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
+  "node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/client.js
+// node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
+  "node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/index.js
+// node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
+  "node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// ../../main/node_modules/pg/lib/index.js
+// node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "../../main/node_modules/pg/lib/index.js"(exports, module) {
+  "node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14511,7 +14511,7 @@ function ioHint(error63) {
   }
 }
 
-// ../../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14774,7 +14774,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15091,7 +15091,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15947,7 +15947,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// ../../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16069,7 +16069,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// ../../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16261,7 +16261,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// ../../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16421,7 +16421,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16593,7 +16593,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17069,7 +17069,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17110,14 +17110,14 @@ ${content.join("\n")}
   }
 };
 
-// ../../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -19559,7 +19559,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// ../../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19836,7 +19836,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19904,7 +19904,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20016,7 +20016,7 @@ function ar_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20127,7 +20127,7 @@ function az_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20296,7 +20296,7 @@ function be_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20422,7 +20422,7 @@ function bg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20536,7 +20536,7 @@ function bn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20650,7 +20650,7 @@ function ca_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20783,7 +20783,7 @@ function ckb_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20900,7 +20900,7 @@ function cs_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21021,7 +21021,7 @@ function da_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21135,7 +21135,7 @@ function de_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21248,7 +21248,7 @@ function el_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21373,7 +21373,7 @@ function en_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21488,7 +21488,7 @@ function eo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21625,7 +21625,7 @@ function es_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21745,7 +21745,7 @@ function fa_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21863,7 +21863,7 @@ function fi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -21993,7 +21993,7 @@ function fr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22106,7 +22106,7 @@ function fr_CA_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22220,7 +22220,7 @@ function gu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22422,7 +22422,7 @@ function he_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22534,7 +22534,7 @@ function hi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22661,7 +22661,7 @@ function hr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22775,7 +22775,7 @@ function hu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22934,7 +22934,7 @@ function hy_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23046,7 +23046,7 @@ function id_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23161,7 +23161,7 @@ function is_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23275,7 +23275,7 @@ function it_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23388,7 +23388,7 @@ function ja_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23506,7 +23506,7 @@ function ka_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23622,12 +23622,12 @@ function km_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23743,7 +23743,7 @@ function kn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23860,7 +23860,7 @@ function ko_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -24068,7 +24068,7 @@ function lt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24183,7 +24183,7 @@ function mk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24296,7 +24296,7 @@ function ms_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24408,7 +24408,7 @@ function ne_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24524,7 +24524,7 @@ function nl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24638,7 +24638,7 @@ function nn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24752,7 +24752,7 @@ function no_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24867,7 +24867,7 @@ function ota_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24987,7 +24987,7 @@ function ps_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25102,7 +25102,7 @@ function pl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25246,7 +25246,7 @@ function pt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25391,7 +25391,7 @@ function pt_BR_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25514,7 +25514,7 @@ function ro_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25683,7 +25683,7 @@ function ru_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25800,7 +25800,7 @@ function sk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25915,7 +25915,7 @@ function sl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26031,7 +26031,7 @@ function sv_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26147,7 +26147,7 @@ function ta_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26264,7 +26264,7 @@ function tg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26380,7 +26380,7 @@ function th_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26488,7 +26488,7 @@ function tk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26599,7 +26599,7 @@ function tr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26713,12 +26713,12 @@ function uk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26834,7 +26834,7 @@ function ur_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26948,7 +26948,7 @@ function uz_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27062,7 +27062,7 @@ function vi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27177,7 +27177,7 @@ function zh_CN_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27290,7 +27290,7 @@ function zh_TW_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27403,7 +27403,7 @@ function yo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27453,7 +27453,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29063,7 +29063,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// ../../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30030,8 +30030,8 @@ function describe(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, description });
+      const existing2 = globalRegistry.get(inst) ?? {};
+      globalRegistry.add(inst, { ...existing2, description });
     }
   ];
   ch._zod.check = () => {
@@ -30043,8 +30043,8 @@ function meta(metadata) {
   const ch = new $ZodCheck({ check: "meta" });
   ch._zod.onattach = [
     (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, ...metadata });
+      const existing2 = globalRegistry.get(inst) ?? {};
+      globalRegistry.add(inst, { ...existing2, ...metadata });
     }
   ];
   ch._zod.check = () => {
@@ -30122,7 +30122,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30236,8 +30236,8 @@ function extractDefs(ctx, schema2) {
   for (const entry of ctx.seen.entries()) {
     const id = ctx.metadataRegistry.get(entry[0])?.id;
     if (id) {
-      const existing = idToSchema.get(id);
-      if (existing && existing !== entry[0]) {
+      const existing2 = idToSchema.get(id);
+      if (existing2 && existing2 !== entry[0]) {
         throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
       }
       idToSchema.set(id, entry[0]);
@@ -30511,9 +30511,9 @@ function finalize(ctx, schema2) {
           const allOf = json2?.allOf;
           if (!Array.isArray(allOf))
             continue;
-          const existing = carriers.get(allOf);
-          if (existing)
-            existing.push(json2);
+          const existing2 = carriers.get(allOf);
+          if (existing2)
+            existing2.push(json2);
           else
             carriers.set(allOf, [json2]);
         }
@@ -30652,7 +30652,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31400,7 +31400,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31478,10 +31478,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31662,7 +31662,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31697,7 +31697,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31743,7 +31743,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31757,7 +31757,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33222,7 +33222,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33248,7 +33248,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33273,7 +33273,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34006,7 +34006,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34161,7 +34161,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// ../../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34173,7 +34173,7 @@ function deepPartial(schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34203,7 +34203,7 @@ function output(schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34505,7 +34505,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
+      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34525,7 +34525,7 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
+      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
       const [owner, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
@@ -34639,7 +34639,7 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-MJ2ZQESS.js");
+      const cache = await import("./cache-SHIYPC3G.js");
       const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
       return { bytes: size2 };
@@ -34657,7 +34657,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-MJ2ZQESS.js");
+      const cache = await import("./cache-SHIYPC3G.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34759,13 +34759,13 @@ var LocalTarget = class {
    * drive, and creating it would put the "copy" on the system disk.
    */
   async probe() {
-    const existing = await stat3(this.root).catch(() => void 0);
-    if (!existing) {
+    const existing2 = await stat3(this.root).catch(() => void 0);
+    if (!existing2) {
       throw new RunError(`Target "${this.name}": the folder ${this.root} does not exist.`, {
         hint: "Is the drive mounted? If this is the first use of this target, create the folder (mkdir -p)."
       });
     }
-    if (!existing.isDirectory()) {
+    if (!existing2.isDirectory()) {
       throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: "Point `path` at a folder (or remove the file that is in the way)." });
     }
     const probe = join3(this.root, `${TMP}probe-${randomBytes(4).toString("hex")}`);
@@ -34908,7 +34908,7 @@ function describe3(error63) {
   return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35295,7 +35295,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-6BZNNOFX.js");
+    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35424,11 +35424,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir2 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir2(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35848,7 +35848,7 @@ import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
 // src/plan/rules.ts
-import { isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative4, resolve as resolve6, sep as sep2 } from "node:path";
 
 // src/artifacts/ssh-keys.ts
 import { createHash as createHash3, createPrivateKey, createPublicKey } from "node:crypto";
@@ -35949,10 +35949,10 @@ function readPrivateKey(text) {
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { access, constants, rm as rm6, stat as stat4 } from "node:fs/promises";
-import { relative as relative2, resolve as resolve3 } from "node:path";
+import { access, constants, lstat as lstat2, readdir as readdir2, rm as rm6, stat as stat4 } from "node:fs/promises";
+import { join as join6, relative as relative3, resolve as resolve3 } from "node:path";
 
-// ../../main/node_modules/tar/dist/esm/index.min.js
+// node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -38979,7 +38979,7 @@ async function putBack(live, point, moved) {
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir4, rm as rm5, unlink } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, join as join5, posix as posix3 } from "node:path";
+import { dirname as dirname4, isAbsolute, join as join5, posix as posix3, relative as relative2 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -39005,11 +39005,27 @@ function linkStaysInside(path, target, links) {
 function escapesAbsolutely(path) {
   return isAbsolute(path) || posix3.isAbsolute(path) || /^[a-zA-Z]:/.test(path);
 }
+var MAX_DEPTH = 1024;
+function shown(path) {
+  return path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-40)}` : path;
+}
 function refusal(entry) {
+  const depth2 = entry.path.split(/[\\/]+/).filter(Boolean).length;
+  if (depth2 > MAX_DEPTH) return `entry "${shown(entry.path)}" is ${depth2} levels deep, deeper than ${MAX_DEPTH} folders`;
   if (escapes(entry.path)) return `entry "${entry.path}" points outside the destination`;
   if (!ALLOWED.has(entry.type)) return `entry "${entry.path}" is a ${entry.type}, which is never restored`;
   if (entry.type === "Link" && (!entry.linkpath || escapes(entry.linkpath))) return `hard link "${entry.path}" points outside the destination (${entry.linkpath})`;
   return void 0;
+}
+function refused(error63, into, source) {
+  const code = error63.code;
+  if (error63 instanceof IntegrityError || typeof code !== "string" || !code.startsWith("TAR_")) return error63;
+  const link = error63.symlink;
+  const why = code === "TAR_SYMLINK_ERROR" && typeof link === "string" ? `an entry would be written through the symlink "${relative2(into, link)}" (a chain of links made inside the archive)` : `${error63.message.replace(/^TAR_[A-Z_]+: /, "")} (${code})`;
+  return new IntegrityError(`The archive for files source "${source}" is unsafe: ${why}.`, {
+    hint: "restorable never writes such archives: this artifact was altered or is not a restorable backup. Nothing was restored.",
+    cause: error63
+  });
 }
 async function extractSafely(stream2, into, options) {
   await mkdir4(dirname4(into), { recursive: true });
@@ -39054,13 +39070,14 @@ async function extractSafely(stream2, into, options) {
     }
   } catch (error63) {
     await rm5(into, { recursive: true, force: true });
-    throw error63;
+    throw refused(error63, into, options.source);
   }
   if (dropped.length > 0) {
     options.reporter.warn(
       `Files source "${options.source}": ${dropped.length} symlink(s) pointing outside the folder were not restored: ${dropped.slice(0, 5).join(", ")}`
     );
   }
+  return dropped;
 }
 
 // src/sources/source.ts
@@ -39089,6 +39106,25 @@ function selector(config2) {
     if (excluded(path) || isDir && excluded(`${path}/`)) return false;
     return isDir || included(path);
   };
+}
+var leftOut = /* @__PURE__ */ new Map();
+async function countTree(root) {
+  const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const folders = [root];
+  for (let folder = folders.pop(); folder !== void 0; folder = folders.pop()) {
+    for (const entry of await readdir2(folder, { withFileTypes: true })) {
+      const path = join6(folder, entry.name);
+      if (entry.isDirectory()) {
+        counts3.dirs += 1;
+        folders.push(path);
+      } else if (entry.isSymbolicLink()) counts3.symlinks += 1;
+      else if (entry.isFile()) {
+        counts3.files += 1;
+        counts3.bytes += (await lstat2(path)).size;
+      }
+    }
+  }
+  return counts3;
 }
 var files = {
   type: "files",
@@ -39123,7 +39159,7 @@ var files = {
         portable: false,
         strict: false,
         filter(path, entry) {
-          const rel = relative2(root, resolve3(root, path)) || ".";
+          const rel = relative3(root, resolve3(root, path)) || ".";
           const stats = entry;
           if (!keep2(rel, stats.isDirectory())) return false;
           if (stats.isFile()) {
@@ -39139,7 +39175,7 @@ var files = {
         },
         onwarn(code, message, data) {
           const path = data?.path;
-          walk2.unreadable.push(`${path ? `${relative2(root, path)}: ` : ""}${message} (${code})`);
+          walk2.unreadable.push(`${path ? `${relative3(root, path)}: ` : ""}${message} (${code})`);
         }
       },
       ["."]
@@ -39164,20 +39200,30 @@ var files = {
     return { stream: () => stream2, info };
   },
   currentSchemaVersion: async () => null,
-  materialize: (config2, stream2, into, ctx) => extractSafely(stream2, into, { source: config2.name, reporter: ctx.reporter }),
+  async materialize(config2, stream2, into, ctx) {
+    leftOut.set(into, (await extractSafely(stream2, into, { source: config2.name, reporter: ctx.reporter })).length);
+  },
+  async inspectBuilt(_config, location) {
+    const found = await countTree(location);
+    found.symlinks += leftOut.get(location) ?? 0;
+    return { unsound: null, counts: { ...found } };
+  },
   stagingLocation: (config2, ctx, tag) => besidePath(files.liveLocation(config2, ctx), "new", tag),
   swapIn: (config2, staged2, ctx, tag) => swapPaths(files.liveLocation(config2, ctx), staged2, tag),
-  discard: (staged2) => rm6(staged2, { recursive: true, force: true })
+  async discard(staged2) {
+    leftOut.delete(staged2);
+    await rm6(staged2, { recursive: true, force: true });
+  }
 };
 
 // src/sources/postgres.ts
 import { statfs } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// ../../main/node_modules/pg/esm/index.mjs
+// node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39312,7 +39358,7 @@ function quoteIdent(name) {
 
 // src/sources/pg-dump.ts
 import { mkdir as mkdir5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/sources/pg-layout.ts
 var postgresConfig = external_exports.strictObject({
@@ -39386,17 +39432,17 @@ function explainClientError(error63, conn, database) {
 // src/sources/pg-tools.ts
 import { spawn as spawn2 } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 import { Readable as Readable4 } from "node:stream";
 var DEBIAN_ROOT = "/usr/lib/postgresql";
 function candidates(binDir) {
   if (binDir) return [binDir];
   const majors = existsSync(DEBIAN_ROOT) ? readdirSync(DEBIAN_ROOT).filter((d) => /^\d+$/.test(d)) : [];
-  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join6(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join6(d, "pg_dump")));
+  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join7(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join7(d, "pg_dump")));
   return [...dirs, null];
 }
 async function versionOf(dir) {
-  const pgDump = dir ? join6(dir, "pg_dump") : "pg_dump";
+  const pgDump = dir ? join7(dir, "pg_dump") : "pg_dump";
   const result = await runCommand([pgDump, "--version"], { cwd: "/", timeoutMs: 15e3 }).catch(() => void 0);
   const match = result?.code === 0 ? /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(result.stdout) : null;
   if (!match) return void 0;
@@ -39432,7 +39478,7 @@ async function search(serverMajor, binDir) {
       { hint: `Install the PostgreSQL ${serverMajor} client tools (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}, from apt.postgresql.org if your release lacks it), or point bin_dir at them.` }
     );
   }
-  return { ...fit, path: (tool) => fit.dir ? join6(fit.dir, tool) : tool };
+  return { ...fit, path: (tool) => fit.dir ? join7(fit.dir, tool) : tool };
 }
 function explainToolError(tool, stderr, status) {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -39560,7 +39606,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
   }
-  const root = join7(stagingDir, "dump");
+  const root = join8(stagingDir, "dump");
   await mkdir5(root);
   const index = { format: layout.format, globals: config2.globals, databases: [] };
   const entries = ["index.json"];
@@ -39568,7 +39614,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
   let schemaVersion = null;
   if (config2.globals) {
     const noPasswords = layout.superuser ? [] : ["--no-role-passwords"];
-    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join7(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
+    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join8(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
     entries.push("globals.sql");
   }
   for (const [i, database] of layout.databases.entries()) {
@@ -39577,7 +39623,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : void 0);
     try {
       const jobs = layout.format === "directory" ? [`--jobs=${config2.jobs}`] : [];
-      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join7(root, entry)], env, signal);
+      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join8(root, entry)], env, signal);
     } finally {
       await release([held]);
     }
@@ -39586,7 +39632,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     index.databases.push({ name: database, entry });
     entries.push(entry);
   }
-  await writeFile2(join7(root, "index.json"), `${JSON.stringify(index, null, 2)}
+  await writeFile2(join8(root, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
   const info = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
   return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info };
@@ -39595,7 +39641,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
 // src/sources/pg-restore.ts
 import { createHash as createHash4 } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
 import { pipeline as pipeline7 } from "node:stream/promises";
 var MAX_NAME_BYTES = 63;
@@ -39640,9 +39686,9 @@ async function dropDatabase(client, name) {
   await client.query(`drop database if exists ${quoteIdent(name)}`);
 }
 async function createMissingRoles(client, globals, reporter) {
-  const existing = new Set((await client.query("select quote_ident(rolname) as r from pg_roles")).rows.map((r) => String(r.r)));
+  const existing2 = new Set((await client.query("select quote_ident(rolname) as r from pg_roles")).rows.map((r) => String(r.r)));
   const lines = globals.split("\n");
-  const missing = lines.flatMap((l) => /^CREATE ROLE ("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*);$/.exec(l)?.[1] ?? []).filter((r) => !existing.has(r));
+  const missing = lines.flatMap((l) => /^CREATE ROLE ("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*);$/.exec(l)?.[1] ?? []).filter((r) => !existing2.has(r));
   const belongs = (line2, role) => line2.startsWith(`ALTER ROLE ${role} `) || new RegExp(` TO ${role.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( GRANTED BY .*)?;$`).test(line2);
   for (const role of missing) {
     await client.query(`CREATE ROLE ${role};`);
@@ -39674,7 +39720,7 @@ async function materializeSet(args) {
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: "postgres", reporter: args.reporter });
-    const index = JSON.parse(await readFile(join8(args.scratch, "index.json"), "utf8"));
+    const index = JSON.parse(await readFile(join9(args.scratch, "index.json"), "utf8"));
     if (!Array.isArray(index.databases)) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable; nothing was restored." });
     const covered = args.covered;
     const foreign = index.databases.length > 1 && covered !== "all" ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
@@ -39684,7 +39730,7 @@ async function materializeSet(args) {
       });
     }
     if (index.globals) {
-      const globals = await readFile(join8(args.scratch, "globals.sql"), "utf8");
+      const globals = await readFile(join9(args.scratch, "globals.sql"), "utf8");
       set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
     }
     for (const { name, entry } of index.databases) {
@@ -39694,7 +39740,7 @@ async function materializeSet(args) {
       await withAdmin((c) => createBeside(c, db));
       set2.dbs.push(db);
       const jobs = index.format === "directory" ? args.jobs : 1;
-      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join8(args.scratch, entry)], env, args.signal);
+      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join9(args.scratch, entry)], env, args.signal);
     }
   } catch (error63) {
     await discardSet(set2).catch(() => void 0);
@@ -39833,9 +39879,9 @@ async function checkReadable(config2, layout) {
 async function checkStagingSpace(config2, need, stagingDir) {
   const fs2 = await statfs(stagingDir);
   const free = fs2.bavail * fs2.bsize;
-  const mib = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
+  const mib2 = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
   if (free < need * 1.05) {
-    throw new RunError(`Not enough space to stage the dump of PostgreSQL source "${config2.name}": its databases take about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
+    throw new RunError(`Not enough space to stage the dump of PostgreSQL source "${config2.name}": its databases take about ${mib2(need)}, ${stagingDir} has ${mib2(free)} free.`, {
       hint: "Point --staging (or TMPDIR) at a folder with more free space, or use format: custom with one database (streamed, nothing staged)."
     });
   }
@@ -39910,7 +39956,7 @@ var postgres = {
       primary: primaryDatabase(config2, set2.conn),
       covered: config2.databases === "all" ? "all" : Array.isArray(config2.databases) ? config2.databases : [primaryDatabase(config2, set2.conn)],
       jobs: config2.jobs,
-      scratch: join9(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
+      scratch: join10(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
       reporter: ctx.reporter,
       signal: ctx.signal
     });
@@ -39921,6 +39967,20 @@ var postgres = {
   async discard(location) {
     const set2 = staged.get(location);
     if (set2) await discardSet(set2);
+  },
+  async inspectBuilt(config2, location) {
+    const set2 = setAt(location);
+    let tables = 0;
+    for (const db of set2.dbs) tables += await withClient(set2.conn, db.staged, async (c) => Number((await c.query(USER_TABLES)).rows[0].n));
+    const counts3 = { databases: set2.dbs.length, tables };
+    if (!config2.schema_version) return { unsound: null, counts: counts3 };
+    const sql = config2.schema_version.sql;
+    const value = await withClient(set2.conn, databaseAt(location), async (c) => (await c.query({ text: sql, rowMode: "array" })).rows[0]?.[0]).then(
+      (v2) => ({ v: v2 }),
+      (error63) => ({ error: error63 })
+    );
+    if ("error" in value) return { unsound: `the schema_version query fails on it: ${reason(value.error)}`, counts: counts3 };
+    return { unsound: null, schemaVersion: value.v === void 0 || value.v === null ? null : String(value.v), counts: counts3 };
   },
   async query(config2, location, sql) {
     const conn = parseConnection(config2);
@@ -40156,8 +40216,8 @@ async function checkStagingSpace2(config2, live, ctx) {
     ctx.reporter.warn(`The snapshot of "${config2.name}" (${Math.ceil(need / 2 ** 20)} MiB) is staged in ${stagingDir}, which is in RAM (tmpfs). Use --staging DIR on a disk to spare the memory.`);
   }
   if (free < need * 1.05) {
-    const mib = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
-    throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config2.name}": it needs about ${mib(need)}, ${stagingDir} has ${mib(free)} free.`, {
+    const mib2 = (n) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    throw new RunError(`Not enough space to stage the snapshot of SQLite source "${config2.name}": it needs about ${mib2(need)}, ${stagingDir} has ${mib2(free)} free.`, {
       hint: "Point --staging (or TMPDIR) at a folder with more free space."
     });
   }
@@ -40277,6 +40337,27 @@ var sqlite = {
     return swapPaths(live, staged2, tag, COMPANIONS);
   },
   discard: (staged2) => rm7(staged2, { force: true }),
+  async inspectBuilt(config2, location) {
+    const { driver } = await chooseDriver();
+    const lines = await driver.check(location, "quick_check").catch((error63) => [reason(error63)]);
+    if (lines.length !== 1 || lines[0] !== "ok") return { unsound: `quick_check: ${lines.slice(0, 5).join("; ")}`, counts: {} };
+    let db;
+    try {
+      db = driver.open(location, { readonly: true });
+      const counts3 = countRows(db);
+      let schemaVersion;
+      try {
+        schemaVersion = readSchemaVersion(db, config2);
+      } catch (error63) {
+        return { unsound: `the schema_version query fails on it: ${reason(error63)}`, counts: counts3 };
+      }
+      return { unsound: null, schemaVersion, counts: counts3 };
+    } catch (error63) {
+      return { unsound: `it cannot be opened: ${reason(error63)}`, counts: {} };
+    } finally {
+      db?.close();
+    }
+  },
   async query(_config, location, sql) {
     const { driver } = await chooseDriver();
     const db = driver.open(location, { readonly: true });
@@ -40410,7 +40491,7 @@ var staticPolicy = (plan) => {
 };
 var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
 function within(parent, child) {
-  const rel = relative3(parent, child);
+  const rel = relative4(parent, child);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
 }
 function remotePlace(t) {
@@ -40446,8 +40527,8 @@ function walkTakes(folder, rel) {
 var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
   if (folder.type !== "files") return [];
   const root = resolve6(ctx.planDir, folder.path);
-  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative3(root, path) + suffix))).map(
-    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative3(root, path).split(sep2).join("/")}*"]`)
+  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative4(root, path) + suffix))).map(
+    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative4(root, path).split(sep2).join("/")}*"]`)
   );
 });
 var retentionSanity = (plan) => {
@@ -40646,10 +40727,25 @@ async function loadPlan(path, options) {
   }
   return parsePlan(text, file2, options);
 }
+var MAX_PLAN_DEPTH = 64;
+var tooDeep = `the plan is nested more than ${MAX_PLAN_DEPTH} levels deep (a plan needs about 6): is this the right file, or did a generator loop?`;
+function isStackOverflow(error63) {
+  return error63 instanceof RangeError || /Maximum call stack size exceeded/.test(String(error63?.message));
+}
+function deepestPath(data) {
+  const stack = [{ value: data, path: [] }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (next.path.length > MAX_PLAN_DEPTH) return next.path.slice(0, MAX_PLAN_DEPTH);
+    if (Array.isArray(next.value)) next.value.forEach((value, i) => stack.push({ value, path: [...next.path, i] }));
+    else if (next.value !== null && typeof next.value === "object") for (const [key, value] of Object.entries(next.value)) stack.push({ value, path: [...next.path, key] });
+  }
+  return void 0;
+}
 function toData(doc, locate, fail) {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
+    if (isStackOverflow(error63)) throw fail([{ where: locate.at(0), path: "", message: tooDeep, severity: "error" }]);
     const message = error63.message;
     let at2 = 0;
     (0, import_yaml.visit)(doc, {
@@ -40668,14 +40764,18 @@ function parsePlan(text, file2, options) {
     const errors = problems2.filter((p2) => p2.severity === "error");
     return new PlanError(`The plan ${file2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, problems2);
   };
+  const overflow = doc.errors.find((e) => isStackOverflow(e));
+  if (overflow) throw fail([{ where: locate.at(overflow.pos[0]), path: "", message: tooDeep, severity: "error" }]);
   if (doc.errors.length > 0) {
-    const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
-    if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
-    const error63 = fail(shown);
+    const shown2 = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
+    if (doc.errors.length > shown2.length) shown2.push({ where: file2, path: "", message: `and ${doc.errors.length - shown2.length} more YAML errors after those`, severity: "error" });
+    const error63 = fail(shown2);
     if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
     throw error63;
   }
   const raw = toData(doc, locate, fail);
+  const deep = deepestPath(raw);
+  if (deep) throw fail([{ where: locate.where(deep), path: `${formatPath(deep.slice(0, 3))}...`, message: tooDeep, severity: "error" }]);
   const secrets = options.secrets ?? new Secrets();
   const unset = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);
@@ -40768,8 +40868,8 @@ function selectTargets({ plan, dir }, name, env) {
 // src/pipeline/backup.ts
 import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
-import { join as join11 } from "node:path";
-import { pipeline as pipeline10 } from "node:stream/promises";
+import { join as join12 } from "node:path";
+import { pipeline as pipeline11 } from "node:stream/promises";
 
 // src/artifacts/backup-id.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -40809,6 +40909,13 @@ var sourceEntry = external_exports.object({
     file: external_exports.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
     bytes: external_exports.number().int().nonnegative(),
     sha256: external_exports.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * Bytes of the snapshot itself (decompressed, decrypted): what a restore
+     * writes. A restore checks for that much room before it starts, and stops
+     * a stream that decodes to more. Absent in manifests written before it was
+     * recorded; those restore without either check.
+     */
+    decoded_bytes: external_exports.number().int().nonnegative().optional(),
     compression: external_exports.object({ algorithm: external_exports.enum(["zstd", "gzip", "none"]), level: external_exports.number().nullable() }),
     /** The public side only: age recipients (public keys) or the passphrase mode, never a key. */
     encryption: external_exports.object({ format: external_exports.literal("age"), mode: external_exports.enum(["recipients", "passphrase"]), recipients: external_exports.array(external_exports.string().regex(/^age1[0-9a-z]+$/)) }).nullable()
@@ -41116,7 +41223,7 @@ function matching(entry) {
 import { createReadStream as createReadStream4, readFileSync as readFileSync4 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// ../../main/node_modules/@noble/hashes/utils.js
+// node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -41313,7 +41420,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// ../../main/node_modules/@noble/hashes/hmac.js
+// node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -41390,7 +41497,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// ../../main/node_modules/@noble/hashes/hkdf.js
+// node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -41457,7 +41564,7 @@ var hkdf = (hash2, ikm, salt, info, length) => {
   return expand(hash2, HMAC.digest(), info, length, HMAC);
 };
 
-// ../../main/node_modules/@noble/hashes/_u64.js
+// node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -41467,7 +41574,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// ../../main/node_modules/@noble/hashes/_md.js
+// node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -41580,7 +41687,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// ../../main/node_modules/@noble/hashes/sha2.js
+// node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -41745,7 +41852,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// ../../main/node_modules/@scure/base/index.js
+// node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -42094,7 +42201,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// ../../main/node_modules/@noble/hashes/pbkdf2.js
+// node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -42169,7 +42276,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// ../../main/node_modules/@noble/hashes/scrypt.js
+// node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -42327,7 +42434,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// ../../main/node_modules/@noble/ciphers/utils.js
+// node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42505,7 +42612,7 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-// ../../main/node_modules/@noble/ciphers/_arx.js
+// node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
@@ -42635,7 +42742,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// ../../main/node_modules/@noble/ciphers/_poly1305.js
+// node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -42886,7 +42993,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// ../../main/node_modules/@noble/ciphers/chacha.js
+// node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -43036,7 +43143,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -43182,7 +43289,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -43331,7 +43438,7 @@ function memoized(fn) {
   };
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -43717,7 +43824,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -43950,7 +44057,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -44065,7 +44172,7 @@ function montgomery(curveDef) {
   });
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -44136,7 +44243,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -45008,7 +45115,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -45139,7 +45246,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -45178,7 +45285,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -45534,7 +45641,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -45577,7 +45684,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -45601,7 +45708,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -45637,7 +45744,7 @@ function expand2(hash2, prk, info, length = 32) {
   return okm.slice(0, length);
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -45836,7 +45943,7 @@ var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -45917,7 +46024,7 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// ../../main/node_modules/@noble/post-quantum/utils.js
+// node_modules/@noble/post-quantum/utils.js
 var randomBytes7 = randomBytes6;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
@@ -46001,7 +46108,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// ../../main/node_modules/@noble/post-quantum/_crystals.js
+// node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -46110,7 +46217,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// ../../main/node_modules/@noble/post-quantum/ml-kem.js
+// node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -46377,7 +46484,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// ../../main/node_modules/@noble/post-quantum/hybrid.js
+// node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -46595,7 +46702,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// ../../main/node_modules/@noble/curves/utils.js
+// node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -46777,7 +46884,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// ../../main/node_modules/@noble/curves/abstract/modular.js
+// node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47240,7 +47347,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// ../../main/node_modules/@noble/curves/abstract/curve.js
+// node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -47627,7 +47734,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// ../../main/node_modules/@noble/curves/abstract/der.js
+// node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -47754,7 +47861,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
+// node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -48586,7 +48693,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// ../../main/node_modules/@noble/curves/nist.js
+// node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -48599,7 +48706,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// ../../main/node_modules/@noble/curves/abstract/edwards.js
+// node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -48893,7 +49000,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// ../../main/node_modules/@noble/curves/abstract/montgomery.js
+// node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -49040,7 +49147,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// ../../main/node_modules/@noble/curves/ed25519.js
+// node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -49126,7 +49233,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// ../../main/node_modules/age-encryption/dist/x25519.js
+// node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -49197,7 +49304,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// ../../main/node_modules/age-encryption/dist/io.js
+// node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -49298,7 +49405,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// ../../main/node_modules/age-encryption/dist/format.js
+// node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -49395,7 +49502,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-// ../../main/node_modules/age-encryption/dist/recipients.js
+// node_modules/age-encryption/dist/recipients.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49709,7 +49816,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// ../../main/node_modules/age-encryption/dist/stream.js
+// node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -49806,7 +49913,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// ../../main/node_modules/age-encryption/dist/index.js
+// node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -50197,6 +50304,13 @@ function decryptionKeys(env, setting, secrets) {
     if (line2 === "" || line2.startsWith("#")) continue;
     secrets.add(line2);
     if (!IDENTITY_LINE.test(line2)) throw new KeyError(`${IDENTITY_ENV} holds a line that is not an age identity.`, { hint: "Expected AGE-SECRET-KEY-1... lines (age-keygen output); comments start with #." });
+    try {
+      new Decrypter().addIdentity(line2);
+    } catch {
+      throw new KeyError(`${IDENTITY_ENV} holds a key that is not a valid age identity: its checksum or length is wrong (a character changed, or the line was cut).`, {
+        hint: "Copy the AGE-SECRET-KEY-1... line again, whole, from the file age-keygen wrote (or set the variable to that file's path)."
+      });
+    }
     keys.identities.push(line2);
   }
   return keys;
@@ -50338,6 +50452,27 @@ function fanout(consumers, options = {}) {
     }
   });
   return { sink, results: Promise.all(branches.map((b2) => b2.settled)) };
+}
+
+// src/artifacts/measure.ts
+import { stat as stat6 } from "node:fs/promises";
+import { Transform as Transform5, pipeline as pipeline10 } from "node:stream";
+function measured(snapshot) {
+  const { file: file2 } = snapshot;
+  if (file2) return { snapshot: { stream: () => snapshot.stream(), file: file2 }, size: async () => (await stat6(file2)).size };
+  let bytes = 0;
+  const stream2 = () => {
+    const counter = new Transform5({
+      highWaterMark: 1 << 20,
+      transform(chunk, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      }
+    });
+    pipeline10(snapshot.stream(), counter, () => void 0);
+    return counter;
+  };
+  return { snapshot: { stream: stream2 }, size: async () => bytes };
 }
 
 // src/plan/app-version.ts
@@ -50540,12 +50675,12 @@ async function pruneTarget(target, plan, policy2, options) {
 // src/util/staging.ts
 import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function makeStaging(root, prefix) {
   const at2 = root ?? tmpdir3();
   try {
     await mkdir7(at2, { recursive: true });
-    return await mkdtemp2(join10(at2, prefix));
+    return await mkdtemp2(join11(at2, prefix));
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
@@ -50571,10 +50706,10 @@ ${output2}` : "."}`);
 }
 
 // src/pipeline/runner.ts
-async function runPipeline(pipeline13, executors, reporter, signal) {
+async function runPipeline(pipeline14, executors, reporter, signal) {
   const records = [];
   let failure2;
-  for (const step of pipeline13.steps) {
+  for (const step of pipeline14.steps) {
     if ((failure2 !== void 0 || signal.aborted) && !step.always) {
       failure2 ??= new InterruptedError("Interrupted: the run was stopped; nothing was committed.");
       reporter.stepStarted(step.id, step.title);
@@ -50695,16 +50830,17 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join11(stagingDir, source.name) };
+      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
       await mkdir8(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
+        const raw = measured(snapshot);
         const file2 = artifactFile(source, plan);
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline10([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline11([...packing(raw.snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
           () => void 0,
           (error64) => error64
         );
@@ -50724,6 +50860,7 @@ async function runBackup(loaded, options) {
             file: file2,
             bytes: digest.bytes,
             sha256: digest.sha256,
+            decoded_bytes: await raw.size(),
             compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null
           },
@@ -51110,7 +51247,7 @@ var backup = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 import { Readable as Readable8 } from "node:stream";
 
 // src/restore/healthchecks.ts
@@ -51180,10 +51317,73 @@ async function runHealthChecks(ctx) {
   return results;
 }
 
+// src/restore/build.ts
+import { dirname as dirname8, isAbsolute as isAbsolute3 } from "node:path";
+
 // src/restore/locate.ts
 import { createReadStream as createReadStream5 } from "node:fs";
-import { join as join12 } from "node:path";
-import { pipeline as pipeline11 } from "node:stream/promises";
+import { join as join13 } from "node:path";
+import { pipeline as pipeline12 } from "node:stream/promises";
+import { PassThrough as PassThrough3, Transform as Transform6 } from "node:stream";
+
+// src/restore/room.ts
+import { stat as stat7, statfs as statfs3 } from "node:fs/promises";
+import { dirname as dirname7 } from "node:path";
+function mib(bytes) {
+  return bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+function buildBytes(entry, blockSize = 4096) {
+  const decoded2 = entry.artifact.decoded_bytes;
+  if (decoded2 === void 0) return null;
+  const entries = entry.kind === "files" ? (entry.counts.files ?? 0) + (entry.counts.dirs ?? 0) + (entry.counts.symlinks ?? 0) : 0;
+  return decoded2 + entries * blockSize;
+}
+function roomNeeded(entry) {
+  const bytes = buildBytes(entry);
+  if (bytes !== null) return `about ${mib(bytes)}`;
+  return `more than ${mib(entry.counts.bytes ?? entry.artifact.bytes)}`;
+}
+async function existing(path) {
+  for (let at2 = path; ; at2 = dirname7(at2)) {
+    if (await stat7(at2).then(() => true, () => false)) return at2;
+    if (dirname7(at2) === at2) return at2;
+  }
+}
+async function checkRoom(needs2) {
+  const byDevice = /* @__PURE__ */ new Map();
+  for (const need of needs2) {
+    const at2 = await existing(need.place);
+    const { dev } = await stat7(at2);
+    if (!byDevice.has(dev)) {
+      const fs2 = await statfs3(at2);
+      byDevice.set(dev, { free: fs2.bavail * fs2.bsize, needs: [], place: need.place });
+    }
+    byDevice.get(dev).needs.push(need);
+  }
+  for (const { free, needs: here, place } of byDevice.values()) {
+    const total = here.reduce((sum, n) => sum + n.bytes, 0);
+    if (free >= total * 1.02 + 2 ** 20) continue;
+    throw new RunError(
+      `Not enough room to restore: ${here.map((n) => `${n.what} needs about ${mib(n.bytes)} in ${n.place}`).join("; ")}; that file system has ${mib(free)} free. Nothing was changed.`,
+      { hint: `Free about ${mib(total * 1.02 + 2 ** 20 - free)} on the file system of ${place}${here.some((n) => n.what.startsWith("the download")) ? ", or point --staging at a folder with more room" : ""}, then run again.` }
+    );
+  }
+}
+function noRoom(what, place, needed, cause, options = {}) {
+  return new RunError(`The disk is full: ${what} needs ${needed} in ${place}, and the disk filled while restoring it. The partial copy was removed; the live data was not touched.`, {
+    hint: `Free that much on the file system of ${place}${options.staging ? " (or point --staging at a folder with more room)" : ""}, then run again.`,
+    cause
+  });
+}
+function isNoSpace(error63) {
+  for (let at2 = error63; at2; at2 = at2.cause) {
+    const code = at2.code;
+    if (code === "ENOSPC" || code === "SQLITE_FULL" || /ENOSPC|no space left on device|database or disk is full/i.test(String(at2.message ?? ""))) return true;
+  }
+  return false;
+}
+
+// src/restore/locate.ts
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
@@ -51208,8 +51408,11 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join12(stagingDir, entry.artifact.file);
-  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
+  const read2 = await readBack(target, plan, id, entry, target.localPath ? void 0 : path).catch((error63) => {
+    throw isNoSpace(error63) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error63, { staging: true }) : error63;
+  });
+  const problem = mismatch(entry, read2);
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
       hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
@@ -51219,19 +51422,76 @@ async function fetchVerified(target, plan, id, entry, stagingDir) {
 }
 function decoded(path, entry, keys) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
-  const { encryption: encryption2, file: file2 } = entry.artifact;
+  const { encryption: encryption2, file: file2, decoded_bytes: limit } = entry.artifact;
   const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
-  pipeline11([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
-  return decoder;
+  const output2 = limit === void 0 ? decoder : new PassThrough3({ highWaterMark: 1 << 20 });
+  const bounds = limit === void 0 ? [] : [bounded(file2, limit), output2];
+  pipeline12([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
+  return output2;
+}
+function bounded(file2, limit) {
+  let bytes = 0;
+  const wrong = (what) => new IntegrityError(`The artifact ${file2} ${what} than the ${limit} bytes its manifest records; stopped before restoring it.`, {
+    hint: "Its checksum matched, so it was stored this way: altered on the target, or not made by restorable. Nothing of it went live; use another backup (--backup ID) or another target (--target NAME)."
+  });
+  return new Transform6({
+    highWaterMark: 1 << 20,
+    transform(chunk, _encoding, callback) {
+      bytes += chunk.length;
+      callback(bytes > limit ? wrong("decodes to more") : null, chunk);
+    },
+    flush(callback) {
+      callback(bytes < limit ? wrong("decodes to less") : null);
+    }
+  });
 }
 async function checkKey(path, entry, keys, id) {
   const { encryption: encryption2, file: file2 } = entry.artifact;
   if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
 }
 
+// src/restore/build.ts
+function builtDifferences(entry, found) {
+  if (found.unsound !== null) return [found.unsound];
+  const differences = [];
+  if (found.schemaVersion !== void 0 && found.schemaVersion !== entry.schema_version) {
+    differences.push(`schema version ${found.schemaVersion ?? "none"}, the manifest says ${entry.schema_version ?? "none"}`);
+  }
+  for (const [key, recorded] of Object.entries(entry.counts)) {
+    const got = found.counts[key];
+    if (got !== void 0 && got !== recorded) differences.push(`${got} ${key}, the manifest says ${recorded}`);
+  }
+  return differences;
+}
+async function buildChecked(prepared, item, into) {
+  const { config: config2, adapter, entry, artifact } = item;
+  await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx).catch((error63) => {
+    if (!isNoSpace(error63)) throw error63;
+    const place = isAbsolute3(into) ? dirname8(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
+    throw noRoom(`source "${config2.name}"`, place, roomNeeded(entry), error63, { staging: !isAbsolute3(into) || into.startsWith(prepared.stagingDir) });
+  });
+  if (!adapter.inspectBuilt) return;
+  let differences;
+  try {
+    differences = builtDifferences(entry, await adapter.inspectBuilt(config2, into, prepared.ctx));
+  } catch (error63) {
+    await adapter.discard(into).catch(() => void 0);
+    throw error63;
+  }
+  if (differences.length === 0) return;
+  await adapter.discard(into).catch((error63) => prepared.ctx.reporter.warn(`Could not remove the refused build at ${into}: ${reason(error63)}`));
+  throw new IntegrityError(
+    `The restored data of source "${config2.name}" is not what backup ${prepared.manifest.backup_id} recorded: ${differences.join("; ")}. It was discarded; the live data was not touched.`,
+    {
+      hint: "The artifact passed its checksum, so it was stored this way: altered on the target, or not made by restorable. Restore another backup (--backup ID) or another target's copy (--target NAME), and run `restorable verify`."
+    }
+  );
+}
+
 // src/restore/prepare.ts
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { tmpdir as tmpdir4 } from "node:os";
+import { dirname as dirname9, isAbsolute as isAbsolute4, join as join14 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -51270,7 +51530,9 @@ async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
+  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error63) => {
+    throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir4(), "a few KiB", error63, { staging: true }) : error63;
+  });
   const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
@@ -51292,7 +51554,8 @@ async function prepare(loaded, request, mode) {
         await checkVersions(loaded, located, chosen2, ctx, request, mode);
         versionsChecked = true;
       }
-      const selected = await fetchAll(located, chosen2, join13(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      await checkRoom(needs(located, chosen2, ctx, mode));
+      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
@@ -51305,6 +51568,18 @@ async function prepare(loaded, request, mode) {
     await cleanup();
     throw error63;
   }
+}
+function needs({ target }, chosen2, ctx, mode) {
+  const list2 = [];
+  for (const { config: config2, entry } of chosen2) {
+    const bytes = buildBytes(entry);
+    const live = sourceAdapter(config2).liveLocation(config2, ctx);
+    const local2 = isAbsolute4(live);
+    const place = local2 && mode === "restore" ? dirname9(live) : ctx.stagingDir;
+    if (bytes !== null && (local2 || /\.tar(\.|$)/.test(entry.artifact.file))) list2.push({ place, bytes, what: `source "${config2.name}"` });
+    if (!target.localPath) list2.push({ place: ctx.stagingDir, bytes: entry.artifact.bytes, what: `the download of ${entry.artifact.file}` });
+  }
+  return list2;
 }
 async function retarget(chosen2, to2) {
   if (to2 === void 0) return chosen2;
@@ -51349,12 +51624,13 @@ async function runDrill(loaded, request) {
   const scratch = [];
   try {
     const locations = /* @__PURE__ */ new Map();
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join14(prepared.stagingDir, `restored-${config2.name}`);
+    for (const item of prepared.selected) {
+      const { config: config2, adapter } = item;
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
-        await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+        await buildChecked(prepared, item, into);
       } catch (error63) {
         checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
         throw error63;
@@ -51481,20 +51757,20 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
-import { relative as relative4 } from "node:path";
+import { relative as relative5 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const pipeline13 = compileBackup(loaded.plan, loaded.dir);
+  const pipeline14 = compileBackup(loaded.plan, loaded.dir);
   if (!input2.json) {
-    const lines = [`Plan "${pipeline13.plan}": backup pipeline (dry run, nothing is touched)`];
-    pipeline13.steps.forEach((step, index) => {
+    const lines = [`Plan "${pipeline14.plan}": backup pipeline (dry run, nothing is touched)`];
+    pipeline14.steps.forEach((step, index) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative4(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
-  return pipeline13;
+  return pipeline14;
 };
 
 // src/commands/prune.ts
@@ -51545,10 +51821,11 @@ async function runRestore(loaded, request) {
     signal.throwIfAborted();
     appStopped = true;
     await hooks2("pre_restore", true);
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+    for (const item of prepared.selected) {
+      const { config: config2, adapter } = item;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config2, prepared.ctx, tag);
-      await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      await buildChecked(prepared, item, into);
       staged2.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();
@@ -51668,17 +51945,17 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
-import { Transform as Transform5, Writable as Writable5 } from "node:stream";
-import { pipeline as pipeline12 } from "node:stream/promises";
+import { Transform as Transform7, Writable as Writable5 } from "node:stream";
+import { pipeline as pipeline13 } from "node:stream/promises";
 async function deepCheck(target, loaded, id, entry, keys) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
-  const count = new Transform5({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
+  const count = new Transform7({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
   const opening = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id}`)] : [];
   const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
-  await pipeline12([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+  await pipeline13([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
@@ -51793,7 +52070,7 @@ var verify2 = async (input2, io2) => {
 
 // src/commands/workflow.ts
 import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join15, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
+import { join as join16, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -51968,13 +52245,13 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
-  const existing = await readFile5(path, "utf8").catch(() => null);
-  return existing === null ? "new" : existing === content ? "unchanged" : "changed";
+  const existing2 = await readFile5(path, "utf8").catch(() => null);
+  return existing2 === null ? "new" : existing2 === content ? "unchanged" : "changed";
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-  const planPath = relative5(process.cwd(), planFile).split(sep3).join("/");
+  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -51983,9 +52260,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join15(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join15(outDir, w2.file), status: await statusOf(join15(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -52004,7 +52281,7 @@ ${f2.content}`).join("\n"));
     await writeFile3(`${f2.path}.tmp`, f2.content);
     await rename3(`${f2.path}.tmp`, f2.path);
   }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative5(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
   return { dryRun: false, files: listing };
 };
 
