@@ -57,8 +57,15 @@ if ! node -e '
   const gone = names.filter((n) => !require("fs").existsSync(`node_modules/${n}/package.json`));
   process.exit(gone.length ? 1 : 0);
 '; then
-  echo "--- npm ci (with the dev dependencies)"
-  npm ci --no-audit --no-fund
+  if [ -d node_modules ]; then
+    # After the README's first command (npm ci --omit=dev): add the rest and
+    # keep the better-sqlite3 it built (npm ci would delete and rebuild it).
+    echo "--- npm install --include=dev (the dev dependencies, from package-lock.json)"
+    npm install --include=dev --no-save --no-audit --no-fund
+  else
+    echo "--- npm ci"
+    npm ci --include=dev --no-audit --no-fund
+  fi
 fi
 
 # --- Node 24 runs GitHub Actions; the Action's and node:sqlite's tests run on it.
