@@ -80,7 +80,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 if $setup_only; then
-  echo "--- set up: $(.cache/node24/node_modules/.bin/node --version) in .cache/node24; nothing else missing"
+  echo "--- set up: everything the suite needs is here (Node 24: $(.cache/node24/node_modules/.bin/node --version))"
   exit 0
 fi
 
