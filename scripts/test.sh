@@ -38,6 +38,7 @@ have prometheus-pushgateway || missing+=(prometheus-pushgateway)
 have chromium || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
+  have apt-get || { echo "scripts/test.sh: no apt-get here: install ${missing[*]} (Debian names), then run this again." >&2; exit 1; }
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     have sudo || { echo "scripts/test.sh: not root and no sudo: install ${missing[*]} as root, then run this again." >&2; exit 1; }
@@ -91,12 +92,6 @@ rm -f .cache/vitest.json
 status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
 
-# The plain closing line CI reads. A file that fails outside any test (a
-# missing service at load, a failing beforeAll) counts as one failure: vitest
-# reports its tests as skipped, not failed.
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
-  const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + broken} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' || { echo "no test report in .cache/vitest.json (vitest exit $status)" >&2; [ $status -ne 0 ] || status=1; }
+# The plain closing line CI reads (a file that fails outside any test counts as a failure).
+node scripts/test-summary.mjs .cache/vitest.json || { echo "no test report in .cache/vitest.json (vitest exit $status)" >&2; [ $status -ne 0 ] || status=1; }
 exit $status
