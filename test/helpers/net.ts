@@ -28,7 +28,7 @@ export async function waitForPort(port: number, timeoutMs = 30_000, alive: () =>
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
-/** The README's test command, which installs everything the suite needs (apt-get as root or with sudo, npm, Node 24). */
+/** Installs everything the suite needs (apt-get as root or with sudo, npm, Node 24): the README's test command, stopping before the tests. */
 export const SETUP = 'bash scripts/test.sh --setup-only';
 
 /**
