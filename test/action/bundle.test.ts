@@ -11,12 +11,12 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCheckout, runAction } from '../helpers/action.js';
 import { node24, runCli } from '../helpers/cli.js';
+import { requireService } from '../helpers/net.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const NODE24 = node24();
 const SECRET = 'Sup3r-s3cret_token-9f2c';
-const missing = !NODE24 || !existsSync(join(import.meta.dirname, '..', '..', 'dist', 'index.js'));
-if (missing && process.env.CI === 'true') throw new Error('Node 24 (.cache/node24) and a built dist/index.js are required under CI=true');
+requireService('the built Action (dist/index.js)', existsSync(join(import.meta.dirname, '..', '..', 'dist', 'index.js')), 'npm run build');
 
 /** Every log line that mentions the secret must come after its ::add-mask:: line, and only that line may hold it. */
 function expectMasked(log: string): void {
@@ -29,7 +29,7 @@ function expectMasked(log: string): void {
   expect(lines.slice(0, mask).every((l) => l.startsWith('::add-mask::') || l.startsWith('restorable: npx restorable'))).toBe(true);
 }
 
-describe.skipIf(missing)('the bundled Action on Node 24', () => {
+describe('the bundled Action on Node 24', () => {
   let ws: Workspace;
   let action: { dir: string; cleanup(): void };
   const secretTarget = () => join(ws.dir, 'targets', `cloud-${SECRET}`);
@@ -48,7 +48,7 @@ describe.skipIf(missing)('the bundled Action on Node 24', () => {
   });
 
   const run = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
-    runAction({ node: NODE24!, actionDir: action.dir, workspace: ws.dir, inputs: { plan: 'restorable.yml', ...inputs }, env: { CLOUD_TOKEN: SECRET, ...env } });
+    runAction({ node: NODE24, actionDir: action.dir, workspace: ws.dir, inputs: { plan: 'restorable.yml', ...inputs }, env: { CLOUD_TOKEN: SECRET, ...env } });
 
   it('backs up: outputs, one group per step, a summary with tables, the secret masked first and nowhere else', async () => {
     const result = await run({ command: 'backup' });

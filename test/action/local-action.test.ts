@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { requireService } from '../helpers/net.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const LOCAL_ACTION = join(ROOT, 'node_modules', '@github', 'local-action', 'bin', 'local-action.js');
 const SECRET = 'La-s3cret-d1r-7c1e';
-if (!existsSync(LOCAL_ACTION) && process.env.CI === 'true') throw new Error('@github/local-action is required under CI=true (npm ci installs it)');
+requireService(`@github/local-action (${LOCAL_ACTION})`, existsSync(LOCAL_ACTION), 'npm ci (a dev dependency)');
 
-describe.skipIf(!existsSync(LOCAL_ACTION))('@github/local-action runs the source', () => {
+describe('@github/local-action runs the source', () => {
   let ws: Workspace;
   beforeAll(() => {
     ws = makeWorkspace({ assets: 2 });

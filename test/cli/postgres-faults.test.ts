@@ -9,19 +9,17 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json } from '../helpers/cli.js';
 import { contentOf, makeShop, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
-
-const available = findPostgres() !== undefined;
+import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
 let server: PgServer;
 let ws: PgWorkspace;
 let n = 0;
 beforeAll(async () => {
-  if (available) server = await startPostgres();
+  server = await startPostgres();
 }, 60_000);
 afterAll(() => server?.stop());
 beforeEach(() => {
-  if (available) ws = pgWorkspace(server);
+  ws = pgWorkspace(server);
 });
 afterEach(() => ws?.cleanup());
 
@@ -32,7 +30,7 @@ async function backupsListed(): Promise<number> {
   return json<{ backups: unknown[] }>(list).backups.length;
 }
 
-describe.runIf(available)('postgres faults', () => {
+describe('postgres faults', () => {
   it('a wrong password: exit 1, says so, nothing backed up', async () => {
     const db = fresh('pw');
     await makeShop(server, db);

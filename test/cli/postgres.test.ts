@@ -9,20 +9,17 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json } from '../helpers/cli.js';
 import { contentOf, databases, makeShop, pgWorkspace, schemaOf, type PgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
-
-const available = findPostgres() !== undefined;
-if (!available) console.warn('PostgreSQL tests skipped: no /usr/lib/postgresql/*/bin/initdb here (under CI=true this fails).');
+import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
 let server: PgServer;
 let ws: PgWorkspace;
 let n = 0;
 beforeAll(async () => {
-  if (available) server = await startPostgres();
+  server = await startPostgres();
 }, 60_000);
 afterAll(() => server?.stop());
 beforeEach(() => {
-  if (available) ws = pgWorkspace(server);
+  ws = pgWorkspace(server);
 });
 afterEach(() => ws?.cleanup());
 
@@ -37,7 +34,7 @@ function noSecrets(...texts: string[]): void {
   for (const text of texts) expect(text).not.toContain(server.password);
 }
 
-describe.runIf(available)('postgres source through the CLI', () => {
+describe('postgres source through the CLI', () => {
   it('round trip: schema and every row come back; the old database is kept as a restore point', async () => {
     const db = fresh('shop');
     await makeShop(server, db);
@@ -252,7 +249,7 @@ describe.runIf(available)('postgres source through the CLI', () => {
   });
 });
 
-describe.runIf(available)('databases: all', () => {
+describe('databases: all', () => {
   it('dumps every database (the maintenance one too) and swaps each back in, connecting to template1 to rename postgres', async () => {
     const own = await startPostgres();
     const mine = pgWorkspace(own);

@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptionKeys, decryptor, encryptor, openable, type EncryptionRecord } from '../../src/artifacts/encrypt.js';
 import { IntegrityError, KeyError } from '../../src/errors.js';
 import { Secrets } from '../../src/report/secrets.js';
+import { requireService } from '../helpers/net.js';
 
-const hasAge = spawnSync('age', ['--version']).status === 0 && spawnSync('age-keygen', ['--help']).status !== null;
-if (!hasAge && process.env.CI === 'true') throw new Error('the age tool is required under CI=true (apt-get install age)');
+requireService('the age tool (age, age-keygen)', spawnSync('age', ['--version']).status === 0 && spawnSync('age-keygen', ['--help']).status !== null, 'apt-get install -y age');
 
 let dir: string;
 let identity: string;
@@ -27,7 +27,6 @@ let recipient: string;
 let keyFile: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'restorable-age-'));
-  if (!hasAge) return;
   keyFile = join(dir, 'key.txt');
   execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
   identity = readFileSync(keyFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
@@ -50,7 +49,7 @@ const plain = randomBytes(3 * 1024 * 1024 + 17);
 const PTY = join(import.meta.dirname, '..', 'helpers', 'age-pty.py');
 const EDGES = [0, 1, 65535, 65536, 65537, 131072, 200_000];
 
-describe.skipIf(!hasAge)('age interop', () => {
+describe('age interop', () => {
   it.each(EDGES)('%i bytes: ours opens with `age -d`, and `age -r` output opens with ours', async (size) => {
     const data = randomBytes(size);
     writeFileSync(join(dir, `ours-${size}.age`), await run(data, encryptor({ age_recipients: [recipient] })));

@@ -13,11 +13,11 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
 import { plantSecret } from '../helpers/leaks.js';
+import { requireService } from '../helpers/net.js';
 import { treeOf } from '../helpers/tree.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
-const hasAge = spawnSync('age', ['--version']).status === 0;
-if (!hasAge && process.env.CI === 'true') throw new Error('the age tool is required under CI=true (apt-get install age)');
+requireService('the age tool', spawnSync('age', ['--version']).status === 0, 'apt-get install -y age');
 
 const PASSPHRASE = 'tall-orange-kettle-under-9-moons';
 let ws: Workspace;
@@ -35,7 +35,6 @@ function newKey(dir: string, name: string): { file: string; identity: string; re
 }
 
 beforeAll(() => {
-  if (!hasAge) return;
   keys = mkdtempSync(join(tmpdir(), 'restorable-keys-'));
   ({ file: keyFile, identity, recipient } = newKey(keys, 'key.txt'));
   plantSecret(PASSPHRASE);
@@ -90,7 +89,7 @@ function replaceArtifact(id: string, file: string, bytes: Buffer): void {
   }
 }
 
-describe.skipIf(!hasAge)('encrypted backups', () => {
+describe('encrypted backups', () => {
   it('writes .age artifacts that the age tool opens; the manifest holds only the public key', async () => {
     const id = await backupId();
     const dir = join(ws.target('nas'), 'testapp', id);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { recordRun } from './leaks.js';
+import { requireService } from './net.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = resolve(ROOT, 'dist', 'cli.js');
@@ -14,13 +15,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Node 24 from the `node` npm package (installed by .ci/run), if present. */
-/** Node 24 for the Action's runtime: outside CI a test may skip without it; under CI=true its absence fails the run. */
-export function node24(): string | undefined {
+/** Node 24, the Action's runtime (the `node` npm package in .cache/node24, or RESTORABLE_TEST_NODE24); throws if it is missing. */
+export function node24(): string {
   const path = process.env.RESTORABLE_TEST_NODE24 ?? NODE24;
-  if (existsSync(path)) return path;
-  if (process.env.CI === 'true') throw new Error(`Node 24 is required under CI=true (.ci/run installs it at ${path})`);
-  return undefined;
+  requireService(`Node 24 (${path})`, existsSync(path), 'set RESTORABLE_TEST_NODE24 to a Node 24 binary');
+  return path;
 }
 
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string } = {}): Promise<CliResult> {

@@ -28,9 +28,16 @@ export async function waitForPort(port: number, timeoutMs = 30_000, alive: () =>
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
-/** Whether a required service may be missing: outside CI a test skips with a message; under CI=true it fails. */
-export function missingService(what: string, why: string): boolean {
-  if (process.env.CI === 'true') throw new Error(`${what} is required under CI=true: ${why}`);
-  console.warn(`skipping: ${what} is not available (${why})`);
-  return true;
+/** Installs everything the suite needs (apt-get as root or with sudo, npm, Node 24): the README's test command, stopping before the tests. */
+export const SETUP = 'bash scripts/test.sh --setup-only';
+
+/**
+ * The suite's one rule for a tool or service it needs (a server, a binary, a
+ * dev dependency): present, or this throws, with the command that installs
+ * it. Never a skip, with or without CI: a suite that skips looks green on the
+ * machine where it proves least. Call it where the service is used: in a
+ * helper that starts it, at the top of a file, or in the one test that needs it.
+ */
+export function requireService(what: string, present: boolean, install: string): asserts present {
+  if (!present) throw new Error(`${what} is missing: ${install} (or ${SETUP}, which installs everything the tests need)`);
 }

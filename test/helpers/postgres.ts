@@ -2,9 +2,8 @@
  * A real PostgreSQL server for the tests, from the machine's binaries: initdb
  * into a temporary folder, a free port on 127.0.0.1, scram password auth (so a
  * wrong password is really refused), run as `postgres` when the tests run as
- * root (initdb and postgres refuse root). Stopped by `stop()`. Under CI=true a
- * missing PostgreSQL throws; elsewhere `findPostgres()` returns undefined and
- * the suite skips with a message.
+ * root (initdb and postgres refuse root). Stopped by `stop()`. A missing
+ * PostgreSQL throws (test/helpers/net.ts requireService).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { requireService } from './net.js';
 
 export interface PgServer {
   bin: string;
@@ -27,12 +27,12 @@ export interface PgServer {
   stop(): void;
 }
 
-/** The newest /usr/lib/postgresql/<major>/bin with a server in it. */
-export function findPostgres(): string | undefined {
+/** The newest /usr/lib/postgresql/<major>/bin with a server in it; throws if there is none. */
+export function findPostgres(): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'bin', 'initdb'))) : [];
   const bin = majors.sort((a, b) => Number(b) - Number(a)).map((m) => join(root, m, 'bin'))[0];
-  if (!bin && process.env.CI === 'true') throw new Error('PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin/initdb): CI must install postgresql.');
+  requireService('the PostgreSQL server (/usr/lib/postgresql/*/bin/initdb)', bin !== undefined, 'apt-get install -y postgresql');
   return bin;
 }
 
@@ -57,7 +57,6 @@ function asPostgres(command: string, args: string[]): void {
 
 export async function startPostgres(): Promise<PgServer> {
   const bin = findPostgres();
-  if (!bin) throw new Error('no PostgreSQL here');
   const dir = mkdtempSync(join(tmpdir(), 'restorable-pg-'));
   const data = join(dir, 'data');
   const password = 'sup3r-secret-pw';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { ROOT } from './cli.js';
-import { freePort, waitForPort } from './net.js';
+import { freePort, requireService, waitForPort } from './net.js';
 
 const BIN = join(ROOT, 'node_modules', 's3rver', 'bin', 's3rver.js');
 
@@ -32,6 +32,7 @@ export function s3rverAvailable(): boolean {
 }
 
 export async function startS3(bucket = 'restorable-test'): Promise<S3Server> {
+  requireService(`s3rver (${BIN})`, s3rverAvailable(), 'npm ci (s3rver is a dev dependency)');
   const dir = mkdtempSync(join(tmpdir(), 'restorable-s3-'));
   const port = await freePort();
   let child: ChildProcess | undefined;

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { once } from 'node:events';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './net.js';
+import { freePort, requireService, waitForPort } from './net.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -69,6 +69,8 @@ function keygen(path: string): void {
  * namespace (unshare -m, needs root), so the server runs out of space for real.
  */
 export async function startSshd(options: { root?: string; tmpfsBytes?: number } = {}): Promise<Sshd> {
+  requireService(`the OpenSSH server (${SSHD}, ssh-keygen)`, sshdAvailable(), 'apt-get install -y openssh-server');
+  if (options.tmpfsBytes) requireService('a tmpfs in a mount namespace (root and unshare)', canMountTmpfs(), 'run the tests as root: sudo bash scripts/test.sh');
   const dir = mkdtempSync(join(tmpdir(), 'restorable-sshd-'));
   const root = options.root ?? join(dir, 'store');
   mkdirSync(root, { recursive: true });

@@ -13,9 +13,8 @@ import { NotFoundError, RunError } from '../../src/errors.js';
 import { createTarget, type TargetConfig } from '../../src/targets/index.js';
 import type { Target } from '../../src/targets/target.js';
 import { startGitHubServices, type GitHubServices } from '../helpers/github-services.js';
-import { missingService } from '../helpers/net.js';
-import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
+import { startS3, type S3Server } from '../helpers/s3-server.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
 
 interface Store {
   target: Target;
@@ -26,16 +25,14 @@ interface Store {
   close(): Promise<void>;
 }
 
-const stores: Record<string, { available: () => boolean; open: () => Promise<Store> }> = {
+const stores: Record<string, { open: () => Promise<Store> }> = {
   local: {
-    available: () => true,
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'restorable-contract-'));
       return { target: createTarget({ name: 'disk', type: 'local', path: dir }, { planDir: dir }), close: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
   s3: {
-    available: () => s3rverAvailable() || !missingService('s3rver', 'node_modules/s3rver is missing'),
     open: async () => {
       const server: S3Server = await startS3();
       const config = { ...server.target('bucket'), endpoint: server.endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' } as TargetConfig;
@@ -44,7 +41,6 @@ const stores: Record<string, { available: () => boolean; open: () => Promise<Sto
   },
   // The real @actions/artifact client against the protocol-level server; it reads process.env itself.
   'github-artifact': {
-    available: () => true,
     open: async () => {
       const github: GitHubServices = await startGitHubServices();
       const saved = { ...process.env };
@@ -63,7 +59,6 @@ const stores: Record<string, { available: () => boolean; open: () => Promise<Sto
     },
   },
   'github-cache': {
-    available: () => true,
     open: async () => {
       const github: GitHubServices = await startGitHubServices();
       const saved = { ...process.env };
@@ -81,7 +76,6 @@ const stores: Record<string, { available: () => boolean; open: () => Promise<Sto
     },
   },
   sftp: {
-    available: () => sshdAvailable() || !missingService('sshd', 'apt-get install openssh-server'),
     open: async () => {
       const sshd: Sshd = await startSshd();
       const config = { ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig;
@@ -110,7 +104,7 @@ function failingAfter(bytes: number): Readable {
 }
 
 for (const [type, store] of Object.entries(stores)) {
-  describe.skipIf(!store.available())(`target contract: ${type}`, () => {
+  describe(`target contract: ${type}`, () => {
     let opened: Store;
     let target: Target;
     let currentA = 'hello restorable\n';

@@ -11,13 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli, type CliResult } from '../helpers/cli.js';
-import { missingService } from '../helpers/net.js';
-import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
+import { startS3, type S3Server } from '../helpers/s3-server.js';
 import { createTarget, type TargetConfig } from '../../src/targets/index.js';
-import { canMountTmpfs, sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-const available = (s3rverAvailable() || !missingService('s3rver', 'node_modules/s3rver is missing')) && (sshdAvailable() || !missingService('sshd', 'apt-get install openssh-server'));
 
 interface Outcome {
   name: string;
@@ -38,7 +35,7 @@ function noStackTrace(result: CliResult): void {
   expect(result.stderr + result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
 }
 
-describe.skipIf(!available)('remote target failures', () => {
+describe('remote target failures', () => {
   let s3: S3Server;
   let sshd: Sshd;
   let ws: Workspace;
@@ -176,7 +173,7 @@ describe.skipIf(!available)('remote target failures', () => {
   });
 });
 
-describe.skipIf(!available || !(canMountTmpfs() || !missingService('a tmpfs mount namespace', 'needs root and unshare')))('a full SFTP server', () => {
+describe('a full SFTP server', () => {
   let s3: S3Server;
   let sshd: Sshd;
   let ws: Workspace;

@@ -8,13 +8,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { json, node24, runCli } from '../helpers/cli.js';
-import { missingService } from '../helpers/net.js';
-import { s3rverAvailable, startS3, type S3Server } from '../helpers/s3-server.js';
-import { sshdAvailable, startSshd, type Sshd } from '../helpers/sshd.js';
+import { startS3, type S3Server } from '../helpers/s3-server.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { treeOf } from '../helpers/tree.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-const available = (s3rverAvailable() || !missingService('s3rver', 'node_modules/s3rver is missing')) && (sshdAvailable() || !missingService('sshd', 'apt-get install openssh-server'));
 
 interface Outcome {
   name: string;
@@ -23,7 +20,7 @@ interface Outcome {
   error?: string;
 }
 
-describe.skipIf(!available)('local + S3 + SFTP through the CLI', () => {
+describe('local + S3 + SFTP through the CLI', () => {
   let s3: S3Server;
   let sshd: Sshd;
   let ws: Workspace;
@@ -110,11 +107,11 @@ describe.skipIf(!available)('local + S3 + SFTP through the CLI', () => {
     expect(stored.some((p) => p.includes(first))).toBe(false);
   });
 
-  it.skipIf(!node24())('works from the bundle on Node 24, as in the Action', async () => {
-    const backup = await runCli(['backup', '--plan', ws.plan, '--json'], { env: env(), node: node24()! });
+  it('works from the bundle on Node 24, as in the Action', async () => {
+    const backup = await runCli(['backup', '--plan', ws.plan, '--json'], { env: env(), node: node24() });
     expect(backup.code, backup.stderr).toBe(0);
     expect(json<{ targets: Outcome[] }>(backup).targets.every((t) => t.verified)).toBe(true);
-    const restore = await runCli(['restore', '--plan', ws.plan, '--target', 'box', '--source', 'db', '--json'], { env: env(), node: node24()! });
+    const restore = await runCli(['restore', '--plan', ws.plan, '--target', 'box', '--source', 'db', '--json'], { env: env(), node: node24() });
     expect(restore.code, restore.stderr).toBe(0);
   });
 });

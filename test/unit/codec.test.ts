@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Algorithm, type CompressionSetting, compressor, decompressor, describeCodec, extensionFor, zstdEngine } from '../../src/artifacts/codec.js';
 import { RunError } from '../../src/errors.js';
 import { hasCommand } from '../../src/util/spawn.js';
+import { requireService } from '../helpers/net.js';
 
 const MB = 1 << 20;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -103,7 +104,7 @@ describe('gzip', () => {
 describe('zstd', () => {
   it('prefers the zstd tool (faster: every core), else Node zlib; RESTORABLE_ZSTD pins one', () => {
     const nodeHasZstd = typeof (zlib as unknown as Record<string, unknown>).createZstdCompress === 'function';
-    expect(zstdToolInstalled, 'the zstd tool is missing: apt-get install zstd (.ci/run does)').toBe(true);
+    requireService('the zstd tool', zstdToolInstalled, 'apt-get install -y zstd');
     expect(zstdEngine({})).toBe('tool');
     expect(zstdEngine({ RESTORABLE_ZSTD: 'tool' })).toBe('tool');
     expect(zstdEngine({ RESTORABLE_ZSTD: 'zlib' })).toBe(nodeHasZstd ? 'zlib' : null);
