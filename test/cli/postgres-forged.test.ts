@@ -11,18 +11,16 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json } from '../helpers/cli.js';
 import { contentOf, databases, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, pgTool, startPostgres, type PgServer } from '../helpers/postgres.js';
-
-const available = findPostgres() !== undefined;
+import { pgTool, startPostgres, type PgServer } from '../helpers/postgres.js';
 
 let server: PgServer;
 let ws: PgWorkspace;
 beforeAll(async () => {
-  if (available) server = await startPostgres();
+  server = await startPostgres();
 }, 60_000);
 afterAll(() => server?.stop());
 beforeEach(() => {
-  if (available) ws = pgWorkspace(server);
+  ws = pgWorkspace(server);
 });
 afterEach(() => ws?.cleanup());
 
@@ -40,7 +38,7 @@ function forge(id: string, raw: Buffer): void {
   }
 }
 
-describe.runIf(available)('a forged PostgreSQL artifact', () => {
+describe('a forged PostgreSQL artifact', () => {
   it.each([
     ['with a health check', { restore: { healthchecks: [{ name: 'rows', source: 'pg', sql: 'select 1', expect: { equals: 1 } }] } }],
     ['without health checks', {}],
