@@ -31,7 +31,9 @@ import { createTarget } from '../targets/index.js';
 import type { Medium, Target } from '../targets/target.js';
 import { makeStaging } from '../util/staging.js';
 import { VERSION } from '../version.js';
+import { snapshotFile } from '../repository/format.js';
 import { runHook } from './hooks.js';
+import { RepositorySession } from './repository-step.js';
 import { runPipeline, type Executor, type StepRecord } from './runner.js';
 import type { StepKind } from './steps.js';
 
@@ -119,6 +121,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
   let postHookError: unknown;
+  let repo: RepositorySession | undefined;
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
@@ -181,14 +184,17 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       const ctx = { ...sctx(), stagingDir: join(stagingDir, source.name) };
       await mkdir(ctx.stagingDir);
       try {
-        const snapshot = await adapter.snapshot(source, ctx);
-        const file = artifactFile(source, plan);
-        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        // A files source in a repository: the blobs go to the targets' repositories now; the artifact is its snapshot object.
+        const repository = source.type === 'files' && source.storage === 'repository' ? (repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop })) : undefined;
+        const snapshot = repository && source.type === 'files' ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
+        const file = repository ? snapshotFile(source.name, plan.encryption !== undefined) : artifactFile(source, plan);
+        const compression: { algorithm: 'zstd' | 'gzip' | 'none'; level?: number | undefined } = repository ? { algorithm: 'none' } : plan.compression;
+        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
         // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline([...packing(snapshot, compression), ...sealing, digest, sink], { signal }).then(
           () => undefined,
           (error: unknown) => error,
         );
@@ -202,6 +208,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
           name: source.name,
           type: source.type,
           kind: adapter.kind,
+          ...(repository ? { storage: 'repository' as const } : {}),
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
@@ -209,14 +216,15 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
             file,
             bytes: digest.bytes,
             sha256: digest.sha256,
-            compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
+            compression: { algorithm: compression.algorithm, level: compression.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null,
           },
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began),
         });
         const counts = Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ');
-        return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}`;
+        const stored = 'summary' in snapshot ? `; ${String(snapshot.summary)}` : '';
+        return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}${stored}`;
       } finally {
         await rm(ctx.stagingDir, { recursive: true, force: true });
       }
@@ -276,6 +284,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         final = await writeManifest(once);
         if (once.some((t) => failures.has(t.name))) final = await settle();
       }
+      await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,

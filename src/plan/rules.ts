@@ -162,7 +162,19 @@ const passphraseStrength: Rule = (plan) =>
     ? [error(['encryption', 'passphrase'], 'the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)')]
     : [];
 
-const rules: Rule[] = [passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+/** A repository is rewritten every run (new packs, indexes): a store that takes each key once per run cannot hold one. */
+const WRITE_ONCE = new Set(['github-artifact', 'github-cache']);
+const repositoryTargets: Rule = (plan) => {
+  const once = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  if (once.length === 0) return [];
+  return plan.sources.flatMap((source, index) =>
+    source.type === 'files' && source.storage === 'repository'
+      ? [error(['sources', index, 'storage'], `storage: repository cannot be written to ${once.join(', ')} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)]
+      : [],
+  );
+};
+
+const rules: Rule[] = [repositoryTargets, passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 
 export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
   return rules.flatMap((rule) => rule(plan, ctx));

@@ -11,7 +11,7 @@ import { DRILL, type DrillRecord } from '../artifacts/manifest.js';
 import { HealthCheckError, InterruptedError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
-import { decoded } from './locate.js';
+import { materialize } from './materialize.js';
 import { prepare, type RestoreRequest } from './prepare.js';
 
 export interface DrillResult {
@@ -34,12 +34,13 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   const scratch: (() => Promise<void>)[] = [];
   try {
     const locations = new Map<string, string>();
-    for (const { config, adapter, entry, artifact } of prepared.selected) {
+    for (const selected of prepared.selected) {
+      const { config, adapter } = selected;
       const into = adapter.scratchLocation?.(config, prepared.ctx, tag) ?? join(prepared.stagingDir, `restored-${config.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
-        await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+        await materialize(loaded, prepared.target, prepared.manifest.backup_id, selected, prepared.keys, into, prepared.ctx);
       } catch (error) {
         // A backup that cannot even be restored is the drill's finding: record it.
         checks.push({ name: `restore ${config.name}`, status: 'failed', ms: Math.round(performance.now() - began), detail: reason(error) });

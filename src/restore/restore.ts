@@ -14,7 +14,7 @@ import { runHook } from '../pipeline/hooks.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { RestorePoint } from '../sources/source.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
-import { decoded } from './locate.js';
+import { materialize } from './materialize.js';
 import { prepare, type RestoreRequest } from './prepare.js';
 
 export interface RestoredSource {
@@ -66,10 +66,11 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     signal.throwIfAborted();
     appStopped = true;
     await hooks('pre_restore', true);
-    for (const { config, adapter, entry, artifact } of prepared.selected) {
+    for (const selected of prepared.selected) {
+      const { config, adapter } = selected;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
-      await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      await materialize(loaded, prepared.target, prepared.manifest.backup_id, selected, prepared.keys, into, prepared.ctx);
       staged.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();

@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,21 +971,21 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1002,14 +1002,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1026,12 +1026,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i;
           }
@@ -1043,12 +1043,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j2 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j2])
-                return text;
+                return text2;
               folds.push(j2);
               escapedFolds[j2] = true;
               end = j2 + endStep;
@@ -1063,39 +1063,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -1107,9 +1107,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants3 = require_constants();
     var utils = require_utils();
@@ -8342,16 +8342,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open5 = tokens[token.tokensIndex];
-          open5.type = "text";
-          open5.value = literal3;
-          open5.output = safeOutput || utils.escapeRegex(literal3);
+          const open9 = tokens[token.tokensIndex];
+          open9.type = "text";
+          open9.value = literal3;
+          open9.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open5.output;
+          state.output = token.output + open9.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8467,9 +8467,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -8571,15 +8571,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts2.nobrace !== true) {
           increment("braces");
-          const open5 = {
+          const open9 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open5);
-          push(open5);
+          braces.push(open9);
+          push(open9);
           continue;
         }
         if (value === "}") {
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -8986,7 +8986,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts2 = options || {};
-      const posix4 = opts2.windows;
+      const posix5 = opts2.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -8996,8 +8996,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts2.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix4 });
-        const result = { glob, state, regex, posix: posix4, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix5 });
+        const result = { glob, state, regex, posix: posix5, input: input2, output: output2, match, isMatch };
         if (typeof opts2.onResult === "function") {
           opts2.onResult(result);
         }
@@ -9022,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix: posix4 } = {}) => {
+    picomatch2.test = (input2, regex, options, { glob, posix: posix5 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9030,7 +9030,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts2 = options || {};
-      const format2 = opts2.format || (posix4 ? utils.toPosixSlashes : null);
+      const format2 = opts2.format || (posix5 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
       let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
@@ -9039,16 +9039,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts2.capture === true) {
         if (opts2.matchBase === true || opts2.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix4);
+          match = picomatch2.matchBase(input2, regex, options, posix5);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix4 = options && options.windows) => {
+    picomatch2.matchBase = (input2, glob, options, posix5 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix4 }));
+      return regex.test(utils.basename(input2, { windows: posix5 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/postgres-array/index.js
+// ../../main/node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "node_modules/postgres-array/index.js"(exports) {
+  "../../main/node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/arrayParser.js
+// ../../main/node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// node_modules/postgres-date/index.js
+// ../../main/node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "node_modules/postgres-date/index.js"(exports, module) {
+  "../../main/node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// node_modules/xtend/mutable.js
+// ../../main/node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "node_modules/xtend/mutable.js"(exports, module) {
+  "../../main/node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// node_modules/postgres-interval/index.js
+// ../../main/node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "node_modules/postgres-interval/index.js"(exports, module) {
+  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// node_modules/postgres-bytea/index.js
+// ../../main/node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "node_modules/postgres-bytea/index.js"(exports, module) {
+  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/textParsers.js
+// ../../main/node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// node_modules/pg-int8/index.js
+// ../../main/node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "node_modules/pg-int8/index.js"(exports, module) {
+  "../../main/node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/binaryParsers.js
+// ../../main/node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/builtins.js
+// ../../main/node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// node_modules/pg-types/index.js
+// ../../main/node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "node_modules/pg-types/index.js"(exports) {
+  "../../main/node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// node_modules/pg/lib/defaults.js
+// ../../main/node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/pg/lib/defaults.js"(exports, module) {
+  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/pg/lib/utils.js
+// ../../main/node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/pg/lib/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,15 +10282,15 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/utils.js
+// ../../main/node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
-      randomBytes: randomBytes12,
+      randomBytes: randomBytes13,
       deriveKey,
-      sha256: sha2563,
+      sha256: sha2564,
       hashByName,
       hmacSha256,
       md5
@@ -10298,7 +10298,7 @@ var require_utils3 = __commonJS({
     var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
     var subtleCrypto = webCrypto.subtle;
     var textEncoder = new TextEncoder();
-    function randomBytes12(length) {
+    function randomBytes13(length) {
       return webCrypto.getRandomValues(Buffer.alloc(length));
     }
     async function md5(string4) {
@@ -10315,11 +10315,11 @@ var require_utils3 = __commonJS({
       const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
       return "md5" + outer;
     }
-    async function sha2563(text) {
-      return await subtleCrypto.digest("SHA-256", text);
+    async function sha2564(text2) {
+      return await subtleCrypto.digest("SHA-256", text2);
     }
-    async function hashByName(hashName, text) {
-      return await subtleCrypto.digest(hashName, text);
+    async function hashByName(hashName, text2) {
+      return await subtleCrypto.digest(hashName, text2);
     }
     async function hmacSha256(keyBuffer, msg) {
       const key = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -10333,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/cert-signatures.js
+// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/sasl.js
+// ../../main/node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10540,21 +10540,21 @@ var require_sasl = __commonJS({
         throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match");
       }
     }
-    function isPrintableChars(text) {
-      if (typeof text !== "string") {
+    function isPrintableChars(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: text must be a string");
       }
-      return text.split("").map((_2, i) => text.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
+      return text2.split("").map((_2, i) => text2.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
     }
-    function isBase64(text) {
-      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text);
+    function isBase64(text2) {
+      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text2);
     }
-    function parseAttributePairs(text) {
-      if (typeof text !== "string") {
+    function parseAttributePairs(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: attribute pairs text must be a string");
       }
       return new Map(
-        text.split(",").map((attrValue) => {
+        text2.split(",").map((attrValue) => {
           if (!/^.=/.test(attrValue)) {
             throw new Error("SASL: Invalid attribute pair entry");
           }
@@ -10631,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// node_modules/pg/lib/type-overrides.js
+// ../../main/node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// node_modules/pg-connection-string/index.js
+// ../../main/node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "node_modules/pg-connection-string/index.js"(exports, module) {
+  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str, options = {}) {
       if (str.charAt(0) === "/") {
@@ -10854,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// node_modules/pg/lib/connection-parameters.js
+// ../../main/node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// node_modules/pg/lib/result.js
+// ../../main/node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "node_modules/pg/lib/result.js"(exports, module) {
+  "../../main/node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// node_modules/pg/lib/query.js
+// ../../main/node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "node_modules/pg/lib/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/messages.js
+// ../../main/node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "node_modules/pg-protocol/dist/messages.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11436,9 +11436,9 @@ var require_messages = __commonJS({
     };
     exports.ReadyForQueryMessage = ReadyForQueryMessage;
     var CommandCompleteMessage = class {
-      constructor(length, text) {
+      constructor(length, text2) {
         this.length = length;
-        this.text = text;
+        this.text = text2;
         this.name = "commandComplete";
       }
     };
@@ -11463,9 +11463,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-writer.js
+// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11576,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/serializer.js
+// ../../main/node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11619,8 +11619,8 @@ var require_serializer = __commonJS({
         /* code.startup */
       );
     };
-    var query = (text) => {
-      return writer.addCString(text).flush(
+    var query = (text2) => {
+      return writer.addCString(text2).flush(
         81
         /* code.query */
       );
@@ -11737,8 +11737,8 @@ var require_serializer = __commonJS({
       return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
     };
     var close = (msg) => {
-      const text = `${msg.type}${msg.name || ""}`;
-      return cstringMessage(67, text);
+      const text2 = `${msg.type}${msg.name || ""}`;
+      return cstringMessage(67, text2);
     };
     var copyData = (chunk) => {
       return writer.add(chunk).flush(
@@ -11790,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-reader.js
+// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/parser.js
+// ../../main/node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/pg-protocol/dist/parser.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12010,8 +12010,8 @@ var require_parser2 = __commonJS({
       return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
     };
     var parseCommandCompleteMessage = (reader) => {
-      const text = reader.cstring();
-      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+      const text2 = reader.cstring();
+      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text2);
     };
     var parseCopyData = (reader, length) => {
       const chunk = reader.bytes(length - 4);
@@ -12156,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/index.js
+// ../../main/node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/pg-protocol/dist/index.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/pg-cloudflare/dist/empty.js
+// ../../main/node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// node_modules/pg/lib/stream.js
+// ../../main/node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/pg/lib/stream.js"(exports, module) {
+  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/pg/lib/connection.js
+// ../../main/node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "node_modules/pg/lib/connection.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12398,8 +12398,8 @@ var require_connection = __commonJS({
         }
         return this.stream.write(buffer);
       }
-      query(text) {
-        this._send(serialize.query(text));
+      query(text2) {
+        this._send(serialize.query(text2));
       }
       // send parse message
       parse(query) {
@@ -12457,9 +12457,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/split2/index.js
+// ../../main/node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "node_modules/split2/index.js"(exports, module) {
+  "../../main/node_modules/split2/index.js"(exports, module) {
     "use strict";
     var { Transform: Transform6 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -12558,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/helper.js
+// ../../main/node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "node_modules/pgpass/lib/helper.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,9 +12729,9 @@ var require_helper = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/index.js
+// ../../main/node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/pgpass/lib/index.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12750,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/pg/lib/client.js
+// ../../main/node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "node_modules/pg/lib/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/pg-pool/index.js
+// ../../main/node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "node_modules/pg-pool/index.js"(exports, module) {
+  "../../main/node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13794,9 +13794,9 @@ var require_pg_pool = __commonJS({
         this._idle.push(new IdleItem(client, idleListener, tid));
         this._pulseQueue();
       }
-      query(text, values, cb) {
-        if (typeof text === "function") {
-          const response2 = promisify2(this.Promise, text);
+      query(text2, values, cb) {
+        if (typeof text2 === "function") {
+          const response2 = promisify2(this.Promise, text2);
           setImmediate(function() {
             return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
           });
@@ -13824,7 +13824,7 @@ var require_pg_pool = __commonJS({
           client.once("error", onError);
           this.log("dispatching query");
           try {
-            client.query(text, values, (err2, res) => {
+            client.query(text2, values, (err2, res) => {
               this.log("query dispatched");
               client.removeListener("error", onError);
               if (clientReleased) {
@@ -13873,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/query.js
+// ../../main/node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "node_modules/pg/lib/native/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/client.js
+// ../../main/node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "node_modules/pg/lib/native/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/index.js
+// ../../main/node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "node_modules/pg/lib/native/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// node_modules/pg/lib/index.js
+// ../../main/node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/pg/lib/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14511,7 +14511,7 @@ function ioHint(error63) {
   }
 }
 
-// node_modules/zod/v4/classic/external.js
+// ../../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14774,7 +14774,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15091,7 +15091,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15947,7 +15947,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16063,13 +16063,13 @@ var $ZodEncodeError = class extends Error {
 };
 (_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
 var globalConfig = globalThis.__zod_globalConfig;
-function config(newConfig) {
-  if (newConfig)
-    Object.assign(globalConfig, newConfig);
+function config(newConfig2) {
+  if (newConfig2)
+    Object.assign(globalConfig, newConfig2);
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16261,7 +16261,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16421,7 +16421,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16593,7 +16593,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17069,7 +17069,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17110,14 +17110,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -19559,7 +19559,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19836,7 +19836,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19904,7 +19904,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20016,7 +20016,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20127,7 +20127,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20296,7 +20296,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20422,7 +20422,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20536,7 +20536,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20650,7 +20650,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20783,7 +20783,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20900,7 +20900,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21021,7 +21021,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21135,7 +21135,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21248,7 +21248,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21373,7 +21373,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21488,7 +21488,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21625,7 +21625,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21745,7 +21745,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21863,7 +21863,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -21993,7 +21993,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22106,7 +22106,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22220,7 +22220,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22422,7 +22422,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22534,7 +22534,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22661,7 +22661,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22775,7 +22775,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22934,7 +22934,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23046,7 +23046,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23161,7 +23161,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23275,7 +23275,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23388,7 +23388,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23506,7 +23506,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23622,12 +23622,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23743,7 +23743,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23860,9 +23860,9 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+// ../../main/node_modules/zod/v4/locales/lt.js
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -24068,7 +24068,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24183,7 +24183,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24296,7 +24296,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24408,7 +24408,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24524,7 +24524,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24638,7 +24638,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24752,7 +24752,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24867,7 +24867,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24987,7 +24987,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25102,7 +25102,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25246,7 +25246,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25391,7 +25391,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25514,7 +25514,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25683,7 +25683,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25800,7 +25800,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25915,7 +25915,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26031,7 +26031,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26147,7 +26147,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26264,7 +26264,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26380,7 +26380,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26488,7 +26488,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26599,7 +26599,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26713,12 +26713,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26834,7 +26834,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26948,7 +26948,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27062,7 +27062,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27177,7 +27177,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27290,7 +27290,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27403,7 +27403,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27453,7 +27453,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../../main/node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29063,7 +29063,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30122,7 +30122,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30652,7 +30652,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31400,7 +31400,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31478,10 +31478,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31662,7 +31662,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31697,7 +31697,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31743,7 +31743,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31757,7 +31757,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33222,7 +33222,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33248,7 +33248,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33273,7 +33273,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34006,7 +34006,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34161,7 +34161,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34173,7 +34173,7 @@ function deepPartial(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34203,7 +34203,7 @@ function output(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34276,8 +34276,8 @@ var Secrets = class {
   list() {
     return [...this.values];
   }
-  redact(text) {
-    let out = text;
+  redact(text2) {
+    let out = text2;
     for (const value of [...this.values].sort((a, b2) => b2.length - a.length)) {
       out = out.split(value).join("***");
       for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) out = out.split(form).join("***");
@@ -34306,8 +34306,8 @@ import { pipeline } from "node:stream/promises";
 var depth = 0;
 var original;
 function redirected(chunk, ...rest) {
-  const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-  const kept = process.env.RUNNER_DEBUG === "1" ? text : text.split(/(?<=\n)/).filter((line2) => !line2.startsWith("::debug::")).join("");
+  const text2 = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+  const kept = process.env.RUNNER_DEBUG === "1" ? text2 : text2.split(/(?<=\n)/).filter((line2) => !line2.startsWith("::debug::")).join("");
   const callback = rest.find((arg) => typeof arg === "function");
   if (!kept) {
     callback?.();
@@ -34400,8 +34400,8 @@ var GithubApi = class {
         const response = await fetch(url2, { method, headers });
         if (method === "DELETE" && response.status === 404) return void 0;
         if (!response.ok) {
-          const text = await response.text().catch(() => "");
-          throw new HttpError(response.status, `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+          const text2 = await response.text().catch(() => "");
+          throw new HttpError(response.status, `HTTP ${response.status}${text2 ? `: ${text2.slice(0, 200)}` : ""}`);
         }
         return response;
       },
@@ -34445,11 +34445,11 @@ function artifactName(key) {
 function keyOfArtifact(name) {
   if (!name.startsWith(PREFIX)) return void 0;
   let key = "";
-  const text = name.slice(PREFIX.length);
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] !== "_") key += text[i];
-    else if (text[i + 1] === "_") key += "/", i++;
-    else if (text.slice(i + 1, i + 3) === "5f") key += "_", i += 2;
+  const text2 = name.slice(PREFIX.length);
+  for (let i = 0; i < text2.length; i++) {
+    if (text2[i] !== "_") key += text2[i];
+    else if (text2[i + 1] === "_") key += "/", i++;
+    else if (text2.slice(i + 1, i + 3) === "5f") key += "_", i += 2;
     else return void 0;
   }
   return key;
@@ -34505,7 +34505,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34525,7 +34525,7 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       const [owner, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
@@ -34639,7 +34639,7 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
       return { bytes: size2 };
@@ -34657,7 +34657,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34904,11 +34904,11 @@ function hintFor(error63, bucket) {
 function describe3(error63) {
   const e = error63;
   const status = e?.$metadata?.httpStatusCode;
-  const text = reason(error63) === "UnknownError" || !reason(error63) ? `HTTP ${status ?? "?"}` : reason(error63);
-  return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
+  const text2 = reason(error63) === "UnknownError" || !reason(error63) ? `HTTP ${status ?? "?"}` : reason(error63);
+  return status && !text2.includes(String(status)) ? `${text2} (HTTP ${status})` : text2;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35179,9 +35179,9 @@ function hostsMatch(field, name) {
   if (patterns.some((p2) => p2.startsWith("!") && globMatch(p2.slice(1), name))) return false;
   return patterns.some((p2) => !p2.startsWith("!") && globMatch(p2, name));
 }
-function checkKnownHosts(text, name, key) {
+function checkKnownHosts(text2, name, key) {
   let listed = false;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text2.split(/\r?\n/)) {
     const line2 = raw.trim();
     if (!line2 || line2.startsWith("#")) continue;
     const fields = line2.split(/\s+/);
@@ -35199,9 +35199,9 @@ function checkKnownHosts(text, name, key) {
   return listed ? "changed" : "unknown";
 }
 function matchesPin(pin, key) {
-  const text = pin.trim();
-  if (text.startsWith("SHA256:")) return text.replace(/=+$/, "") === key.fingerprint;
-  const [type, base643] = text.split(/\s+/);
+  const text2 = pin.trim();
+  if (text2.startsWith("SHA256:")) return text2.replace(/=+$/, "") === key.fingerprint;
+  const [type, base643] = text2.split(/\s+/);
   return type === key.type && base643 === key.base64;
 }
 
@@ -35295,7 +35295,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
+    const { default: Client2 } = await import("./src-6BZNNOFX.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35316,9 +35316,9 @@ var SftpTarget = class {
     } catch (error63) {
       await settleWithin(client.end());
       if (problem) throw problem;
-      const text = reason(error63);
-      if (/authentication methods failed|privateKey|parse/i.test(text)) {
-        throw new RunError(`Target "${this.name}": ${this.config.user}@${this.config.host} refused the key: ${text}`, {
+      const text2 = reason(error63);
+      if (/authentication methods failed|privateKey|parse/i.test(text2)) {
+        throw new RunError(`Target "${this.name}": ${this.config.user}@${this.config.host} refused the key: ${text2}`, {
           hint: `Check private_key (its public half must be in ~${this.config.user}/.ssh/authorized_keys on the server) and passphrase.`,
           cause: error63
         });
@@ -35379,17 +35379,17 @@ var SftpTarget = class {
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
-          let open5 = true;
+          let open9 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
             await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
               if (!/does not support/i.test(reason(error63))) throw error63;
             });
-            open5 = false;
+            open9 = false;
             await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
-            if (open5 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+            if (open9 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -35424,11 +35424,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir2 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir2(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35518,9 +35518,9 @@ var TerminalReporter = class {
   get err() {
     return this.options.err ?? process.stderr;
   }
-  line(text) {
+  line(text2) {
     this.clearProgress();
-    this.err.write(`${this.secrets.redact(text)}
+    this.err.write(`${this.secrets.redact(text2)}
 `);
   }
   clearProgress() {
@@ -35559,9 +35559,9 @@ var TerminalReporter = class {
     err.write(`\r\x1B[K  ${id}: ${size(bytes)}`);
     this.progressShown = true;
   }
-  output(text) {
+  output(text2) {
     this.clearProgress();
-    (this.options.out ?? process.stdout).write(`${this.secrets.redact(text)}
+    (this.options.out ?? process.stdout).write(`${this.secrets.redact(text2)}
 `);
   }
 };
@@ -35583,11 +35583,11 @@ function endGroup(child) {
   }
 }
 function collect(stream2) {
-  let text = "";
+  let text2 = "";
   stream2?.on("data", (chunk) => {
-    if (text.length < STDERR_LIMIT) text += chunk.toString("utf8");
+    if (text2.length < STDERR_LIMIT) text2 += chunk.toString("utf8");
   });
-  return () => text.trim();
+  return () => text2.trim();
 }
 function exitOf(child) {
   return new Promise((resolve10, reject) => {
@@ -35766,20 +35766,20 @@ function decompressor(algorithm) {
 // src/plan/duration.ts
 var clock = /^(\d+)(ms|s|m|h)$/;
 var unitMs = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseClockDuration(text) {
-  const match = clock.exec(text.trim());
+function parseClockDuration(text2) {
+  const match = clock.exec(text2.trim());
   if (!match) return void 0;
   return Number(match[1]) * unitMs[match[2]];
 }
-var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text) => parseClockDuration(text));
+var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text2) => parseClockDuration(text2));
 var calendar = /^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?$/;
-function parseCalendarSpan(text) {
-  const match = calendar.exec(text.trim());
-  if (!match || text.trim() === "") return void 0;
+function parseCalendarSpan(text2) {
+  const match = calendar.exec(text2.trim());
+  if (!match || text2.trim() === "") return void 0;
   const [, y, m2, w2, d, h] = match.map((part) => Number(part ?? 0));
   return { years: y, months: m2, days: d + 7 * w2, hours: h };
 }
-var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text) => text.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
+var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text2) => text2.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
 function subtractSpan(from, span) {
   const d = new Date(from.getTime());
   d.setUTCFullYear(d.getUTCFullYear() - span.years, d.getUTCMonth() - span.months, d.getUTCDate() - span.days);
@@ -35789,8 +35789,8 @@ function subtractSpan(from, span) {
 
 // src/plan/interpolate.ts
 var PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-function interpolateString(text, env, secrets, onUnset) {
-  return text.replace(PLACEHOLDER, (match, variable, fallback) => {
+function interpolateString(text2, env, secrets, onUnset) {
+  return text2.replace(PLACEHOLDER, (match, variable, fallback) => {
     if (match === "$${") return "${";
     const value = env[variable];
     if (value !== void 0 && !(fallback !== void 0 && value === "")) {
@@ -35855,7 +35855,7 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 import { access, constants, rm as rm6, stat as stat4 } from "node:fs/promises";
 import { relative as relative2, resolve as resolve3 } from "node:path";
 
-// node_modules/tar/dist/esm/index.min.js
+// ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -38982,7 +38982,13 @@ var filesConfig = external_exports.strictObject({
   /** Globs relative to `path`; a file is kept when it matches one (default: all). */
   include: external_exports.array(external_exports.string().min(1)).optional(),
   /** Globs relative to `path`; matching files and folders are left out. */
-  exclude: external_exports.array(external_exports.string().min(1)).default([])
+  exclude: external_exports.array(external_exports.string().min(1)).default([]),
+  /**
+   * tar (default): one archive per backup. repository: a deduplicated,
+   * content-addressed repository per target (only what changed is stored;
+   * see docs/repository.md); not on write-once targets (GitHub artifact, cache).
+   */
+  storage: external_exports.enum(["tar", "repository"]).default("tar")
 });
 function selector(config2) {
   const excluded = (0, import_picomatch.default)(config2.exclude, { dot: true });
@@ -39080,7 +39086,7 @@ import { join as join9 } from "node:path";
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/pg/esm/index.mjs
+// ../../main/node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39938,7 +39944,7 @@ async function loadNodeSqlite() {
     return void 0;
   }
   const { DatabaseSync, backup: backup2 } = mod4;
-  const open5 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
+  const open9 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
@@ -39952,11 +39958,11 @@ async function loadNodeSqlite() {
     name: "node:sqlite",
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
-    open: (path, { readonly: readonly2 }) => wrap(open5(path, readonly2)),
+    open: (path, { readonly: readonly2 }) => wrap(open9(path, readonly2)),
     check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
-      const db = open5(source, true);
+      const db = open9(source, true);
       try {
         await backup2(db, dest, { rate: ALL_PAGES });
       } finally {
@@ -40084,10 +40090,10 @@ async function refuseIfInUse(name, live) {
     db.run("begin exclusive");
     db.run("rollback");
   } catch (error63) {
-    const text = `${error63.code ?? ""} ${reason(error63)}`;
-    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
-    const open5 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
-    throw new RunError(`SQLite source "${name}": ${open5 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+    const text2 = `${error63.code ?? ""} ${reason(error63)}`;
+    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text2)) return;
+    const open9 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text2);
+    throw new RunError(`SQLite source "${name}": ${open9 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
       hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
     });
   } finally {
@@ -40360,7 +40366,15 @@ var retentionSanity = (plan) => {
   return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
 };
 var passphraseStrength = (plan) => plan.encryption?.passphrase !== void 0 && plan.encryption.passphrase.length < 12 ? [error62(["encryption", "passphrase"], "the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)")] : [];
-var rules = [passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+var WRITE_ONCE = /* @__PURE__ */ new Set(["github-artifact", "github-cache"]);
+var repositoryTargets = (plan) => {
+  const once2 = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  if (once2.length === 0) return [];
+  return plan.sources.flatMap(
+    (source, index) => source.type === "files" && source.storage === "repository" ? [error62(["sources", index, "storage"], `storage: repository cannot be written to ${once2.join(", ")} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)] : []
+  );
+};
+var rules = [repositoryTargets, passphraseStrength, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 function checkRules(plan, ctx) {
   return rules.flatMap((rule) => rule(plan, ctx));
 }
@@ -40525,16 +40539,16 @@ function schemaProblems(issues, locate) {
 }
 async function loadPlan(path, options) {
   const file2 = resolve7(path);
-  let text;
+  let text2;
   try {
-    text = await readFile2(file2, "utf8");
+    text2 = await readFile2(file2, "utf8");
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message}`, [], {
       hint: missing ? "Write a restorable.yml (see examples/quickstart) or pass --plan FILE." : void 0
     });
   }
-  return parsePlan(text, file2, options);
+  return parsePlan(text2, file2, options);
 }
 function toData(doc, locate, fail) {
   try {
@@ -40550,9 +40564,9 @@ function toData(doc, locate, fail) {
     throw fail([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
   }
 }
-function parsePlan(text, file2, options) {
+function parsePlan(text2, file2, options) {
   const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const locate = new Locator(file2, doc, lines);
   const fail = (problems2) => {
     const errors = problems2.filter((p2) => p2.severity === "error");
@@ -40562,7 +40576,7 @@ function parsePlan(text, file2, options) {
     const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
     if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
     const error63 = fail(shown);
-    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
+    if (/\{[^}\n]*[:,]\s*\$\{/.test(text2)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
     throw error63;
   }
   const raw = toData(doc, locate, fail);
@@ -40605,7 +40619,7 @@ function parsePlan(text, file2, options) {
     plan: parsed.data,
     file: file2,
     dir,
-    hash: createHash4("sha256").update(text).digest("hex"),
+    hash: createHash4("sha256").update(text2).digest("hex"),
     secrets,
     warnings: problems
   };
@@ -40640,10 +40654,10 @@ function destination(raw, io2) {
   if (unset.length > 0) throw new UsageError(`--to uses \${${unset[0].variable}}, which is not set.`, { hint: "Set it in the environment." });
   return url2;
 }
-function waitMsOf(text, label) {
-  if (text === void 0 || text === "") return 0;
-  const ms2 = parseClockDuration(text);
-  if (ms2 === void 0) throw new UsageError(`${label} ${text}: expected a duration such as 30s, 10m or 1h.`);
+function waitMsOf(text2, label) {
+  if (text2 === void 0 || text2 === "") return 0;
+  const ms2 = parseClockDuration(text2);
+  if (ms2 === void 0) throw new UsageError(`${label} ${text2}: expected a duration such as 30s, 10m or 1h.`);
   return ms2;
 }
 function allTargets({ plan, dir }, env) {
@@ -40656,11 +40670,11 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
+import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
-import { join as join11 } from "node:path";
-import { pipeline as pipeline10 } from "node:stream/promises";
-import { Readable as Readable6 } from "node:stream";
+import { join as join13 } from "node:path";
+import { pipeline as pipeline11 } from "node:stream/promises";
+import { Readable as Readable9 } from "node:stream";
 
 // src/artifacts/backup-id.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -40689,6 +40703,12 @@ var sourceEntry = external_exports.object({
   name: external_exports.string(),
   type: external_exports.string(),
   kind: external_exports.enum(["database", "files"]),
+  /**
+   * Absent: the artifact holds the snapshot itself (a database file, a dump,
+   * a tar). repository: the artifact is a snapshot object naming blobs in the
+   * target's repository (`<plan>/repo/`, docs/repository.md).
+   */
+  storage: external_exports.literal("repository").optional(),
   /** `client`: the tool that read the engine when it is not the engine itself, e.g. `pg_dump 15.18`. */
   engine: external_exports.object({ name: external_exports.string(), version: external_exports.string(), client: external_exports.string().optional() }).nullable(),
   method: external_exports.string(),
@@ -40774,10 +40794,10 @@ async function readText(target, key) {
 }
 async function readManifest(target, plan, id) {
   const key = keyOf.file(plan, id, MANIFEST);
-  const text = await readText(target, key);
+  const text2 = await readText(target, key);
   let json2;
   try {
-    json2 = JSON.parse(text);
+    json2 = JSON.parse(text2);
   } catch (error63) {
     throw new IntegrityError(`The manifest of backup ${id} on target "${target.name}" is not valid JSON (${reason(error63)}); it may be truncated.`, {
       hint: "Use a copy of this backup from another target (--target), or another backup (--backup)."
@@ -40872,9 +40892,9 @@ async function readBack(target, plan, id, entry, copyTo) {
   return { sha256: digest.sha256, bytes: digest.bytes };
 }
 function mismatch(entry, got) {
-  const { bytes, sha256: sha2563 } = entry.artifact;
-  if (got.bytes === bytes && got.sha256 === sha2563) return void 0;
-  return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha2563.slice(0, 12)}...`;
+  const { bytes, sha256: sha2564 } = entry.artifact;
+  if (got.bytes === bytes && got.sha256 === sha2564) return void 0;
+  return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha2564.slice(0, 12)}...`;
 }
 function matching(entry) {
   const hash2 = createHash6("sha256");
@@ -40897,7 +40917,7 @@ function matching(entry) {
 import { createReadStream as createReadStream4, readFileSync as readFileSync3 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -41094,7 +41114,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -41171,7 +41191,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -41238,7 +41258,7 @@ var hkdf = (hash2, ikm, salt, info, length) => {
   return expand(hash2, HMAC.digest(), info, length, HMAC);
 };
 
-// node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -41248,7 +41268,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -41361,7 +41381,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -41526,7 +41546,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// node_modules/@scure/base/index.js
+// ../../main/node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -41875,7 +41895,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// node_modules/@noble/hashes/pbkdf2.js
+// ../../main/node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -41950,7 +41970,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// node_modules/@noble/hashes/scrypt.js
+// ../../main/node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -42108,7 +42128,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// node_modules/@noble/ciphers/utils.js
+// ../../main/node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42286,7 +42306,7 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-// node_modules/@noble/ciphers/_arx.js
+// ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
@@ -42416,7 +42436,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// node_modules/@noble/ciphers/_poly1305.js
+// ../../main/node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -42667,7 +42687,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// node_modules/@noble/ciphers/chacha.js
+// ../../main/node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -42817,7 +42837,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -42963,7 +42983,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -43112,7 +43132,7 @@ function memoized(fn) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -43498,7 +43518,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -43731,7 +43751,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -43846,7 +43866,7 @@ function montgomery(curveDef) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -43917,7 +43937,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -44566,7 +44586,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = ecdsaOpts.randomBytes || randomBytes6;
+  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes6;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -44708,7 +44728,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -44789,7 +44809,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -44920,7 +44940,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -44959,7 +44979,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -45315,7 +45335,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -45358,7 +45378,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -45382,7 +45402,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -45418,7 +45438,7 @@ function expand2(hash2, prk, info, length = 32) {
   return okm.slice(0, length);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -45617,7 +45637,7 @@ var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -45698,7 +45718,7 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// node_modules/@noble/post-quantum/utils.js
+// ../../main/node_modules/@noble/post-quantum/utils.js
 var randomBytes7 = randomBytes6;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
@@ -45782,7 +45802,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// node_modules/@noble/post-quantum/_crystals.js
+// ../../main/node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -45891,7 +45911,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// node_modules/@noble/post-quantum/ml-kem.js
+// ../../main/node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -45937,10 +45957,10 @@ function BaseCaseMultiply(a0, a1, b0, b1, zeta) {
 }
 function MultiplyNTTs(f2, g2) {
   for (let i = 0; i < N2 / 2; i++) {
-    let z4 = nttZetas[64 + (i >> 1)];
+    let z5 = nttZetas[64 + (i >> 1)];
     if (i & 1)
-      z4 = -z4;
-    const { c0, c1 } = BaseCaseMultiply(f2[2 * i + 0], f2[2 * i + 1], g2[2 * i + 0], g2[2 * i + 1], z4);
+      z5 = -z5;
+    const { c0, c1 } = BaseCaseMultiply(f2[2 * i + 0], f2[2 * i + 1], g2[2 * i + 0], g2[2 * i + 1], z5);
     f2[2 * i + 0] = c0;
     f2[2 * i + 1] = c1;
   }
@@ -46123,13 +46143,13 @@ function createKyber(opts2) {
       const test = HASH256(secretKey.subarray(k768 / 2, start));
       if (!equalBytes2(test, secretKey.subarray(start, start + 32)))
         throw new Error("invalid secretKey: hash check failed");
-      const [sk, publicKey, publicKeyHash, z4] = secretCoder.decode(secretKey);
+      const [sk, publicKey, publicKeyHash, z5] = secretCoder.decode(secretKey);
       const msg = KPKE.decrypt(cipherText, sk);
       const kr2 = HASH512.create().update(msg).update(publicKeyHash).digest();
       const Khat = kr2.subarray(0, 32);
       const cipherText2 = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
       const isValid = equalBytes2(cipherText, cipherText2);
-      const Kbar = KDF.create({ dkLen: 32 }).update(z4).update(cipherText).digest();
+      const Kbar = KDF.create({ dkLen: 32 }).update(z5).update(cipherText).digest();
       cleanBytes(msg, cipherText2, !isValid ? Khat : Kbar);
       return isValid ? Khat : Kbar;
     }
@@ -46158,7 +46178,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// node_modules/@noble/post-quantum/hybrid.js
+// ../../main/node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -46376,7 +46396,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -46558,7 +46578,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47021,7 +47041,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -47056,18 +47076,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes12, length) {
-  if (randomBytes12 === void 0)
+function probeRandomBytes(randomBytes13, length) {
+  if (randomBytes13 === void 0)
     return void 0;
-  afunction(randomBytes12, "randomBytes");
+  afunction(randomBytes13, "randomBytes");
   try {
-    const probe = randomBytes12(length);
+    const probe = randomBytes13(length);
     if (!isBytes5(probe) || probe.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes12;
+  return randomBytes13;
 }
 function validateMSMPoints(points, c) {
   aarray(points, "points");
@@ -47160,9 +47180,9 @@ var ScalarMultiplier = class {
   baseCanBeBlinded;
   bits;
   // Parametrized with a given Point class (not individual point)
-  constructor(Point, randomBytes12) {
+  constructor(Point, randomBytes13) {
     validatePointCons(Point);
-    this.randomBytes = probeRandomBytes(randomBytes12, BLIND_BYTES);
+    this.randomBytes = probeRandomBytes(randomBytes13, BLIND_BYTES);
     this.Point = Point;
     this.BASE = Point.BASE;
     this.ZERO = Point.ZERO;
@@ -47408,7 +47428,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/curves/abstract/der.js
+// ../../main/node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -47535,7 +47555,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -47594,7 +47614,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-  const randomBytes12 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
+  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -48011,7 +48031,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -48112,12 +48132,12 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes12, blindLength);
+  const csprng = probeRandomBytes(randomBytes13, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -48270,7 +48290,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -48367,7 +48387,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -48380,7 +48400,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// node_modules/@noble/curves/abstract/edwards.js
+// ../../main/node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -48405,7 +48425,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -48666,7 +48686,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -48674,7 +48694,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -48821,7 +48841,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -48907,7 +48927,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/age-encryption/dist/x25519.js
+// ../../main/node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -48978,7 +48998,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// node_modules/age-encryption/dist/io.js
+// ../../main/node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -49079,7 +49099,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// node_modules/age-encryption/dist/format.js
+// ../../main/node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -49176,7 +49196,33 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-// node_modules/age-encryption/dist/recipients.js
+// ../../main/node_modules/age-encryption/dist/recipients.js
+function generateX25519Identity() {
+  const scalar = randomBytes4(32);
+  const identity = bech32.encodeFromBytes("AGE-SECRET-KEY-", scalar).toUpperCase();
+  return Promise.resolve(identity);
+}
+async function identityToRecipient(identity) {
+  let scalar;
+  if (isCryptoKey2(identity)) {
+    scalar = identity;
+  } else if (identity.startsWith("AGE-SECRET-KEY-PQ-1")) {
+    const res = bech32.decodeToBytes(identity);
+    if (res.prefix.toUpperCase() !== "AGE-SECRET-KEY-PQ-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    const recipient2 = MLKEM768X25519.getPublicKey(res.bytes);
+    return bech32.encode("age1pq", bech32.toWords(recipient2), false);
+  } else {
+    const res = bech32.decodeToBytes(identity);
+    if (!identity.startsWith("AGE-SECRET-KEY-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    scalar = res.bytes;
+  }
+  const recipient = await scalarMultBase(scalar);
+  return bech32.encodeFromBytes("age", recipient);
+}
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49490,7 +49536,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// node_modules/age-encryption/dist/stream.js
+// ../../main/node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -49587,7 +49633,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// node_modules/age-encryption/dist/index.js
+// ../../main/node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -49964,17 +50010,17 @@ function decryptionKeys(env, setting, secrets) {
   if (setting?.passphrase !== void 0) keys.passphrase = setting.passphrase;
   const value = env[IDENTITY_ENV]?.trim();
   if (!value) return keys;
-  let text = value;
+  let text2 = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {
-      text = readFileSync3(value, "utf8");
+      text2 = readFileSync3(value, "utf8");
     } catch (error63) {
       throw new KeyError(`${IDENTITY_ENV} names an identity file that cannot be read: ${reason(error63)}.`, {
         hint: `Set ${IDENTITY_ENV} to the AGE-SECRET-KEY-1... line, or to the path of the file age-keygen wrote.`
       });
     }
   }
-  for (const line2 of text.split(/\r?\n/).map((l) => l.trim())) {
+  for (const line2 of text2.split(/\r?\n/).map((l) => l.trim())) {
     if (line2 === "" || line2.startsWith("#")) continue;
     secrets.add(line2);
     if (!IDENTITY_LINE.test(line2)) throw new KeyError(`${IDENTITY_ENV} holds a line that is not an age identity.`, { hint: "Expected AGE-SECRET-KEY-1... lines (age-keygen output); comments start with #." });
@@ -50332,6 +50378,69 @@ async function makeStaging(root, prefix) {
   }
 }
 
+// src/repository/format.ts
+var REPO_FORMAT = 1;
+var hex64 = external_exports.string().regex(/^[0-9a-f]{64}$/);
+var repoKeys = {
+  root: (plan) => `${plan}/repo/`,
+  config: (plan) => `${plan}/repo/config.json`,
+  key: (plan, id) => `${plan}/repo/keys/${id}`,
+  keys: (plan) => `${plan}/repo/keys/`,
+  pack: (plan, id) => `${plan}/repo/data/${id.slice(0, 2)}/${id}`,
+  packs: (plan) => `${plan}/repo/data/`,
+  index: (plan, id) => `${plan}/repo/index/${id}`,
+  indexes: (plan) => `${plan}/repo/index/`
+};
+function idOfKey(key) {
+  const last = key.slice(key.lastIndexOf("/") + 1);
+  return /^[0-9a-f]{64}$/.test(last) ? last : void 0;
+}
+var repoConfig = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-repository"),
+  chunker: external_exports.object({ algorithm: external_exports.literal("fastcdc"), min: external_exports.number(), avg: external_exports.number(), max: external_exports.number() }),
+  keyed_ids: external_exports.boolean()
+});
+var blobEntry = external_exports.object({
+  id: hex64,
+  type: external_exports.enum(["data", "tree"]),
+  /** Where the stored blob starts in the pack's plaintext, and its stored length. */
+  offset: external_exports.number().int().nonnegative(),
+  length: external_exports.number().int().nonnegative(),
+  raw_length: external_exports.number().int().nonnegative(),
+  compression: external_exports.enum(["zstd", "none"])
+});
+var packHeader = external_exports.object({ format: external_exports.literal(REPO_FORMAT), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) });
+var PACK_MAGIC = Buffer.from("RSTPACK1");
+var indexObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-index"),
+  packs: external_exports.array(external_exports.object({ id: hex64, size: external_exports.number().int().nonnegative(), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) }))
+});
+var nodeName = external_exports.string().refine((n) => n !== "" && n !== "." && n !== ".." && !/[/\0]/.test(n), { error: "not a plain file name" });
+var treeNode = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("file"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), size: external_exports.number().int().nonnegative(), content: external_exports.array(hex64) }),
+  external_exports.object({ type: external_exports.literal("dir"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), subtree: hex64 }),
+  external_exports.object({ type: external_exports.literal("symlink"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), target: external_exports.string() })
+]);
+var tree = external_exports.object({ nodes: external_exports.array(treeNode) });
+var snapshotObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-snapshot"),
+  plan: external_exports.string(),
+  source: external_exports.string(),
+  backup_id: external_exports.string(),
+  time: external_exports.string(),
+  /** The tree blob of the source's folder itself (its mode and mtime are the root's). */
+  root: hex64,
+  root_meta: external_exports.object({ mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string() }),
+  key_id: external_exports.string().nullable(),
+  counts: external_exports.object({ files: external_exports.number(), dirs: external_exports.number(), symlinks: external_exports.number(), bytes: external_exports.number() })
+});
+function snapshotFile(source, encrypted) {
+  return `${source}.snapshot.json${encrypted ? ".age" : ""}`;
+}
+
 // src/pipeline/hooks.ts
 async function runHook(hook2, label, options) {
   let result;
@@ -50351,11 +50460,677 @@ ${output2}` : "."}`);
   return result.stdout;
 }
 
+// src/pipeline/repository-step.ts
+import { relative as relative4 } from "node:path";
+import { Readable as Readable8 } from "node:stream";
+
+// src/repository/cache.ts
+import { createHash as createHash7 } from "node:crypto";
+import { createReadStream as createReadStream5 } from "node:fs";
+import { mkdir as mkdir8, open as open5, readFile as readFile4, rename as rename3, rm as rm8, writeFile as writeFile3 } from "node:fs/promises";
+import { homedir as homedir2 } from "node:os";
+import { join as join11 } from "node:path";
+import { createInterface } from "node:readline";
+function cacheDir(plan, planDir, env) {
+  const base = env.RESTORABLE_CACHE_DIR || join11(env.XDG_CACHE_HOME || join11(homedir2(), ".cache"), "restorable");
+  const where = createHash7("sha256").update(planDir).digest("hex").slice(0, 12);
+  return join11(base, `${plan}-${where}`);
+}
+async function writeAtomically(path, data) {
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile3(temp, data, { mode: 384 });
+  await rename3(temp, path);
+}
+var Cache = class {
+  constructor(dir) {
+    this.dir = dir;
+  }
+  async ensure() {
+    for (const sub of ["", "keys", "index", "files"]) await mkdir8(join11(this.dir, sub), { recursive: true, mode: 448 });
+  }
+  /** The repository secret `id` in this cache's plain text form (see repo-secret.ts), if kept here. */
+  key(id) {
+    return readFile4(join11(this.dir, "keys", id), "utf8").catch(() => void 0);
+  }
+  async keyIds() {
+    const { readdir: readdir3 } = await import("node:fs/promises");
+    return (await readdir3(join11(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
+  }
+  saveKey(id, plain) {
+    return writeAtomically(join11(this.dir, "keys", id), plain);
+  }
+  index(id) {
+    return readFile4(join11(this.dir, "index", id)).catch(() => void 0);
+  }
+  saveIndex(id, plain) {
+    return writeAtomically(join11(this.dir, "index", id), plain);
+  }
+  async forgetIndex(id) {
+    await rm8(join11(this.dir, "index", id), { force: true });
+  }
+  filesPath(source) {
+    return join11(this.dir, "files", `${source}.ndjson`);
+  }
+};
+var FileCache = class _FileCache {
+  constructor(path, keyId) {
+    this.path = path;
+    this.keyId = keyId;
+  }
+  previous = /* @__PURE__ */ new Map();
+  next = [];
+  static async load(path, keyId) {
+    const cache = new _FileCache(path, keyId);
+    try {
+      const lines = createInterface({ input: createReadStream5(path, "utf8"), crlfDelay: Infinity });
+      let first = true;
+      for await (const line2 of lines) {
+        const row = JSON.parse(line2);
+        if (first) {
+          first = false;
+          if (row.key_id !== keyId) break;
+          continue;
+        }
+        const [name, size2, mtimeNs, ctimeNs, ino, content] = row;
+        cache.previous.set(name, { size: size2, mtimeNs, ctimeNs, ino, content });
+      }
+    } catch {
+      cache.previous.clear();
+    }
+    return cache;
+  }
+  /** The blobs of `path` when its size, mtime, ctime and inode are as last time. */
+  lookup(path, stat6) {
+    const hit = this.previous.get(path);
+    if (!hit || BigInt(hit.size) !== stat6.size || hit.mtimeNs !== `${stat6.mtimeNs}` || hit.ctimeNs !== `${stat6.ctimeNs}` || hit.ino !== `${stat6.ino}`) return void 0;
+    return hit.content;
+  }
+  record(path, stat6, content) {
+    this.next.push([path, { size: Number(stat6.size), mtimeNs: `${stat6.mtimeNs}`, ctimeNs: `${stat6.ctimeNs}`, ino: `${stat6.ino}`, content }]);
+  }
+  /** Replaces the cache file with what this run saw (atomically). */
+  async save() {
+    const temp = `${this.path}.tmp-${process.pid}`;
+    const handle = await open5(temp, "w", 384);
+    try {
+      const rows = [JSON.stringify({ format: 1, key_id: this.keyId })];
+      for (const [name, f2] of this.next) {
+        rows.push(JSON.stringify([name, f2.size, f2.mtimeNs, f2.ctimeNs, f2.ino, f2.content]));
+        if (rows.length >= 4096) await handle.write(`${rows.splice(0).join("\n")}
+`);
+      }
+      if (rows.length > 0) await handle.write(`${rows.join("\n")}
+`);
+    } finally {
+      await handle.close();
+    }
+    await rename3(temp, this.path);
+  }
+};
+
+// src/repository/snapshot.ts
+import { lstat as lstat2, open as open6, readdir as readdir2, readlink } from "node:fs/promises";
+import { join as join12 } from "node:path";
+
+// src/repository/blob.ts
+import { createHash as createHash8, createHmac as createHmac2 } from "node:crypto";
+import zlib2 from "node:zlib";
+function blobId(bytes, key) {
+  return (key ? createHmac2("sha256", key.key) : createHash8("sha256")).update(bytes).digest("hex");
+}
+var z4 = zlib2;
+var canCompress = typeof z4.zstdCompressSync === "function";
+function packBlob(raw) {
+  if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
+  const packed = z4.zstdCompressSync(raw, { params: { [z4.constants.ZSTD_c_compressionLevel]: 3 } });
+  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
+}
+function unpackBlob(stored, compression2, rawLength, id, key) {
+  let raw;
+  if (compression2 === "none") raw = stored;
+  else {
+    if (!z4.zstdDecompressSync) throw new IntegrityError("This Node.js has no zstd in zlib and the blob is zstd-compressed.", { hint: "Run restorable on Node.js 22.15 or later to restore this repository." });
+    try {
+      raw = z4.zstdDecompressSync(stored);
+    } catch (error63) {
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error63.message}.`);
+    }
+  }
+  if (raw.length !== rawLength || blobId(raw, key) !== id) {
+    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
+  }
+  return raw;
+}
+
+// src/repository/chunker.ts
+import { createHash as createHash9, createHmac as createHmac3 } from "node:crypto";
+var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+function gearTable(key) {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 1) {
+    const label = `restorable gear ${i}`;
+    const digest = key ? createHmac3("sha256", key).update(label).digest() : createHash9("sha256").update(label).digest();
+    table[i] = digest.readUInt32LE(0);
+  }
+  return table;
+}
+function masks(avg) {
+  const bits = Math.round(Math.log2(avg));
+  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
+  return { small: top(bits + 2), large: top(bits - 2) };
+}
+function nextCut(data, start, end, final, gear, params) {
+  const available = end - start;
+  if (available <= params.min) return final ? available : -1;
+  const { small, large } = masks(params.avg);
+  const normal = Math.min(start + params.avg, end);
+  const limit = Math.min(start + params.max, end);
+  let hash2 = 0;
+  let i = start + params.min;
+  for (; i < normal; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & small) === 0) return i + 1 - start;
+  }
+  for (; i < limit; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & large) === 0) return i + 1 - start;
+  }
+  if (limit - start === params.max) return params.max;
+  return final ? available : -1;
+}
+
+// src/repository/snapshot.ts
+var metaOf = (st2) => ({ mode: Number(st2.mode & 0o7777n), uid: Number(st2.uid), gid: Number(st2.gid), mtime_ns: `${st2.mtimeNs}` });
+var byName = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
+async function walkIntoRepository(options) {
+  const { writer, signal } = options;
+  const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const read2 = { files: 0, bytes: 0 };
+  const skipped = [];
+  const unreadable = [];
+  const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
+  async function content(abs, rel, st2) {
+    const cached3 = options.files.lookup(rel, st2);
+    if (cached3 && writer.heldEverywhere(cached3)) {
+      options.files.record(rel, st2, cached3);
+      options.progress?.(Number(st2.size));
+      return cached3;
+    }
+    const ids = [];
+    const handle = await open6(abs, "r");
+    try {
+      let length = 0;
+      let done = false;
+      let total = 0;
+      for (; ; ) {
+        while (!done && length < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+          if (bytesRead === 0) done = true;
+          length += bytesRead;
+          total += bytesRead;
+        }
+        let start = 0;
+        for (; ; ) {
+          const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
+          if (cut <= 0) break;
+          const chunk = buffer.subarray(start, start + cut);
+          const id = blobId(chunk, writer.idKey);
+          await writer.add("data", id, chunk);
+          ids.push(id);
+          start += cut;
+          options.progress?.(cut);
+          if (!done && length - start < DEFAULT_CHUNKER.max) break;
+        }
+        if (done && start >= length) break;
+        buffer.copyWithin(0, start, length);
+        length -= start;
+        signal.throwIfAborted();
+      }
+      read2.files += 1;
+      read2.bytes += total;
+      const after = await handle.stat({ bigint: true });
+      if (after.size !== st2.size || after.mtimeNs !== st2.mtimeNs || BigInt(total) !== st2.size) {
+        options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
+      } else options.files.record(rel, st2, ids);
+    } finally {
+      await handle.close();
+    }
+    return ids;
+  }
+  async function folder(abs, rel) {
+    let names;
+    try {
+      names = (await readdir2(abs)).sort(byName);
+    } catch (error63) {
+      unreadable.push(`${rel || "."}: ${reason(error63)}`);
+      names = [];
+    }
+    const nodes = [];
+    for (const name of names) {
+      signal.throwIfAborted();
+      const path = rel ? `${rel}/${name}` : name;
+      const at2 = join12(abs, name);
+      let st2;
+      try {
+        st2 = await lstat2(at2, { bigint: true });
+      } catch (error63) {
+        if (error63.code === "ENOENT") continue;
+        unreadable.push(`${path}: ${reason(error63)}`);
+        continue;
+      }
+      if (!options.keep(path, st2.isDirectory())) continue;
+      if (st2.isDirectory()) {
+        counts3.dirs += 1;
+        nodes.push({ type: "dir", name, ...metaOf(st2), subtree: await folder(at2, path) });
+      } else if (st2.isFile()) {
+        try {
+          const ids = await content(at2, path, st2);
+          counts3.files += 1;
+          counts3.bytes += Number(st2.size);
+          nodes.push({ type: "file", name, ...metaOf(st2), size: Number(st2.size), content: ids });
+        } catch (error63) {
+          if (signal.aborted || error63 instanceof RunError) throw error63;
+          unreadable.push(`${path}: ${reason(error63)}`);
+        }
+      } else if (st2.isSymbolicLink()) {
+        counts3.symlinks += 1;
+        nodes.push({ type: "symlink", name, ...metaOf(st2), target: await readlink(at2) });
+      } else skipped.push(path);
+    }
+    const json2 = Buffer.from(JSON.stringify({ nodes }));
+    const id = blobId(json2, writer.idKey);
+    await writer.add("tree", id, json2);
+    return id;
+  }
+  const rootStat = await lstat2(options.root, { bigint: true });
+  const root = await folder(options.root, "");
+  if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(", ")}`);
+  if (unreadable.length > 0) {
+    throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join("; ")}`, {
+      hint: "Give the user running restorable read access to the whole folder, or exclude those paths in the plan."
+    });
+  }
+  return { root, root_meta: metaOf(rootStat), counts: counts3, read: read2 };
+}
+
+// src/repository/repo-secret.ts
+import { randomBytes as randomBytes11 } from "node:crypto";
+
+// src/repository/seal.ts
+import { Readable as Readable6, Writable as Writable5 } from "node:stream";
+import { pipeline as pipeline10 } from "node:stream/promises";
+async function through(input2, transform2) {
+  const parts = [];
+  await pipeline10(Readable6.from([input2]), transform2, new Writable5({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) }));
+  return Buffer.concat(parts);
+}
+function seal2(plain, setting) {
+  return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
+}
+function open7(stored, record2, keys, what) {
+  return record2 ? through(stored, decryptor(record2, keys, what)) : Promise.resolve(stored);
+}
+
+// src/repository/store.ts
+import { createHash as createHash10 } from "node:crypto";
+import { Readable as Readable7 } from "node:stream";
+async function readAll2(target, key) {
+  const parts = [];
+  for await (const chunk of await target.get(key)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+var sha2563 = (bytes) => createHash10("sha256").update(bytes).digest("hex");
+async function putVerified(target, key, bytes) {
+  await target.put(key, Readable7.from([bytes]));
+  const back = await readAll2(target, key);
+  if (back.length !== bytes.length || sha2563(back) !== sha2563(bytes)) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
+  }
+}
+var BlobMap = class {
+  map = /* @__PURE__ */ new Map();
+  add(pack, entry) {
+    const had = this.map.get(entry.id);
+    const loc = { pack, entry };
+    if (!had) this.map.set(entry.id, loc);
+    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
+    else if (Array.isArray(had)) had.push(loc);
+    else this.map.set(entry.id, [had, loc]);
+  }
+  locations(id) {
+    const had = this.map.get(id);
+    return had === void 0 ? [] : Array.isArray(had) ? had : [had];
+  }
+  get size() {
+    return this.map.size;
+  }
+};
+async function listRepo(target, plan) {
+  const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
+  for (const object2 of await target.list(repoKeys.root(plan))) {
+    const id = idOfKey(object2.key);
+    if (object2.key === repoKeys.config(plan)) listing.config = object2;
+    else if (object2.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object2.key.slice(repoKeys.keys(plan).length));
+    else if (id && object2.key === repoKeys.pack(plan, id)) listing.packs.set(id, object2.size);
+    else if (id && object2.key === repoKeys.index(plan, id)) listing.indexes.set(id, object2.size);
+  }
+  return listing;
+}
+function newConfig(keyed) {
+  const { min, avg, max } = DEFAULT_CHUNKER;
+  return { format: REPO_FORMAT, kind: "restorable-repository", chunker: { algorithm: "fastcdc", min, avg, max }, keyed_ids: keyed };
+}
+async function readConfig(target, plan) {
+  const text2 = await readText(target, repoKeys.config(plan));
+  let parsed;
+  try {
+    parsed = repoConfig.safeParse(JSON.parse(text2));
+  } catch (error63) {
+    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error63)}).`);
+  }
+  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
+  return parsed.data;
+}
+async function loadIndex(target, plan, id, cache, opening) {
+  let plain = cache ? await cache.index(id) : void 0;
+  if (!plain) {
+    if (opening.record && !opening.keys) return void 0;
+    const stored = await readAll2(target, repoKeys.index(plan, id));
+    if (sha2563(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
+    plain = await open7(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
+    await cache?.saveIndex(id, plain);
+  }
+  const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
+  if (!parsed.success) {
+    await cache?.forgetIndex(id);
+    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+  }
+  return parsed.data;
+}
+async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+  const present = /* @__PURE__ */ new Set();
+  for (const id of listing.indexes.keys()) {
+    let index;
+    try {
+      index = await loadIndex(target, plan, id, cache, opening);
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      onSkip?.(error63.message);
+      continue;
+    }
+    if (!index) continue;
+    for (const pack of index.packs) {
+      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
+      present.add(pack.id);
+      for (const blob of pack.blobs) into.add(pack.id, blob);
+    }
+  }
+  return present;
+}
+
+// src/repository/repo-secret.ts
+var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
+async function fromJson(id, text2) {
+  let parsed;
+  try {
+    parsed = secretJson.safeParse(JSON.parse(text2));
+  } catch {
+    return void 0;
+  }
+  if (!parsed.success) return void 0;
+  const { id_key, identity } = parsed.data;
+  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+}
+var toJson = (s4) => JSON.stringify({ id_key: s4.idKey.key.toString("hex"), identity: s4.identity });
+function objectSealing(secret, plan) {
+  return secret.recipient ? { age_recipients: [secret.recipient] } : plan;
+}
+function objectRecord(secret, plan) {
+  const recipients = secret?.recipient ? [secret.recipient] : [...plan.age_recipients ?? []];
+  return { format: "age", mode: "recipients", recipients };
+}
+function objectKeys(secret, userKeys) {
+  if (secret.identity) return { identities: [secret.identity] };
+  return userKeys && userKeys.identities.length > 0 ? userKeys : null;
+}
+async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
+  const onAny = new Set([...held.values()].flat());
+  for (const id of await cache.keyIds()) {
+    const text2 = await cache.key(id);
+    const secret2 = text2 && onAny.has(id) ? await fromJson(id, text2) : void 0;
+    if (secret2) return secret2;
+  }
+  if (userKeys) {
+    for (const target of targets) {
+      for (const id of held.get(target.name) ?? []) {
+        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
+        if (secret2) {
+          await cache.saveKey(id, toJson(secret2));
+          return secret2;
+        }
+      }
+    }
+  }
+  const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
+  const secret = { idKey: { id: randomBytes11(16).toString("hex"), key: randomBytes11(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  await cache.saveKey(secret.idKey.id, toJson(secret));
+  return secret;
+}
+async function storeSecret(target, plan, secret, setting) {
+  await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal2(Buffer.from(toJson(secret)), setting));
+}
+async function openSecret(target, plan, id, setting, keys) {
+  const record2 = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
+  const plain = await open7(await readAll2(target, repoKeys.key(plan, id)), record2, keys, `The repository key ${id}`);
+  const secret = await fromJson(id, plain.toString("utf8"));
+  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
+  return secret;
+}
+
+// src/repository/writer.ts
+var PACK_SIZE = 16 * 1024 * 1024;
+var PackBuilder = class {
+  constructor(holders) {
+    this.holders = holders;
+  }
+  parts = [];
+  entries = [];
+  size = 0;
+};
+var RepoWriter = class _RepoWriter {
+  constructor(options, secret, gear) {
+    this.options = options;
+    this.secret = secret;
+    this.gear = gear;
+  }
+  blobs = new BlobMap();
+  stats = { blobs_new: 0, bytes_new: 0, packs: 0, stored_bytes: 0 };
+  states = /* @__PURE__ */ new Map();
+  builders = /* @__PURE__ */ new Map();
+  /** Blobs queued in this run's packs, and for which targets. */
+  queued = /* @__PURE__ */ new Map();
+  get idKey() {
+    return this.secret?.idKey ?? null;
+  }
+  static async open(options) {
+    const { plan, encryption: encryption2, cache } = options;
+    await cache.ensure();
+    const listings = /* @__PURE__ */ new Map();
+    for (const target of options.alive()) {
+      try {
+        const listing = await listRepo(target, plan);
+        if (listing.config) await readConfig(target, plan);
+        else await putVerified(target, repoKeys.config(plan), Buffer.from(`${JSON.stringify(newConfig(encryption2 !== void 0), null, 2)}
+`));
+        listings.set(target.name, listing);
+      } catch (error63) {
+        options.drop(target, error63);
+      }
+    }
+    let secret = null;
+    if (encryption2) {
+      const held = new Map([...listings].map(([name, l]) => [name, l.keys]));
+      secret = await chooseSecret(cache, held, options.alive(), plan, encryption2, options.keys);
+      for (const target of options.alive()) {
+        if (listings.get(target.name)?.keys.includes(secret.idKey.id)) continue;
+        await storeSecret(target, plan, secret, encryption2).catch((error63) => options.drop(target, error63));
+      }
+    }
+    const writer = new _RepoWriter(options, secret, gearTable(secret?.idKey.key ?? null));
+    const opening = { record: encryption2 ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, options.keys) : null };
+    for (const target of options.alive()) {
+      try {
+        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, (m2) => options.reporter.warn(m2));
+        writer.states.set(target.name, { target, present, added: [] });
+      } catch (error63) {
+        options.drop(target, error63);
+      }
+    }
+    return writer;
+  }
+  holders() {
+    return this.options.alive().flatMap((t) => this.states.get(t.name) ?? []);
+  }
+  holds(state, id) {
+    return this.queued.get(id)?.has(state.target.name) === true || this.blobs.locations(id).some((l) => state.present.has(l.pack));
+  }
+  /** Whether every target still in the run holds (or has queued) every one of `ids`. */
+  heldEverywhere(ids) {
+    const holders = this.holders();
+    return ids.every((id) => holders.every((s4) => this.holds(s4, id)));
+  }
+  /** Queues a blob for the targets that lack it; waits only when a full pack must first be flushed. */
+  async add(type, id, raw) {
+    const lacking = this.holders().filter((s4) => !this.holds(s4, id));
+    if (lacking.length === 0) return;
+    const { bytes, compression: compression2 } = packBlob(raw);
+    const stored = bytes === raw ? Buffer.from(raw) : bytes;
+    const key = `${type}:${lacking.map((s4) => s4.target.name).join(",")}`;
+    let builder = this.builders.get(key);
+    if (!builder) this.builders.set(key, builder = new PackBuilder(lacking));
+    builder.entries.push({ id, type, offset: builder.size, length: stored.length, raw_length: raw.length, compression: compression2 });
+    builder.parts.push(stored);
+    builder.size += stored.length;
+    const mark = this.queued.get(id) ?? /* @__PURE__ */ new Set();
+    for (const s4 of lacking) mark.add(s4.target.name);
+    this.queued.set(id, mark);
+    this.stats.blobs_new += 1;
+    this.stats.bytes_new += raw.length;
+    if (builder.size >= PACK_SIZE) await this.flush(key, builder);
+  }
+  /** Seals the builder's blobs into one pack and stores it on its targets. */
+  async flush(key, builder) {
+    this.builders.delete(key);
+    const { parts, entries, holders } = builder;
+    const header2 = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header2.length);
+    const plain = Buffer.concat([...parts, header2, length, PACK_MAGIC]);
+    const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
+    const id = sha2563(sealed);
+    this.stats.packs += 1;
+    this.stats.stored_bytes += sealed.length;
+    await Promise.all(
+      holders.map(async (state) => {
+        if (!this.options.alive().includes(state.target)) return;
+        try {
+          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
+          state.present.add(id);
+          state.added.push({ id, size: sealed.length, key_id: this.idKey?.id ?? null, blobs: entries });
+        } catch (error63) {
+          this.options.drop(state.target, error63);
+        }
+      })
+    );
+    for (const entry of entries) this.blobs.add(id, entry);
+  }
+  /** Flushes every pack, then writes each target's index of the packs it got in this run. */
+  async finish() {
+    for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.flush(key, builder);
+    for (const state of this.holders()) {
+      if (state.added.length === 0) continue;
+      const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };
+      const plain = Buffer.from(JSON.stringify(index));
+      const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
+      const id = sha2563(sealed);
+      try {
+        await putVerified(state.target, repoKeys.index(this.options.plan, id), sealed);
+        await this.options.cache.saveIndex(id, plain);
+        state.added = [];
+      } catch (error63) {
+        this.options.drop(state.target, error63);
+      }
+    }
+    if (this.holders().length === 0) throw new RunError("No target took the repository's new packs.", { hint: "See the messages above for each target." });
+  }
+};
+
+// src/pipeline/repository-step.ts
+var RepositorySession = class {
+  constructor(run) {
+    this.run = run;
+  }
+  writer;
+  caches = [];
+  async open() {
+    const { plan, planDir, env } = this.run;
+    const keys = plan.encryption?.passphrase !== void 0 ? { passphrase: plan.encryption.passphrase, identities: [] } : null;
+    this.writer ??= await RepoWriter.open({
+      plan: plan.name,
+      targets: this.run.alive(),
+      encryption: plan.encryption,
+      keys,
+      cache: new Cache(cacheDir(plan.name, planDir, env)),
+      reporter: this.run.reporter,
+      drop: this.run.drop,
+      alive: this.run.alive
+    });
+    return this.writer;
+  }
+  /** Walks the source into the repositories; the returned snapshot streams the snapshot object. */
+  async snapshot(source, backupId, progress) {
+    const writer = await this.open();
+    const cache = new Cache(cacheDir(this.run.plan.name, this.run.planDir, this.run.env));
+    const fileCache = await FileCache.load(cache.filesPath(source.name), writer.idKey?.id ?? null);
+    const root = files.liveLocation(source, { planDir: this.run.planDir });
+    await files.probe(source, { planDir: this.run.planDir, stagingDir: "", reporter: this.run.reporter, signal: this.run.signal });
+    const before = { ...writer.stats };
+    const walked = await walkIntoRepository({ root, source: source.name, keep: selector(source), writer, files: fileCache, reporter: this.run.reporter, signal: this.run.signal, progress });
+    await writer.finish();
+    this.caches.push(fileCache);
+    const object2 = {
+      format: REPO_FORMAT,
+      kind: "restorable-snapshot",
+      plan: this.run.plan.name,
+      source: source.name,
+      backup_id: backupId,
+      time: (/* @__PURE__ */ new Date()).toISOString(),
+      root: walked.root,
+      root_meta: walked.root_meta,
+      key_id: writer.idKey?.id ?? null,
+      counts: walked.counts
+    };
+    const body = Buffer.from(`${JSON.stringify(object2, null, 2)}
+`);
+    const stats = writer.stats;
+    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative4(this.run.planDir, root) || "."}`;
+    return {
+      stream: () => Readable8.from([body]),
+      info: Promise.resolve({ engine: null, method: "repository (content-defined chunks, deduplicated)", schemaVersion: null, counts: { ...walked.counts } }),
+      summary: summary2
+    };
+  }
+  /** After the manifests are committed: the file caches now describe what the targets hold. */
+  async commit() {
+    for (const cache of this.caches) await cache.save().catch((error63) => this.run.reporter.warn(`Could not save the file cache: ${error63.message}`));
+  }
+};
+
 // src/pipeline/runner.ts
-async function runPipeline(pipeline13, executors, reporter, signal) {
+async function runPipeline(pipeline14, executors, reporter, signal) {
   const records = [];
   let failure2;
-  for (const step of pipeline13.steps) {
+  for (const step of pipeline14.steps) {
     if ((failure2 !== void 0 || signal.aborted) && !step.always) {
       failure2 ??= new InterruptedError("Interrupted: the run was stopped; nothing was committed.");
       reporter.stepStarted(step.id, step.title);
@@ -50422,6 +51197,7 @@ async function runBackup(loaded, options) {
   let manifest;
   const pruned = [];
   let postHookError;
+  let repo;
   const sctx = () => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
   const expiresAt = (t) => t.expiresAfterDays && verifiedAt.has(t.name) ? new Date(started.getTime() + t.expiresAfterDays * 864e5).toISOString() : null;
@@ -50474,16 +51250,18 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join11(stagingDir, source.name) };
-      await mkdir8(ctx.stagingDir);
+      const ctx = { ...sctx(), stagingDir: join13(stagingDir, source.name) };
+      await mkdir9(ctx.stagingDir);
       try {
-        const snapshot = await adapter.snapshot(source, ctx);
-        const file2 = artifactFile(source, plan);
-        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop }) : void 0;
+        const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
+        const file2 = repository ? snapshotFile(source.name, plan.encryption !== void 0) : artifactFile(source, plan);
+        const compression2 = repository ? { algorithm: "none" } : plan.compression;
+        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline10([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline11([...packing(snapshot, compression2), ...sealing, digest, sink], { signal }).then(
           () => void 0,
           (error64) => error64
         );
@@ -50496,6 +51274,7 @@ async function runBackup(loaded, options) {
           name: source.name,
           type: source.type,
           kind: adapter.kind,
+          ...repository ? { storage: "repository" } : {},
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
@@ -50503,16 +51282,17 @@ async function runBackup(loaded, options) {
             file: file2,
             bytes: digest.bytes,
             sha256: digest.sha256,
-            compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
+            compression: { algorithm: compression2.algorithm, level: compression2.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null
           },
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began)
         });
         const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
-        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
+        const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
+        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}${stored}`;
       } finally {
-        await rm8(ctx.stagingDir, { recursive: true, force: true });
+        await rm9(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
@@ -50548,7 +51328,7 @@ async function runBackup(loaded, options) {
         manifest = manifestFor(holders, now2);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
-        await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
+        await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable9.from([body])).catch((error64) => drop(t, error64))));
         return verdict = now2;
       };
       const settle2 = async () => {
@@ -50564,6 +51344,7 @@ async function runBackup(loaded, options) {
         final = await writeManifest(once2);
         if (once2.some((t) => failures.has(t.name))) final = await settle2();
       }
+      await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
@@ -50596,7 +51377,7 @@ async function runBackup(loaded, options) {
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm8(stagingDir, { recursive: true, force: true });
+  if (stagingDir) await rm9(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
     id,
@@ -50645,9 +51426,9 @@ async function removeIncomplete(targets, plan, id, reporter) {
 }
 
 // src/pipeline/lock.ts
-import { randomBytes as randomBytes11 } from "node:crypto";
+import { randomBytes as randomBytes12 } from "node:crypto";
 import { hostname as hostname4, userInfo } from "node:os";
-import { Readable as Readable7 } from "node:stream";
+import { Readable as Readable10 } from "node:stream";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var SETTLE_MS = 2e3;
 var POLL_MS = 1e3;
@@ -50681,15 +51462,15 @@ async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
   const read2 = await Promise.all(
     objects.map(async ({ key }) => {
-      let text;
+      let text2;
       try {
-        text = await readText(target, key);
+        text2 = await readText(target, key);
       } catch (error63) {
         if (error63 instanceof NotFoundError) return void 0;
         throw error63;
       }
       try {
-        const parsed = lockBody.safeParse(JSON.parse(text));
+        const parsed = lockBody.safeParse(JSON.parse(text2));
         return parsed.success ? { key, body: parsed.data } : { key, unreadable: "it is not a lock restorable wrote" };
       } catch {
         return { key, unreadable: "it is not valid JSON" };
@@ -50702,7 +51483,7 @@ var LockWriteError = class extends Error {
 };
 async function attempt(target, mine, options, now) {
   const key = lockKey(options.plan, mine.run_id);
-  await target.put(key, Readable7.from([Buffer.from(`${JSON.stringify(mine, null, 2)}
+  await target.put(key, Readable10.from([Buffer.from(`${JSON.stringify(mine, null, 2)}
 `)])).catch((error63) => {
     throw new LockWriteError(reason(error63));
   });
@@ -50760,7 +51541,7 @@ function lockedError(target, options, result) {
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const mine = {
-    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes11(4).toString("hex")}`,
+    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
     owner: safeUser(),
     host: hostname4(),
     pid: process.pid,
@@ -50888,8 +51669,8 @@ var backup = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-import { join as join14 } from "node:path";
-import { Readable as Readable8 } from "node:stream";
+import { join as join17 } from "node:path";
+import { Readable as Readable11 } from "node:stream";
 
 // src/restore/healthchecks.ts
 function kindOf(check2) {
@@ -50958,10 +51739,196 @@ async function runHealthChecks(ctx) {
   return results;
 }
 
+// src/restore/materialize.ts
+import { text } from "node:stream/consumers";
+
+// src/repository/reader.ts
+var CACHED_PACKS = 6;
+var RepoReader = class _RepoReader {
+  constructor(target, plan, blobs, present, opening, idKey, read2 = { packs: 0, bytes: 0 }) {
+    this.target = target;
+    this.plan = plan;
+    this.blobs = blobs;
+    this.present = present;
+    this.opening = opening;
+    this.idKey = idKey;
+    this.read = read2;
+  }
+  packs = /* @__PURE__ */ new Map();
+  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
+  static async open(target, plan, snapshot, encryption2, keys, listing) {
+    const list2 = listing ?? await listRepo(target, plan);
+    let secret = null;
+    if (snapshot.key_id) {
+      if (!encryption2) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
+      if (!list2.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
+      secret = await openSecret(target, plan, snapshot.key_id, encryption2, keys);
+    }
+    const opening = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const blobs = new BlobMap();
+    const present = await loadRepo(target, plan, list2, null, opening, snapshot.key_id, blobs, (message) => {
+      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    });
+    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+  }
+  async pack(id) {
+    const hit = this.packs.get(id);
+    if (hit) {
+      this.packs.delete(id);
+      this.packs.set(id, hit);
+      return hit;
+    }
+    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id)).catch((error63) => {
+      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
+    });
+    if (sha2563(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await open7(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    this.read.packs += 1;
+    this.read.bytes += stored.length;
+    this.packs.set(id, plain);
+    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
+    return plain;
+  }
+  /** The blob's bytes, proven to be the blob `id` names. */
+  async blob(id) {
+    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await this.pack(where.pack);
+    const { offset, length, raw_length, compression: compression2 } = where.entry;
+    if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
+    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id, this.idKey);
+  }
+  async tree(id) {
+    const bytes = await this.blob(id);
+    let parsed;
+    try {
+      parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
+    } catch {
+      parsed = void 0;
+    }
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    const names = parsed.data.nodes.map((n) => n.name);
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
+    return parsed.data;
+  }
+};
+function parseSnapshot(plain, what) {
+  let parsed;
+  try {
+    parsed = snapshotObject.safeParse(JSON.parse(plain.toString("utf8")));
+  } catch {
+    parsed = void 0;
+  }
+  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: "Use another backup (--backup ID)." });
+  return parsed.data;
+}
+
+// src/repository/restore.ts
+import { chmod as chmod2, chown as chown2, lutimes, mkdir as mkdir10, open as open8, rm as rm10, symlink, utimes } from "node:fs/promises";
+import { join as join14, posix as posix4 } from "node:path";
+var asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+var nsToDate = (ns2) => {
+  const n = BigInt(ns2);
+  return Number(n / 1000000n) / 1e3 + Number(n % 1000000n) / 1e9;
+};
+function linkProblem(at2, target, links) {
+  if (target === "" || posix4.isAbsolute(target)) return "it is absolute";
+  const parts = posix4.dirname(at2) === "." ? [] : posix4.dirname(at2).split("/");
+  for (const part of target.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return "it points outside the folder";
+      parts.pop();
+      continue;
+    }
+    parts.push(part);
+    if (links.has(parts.join("/")) && parts.join("/") !== at2) return `it passes through the symlink ${parts.join("/")}`;
+  }
+  return void 0;
+}
+async function buildSnapshot(options) {
+  const { reader, snapshot, into, signal, dryRun } = options;
+  const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const links = [];
+  const folders = [];
+  async function setMeta(path, meta3) {
+    if (asRoot) await chown2(path, meta3.uid, meta3.gid);
+    await chmod2(path, meta3.mode & 4095);
+    const t = nsToDate(meta3.mtime_ns);
+    await utimes(path, t, t);
+  }
+  async function folder(treeId, abs, rel) {
+    const listing = await reader.tree(treeId);
+    for (const node2 of listing.nodes) {
+      signal.throwIfAborted();
+      if (!nodeName.safeParse(node2.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || "."}.`);
+      const path = join14(abs, node2.name);
+      const relPath = rel ? `${rel}/${node2.name}` : node2.name;
+      if (node2.type === "dir") {
+        counts3.dirs += 1;
+        if (!dryRun) await mkdir10(path, { mode: 448 });
+        await folder(node2.subtree, path, relPath);
+        folders.push({ path, mode: node2.mode, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
+      } else if (node2.type === "file") {
+        counts3.files += 1;
+        let written = 0;
+        const handle = dryRun ? void 0 : await open8(path, "wx", 384);
+        try {
+          for (const id of node2.content) {
+            const bytes = await reader.blob(id);
+            if (handle) await handle.write(bytes, 0, bytes.length, written);
+            written += bytes.length;
+            options.progress?.(bytes.length);
+          }
+        } finally {
+          await handle?.close();
+        }
+        if (written !== node2.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node2.size} bytes, but its blobs hold ${written}.`);
+        counts3.bytes += written;
+        if (!dryRun) await setMeta(path, node2);
+      } else {
+        counts3.symlinks += 1;
+        links.push({ rel: relPath, target: node2.target, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
+      }
+    }
+  }
+  if (!dryRun) await mkdir10(into, { mode: 448 });
+  try {
+    await folder(snapshot.root, into, "");
+    const linkSet = new Set(links.map((l) => l.rel));
+    for (const link of links) {
+      const problem = linkProblem(link.rel, link.target, linkSet);
+      if (problem) {
+        options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link.rel} -> ${link.target}: ${problem}.`);
+        continue;
+      }
+      if (dryRun) continue;
+      const path = join14(into, link.rel);
+      await symlink(link.target, path);
+      if (asRoot) await import("node:fs/promises").then((fs2) => fs2.lchown(path, link.uid, link.gid));
+      const t = nsToDate(link.mtime);
+      await lutimes(path, t, t);
+    }
+    if (!dryRun) {
+      for (const f2 of folders) await setMeta(f2.path, { mode: f2.mode, mtime_ns: f2.mtime, uid: f2.uid, gid: f2.gid });
+      await setMeta(into, snapshot.root_meta);
+    }
+  } catch (error63) {
+    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    throw error63;
+  }
+  const expected = snapshot.counts;
+  if (counts3.files !== expected.files || counts3.dirs !== expected.dirs || counts3.symlinks !== expected.symlinks || counts3.bytes !== expected.bytes) {
+    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
+  }
+  return counts3;
+}
+
 // src/restore/locate.ts
-import { createReadStream as createReadStream5 } from "node:fs";
-import { join as join12 } from "node:path";
-import { pipeline as pipeline11 } from "node:stream/promises";
+import { createReadStream as createReadStream6 } from "node:fs";
+import { join as join15 } from "node:path";
+import { pipeline as pipeline12 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
@@ -50986,7 +51953,7 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join12(stagingDir, entry.artifact.file);
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join15(stagingDir, entry.artifact.file);
   const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
@@ -50999,7 +51966,7 @@ function decoded(path, entry, keys) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption: encryption2, file: file2 } = entry.artifact;
   const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
-  pipeline11([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
+  pipeline12([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
   return decoder;
 }
 async function checkKey(path, entry, keys, id) {
@@ -51007,9 +51974,22 @@ async function checkKey(path, entry, keys, id) {
   if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
 }
 
+// src/restore/materialize.ts
+async function materialize(loaded, target, backupId, selected, keys, into, ctx) {
+  const { config: config2, adapter, entry, artifact } = selected;
+  if (entry.storage !== "repository") return adapter.materialize(config2, decoded(artifact, entry, keys), into, ctx);
+  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
+  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
+  if (snapshot.backup_id !== backupId || snapshot.source !== config2.name || snapshot.plan !== loaded.plan.name) {
+    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: "The backup folder holds another backup's snapshot; use another backup (--backup ID)." });
+  }
+  const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, keys);
+  await buildSnapshot({ reader, snapshot, into, source: config2.name, reporter: ctx.reporter, signal: ctx.signal });
+}
+
 // src/restore/prepare.ts
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { mkdir as mkdir11, rm as rm11 } from "node:fs/promises";
+import { join as join16 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -51049,7 +52029,7 @@ async function prepare(loaded, request, mode) {
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
-  const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
+  const cleanup = () => rm11(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -51070,7 +52050,7 @@ async function prepare(loaded, request, mode) {
         await checkVersions(loaded, located, chosen2, ctx, request, mode);
         versionsChecked = true;
       }
-      const selected = await fetchAll(located, chosen2, join13(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      const selected = await fetchAll(located, chosen2, join16(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
@@ -51094,7 +52074,7 @@ async function retarget(chosen2, to2) {
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
 async function fetchAll({ target, manifest }, chosen2, scratch) {
-  await mkdir9(scratch);
+  await mkdir11(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen2) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -51127,12 +52107,13 @@ async function runDrill(loaded, request) {
   const scratch = [];
   try {
     const locations = /* @__PURE__ */ new Map();
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join14(prepared.stagingDir, `restored-${config2.name}`);
+    for (const selected of prepared.selected) {
+      const { config: config2, adapter } = selected;
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join17(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
-        await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+        await materialize(loaded, prepared.target, prepared.manifest.backup_id, selected, prepared.keys, into, prepared.ctx);
       } catch (error63) {
         checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
         throw error63;
@@ -51161,7 +52142,7 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
-  await prepared.target.put(key, Readable8.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
+  await prepared.target.put(key, Readable11.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
   const result = {
     backupId: record2.backup_id,
@@ -51259,20 +52240,20 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
-import { relative as relative4 } from "node:path";
+import { relative as relative5 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const pipeline13 = compileBackup(loaded.plan, loaded.dir);
+  const pipeline14 = compileBackup(loaded.plan, loaded.dir);
   if (!input2.json) {
-    const lines = [`Plan "${pipeline13.plan}": backup pipeline (dry run, nothing is touched)`];
-    pipeline13.steps.forEach((step, index) => {
+    const lines = [`Plan "${pipeline14.plan}": backup pipeline (dry run, nothing is touched)`];
+    pipeline14.steps.forEach((step, index) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative4(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
-  return pipeline13;
+  return pipeline14;
 };
 
 // src/commands/prune.ts
@@ -51323,10 +52304,11 @@ async function runRestore(loaded, request) {
     signal.throwIfAborted();
     appStopped = true;
     await hooks2("pre_restore", true);
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+    for (const selected of prepared.selected) {
+      const { config: config2, adapter } = selected;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config2, prepared.ctx, tag);
-      await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      await materialize(loaded, prepared.target, prepared.manifest.backup_id, selected, prepared.keys, into, prepared.ctx);
       staged2.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();
@@ -51446,8 +52428,8 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
-import { Transform as Transform5, Writable as Writable5 } from "node:stream";
-import { pipeline as pipeline12 } from "node:stream/promises";
+import { Transform as Transform5, Writable as Writable6 } from "node:stream";
+import { pipeline as pipeline13 } from "node:stream/promises";
 async function deepCheck(target, loaded, id, entry, keys) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
@@ -51456,13 +52438,13 @@ async function deepCheck(target, loaded, id, entry, keys) {
   const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
-  await pipeline12([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+  await pipeline13([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
   return decodedBytes;
 }
-var discard = () => new Writable5({ write: (_chunk, _e2, callback) => callback() });
+var discard = () => new Writable6({ write: (_chunk, _e2, callback) => callback() });
 function archiveCheck(file2) {
   const parser = new rt({
     strict: true,
@@ -51552,7 +52534,7 @@ var verify = async (input2, io2) => {
     if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup2 of chosen2) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims));
   }
-  for (const text of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text}.`);
+  for (const text2 of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text2}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
@@ -51570,12 +52552,12 @@ var verify = async (input2, io2) => {
 };
 
 // src/commands/workflow.ts
-import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join15, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
+import { mkdir as mkdir12, readFile as readFile6, rename as rename4, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join18, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 var looks = external_exports.looseObject({
   name: external_exports.string().regex(/^[a-z0-9-]+$/),
   app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
@@ -51589,7 +52571,7 @@ var LOCAL_SOURCES = /* @__PURE__ */ new Set(["sqlite", "files"]);
 async function readPlanFacts(file2) {
   let raw;
   try {
-    raw = (0, import_yaml2.parse)(await readFile4(file2, "utf8"));
+    raw = (0, import_yaml2.parse)(await readFile5(file2, "utf8"));
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message.split("\n")[0]}`, [], {
@@ -51743,13 +52725,13 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
-  const existing = await readFile5(path, "utf8").catch(() => null);
+  const existing = await readFile6(path, "utf8").catch(() => null);
   return existing === null ? "new" : existing === content ? "unchanged" : "changed";
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-  const planPath = relative5(process.cwd(), planFile).split(sep3).join("/");
+  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -51758,9 +52740,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join15(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join18(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join15(outDir, w2.file), status: await statusOf(join15(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join18(outDir, w2.file), status: await statusOf(join18(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -51774,12 +52756,12 @@ ${f2.content}`).join("\n"));
       hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
     });
   }
-  await mkdir10(outDir, { recursive: true });
+  await mkdir12(outDir, { recursive: true });
   for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
-    await writeFile3(`${f2.path}.tmp`, f2.content);
-    await rename3(`${f2.path}.tmp`, f2.path);
+    await writeFile4(`${f2.path}.tmp`, f2.content);
+    await rename4(`${f2.path}.tmp`, f2.path);
   }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative5(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
   return { dryRun: false, files: listing };
 };
 

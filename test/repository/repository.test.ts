@@ -1,0 +1,124 @@
+/**
+ * storage: repository through the real CLI on local targets: a second backup
+ * after a small change writes a small fraction; both snapshots restore exactly
+ * (content, modes, mtimes, links); a lost cache costs reading, not space;
+ * damage is caught before live data is touched.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { json, runCli } from '../helpers/cli.js';
+import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { exactTree, makeLibrary, packsOf, touchShare } from './helpers.js';
+
+let ws: Workspace;
+let env: NodeJS.ProcessEnv;
+let library: string;
+let photos: string[];
+
+function repoPlan(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const plan = basePlan(ws.dir);
+  return { ...plan, sources: [(plan.sources as object[])[0], { name: 'library', type: 'files', path: 'library', storage: 'repository', exclude: ['**/*.tmp'] }], ...extra };
+}
+
+beforeEach(async () => {
+  ws = makeWorkspace();
+  library = join(ws.dir, 'library');
+  photos = await makeLibrary(library);
+  env = { RESTORABLE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'restorable-cache-')) };
+  ws.writePlan(repoPlan());
+});
+afterEach(() => {
+  ws.cleanup();
+  rmSync(env.RESTORABLE_CACHE_DIR!, { recursive: true, force: true });
+});
+
+type BackupJson = { id: string; manifest: { sources: { name: string; storage?: string; counts: Record<string, number>; artifact: { file: string } }[] } };
+
+async function backup(): Promise<BackupJson> {
+  const run = await runCli(['backup', '--plan', ws.plan, '--json'], { env });
+  expect(run.code, run.stderr).toBe(0);
+  return json<BackupJson>(run);
+}
+
+describe('storage: repository', () => {
+  it('stores only what changed, and restores every snapshot exactly', async () => {
+    const first = await backup();
+    const entry = first.manifest.sources.find((s) => s.name === 'library')!;
+    expect(entry.storage).toBe('repository');
+    expect(entry.artifact.file).toBe('library.snapshot.json');
+    expect(entry.counts.files).toBe(102);
+    const before = await exactTree(library);
+    const afterFirst = packsOf(ws.target('nas'), 'testapp');
+    expect(afterFirst.bytes).toBeGreaterThan(20 * 1024 * 1024);
+    // About 16 MiB per pack, not one object per photo.
+    expect(afterFirst.files.length).toBeLessThan(10);
+
+    await touchShare(photos, 0.02);
+    writeFileSync(join(library, 'upload', 'new.jpg'), 'a new photo');
+    writeFileSync(join(library, 'skip.tmp'), 'excluded');
+    const second = await backup();
+    const grown = packsOf(ws.target('nas'), 'testapp').bytes - afterFirst.bytes;
+    // Two changed photos (one chunk each), a new file and the trees on their path: well under 5%.
+    expect(grown).toBeLessThan(afterFirst.bytes * 0.05);
+    expect(grown).toBeGreaterThan(0);
+    const after = await exactTree(library);
+
+    for (const [id, tree] of [[first.id, before], [second.id, after]] as const) {
+      const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library'], { env });
+      expect(restore.code, restore.stderr).toBe(0);
+      const got = await exactTree(library);
+      delete (tree as Record<string, string>)['skip.tmp'];
+      expect(got).toEqual(Object.fromEntries(Object.entries(tree).filter(([k]) => k !== 'skip.tmp')));
+    }
+    const drill = await runCli(['drill', '--plan', ws.plan], { env });
+    expect(drill.code, drill.stderr).toBe(0);
+  });
+
+  it('deduplicates against the target when the local cache is lost', async () => {
+    await backup();
+    const first = packsOf(ws.target('nas'), 'testapp').bytes;
+    rmSync(env.RESTORABLE_CACHE_DIR!, { recursive: true, force: true });
+    const run = await runCli(['backup', '--plan', ws.plan], { env });
+    expect(run.code, run.stderr).toBe(0);
+    // Every file was read again (no file cache), but no blob was stored again.
+    expect(run.stderr).toMatch(/102 of 102 files read/);
+    expect(packsOf(ws.target('nas'), 'testapp').bytes - first).toBeLessThan(64 * 1024);
+  });
+
+  it('skips unchanged files without reading them', async () => {
+    await backup();
+    await touchShare(photos, 0.02);
+    const run = await runCli(['backup', '--plan', ws.plan], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/2 of 102 files read/);
+  });
+
+  it('refuses a damaged pack before the live folder is touched', async () => {
+    const { id } = await backup();
+    writeFileSync(join(library, 'after-backup.txt'), 'live data that must stay');
+    const before = await exactTree(library);
+    for (const target of ['nas', 'usb', 'cloud']) {
+      const [pack] = packsOf(ws.target(target), 'testapp').files;
+      const bytes = readFileSync(pack!);
+      bytes[100] ^= 0xff;
+      writeFileSync(pack!, bytes);
+    }
+    const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library'], { env });
+    expect(restore.code, restore.stderr).toBe(5);
+    expect(restore.stderr).toMatch(/Pack [0-9a-f]{12} on target "\w+" is damaged/);
+    expect(restore.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(await exactTree(library)).toEqual(before);
+    const drill = await runCli(['drill', '--plan', ws.plan], { env });
+    expect(drill.code).toBe(5);
+  });
+
+  it('refuses storage: repository with a write-once target', async () => {
+    ws.writePlan(repoPlan({ targets: [...(basePlan(ws.dir).targets as object[]), { name: 'gh', type: 'github-artifact' }] }));
+    const run = await runCli(['validate', '--plan', ws.plan], { env });
+    expect(run.code).toBe(2);
+    expect(run.stdout + run.stderr).toMatch(/sources\[1\]\.storage: storage: repository cannot be written to gh/);
+  });
+});
