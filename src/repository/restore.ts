@@ -28,9 +28,14 @@ export interface BuildOptions {
 }
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/**
+ * Node's utimes takes seconds as a double, which holds about a tenth of a
+ * microsecond at today's dates: aim at the middle of the microsecond so it
+ * comes back exact to the microsecond (the nanoseconds below are lost).
+ */
 const nsToDate = (ns: string) => {
   const n = BigInt(ns);
-  return Number(n / 1_000_000n) / 1000 + Number(n % 1_000_000n) / 1e9;
+  return Number(n / 1_000_000_000n) + (Number(n % 1_000_000_000n / 1000n) * 1000 + 500) / 1e9;
 };
 
 /** A link may point anywhere inside the folder, by a path that never passes through another link. */

@@ -51829,7 +51829,7 @@ import { join as join14, posix as posix4 } from "node:path";
 var asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 var nsToDate = (ns2) => {
   const n = BigInt(ns2);
-  return Number(n / 1000000n) / 1e3 + Number(n % 1000000n) / 1e9;
+  return Number(n / 1000000000n) + (Number(n % 1000000000n / 1000n) * 1e3 + 500) / 1e9;
 };
 function linkProblem(at2, target, links) {
   if (target === "" || posix4.isAbsolute(target)) return "it is absolute";
