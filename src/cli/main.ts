@@ -38,6 +38,8 @@ Options:
       --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
                               password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --deep                  verify: also decrypt and decompress every copy
+      --sample SHARE          verify: check this share of a repository's packs: 10% (another
+                              slice each day) or 3/7 (the third of seven)
       --break-lock            remove stale locks of this plan (never live ones) first
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
@@ -59,6 +61,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   'dry-run': ['prune', 'workflow'],
   to: ['restore', 'drill'],
   deep: ['verify'],
+  sample: ['verify'],
   'allow-version-mismatch': ['restore'],
   source: ['restore', 'drill'],
   out: ['workflow'],
@@ -93,6 +96,7 @@ function parse(argv: string[]) {
         to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         deep: { type: 'boolean', default: false },
+        sample: { type: 'string' },
         'break-lock': { type: 'boolean', default: false },
         wait: { type: 'string' },
         staging: { type: 'string' },
@@ -172,6 +176,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowVersionMismatch: values['allow-version-mismatch'],
       dryRun: values['dry-run'],
       deep: values.deep,
+      ...(values.sample !== undefined ? { sample: values.sample } : {}),
       breakLock: values['break-lock'],
       waitMs: waitMsOf(values.wait, '--wait'),
       ...(values.staging ? { stagingRoot: values.staging } : {}),

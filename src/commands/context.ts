@@ -21,6 +21,8 @@ export interface CommandInput {
   dryRun: boolean;
   /** verify: also decrypt and decompress every copy. */
   deep: boolean;
+  /** verify: check this share of a repository's packs (`10%`, `3/7`). */
+  sample?: string;
   /** Remove stale locks (never live ones) before taking the lock. */
   breakLock: boolean;
   /** How long to wait for another run's lock, in ms (0: fail at once). */

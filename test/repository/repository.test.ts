@@ -4,7 +4,7 @@
  * (content, modes, mtimes, links); a lost cache costs reading, not space;
  * damage is caught before live data is touched.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +103,7 @@ describe('storage: repository', () => {
     for (const target of ['nas', 'usb', 'cloud']) {
       const [pack] = packsOf(ws.target(target), 'testapp').files;
       const bytes = readFileSync(pack!);
-      bytes[100] ^= 0xff;
+      bytes[100] = bytes[100]! ^ 0xff;
       writeFileSync(pack!, bytes);
     }
     const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library'], { env });
@@ -113,6 +113,47 @@ describe('storage: repository', () => {
     expect(await exactTree(library)).toEqual(before);
     const drill = await runCli(['drill', '--plan', ws.plan], { env });
     expect(drill.code).toBe(5);
+  });
+
+  it('verifies every pack keyless, a slice at a time, and every blob with --deep', async () => {
+    await backup();
+    const plain = await runCli(['verify', '--plan', ws.plan], { env });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/nas: repository \(1 indexes, \d+ packs, \d+ bytes\): ok/);
+    const deep = await runCli(['verify', '--plan', ws.plan, '--deep', '--target', 'usb'], { env });
+    expect(deep.code, deep.stderr).toBe(0);
+    expect(deep.stdout).toMatch(/library\.snapshot\.json: ok, \d+ bytes, sha256 matches, decoded to \d+ bytes/);
+    const [pack] = packsOf(ws.target('usb'), 'testapp').files;
+    const bytes = readFileSync(pack!);
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0x01;
+    writeFileSync(pack!, bytes);
+    const damaged = await runCli(['verify', '--plan', ws.plan, '--target', 'usb'], { env });
+    expect(damaged.code).toBe(5);
+    expect(damaged.stdout).toMatch(/usb: repository .*DAMAGED/);
+    expect(damaged.stdout).toMatch(/pack [0-9a-f]{12} is damaged: its sha256 differs from its name/);
+    // Two halves cover every pack once: exactly one of them finds the damage.
+    const halves = await Promise.all(['1/2', '2/2'].map((part) => runCli(['verify', '--plan', ws.plan, '--target', 'usb', '--sample', part], { env })));
+    expect(halves.map((h) => h.code).sort()).toEqual([0, 5]);
+    const bad = await runCli(['verify', '--plan', ws.plan, '--sample', '0/3'], { env });
+    expect(bad.code).toBe(2);
+  });
+
+  it('brings a target that missed a run up to date on the next one', async () => {
+    await backup();
+    const usb = ws.target('usb');
+    // The second run writes to a stand-in folder that is then thrown away: usb missed it.
+    renameSync(usb, `${usb}.away`);
+    mkdirSync(usb);
+    await touchShare(photos, 0.05);
+    expect((await runCli(['backup', '--plan', ws.plan], { env })).code).toBe(0);
+    rmSync(usb, { recursive: true, force: true });
+    renameSync(`${usb}.away`, usb);
+    writeFileSync(join(library, 'upload', 'after.jpg'), 'added after the missed run');
+    const next = await backup();
+    const want = await exactTree(library);
+    const restore = await runCli(['restore', '--plan', ws.plan, '--backup', next.id, '--source', 'library', '--target', 'usb'], { env });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await exactTree(library)).toEqual(want);
   });
 
   it('refuses storage: repository with a write-once target', async () => {

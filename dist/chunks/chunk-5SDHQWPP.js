@@ -52430,6 +52430,90 @@ var validate2 = async (input2, io2) => {
 // src/commands/verify.ts
 import { Transform as Transform5, Writable as Writable6 } from "node:stream";
 import { pipeline as pipeline13 } from "node:stream/promises";
+
+// src/repository/check.ts
+function parseSample(text2, now = /* @__PURE__ */ new Date()) {
+  const share = /^(\d+(?:\.\d+)?)%$/.exec(text2);
+  if (share) {
+    const percent = Number(share[1]);
+    if (!(percent > 0 && percent <= 100)) return void 0;
+    const of2 = Math.max(1, Math.round(100 / percent));
+    const day = Math.floor(now.getTime() / 864e5);
+    return { part: day % of2 + 1, of: of2 };
+  }
+  const slice = /^(\d+)\/(\d+)$/.exec(text2);
+  if (!slice) return void 0;
+  const [part, of] = [Number(slice[1]), Number(slice[2])];
+  return part >= 1 && part <= of ? { part, of } : void 0;
+}
+var inSample = (id, sample) => !sample || parseInt(id.slice(0, 8), 16) % sample.of + 1 === sample.part;
+async function checkObjects(target, plan, sample) {
+  const report = { indexes: 0, packs: 0, skipped: 0, bytes: 0, problems: [] };
+  const listing = await listRepo(target, plan);
+  const check2 = async (key, id, size2, what) => {
+    try {
+      const bytes = await readAll2(target, key);
+      report.bytes += bytes.length;
+      if (bytes.length !== size2) report.problems.push(`${what} ${id.slice(0, 12)} read ${bytes.length} bytes, listed as ${size2}`);
+      else if (sha2563(bytes) !== id) report.problems.push(`${what} ${id.slice(0, 12)} is damaged: its sha256 differs from its name`);
+    } catch (error63) {
+      report.problems.push(`${what} ${id.slice(0, 12)} cannot be read: ${reason(error63)}`);
+    }
+  };
+  for (const [id, size2] of listing.indexes) {
+    report.indexes += 1;
+    await check2(repoKeys.index(plan, id), id, size2, "index");
+  }
+  for (const [id, size2] of listing.packs) {
+    if (!inSample(id, sample)) {
+      report.skipped += 1;
+      continue;
+    }
+    report.packs += 1;
+    await check2(repoKeys.pack(plan, id), id, size2, "pack");
+  }
+  return report;
+}
+
+// src/report/collected.ts
+var CollectedReporter = class {
+  constructor(secrets = new Secrets()) {
+    this.secrets = secrets;
+  }
+  events = [];
+  r(text2) {
+    return this.secrets.redact(text2);
+  }
+  info(message) {
+    this.events.push({ kind: "info", message: this.r(message) });
+  }
+  warn(message) {
+    this.events.push({ kind: "warn", message: this.r(message) });
+  }
+  error(message, hint) {
+    this.events.push({ kind: "error", message: this.r(message), ...hint ? { hint: this.r(hint) } : {} });
+  }
+  debug(message) {
+    this.events.push({ kind: "debug", message: this.r(message) });
+  }
+  stepStarted(id, title) {
+    this.events.push({ kind: "stepStarted", id, title });
+  }
+  stepFinished(id, status, ms2, note) {
+    this.events.push({ kind: "stepFinished", id, status, ms: ms2, ...note ? { note: this.r(note) } : {} });
+  }
+  progress() {
+  }
+  output(text2) {
+    this.events.push({ kind: "output", message: this.r(text2) });
+  }
+  /** Every message, one per line: what a user would have seen. */
+  text() {
+    return this.events.map((e) => "message" in e ? e.message : "title" in e ? e.title : `${e.id} ${e.status} ${e.note ?? ""}`).join("\n");
+  }
+};
+
+// src/commands/verify.ts
 async function deepCheck(target, loaded, id, entry, keys) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
@@ -52438,11 +52522,20 @@ async function deepCheck(target, loaded, id, entry, keys) {
   const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
+  if (entry.storage === "repository") return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
   await pipeline13([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
   return decodedBytes;
+}
+async function deepRepository(target, loaded, id, entry, stored, opening, keys) {
+  const parts = [];
+  await pipeline13([stored, ...opening, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
+  const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
+  const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
+  const counts3 = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
+  return counts3.bytes;
 }
 var discard = () => new Writable6({ write: (_chunk, _e2, callback) => callback() });
 function archiveCheck(file2) {
@@ -52470,7 +52563,8 @@ async function checkArtifact(target, loaded, id, entry, deep, keys) {
 }
 function line(copy) {
   const bad = [...copy.problems, ...copy.artifacts.filter((a) => !a.ok).map((a) => a.file)];
-  const head = `${copy.target}: ${copy.backup}: ${copy.ok ? `ok${copy.deep ? " (deep)" : ""}` : `${copy.unreadable ? "UNREADABLE" : "DAMAGED"}: ${bad.join(", ")}`}`;
+  const objects = copy.repository ? ` (${copy.repository.indexes} indexes, ${copy.repository.packs} packs, ${copy.repository.bytes} bytes${copy.repository.skipped ? `; ${copy.repository.skipped} packs outside the sample` : ""})` : "";
+  const head = `${copy.target}: ${copy.backup}${objects}: ${copy.ok ? `ok${copy.deep ? " (deep)" : ""}` : `${copy.unreadable ? "UNREADABLE" : "DAMAGED"}: ${bad.join(", ")}`}`;
   const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== void 0 ? `, decoded to ${a.decoded_bytes} bytes` : ""}` : `${a.unreadable ? "UNREADABLE" : "DAMAGED"}: ${a.problem}`}`);
   return [head, ...copy.problems.map((p2) => `  ${p2}`), ...parts].join("\n");
 }
@@ -52509,6 +52603,26 @@ function missingCopies(claims, listed) {
   }
   return [...missing.values()];
 }
+function sampleOf(text2) {
+  if (text2 === void 0) return void 0;
+  const sample = parseSample(text2);
+  if (!sample) throw new UsageError(`--sample ${text2} is not a share of the repository.`, { hint: "Give a percentage (10%: a slice of ten, another each day) or a slice (3/7: the third of seven)." });
+  return sample;
+}
+async function checkRepository(target, plan, sample) {
+  const copy = { target: target.name, backup: "repository", ok: true, deep: false, artifacts: [], problems: [] };
+  try {
+    const objects = await checkObjects(target, plan, sample);
+    copy.problems.push(...objects.problems);
+    copy.ok = objects.problems.length === 0;
+    copy.repository = { indexes: objects.indexes, packs: objects.packs, skipped: objects.skipped, bytes: objects.bytes };
+  } catch (error63) {
+    copy.ok = false;
+    copy.unreadable = true;
+    copy.problems.push(reason(error63));
+  }
+  return copy;
+}
 var verify = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
@@ -52520,6 +52634,8 @@ var verify = async (input2, io2) => {
     if (!input2.json) io2.reporter.output(line(copy));
   };
   const claims = [];
+  const repository = plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository");
+  const sample = sampleOf(input2.sample);
   const listed = /* @__PURE__ */ new Map();
   const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env), plan.name);
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b2) => a.id < b2.id ? 1 : -1)[0]?.id;
@@ -52533,6 +52649,7 @@ var verify = async (input2, io2) => {
     const chosen2 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
     if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup2 of chosen2) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims));
+    if (repository && chosen2.length > 0) report(await checkRepository(target, plan.name, sample));
   }
   for (const text2 of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text2}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
