@@ -4,6 +4,7 @@
  * (content, modes, mtimes, links); a lost cache costs reading, not space;
  * damage is caught before live data is touched.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,6 +155,14 @@ describe('storage: repository', () => {
     const restore = await runCli(['restore', '--plan', ws.plan, '--backup', next.id, '--source', 'library', '--target', 'usb'], { env });
     expect(restore.code, restore.stderr).toBe(0);
     expect(await exactTree(library)).toEqual(want);
+  });
+
+  it('can be read by a reader written from docs/repository.md alone', async () => {
+    const { id } = await backup();
+    const out = join(ws.dir, 'independent');
+    execFileSync(process.execPath, [join(import.meta.dirname, 'independent-reader.mjs'), ws.target('cloud'), 'testapp', id, 'library', out]);
+    const strip = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.replace(/^(file \d+|dir \d+) \d+/, '$1').replace(/^dir \d+/, 'dir')]));
+    expect(strip(await exactTree(out))).toEqual(strip(await exactTree(library)));
   });
 
   it('refuses storage: repository with a write-once target', async () => {
