@@ -4,8 +4,8 @@ import { lstat, mkdir, readFile, readdir, readlink, symlink, utimes, writeFile, 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** `count` files of 20-400 KiB of random bytes (photos compress no further), a 12 MiB video, a link, a read-only file. */
-export async function makeLibrary(root: string, count = 100): Promise<string[]> {
+/** `count` files of 20-400 KiB of random bytes (photos compress no further), a video of several chunks, a text file, a link. */
+export async function makeLibrary(root: string, count = 100, videoBytes = 12 * 1024 * 1024): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const dir = join(root, 'upload', `user${i % 3}`, `2024-${String((i % 12) + 1).padStart(2, '0')}`);
@@ -15,7 +15,7 @@ export async function makeLibrary(root: string, count = 100): Promise<string[]> 
     files.push(path);
   }
   await mkdir(join(root, 'video'), { recursive: true });
-  await writeFile(join(root, 'video', 'clip.mp4'), randomBytes(12 * 1024 * 1024));
+  await writeFile(join(root, 'video', 'clip.mp4'), randomBytes(videoBytes));
   await writeFile(join(root, 'notes.txt'), 'a text file that compresses well\n'.repeat(2000));
   await symlink('notes.txt', join(root, 'notes-link'));
   await chmod(join(root, 'notes.txt'), 0o640);
