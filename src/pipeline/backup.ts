@@ -23,7 +23,7 @@ import { resolveAppVersion } from '../plan/app-version.js';
 import { artifactFile, compileBackup } from '../plan/compile.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
-import { pruneTarget, type PruneReport } from '../retention/prune.js';
+import { pruneTarget, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
@@ -300,7 +300,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       const failed: string[] = [];
       for (const target of alive()) {
         try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+          const repository = repositoryPruneOf(plan, env, loaded.secrets);
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...(repository ? { repository } : {}) }));
         } catch (error) {
           failed.push(target.name);
           reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error)}`);

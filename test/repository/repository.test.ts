@@ -165,6 +165,26 @@ describe('storage: repository', () => {
     expect(strip(await exactTree(out))).toEqual(strip(await exactTree(library)));
   });
 
+  it('prune reclaims the packs only removed backups used, and the kept ones still restore', async () => {
+    ws.writePlan(repoPlan({ retention: { keep_last: 1 } }));
+    await backup();
+    const firstPacks = packsOf(ws.target('nas'), 'testapp');
+    rmSync(join(library, 'upload'), { recursive: true, force: true });
+    rmSync(join(library, 'video'), { recursive: true, force: true });
+    await makeLibrary(join(library, 'new'), 30, 2 * 1024 * 1024);
+    const second = await backup();
+    const now = packsOf(ws.target('nas'), 'testapp');
+    // Every pack of the first backup but the one holding notes.txt (still in the library) is gone.
+    expect(now.files.filter((f) => firstPacks.files.includes(f)).length).toBeLessThanOrEqual(2);
+    expect(now.bytes).toBeLessThan(firstPacks.bytes);
+    const want = await exactTree(library);
+    const verify = await runCli(['verify', '--plan', ws.plan, '--deep'], { env });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const restore = await runCli(['restore', '--plan', ws.plan, '--backup', second.id, '--source', 'library'], { env });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await exactTree(library)).toEqual(want);
+  });
+
   it('refuses storage: repository with a write-once target', async () => {
     ws.writePlan(repoPlan({ targets: [...(basePlan(ws.dir).targets as object[]), { name: 'gh', type: 'github-artifact' }] }));
     const run = await runCli(['validate', '--plan', ws.plan], { env });

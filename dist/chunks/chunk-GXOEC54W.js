@@ -50276,108 +50276,6 @@ function compileBackup(plan, planDir) {
   return { plan: plan.name, command: "backup", steps };
 }
 
-// src/retention/retention.ts
-var pad = (n, width = 2) => String(n).padStart(width, "0");
-function isoWeek(t) {
-  const thursday = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate() + 3 - (t.getUTCDay() + 6) % 7));
-  const year = thursday.getUTCFullYear();
-  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 864e5));
-  return `${year}-W${pad(week)}`;
-}
-var bucketOf = {
-  hourly: (t) => `${t.toISOString().slice(0, 13)}:00Z`,
-  daily: (t) => t.toISOString().slice(0, 10),
-  weekly: isoWeek,
-  monthly: (t) => t.toISOString().slice(0, 7),
-  yearly: (t) => String(t.getUTCFullYear())
-};
-var bucketRules = Object.keys(bucketOf);
-function decideRetention(backups, policy2, options = {}) {
-  for (const b2 of backups) {
-    if (Number.isNaN(b2.time.getTime())) throw new Error(`backup ${b2.id} has an invalid time`);
-  }
-  const protect = new Set(options.protect ?? []);
-  const byId = (a, b2) => a.id < b2.id ? 1 : a.id > b2.id ? -1 : 0;
-  const sorted = [...backups].sort(
-    (a, b2) => b2.time.getTime() - a.time.getTime() || Number(protect.has(b2.id)) - Number(protect.has(a.id)) || byId(a, b2)
-  );
-  const decisions = sorted.map((b2) => ({ id: b2.id, time: b2.time, keep: false, reasons: [] }));
-  const newest = decisions[0];
-  if (!newest) return [];
-  const empty = !policy2 || Object.values(policy2).every((value) => value === void 0);
-  if (empty) return decisions.map((d) => ({ ...d, keep: true, reasons: ["no retention policy"] }));
-  if (policy2.keep_last !== void 0) {
-    for (const d of decisions.slice(0, policy2.keep_last)) d.reasons.push(`last ${policy2.keep_last}`);
-  }
-  for (const rule of bucketRules) {
-    const limit = policy2[`keep_${rule}`];
-    if (!limit) continue;
-    const seen = /* @__PURE__ */ new Set();
-    for (const d of decisions) {
-      if (seen.size >= limit) break;
-      const bucket = bucketOf[rule](d.time);
-      if (seen.has(bucket)) continue;
-      seen.add(bucket);
-      d.reasons.push(`${rule} ${bucket}`);
-    }
-    if (seen.size < limit) decisions.at(-1).reasons.push(`oldest (${rule}: ${seen.size} of ${limit})`);
-  }
-  if (policy2.keep_within !== void 0) {
-    const span = parseCalendarSpan(policy2.keep_within);
-    if (!span) throw new Error(`invalid retention.keep_within: ${JSON.stringify(policy2.keep_within)}`);
-    const cutoff = subtractSpan(newest.time, span).getTime();
-    for (const d of decisions) if (d.time.getTime() >= cutoff) d.reasons.push(`within ${policy2.keep_within}`);
-  }
-  newest.reasons.push("newest backup");
-  for (const d of decisions) {
-    if (protect.has(d.id)) d.reasons.push("protected");
-    d.keep = d.reasons.length > 0;
-  }
-  return decisions;
-}
-
-// src/retention/prune.ts
-var INCOMPLETE_GRACE_MS = 24 * 36e5;
-async function pruneTarget(target, plan, policy2, options) {
-  const backups = await listBackups(target, plan);
-  const complete = backups.filter((b2) => b2.complete);
-  const readable = [];
-  const damaged = [];
-  for (const backup2 of complete) {
-    const problem = await readManifest(target, plan, backup2.id).then(
-      () => void 0,
-      (error63) => {
-        if (error63 instanceof IntegrityError) return reason(error63);
-        throw error63;
-      }
-    );
-    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
-    else readable.push(backup2);
-  }
-  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
-  const removed = decisions.filter((d) => !d.keep);
-  const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
-  if (options.apply) {
-    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
-    for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
-  }
-  return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
-}
-
-// src/util/staging.ts
-import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join10 } from "node:path";
-async function makeStaging(root, prefix) {
-  const at2 = root ?? tmpdir3();
-  try {
-    await mkdir7(at2, { recursive: true });
-    return await mkdtemp2(join10(at2, prefix));
-  } catch (error63) {
-    throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
-  }
-}
-
 // src/repository/format.ts
 var REPO_FORMAT = 1;
 var hex64 = external_exports.string().regex(/^[0-9a-f]{64}$/);
@@ -50441,6 +50339,538 @@ function snapshotFile(source, encrypted) {
   return `${source}.snapshot.json${encrypted ? ".age" : ""}`;
 }
 
+// src/repository/blob.ts
+import { createHash as createHash7, createHmac as createHmac2 } from "node:crypto";
+import zlib2 from "node:zlib";
+function blobId(bytes, key) {
+  return (key ? createHmac2("sha256", key.key) : createHash7("sha256")).update(bytes).digest("hex");
+}
+var z4 = zlib2;
+var canCompress = typeof z4.zstdCompressSync === "function";
+function packBlob(raw) {
+  if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
+  const packed = z4.zstdCompressSync(raw, { params: { [z4.constants.ZSTD_c_compressionLevel]: 3 } });
+  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
+}
+function unpackBlob(stored, compression2, rawLength, id, key) {
+  let raw;
+  if (compression2 === "none") raw = stored;
+  else {
+    if (!z4.zstdDecompressSync) throw new IntegrityError("This Node.js has no zstd in zlib and the blob is zstd-compressed.", { hint: "Run restorable on Node.js 22.15 or later to restore this repository." });
+    try {
+      raw = z4.zstdDecompressSync(stored);
+    } catch (error63) {
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error63.message}.`);
+    }
+  }
+  if (raw.length !== rawLength || blobId(raw, key) !== id) {
+    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
+  }
+  return raw;
+}
+
+// src/repository/repo-secret.ts
+import { randomBytes as randomBytes11 } from "node:crypto";
+
+// src/repository/seal.ts
+import { Readable as Readable6, Writable as Writable5 } from "node:stream";
+import { pipeline as pipeline10 } from "node:stream/promises";
+async function through(input2, transform2) {
+  const parts = [];
+  await pipeline10(Readable6.from([input2]), transform2, new Writable5({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) }));
+  return Buffer.concat(parts);
+}
+function seal2(plain, setting) {
+  return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
+}
+function open5(stored, record2, keys, what) {
+  return record2 ? through(stored, decryptor(record2, keys, what)) : Promise.resolve(stored);
+}
+
+// src/repository/store.ts
+import { createHash as createHash9 } from "node:crypto";
+import { Readable as Readable7 } from "node:stream";
+
+// src/repository/chunker.ts
+import { createHash as createHash8, createHmac as createHmac3 } from "node:crypto";
+var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+function gearTable(key) {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 1) {
+    const label = `restorable gear ${i}`;
+    const digest = key ? createHmac3("sha256", key).update(label).digest() : createHash8("sha256").update(label).digest();
+    table[i] = digest.readUInt32LE(0);
+  }
+  return table;
+}
+function masks(avg) {
+  const bits = Math.round(Math.log2(avg));
+  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
+  return { small: top(bits + 2), large: top(bits - 2) };
+}
+function nextCut(data, start, end, final, gear, params) {
+  const available = end - start;
+  if (available <= params.min) return final ? available : -1;
+  const { small, large } = masks(params.avg);
+  const normal = Math.min(start + params.avg, end);
+  const limit = Math.min(start + params.max, end);
+  let hash2 = 0;
+  let i = start + params.min;
+  for (; i < normal; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & small) === 0) return i + 1 - start;
+  }
+  for (; i < limit; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & large) === 0) return i + 1 - start;
+  }
+  if (limit - start === params.max) return params.max;
+  return final ? available : -1;
+}
+
+// src/repository/store.ts
+async function readAll2(target, key) {
+  const parts = [];
+  for await (const chunk of await target.get(key)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+var sha2563 = (bytes) => createHash9("sha256").update(bytes).digest("hex");
+async function putVerified(target, key, bytes) {
+  await target.put(key, Readable7.from([bytes]));
+  const back = await readAll2(target, key);
+  if (back.length !== bytes.length || sha2563(back) !== sha2563(bytes)) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
+  }
+}
+var BlobMap = class {
+  map = /* @__PURE__ */ new Map();
+  add(pack, entry) {
+    const had = this.map.get(entry.id);
+    const loc = { pack, entry };
+    if (!had) this.map.set(entry.id, loc);
+    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
+    else if (Array.isArray(had)) had.push(loc);
+    else this.map.set(entry.id, [had, loc]);
+  }
+  locations(id) {
+    const had = this.map.get(id);
+    return had === void 0 ? [] : Array.isArray(had) ? had : [had];
+  }
+  get size() {
+    return this.map.size;
+  }
+};
+async function listRepo(target, plan) {
+  const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
+  for (const object2 of await target.list(repoKeys.root(plan))) {
+    const id = idOfKey(object2.key);
+    if (object2.key === repoKeys.config(plan)) listing.config = object2;
+    else if (object2.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object2.key.slice(repoKeys.keys(plan).length));
+    else if (id && object2.key === repoKeys.pack(plan, id)) listing.packs.set(id, object2.size);
+    else if (id && object2.key === repoKeys.index(plan, id)) listing.indexes.set(id, object2.size);
+  }
+  return listing;
+}
+function newConfig(keyed) {
+  const { min, avg, max } = DEFAULT_CHUNKER;
+  return { format: REPO_FORMAT, kind: "restorable-repository", chunker: { algorithm: "fastcdc", min, avg, max }, keyed_ids: keyed };
+}
+async function readConfig(target, plan) {
+  const text2 = await readText(target, repoKeys.config(plan));
+  let parsed;
+  try {
+    parsed = repoConfig.safeParse(JSON.parse(text2));
+  } catch (error63) {
+    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error63)}).`);
+  }
+  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
+  return parsed.data;
+}
+async function loadIndex(target, plan, id, cache, opening) {
+  let plain = cache ? await cache.index(id) : void 0;
+  if (!plain) {
+    if (opening.record && !opening.keys) return void 0;
+    const stored = await readAll2(target, repoKeys.index(plan, id));
+    if (sha2563(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
+    plain = await open5(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
+    await cache?.saveIndex(id, plain);
+  }
+  const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
+  if (!parsed.success) {
+    await cache?.forgetIndex(id);
+    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+  }
+  return parsed.data;
+}
+async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+  const present = /* @__PURE__ */ new Set();
+  for (const id of listing.indexes.keys()) {
+    let index;
+    try {
+      index = await loadIndex(target, plan, id, cache, opening);
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      onSkip?.(error63.message);
+      continue;
+    }
+    if (!index) continue;
+    for (const pack of index.packs) {
+      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
+      present.add(pack.id);
+      for (const blob of pack.blobs) into.add(pack.id, blob);
+    }
+  }
+  return present;
+}
+
+// src/repository/repo-secret.ts
+var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
+async function fromJson(id, text2) {
+  let parsed;
+  try {
+    parsed = secretJson.safeParse(JSON.parse(text2));
+  } catch {
+    return void 0;
+  }
+  if (!parsed.success) return void 0;
+  const { id_key, identity } = parsed.data;
+  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+}
+var toJson = (s4) => JSON.stringify({ id_key: s4.idKey.key.toString("hex"), identity: s4.identity });
+function objectSealing(secret, plan) {
+  return secret.recipient ? { age_recipients: [secret.recipient] } : plan;
+}
+function objectRecord(secret, plan) {
+  const recipients = secret?.recipient ? [secret.recipient] : [...plan.age_recipients ?? []];
+  return { format: "age", mode: "recipients", recipients };
+}
+function objectKeys(secret, userKeys) {
+  if (secret.identity) return { identities: [secret.identity] };
+  return userKeys && userKeys.identities.length > 0 ? userKeys : null;
+}
+async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
+  const onAny = new Set([...held.values()].flat());
+  for (const id of await cache.keyIds()) {
+    const text2 = await cache.key(id);
+    const secret2 = text2 && onAny.has(id) ? await fromJson(id, text2) : void 0;
+    if (secret2) return secret2;
+  }
+  if (userKeys) {
+    for (const target of targets) {
+      for (const id of held.get(target.name) ?? []) {
+        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
+        if (secret2) {
+          await cache.saveKey(id, toJson(secret2));
+          return secret2;
+        }
+      }
+    }
+  }
+  const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
+  const secret = { idKey: { id: randomBytes11(16).toString("hex"), key: randomBytes11(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  await cache.saveKey(secret.idKey.id, toJson(secret));
+  return secret;
+}
+async function storeSecret(target, plan, secret, setting) {
+  await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal2(Buffer.from(toJson(secret)), setting));
+}
+async function openSecret(target, plan, id, setting, keys) {
+  const record2 = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
+  const plain = await open5(await readAll2(target, repoKeys.key(plan, id)), record2, keys, `The repository key ${id}`);
+  const secret = await fromJson(id, plain.toString("utf8"));
+  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
+  return secret;
+}
+
+// src/repository/reader.ts
+var CACHED_PACKS = 6;
+var RepoReader = class _RepoReader {
+  constructor(target, plan, blobs, present, opening, idKey, read2 = { packs: 0, bytes: 0 }) {
+    this.target = target;
+    this.plan = plan;
+    this.blobs = blobs;
+    this.present = present;
+    this.opening = opening;
+    this.idKey = idKey;
+    this.read = read2;
+  }
+  packs = /* @__PURE__ */ new Map();
+  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
+  static async open(target, plan, snapshot, encryption2, keys, listing) {
+    const list2 = listing ?? await listRepo(target, plan);
+    let secret = null;
+    if (snapshot.key_id) {
+      if (!encryption2) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
+      if (!list2.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
+      secret = await openSecret(target, plan, snapshot.key_id, encryption2, keys);
+    }
+    const opening = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const blobs = new BlobMap();
+    const present = await loadRepo(target, plan, list2, null, opening, snapshot.key_id, blobs, (message) => {
+      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    });
+    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+  }
+  async pack(id) {
+    const hit = this.packs.get(id);
+    if (hit) {
+      this.packs.delete(id);
+      this.packs.set(id, hit);
+      return hit;
+    }
+    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id)).catch((error63) => {
+      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
+    });
+    if (sha2563(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await open5(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    this.read.packs += 1;
+    this.read.bytes += stored.length;
+    this.packs.set(id, plain);
+    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
+    return plain;
+  }
+  /** The blob's bytes, proven to be the blob `id` names. */
+  async blob(id) {
+    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await this.pack(where.pack);
+    const { offset, length, raw_length, compression: compression2 } = where.entry;
+    if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
+    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id, this.idKey);
+  }
+  async tree(id) {
+    const bytes = await this.blob(id);
+    let parsed;
+    try {
+      parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
+    } catch {
+      parsed = void 0;
+    }
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    const names = parsed.data.nodes.map((n) => n.name);
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
+    return parsed.data;
+  }
+};
+function parseSnapshot(plain, what) {
+  let parsed;
+  try {
+    parsed = snapshotObject.safeParse(JSON.parse(plain.toString("utf8")));
+  } catch {
+    parsed = void 0;
+  }
+  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: "Use another backup (--backup ID)." });
+  return parsed.data;
+}
+
+// src/repository/gc.ts
+var ORPHAN_GRACE_MS = 36e5;
+async function collectGarbage(input2) {
+  const { target, plan, encryption: encryption2, keys } = input2;
+  const report = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0 };
+  const listing = await listRepo(target, plan);
+  if (listing.packs.size === 0) return report;
+  if (encryption2 && encryption2.passphrase === void 0 && keys.identities.length === 0) {
+    return { ...report, skipped: "the plan encrypts to recipients and RESTORABLE_AGE_IDENTITY is not set: pack space is reclaimed by a prune that has it" };
+  }
+  const snapshots = [];
+  for (const { id, entry } of input2.remaining) {
+    const stored = await readAll2(target, keyOf.file(plan, id, entry.artifact.file));
+    if (sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: "Run `restorable verify`." });
+    snapshots.push(parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
+  }
+  const used = /* @__PURE__ */ new Set();
+  const readers = /* @__PURE__ */ new Map();
+  for (const snapshot of snapshots) {
+    const kid = snapshot.key_id ?? "";
+    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption2, keys, listing));
+    const reader = readers.get(kid);
+    const walk2 = async (treeId) => {
+      if (used.has(treeId)) return;
+      used.add(treeId);
+      for (const node2 of (await reader.tree(treeId)).nodes) {
+        if (node2.type === "dir") await walk2(node2.subtree);
+        else if (node2.type === "file") for (const blob of node2.content) used.add(blob);
+      }
+    };
+    await walk2(snapshot.root);
+  }
+  const secrets = /* @__PURE__ */ new Map();
+  const secretOf = async (kid) => {
+    if (!kid || !encryption2) return null;
+    if (!secrets.has(kid)) secrets.set(kid, await openSecret(target, plan, kid, encryption2, keys));
+    return secrets.get(kid);
+  };
+  const indexed = /* @__PURE__ */ new Set();
+  const doomed = /* @__PURE__ */ new Set();
+  const rewrites = [];
+  for (const indexId of listing.indexes.keys()) {
+    const first = await loadIndexHead(target, plan, indexId, encryption2, secretOf, keys, listing.keys);
+    if (!first) continue;
+    const keep2 = first.index.packs.filter((p2) => !listing.packs.has(p2.id) || p2.blobs.some((b2) => used.has(b2.id)));
+    for (const pack of first.index.packs) {
+      indexed.add(pack.id);
+      if (listing.packs.has(pack.id) && !pack.blobs.some((b2) => used.has(b2.id))) doomed.add(pack.id);
+    }
+    if (keep2.length !== first.index.packs.length) rewrites.push({ id: indexId, keep: keep2.filter((p2) => listing.packs.has(p2.id)), kid: first.kid });
+  }
+  const objects = await target.list(repoKeys.packs(plan));
+  for (const object2 of objects) {
+    const id = object2.key.slice(object2.key.lastIndexOf("/") + 1);
+    if (listing.packs.has(id) && !indexed.has(id) && input2.now.getTime() - object2.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+  }
+  for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
+  report.packs_removed = doomed.size;
+  report.indexes_rewritten = rewrites.length;
+  if (!input2.apply) return report;
+  for (const rewrite of rewrites) {
+    if (rewrite.keep.length > 0) {
+      const plain = Buffer.from(JSON.stringify({ format: REPO_FORMAT, kind: "restorable-index", packs: rewrite.keep }));
+      const secret = await secretOf(rewrite.kid);
+      const sealed = encryption2 && secret ? await seal2(plain, objectSealing(secret, encryption2)) : plain;
+      await putVerified(target, repoKeys.index(plan, sha2563(sealed)), sealed);
+    }
+    await target.remove([repoKeys.index(plan, rewrite.id)]);
+  }
+  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
+  return report;
+}
+async function loadIndexHead(target, plan, id, encryption2, secretOf, keys, kids) {
+  let index;
+  if (!encryption2) index = await loadIndex(target, plan, id, null, { record: null, keys: null });
+  else {
+    for (const kid of kids) {
+      const secret = await secretOf(kid);
+      const opening = { record: objectRecord(secret, encryption2), keys: secret?.identity ? { identities: [secret.identity] } : keys };
+      index = await loadIndex(target, plan, id, null, opening).catch(() => void 0);
+      if (index) break;
+    }
+  }
+  if (!index) return void 0;
+  return { index, kid: index.packs[0]?.key_id ?? null };
+}
+
+// src/retention/retention.ts
+var pad = (n, width = 2) => String(n).padStart(width, "0");
+function isoWeek(t) {
+  const thursday = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate() + 3 - (t.getUTCDay() + 6) % 7));
+  const year = thursday.getUTCFullYear();
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 864e5));
+  return `${year}-W${pad(week)}`;
+}
+var bucketOf = {
+  hourly: (t) => `${t.toISOString().slice(0, 13)}:00Z`,
+  daily: (t) => t.toISOString().slice(0, 10),
+  weekly: isoWeek,
+  monthly: (t) => t.toISOString().slice(0, 7),
+  yearly: (t) => String(t.getUTCFullYear())
+};
+var bucketRules = Object.keys(bucketOf);
+function decideRetention(backups, policy2, options = {}) {
+  for (const b2 of backups) {
+    if (Number.isNaN(b2.time.getTime())) throw new Error(`backup ${b2.id} has an invalid time`);
+  }
+  const protect = new Set(options.protect ?? []);
+  const byId = (a, b2) => a.id < b2.id ? 1 : a.id > b2.id ? -1 : 0;
+  const sorted = [...backups].sort(
+    (a, b2) => b2.time.getTime() - a.time.getTime() || Number(protect.has(b2.id)) - Number(protect.has(a.id)) || byId(a, b2)
+  );
+  const decisions = sorted.map((b2) => ({ id: b2.id, time: b2.time, keep: false, reasons: [] }));
+  const newest = decisions[0];
+  if (!newest) return [];
+  const empty = !policy2 || Object.values(policy2).every((value) => value === void 0);
+  if (empty) return decisions.map((d) => ({ ...d, keep: true, reasons: ["no retention policy"] }));
+  if (policy2.keep_last !== void 0) {
+    for (const d of decisions.slice(0, policy2.keep_last)) d.reasons.push(`last ${policy2.keep_last}`);
+  }
+  for (const rule of bucketRules) {
+    const limit = policy2[`keep_${rule}`];
+    if (!limit) continue;
+    const seen = /* @__PURE__ */ new Set();
+    for (const d of decisions) {
+      if (seen.size >= limit) break;
+      const bucket = bucketOf[rule](d.time);
+      if (seen.has(bucket)) continue;
+      seen.add(bucket);
+      d.reasons.push(`${rule} ${bucket}`);
+    }
+    if (seen.size < limit) decisions.at(-1).reasons.push(`oldest (${rule}: ${seen.size} of ${limit})`);
+  }
+  if (policy2.keep_within !== void 0) {
+    const span = parseCalendarSpan(policy2.keep_within);
+    if (!span) throw new Error(`invalid retention.keep_within: ${JSON.stringify(policy2.keep_within)}`);
+    const cutoff = subtractSpan(newest.time, span).getTime();
+    for (const d of decisions) if (d.time.getTime() >= cutoff) d.reasons.push(`within ${policy2.keep_within}`);
+  }
+  newest.reasons.push("newest backup");
+  for (const d of decisions) {
+    if (protect.has(d.id)) d.reasons.push("protected");
+    d.keep = d.reasons.length > 0;
+  }
+  return decisions;
+}
+
+// src/retention/prune.ts
+var INCOMPLETE_GRACE_MS = 24 * 36e5;
+function repositoryPruneOf(plan, env, secrets) {
+  if (!plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository")) return void 0;
+  let keys = plan.encryption?.passphrase !== void 0 ? { passphrase: plan.encryption.passphrase, identities: [] } : { identities: [] };
+  try {
+    keys = decryptionKeys(env, plan.encryption, secrets);
+  } catch {
+  }
+  return { encryption: plan.encryption, keys };
+}
+async function pruneTarget(target, plan, policy2, options) {
+  const backups = await listBackups(target, plan);
+  const complete = backups.filter((b2) => b2.complete);
+  const readable = [];
+  const damaged = [];
+  const manifests = /* @__PURE__ */ new Map();
+  for (const backup2 of complete) {
+    const problem = await readManifest(target, plan, backup2.id).then(
+      (manifest) => void manifests.set(backup2.id, manifest),
+      (error63) => {
+        if (error63 instanceof IntegrityError) return reason(error63);
+        throw error63;
+      }
+    );
+    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    else readable.push(backup2);
+  }
+  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
+  const removed = decisions.filter((d) => !d.keep);
+  const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
+  if (options.apply) {
+    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
+    for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
+  }
+  const report = { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
+  if (options.repository) {
+    if (damaged.length > 0) report.repository = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: "a backup with a damaged manifest is kept, and its snapshot may use any pack" };
+    else {
+      const gone = new Set(removed.map((d) => d.id));
+      const remaining = [...manifests].filter(([id]) => !gone.has(id)).flatMap(([id, m2]) => m2.sources.filter((e) => e.storage === "repository").map((entry) => ({ id, entry })));
+      report.repository = await collectGarbage({ target, plan, remaining, ...options.repository, now: options.now, apply: options.apply });
+    }
+  }
+  return report;
+}
+
+// src/util/staging.ts
+import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join10 } from "node:path";
+async function makeStaging(root, prefix) {
+  const at2 = root ?? tmpdir3();
+  try {
+    await mkdir7(at2, { recursive: true });
+    return await mkdtemp2(join10(at2, prefix));
+  } catch (error63) {
+    throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
+  }
+}
+
 // src/pipeline/hooks.ts
 async function runHook(hook2, label, options) {
   let result;
@@ -50465,15 +50895,15 @@ import { relative as relative4 } from "node:path";
 import { Readable as Readable8 } from "node:stream";
 
 // src/repository/cache.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 import { createReadStream as createReadStream5 } from "node:fs";
-import { mkdir as mkdir8, open as open5, readFile as readFile4, rename as rename3, rm as rm8, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir8, open as open6, readFile as readFile4, rename as rename3, rm as rm8, writeFile as writeFile3 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
 import { join as join11 } from "node:path";
 import { createInterface } from "node:readline";
 function cacheDir(plan, planDir, env) {
   const base = env.RESTORABLE_CACHE_DIR || join11(env.XDG_CACHE_HOME || join11(homedir2(), ".cache"), "restorable");
-  const where = createHash7("sha256").update(planDir).digest("hex").slice(0, 12);
+  const where = createHash10("sha256").update(planDir).digest("hex").slice(0, 12);
   return join11(base, `${plan}-${where}`);
 }
 async function writeAtomically(path, data) {
@@ -50551,7 +50981,7 @@ var FileCache = class _FileCache {
   /** Replaces the cache file with what this run saw (atomically). */
   async save() {
     const temp = `${this.path}.tmp-${process.pid}`;
-    const handle = await open5(temp, "w", 384);
+    const handle = await open6(temp, "w", 384);
     try {
       const rows = [JSON.stringify({ format: 1, key_id: this.keyId })];
       for (const [name, f2] of this.next) {
@@ -50569,77 +50999,8 @@ var FileCache = class _FileCache {
 };
 
 // src/repository/snapshot.ts
-import { lstat as lstat2, open as open6, readdir as readdir2, readlink } from "node:fs/promises";
+import { lstat as lstat2, open as open7, readdir as readdir2, readlink } from "node:fs/promises";
 import { join as join12 } from "node:path";
-
-// src/repository/blob.ts
-import { createHash as createHash8, createHmac as createHmac2 } from "node:crypto";
-import zlib2 from "node:zlib";
-function blobId(bytes, key) {
-  return (key ? createHmac2("sha256", key.key) : createHash8("sha256")).update(bytes).digest("hex");
-}
-var z4 = zlib2;
-var canCompress = typeof z4.zstdCompressSync === "function";
-function packBlob(raw) {
-  if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
-  const packed = z4.zstdCompressSync(raw, { params: { [z4.constants.ZSTD_c_compressionLevel]: 3 } });
-  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
-}
-function unpackBlob(stored, compression2, rawLength, id, key) {
-  let raw;
-  if (compression2 === "none") raw = stored;
-  else {
-    if (!z4.zstdDecompressSync) throw new IntegrityError("This Node.js has no zstd in zlib and the blob is zstd-compressed.", { hint: "Run restorable on Node.js 22.15 or later to restore this repository." });
-    try {
-      raw = z4.zstdDecompressSync(stored);
-    } catch (error63) {
-      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error63.message}.`);
-    }
-  }
-  if (raw.length !== rawLength || blobId(raw, key) !== id) {
-    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
-  }
-  return raw;
-}
-
-// src/repository/chunker.ts
-import { createHash as createHash9, createHmac as createHmac3 } from "node:crypto";
-var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
-function gearTable(key) {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i += 1) {
-    const label = `restorable gear ${i}`;
-    const digest = key ? createHmac3("sha256", key).update(label).digest() : createHash9("sha256").update(label).digest();
-    table[i] = digest.readUInt32LE(0);
-  }
-  return table;
-}
-function masks(avg) {
-  const bits = Math.round(Math.log2(avg));
-  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
-  return { small: top(bits + 2), large: top(bits - 2) };
-}
-function nextCut(data, start, end, final, gear, params) {
-  const available = end - start;
-  if (available <= params.min) return final ? available : -1;
-  const { small, large } = masks(params.avg);
-  const normal = Math.min(start + params.avg, end);
-  const limit = Math.min(start + params.max, end);
-  let hash2 = 0;
-  let i = start + params.min;
-  for (; i < normal; i += 1) {
-    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
-    if ((hash2 & small) === 0) return i + 1 - start;
-  }
-  for (; i < limit; i += 1) {
-    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
-    if ((hash2 & large) === 0) return i + 1 - start;
-  }
-  if (limit - start === params.max) return params.max;
-  return final ? available : -1;
-}
-
-// src/repository/snapshot.ts
 var metaOf = (st2) => ({ mode: Number(st2.mode & 0o7777n), uid: Number(st2.uid), gid: Number(st2.gid), mtime_ns: `${st2.mtimeNs}` });
 var byName = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
 async function walkIntoRepository(options) {
@@ -50657,7 +51018,7 @@ async function walkIntoRepository(options) {
       return cached3;
     }
     const ids = [];
-    const handle = await open6(abs, "r");
+    const handle = await open7(abs, "r");
     try {
       let length = 0;
       let done = false;
@@ -50751,180 +51112,6 @@ async function walkIntoRepository(options) {
     });
   }
   return { root, root_meta: metaOf(rootStat), counts: counts3, read: read2 };
-}
-
-// src/repository/repo-secret.ts
-import { randomBytes as randomBytes11 } from "node:crypto";
-
-// src/repository/seal.ts
-import { Readable as Readable6, Writable as Writable5 } from "node:stream";
-import { pipeline as pipeline10 } from "node:stream/promises";
-async function through(input2, transform2) {
-  const parts = [];
-  await pipeline10(Readable6.from([input2]), transform2, new Writable5({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) }));
-  return Buffer.concat(parts);
-}
-function seal2(plain, setting) {
-  return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
-}
-function open7(stored, record2, keys, what) {
-  return record2 ? through(stored, decryptor(record2, keys, what)) : Promise.resolve(stored);
-}
-
-// src/repository/store.ts
-import { createHash as createHash10 } from "node:crypto";
-import { Readable as Readable7 } from "node:stream";
-async function readAll2(target, key) {
-  const parts = [];
-  for await (const chunk of await target.get(key)) parts.push(chunk);
-  return Buffer.concat(parts);
-}
-var sha2563 = (bytes) => createHash10("sha256").update(bytes).digest("hex");
-async function putVerified(target, key, bytes) {
-  await target.put(key, Readable7.from([bytes]));
-  const back = await readAll2(target, key);
-  if (back.length !== bytes.length || sha2563(back) !== sha2563(bytes)) {
-    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
-  }
-}
-var BlobMap = class {
-  map = /* @__PURE__ */ new Map();
-  add(pack, entry) {
-    const had = this.map.get(entry.id);
-    const loc = { pack, entry };
-    if (!had) this.map.set(entry.id, loc);
-    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
-    else if (Array.isArray(had)) had.push(loc);
-    else this.map.set(entry.id, [had, loc]);
-  }
-  locations(id) {
-    const had = this.map.get(id);
-    return had === void 0 ? [] : Array.isArray(had) ? had : [had];
-  }
-  get size() {
-    return this.map.size;
-  }
-};
-async function listRepo(target, plan) {
-  const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
-  for (const object2 of await target.list(repoKeys.root(plan))) {
-    const id = idOfKey(object2.key);
-    if (object2.key === repoKeys.config(plan)) listing.config = object2;
-    else if (object2.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object2.key.slice(repoKeys.keys(plan).length));
-    else if (id && object2.key === repoKeys.pack(plan, id)) listing.packs.set(id, object2.size);
-    else if (id && object2.key === repoKeys.index(plan, id)) listing.indexes.set(id, object2.size);
-  }
-  return listing;
-}
-function newConfig(keyed) {
-  const { min, avg, max } = DEFAULT_CHUNKER;
-  return { format: REPO_FORMAT, kind: "restorable-repository", chunker: { algorithm: "fastcdc", min, avg, max }, keyed_ids: keyed };
-}
-async function readConfig(target, plan) {
-  const text2 = await readText(target, repoKeys.config(plan));
-  let parsed;
-  try {
-    parsed = repoConfig.safeParse(JSON.parse(text2));
-  } catch (error63) {
-    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error63)}).`);
-  }
-  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
-  return parsed.data;
-}
-async function loadIndex(target, plan, id, cache, opening) {
-  let plain = cache ? await cache.index(id) : void 0;
-  if (!plain) {
-    if (opening.record && !opening.keys) return void 0;
-    const stored = await readAll2(target, repoKeys.index(plan, id));
-    if (sha2563(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
-    plain = await open7(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
-    await cache?.saveIndex(id, plain);
-  }
-  const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
-  if (!parsed.success) {
-    await cache?.forgetIndex(id);
-    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
-  }
-  return parsed.data;
-}
-async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
-  const present = /* @__PURE__ */ new Set();
-  for (const id of listing.indexes.keys()) {
-    let index;
-    try {
-      index = await loadIndex(target, plan, id, cache, opening);
-    } catch (error63) {
-      if (!(error63 instanceof IntegrityError)) throw error63;
-      onSkip?.(error63.message);
-      continue;
-    }
-    if (!index) continue;
-    for (const pack of index.packs) {
-      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
-      present.add(pack.id);
-      for (const blob of pack.blobs) into.add(pack.id, blob);
-    }
-  }
-  return present;
-}
-
-// src/repository/repo-secret.ts
-var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
-async function fromJson(id, text2) {
-  let parsed;
-  try {
-    parsed = secretJson.safeParse(JSON.parse(text2));
-  } catch {
-    return void 0;
-  }
-  if (!parsed.success) return void 0;
-  const { id_key, identity } = parsed.data;
-  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
-}
-var toJson = (s4) => JSON.stringify({ id_key: s4.idKey.key.toString("hex"), identity: s4.identity });
-function objectSealing(secret, plan) {
-  return secret.recipient ? { age_recipients: [secret.recipient] } : plan;
-}
-function objectRecord(secret, plan) {
-  const recipients = secret?.recipient ? [secret.recipient] : [...plan.age_recipients ?? []];
-  return { format: "age", mode: "recipients", recipients };
-}
-function objectKeys(secret, userKeys) {
-  if (secret.identity) return { identities: [secret.identity] };
-  return userKeys && userKeys.identities.length > 0 ? userKeys : null;
-}
-async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
-  const onAny = new Set([...held.values()].flat());
-  for (const id of await cache.keyIds()) {
-    const text2 = await cache.key(id);
-    const secret2 = text2 && onAny.has(id) ? await fromJson(id, text2) : void 0;
-    if (secret2) return secret2;
-  }
-  if (userKeys) {
-    for (const target of targets) {
-      for (const id of held.get(target.name) ?? []) {
-        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
-        if (secret2) {
-          await cache.saveKey(id, toJson(secret2));
-          return secret2;
-        }
-      }
-    }
-  }
-  const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
-  const secret = { idKey: { id: randomBytes11(16).toString("hex"), key: randomBytes11(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
-  await cache.saveKey(secret.idKey.id, toJson(secret));
-  return secret;
-}
-async function storeSecret(target, plan, secret, setting) {
-  await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal2(Buffer.from(toJson(secret)), setting));
-}
-async function openSecret(target, plan, id, setting, keys) {
-  const record2 = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
-  const plain = await open7(await readAll2(target, repoKeys.key(plan, id)), record2, keys, `The repository key ${id}`);
-  const secret = await fromJson(id, plain.toString("utf8"));
-  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
-  return secret;
 }
 
 // src/repository/writer.ts
@@ -51358,7 +51545,8 @@ async function runBackup(loaded, options) {
       const failed = [];
       for (const target of alive()) {
         try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+          const repository = repositoryPruneOf(plan, env, loaded.secrets);
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...repository ? { repository } : {} }));
         } catch (error64) {
           failed.push(target.name);
           reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
@@ -51741,87 +51929,6 @@ async function runHealthChecks(ctx) {
 
 // src/restore/materialize.ts
 import { text } from "node:stream/consumers";
-
-// src/repository/reader.ts
-var CACHED_PACKS = 6;
-var RepoReader = class _RepoReader {
-  constructor(target, plan, blobs, present, opening, idKey, read2 = { packs: 0, bytes: 0 }) {
-    this.target = target;
-    this.plan = plan;
-    this.blobs = blobs;
-    this.present = present;
-    this.opening = opening;
-    this.idKey = idKey;
-    this.read = read2;
-  }
-  packs = /* @__PURE__ */ new Map();
-  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
-  static async open(target, plan, snapshot, encryption2, keys, listing) {
-    const list2 = listing ?? await listRepo(target, plan);
-    let secret = null;
-    if (snapshot.key_id) {
-      if (!encryption2) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
-      if (!list2.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
-      secret = await openSecret(target, plan, snapshot.key_id, encryption2, keys);
-    }
-    const opening = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
-    const blobs = new BlobMap();
-    const present = await loadRepo(target, plan, list2, null, opening, snapshot.key_id, blobs, (message) => {
-      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
-    });
-    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
-  }
-  async pack(id) {
-    const hit = this.packs.get(id);
-    if (hit) {
-      this.packs.delete(id);
-      this.packs.set(id, hit);
-      return hit;
-    }
-    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id)).catch((error63) => {
-      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
-    });
-    if (sha2563(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
-    const plain = await open7(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
-    this.read.packs += 1;
-    this.read.bytes += stored.length;
-    this.packs.set(id, plain);
-    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
-    return plain;
-  }
-  /** The blob's bytes, proven to be the blob `id` names. */
-  async blob(id) {
-    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
-    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
-    const plain = await this.pack(where.pack);
-    const { offset, length, raw_length, compression: compression2 } = where.entry;
-    if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
-    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id, this.idKey);
-  }
-  async tree(id) {
-    const bytes = await this.blob(id);
-    let parsed;
-    try {
-      parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
-    } catch {
-      parsed = void 0;
-    }
-    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
-    const names = parsed.data.nodes.map((n) => n.name);
-    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
-    return parsed.data;
-  }
-};
-function parseSnapshot(plain, what) {
-  let parsed;
-  try {
-    parsed = snapshotObject.safeParse(JSON.parse(plain.toString("utf8")));
-  } catch {
-    parsed = void 0;
-  }
-  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: "Use another backup (--backup ID)." });
-  return parsed.data;
-}
 
 // src/repository/restore.ts
 import { chmod as chmod2, chown as chown2, lutimes, mkdir as mkdir10, open as open8, rm as rm10, symlink, utimes } from "node:fs/promises";
@@ -52264,13 +52371,16 @@ var prune = async (input2, io2) => {
   const targets = selectTargets(loaded, input2.target, io2.env);
   await withLock(loaded, input2.dryRun ? [] : allTargets(loaded, io2.env), "prune", input2, io2, async () => {
     for (const target of targets) {
-      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date() });
+      const repository = repositoryPruneOf(plan, io2.env, loaded.secrets);
+      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), ...repository ? { repository } : {} });
       reports.push(report);
       if (input2.json) continue;
       const lines = [`${target.name}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
       for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
+      const gc2 = report.repository;
+      if (gc2) lines.push(gc2.skipped ? `  repository: nothing reclaimed: ${gc2.skipped}` : `  repository: ${input2.dryRun ? "would remove" : "removed"} ${gc2.packs_removed} unused pack(s), ${gc2.bytes_freed} bytes; ${gc2.indexes_rewritten} index(es) rewritten`);
       io2.reporter.output(lines.join("\n"));
     }
   });
