@@ -63,7 +63,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   deep: ['verify'],
   sample: ['verify'],
   'allow-version-mismatch': ['restore'],
-  source: ['restore', 'drill'],
+  source: ['restore', 'drill', 'ls', 'dump', 'export'],
   out: ['workflow'],
   'runs-on': ['workflow'],
   uses: ['workflow'],
@@ -165,7 +165,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const command = commands[name];
     if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
-    if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    const takesPath = name === 'ls' || name === 'dump';
+    if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
     const input: CommandInput = {
       planPath: values.plan,
@@ -177,6 +178,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       dryRun: values['dry-run'],
       deep: values.deep,
       ...(values.sample !== undefined ? { sample: values.sample } : {}),
+      ...(takesPath && positionals[1] !== undefined ? { path: positionals[1] } : {}),
       breakLock: values['break-lock'],
       waitMs: waitMsOf(values.wait, '--wait'),
       ...(values.staging ? { stagingRoot: values.staging } : {}),
@@ -187,7 +189,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, partial: (got) => (partial = got) });
+    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
     return ExitCode.ok;
   } catch (error) {

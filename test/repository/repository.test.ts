@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { json, runCli } from '../helpers/cli.js';
+import { CLI, json, runCli } from '../helpers/cli.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { exactTree, makeLibrary, packsOf, touchShare } from './helpers.js';
 
@@ -183,6 +183,27 @@ describe('storage: repository', () => {
     const restore = await runCli(['restore', '--plan', ws.plan, '--backup', second.id, '--source', 'library'], { env });
     expect(restore.code, restore.stderr).toBe(0);
     expect(await exactTree(library)).toEqual(want);
+  });
+
+  it('ls, dump and export read a backup without restoring it', async () => {
+    const { id } = await backup();
+    const live = await exactTree(library);
+    const ls = json<{ entries: { path: string; type: string }[] }>(await runCli(['ls', '--plan', ws.plan, '--backup', id, '--json'], { env }));
+    expect(ls.entries.map((e) => e.path).sort()).toEqual(Object.keys(live).sort());
+    const under = json<{ entries: { path: string }[] }>(await runCli(['ls', '--plan', ws.plan, 'upload/user1', '--json'], { env }));
+    expect(under.entries.length).toBeGreaterThan(5);
+    expect(under.entries.every((e) => e.path.startsWith('upload/user1'))).toBe(true);
+    const video = execFileSync(process.execPath, [CLI, 'dump', '--plan', ws.plan, '--source', 'library', 'video/clip.mp4'], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    expect(video.equals(readFileSync(join(library, 'video', 'clip.mp4')))).toBe(true);
+    const folder = await runCli(['dump', '--plan', ws.plan, 'upload'], { env });
+    expect(folder.code).toBe(2);
+    const out = join(ws.dir, 'exported');
+    mkdirSync(out);
+    const tarFile = join(ws.dir, 'library.tar');
+    execFileSync('sh', ['-c', 'node "$0" export --plan "$1" > "$2"', CLI, ws.plan, tarFile], { env: { ...process.env, ...env } });
+    execFileSync('tar', ['-xf', tarFile, '-C', out]);
+    const strip = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.replace(/^(file \d+|dir \d+) \d+/, '$1')]));
+    expect(strip(await exactTree(out))).toEqual(strip(live));
   });
 
   it('refuses storage: repository with a write-once target', async () => {

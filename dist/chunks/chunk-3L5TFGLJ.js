@@ -1299,9 +1299,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header2 = (startWithSpace ? indentSize : "") + chomp;
+      let header3 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header3 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -1316,11 +1316,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header2}
+          return `>${header3}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header2}
+      return `|${header3}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -4423,10 +4423,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header2)
+      const header3 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header3)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header3.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4437,26 +4437,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header2.length;
+        const value2 = header3.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header3.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header3.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
+      let trimIndent = scalar.indent + header3.indent;
+      let offset = scalar.offset + header3.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header2.indent === 0 && indent.length > trimIndent)
+          if (header3.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header2.indent === 0)
+          if (header3.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -4483,7 +4483,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header2.indent ? "explicit indentation indicator" : "first line";
+          const src = header3.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -4510,7 +4510,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header2.chomp) {
+      switch (header3.chomp) {
         case "-":
           break;
         case "+":
@@ -4522,8 +4522,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
-      return { value, type, comment: header2.comment, range: [start, end, end] };
+      const end = start + header3.length + scalar.source.length;
+      return { value, type, comment: header3.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -5362,10 +5362,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header2 = token.props[0];
-            if (header2.type !== "block-scalar-header")
+            const header3 = token.props[0];
+            if (header3.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header3.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -5397,10 +5397,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header2 = token.props[0];
-        if (header2.type !== "block-scalar-header")
+        const header3 = token.props[0];
+        if (header3.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header2.source = head;
+        header3.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -9678,7 +9678,7 @@ var require_pg_int8 = __commonJS({
       var carry;
       var t;
       var digits;
-      var pad2;
+      var pad3;
       var l;
       var i;
       {
@@ -9690,12 +9690,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -9706,12 +9706,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -9722,12 +9722,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -17646,10 +17646,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header2] = tokensParts;
-    if (!header2)
+    const [header3] = tokensParts;
+    if (!header3)
       return false;
-    const parsedHeader = JSON.parse(atob(header2));
+    const parsedHeader = JSON.parse(atob(header3));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -39458,13 +39458,13 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     let begin;
     const started = new Promise((resolve10) => begin = resolve10);
     const start = (output2) => {
-      const dump = startTool(tools.path("pg_dump"), dumpArgs(config2, layout, held, database), env, "ignore", output2);
-      begin(dump);
-      return dump;
+      const dump2 = startTool(tools.path("pg_dump"), dumpArgs(config2, layout, held, database), env, "ignore", output2);
+      begin(dump2);
+      return dump2;
     };
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
-    const info2 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
+    const info2 = started.then((dump2) => dump2.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
     info2.catch(() => void 0);
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
@@ -41072,10 +41072,10 @@ function concatBytes(...arrays) {
     sum += a.length;
   }
   const res = new Uint8Array(sum);
-  for (let i = 0, pad2 = 0; i < arrays.length; i++) {
+  for (let i = 0, pad3 = 0; i < arrays.length; i++) {
     const a = arrays[i];
-    res.set(a, pad2);
-    pad2 += a.length;
+    res.set(a, pad3);
+    pad3 += a.length;
   }
   return res;
 }
@@ -41132,16 +41132,16 @@ var _HMAC = class {
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
-    const pad2 = new Uint8Array(blockLen);
-    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54;
-    this.iHash.update(pad2);
+    const pad3 = new Uint8Array(blockLen);
+    pad3.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54;
+    this.iHash.update(pad3);
     this.oHash = hash2.create();
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54 ^ 92;
-    this.oHash.update(pad2);
-    clean(pad2);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54 ^ 92;
+    this.oHash.update(pad3);
+    clean(pad3);
   }
   update(buf) {
     aexists(this);
@@ -42584,7 +42584,7 @@ var Poly1305 = class {
     h[9] = d9;
   }
   finalize() {
-    const { h, pad: pad2 } = this;
+    const { h, pad: pad3 } = this;
     const g2 = new Uint16Array(10);
     let c = h[1] >>> 13;
     h[1] &= 8191;
@@ -42623,10 +42623,10 @@ var Poly1305 = class {
     h[5] = (h[6] >>> 2 | h[7] << 11) & 65535;
     h[6] = (h[7] >>> 5 | h[8] << 8) & 65535;
     h[7] = (h[8] >>> 8 | h[9] << 5) & 65535;
-    let f2 = h[0] + pad2[0];
+    let f2 = h[0] + pad3[0];
     h[0] = f2 & 65535;
     for (let i = 1; i < 8; i++) {
-      f2 = (h[i] + pad2[i] | 0) + (f2 >>> 16) | 0;
+      f2 = (h[i] + pad3[i] | 0) + (f2 >>> 16) | 0;
       h[i] = f2 & 65535;
     }
     clean2(g2);
@@ -42957,10 +42957,10 @@ function concatBytes2(...arrays) {
     sum += a.length;
   }
   const res = new Uint8Array(sum);
-  for (let i = 0, pad2 = 0; i < arrays.length; i++) {
+  for (let i = 0, pad3 = 0; i < arrays.length; i++) {
     const a = arrays[i];
-    res.set(a, pad2);
-    pad2 += a.length;
+    res.set(a, pad3);
+    pad3 += a.length;
   }
   return res;
 }
@@ -43883,16 +43883,16 @@ var _HMAC2 = class {
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
-    const pad2 = new Uint8Array(blockLen);
-    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54;
-    this.iHash.update(pad2);
+    const pad3 = new Uint8Array(blockLen);
+    pad3.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54;
+    this.iHash.update(pad3);
     this.oHash = hash2.create();
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54 ^ 92;
-    this.oHash.update(pad2);
-    clean3(pad2);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54 ^ 92;
+    this.oHash.update(pad3);
+    clean3(pad3);
   }
   update(buf) {
     aexists3(this);
@@ -49150,8 +49150,8 @@ async function parseNextStanza(hdr) {
   const body = flatten2(bodyLines);
   return { s: new Stanza(args, body) };
 }
-async function parseHeader(header2) {
-  const hdr = new LineReader(header2);
+async function parseHeader(header3) {
+  const hdr = new LineReader(header3);
   const versionLine = await hdr.readLine();
   if (versionLine !== "age-encryption.org/v1") {
     throw Error("invalid version " + (versionLine ?? "line"));
@@ -49169,7 +49169,7 @@ async function parseHeader(header2) {
     const MAC = base64nopad.decode(macLine.slice(4));
     const { rest, transcript } = hdr.close();
     const headerNoMAC = transcript.slice(0, transcript.length - 1 - macLine.length + 3);
-    return { stanzas, headerNoMAC, MAC, headerSize: transcript.length, rest: prepend(header2, rest) };
+    return { stanzas, headerNoMAC, MAC, headerSize: transcript.length, rest: prepend(header3, rest) };
   }
 }
 function encodeHeaderNoMAC(recipients) {
@@ -49714,7 +49714,7 @@ var Encrypter = class {
     const labelHeader = new TextEncoder().encode("header");
     const hmacKey = hkdf(sha256, fileKey, void 0, labelHeader, 32);
     const mac3 = hmac(sha256, hmacKey, encodeHeaderNoMAC(stanzas));
-    const header2 = encodeHeader(stanzas, mac3);
+    const header3 = encodeHeader(stanzas, mac3);
     const nonce = randomBytes4(16);
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
@@ -49722,10 +49722,10 @@ var Encrypter = class {
     if (!(file2 instanceof ReadableStream)) {
       if (typeof file2 === "string")
         file2 = new TextEncoder().encode(file2);
-      return await readAll(prepend(stream(file2).pipeThrough(encrypter), header2, nonce));
+      return await readAll(prepend(stream(file2).pipeThrough(encrypter), header3, nonce));
     }
-    return Object.assign(prepend(file2.pipeThrough(encrypter), header2, nonce), {
-      size: (size2) => ciphertextSize(size2) + header2.length + nonce.length
+    return Object.assign(prepend(file2.pipeThrough(encrypter), header3, nonce), {
+      size: (size2) => ciphertextSize(size2) + header3.length + nonce.length
     });
   }
 };
@@ -49807,8 +49807,8 @@ var Decrypter = class {
    *
    * @returns The file key used to encrypt the file.
    */
-  async decryptHeader(header2) {
-    return (await this.decryptHeaderInternal(stream(header2))).fileKey;
+  async decryptHeader(header3) {
+    return (await this.decryptHeaderInternal(stream(header3))).fileKey;
   }
   async decryptHeaderInternal(file2) {
     const h = await parseHeader(file2);
@@ -49978,9 +49978,9 @@ var SealTransform = class extends Transform4 {
   started = false;
   constructor(setting) {
     super({ highWaterMark: 1 << 20 });
-    this.sealer = newHeader(setting).then(({ header: header2, fileKey }) => {
+    this.sealer = newHeader(setting).then(({ header: header3, fileKey }) => {
       const nonce = payloadNonce();
-      return { head: Buffer.concat([header2, nonce]), sealer: new Sealer(payloadKey(fileKey, nonce)) };
+      return { head: Buffer.concat([header3, nonce]), sealer: new Sealer(payloadKey(fileKey, nonce)) };
     });
     this.sealer.catch(() => void 0);
   }
@@ -51209,10 +51209,10 @@ var RepoWriter = class _RepoWriter {
   async flush(key, builder) {
     this.builders.delete(key);
     const { parts, entries, holders } = builder;
-    const header2 = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
+    const header3 = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
     const length = Buffer.alloc(4);
-    length.writeUInt32LE(header2.length);
-    const plain = Buffer.concat([...parts, header2, length, PACK_MAGIC]);
+    length.writeUInt32LE(header3.length);
+    const plain = Buffer.concat([...parts, header3, length, PACK_MAGIC]);
     const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
     const id = sha2563(sealed);
     this.stats.packs += 1;
@@ -51314,10 +51314,10 @@ var RepositorySession = class {
 };
 
 // src/pipeline/runner.ts
-async function runPipeline(pipeline14, executors, reporter, signal) {
+async function runPipeline(pipeline15, executors, reporter, signal) {
   const records = [];
   let failure2;
-  for (const step of pipeline14.steps) {
+  for (const step of pipeline15.steps) {
     if ((failure2 !== void 0 || signal.aborted) && !step.always) {
       failure2 ??= new InterruptedError("Interrupted: the run was stopped; nothing was committed.");
       reporter.stepStarted(step.id, step.title);
@@ -51856,9 +51856,188 @@ var backup = async (input2, io2) => {
   return data;
 };
 
+// src/restore/locate.ts
+import { createReadStream as createReadStream6 } from "node:fs";
+import { join as join14 } from "node:path";
+import { pipeline as pipeline12 } from "node:stream/promises";
+async function findBackup(targets, plan, selector2, reporter, only) {
+  const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
+  if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
+  const holdings = await Promise.all(
+    candidates2.map(async (target) => {
+      try {
+        return { target, ids: (await listBackups(target, plan)).filter((b2) => b2.complete).map((b2) => b2.id) };
+      } catch (error63) {
+        reporter.warn(`Cannot list target "${target.name}": ${reason(error63)}`);
+        return { target, ids: [] };
+      }
+    })
+  );
+  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
+  const id = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
+  if (!id) {
+    const where = candidates2.map((t) => t.name).join(", ");
+    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
+      hint: "Run `restorable list` to see the backups each target holds."
+    });
+  }
+  return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
+}
+async function fetchVerified(target, plan, id, entry, stagingDir) {
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join14(stagingDir, entry.artifact.file);
+  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
+  if (problem) {
+    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
+      hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
+    });
+  }
+  return path;
+}
+function decoded(path, entry, keys) {
+  const decoder = decompressor(entry.artifact.compression.algorithm);
+  const { encryption: encryption2, file: file2 } = entry.artifact;
+  const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
+  pipeline12([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
+  return decoder;
+}
+async function checkKey(path, entry, keys, id) {
+  const { encryption: encryption2, file: file2 } = entry.artifact;
+  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
+}
+
+// src/restore/open-snapshot.ts
+async function openSnapshot(loaded, want, io2) {
+  const { plan, dir } = loaded;
+  const repos = plan.sources.filter((s4) => s4.type === "files" && s4.storage === "repository").map((s4) => s4.name);
+  const source = want.source ?? (repos.length === 1 ? repos[0] : void 0);
+  if (!source || !repos.includes(source)) {
+    throw new UsageError(repos.length === 0 ? "The plan keeps no source in a repository (storage: repository)." : `Name the repository source with --source (${repos.join(", ")}).`, {
+      hint: "A tar backup is a plain archive already: `zstd -dc <source>.tar.zst | tar -t`."
+    });
+  }
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: io2.env }));
+  const { id, holders } = await findBackup(targets, plan.name, want.backup, io2.reporter, want.target);
+  let firstProblem;
+  for (const target of holders) {
+    try {
+      const manifest = await readManifest(target, plan.name, id);
+      const entry = manifest.sources.find((s4) => s4.name === source);
+      if (!entry) throw new NotFoundError(`Backup ${id} holds no source named "${source}".`);
+      if (entry.storage !== "repository") throw new UsageError(`Source "${source}" of backup ${id} is a tar archive, not a repository snapshot.`, { hint: `Read it as a plain archive: zstd -dc ${entry.artifact.file} | tar -t` });
+      const stored = await readAll2(target, keyOf.file(plan.name, id, entry.artifact.file));
+      if (stored.length !== entry.artifact.bytes || sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged.`);
+      const keys = entry.artifact.encryption ? decryptionKeys(io2.env, plan.encryption, io2.secrets) : { identities: [] };
+      const snapshot = parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`);
+      const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+      return { backupId: id, source, target, reader, snapshot };
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      io2.reporter.warn(error63.message);
+      firstProblem ??= error63;
+    }
+  }
+  throw firstProblem;
+}
+
+// src/repository/tar-writer.ts
+import { Readable as Readable11 } from "node:stream";
+
+// src/repository/walk.ts
+async function* walkSnapshot(reader, snapshot, under = "") {
+  async function* folder(treeId, prefix) {
+    for (const node2 of (await reader.tree(treeId)).nodes) {
+      const path = prefix ? `${prefix}/${node2.name}` : node2.name;
+      const inside = under === "" || path === under || path.startsWith(`${under}/`);
+      const above = under.startsWith(`${path}/`);
+      if (inside) yield { path, node: node2 };
+      if (node2.type === "dir" && (inside || above)) yield* folder(node2.subtree, path);
+    }
+  }
+  yield* folder(snapshot.root, "");
+}
+
+// src/repository/tar-writer.ts
+var BLOCK = 512;
+var pad2 = (n) => Buffer.alloc((BLOCK - n % BLOCK) % BLOCK);
+function header(data) {
+  const block = Buffer.alloc(BLOCK);
+  const head = new F(data);
+  head.encode(block);
+  if (!head.needPax) return block;
+  return Buffer.concat([new ft({ ...data, atime: void 0, ctime: void 0 }).encode(), block]);
+}
+function exportTar(reader, snapshot) {
+  async function* blocks() {
+    const mtime = (ns2) => new Date(Number(BigInt(ns2) / 1000000n));
+    for await (const { path, node: node2 } of walkSnapshot(reader, snapshot)) {
+      const common = { mode: node2.mode, uid: node2.uid, gid: node2.gid, mtime: mtime(node2.mtime_ns) };
+      if (node2.type === "dir") yield header({ ...common, path: `${path}/`, type: "Directory", size: 0 });
+      else if (node2.type === "symlink") yield header({ ...common, path, type: "SymbolicLink", linkpath: node2.target, size: 0 });
+      else {
+        yield header({ ...common, path, type: "File", size: node2.size });
+        for (const id of node2.content) yield await reader.blob(id);
+        yield pad2(node2.size);
+      }
+    }
+    yield Buffer.alloc(BLOCK * 2);
+  }
+  return Readable11.from(blocks(), { objectMode: false });
+}
+
+// src/commands/browse.ts
+import { pipeline as pipeline13 } from "node:stream/promises";
+var clean4 = (path) => (path ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, "");
+function opened(input2, io2) {
+  return load(input2, io2).then(
+    (loaded) => openSnapshot(loaded, { backup: input2.backup, ...input2.sources[0] ? { source: input2.sources[0] } : {}, ...input2.target ? { target: input2.target } : {} }, io2)
+  );
+}
+function stdoutOf(io2) {
+  if (!io2.stdout) throw new UsageError("This command writes to standard output, which this shell does not offer.", { hint: "Run it with the CLI." });
+  return io2.stdout;
+}
+var ls2 = async (input2, io2) => {
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  const under = clean4(input2.path);
+  const entries = [];
+  for await (const { path, node: node2 } of walkSnapshot(reader, snapshot, under)) {
+    const mtime = new Date(Number(BigInt(node2.mtime_ns) / 1000000n)).toISOString();
+    entries.push({ path, type: node2.type, mode: node2.mode.toString(8).padStart(4, "0"), size: node2.type === "file" ? node2.size : 0, mtime, ...node2.type === "symlink" ? { target: node2.target } : {} });
+  }
+  if (under && entries.length === 0) throw new UsageError(`Backup ${backupId} has no path ${under} in source "${source}".`, { hint: "Run `restorable ls` without a path to see what it holds." });
+  if (!input2.json) {
+    const lines = entries.map((e) => `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(12)} ${e.mtime}  ${e.path}${e.target !== void 0 ? ` -> ${e.target}` : ""}`);
+    io2.reporter.output(lines.join("\n"));
+  }
+  return { backup: backupId, source, entries };
+};
+var dump = async (input2, io2) => {
+  const path = clean4(input2.path);
+  if (!path) throw new UsageError("dump needs the path of a file in the snapshot: restorable dump --source NAME PATH > file");
+  const out = stdoutOf(io2);
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  for await (const { path: at2, node: node2 } of walkSnapshot(reader, snapshot, path)) {
+    if (at2 !== path) continue;
+    if (node2.type !== "file") throw new UsageError(`${path} is a ${node2.type === "dir" ? "folder" : "symlink"} in backup ${backupId}.`, { hint: "Use `restorable export` for a folder (a tar), or `restorable ls` to look." });
+    for (const id of node2.content) {
+      const bytes = await reader.blob(id);
+      if (!out.write(bytes)) await new Promise((resolve10) => out.once("drain", resolve10));
+    }
+    return { backup: backupId, source, path, bytes: node2.size };
+  }
+  throw new UsageError(`Backup ${backupId} has no file ${path} in source "${source}".`, { hint: "Run `restorable ls` to see what it holds." });
+};
+var exportCommand = async (input2, io2) => {
+  const out = stdoutOf(io2);
+  if (out.isTTY) throw new UsageError("export writes a tar to standard output: redirect it to a file.", { hint: "restorable export --source NAME > snapshot.tar" });
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  await pipeline13(exportTar(reader, snapshot), out, { end: false });
+  return { backup: backupId, source, counts: snapshot.counts };
+};
+
 // src/restore/drill.ts
 import { join as join17 } from "node:path";
-import { Readable as Readable11 } from "node:stream";
+import { Readable as Readable12 } from "node:stream";
 
 // src/restore/healthchecks.ts
 function kindOf(check2) {
@@ -51932,7 +52111,7 @@ import { text } from "node:stream/consumers";
 
 // src/repository/restore.ts
 import { chmod as chmod2, chown as chown2, lutimes, mkdir as mkdir10, open as open8, rm as rm10, symlink, utimes } from "node:fs/promises";
-import { join as join14, posix as posix4 } from "node:path";
+import { join as join15, posix as posix4 } from "node:path";
 var asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 var nsToDate = (ns2) => {
   const n = BigInt(ns2);
@@ -51969,7 +52148,7 @@ async function buildSnapshot(options) {
     for (const node2 of listing.nodes) {
       signal.throwIfAborted();
       if (!nodeName.safeParse(node2.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || "."}.`);
-      const path = join14(abs, node2.name);
+      const path = join15(abs, node2.name);
       const relPath = rel ? `${rel}/${node2.name}` : node2.name;
       if (node2.type === "dir") {
         counts3.dirs += 1;
@@ -52010,7 +52189,7 @@ async function buildSnapshot(options) {
         continue;
       }
       if (dryRun) continue;
-      const path = join14(into, link.rel);
+      const path = join15(into, link.rel);
       await symlink(link.target, path);
       if (asRoot) await import("node:fs/promises").then((fs2) => fs2.lchown(path, link.uid, link.gid));
       const t = nsToDate(link.mtime);
@@ -52030,55 +52209,6 @@ async function buildSnapshot(options) {
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
   }
   return counts3;
-}
-
-// src/restore/locate.ts
-import { createReadStream as createReadStream6 } from "node:fs";
-import { join as join15 } from "node:path";
-import { pipeline as pipeline12 } from "node:stream/promises";
-async function findBackup(targets, plan, selector2, reporter, only) {
-  const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
-  if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
-  const holdings = await Promise.all(
-    candidates2.map(async (target) => {
-      try {
-        return { target, ids: (await listBackups(target, plan)).filter((b2) => b2.complete).map((b2) => b2.id) };
-      } catch (error63) {
-        reporter.warn(`Cannot list target "${target.name}": ${reason(error63)}`);
-        return { target, ids: [] };
-      }
-    })
-  );
-  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
-  if (!id) {
-    const where = candidates2.map((t) => t.name).join(", ");
-    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
-      hint: "Run `restorable list` to see the backups each target holds."
-    });
-  }
-  return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
-}
-async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join15(stagingDir, entry.artifact.file);
-  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
-  if (problem) {
-    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
-      hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
-    });
-  }
-  return path;
-}
-function decoded(path, entry, keys) {
-  const decoder = decompressor(entry.artifact.compression.algorithm);
-  const { encryption: encryption2, file: file2 } = entry.artifact;
-  const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
-  pipeline12([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder]).catch((error63) => decoder.destroy(error63));
-  return decoder;
-}
-async function checkKey(path, entry, keys, id) {
-  const { encryption: encryption2, file: file2 } = entry.artifact;
-  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
 }
 
 // src/restore/materialize.ts
@@ -52160,8 +52290,8 @@ async function prepare(loaded, request, mode) {
       const selected = await fetchAll(located, chosen2, join16(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
-      const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
-      if (!opened) continue;
+      const opened2 = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
+      if (!opened2) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, keys, cleanup };
     }
@@ -52249,7 +52379,7 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
-  await prepared.target.put(key, Readable11.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
+  await prepared.target.put(key, Readable12.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
   const result = {
     backupId: record2.backup_id,
@@ -52350,17 +52480,17 @@ var list = async (input2, io2) => {
 import { relative as relative5 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const pipeline14 = compileBackup(loaded.plan, loaded.dir);
+  const pipeline15 = compileBackup(loaded.plan, loaded.dir);
   if (!input2.json) {
-    const lines = [`Plan "${pipeline14.plan}": backup pipeline (dry run, nothing is touched)`];
-    pipeline14.steps.forEach((step, index) => {
+    const lines = [`Plan "${pipeline15.plan}": backup pipeline (dry run, nothing is touched)`];
+    pipeline15.steps.forEach((step, index) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
     lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
-  return pipeline14;
+  return pipeline15;
 };
 
 // src/commands/prune.ts
@@ -52539,7 +52669,7 @@ var validate2 = async (input2, io2) => {
 
 // src/commands/verify.ts
 import { Transform as Transform5, Writable as Writable6 } from "node:stream";
-import { pipeline as pipeline13 } from "node:stream/promises";
+import { pipeline as pipeline14 } from "node:stream/promises";
 
 // src/repository/check.ts
 function parseSample(text2, now = /* @__PURE__ */ new Date()) {
@@ -52633,7 +52763,7 @@ async function deepCheck(target, loaded, id, entry, keys) {
   let readFailed = false;
   stored.once("error", () => readFailed = true);
   if (entry.storage === "repository") return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
-  await pipeline13([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+  await pipeline14([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
@@ -52641,7 +52771,7 @@ async function deepCheck(target, loaded, id, entry, keys) {
 }
 async function deepRepository(target, loaded, id, entry, stored, opening, keys) {
   const parts = [];
-  await pipeline13([stored, ...opening, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
+  await pipeline14([stored, ...opening, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
   const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
   const counts3 = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
@@ -52825,9 +52955,9 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var DEFAULT_USES = "restorable/restorable@v1";
 var CHECKOUT = "actions/checkout@v5";
 var DEFAULT_SCHEDULE = { backup: "0 2 * * *", drill: "0 4 * * 0" };
-function yamlOf(header2, body) {
+function yamlOf(header3, body) {
   const doc = new import_yaml3.Document(body);
-  doc.commentBefore = header2.split("\n").map((line2) => ` ${line2}`).join("\n");
+  doc.commentBefore = header3.split("\n").map((line2) => ` ${line2}`).join("\n");
   return doc.toString({ lineWidth: 0 });
 }
 function permissions(facts) {
@@ -52857,7 +52987,7 @@ function actionStep(facts, options, command, extra = {}) {
     ...Object.keys(env).length > 0 ? { env } : {}
   };
 }
-function header(facts, options, what) {
+function header2(facts, options, what) {
   return [
     `${what} for the restorable plan "${facts.name}" (${options.planPath}).`,
     options.note ?? "Written by `npx restorable workflow`; run it again after changing the plan's schedule or secrets."
@@ -52868,7 +52998,7 @@ function backupWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-backup.yml`,
     about: `backup on "${cron2}"${facts.schedule.backup ? " (schedule.backup)" : " (default; set schedule.backup in the plan)"} and on demand`,
-    content: yamlOf(header(facts, options, "Scheduled backup"), {
+    content: yamlOf(header2(facts, options, "Scheduled backup"), {
       name: `restorable: back up ${facts.name}`,
       on: { schedule: [{ cron: cron2 }], workflow_dispatch: {} },
       permissions: permissions(facts),
@@ -52887,7 +53017,7 @@ function drillWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-drill.yml`,
     about: `drill (restore into a scratch place, run the health checks) on "${cron2}"${facts.schedule.drill ? " (schedule.drill)" : " (default: weekly)"} and on demand`,
-    content: yamlOf(header(facts, options, "Weekly restore drill (live data is never touched)"), {
+    content: yamlOf(header2(facts, options, "Weekly restore drill (live data is never touched)"), {
       name: `restorable: drill ${facts.name}`,
       on: {
         schedule: [{ cron: cron2 }],
@@ -52909,7 +53039,7 @@ function restoreWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-restore.yml`,
     about: `restore on demand (workflow_dispatch), after typing "${phrase}" to confirm`,
-    content: yamlOf(header(facts, options, "Restore on demand: replaces live data, keeping a restore point, with health checks and rollback"), {
+    content: yamlOf(header2(facts, options, "Restore on demand: replaces live data, keeping a restore point, with health checks and rollback"), {
       name: `restorable: restore ${facts.name}`,
       on: {
         workflow_dispatch: {
@@ -53001,6 +53131,9 @@ var commands = {
   verify: { run: verify, summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
   restore: { run: restore, summary: "restore point, restore, health checks, rollback on failure" },
   drill: { run: drill, summary: "restore into a scratch place, run health checks, touch nothing live" },
+  ls: { run: ls2, summary: "list what a repository backup holds (--source NAME [PATH])" },
+  dump: { run: dump, summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: exportCommand, summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   prune: { run: prune, summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: schema, summary: "print the JSON Schema of the plan" },
   workflow: { run: workflow, summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
