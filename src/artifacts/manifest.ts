@@ -16,6 +16,12 @@ export const sourceEntry = z.object({
   name: z.string(),
   type: z.string(),
   kind: z.enum(['database', 'files']),
+  /**
+   * Absent: the artifact holds the snapshot itself (a database file, a dump,
+   * a tar). repository: the artifact is a snapshot object naming blobs in the
+   * target's repository (`<plan>/repo/`, docs/repository.md).
+   */
+  storage: z.literal('repository').optional(),
   /** `client`: the tool that read the engine when it is not the engine itself, e.g. `pg_dump 15.18`. */
   engine: z.object({ name: z.string(), version: z.string(), client: z.string().optional() }).nullable(),
   method: z.string(),

@@ -38,6 +38,8 @@ Options:
       --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
                               password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --deep                  verify: also decrypt and decompress every copy
+      --sample SHARE          verify: check this share of a repository's packs: 10% (another
+                              slice each day) or 3/7 (the third of seven)
       --break-lock            remove stale locks of this plan (never live ones) first
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
@@ -59,8 +61,9 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   'dry-run': ['prune', 'workflow'],
   to: ['restore', 'drill'],
   deep: ['verify'],
+  sample: ['verify'],
   'allow-version-mismatch': ['restore'],
-  source: ['restore', 'drill'],
+  source: ['restore', 'drill', 'ls', 'dump', 'export'],
   out: ['workflow'],
   'runs-on': ['workflow'],
   uses: ['workflow'],
@@ -93,6 +96,7 @@ function parse(argv: string[]) {
         to: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         deep: { type: 'boolean', default: false },
+        sample: { type: 'string' },
         'break-lock': { type: 'boolean', default: false },
         wait: { type: 'string' },
         staging: { type: 'string' },
@@ -161,7 +165,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const command = commands[name];
     if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
-    if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    const takesPath = name === 'ls' || name === 'dump';
+    if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
     const input: CommandInput = {
       planPath: values.plan,
@@ -172,6 +177,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowVersionMismatch: values['allow-version-mismatch'],
       dryRun: values['dry-run'],
       deep: values.deep,
+      ...(values.sample !== undefined ? { sample: values.sample } : {}),
+      ...(takesPath && positionals[1] !== undefined ? { path: positionals[1] } : {}),
       breakLock: values['break-lock'],
       waitMs: waitMsOf(values.wait, '--wait'),
       ...(values.staging ? { stagingRoot: values.staging } : {}),
@@ -182,7 +189,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, partial: (got) => (partial = got) });
+    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
     return ExitCode.ok;
   } catch (error) {

@@ -21,6 +21,10 @@ export interface CommandInput {
   dryRun: boolean;
   /** verify: also decrypt and decompress every copy. */
   deep: boolean;
+  /** ls, dump: a path inside the snapshot. */
+  path?: string;
+  /** verify: check this share of a repository's packs (`10%`, `3/7`). */
+  sample?: string;
   /** Remove stale locks (never live ones) before taking the lock. */
   breakLock: boolean;
   /** How long to wait for another run's lock, in ms (0: fail at once). */
@@ -41,6 +45,8 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   secrets: Secrets;
+  /** Where dump and export write their bytes (the CLI's stdout); absent in the Action. */
+  stdout?: NodeJS.WritableStream;
   /** A command that fails after producing data (a backup short of its copy policy) hands the data here before throwing; the Action turns it into outputs and a summary. */
   partial?: (data: unknown) => void;
 }

@@ -1,4 +1,4 @@
-import { Transform, Writable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import * as tar from 'tar';
 import { pipeline } from 'node:stream/promises';
 import { keyOf, listBackups, readManifest } from '../artifacts/catalog.js';
@@ -6,10 +6,14 @@ import { matching, mismatch, readBack } from '../artifacts/check.js';
 import { decompressor } from '../artifacts/codec.js';
 import { decryptionKeys, decryptor, type DecryptionKeys } from '../artifacts/encrypt.js';
 import type { SourceEntry } from '../artifacts/manifest.js';
-import { IntegrityError, KeyError, NotFoundError, RunError, reason } from '../errors.js';
+import { IntegrityError, KeyError, NotFoundError, RunError, UsageError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { refusal } from '../sources/safe-extract.js';
 import type { Target } from '../targets/target.js';
+import { checkObjects, parseSample, type Sample } from '../repository/check.js';
+import { RepoReader, parseSnapshot } from '../repository/reader.js';
+import { buildSnapshot } from '../repository/restore.js';
+import { CollectedReporter } from '../report/collected.js';
 import { load, selectTargets, type Command } from './context.js';
 
 interface ArtifactReport {
@@ -29,6 +33,8 @@ interface CopyReport {
   ok: boolean;
   deep: boolean;
   artifacts: ArtifactReport[];
+  /** The repository's objects (backup "repository"): what was read and checked. */
+  repository?: { indexes: number; packs: number; skipped: number; bytes: number };
   /** Some artifact could not be read and none was found damaged. */
   unreadable?: boolean;
   problems: string[];
@@ -50,12 +56,23 @@ async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: 
   const stored = await target.get(keyOf.file(loaded.plan.name, id, file));
   let readFailed = false;
   stored.once('error', () => (readFailed = true));
+  if (entry.storage === 'repository') return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
   await pipeline([stored, matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]).catch((error: unknown) => {
     // The bytes arrived but do not decode (the zstd tool's failure is a RunError): that is damage, not an unreadable copy.
     if (!readFailed && error instanceof RunError && !(error instanceof IntegrityError)) throw new IntegrityError(`${file} does not decode: ${reason(error)}`);
     throw error;
   });
   return decodedBytes;
+}
+
+/** --deep of a repository snapshot: every tree and blob it names is read, its pack checked, its id proven. */
+async function deepRepository(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, stored: Readable, opening: Transform[], keys: () => DecryptionKeys): Promise<number> {
+  const parts: Buffer[] = [];
+  await pipeline([stored, ...opening, new Writable({ write: (chunk: Buffer, _e, callback) => (parts.push(chunk), callback()) })]);
+  const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
+  const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
+  const counts = await buildSnapshot({ reader, snapshot, into: '', source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
+  return counts.bytes;
 }
 
 const discard = () => new Writable({ write: (_chunk, _e, callback) => callback() });
@@ -88,7 +105,8 @@ async function checkArtifact(target: Target, loaded: LoadedPlan, id: string, ent
 
 function line(copy: CopyReport): string {
   const bad = [...copy.problems, ...copy.artifacts.filter((a) => !a.ok).map((a) => a.file)];
-  const head = `${copy.target}: ${copy.backup}: ${copy.ok ? `ok${copy.deep ? ' (deep)' : ''}` : `${copy.unreadable ? 'UNREADABLE' : 'DAMAGED'}: ${bad.join(', ')}`}`;
+  const objects = copy.repository ? ` (${copy.repository.indexes} indexes, ${copy.repository.packs} packs, ${copy.repository.bytes} bytes${copy.repository.skipped ? `; ${copy.repository.skipped} packs outside the sample` : ''})` : '';
+  const head = `${copy.target}: ${copy.backup}${objects}: ${copy.ok ? `ok${copy.deep ? ' (deep)' : ''}` : `${copy.unreadable ? 'UNREADABLE' : 'DAMAGED'}: ${bad.join(', ')}`}`;
   const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== undefined ? `, decoded to ${a.decoded_bytes} bytes` : ''}` : `${a.unreadable ? 'UNREADABLE' : 'DAMAGED'}: ${a.problem}`}`);
   return [head, ...copy.problems.map((p) => `  ${p}`), ...parts].join('\n');
 }
@@ -141,6 +159,29 @@ function missingCopies(claims: Claim[], listed: Map<string, Set<string>>): strin
   return [...missing.values()];
 }
 
+function sampleOf(text: string | undefined): Sample | undefined {
+  if (text === undefined) return undefined;
+  const sample = parseSample(text);
+  if (!sample) throw new UsageError(`--sample ${text} is not a share of the repository.`, { hint: 'Give a percentage (10%: a slice of ten, another each day) or a slice (3/7: the third of seven).' });
+  return sample;
+}
+
+/** The repository's own objects on a target: one report line, as a copy named "repository". */
+async function checkRepository(target: Target, plan: string, sample: Sample | undefined): Promise<CopyReport> {
+  const copy: CopyReport = { target: target.name, backup: 'repository', ok: true, deep: false, artifacts: [], problems: [] };
+  try {
+    const objects = await checkObjects(target, plan, sample);
+    copy.problems.push(...objects.problems);
+    copy.ok = objects.problems.length === 0;
+    copy.repository = { indexes: objects.indexes, packs: objects.packs, skipped: objects.skipped, bytes: objects.bytes };
+  } catch (error) {
+    copy.ok = false;
+    copy.unreadable = true;
+    copy.problems.push(reason(error));
+  }
+  return copy;
+}
+
 /** Re-reads stored copies and checks every size and sha256 against the manifest; --deep also decrypts and decompresses. */
 export const verify: Command = async (input, io) => {
   const loaded = await load(input, io);
@@ -153,6 +194,8 @@ export const verify: Command = async (input, io) => {
     if (!input.json) io.reporter.output(line(copy));
   };
   const claims: Claim[] = [];
+  const repository = plan.sources.some((s) => s.type === 'files' && s.storage === 'repository');
+  const sample = sampleOf(input.sample);
   const listed = new Map<string, Set<string>>();
   const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
@@ -168,6 +211,7 @@ export const verify: Command = async (input, io) => {
     const chosen = input.backup === 'all' ? complete : complete.filter((b) => b.id === wanted);
     if (chosen.length === 0 && input.backup === 'latest' && latest && !input.json) io.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup of chosen) report(await checkCopy(target, loaded, backup.id, input.deep, getKeys, claims));
+    if (repository && chosen.length > 0) report(await checkRepository(target, plan.name, sample));
   }
   for (const text of missingCopies(claims, listed)) io.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });

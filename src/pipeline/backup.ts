@@ -25,7 +25,7 @@ import { resolveAppVersion } from '../plan/app-version.js';
 import { artifactFile, compileBackup } from '../plan/compile.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
-import { pruneTarget, type PruneReport } from '../retention/prune.js';
+import { pruneTarget, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
@@ -33,7 +33,9 @@ import { createTarget } from '../targets/index.js';
 import type { Medium, Target } from '../targets/target.js';
 import { makeStaging } from '../util/staging.js';
 import { VERSION } from '../version.js';
+import { snapshotFile } from '../repository/format.js';
 import { runHook } from './hooks.js';
+import { RepositorySession } from './repository-step.js';
 import { runPipeline, type Executor, type StepRecord } from './runner.js';
 import type { StepKind } from './steps.js';
 
@@ -122,6 +124,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const pruned: PruneReport[] = [];
   let postHookError: unknown;
   let signer: Signer | undefined;
+  let repo: RepositorySession | undefined;
   const sctx = (): SourceContext => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
 
@@ -186,15 +189,18 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       const ctx = { ...sctx(), stagingDir: join(stagingDir, source.name) };
       await mkdir(ctx.stagingDir);
       try {
-        const snapshot = await adapter.snapshot(source, ctx);
+        // A files source in a repository: the blobs go to the targets' repositories now; the artifact is its snapshot object.
+        const repository = source.type === 'files' && source.storage === 'repository' ? (repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop })) : undefined;
+        const snapshot = repository && source.type === 'files' ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
         const raw = measured(snapshot);
-        const file = artifactFile(source, plan);
-        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        const file = repository ? snapshotFile(source.name, plan.encryption !== undefined) : artifactFile(source, plan);
+        const compression: { algorithm: 'zstd' | 'gzip' | 'none'; level?: number | undefined } = repository ? { algorithm: 'none' } : plan.compression;
+        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
         // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline([...packing(raw.snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline([...packing(raw.snapshot, compression), ...sealing, digest, sink], { signal }).then(
           () => undefined,
           (error: unknown) => error,
         );
@@ -208,6 +214,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
           name: source.name,
           type: source.type,
           kind: adapter.kind,
+          ...(repository ? { storage: 'repository' as const } : {}),
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
@@ -216,14 +223,15 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
             bytes: digest.bytes,
             sha256: digest.sha256,
             decoded_bytes: await raw.size(),
-            compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
+            compression: { algorithm: compression.algorithm, level: compression.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null,
           },
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began),
         });
         const counts = Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ');
-        return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}`;
+        const stored = 'summary' in snapshot ? `; ${String(snapshot.summary)}` : '';
+        return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}${stored}`;
       } finally {
         await rm(ctx.stagingDir, { recursive: true, force: true });
       }
@@ -284,6 +292,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         final = await writeManifest(once);
         if (once.some((t) => failures.has(t.name))) final = await settle();
       }
+      await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join('; ')}. Backup ${id} was committed to ${alive().map((t) => t.name).join(', ')} only.`,
@@ -299,7 +308,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       const failed: string[] = [];
       for (const target of alive()) {
         try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+          const repository = repositoryPruneOf(plan, env, loaded.secrets);
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...(repository ? { repository } : {}) }));
         } catch (error) {
           failed.push(target.name);
           reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error)}`);

@@ -163,6 +163,18 @@ const passphraseStrength: Rule = (plan) =>
     ? [error(['encryption', 'passphrase'], 'the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)')]
     : [];
 
+/** A repository is rewritten every run (new packs, indexes): a store that takes each key once per run cannot hold one. */
+const WRITE_ONCE = new Set(['github-artifact', 'github-cache']);
+const repositoryTargets: Rule = (plan) => {
+  const once = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  if (once.length === 0) return [];
+  return plan.sources.flatMap((source, index) =>
+    source.type === 'files' && source.storage === 'repository'
+      ? [error(['sources', index, 'storage'], `storage: repository cannot be written to ${once.join(', ')} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)]
+      : [],
+  );
+};
+
 /** The pinned signing key must decode: a typo found at backup time would cost a backup, at restore time every one. */
 const signingKey: Rule = (plan) => {
   if (!plan.signing) return [];
@@ -174,7 +186,7 @@ const signingKey: Rule = (plan) => {
   }
 };
 
-const rules: Rule[] = [passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+const rules: Rule[] = [repositoryTargets, passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 
 export function checkRules(plan: Plan, ctx: RuleContext): RuleProblem[] {
   return rules.flatMap((rule) => rule(plan, ctx));

@@ -10,7 +10,8 @@ import { dirname, isAbsolute } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, reason } from '../errors.js';
 import type { BuiltInfo } from '../sources/source.js';
-import { decoded } from './locate.js';
+import type { Plan } from '../plan/schema.js';
+import { materialize } from './materialize.js';
 import type { Prepared, Selected } from './prepare.js';
 import { isNoSpace, noRoom, roomNeeded } from './room.js';
 
@@ -33,9 +34,9 @@ export function builtDifferences(entry: SourceEntry, found: BuiltInfo): string[]
  * discarded and an IntegrityError says what differs; the live data was never
  * touched.
  */
-export async function buildChecked(prepared: Prepared, item: Selected, into: string): Promise<void> {
-  const { config, adapter, entry, artifact } = item;
-  await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx).catch((error: unknown) => {
+export async function buildChecked(plan: Plan, prepared: Prepared, item: Selected, into: string): Promise<void> {
+  const { config, adapter, entry } = item;
+  await materialize(plan, prepared, item, into).catch((error: unknown) => {
     if (!isNoSpace(error)) throw error;
     const place = isAbsolute(into) ? dirname(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
     throw noRoom(`source "${config.name}"`, place, roomNeeded(entry), error, { staging: !isAbsolute(into) || into.startsWith(prepared.stagingDir) });

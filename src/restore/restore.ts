@@ -70,7 +70,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       const { config, adapter } = item;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
-      await buildChecked(prepared, item, into);
+      await buildChecked(loaded.plan, prepared, item, into);
       staged.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();

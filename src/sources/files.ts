@@ -23,6 +23,12 @@ export const filesConfig = z.strictObject({
   include: z.array(z.string().min(1)).optional(),
   /** Globs relative to `path`; matching files and folders are left out. */
   exclude: z.array(z.string().min(1)).default([]),
+  /**
+   * tar (default): one archive per backup. repository: a deduplicated,
+   * content-addressed repository per target (only what changed is stored;
+   * see docs/repository.md); not on write-once targets (GitHub artifact, cache).
+   */
+  storage: z.enum(['tar', 'repository']).default('tar'),
 });
 export type FilesConfig = z.infer<typeof filesConfig>;
 

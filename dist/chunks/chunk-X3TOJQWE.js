@@ -978,14 +978,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1002,14 +1002,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1026,12 +1026,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i;
           }
@@ -1043,12 +1043,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j2 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j2])
-                return text;
+                return text2;
               folds.push(j2);
               escapedFolds[j2] = true;
               end = j2 + endStep;
@@ -1063,39 +1063,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -1299,9 +1299,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header2 = (startWithSpace ? indentSize : "") + chomp;
+      let header3 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header3 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -1316,11 +1316,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header2}
+          return `>${header3}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header2}
+      return `|${header3}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -4423,10 +4423,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header2)
+      const header3 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header3)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header3.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4437,26 +4437,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header2.length;
+        const value2 = header3.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header3.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header3.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
+      let trimIndent = scalar.indent + header3.indent;
+      let offset = scalar.offset + header3.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header2.indent === 0 && indent.length > trimIndent)
+          if (header3.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header2.indent === 0)
+          if (header3.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -4483,7 +4483,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header2.indent ? "explicit indentation indicator" : "first line";
+          const src = header3.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -4510,7 +4510,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header2.chomp) {
+      switch (header3.chomp) {
         case "-":
           break;
         case "+":
@@ -4522,8 +4522,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
-      return { value, type, comment: header2.comment, range: [start, end, end] };
+      const end = start + header3.length + scalar.source.length;
+      return { value, type, comment: header3.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -5362,10 +5362,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header2 = token.props[0];
-            if (header2.type !== "block-scalar-header")
+            const header3 = token.props[0];
+            if (header3.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header3.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -5397,10 +5397,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header2 = token.props[0];
-        if (header2.type !== "block-scalar-header")
+        const header3 = token.props[0];
+        if (header3.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header2.source = head;
+        header3.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -8342,16 +8342,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open5 = tokens[token.tokensIndex];
-          open5.type = "text";
-          open5.value = literal3;
-          open5.output = safeOutput || utils.escapeRegex(literal3);
+          const open9 = tokens[token.tokensIndex];
+          open9.type = "text";
+          open9.value = literal3;
+          open9.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open5.output;
+          state.output = token.output + open9.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8467,9 +8467,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -8571,15 +8571,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts2.nobrace !== true) {
           increment("braces");
-          const open5 = {
+          const open9 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open5);
-          push(open5);
+          braces.push(open9);
+          push(open9);
           continue;
         }
         if (value === "}") {
@@ -8986,7 +8986,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts2 = options || {};
-      const posix4 = opts2.windows;
+      const posix5 = opts2.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -8996,8 +8996,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts2.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix4 });
-        const result = { glob, state, regex, posix: posix4, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix5 });
+        const result = { glob, state, regex, posix: posix5, input: input2, output: output2, match, isMatch };
         if (typeof opts2.onResult === "function") {
           opts2.onResult(result);
         }
@@ -9022,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix: posix4 } = {}) => {
+    picomatch2.test = (input2, regex, options, { glob, posix: posix5 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9030,7 +9030,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts2 = options || {};
-      const format2 = opts2.format || (posix4 ? utils.toPosixSlashes : null);
+      const format2 = opts2.format || (posix5 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
       let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
@@ -9039,16 +9039,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts2.capture === true) {
         if (opts2.matchBase === true || opts2.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix4);
+          match = picomatch2.matchBase(input2, regex, options, posix5);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix4 = options && options.windows) => {
+    picomatch2.matchBase = (input2, glob, options, posix5 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix4 }));
+      return regex.test(utils.basename(input2, { windows: posix5 }));
     };
     picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => {
@@ -9678,7 +9678,7 @@ var require_pg_int8 = __commonJS({
       var carry;
       var t;
       var digits;
-      var pad2;
+      var pad3;
       var l;
       var i;
       {
@@ -9690,12 +9690,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign2 + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -9706,12 +9706,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign2 + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -9722,12 +9722,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign2 + digits + result;
         }
-        pad2 = "";
+        pad3 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad2 += "0";
+          pad3 += "0";
         }
-        result = pad2 + digits + result;
+        result = pad3 + digits + result;
       }
       {
         carry = high % BASE;
@@ -10288,9 +10288,9 @@ var require_utils3 = __commonJS({
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
-      randomBytes: randomBytes12,
+      randomBytes: randomBytes13,
       deriveKey,
-      sha256: sha2563,
+      sha256: sha2564,
       hashByName,
       hmacSha256,
       md5
@@ -10298,7 +10298,7 @@ var require_utils3 = __commonJS({
     var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
     var subtleCrypto = webCrypto.subtle;
     var textEncoder = new TextEncoder();
-    function randomBytes12(length) {
+    function randomBytes13(length) {
       return webCrypto.getRandomValues(Buffer.alloc(length));
     }
     async function md5(string4) {
@@ -10315,11 +10315,11 @@ var require_utils3 = __commonJS({
       const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
       return "md5" + outer;
     }
-    async function sha2563(text) {
-      return await subtleCrypto.digest("SHA-256", text);
+    async function sha2564(text2) {
+      return await subtleCrypto.digest("SHA-256", text2);
     }
-    async function hashByName(hashName, text) {
-      return await subtleCrypto.digest(hashName, text);
+    async function hashByName(hashName, text2) {
+      return await subtleCrypto.digest(hashName, text2);
     }
     async function hmacSha256(keyBuffer, msg) {
       const key = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -10540,21 +10540,21 @@ var require_sasl = __commonJS({
         throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match");
       }
     }
-    function isPrintableChars(text) {
-      if (typeof text !== "string") {
+    function isPrintableChars(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: text must be a string");
       }
-      return text.split("").map((_2, i) => text.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
+      return text2.split("").map((_2, i) => text2.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
     }
-    function isBase64(text) {
-      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text);
+    function isBase64(text2) {
+      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text2);
     }
-    function parseAttributePairs(text) {
-      if (typeof text !== "string") {
+    function parseAttributePairs(text2) {
+      if (typeof text2 !== "string") {
         throw new TypeError("SASL: attribute pairs text must be a string");
       }
       return new Map(
-        text.split(",").map((attrValue) => {
+        text2.split(",").map((attrValue) => {
           if (!/^.=/.test(attrValue)) {
             throw new Error("SASL: Invalid attribute pair entry");
           }
@@ -11436,9 +11436,9 @@ var require_messages = __commonJS({
     };
     exports.ReadyForQueryMessage = ReadyForQueryMessage;
     var CommandCompleteMessage = class {
-      constructor(length, text) {
+      constructor(length, text2) {
         this.length = length;
-        this.text = text;
+        this.text = text2;
         this.name = "commandComplete";
       }
     };
@@ -11619,8 +11619,8 @@ var require_serializer = __commonJS({
         /* code.startup */
       );
     };
-    var query = (text) => {
-      return writer.addCString(text).flush(
+    var query = (text2) => {
+      return writer.addCString(text2).flush(
         81
         /* code.query */
       );
@@ -11737,8 +11737,8 @@ var require_serializer = __commonJS({
       return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
     };
     var close = (msg) => {
-      const text = `${msg.type}${msg.name || ""}`;
-      return cstringMessage(67, text);
+      const text2 = `${msg.type}${msg.name || ""}`;
+      return cstringMessage(67, text2);
     };
     var copyData = (chunk) => {
       return writer.add(chunk).flush(
@@ -12010,8 +12010,8 @@ var require_parser2 = __commonJS({
       return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
     };
     var parseCommandCompleteMessage = (reader) => {
-      const text = reader.cstring();
-      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+      const text2 = reader.cstring();
+      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text2);
     };
     var parseCopyData = (reader, length) => {
       const chunk = reader.bytes(length - 4);
@@ -12398,8 +12398,8 @@ var require_connection = __commonJS({
         }
         return this.stream.write(buffer);
       }
-      query(text) {
-        this._send(serialize.query(text));
+      query(text2) {
+        this._send(serialize.query(text2));
       }
       // send parse message
       parse(query) {
@@ -13794,9 +13794,9 @@ var require_pg_pool = __commonJS({
         this._idle.push(new IdleItem(client, idleListener, tid));
         this._pulseQueue();
       }
-      query(text, values, cb) {
-        if (typeof text === "function") {
-          const response2 = promisify2(this.Promise, text);
+      query(text2, values, cb) {
+        if (typeof text2 === "function") {
+          const response2 = promisify2(this.Promise, text2);
           setImmediate(function() {
             return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
           });
@@ -13824,7 +13824,7 @@ var require_pg_pool = __commonJS({
           client.once("error", onError);
           this.log("dispatching query");
           try {
-            client.query(text, values, (err2, res) => {
+            client.query(text2, values, (err2, res) => {
               this.log("query dispatched");
               client.removeListener("error", onError);
               if (clientReleased) {
@@ -16063,9 +16063,9 @@ var $ZodEncodeError = class extends Error {
 };
 (_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
 var globalConfig = globalThis.__zod_globalConfig;
-function config(newConfig) {
-  if (newConfig)
-    Object.assign(globalConfig, newConfig);
+function config(newConfig2) {
+  if (newConfig2)
+    Object.assign(globalConfig, newConfig2);
   return globalConfig;
 }
 
@@ -17646,10 +17646,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header2] = tokensParts;
-    if (!header2)
+    const [header3] = tokensParts;
+    if (!header3)
       return false;
-    const parsedHeader = JSON.parse(atob(header2));
+    const parsedHeader = JSON.parse(atob(header3));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -23861,8 +23861,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -34276,8 +34276,8 @@ var Secrets = class {
   list() {
     return [...this.values];
   }
-  redact(text) {
-    let out = text;
+  redact(text2) {
+    let out = text2;
     for (const value of [...this.values].sort((a, b2) => b2.length - a.length)) {
       out = out.split(value).join("***");
       for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) out = out.split(form).join("***");
@@ -34306,8 +34306,8 @@ import { pipeline } from "node:stream/promises";
 var depth = 0;
 var original;
 function redirected(chunk, ...rest) {
-  const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-  const kept = process.env.RUNNER_DEBUG === "1" ? text : text.split(/(?<=\n)/).filter((line2) => !line2.startsWith("::debug::")).join("");
+  const text2 = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+  const kept = process.env.RUNNER_DEBUG === "1" ? text2 : text2.split(/(?<=\n)/).filter((line2) => !line2.startsWith("::debug::")).join("");
   const callback = rest.find((arg) => typeof arg === "function");
   if (!kept) {
     callback?.();
@@ -34400,8 +34400,8 @@ var GithubApi = class {
         const response = await fetch(url2, { method, headers });
         if (method === "DELETE" && response.status === 404) return void 0;
         if (!response.ok) {
-          const text = await response.text().catch(() => "");
-          throw new HttpError(response.status, `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+          const text2 = await response.text().catch(() => "");
+          throw new HttpError(response.status, `HTTP ${response.status}${text2 ? `: ${text2.slice(0, 200)}` : ""}`);
         }
         return response;
       },
@@ -34445,11 +34445,11 @@ function artifactName(key) {
 function keyOfArtifact(name) {
   if (!name.startsWith(PREFIX)) return void 0;
   let key = "";
-  const text = name.slice(PREFIX.length);
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] !== "_") key += text[i];
-    else if (text[i + 1] === "_") key += "/", i++;
-    else if (text.slice(i + 1, i + 3) === "5f") key += "_", i += 2;
+  const text2 = name.slice(PREFIX.length);
+  for (let i = 0; i < text2.length; i++) {
+    if (text2[i] !== "_") key += text2[i];
+    else if (text2[i + 1] === "_") key += "/", i++;
+    else if (text2.slice(i + 1, i + 3) === "5f") key += "_", i += 2;
     else return void 0;
   }
   return key;
@@ -34904,8 +34904,8 @@ function hintFor(error63, bucket) {
 function describe3(error63) {
   const e = error63;
   const status = e?.$metadata?.httpStatusCode;
-  const text = reason(error63) === "UnknownError" || !reason(error63) ? `HTTP ${status ?? "?"}` : reason(error63);
-  return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
+  const text2 = reason(error63) === "UnknownError" || !reason(error63) ? `HTTP ${status ?? "?"}` : reason(error63);
+  return status && !text2.includes(String(status)) ? `${text2} (HTTP ${status})` : text2;
 }
 var sdk;
 var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
@@ -35179,9 +35179,9 @@ function hostsMatch(field, name) {
   if (patterns.some((p2) => p2.startsWith("!") && globMatch(p2.slice(1), name))) return false;
   return patterns.some((p2) => !p2.startsWith("!") && globMatch(p2, name));
 }
-function checkKnownHosts(text, name, key) {
+function checkKnownHosts(text2, name, key) {
   let listed = false;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text2.split(/\r?\n/)) {
     const line2 = raw.trim();
     if (!line2 || line2.startsWith("#")) continue;
     const fields = line2.split(/\s+/);
@@ -35199,9 +35199,9 @@ function checkKnownHosts(text, name, key) {
   return listed ? "changed" : "unknown";
 }
 function matchesPin(pin, key) {
-  const text = pin.trim();
-  if (text.startsWith("SHA256:")) return text.replace(/=+$/, "") === key.fingerprint;
-  const [type, base643] = text.split(/\s+/);
+  const text2 = pin.trim();
+  if (text2.startsWith("SHA256:")) return text2.replace(/=+$/, "") === key.fingerprint;
+  const [type, base643] = text2.split(/\s+/);
   return type === key.type && base643 === key.base64;
 }
 
@@ -35316,9 +35316,9 @@ var SftpTarget = class {
     } catch (error63) {
       await settleWithin(client.end());
       if (problem) throw problem;
-      const text = reason(error63);
-      if (/authentication methods failed|privateKey|parse/i.test(text)) {
-        throw new RunError(`Target "${this.name}": ${this.config.user}@${this.config.host} refused the key: ${text}`, {
+      const text2 = reason(error63);
+      if (/authentication methods failed|privateKey|parse/i.test(text2)) {
+        throw new RunError(`Target "${this.name}": ${this.config.user}@${this.config.host} refused the key: ${text2}`, {
           hint: `Check private_key (its public half must be in ~${this.config.user}/.ssh/authorized_keys on the server) and passphrase.`,
           cause: error63
         });
@@ -35379,17 +35379,17 @@ var SftpTarget = class {
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
-          let open5 = true;
+          let open9 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
             await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
               if (!/does not support/i.test(reason(error63))) throw error63;
             });
-            open5 = false;
+            open9 = false;
             await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
-            if (open5 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+            if (open9 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -35424,11 +35424,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir4 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir4(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35518,9 +35518,9 @@ var TerminalReporter = class {
   get err() {
     return this.options.err ?? process.stderr;
   }
-  line(text) {
+  line(text2) {
     this.clearProgress();
-    this.err.write(`${this.secrets.redact(text)}
+    this.err.write(`${this.secrets.redact(text2)}
 `);
   }
   clearProgress() {
@@ -35559,9 +35559,9 @@ var TerminalReporter = class {
     err.write(`\r\x1B[K  ${id}: ${size(bytes)}`);
     this.progressShown = true;
   }
-  output(text) {
+  output(text2) {
     this.clearProgress();
-    (this.options.out ?? process.stdout).write(`${this.secrets.redact(text)}
+    (this.options.out ?? process.stdout).write(`${this.secrets.redact(text2)}
 `);
   }
 };
@@ -35583,11 +35583,11 @@ function endGroup(child) {
   }
 }
 function collect(stream2) {
-  let text = "";
+  let text2 = "";
   stream2?.on("data", (chunk) => {
-    if (text.length < STDERR_LIMIT) text += chunk.toString("utf8");
+    if (text2.length < STDERR_LIMIT) text2 += chunk.toString("utf8");
   });
-  return () => text.trim();
+  return () => text2.trim();
 }
 function exitOf(child) {
   return new Promise((resolve10, reject) => {
@@ -35766,20 +35766,20 @@ function decompressor(algorithm) {
 // src/plan/duration.ts
 var clock = /^(\d+)(ms|s|m|h)$/;
 var unitMs = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseClockDuration(text) {
-  const match = clock.exec(text.trim());
+function parseClockDuration(text2) {
+  const match = clock.exec(text2.trim());
   if (!match) return void 0;
   return Number(match[1]) * unitMs[match[2]];
 }
-var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text) => parseClockDuration(text));
+var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text2) => parseClockDuration(text2));
 var calendar = /^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?$/;
-function parseCalendarSpan(text) {
-  const match = calendar.exec(text.trim());
-  if (!match || text.trim() === "") return void 0;
+function parseCalendarSpan(text2) {
+  const match = calendar.exec(text2.trim());
+  if (!match || text2.trim() === "") return void 0;
   const [, y, m2, w2, d, h] = match.map((part) => Number(part ?? 0));
   return { years: y, months: m2, days: d + 7 * w2, hours: h };
 }
-var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text) => text.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
+var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text2) => text2.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
 function subtractSpan(from, span) {
   const d = new Date(from.getTime());
   d.setUTCFullYear(d.getUTCFullYear() - span.years, d.getUTCMonth() - span.months, d.getUTCDate() - span.days);
@@ -35789,8 +35789,8 @@ function subtractSpan(from, span) {
 
 // src/plan/interpolate.ts
 var PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-function interpolateString(text, env, secrets, onUnset) {
-  return text.replace(PLACEHOLDER, (match, variable, fallback) => {
+function interpolateString(text2, env, secrets, onUnset) {
+  return text2.replace(PLACEHOLDER, (match, variable, fallback) => {
     if (match === "$${") return "${";
     const value = env[variable];
     if (value !== void 0 && !(fallback !== void 0 && value === "")) {
@@ -35913,8 +35913,8 @@ function parsePublicKey(line2) {
   if (blob.toString("base64").replace(/=+$/, "") !== data.replace(/=+$/, "")) throw new Error("its base64 part is damaged");
   return publicFromBlob(blob);
 }
-function openSshPrivate(text) {
-  const body = text.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, "").replace(/\s+/g, "");
+function openSshPrivate(text2) {
+  const body = text2.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, "").replace(/\s+/g, "");
   const r = new Reader(Buffer.from(body, "base64"));
   if (r.bytes(15).toString("latin1") !== "openssh-key-v1\0") throw new Error("it is not an OpenSSH private key");
   const cipher = r.text();
@@ -35935,15 +35935,15 @@ function openSshPrivate(text) {
   const key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: b64url(secret.subarray(0, 32)), x: b64url(pub) }, format: "jwk" });
   return { key, blob };
 }
-function readPrivateKey(text) {
-  if (text.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) return openSshPrivate(text);
-  if (text.includes("-----BEGIN PRIVATE KEY-----")) {
-    const key = createPrivateKey(text);
+function readPrivateKey(text2) {
+  if (text2.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) return openSshPrivate(text2);
+  if (text2.includes("-----BEGIN PRIVATE KEY-----")) {
+    const key = createPrivateKey(text2);
     if (key.asymmetricKeyType !== "ed25519") throw new Error(`it is a ${key.asymmetricKeyType} key; restorable signs with Ed25519 keys only`);
     const jwk = createPublicKey(key).export({ format: "jwk" });
     return { key, blob: ed25519Blob(Buffer.from(jwk.x, "base64url")) };
   }
-  if (/ENCRYPTED PRIVATE KEY/.test(text)) throw new PassphraseProtected("PKCS#8");
+  if (/ENCRYPTED PRIVATE KEY/.test(text2)) throw new PassphraseProtected("PKCS#8");
   throw new Error("expected an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----, from ssh-keygen -t ed25519)");
 }
 
@@ -39096,7 +39096,13 @@ var filesConfig = external_exports.strictObject({
   /** Globs relative to `path`; a file is kept when it matches one (default: all). */
   include: external_exports.array(external_exports.string().min(1)).optional(),
   /** Globs relative to `path`; matching files and folders are left out. */
-  exclude: external_exports.array(external_exports.string().min(1)).default([])
+  exclude: external_exports.array(external_exports.string().min(1)).default([]),
+  /**
+   * tar (default): one archive per backup. repository: a deduplicated,
+   * content-addressed repository per target (only what changed is stored;
+   * see docs/repository.md); not on write-once targets (GitHub artifact, cache).
+   */
+  storage: external_exports.enum(["tar", "repository"]).default("tar")
 });
 function selector(config2) {
   const excluded = (0, import_picomatch.default)(config2.exclude, { dot: true });
@@ -39595,13 +39601,13 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     let begin;
     const started = new Promise((resolve10) => begin = resolve10);
     const start = (output2) => {
-      const dump = startTool(tools.path("pg_dump"), dumpArgs(config2, layout, held, database), env, "ignore", output2);
-      begin(dump);
-      return dump;
+      const dump2 = startTool(tools.path("pg_dump"), dumpArgs(config2, layout, held, database), env, "ignore", output2);
+      begin(dump2);
+      return dump2;
     };
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
-    const info2 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
+    const info2 = started.then((dump2) => dump2.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
     info2.catch(() => void 0);
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
@@ -40095,7 +40101,7 @@ async function loadNodeSqlite() {
     return void 0;
   }
   const { DatabaseSync, backup: backup2 } = mod4;
-  const open5 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
+  const open9 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
@@ -40109,11 +40115,11 @@ async function loadNodeSqlite() {
     name: "node:sqlite",
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
-    open: (path, { readonly: readonly2 }) => wrap(open5(path, readonly2)),
+    open: (path, { readonly: readonly2 }) => wrap(open9(path, readonly2)),
     check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
-      const db = open5(source, true);
+      const db = open9(source, true);
       try {
         await backup2(db, dest, { rate: ALL_PAGES });
       } finally {
@@ -40241,10 +40247,10 @@ async function refuseIfInUse(name, live) {
     db.run("begin exclusive");
     db.run("rollback");
   } catch (error63) {
-    const text = `${error63.code ?? ""} ${reason(error63)}`;
-    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
-    const open5 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
-    throw new RunError(`SQLite source "${name}": ${open5 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+    const text2 = `${error63.code ?? ""} ${reason(error63)}`;
+    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text2)) return;
+    const open9 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text2);
+    throw new RunError(`SQLite source "${name}": ${open9 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
       hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
     });
   } finally {
@@ -40538,6 +40544,14 @@ var retentionSanity = (plan) => {
   return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
 };
 var passphraseStrength = (plan) => plan.encryption?.passphrase !== void 0 && plan.encryption.passphrase.length < 12 ? [error62(["encryption", "passphrase"], "the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)")] : [];
+var WRITE_ONCE = /* @__PURE__ */ new Set(["github-artifact", "github-cache"]);
+var repositoryTargets = (plan) => {
+  const once2 = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  if (once2.length === 0) return [];
+  return plan.sources.flatMap(
+    (source, index) => source.type === "files" && source.storage === "repository" ? [error62(["sources", index, "storage"], `storage: repository cannot be written to ${once2.join(", ")} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)] : []
+  );
+};
 var signingKey = (plan) => {
   if (!plan.signing) return [];
   try {
@@ -40547,7 +40561,7 @@ var signingKey = (plan) => {
     return [error62(["signing", "public_key"], `this is not a usable signing key: ${problem.message}`)];
   }
 };
-var rules = [passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+var rules = [repositoryTargets, passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
 function checkRules(plan, ctx) {
   return rules.flatMap((rule) => rule(plan, ctx));
 }
@@ -40716,16 +40730,16 @@ function schemaProblems(issues, locate) {
 }
 async function loadPlan(path, options) {
   const file2 = resolve7(path);
-  let text;
+  let text2;
   try {
-    text = await readFile2(file2, "utf8");
+    text2 = await readFile2(file2, "utf8");
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message}`, [], {
       hint: missing ? "Write a restorable.yml (see examples/quickstart) or pass --plan FILE." : void 0
     });
   }
-  return parsePlan(text, file2, options);
+  return parsePlan(text2, file2, options);
 }
 var MAX_PLAN_DEPTH = 64;
 var tooDeep = `the plan is nested more than ${MAX_PLAN_DEPTH} levels deep (a plan needs about 6): is this the right file, or did a generator loop?`;
@@ -40756,9 +40770,9 @@ function toData(doc, locate, fail) {
     throw fail([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
   }
 }
-function parsePlan(text, file2, options) {
+function parsePlan(text2, file2, options) {
   const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const locate = new Locator(file2, doc, lines);
   const fail = (problems2) => {
     const errors = problems2.filter((p2) => p2.severity === "error");
@@ -40770,7 +40784,7 @@ function parsePlan(text, file2, options) {
     const shown2 = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
     if (doc.errors.length > shown2.length) shown2.push({ where: file2, path: "", message: `and ${doc.errors.length - shown2.length} more YAML errors after those`, severity: "error" });
     const error63 = fail(shown2);
-    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
+    if (/\{[^}\n]*[:,]\s*\$\{/.test(text2)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
     throw error63;
   }
   const raw = toData(doc, locate, fail);
@@ -40815,7 +40829,7 @@ function parsePlan(text, file2, options) {
     plan: parsed.data,
     file: file2,
     dir,
-    hash: createHash5("sha256").update(text).digest("hex"),
+    hash: createHash5("sha256").update(text2).digest("hex"),
     secrets,
     warnings: problems
   };
@@ -40850,10 +40864,10 @@ function destination(raw, io2) {
   if (unset.length > 0) throw new UsageError(`--to uses \${${unset[0].variable}}, which is not set.`, { hint: "Set it in the environment." });
   return url2;
 }
-function waitMsOf(text, label) {
-  if (text === void 0 || text === "") return 0;
-  const ms2 = parseClockDuration(text);
-  if (ms2 === void 0) throw new UsageError(`${label} ${text}: expected a duration such as 30s, 10m or 1h.`);
+function waitMsOf(text2, label) {
+  if (text2 === void 0 || text2 === "") return 0;
+  const ms2 = parseClockDuration(text2);
+  if (ms2 === void 0) throw new UsageError(`${label} ${text2}: expected a duration such as 30s, 10m or 1h.`);
   return ms2;
 }
 function allTargets({ plan, dir }, env) {
@@ -40866,10 +40880,10 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
+import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
-import { join as join12 } from "node:path";
-import { pipeline as pipeline11 } from "node:stream/promises";
+import { join as join14 } from "node:path";
+import { pipeline as pipeline12 } from "node:stream/promises";
 
 // src/artifacts/backup-id.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -40901,6 +40915,12 @@ var sourceEntry = external_exports.object({
   name: external_exports.string(),
   type: external_exports.string(),
   kind: external_exports.enum(["database", "files"]),
+  /**
+   * Absent: the artifact holds the snapshot itself (a database file, a dump,
+   * a tar). repository: the artifact is a snapshot object naming blobs in the
+   * target's repository (`<plan>/repo/`, docs/repository.md).
+   */
+  storage: external_exports.literal("repository").optional(),
   /** `client`: the tool that read the engine when it is not the engine itself, e.g. `pg_dump 15.18`. */
   engine: external_exports.object({ name: external_exports.string(), version: external_exports.string(), client: external_exports.string().optional() }).nullable(),
   method: external_exports.string(),
@@ -40993,18 +41013,18 @@ function loadSigner(signing2, env, secrets) {
   const value = env[SIGNING_KEY_ENV]?.trim();
   const hint = `Set ${SIGNING_KEY_ENV} to the private key whose public half is signing.public_key (the file ssh-keygen -t ed25519 wrote), or to the path of that file.`;
   if (!value) throw new UsageError(`The plan signs its manifests (signing.public_key ${pinned.fingerprint}), but ${SIGNING_KEY_ENV} is not set; nothing was backed up.`, { hint });
-  let text = value;
+  let text2 = value;
   if (!value.includes("-----BEGIN")) {
     try {
-      text = readFileSync3(value, "utf8");
+      text2 = readFileSync3(value, "utf8");
     } catch (error63) {
       throw new UsageError(`${SIGNING_KEY_ENV} names a key file that cannot be read: ${reason(error63)}.`, { hint });
     }
   }
-  for (const line2 of text.split(/\r?\n/)) if (!line2.startsWith("-----")) secrets.add(line2.trim());
+  for (const line2 of text2.split(/\r?\n/)) if (!line2.startsWith("-----")) secrets.add(line2.trim());
   let own2;
   try {
-    own2 = readPrivateKey(text);
+    own2 = readPrivateKey(text2);
   } catch (error63) {
     if (error63 instanceof PassphraseProtected) {
       throw new UsageError(`${SIGNING_KEY_ENV} holds a private key ${error63.message}; restorable cannot ask for one.`, {
@@ -41022,9 +41042,9 @@ function loadSigner(signing2, env, secrets) {
 }
 function signatureProblem(message, armored, pinned) {
   try {
-    const text = armored.trim();
-    if (!text.startsWith(BEGIN) || !text.endsWith(END)) return `it is not an armored SSH signature (${BEGIN})`;
-    const r = new Reader(Buffer.from(text.slice(BEGIN.length, -END.length).replace(/\s+/g, ""), "base64"));
+    const text2 = armored.trim();
+    if (!text2.startsWith(BEGIN) || !text2.endsWith(END)) return `it is not an armored SSH signature (${BEGIN})`;
+    const r = new Reader(Buffer.from(text2.slice(BEGIN.length, -END.length).replace(/\s+/g, ""), "base64"));
     if (!r.bytes(6).equals(MAGIC2) || r.u32() !== 1) return "it is not an SSHSIG version 1 signature";
     const blob = r.string();
     const namespace = r.text();
@@ -41100,10 +41120,10 @@ async function readManifest(target, plan, id, signing2) {
   const key = keyOf.file(plan, id, MANIFEST);
   const bytes = await readBytes(target, key);
   if (signing2) checkManifestSignature(bytes, await readSignature(target, plan, id), signing2, { id, target: target.name });
-  const text = bytes.toString("utf8");
+  const text2 = bytes.toString("utf8");
   let json2;
   try {
-    json2 = JSON.parse(text);
+    json2 = JSON.parse(text2);
   } catch (error63) {
     throw new IntegrityError(`The manifest of backup ${id} on target "${target.name}" is not valid JSON (${reason(error63)}); it may be truncated.`, {
       hint: "Use a copy of this backup from another target (--target), or another backup (--backup)."
@@ -41198,9 +41218,9 @@ async function readBack(target, plan, id, entry, copyTo) {
   return { sha256: digest.sha256, bytes: digest.bytes };
 }
 function mismatch(entry, got) {
-  const { bytes, sha256: sha2563 } = entry.artifact;
-  if (got.bytes === bytes && got.sha256 === sha2563) return void 0;
-  return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha2563.slice(0, 12)}...`;
+  const { bytes, sha256: sha2564 } = entry.artifact;
+  if (got.bytes === bytes && got.sha256 === sha2564) return void 0;
+  return `read ${got.bytes} bytes with sha256 ${got.sha256.slice(0, 12)}..., expected ${bytes} bytes with sha256 ${sha2564.slice(0, 12)}...`;
 }
 function matching(entry) {
   const hash2 = createHash8("sha256");
@@ -41378,10 +41398,10 @@ function concatBytes(...arrays) {
     sum += a.length;
   }
   const res = new Uint8Array(sum);
-  for (let i = 0, pad2 = 0; i < arrays.length; i++) {
+  for (let i = 0, pad3 = 0; i < arrays.length; i++) {
     const a = arrays[i];
-    res.set(a, pad2);
-    pad2 += a.length;
+    res.set(a, pad3);
+    pad3 += a.length;
   }
   return res;
 }
@@ -41438,16 +41458,16 @@ var _HMAC = class {
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
-    const pad2 = new Uint8Array(blockLen);
-    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54;
-    this.iHash.update(pad2);
+    const pad3 = new Uint8Array(blockLen);
+    pad3.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54;
+    this.iHash.update(pad3);
     this.oHash = hash2.create();
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54 ^ 92;
-    this.oHash.update(pad2);
-    clean(pad2);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54 ^ 92;
+    this.oHash.update(pad3);
+    clean(pad3);
   }
   update(buf) {
     aexists(this);
@@ -42890,7 +42910,7 @@ var Poly1305 = class {
     h[9] = d9;
   }
   finalize() {
-    const { h, pad: pad2 } = this;
+    const { h, pad: pad3 } = this;
     const g2 = new Uint16Array(10);
     let c = h[1] >>> 13;
     h[1] &= 8191;
@@ -42929,10 +42949,10 @@ var Poly1305 = class {
     h[5] = (h[6] >>> 2 | h[7] << 11) & 65535;
     h[6] = (h[7] >>> 5 | h[8] << 8) & 65535;
     h[7] = (h[8] >>> 8 | h[9] << 5) & 65535;
-    let f2 = h[0] + pad2[0];
+    let f2 = h[0] + pad3[0];
     h[0] = f2 & 65535;
     for (let i = 1; i < 8; i++) {
-      f2 = (h[i] + pad2[i] | 0) + (f2 >>> 16) | 0;
+      f2 = (h[i] + pad3[i] | 0) + (f2 >>> 16) | 0;
       h[i] = f2 & 65535;
     }
     clean2(g2);
@@ -43263,10 +43283,10 @@ function concatBytes2(...arrays) {
     sum += a.length;
   }
   const res = new Uint8Array(sum);
-  for (let i = 0, pad2 = 0; i < arrays.length; i++) {
+  for (let i = 0, pad3 = 0; i < arrays.length; i++) {
     const a = arrays[i];
-    res.set(a, pad2);
-    pad2 += a.length;
+    res.set(a, pad3);
+    pad3 += a.length;
   }
   return res;
 }
@@ -44189,16 +44209,16 @@ var _HMAC2 = class {
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
-    const pad2 = new Uint8Array(blockLen);
-    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54;
-    this.iHash.update(pad2);
+    const pad3 = new Uint8Array(blockLen);
+    pad3.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54;
+    this.iHash.update(pad3);
     this.oHash = hash2.create();
-    for (let i = 0; i < pad2.length; i++)
-      pad2[i] ^= 54 ^ 92;
-    this.oHash.update(pad2);
-    clean3(pad2);
+    for (let i = 0; i < pad3.length; i++)
+      pad3[i] ^= 54 ^ 92;
+    this.oHash.update(pad3);
+    clean3(pad3);
   }
   update(buf) {
     aexists3(this);
@@ -44892,7 +44912,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = ecdsaOpts.randomBytes || randomBytes6;
+  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes6;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -45034,7 +45054,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -46263,10 +46283,10 @@ function BaseCaseMultiply(a0, a1, b0, b1, zeta) {
 }
 function MultiplyNTTs(f2, g2) {
   for (let i = 0; i < N2 / 2; i++) {
-    let z4 = nttZetas[64 + (i >> 1)];
+    let z5 = nttZetas[64 + (i >> 1)];
     if (i & 1)
-      z4 = -z4;
-    const { c0, c1 } = BaseCaseMultiply(f2[2 * i + 0], f2[2 * i + 1], g2[2 * i + 0], g2[2 * i + 1], z4);
+      z5 = -z5;
+    const { c0, c1 } = BaseCaseMultiply(f2[2 * i + 0], f2[2 * i + 1], g2[2 * i + 0], g2[2 * i + 1], z5);
     f2[2 * i + 0] = c0;
     f2[2 * i + 1] = c1;
   }
@@ -46449,13 +46469,13 @@ function createKyber(opts2) {
       const test = HASH256(secretKey.subarray(k768 / 2, start));
       if (!equalBytes2(test, secretKey.subarray(start, start + 32)))
         throw new Error("invalid secretKey: hash check failed");
-      const [sk, publicKey, publicKeyHash, z4] = secretCoder.decode(secretKey);
+      const [sk, publicKey, publicKeyHash, z5] = secretCoder.decode(secretKey);
       const msg = KPKE.decrypt(cipherText, sk);
       const kr2 = HASH512.create().update(msg).update(publicKeyHash).digest();
       const Khat = kr2.subarray(0, 32);
       const cipherText2 = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
       const isValid = equalBytes2(cipherText, cipherText2);
-      const Kbar = KDF.create({ dkLen: 32 }).update(z4).update(cipherText).digest();
+      const Kbar = KDF.create({ dkLen: 32 }).update(z5).update(cipherText).digest();
       cleanBytes(msg, cipherText2, !isValid ? Khat : Kbar);
       return isValid ? Khat : Kbar;
     }
@@ -47382,18 +47402,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes12, length) {
-  if (randomBytes12 === void 0)
+function probeRandomBytes(randomBytes13, length) {
+  if (randomBytes13 === void 0)
     return void 0;
-  afunction(randomBytes12, "randomBytes");
+  afunction(randomBytes13, "randomBytes");
   try {
-    const probe = randomBytes12(length);
+    const probe = randomBytes13(length);
     if (!isBytes5(probe) || probe.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes12;
+  return randomBytes13;
 }
 function validateMSMPoints(points, c) {
   aarray(points, "points");
@@ -47486,9 +47506,9 @@ var ScalarMultiplier = class {
   baseCanBeBlinded;
   bits;
   // Parametrized with a given Point class (not individual point)
-  constructor(Point, randomBytes12) {
+  constructor(Point, randomBytes13) {
     validatePointCons(Point);
-    this.randomBytes = probeRandomBytes(randomBytes12, BLIND_BYTES);
+    this.randomBytes = probeRandomBytes(randomBytes13, BLIND_BYTES);
     this.Point = Point;
     this.BASE = Point.BASE;
     this.ZERO = Point.ZERO;
@@ -47920,7 +47940,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-  const randomBytes12 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
+  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -48337,7 +48357,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -48438,12 +48458,12 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes12, blindLength);
+  const csprng = probeRandomBytes(randomBytes13, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -48596,7 +48616,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -48731,7 +48751,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -48992,7 +49012,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -49456,8 +49476,8 @@ async function parseNextStanza(hdr) {
   const body = flatten2(bodyLines);
   return { s: new Stanza(args, body) };
 }
-async function parseHeader(header2) {
-  const hdr = new LineReader(header2);
+async function parseHeader(header3) {
+  const hdr = new LineReader(header3);
   const versionLine = await hdr.readLine();
   if (versionLine !== "age-encryption.org/v1") {
     throw Error("invalid version " + (versionLine ?? "line"));
@@ -49475,7 +49495,7 @@ async function parseHeader(header2) {
     const MAC = base64nopad.decode(macLine.slice(4));
     const { rest, transcript } = hdr.close();
     const headerNoMAC = transcript.slice(0, transcript.length - 1 - macLine.length + 3);
-    return { stanzas, headerNoMAC, MAC, headerSize: transcript.length, rest: prepend(header2, rest) };
+    return { stanzas, headerNoMAC, MAC, headerSize: transcript.length, rest: prepend(header3, rest) };
   }
 }
 function encodeHeaderNoMAC(recipients) {
@@ -49503,6 +49523,32 @@ function encodeHeader(recipients, MAC) {
 }
 
 // node_modules/age-encryption/dist/recipients.js
+function generateX25519Identity() {
+  const scalar = randomBytes4(32);
+  const identity = bech32.encodeFromBytes("AGE-SECRET-KEY-", scalar).toUpperCase();
+  return Promise.resolve(identity);
+}
+async function identityToRecipient(identity) {
+  let scalar;
+  if (isCryptoKey2(identity)) {
+    scalar = identity;
+  } else if (identity.startsWith("AGE-SECRET-KEY-PQ-1")) {
+    const res = bech32.decodeToBytes(identity);
+    if (res.prefix.toUpperCase() !== "AGE-SECRET-KEY-PQ-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    const recipient2 = MLKEM768X25519.getPublicKey(res.bytes);
+    return bech32.encode("age1pq", bech32.toWords(recipient2), false);
+  } else {
+    const res = bech32.decodeToBytes(identity);
+    if (!identity.startsWith("AGE-SECRET-KEY-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    scalar = res.bytes;
+  }
+  const recipient = await scalarMultBase(scalar);
+  return bech32.encodeFromBytes("age", recipient);
+}
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49994,7 +50040,7 @@ var Encrypter = class {
     const labelHeader = new TextEncoder().encode("header");
     const hmacKey = hkdf(sha256, fileKey, void 0, labelHeader, 32);
     const mac3 = hmac(sha256, hmacKey, encodeHeaderNoMAC(stanzas));
-    const header2 = encodeHeader(stanzas, mac3);
+    const header3 = encodeHeader(stanzas, mac3);
     const nonce = randomBytes4(16);
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
@@ -50002,10 +50048,10 @@ var Encrypter = class {
     if (!(file2 instanceof ReadableStream)) {
       if (typeof file2 === "string")
         file2 = new TextEncoder().encode(file2);
-      return await readAll(prepend(stream(file2).pipeThrough(encrypter), header2, nonce));
+      return await readAll(prepend(stream(file2).pipeThrough(encrypter), header3, nonce));
     }
-    return Object.assign(prepend(file2.pipeThrough(encrypter), header2, nonce), {
-      size: (size2) => ciphertextSize(size2) + header2.length + nonce.length
+    return Object.assign(prepend(file2.pipeThrough(encrypter), header3, nonce), {
+      size: (size2) => ciphertextSize(size2) + header3.length + nonce.length
     });
   }
 };
@@ -50087,8 +50133,8 @@ var Decrypter = class {
    *
    * @returns The file key used to encrypt the file.
    */
-  async decryptHeader(header2) {
-    return (await this.decryptHeaderInternal(stream(header2))).fileKey;
+  async decryptHeader(header3) {
+    return (await this.decryptHeaderInternal(stream(header3))).fileKey;
   }
   async decryptHeaderInternal(file2) {
     const h = await parseHeader(file2);
@@ -50258,9 +50304,9 @@ var SealTransform = class extends Transform4 {
   started = false;
   constructor(setting) {
     super({ highWaterMark: 1 << 20 });
-    this.sealer = newHeader(setting).then(({ header: header2, fileKey }) => {
+    this.sealer = newHeader(setting).then(({ header: header3, fileKey }) => {
       const nonce = payloadNonce();
-      return { head: Buffer.concat([header2, nonce]), sealer: new Sealer(payloadKey(fileKey, nonce)) };
+      return { head: Buffer.concat([header3, nonce]), sealer: new Sealer(payloadKey(fileKey, nonce)) };
     });
     this.sealer.catch(() => void 0);
   }
@@ -50290,17 +50336,17 @@ function decryptionKeys(env, setting, secrets) {
   if (setting?.passphrase !== void 0) keys.passphrase = setting.passphrase;
   const value = env[IDENTITY_ENV]?.trim();
   if (!value) return keys;
-  let text = value;
+  let text2 = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {
-      text = readFileSync4(value, "utf8");
+      text2 = readFileSync4(value, "utf8");
     } catch (error63) {
       throw new KeyError(`${IDENTITY_ENV} names an identity file that cannot be read: ${reason(error63)}.`, {
         hint: `Set ${IDENTITY_ENV} to the AGE-SECRET-KEY-1... line, or to the path of the file age-keygen wrote.`
       });
     }
   }
-  for (const line2 of text.split(/\r?\n/).map((l) => l.trim())) {
+  for (const line2 of text2.split(/\r?\n/).map((l) => l.trim())) {
     if (line2 === "" || line2.startsWith("#")) continue;
     secrets.add(line2);
     if (!IDENTITY_LINE.test(line2)) throw new KeyError(`${IDENTITY_ENV} holds a line that is not an age identity.`, { hint: "Expected AGE-SECRET-KEY-1... lines (age-keygen output); comments start with #." });
@@ -50584,6 +50630,480 @@ function compileBackup(plan, planDir) {
   return { plan: plan.name, command: "backup", steps };
 }
 
+// src/repository/format.ts
+var REPO_FORMAT = 1;
+var hex64 = external_exports.string().regex(/^[0-9a-f]{64}$/);
+var repoKeys = {
+  root: (plan) => `${plan}/repo/`,
+  config: (plan) => `${plan}/repo/config.json`,
+  key: (plan, id) => `${plan}/repo/keys/${id}`,
+  keys: (plan) => `${plan}/repo/keys/`,
+  pack: (plan, id) => `${plan}/repo/data/${id.slice(0, 2)}/${id}`,
+  packs: (plan) => `${plan}/repo/data/`,
+  index: (plan, id) => `${plan}/repo/index/${id}`,
+  indexes: (plan) => `${plan}/repo/index/`
+};
+function idOfKey(key) {
+  const last = key.slice(key.lastIndexOf("/") + 1);
+  return /^[0-9a-f]{64}$/.test(last) ? last : void 0;
+}
+var repoConfig = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-repository"),
+  chunker: external_exports.object({ algorithm: external_exports.literal("fastcdc"), min: external_exports.number(), avg: external_exports.number(), max: external_exports.number() }),
+  keyed_ids: external_exports.boolean()
+});
+var blobEntry = external_exports.object({
+  id: hex64,
+  type: external_exports.enum(["data", "tree"]),
+  /** Where the stored blob starts in the pack's plaintext, and its stored length. */
+  offset: external_exports.number().int().nonnegative(),
+  length: external_exports.number().int().nonnegative(),
+  raw_length: external_exports.number().int().nonnegative(),
+  compression: external_exports.enum(["zstd", "none"])
+});
+var packHeader = external_exports.object({ format: external_exports.literal(REPO_FORMAT), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) });
+var PACK_MAGIC = Buffer.from("RSTPACK1");
+var indexObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-index"),
+  packs: external_exports.array(external_exports.object({ id: hex64, size: external_exports.number().int().nonnegative(), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) }))
+});
+var nodeName = external_exports.string().refine((n) => n !== "" && n !== "." && n !== ".." && !/[/\0]/.test(n), { error: "not a plain file name" });
+var treeNode = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("file"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), size: external_exports.number().int().nonnegative(), content: external_exports.array(hex64) }),
+  external_exports.object({ type: external_exports.literal("dir"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), subtree: hex64 }),
+  external_exports.object({ type: external_exports.literal("symlink"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), target: external_exports.string() })
+]);
+var tree = external_exports.object({ nodes: external_exports.array(treeNode) });
+var snapshotObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-snapshot"),
+  plan: external_exports.string(),
+  source: external_exports.string(),
+  backup_id: external_exports.string(),
+  time: external_exports.string(),
+  /** The tree blob of the source's folder itself (its mode and mtime are the root's). */
+  root: hex64,
+  root_meta: external_exports.object({ mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string() }),
+  key_id: external_exports.string().nullable(),
+  counts: external_exports.object({ files: external_exports.number(), dirs: external_exports.number(), symlinks: external_exports.number(), bytes: external_exports.number() })
+});
+function snapshotFile(source, encrypted) {
+  return `${source}.snapshot.json${encrypted ? ".age" : ""}`;
+}
+
+// src/repository/blob.ts
+import { createHash as createHash9, createHmac as createHmac2 } from "node:crypto";
+import zlib2 from "node:zlib";
+function blobId(bytes, key) {
+  return (key ? createHmac2("sha256", key.key) : createHash9("sha256")).update(bytes).digest("hex");
+}
+var z4 = zlib2;
+var canCompress = typeof z4.zstdCompressSync === "function";
+function packBlob(raw) {
+  if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
+  const packed = z4.zstdCompressSync(raw, { params: { [z4.constants.ZSTD_c_compressionLevel]: 3 } });
+  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
+}
+function unpackBlob(stored, compression2, rawLength, id, key) {
+  let raw;
+  if (compression2 === "none") raw = stored;
+  else {
+    if (!z4.zstdDecompressSync) throw new IntegrityError("This Node.js has no zstd in zlib and the blob is zstd-compressed.", { hint: "Run restorable on Node.js 22.15 or later to restore this repository." });
+    try {
+      raw = z4.zstdDecompressSync(stored);
+    } catch (error63) {
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error63.message}.`);
+    }
+  }
+  if (raw.length !== rawLength || blobId(raw, key) !== id) {
+    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
+  }
+  return raw;
+}
+
+// src/repository/repo-secret.ts
+import { randomBytes as randomBytes11 } from "node:crypto";
+
+// src/repository/seal.ts
+import { Readable as Readable7, Writable as Writable5 } from "node:stream";
+import { pipeline as pipeline11 } from "node:stream/promises";
+async function through(input2, transform2) {
+  const parts = [];
+  await pipeline11(Readable7.from([input2]), transform2, new Writable5({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) }));
+  return Buffer.concat(parts);
+}
+function seal2(plain, setting) {
+  return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
+}
+function open5(stored, record2, keys, what) {
+  return record2 ? through(stored, decryptor(record2, keys, what)) : Promise.resolve(stored);
+}
+
+// src/repository/store.ts
+import { createHash as createHash11 } from "node:crypto";
+import { Readable as Readable8 } from "node:stream";
+
+// src/repository/chunker.ts
+import { createHash as createHash10, createHmac as createHmac3 } from "node:crypto";
+var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+function gearTable(key) {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 1) {
+    const label = `restorable gear ${i}`;
+    const digest = key ? createHmac3("sha256", key).update(label).digest() : createHash10("sha256").update(label).digest();
+    table[i] = digest.readUInt32LE(0);
+  }
+  return table;
+}
+function masks(avg) {
+  const bits = Math.round(Math.log2(avg));
+  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
+  return { small: top(bits + 2), large: top(bits - 2) };
+}
+function nextCut(data, start, end, final, gear, params) {
+  const available = end - start;
+  if (available <= params.min) return final ? available : -1;
+  const { small, large } = masks(params.avg);
+  const normal = Math.min(start + params.avg, end);
+  const limit = Math.min(start + params.max, end);
+  let hash2 = 0;
+  let i = start + params.min;
+  for (; i < normal; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & small) === 0) return i + 1 - start;
+  }
+  for (; i < limit; i += 1) {
+    hash2 = (hash2 << 1) + gear[data[i]] >>> 0;
+    if ((hash2 & large) === 0) return i + 1 - start;
+  }
+  if (limit - start === params.max) return params.max;
+  return final ? available : -1;
+}
+
+// src/repository/store.ts
+async function readAll2(target, key) {
+  const parts = [];
+  for await (const chunk of await target.get(key)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+var sha2563 = (bytes) => createHash11("sha256").update(bytes).digest("hex");
+async function putVerified(target, key, bytes) {
+  await target.put(key, Readable8.from([bytes]));
+  const back = await readAll2(target, key);
+  if (back.length !== bytes.length || sha2563(back) !== sha2563(bytes)) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
+  }
+}
+var BlobMap = class {
+  map = /* @__PURE__ */ new Map();
+  add(pack, entry) {
+    const had = this.map.get(entry.id);
+    const loc = { pack, entry };
+    if (!had) this.map.set(entry.id, loc);
+    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
+    else if (Array.isArray(had)) had.push(loc);
+    else this.map.set(entry.id, [had, loc]);
+  }
+  locations(id) {
+    const had = this.map.get(id);
+    return had === void 0 ? [] : Array.isArray(had) ? had : [had];
+  }
+  get size() {
+    return this.map.size;
+  }
+};
+async function listRepo(target, plan) {
+  const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
+  for (const object2 of await target.list(repoKeys.root(plan))) {
+    const id = idOfKey(object2.key);
+    if (object2.key === repoKeys.config(plan)) listing.config = object2;
+    else if (object2.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object2.key.slice(repoKeys.keys(plan).length));
+    else if (id && object2.key === repoKeys.pack(plan, id)) listing.packs.set(id, object2.size);
+    else if (id && object2.key === repoKeys.index(plan, id)) listing.indexes.set(id, object2.size);
+  }
+  return listing;
+}
+function newConfig(keyed) {
+  const { min, avg, max } = DEFAULT_CHUNKER;
+  return { format: REPO_FORMAT, kind: "restorable-repository", chunker: { algorithm: "fastcdc", min, avg, max }, keyed_ids: keyed };
+}
+async function readConfig(target, plan) {
+  const text2 = await readText(target, repoKeys.config(plan));
+  let parsed;
+  try {
+    parsed = repoConfig.safeParse(JSON.parse(text2));
+  } catch (error63) {
+    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error63)}).`);
+  }
+  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
+  return parsed.data;
+}
+async function loadIndex(target, plan, id, cache, opening) {
+  let plain = cache ? await cache.index(id) : void 0;
+  if (!plain) {
+    if (opening.record && !opening.keys) return void 0;
+    const stored = await readAll2(target, repoKeys.index(plan, id));
+    if (sha2563(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
+    plain = await open5(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
+    await cache?.saveIndex(id, plain);
+  }
+  const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
+  if (!parsed.success) {
+    await cache?.forgetIndex(id);
+    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+  }
+  return parsed.data;
+}
+async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+  const present = /* @__PURE__ */ new Set();
+  for (const id of listing.indexes.keys()) {
+    let index;
+    try {
+      index = await loadIndex(target, plan, id, cache, opening);
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      onSkip?.(error63.message);
+      continue;
+    }
+    if (!index) continue;
+    for (const pack of index.packs) {
+      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
+      present.add(pack.id);
+      for (const blob of pack.blobs) into.add(pack.id, blob);
+    }
+  }
+  return present;
+}
+
+// src/repository/repo-secret.ts
+var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
+async function fromJson(id, text2) {
+  let parsed;
+  try {
+    parsed = secretJson.safeParse(JSON.parse(text2));
+  } catch {
+    return void 0;
+  }
+  if (!parsed.success) return void 0;
+  const { id_key, identity } = parsed.data;
+  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+}
+var toJson = (s4) => JSON.stringify({ id_key: s4.idKey.key.toString("hex"), identity: s4.identity });
+function objectSealing(secret, plan) {
+  return secret.recipient ? { age_recipients: [secret.recipient] } : plan;
+}
+function objectRecord(secret, plan) {
+  const recipients = secret?.recipient ? [secret.recipient] : [...plan.age_recipients ?? []];
+  return { format: "age", mode: "recipients", recipients };
+}
+function objectKeys(secret, userKeys) {
+  if (secret.identity) return { identities: [secret.identity] };
+  return userKeys && userKeys.identities.length > 0 ? userKeys : null;
+}
+async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
+  const onAny = new Set([...held.values()].flat());
+  for (const id of await cache.keyIds()) {
+    const text2 = await cache.key(id);
+    const secret2 = text2 && onAny.has(id) ? await fromJson(id, text2) : void 0;
+    if (secret2) return secret2;
+  }
+  if (userKeys) {
+    for (const target of targets) {
+      for (const id of held.get(target.name) ?? []) {
+        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
+        if (secret2) {
+          await cache.saveKey(id, toJson(secret2));
+          return secret2;
+        }
+      }
+    }
+  }
+  const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
+  const secret = { idKey: { id: randomBytes11(16).toString("hex"), key: randomBytes11(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  await cache.saveKey(secret.idKey.id, toJson(secret));
+  return secret;
+}
+async function storeSecret(target, plan, secret, setting) {
+  await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal2(Buffer.from(toJson(secret)), setting));
+}
+async function openSecret(target, plan, id, setting, keys) {
+  const record2 = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
+  const plain = await open5(await readAll2(target, repoKeys.key(plan, id)), record2, keys, `The repository key ${id}`);
+  const secret = await fromJson(id, plain.toString("utf8"));
+  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
+  return secret;
+}
+
+// src/repository/reader.ts
+var CACHED_PACKS = 6;
+var RepoReader = class _RepoReader {
+  constructor(target, plan, blobs, present, opening, idKey, read2 = { packs: 0, bytes: 0 }) {
+    this.target = target;
+    this.plan = plan;
+    this.blobs = blobs;
+    this.present = present;
+    this.opening = opening;
+    this.idKey = idKey;
+    this.read = read2;
+  }
+  packs = /* @__PURE__ */ new Map();
+  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
+  static async open(target, plan, snapshot, encryption2, keys, listing) {
+    const list2 = listing ?? await listRepo(target, plan);
+    let secret = null;
+    if (snapshot.key_id) {
+      if (!encryption2) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
+      if (!list2.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
+      secret = await openSecret(target, plan, snapshot.key_id, encryption2, keys);
+    }
+    const opening = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const blobs = new BlobMap();
+    const present = await loadRepo(target, plan, list2, null, opening, snapshot.key_id, blobs, (message) => {
+      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    });
+    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+  }
+  async pack(id) {
+    const hit = this.packs.get(id);
+    if (hit) {
+      this.packs.delete(id);
+      this.packs.set(id, hit);
+      return hit;
+    }
+    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id)).catch((error63) => {
+      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
+    });
+    if (sha2563(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await open5(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    this.read.packs += 1;
+    this.read.bytes += stored.length;
+    this.packs.set(id, plain);
+    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
+    return plain;
+  }
+  /** The blob's bytes, proven to be the blob `id` names. */
+  async blob(id) {
+    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await this.pack(where.pack);
+    const { offset, length, raw_length, compression: compression2 } = where.entry;
+    if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
+    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id, this.idKey);
+  }
+  async tree(id) {
+    const bytes = await this.blob(id);
+    let parsed;
+    try {
+      parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
+    } catch {
+      parsed = void 0;
+    }
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    const names = parsed.data.nodes.map((n) => n.name);
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
+    return parsed.data;
+  }
+};
+function parseSnapshot(plain, what) {
+  let parsed;
+  try {
+    parsed = snapshotObject.safeParse(JSON.parse(plain.toString("utf8")));
+  } catch {
+    parsed = void 0;
+  }
+  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: "Use another backup (--backup ID)." });
+  return parsed.data;
+}
+
+// src/repository/gc.ts
+var ORPHAN_GRACE_MS = 36e5;
+async function collectGarbage(input2) {
+  const { target, plan, encryption: encryption2, keys } = input2;
+  const report = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0 };
+  const listing = await listRepo(target, plan);
+  if (listing.packs.size === 0) return report;
+  if (encryption2 && encryption2.passphrase === void 0 && keys.identities.length === 0) {
+    return { ...report, skipped: "the plan encrypts to recipients and RESTORABLE_AGE_IDENTITY is not set: pack space is reclaimed by a prune that has it" };
+  }
+  const snapshots = [];
+  for (const { id, entry } of input2.remaining) {
+    const stored = await readAll2(target, keyOf.file(plan, id, entry.artifact.file));
+    if (sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: "Run `restorable verify`." });
+    snapshots.push(parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
+  }
+  const used = /* @__PURE__ */ new Set();
+  const readers = /* @__PURE__ */ new Map();
+  for (const snapshot of snapshots) {
+    const kid = snapshot.key_id ?? "";
+    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption2, keys, listing));
+    const reader = readers.get(kid);
+    const walk2 = async (treeId) => {
+      if (used.has(treeId)) return;
+      used.add(treeId);
+      for (const node2 of (await reader.tree(treeId)).nodes) {
+        if (node2.type === "dir") await walk2(node2.subtree);
+        else if (node2.type === "file") for (const blob of node2.content) used.add(blob);
+      }
+    };
+    await walk2(snapshot.root);
+  }
+  const secrets = /* @__PURE__ */ new Map();
+  const secretOf = async (kid) => {
+    if (!kid || !encryption2) return null;
+    if (!secrets.has(kid)) secrets.set(kid, await openSecret(target, plan, kid, encryption2, keys));
+    return secrets.get(kid);
+  };
+  const indexed = /* @__PURE__ */ new Set();
+  const doomed = /* @__PURE__ */ new Set();
+  const rewrites = [];
+  for (const indexId of listing.indexes.keys()) {
+    const first = await loadIndexHead(target, plan, indexId, encryption2, secretOf, keys, listing.keys);
+    if (!first) continue;
+    const keep2 = first.index.packs.filter((p2) => !listing.packs.has(p2.id) || p2.blobs.some((b2) => used.has(b2.id)));
+    for (const pack of first.index.packs) {
+      indexed.add(pack.id);
+      if (listing.packs.has(pack.id) && !pack.blobs.some((b2) => used.has(b2.id))) doomed.add(pack.id);
+    }
+    if (keep2.length !== first.index.packs.length) rewrites.push({ id: indexId, keep: keep2.filter((p2) => listing.packs.has(p2.id)), kid: first.kid });
+  }
+  const objects = await target.list(repoKeys.packs(plan));
+  for (const object2 of objects) {
+    const id = object2.key.slice(object2.key.lastIndexOf("/") + 1);
+    if (listing.packs.has(id) && !indexed.has(id) && input2.now.getTime() - object2.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+  }
+  for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
+  report.packs_removed = doomed.size;
+  report.indexes_rewritten = rewrites.length;
+  if (!input2.apply) return report;
+  for (const rewrite of rewrites) {
+    if (rewrite.keep.length > 0) {
+      const plain = Buffer.from(JSON.stringify({ format: REPO_FORMAT, kind: "restorable-index", packs: rewrite.keep }));
+      const secret = await secretOf(rewrite.kid);
+      const sealed = encryption2 && secret ? await seal2(plain, objectSealing(secret, encryption2)) : plain;
+      await putVerified(target, repoKeys.index(plan, sha2563(sealed)), sealed);
+    }
+    await target.remove([repoKeys.index(plan, rewrite.id)]);
+  }
+  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
+  return report;
+}
+async function loadIndexHead(target, plan, id, encryption2, secretOf, keys, kids) {
+  let index;
+  if (!encryption2) index = await loadIndex(target, plan, id, null, { record: null, keys: null });
+  else {
+    for (const kid of kids) {
+      const secret = await secretOf(kid);
+      const opening = { record: objectRecord(secret, encryption2), keys: secret?.identity ? { identities: [secret.identity] } : keys };
+      index = await loadIndex(target, plan, id, null, opening).catch(() => void 0);
+      if (index) break;
+    }
+  }
+  if (!index) return void 0;
+  return { index, kid: index.packs[0]?.key_id ?? null };
+}
+
 // src/retention/retention.ts
 var pad = (n, width = 2) => String(n).padStart(width, "0");
 function isoWeek(t) {
@@ -50646,14 +51166,24 @@ function decideRetention(backups, policy2, options = {}) {
 
 // src/retention/prune.ts
 var INCOMPLETE_GRACE_MS = 24 * 36e5;
+function repositoryPruneOf(plan, env, secrets) {
+  if (!plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository")) return void 0;
+  let keys = plan.encryption?.passphrase !== void 0 ? { passphrase: plan.encryption.passphrase, identities: [] } : { identities: [] };
+  try {
+    keys = decryptionKeys(env, plan.encryption, secrets);
+  } catch {
+  }
+  return { encryption: plan.encryption, keys };
+}
 async function pruneTarget(target, plan, policy2, options) {
   const backups = await listBackups(target, plan);
   const complete = backups.filter((b2) => b2.complete);
   const readable = [];
   const damaged = [];
+  const manifests = /* @__PURE__ */ new Map();
   for (const backup2 of complete) {
     const problem = await readManifest(target, plan, backup2.id).then(
-      () => void 0,
+      (manifest) => void manifests.set(backup2.id, manifest),
       (error63) => {
         if (error63 instanceof IntegrityError) return reason(error63);
         throw error63;
@@ -50669,7 +51199,16 @@ async function pruneTarget(target, plan, policy2, options) {
     for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
     for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
   }
-  return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
+  const report = { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
+  if (options.repository) {
+    if (damaged.length > 0) report.repository = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: "a backup with a damaged manifest is kept, and its snapshot may use any pack" };
+    else {
+      const gone = new Set(removed.map((d) => d.id));
+      const remaining = [...manifests].filter(([id]) => !gone.has(id)).flatMap(([id, m2]) => m2.sources.filter((e) => e.storage === "repository").map((entry) => ({ id, entry })));
+      report.repository = await collectGarbage({ target, plan, remaining, ...options.repository, now: options.now, apply: options.apply });
+    }
+  }
+  return report;
 }
 
 // src/util/staging.ts
@@ -50705,11 +51244,434 @@ ${output2}` : "."}`);
   return result.stdout;
 }
 
+// src/pipeline/repository-step.ts
+import { relative as relative5 } from "node:path";
+import { Readable as Readable9 } from "node:stream";
+
+// src/repository/cache.ts
+import { createHash as createHash12 } from "node:crypto";
+import { createReadStream as createReadStream5 } from "node:fs";
+import { mkdir as mkdir8, open as open6, readFile as readFile4, rename as rename3, rm as rm8, writeFile as writeFile3 } from "node:fs/promises";
+import { homedir as homedir2 } from "node:os";
+import { join as join12 } from "node:path";
+import { createInterface } from "node:readline";
+function cacheDir(plan, planDir, env) {
+  const base = env.RESTORABLE_CACHE_DIR || join12(env.XDG_CACHE_HOME || join12(homedir2(), ".cache"), "restorable");
+  const where = createHash12("sha256").update(planDir).digest("hex").slice(0, 12);
+  return join12(base, `${plan}-${where}`);
+}
+async function writeAtomically(path, data) {
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile3(temp, data, { mode: 384 });
+  await rename3(temp, path);
+}
+var Cache = class {
+  constructor(dir) {
+    this.dir = dir;
+  }
+  async ensure() {
+    for (const sub of ["", "keys", "index", "files"]) await mkdir8(join12(this.dir, sub), { recursive: true, mode: 448 });
+  }
+  /** The repository secret `id` in this cache's plain text form (see repo-secret.ts), if kept here. */
+  key(id) {
+    return readFile4(join12(this.dir, "keys", id), "utf8").catch(() => void 0);
+  }
+  async keyIds() {
+    const { readdir: readdir4 } = await import("node:fs/promises");
+    return (await readdir4(join12(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
+  }
+  saveKey(id, plain) {
+    return writeAtomically(join12(this.dir, "keys", id), plain);
+  }
+  index(id) {
+    return readFile4(join12(this.dir, "index", id)).catch(() => void 0);
+  }
+  saveIndex(id, plain) {
+    return writeAtomically(join12(this.dir, "index", id), plain);
+  }
+  async forgetIndex(id) {
+    await rm8(join12(this.dir, "index", id), { force: true });
+  }
+  filesPath(source) {
+    return join12(this.dir, "files", `${source}.ndjson`);
+  }
+};
+var FileCache = class _FileCache {
+  constructor(path, keyId) {
+    this.path = path;
+    this.keyId = keyId;
+  }
+  previous = /* @__PURE__ */ new Map();
+  next = [];
+  static async load(path, keyId) {
+    const cache = new _FileCache(path, keyId);
+    try {
+      const lines = createInterface({ input: createReadStream5(path, "utf8"), crlfDelay: Infinity });
+      let first = true;
+      for await (const line2 of lines) {
+        const row = JSON.parse(line2);
+        if (first) {
+          first = false;
+          if (row.key_id !== keyId) break;
+          continue;
+        }
+        const [name, size2, mtimeNs, ctimeNs, ino, content] = row;
+        cache.previous.set(name, { size: size2, mtimeNs, ctimeNs, ino, content });
+      }
+    } catch {
+      cache.previous.clear();
+    }
+    return cache;
+  }
+  /** The blobs of `path` when its size, mtime, ctime and inode are as last time. */
+  lookup(path, stat8) {
+    const hit = this.previous.get(path);
+    if (!hit || BigInt(hit.size) !== stat8.size || hit.mtimeNs !== `${stat8.mtimeNs}` || hit.ctimeNs !== `${stat8.ctimeNs}` || hit.ino !== `${stat8.ino}`) return void 0;
+    return hit.content;
+  }
+  record(path, stat8, content) {
+    this.next.push([path, { size: Number(stat8.size), mtimeNs: `${stat8.mtimeNs}`, ctimeNs: `${stat8.ctimeNs}`, ino: `${stat8.ino}`, content }]);
+  }
+  /** Replaces the cache file with what this run saw (atomically). */
+  async save() {
+    const temp = `${this.path}.tmp-${process.pid}`;
+    const handle = await open6(temp, "w", 384);
+    try {
+      const rows = [JSON.stringify({ format: 1, key_id: this.keyId })];
+      for (const [name, f2] of this.next) {
+        rows.push(JSON.stringify([name, f2.size, f2.mtimeNs, f2.ctimeNs, f2.ino, f2.content]));
+        if (rows.length >= 4096) await handle.write(`${rows.splice(0).join("\n")}
+`);
+      }
+      if (rows.length > 0) await handle.write(`${rows.join("\n")}
+`);
+    } finally {
+      await handle.close();
+    }
+    await rename3(temp, this.path);
+  }
+};
+
+// src/repository/snapshot.ts
+import { lstat as lstat3, open as open7, readdir as readdir3, readlink } from "node:fs/promises";
+import { join as join13 } from "node:path";
+var metaOf = (st2) => ({ mode: Number(st2.mode & 0o7777n), uid: Number(st2.uid), gid: Number(st2.gid), mtime_ns: `${st2.mtimeNs}` });
+var byName = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
+async function walkIntoRepository(options) {
+  const { writer, signal } = options;
+  const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const read2 = { files: 0, bytes: 0 };
+  const skipped = [];
+  const unreadable = [];
+  const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
+  async function content(abs, rel, st2) {
+    const cached3 = options.files.lookup(rel, st2);
+    if (cached3 && writer.heldEverywhere(cached3)) {
+      options.files.record(rel, st2, cached3);
+      options.progress?.(Number(st2.size));
+      return cached3;
+    }
+    const ids = [];
+    const handle = await open7(abs, "r");
+    try {
+      let length = 0;
+      let done = false;
+      let total = 0;
+      for (; ; ) {
+        while (!done && length < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+          if (bytesRead === 0) done = true;
+          length += bytesRead;
+          total += bytesRead;
+        }
+        let start = 0;
+        for (; ; ) {
+          const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
+          if (cut <= 0) break;
+          const chunk = buffer.subarray(start, start + cut);
+          const id = blobId(chunk, writer.idKey);
+          await writer.add("data", id, chunk);
+          ids.push(id);
+          start += cut;
+          options.progress?.(cut);
+          if (!done && length - start < DEFAULT_CHUNKER.max) break;
+        }
+        if (done && start >= length) break;
+        buffer.copyWithin(0, start, length);
+        length -= start;
+        signal.throwIfAborted();
+      }
+      read2.files += 1;
+      read2.bytes += total;
+      const after = await handle.stat({ bigint: true });
+      if (after.size !== st2.size || after.mtimeNs !== st2.mtimeNs || BigInt(total) !== st2.size) {
+        options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
+      } else options.files.record(rel, st2, ids);
+    } finally {
+      await handle.close();
+    }
+    return ids;
+  }
+  async function folder(abs, rel) {
+    let names;
+    try {
+      names = (await readdir3(abs)).sort(byName);
+    } catch (error63) {
+      unreadable.push(`${rel || "."}: ${reason(error63)}`);
+      names = [];
+    }
+    const nodes = [];
+    for (const name of names) {
+      signal.throwIfAborted();
+      const path = rel ? `${rel}/${name}` : name;
+      const at2 = join13(abs, name);
+      let st2;
+      try {
+        st2 = await lstat3(at2, { bigint: true });
+      } catch (error63) {
+        if (error63.code === "ENOENT") continue;
+        unreadable.push(`${path}: ${reason(error63)}`);
+        continue;
+      }
+      if (!options.keep(path, st2.isDirectory())) continue;
+      if (st2.isDirectory()) {
+        counts3.dirs += 1;
+        nodes.push({ type: "dir", name, ...metaOf(st2), subtree: await folder(at2, path) });
+      } else if (st2.isFile()) {
+        try {
+          const ids = await content(at2, path, st2);
+          counts3.files += 1;
+          counts3.bytes += Number(st2.size);
+          nodes.push({ type: "file", name, ...metaOf(st2), size: Number(st2.size), content: ids });
+        } catch (error63) {
+          if (signal.aborted || error63 instanceof RunError) throw error63;
+          unreadable.push(`${path}: ${reason(error63)}`);
+        }
+      } else if (st2.isSymbolicLink()) {
+        counts3.symlinks += 1;
+        nodes.push({ type: "symlink", name, ...metaOf(st2), target: await readlink(at2) });
+      } else skipped.push(path);
+    }
+    const json2 = Buffer.from(JSON.stringify({ nodes }));
+    const id = blobId(json2, writer.idKey);
+    await writer.add("tree", id, json2);
+    return id;
+  }
+  const rootStat = await lstat3(options.root, { bigint: true });
+  const root = await folder(options.root, "");
+  if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(", ")}`);
+  if (unreadable.length > 0) {
+    throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join("; ")}`, {
+      hint: "Give the user running restorable read access to the whole folder, or exclude those paths in the plan."
+    });
+  }
+  return { root, root_meta: metaOf(rootStat), counts: counts3, read: read2 };
+}
+
+// src/repository/writer.ts
+var PACK_SIZE = 16 * 1024 * 1024;
+var PackBuilder = class {
+  constructor(holders) {
+    this.holders = holders;
+  }
+  parts = [];
+  entries = [];
+  size = 0;
+};
+var RepoWriter = class _RepoWriter {
+  constructor(options, secret, gear) {
+    this.options = options;
+    this.secret = secret;
+    this.gear = gear;
+  }
+  blobs = new BlobMap();
+  stats = { blobs_new: 0, bytes_new: 0, packs: 0, stored_bytes: 0 };
+  states = /* @__PURE__ */ new Map();
+  builders = /* @__PURE__ */ new Map();
+  /** Blobs queued in this run's packs, and for which targets. */
+  queued = /* @__PURE__ */ new Map();
+  get idKey() {
+    return this.secret?.idKey ?? null;
+  }
+  static async open(options) {
+    const { plan, encryption: encryption2, cache } = options;
+    await cache.ensure();
+    const listings = /* @__PURE__ */ new Map();
+    for (const target of options.alive()) {
+      try {
+        const listing = await listRepo(target, plan);
+        if (listing.config) await readConfig(target, plan);
+        else await putVerified(target, repoKeys.config(plan), Buffer.from(`${JSON.stringify(newConfig(encryption2 !== void 0), null, 2)}
+`));
+        listings.set(target.name, listing);
+      } catch (error63) {
+        options.drop(target, error63);
+      }
+    }
+    let secret = null;
+    if (encryption2) {
+      const held = new Map([...listings].map(([name, l]) => [name, l.keys]));
+      secret = await chooseSecret(cache, held, options.alive(), plan, encryption2, options.keys);
+      for (const target of options.alive()) {
+        if (listings.get(target.name)?.keys.includes(secret.idKey.id)) continue;
+        await storeSecret(target, plan, secret, encryption2).catch((error63) => options.drop(target, error63));
+      }
+    }
+    const writer = new _RepoWriter(options, secret, gearTable(secret?.idKey.key ?? null));
+    const opening = { record: encryption2 ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, options.keys) : null };
+    for (const target of options.alive()) {
+      try {
+        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, (m2) => options.reporter.warn(m2));
+        writer.states.set(target.name, { target, present, added: [] });
+      } catch (error63) {
+        options.drop(target, error63);
+      }
+    }
+    return writer;
+  }
+  holders() {
+    return this.options.alive().flatMap((t) => this.states.get(t.name) ?? []);
+  }
+  holds(state, id) {
+    return this.queued.get(id)?.has(state.target.name) === true || this.blobs.locations(id).some((l) => state.present.has(l.pack));
+  }
+  /** Whether every target still in the run holds (or has queued) every one of `ids`. */
+  heldEverywhere(ids) {
+    const holders = this.holders();
+    return ids.every((id) => holders.every((s4) => this.holds(s4, id)));
+  }
+  /** Queues a blob for the targets that lack it; waits only when a full pack must first be flushed. */
+  async add(type, id, raw) {
+    const lacking = this.holders().filter((s4) => !this.holds(s4, id));
+    if (lacking.length === 0) return;
+    const { bytes, compression: compression2 } = packBlob(raw);
+    const stored = bytes === raw ? Buffer.from(raw) : bytes;
+    const key = `${type}:${lacking.map((s4) => s4.target.name).join(",")}`;
+    let builder = this.builders.get(key);
+    if (!builder) this.builders.set(key, builder = new PackBuilder(lacking));
+    builder.entries.push({ id, type, offset: builder.size, length: stored.length, raw_length: raw.length, compression: compression2 });
+    builder.parts.push(stored);
+    builder.size += stored.length;
+    const mark = this.queued.get(id) ?? /* @__PURE__ */ new Set();
+    for (const s4 of lacking) mark.add(s4.target.name);
+    this.queued.set(id, mark);
+    this.stats.blobs_new += 1;
+    this.stats.bytes_new += raw.length;
+    if (builder.size >= PACK_SIZE) await this.flush(key, builder);
+  }
+  /** Seals the builder's blobs into one pack and stores it on its targets. */
+  async flush(key, builder) {
+    this.builders.delete(key);
+    const { parts, entries, holders } = builder;
+    const header3 = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header3.length);
+    const plain = Buffer.concat([...parts, header3, length, PACK_MAGIC]);
+    const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
+    const id = sha2563(sealed);
+    this.stats.packs += 1;
+    this.stats.stored_bytes += sealed.length;
+    await Promise.all(
+      holders.map(async (state) => {
+        if (!this.options.alive().includes(state.target)) return;
+        try {
+          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
+          state.present.add(id);
+          state.added.push({ id, size: sealed.length, key_id: this.idKey?.id ?? null, blobs: entries });
+        } catch (error63) {
+          this.options.drop(state.target, error63);
+        }
+      })
+    );
+    for (const entry of entries) this.blobs.add(id, entry);
+  }
+  /** Flushes every pack, then writes each target's index of the packs it got in this run. */
+  async finish() {
+    for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.flush(key, builder);
+    for (const state of this.holders()) {
+      if (state.added.length === 0) continue;
+      const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };
+      const plain = Buffer.from(JSON.stringify(index));
+      const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
+      const id = sha2563(sealed);
+      try {
+        await putVerified(state.target, repoKeys.index(this.options.plan, id), sealed);
+        await this.options.cache.saveIndex(id, plain);
+        state.added = [];
+      } catch (error63) {
+        this.options.drop(state.target, error63);
+      }
+    }
+    if (this.holders().length === 0) throw new RunError("No target took the repository's new packs.", { hint: "See the messages above for each target." });
+  }
+};
+
+// src/pipeline/repository-step.ts
+var RepositorySession = class {
+  constructor(run) {
+    this.run = run;
+  }
+  writer;
+  caches = [];
+  async open() {
+    const { plan, planDir, env } = this.run;
+    const keys = plan.encryption?.passphrase !== void 0 ? { passphrase: plan.encryption.passphrase, identities: [] } : null;
+    this.writer ??= await RepoWriter.open({
+      plan: plan.name,
+      targets: this.run.alive(),
+      encryption: plan.encryption,
+      keys,
+      cache: new Cache(cacheDir(plan.name, planDir, env)),
+      reporter: this.run.reporter,
+      drop: this.run.drop,
+      alive: this.run.alive
+    });
+    return this.writer;
+  }
+  /** Walks the source into the repositories; the returned snapshot streams the snapshot object. */
+  async snapshot(source, backupId, progress) {
+    const writer = await this.open();
+    const cache = new Cache(cacheDir(this.run.plan.name, this.run.planDir, this.run.env));
+    const fileCache = await FileCache.load(cache.filesPath(source.name), writer.idKey?.id ?? null);
+    const root = files.liveLocation(source, { planDir: this.run.planDir });
+    await files.probe(source, { planDir: this.run.planDir, stagingDir: "", reporter: this.run.reporter, signal: this.run.signal });
+    const before = { ...writer.stats };
+    const walked = await walkIntoRepository({ root, source: source.name, keep: selector(source), writer, files: fileCache, reporter: this.run.reporter, signal: this.run.signal, progress });
+    await writer.finish();
+    this.caches.push(fileCache);
+    const object2 = {
+      format: REPO_FORMAT,
+      kind: "restorable-snapshot",
+      plan: this.run.plan.name,
+      source: source.name,
+      backup_id: backupId,
+      time: (/* @__PURE__ */ new Date()).toISOString(),
+      root: walked.root,
+      root_meta: walked.root_meta,
+      key_id: writer.idKey?.id ?? null,
+      counts: walked.counts
+    };
+    const body = Buffer.from(`${JSON.stringify(object2, null, 2)}
+`);
+    const stats = writer.stats;
+    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative5(this.run.planDir, root) || "."}`;
+    return {
+      stream: () => Readable9.from([body]),
+      info: Promise.resolve({ engine: null, method: "repository (content-defined chunks, deduplicated)", schemaVersion: null, counts: { ...walked.counts } }),
+      summary: summary2
+    };
+  }
+  /** After the manifests are committed: the file caches now describe what the targets hold. */
+  async commit() {
+    for (const cache of this.caches) await cache.save().catch((error63) => this.run.reporter.warn(`Could not save the file cache: ${error63.message}`));
+  }
+};
+
 // src/pipeline/runner.ts
-async function runPipeline(pipeline14, executors, reporter, signal) {
+async function runPipeline(pipeline16, executors, reporter, signal) {
   const records = [];
   let failure2;
-  for (const step of pipeline14.steps) {
+  for (const step of pipeline16.steps) {
     if ((failure2 !== void 0 || signal.aborted) && !step.always) {
       failure2 ??= new InterruptedError("Interrupted: the run was stopped; nothing was committed.");
       reporter.stepStarted(step.id, step.title);
@@ -50777,6 +51739,7 @@ async function runBackup(loaded, options) {
   const pruned = [];
   let postHookError;
   let signer;
+  let repo;
   const sctx = () => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
   const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
   const expiresAt = (t) => t.expiresAfterDays && verifiedAt.has(t.name) ? new Date(started.getTime() + t.expiresAfterDays * 864e5).toISOString() : null;
@@ -50830,17 +51793,19 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
-      await mkdir8(ctx.stagingDir);
+      const ctx = { ...sctx(), stagingDir: join14(stagingDir, source.name) };
+      await mkdir9(ctx.stagingDir);
       try {
-        const snapshot = await adapter.snapshot(source, ctx);
+        const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop }) : void 0;
+        const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
         const raw = measured(snapshot);
-        const file2 = artifactFile(source, plan);
-        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        const file2 = repository ? snapshotFile(source.name, plan.encryption !== void 0) : artifactFile(source, plan);
+        const compression2 = repository ? { algorithm: "none" } : plan.compression;
+        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
-        const streamed = await pipeline11([...packing(raw.snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
+        const streamed = await pipeline12([...packing(raw.snapshot, compression2), ...sealing, digest, sink], { signal }).then(
           () => void 0,
           (error64) => error64
         );
@@ -50853,6 +51818,7 @@ async function runBackup(loaded, options) {
           name: source.name,
           type: source.type,
           kind: adapter.kind,
+          ...repository ? { storage: "repository" } : {},
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
@@ -50861,16 +51827,17 @@ async function runBackup(loaded, options) {
             bytes: digest.bytes,
             sha256: digest.sha256,
             decoded_bytes: await raw.size(),
-            compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
+            compression: { algorithm: compression2.algorithm, level: compression2.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null
           },
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began)
         });
         const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
-        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
+        const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
+        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}${stored}`;
       } finally {
-        await rm8(ctx.stagingDir, { recursive: true, force: true });
+        await rm9(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
@@ -50923,6 +51890,7 @@ async function runBackup(loaded, options) {
         final = await writeManifest(once2);
         if (once2.some((t) => failures.has(t.name))) final = await settle2();
       }
+      await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
@@ -50936,7 +51904,8 @@ async function runBackup(loaded, options) {
       const failed = [];
       for (const target of alive()) {
         try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
+          const repository = repositoryPruneOf(plan, env, loaded.secrets);
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...repository ? { repository } : {} }));
         } catch (error64) {
           failed.push(target.name);
           reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
@@ -50955,7 +51924,7 @@ async function runBackup(loaded, options) {
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm8(stagingDir, { recursive: true, force: true });
+  if (stagingDir) await rm9(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
     id,
@@ -51004,9 +51973,9 @@ async function removeIncomplete(targets, plan, id, reporter) {
 }
 
 // src/pipeline/lock.ts
-import { randomBytes as randomBytes11 } from "node:crypto";
+import { randomBytes as randomBytes12 } from "node:crypto";
 import { hostname as hostname4, userInfo } from "node:os";
-import { Readable as Readable7 } from "node:stream";
+import { Readable as Readable10 } from "node:stream";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var SETTLE_MS = 2e3;
 var POLL_MS = 1e3;
@@ -51040,15 +52009,15 @@ async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
   const read2 = await Promise.all(
     objects.map(async ({ key }) => {
-      let text;
+      let text2;
       try {
-        text = await readText(target, key);
+        text2 = await readText(target, key);
       } catch (error63) {
         if (error63 instanceof NotFoundError) return void 0;
         throw error63;
       }
       try {
-        const parsed = lockBody.safeParse(JSON.parse(text));
+        const parsed = lockBody.safeParse(JSON.parse(text2));
         return parsed.success ? { key, body: parsed.data } : { key, unreadable: "it is not a lock restorable wrote" };
       } catch {
         return { key, unreadable: "it is not valid JSON" };
@@ -51061,7 +52030,7 @@ var LockWriteError = class extends Error {
 };
 async function attempt(target, mine, options, now) {
   const key = lockKey(options.plan, mine.run_id);
-  await target.put(key, Readable7.from([Buffer.from(`${JSON.stringify(mine, null, 2)}
+  await target.put(key, Readable10.from([Buffer.from(`${JSON.stringify(mine, null, 2)}
 `)])).catch((error63) => {
     throw new LockWriteError(reason(error63));
   });
@@ -51119,7 +52088,7 @@ function lockedError(target, options, result) {
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const mine = {
-    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes11(4).toString("hex")}`,
+    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
     owner: safeUser(),
     host: hostname4(),
     pid: process.pid,
@@ -51246,84 +52215,10 @@ var backup = async (input2, io2) => {
   return data;
 };
 
-// src/restore/drill.ts
-import { join as join15 } from "node:path";
-import { Readable as Readable8 } from "node:stream";
-
-// src/restore/healthchecks.ts
-function kindOf(check2) {
-  return "sql" in check2 ? "sql" : "http" in check2 ? "http" : "command";
-}
-function meets(value, expect) {
-  if ("equals" in expect) return String(value) === String(expect.equals);
-  if ("contains" in expect) return String(value).includes(expect.contains);
-  if (value === null || value === void 0 || typeof value === "string" && value.trim() === "") return false;
-  const n = Number(value);
-  return !Number.isNaN(n) && (expect.min === void 0 || n >= expect.min) && (expect.max === void 0 || n <= expect.max);
-}
-function sourceEnv(ctx) {
-  const env = { ...ctx.env, RESTORABLE_MODE: ctx.mode, RESTORABLE_PLAN: ctx.plan.name };
-  for (const [name, location] of ctx.locations) env[`RESTORABLE_SOURCE_${name.toUpperCase().replace(/-/g, "_")}`] = location;
-  return env;
-}
-async function attempt2(check2, ctx) {
-  if ("sql" in check2) {
-    const source = ctx.configs?.get(check2.source) ?? ctx.plan.sources.find((s4) => s4.name === check2.source);
-    const value = await sourceAdapter(source).query(source, ctx.locations.get(source.name), check2.sql);
-    return meets(value, check2.expect) ? void 0 : `got ${JSON.stringify(value)}, expected ${JSON.stringify(check2.expect)}`;
-  }
-  if ("http" in check2) {
-    const response = await fetch(check2.http.url, { signal: AbortSignal.timeout(check2.timeout) });
-    const body = check2.http.contains === void 0 ? "" : await response.text();
-    if (response.status !== check2.http.status) return `HTTP ${response.status}, expected ${check2.http.status}`;
-    return check2.http.contains === void 0 || body.includes(check2.http.contains) ? void 0 : `the response does not contain ${JSON.stringify(check2.http.contains)}`;
-  }
-  const result = await runCommand(check2.command, { cwd: ctx.planDir, timeoutMs: check2.timeout, env: sourceEnv(ctx), signal: ctx.signal });
-  if (result.timedOut) return `timed out after ${check2.timeout / 1e3}s`;
-  const output2 = (result.stderr || result.stdout).split("\n").map((line2) => line2.trim()).filter(Boolean).slice(-3).join(" | ");
-  return result.code === 0 ? void 0 : `exit ${result.code ?? result.signal}${output2 ? `: ${output2}` : ""}`;
-}
-async function runOne(check2, ctx) {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  if ("http" in check2 && ctx.mode === "drill") {
-    return { name: check2.name, status: "skipped", ms: 0, detail: "http checks need the running app; a drill restores into a scratch place" };
-  }
-  let detail = "";
-  for (let round = 0; round <= check2.retries; round++) {
-    if (round > 0) await new Promise((resolve10) => setTimeout(resolve10, check2.interval));
-    try {
-      const failure2 = await attempt2(check2, ctx);
-      if (failure2 === void 0) return { name: check2.name, status: "ok", ms: elapsed(), detail: round > 0 ? `passed on try ${round + 1}` : "passed" };
-      detail = failure2;
-    } catch (error63) {
-      detail = reason(error63);
-    }
-    if (ctx.signal.aborted) break;
-  }
-  return { name: check2.name, status: "failed", ms: elapsed(), detail: `${detail}${check2.retries > 0 ? ` (after ${check2.retries + 1} tries)` : ""}` };
-}
-async function runHealthChecks(ctx) {
-  const results = [];
-  for (const check2 of ctx.plan.restore.healthchecks) {
-    if ("source" in check2 && !ctx.locations.has(check2.source)) continue;
-    if (ctx.kinds && !ctx.kinds.includes(kindOf(check2))) continue;
-    const result = await runOne(check2, ctx);
-    const line2 = `health check "${result.name}": ${result.status} (${result.detail}, ${result.ms} ms)`;
-    if (result.status === "failed") ctx.reporter.warn(line2);
-    else ctx.reporter.info(line2);
-    results.push(result);
-  }
-  return results;
-}
-
-// src/restore/build.ts
-import { dirname as dirname8, isAbsolute as isAbsolute3 } from "node:path";
-
 // src/restore/locate.ts
-import { createReadStream as createReadStream5 } from "node:fs";
-import { join as join13 } from "node:path";
-import { pipeline as pipeline12 } from "node:stream/promises";
+import { createReadStream as createReadStream6 } from "node:fs";
+import { join as join15 } from "node:path";
+import { pipeline as pipeline13 } from "node:stream/promises";
 import { PassThrough as PassThrough3, Transform as Transform6 } from "node:stream";
 
 // src/restore/room.ts
@@ -51408,7 +52303,7 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join15(stagingDir, entry.artifact.file);
   const read2 = await readBack(target, plan, id, entry, target.localPath ? void 0 : path).catch((error63) => {
     throw isNoSpace(error63) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error63, { staging: true }) : error63;
   });
@@ -51426,7 +52321,7 @@ function decoded(path, entry, keys) {
   const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
   const output2 = limit === void 0 ? decoder : new PassThrough3({ highWaterMark: 1 << 20 });
   const bounds = limit === void 0 ? [] : [bounded(file2, limit), output2];
-  pipeline12([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
+  pipeline13([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
   return output2;
 }
 function bounded(file2, limit) {
@@ -51450,6 +52345,330 @@ async function checkKey(path, entry, keys, id) {
   if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
 }
 
+// src/restore/open-snapshot.ts
+async function openSnapshot(loaded, want, io2) {
+  const { plan, dir } = loaded;
+  const repos = plan.sources.filter((s4) => s4.type === "files" && s4.storage === "repository").map((s4) => s4.name);
+  const source = want.source ?? (repos.length === 1 ? repos[0] : void 0);
+  if (!source || !repos.includes(source)) {
+    throw new UsageError(repos.length === 0 ? "The plan keeps no source in a repository (storage: repository)." : `Name the repository source with --source (${repos.join(", ")}).`, {
+      hint: "A tar backup is a plain archive already: `zstd -dc <source>.tar.zst | tar -t`."
+    });
+  }
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: io2.env }));
+  const { id, holders } = await findBackup(targets, plan.name, want.backup, io2.reporter, want.target);
+  let firstProblem;
+  for (const target of holders) {
+    try {
+      const manifest = await readManifest(target, plan.name, id);
+      const entry = manifest.sources.find((s4) => s4.name === source);
+      if (!entry) throw new NotFoundError(`Backup ${id} holds no source named "${source}".`);
+      if (entry.storage !== "repository") throw new UsageError(`Source "${source}" of backup ${id} is a tar archive, not a repository snapshot.`, { hint: `Read it as a plain archive: zstd -dc ${entry.artifact.file} | tar -t` });
+      const stored = await readAll2(target, keyOf.file(plan.name, id, entry.artifact.file));
+      if (stored.length !== entry.artifact.bytes || sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged.`);
+      const keys = entry.artifact.encryption ? decryptionKeys(io2.env, plan.encryption, io2.secrets) : { identities: [] };
+      const snapshot = parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`);
+      const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+      return { backupId: id, source, target, reader, snapshot };
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      io2.reporter.warn(error63.message);
+      firstProblem ??= error63;
+    }
+  }
+  throw firstProblem;
+}
+
+// src/repository/tar-writer.ts
+import { Readable as Readable11 } from "node:stream";
+
+// src/repository/walk.ts
+async function* walkSnapshot(reader, snapshot, under = "") {
+  async function* folder(treeId, prefix) {
+    for (const node2 of (await reader.tree(treeId)).nodes) {
+      const path = prefix ? `${prefix}/${node2.name}` : node2.name;
+      const inside = under === "" || path === under || path.startsWith(`${under}/`);
+      const above = under.startsWith(`${path}/`);
+      if (inside) yield { path, node: node2 };
+      if (node2.type === "dir" && (inside || above)) yield* folder(node2.subtree, path);
+    }
+  }
+  yield* folder(snapshot.root, "");
+}
+
+// src/repository/tar-writer.ts
+var BLOCK = 512;
+var pad2 = (n) => Buffer.alloc((BLOCK - n % BLOCK) % BLOCK);
+function header(data) {
+  const block = Buffer.alloc(BLOCK);
+  const head = new F(data);
+  head.encode(block);
+  if (!head.needPax) return block;
+  return Buffer.concat([new ft({ ...data, atime: void 0, ctime: void 0 }).encode(), block]);
+}
+function exportTar(reader, snapshot) {
+  async function* blocks() {
+    const mtime = (ns2) => new Date(Number(BigInt(ns2) / 1000000n));
+    for await (const { path, node: node2 } of walkSnapshot(reader, snapshot)) {
+      const common = { mode: node2.mode, uid: node2.uid, gid: node2.gid, mtime: mtime(node2.mtime_ns) };
+      if (node2.type === "dir") yield header({ ...common, path: `${path}/`, type: "Directory", size: 0 });
+      else if (node2.type === "symlink") yield header({ ...common, path, type: "SymbolicLink", linkpath: node2.target, size: 0 });
+      else {
+        yield header({ ...common, path, type: "File", size: node2.size });
+        for (const id of node2.content) yield await reader.blob(id);
+        yield pad2(node2.size);
+      }
+    }
+    yield Buffer.alloc(BLOCK * 2);
+  }
+  return Readable11.from(blocks(), { objectMode: false });
+}
+
+// src/commands/browse.ts
+import { pipeline as pipeline14 } from "node:stream/promises";
+var clean4 = (path) => (path ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, "");
+function opened(input2, io2) {
+  return load(input2, io2).then(
+    (loaded) => openSnapshot(loaded, { backup: input2.backup, ...input2.sources[0] ? { source: input2.sources[0] } : {}, ...input2.target ? { target: input2.target } : {} }, io2)
+  );
+}
+function stdoutOf(io2) {
+  if (!io2.stdout) throw new UsageError("This command writes to standard output, which this shell does not offer.", { hint: "Run it with the CLI." });
+  return io2.stdout;
+}
+var ls2 = async (input2, io2) => {
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  const under = clean4(input2.path);
+  const entries = [];
+  for await (const { path, node: node2 } of walkSnapshot(reader, snapshot, under)) {
+    const mtime = new Date(Number(BigInt(node2.mtime_ns) / 1000000n)).toISOString();
+    entries.push({ path, type: node2.type, mode: node2.mode.toString(8).padStart(4, "0"), size: node2.type === "file" ? node2.size : 0, mtime, ...node2.type === "symlink" ? { target: node2.target } : {} });
+  }
+  if (under && entries.length === 0) throw new UsageError(`Backup ${backupId} has no path ${under} in source "${source}".`, { hint: "Run `restorable ls` without a path to see what it holds." });
+  if (!input2.json) {
+    const lines = entries.map((e) => `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(12)} ${e.mtime}  ${e.path}${e.target !== void 0 ? ` -> ${e.target}` : ""}`);
+    io2.reporter.output(lines.join("\n"));
+  }
+  return { backup: backupId, source, entries };
+};
+var dump = async (input2, io2) => {
+  const path = clean4(input2.path);
+  if (!path) throw new UsageError("dump needs the path of a file in the snapshot: restorable dump --source NAME PATH > file");
+  const out = stdoutOf(io2);
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  for await (const { path: at2, node: node2 } of walkSnapshot(reader, snapshot, path)) {
+    if (at2 !== path) continue;
+    if (node2.type !== "file") throw new UsageError(`${path} is a ${node2.type === "dir" ? "folder" : "symlink"} in backup ${backupId}.`, { hint: "Use `restorable export` for a folder (a tar), or `restorable ls` to look." });
+    for (const id of node2.content) {
+      const bytes = await reader.blob(id);
+      if (!out.write(bytes)) await new Promise((resolve10) => out.once("drain", resolve10));
+    }
+    return { backup: backupId, source, path, bytes: node2.size };
+  }
+  throw new UsageError(`Backup ${backupId} has no file ${path} in source "${source}".`, { hint: "Run `restorable ls` to see what it holds." });
+};
+var exportCommand = async (input2, io2) => {
+  const out = stdoutOf(io2);
+  if (out.isTTY) throw new UsageError("export writes a tar to standard output: redirect it to a file.", { hint: "restorable export --source NAME > snapshot.tar" });
+  const { backupId, source, reader, snapshot } = await opened(input2, io2);
+  await pipeline14(exportTar(reader, snapshot), out, { end: false });
+  return { backup: backupId, source, counts: snapshot.counts };
+};
+
+// src/restore/drill.ts
+import { join as join18 } from "node:path";
+import { Readable as Readable12 } from "node:stream";
+
+// src/restore/healthchecks.ts
+function kindOf(check2) {
+  return "sql" in check2 ? "sql" : "http" in check2 ? "http" : "command";
+}
+function meets(value, expect) {
+  if ("equals" in expect) return String(value) === String(expect.equals);
+  if ("contains" in expect) return String(value).includes(expect.contains);
+  if (value === null || value === void 0 || typeof value === "string" && value.trim() === "") return false;
+  const n = Number(value);
+  return !Number.isNaN(n) && (expect.min === void 0 || n >= expect.min) && (expect.max === void 0 || n <= expect.max);
+}
+function sourceEnv(ctx) {
+  const env = { ...ctx.env, RESTORABLE_MODE: ctx.mode, RESTORABLE_PLAN: ctx.plan.name };
+  for (const [name, location] of ctx.locations) env[`RESTORABLE_SOURCE_${name.toUpperCase().replace(/-/g, "_")}`] = location;
+  return env;
+}
+async function attempt2(check2, ctx) {
+  if ("sql" in check2) {
+    const source = ctx.configs?.get(check2.source) ?? ctx.plan.sources.find((s4) => s4.name === check2.source);
+    const value = await sourceAdapter(source).query(source, ctx.locations.get(source.name), check2.sql);
+    return meets(value, check2.expect) ? void 0 : `got ${JSON.stringify(value)}, expected ${JSON.stringify(check2.expect)}`;
+  }
+  if ("http" in check2) {
+    const response = await fetch(check2.http.url, { signal: AbortSignal.timeout(check2.timeout) });
+    const body = check2.http.contains === void 0 ? "" : await response.text();
+    if (response.status !== check2.http.status) return `HTTP ${response.status}, expected ${check2.http.status}`;
+    return check2.http.contains === void 0 || body.includes(check2.http.contains) ? void 0 : `the response does not contain ${JSON.stringify(check2.http.contains)}`;
+  }
+  const result = await runCommand(check2.command, { cwd: ctx.planDir, timeoutMs: check2.timeout, env: sourceEnv(ctx), signal: ctx.signal });
+  if (result.timedOut) return `timed out after ${check2.timeout / 1e3}s`;
+  const output2 = (result.stderr || result.stdout).split("\n").map((line2) => line2.trim()).filter(Boolean).slice(-3).join(" | ");
+  return result.code === 0 ? void 0 : `exit ${result.code ?? result.signal}${output2 ? `: ${output2}` : ""}`;
+}
+async function runOne(check2, ctx) {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  if ("http" in check2 && ctx.mode === "drill") {
+    return { name: check2.name, status: "skipped", ms: 0, detail: "http checks need the running app; a drill restores into a scratch place" };
+  }
+  let detail = "";
+  for (let round = 0; round <= check2.retries; round++) {
+    if (round > 0) await new Promise((resolve10) => setTimeout(resolve10, check2.interval));
+    try {
+      const failure2 = await attempt2(check2, ctx);
+      if (failure2 === void 0) return { name: check2.name, status: "ok", ms: elapsed(), detail: round > 0 ? `passed on try ${round + 1}` : "passed" };
+      detail = failure2;
+    } catch (error63) {
+      detail = reason(error63);
+    }
+    if (ctx.signal.aborted) break;
+  }
+  return { name: check2.name, status: "failed", ms: elapsed(), detail: `${detail}${check2.retries > 0 ? ` (after ${check2.retries + 1} tries)` : ""}` };
+}
+async function runHealthChecks(ctx) {
+  const results = [];
+  for (const check2 of ctx.plan.restore.healthchecks) {
+    if ("source" in check2 && !ctx.locations.has(check2.source)) continue;
+    if (ctx.kinds && !ctx.kinds.includes(kindOf(check2))) continue;
+    const result = await runOne(check2, ctx);
+    const line2 = `health check "${result.name}": ${result.status} (${result.detail}, ${result.ms} ms)`;
+    if (result.status === "failed") ctx.reporter.warn(line2);
+    else ctx.reporter.info(line2);
+    results.push(result);
+  }
+  return results;
+}
+
+// src/restore/build.ts
+import { dirname as dirname8, isAbsolute as isAbsolute3 } from "node:path";
+
+// src/restore/materialize.ts
+import { text } from "node:stream/consumers";
+
+// src/repository/restore.ts
+import { chmod as chmod2, chown as chown2, lutimes, mkdir as mkdir10, open as open8, rm as rm10, symlink, utimes } from "node:fs/promises";
+import { join as join16, posix as posix4 } from "node:path";
+var asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+var nsToDate = (ns2) => {
+  const n = BigInt(ns2);
+  return Number(n / 1000000000n) + (Number(n % 1000000000n / 1000n) * 1e3 + 500) / 1e9;
+};
+function linkProblem(at2, target, links) {
+  if (target === "" || posix4.isAbsolute(target)) return "it is absolute";
+  const parts = posix4.dirname(at2) === "." ? [] : posix4.dirname(at2).split("/");
+  for (const part of target.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return "it points outside the folder";
+      parts.pop();
+      continue;
+    }
+    parts.push(part);
+    if (links.has(parts.join("/")) && parts.join("/") !== at2) return `it passes through the symlink ${parts.join("/")}`;
+  }
+  return void 0;
+}
+async function buildSnapshot(options) {
+  const { reader, snapshot, into, signal, dryRun } = options;
+  const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const links = [];
+  const folders = [];
+  async function setMeta(path, meta3) {
+    if (asRoot) await chown2(path, meta3.uid, meta3.gid);
+    await chmod2(path, meta3.mode & 4095);
+    const t = nsToDate(meta3.mtime_ns);
+    await utimes(path, t, t);
+  }
+  async function folder(treeId, abs, rel) {
+    const listing = await reader.tree(treeId);
+    for (const node2 of listing.nodes) {
+      signal.throwIfAborted();
+      if (!nodeName.safeParse(node2.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || "."}.`);
+      const path = join16(abs, node2.name);
+      const relPath = rel ? `${rel}/${node2.name}` : node2.name;
+      if (node2.type === "dir") {
+        counts3.dirs += 1;
+        if (!dryRun) await mkdir10(path, { mode: 448 });
+        await folder(node2.subtree, path, relPath);
+        folders.push({ path, mode: node2.mode, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
+      } else if (node2.type === "file") {
+        counts3.files += 1;
+        let written = 0;
+        const handle = dryRun ? void 0 : await open8(path, "wx", 384);
+        try {
+          for (const id of node2.content) {
+            const bytes = await reader.blob(id);
+            if (handle) await handle.write(bytes, 0, bytes.length, written);
+            written += bytes.length;
+            options.progress?.(bytes.length);
+          }
+        } finally {
+          await handle?.close();
+        }
+        if (written !== node2.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node2.size} bytes, but its blobs hold ${written}.`);
+        counts3.bytes += written;
+        if (!dryRun) await setMeta(path, node2);
+      } else {
+        counts3.symlinks += 1;
+        links.push({ rel: relPath, target: node2.target, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
+      }
+    }
+  }
+  if (!dryRun) await mkdir10(into, { mode: 448 });
+  try {
+    await folder(snapshot.root, into, "");
+    const linkSet = new Set(links.map((l) => l.rel));
+    for (const link of links) {
+      const problem = linkProblem(link.rel, link.target, linkSet);
+      if (problem) {
+        options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link.rel} -> ${link.target}: ${problem}.`);
+        continue;
+      }
+      if (dryRun) continue;
+      const path = join16(into, link.rel);
+      await symlink(link.target, path);
+      if (asRoot) await import("node:fs/promises").then((fs2) => fs2.lchown(path, link.uid, link.gid));
+      const t = nsToDate(link.mtime);
+      await lutimes(path, t, t);
+    }
+    if (!dryRun) {
+      for (const f2 of folders) await setMeta(f2.path, { mode: f2.mode, mtime_ns: f2.mtime, uid: f2.uid, gid: f2.gid });
+      await setMeta(into, snapshot.root_meta);
+    }
+  } catch (error63) {
+    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    throw error63;
+  }
+  const expected = snapshot.counts;
+  if (counts3.files !== expected.files || counts3.dirs !== expected.dirs || counts3.symlinks !== expected.symlinks || counts3.bytes !== expected.bytes) {
+    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
+  }
+  return counts3;
+}
+
+// src/restore/materialize.ts
+async function materialize(plan, prepared, selected, into) {
+  const { config: config2, adapter, entry, artifact } = selected;
+  const { target, keys, ctx } = prepared;
+  const backupId = prepared.manifest.backup_id;
+  if (entry.storage !== "repository") return adapter.materialize(config2, decoded(artifact, entry, keys), into, ctx);
+  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
+  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
+  if (snapshot.backup_id !== backupId || snapshot.source !== config2.name || snapshot.plan !== plan.name) {
+    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: "The backup folder holds another backup's snapshot; use another backup (--backup ID)." });
+  }
+  const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  await buildSnapshot({ reader, snapshot, into, source: config2.name, reporter: ctx.reporter, signal: ctx.signal });
+}
+
 // src/restore/build.ts
 function builtDifferences(entry, found) {
   if (found.unsound !== null) return [found.unsound];
@@ -51463,9 +52682,9 @@ function builtDifferences(entry, found) {
   }
   return differences;
 }
-async function buildChecked(prepared, item, into) {
-  const { config: config2, adapter, entry, artifact } = item;
-  await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx).catch((error63) => {
+async function buildChecked(plan, prepared, item, into) {
+  const { config: config2, adapter, entry } = item;
+  await materialize(plan, prepared, item, into).catch((error63) => {
     if (!isNoSpace(error63)) throw error63;
     const place = isAbsolute3(into) ? dirname8(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
     throw noRoom(`source "${config2.name}"`, place, roomNeeded(entry), error63, { staging: !isAbsolute3(into) || into.startsWith(prepared.stagingDir) });
@@ -51489,9 +52708,9 @@ async function buildChecked(prepared, item, into) {
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
+import { mkdir as mkdir11, rm as rm11 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname9, isAbsolute as isAbsolute4, join as join14 } from "node:path";
+import { dirname as dirname9, isAbsolute as isAbsolute4, join as join17 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -51533,7 +52752,7 @@ async function prepare(loaded, request, mode) {
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error63) => {
     throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir4(), "a few KiB", error63, { staging: true }) : error63;
   });
-  const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
+  const cleanup = () => rm11(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -51555,11 +52774,11 @@ async function prepare(loaded, request, mode) {
         versionsChecked = true;
       }
       await checkRoom(needs(located, chosen2, ctx, mode));
-      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      const selected = await fetchAll(located, chosen2, join17(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
-      const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
-      if (!opened) continue;
+      const opened2 = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
+      if (!opened2) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, keys, cleanup };
     }
@@ -51591,7 +52810,7 @@ async function retarget(chosen2, to2) {
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
 async function fetchAll({ target, manifest }, chosen2, scratch) {
-  await mkdir9(scratch);
+  await mkdir11(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen2) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -51626,11 +52845,11 @@ async function runDrill(loaded, request) {
     const locations = /* @__PURE__ */ new Map();
     for (const item of prepared.selected) {
       const { config: config2, adapter } = item;
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join18(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
-        await buildChecked(prepared, item, into);
+        await buildChecked(loaded.plan, prepared, item, into);
       } catch (error63) {
         checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
         throw error63;
@@ -51659,7 +52878,7 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
-  await prepared.target.put(key, Readable8.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
+  await prepared.target.put(key, Readable12.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
   const result = {
     backupId: record2.backup_id,
@@ -51757,20 +52976,20 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
-import { relative as relative5 } from "node:path";
+import { relative as relative6 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
-  const pipeline14 = compileBackup(loaded.plan, loaded.dir);
+  const pipeline16 = compileBackup(loaded.plan, loaded.dir);
   if (!input2.json) {
-    const lines = [`Plan "${pipeline14.plan}": backup pipeline (dry run, nothing is touched)`];
-    pipeline14.steps.forEach((step, index) => {
+    const lines = [`Plan "${pipeline16.plan}": backup pipeline (dry run, nothing is touched)`];
+    pipeline16.steps.forEach((step, index) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative6(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
-  return pipeline14;
+  return pipeline16;
 };
 
 // src/commands/prune.ts
@@ -51781,13 +53000,16 @@ var prune = async (input2, io2) => {
   const targets = selectTargets(loaded, input2.target, io2.env);
   await withLock(loaded, input2.dryRun ? [] : allTargets(loaded, io2.env), "prune", input2, io2, async () => {
     for (const target of targets) {
-      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date() });
+      const repository = repositoryPruneOf(plan, io2.env, loaded.secrets);
+      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), ...repository ? { repository } : {} });
       reports.push(report);
       if (input2.json) continue;
       const lines = [`${target.name}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
       for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
+      const gc2 = report.repository;
+      if (gc2) lines.push(gc2.skipped ? `  repository: nothing reclaimed: ${gc2.skipped}` : `  repository: ${input2.dryRun ? "would remove" : "removed"} ${gc2.packs_removed} unused pack(s), ${gc2.bytes_freed} bytes; ${gc2.indexes_rewritten} index(es) rewritten`);
       io2.reporter.output(lines.join("\n"));
     }
   });
@@ -51825,7 +53047,7 @@ async function runRestore(loaded, request) {
       const { config: config2, adapter } = item;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config2, prepared.ctx, tag);
-      await buildChecked(prepared, item, into);
+      await buildChecked(loaded.plan, prepared, item, into);
       staged2.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();
@@ -51945,8 +53167,92 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
-import { Transform as Transform7, Writable as Writable5 } from "node:stream";
-import { pipeline as pipeline13 } from "node:stream/promises";
+import { Transform as Transform7, Writable as Writable6 } from "node:stream";
+import { pipeline as pipeline15 } from "node:stream/promises";
+
+// src/repository/check.ts
+function parseSample(text2, now = /* @__PURE__ */ new Date()) {
+  const share = /^(\d+(?:\.\d+)?)%$/.exec(text2);
+  if (share) {
+    const percent = Number(share[1]);
+    if (!(percent > 0 && percent <= 100)) return void 0;
+    const of2 = Math.max(1, Math.round(100 / percent));
+    const day = Math.floor(now.getTime() / 864e5);
+    return { part: day % of2 + 1, of: of2 };
+  }
+  const slice = /^(\d+)\/(\d+)$/.exec(text2);
+  if (!slice) return void 0;
+  const [part, of] = [Number(slice[1]), Number(slice[2])];
+  return part >= 1 && part <= of ? { part, of } : void 0;
+}
+var inSample = (id, sample) => !sample || parseInt(id.slice(0, 8), 16) % sample.of + 1 === sample.part;
+async function checkObjects(target, plan, sample) {
+  const report = { indexes: 0, packs: 0, skipped: 0, bytes: 0, problems: [] };
+  const listing = await listRepo(target, plan);
+  const check2 = async (key, id, size2, what) => {
+    try {
+      const bytes = await readAll2(target, key);
+      report.bytes += bytes.length;
+      if (bytes.length !== size2) report.problems.push(`${what} ${id.slice(0, 12)} read ${bytes.length} bytes, listed as ${size2}`);
+      else if (sha2563(bytes) !== id) report.problems.push(`${what} ${id.slice(0, 12)} is damaged: its sha256 differs from its name`);
+    } catch (error63) {
+      report.problems.push(`${what} ${id.slice(0, 12)} cannot be read: ${reason(error63)}`);
+    }
+  };
+  for (const [id, size2] of listing.indexes) {
+    report.indexes += 1;
+    await check2(repoKeys.index(plan, id), id, size2, "index");
+  }
+  for (const [id, size2] of listing.packs) {
+    if (!inSample(id, sample)) {
+      report.skipped += 1;
+      continue;
+    }
+    report.packs += 1;
+    await check2(repoKeys.pack(plan, id), id, size2, "pack");
+  }
+  return report;
+}
+
+// src/report/collected.ts
+var CollectedReporter = class {
+  constructor(secrets = new Secrets()) {
+    this.secrets = secrets;
+  }
+  events = [];
+  r(text2) {
+    return this.secrets.redact(text2);
+  }
+  info(message) {
+    this.events.push({ kind: "info", message: this.r(message) });
+  }
+  warn(message) {
+    this.events.push({ kind: "warn", message: this.r(message) });
+  }
+  error(message, hint) {
+    this.events.push({ kind: "error", message: this.r(message), ...hint ? { hint: this.r(hint) } : {} });
+  }
+  debug(message) {
+    this.events.push({ kind: "debug", message: this.r(message) });
+  }
+  stepStarted(id, title) {
+    this.events.push({ kind: "stepStarted", id, title });
+  }
+  stepFinished(id, status, ms2, note) {
+    this.events.push({ kind: "stepFinished", id, status, ms: ms2, ...note ? { note: this.r(note) } : {} });
+  }
+  progress() {
+  }
+  output(text2) {
+    this.events.push({ kind: "output", message: this.r(text2) });
+  }
+  /** Every message, one per line: what a user would have seen. */
+  text() {
+    return this.events.map((e) => "message" in e ? e.message : "title" in e ? e.title : `${e.id} ${e.status} ${e.note ?? ""}`).join("\n");
+  }
+};
+
+// src/commands/verify.ts
 async function deepCheck(target, loaded, id, entry, keys) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
@@ -51955,13 +53261,22 @@ async function deepCheck(target, loaded, id, entry, keys) {
   const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
-  await pipeline13([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+  if (entry.storage === "repository") return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
+  await pipeline15([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
   return decodedBytes;
 }
-var discard = () => new Writable5({ write: (_chunk, _e2, callback) => callback() });
+async function deepRepository(target, loaded, id, entry, stored, opening, keys) {
+  const parts = [];
+  await pipeline15([stored, ...opening, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
+  const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
+  const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
+  const counts3 = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
+  return counts3.bytes;
+}
+var discard = () => new Writable6({ write: (_chunk, _e2, callback) => callback() });
 function archiveCheck(file2) {
   const parser = new rt({
     strict: true,
@@ -51987,7 +53302,8 @@ async function checkArtifact(target, loaded, id, entry, deep, keys) {
 }
 function line(copy) {
   const bad = [...copy.problems, ...copy.artifacts.filter((a) => !a.ok).map((a) => a.file)];
-  const head = `${copy.target}: ${copy.backup}: ${copy.ok ? `ok${copy.deep ? " (deep)" : ""}` : `${copy.unreadable ? "UNREADABLE" : "DAMAGED"}: ${bad.join(", ")}`}`;
+  const objects = copy.repository ? ` (${copy.repository.indexes} indexes, ${copy.repository.packs} packs, ${copy.repository.bytes} bytes${copy.repository.skipped ? `; ${copy.repository.skipped} packs outside the sample` : ""})` : "";
+  const head = `${copy.target}: ${copy.backup}${objects}: ${copy.ok ? `ok${copy.deep ? " (deep)" : ""}` : `${copy.unreadable ? "UNREADABLE" : "DAMAGED"}: ${bad.join(", ")}`}`;
   const parts = copy.artifacts.map((a) => `  ${a.file}: ${a.ok ? `ok, ${a.bytes} bytes, sha256 matches${a.decoded_bytes !== void 0 ? `, decoded to ${a.decoded_bytes} bytes` : ""}` : `${a.unreadable ? "UNREADABLE" : "DAMAGED"}: ${a.problem}`}`);
   return [head, ...copy.problems.map((p2) => `  ${p2}`), ...parts].join("\n");
 }
@@ -52026,6 +53342,26 @@ function missingCopies(claims, listed) {
   }
   return [...missing.values()];
 }
+function sampleOf(text2) {
+  if (text2 === void 0) return void 0;
+  const sample = parseSample(text2);
+  if (!sample) throw new UsageError(`--sample ${text2} is not a share of the repository.`, { hint: "Give a percentage (10%: a slice of ten, another each day) or a slice (3/7: the third of seven)." });
+  return sample;
+}
+async function checkRepository(target, plan, sample) {
+  const copy = { target: target.name, backup: "repository", ok: true, deep: false, artifacts: [], problems: [] };
+  try {
+    const objects = await checkObjects(target, plan, sample);
+    copy.problems.push(...objects.problems);
+    copy.ok = objects.problems.length === 0;
+    copy.repository = { indexes: objects.indexes, packs: objects.packs, skipped: objects.skipped, bytes: objects.bytes };
+  } catch (error63) {
+    copy.ok = false;
+    copy.unreadable = true;
+    copy.problems.push(reason(error63));
+  }
+  return copy;
+}
 var verify2 = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
@@ -52037,6 +53373,8 @@ var verify2 = async (input2, io2) => {
     if (!input2.json) io2.reporter.output(line(copy));
   };
   const claims = [];
+  const repository = plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository");
+  const sample = sampleOf(input2.sample);
   const listed = /* @__PURE__ */ new Map();
   const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env), plan.name);
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b2) => a.id < b2.id ? 1 : -1)[0]?.id;
@@ -52050,8 +53388,9 @@ var verify2 = async (input2, io2) => {
     const chosen2 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
     if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
     for (const backup2 of chosen2) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims));
+    if (repository && chosen2.length > 0) report(await checkRepository(target, plan.name, sample));
   }
-  for (const text of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text}.`);
+  for (const text2 of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text2}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
@@ -52069,12 +53408,12 @@ var verify2 = async (input2, io2) => {
 };
 
 // src/commands/workflow.ts
-import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join16, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
+import { mkdir as mkdir12, readFile as readFile6, rename as rename4, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join19, relative as relative7, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 var looks = external_exports.looseObject({
   name: external_exports.string().regex(/^[a-z0-9-]+$/),
   app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
@@ -52089,7 +53428,7 @@ var LOCAL_SOURCES = /* @__PURE__ */ new Set(["sqlite", "files"]);
 async function readPlanFacts(file2) {
   let raw;
   try {
-    raw = (0, import_yaml2.parse)(await readFile4(file2, "utf8"));
+    raw = (0, import_yaml2.parse)(await readFile5(file2, "utf8"));
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message.split("\n")[0]}`, [], {
@@ -52117,9 +53456,9 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var DEFAULT_USES = "restorable/restorable@v1";
 var CHECKOUT = "actions/checkout@v5";
 var DEFAULT_SCHEDULE = { backup: "0 2 * * *", drill: "0 4 * * 0" };
-function yamlOf(header2, body) {
+function yamlOf(header3, body) {
   const doc = new import_yaml3.Document(body);
-  doc.commentBefore = header2.split("\n").map((line2) => ` ${line2}`).join("\n");
+  doc.commentBefore = header3.split("\n").map((line2) => ` ${line2}`).join("\n");
   return doc.toString({ lineWidth: 0 });
 }
 function permissions(facts) {
@@ -52150,7 +53489,7 @@ function actionStep(facts, options, command, extra = {}) {
     ...Object.keys(env).length > 0 ? { env } : {}
   };
 }
-function header(facts, options, what) {
+function header2(facts, options, what) {
   return [
     `${what} for the restorable plan "${facts.name}" (${options.planPath}).`,
     options.note ?? "Written by `npx restorable workflow`; run it again after changing the plan's schedule or secrets."
@@ -52161,7 +53500,7 @@ function backupWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-backup.yml`,
     about: `backup on "${cron2}"${facts.schedule.backup ? " (schedule.backup)" : " (default; set schedule.backup in the plan)"} and on demand`,
-    content: yamlOf(header(facts, options, "Scheduled backup"), {
+    content: yamlOf(header2(facts, options, "Scheduled backup"), {
       name: `restorable: back up ${facts.name}`,
       on: { schedule: [{ cron: cron2 }], workflow_dispatch: {} },
       permissions: permissions(facts),
@@ -52180,7 +53519,7 @@ function drillWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-drill.yml`,
     about: `drill (restore into a scratch place, run the health checks) on "${cron2}"${facts.schedule.drill ? " (schedule.drill)" : " (default: weekly)"} and on demand`,
-    content: yamlOf(header(facts, options, "Weekly restore drill (live data is never touched)"), {
+    content: yamlOf(header2(facts, options, "Weekly restore drill (live data is never touched)"), {
       name: `restorable: drill ${facts.name}`,
       on: {
         schedule: [{ cron: cron2 }],
@@ -52202,7 +53541,7 @@ function restoreWorkflow(facts, options) {
   return {
     file: `restorable-${facts.name}-restore.yml`,
     about: `restore on demand (workflow_dispatch), after typing "${phrase}" to confirm`,
-    content: yamlOf(header(facts, options, "Restore on demand: replaces live data, keeping a restore point, with health checks and rollback"), {
+    content: yamlOf(header2(facts, options, "Restore on demand: replaces live data, keeping a restore point, with health checks and rollback"), {
       name: `restorable: restore ${facts.name}`,
       on: {
         workflow_dispatch: {
@@ -52245,13 +53584,13 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
-  const existing2 = await readFile5(path, "utf8").catch(() => null);
+  const existing2 = await readFile6(path, "utf8").catch(() => null);
   return existing2 === null ? "new" : existing2 === content ? "unchanged" : "changed";
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
+  const planPath = relative7(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -52260,9 +53599,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join19(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join19(outDir, w2.file), status: await statusOf(join19(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -52276,12 +53615,12 @@ ${f2.content}`).join("\n"));
       hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
     });
   }
-  await mkdir10(outDir, { recursive: true });
+  await mkdir12(outDir, { recursive: true });
   for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
-    await writeFile3(`${f2.path}.tmp`, f2.content);
-    await rename3(`${f2.path}.tmp`, f2.path);
+    await writeFile4(`${f2.path}.tmp`, f2.content);
+    await rename4(`${f2.path}.tmp`, f2.path);
   }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative7(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
   return { dryRun: false, files: listing };
 };
 
@@ -52294,6 +53633,9 @@ var commands = {
   verify: { run: verify2, summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
   restore: { run: restore, summary: "restore point, restore, health checks, rollback on failure" },
   drill: { run: drill, summary: "restore into a scratch place, run health checks, touch nothing live" },
+  ls: { run: ls2, summary: "list what a repository backup holds (--source NAME [PATH])" },
+  dump: { run: dump, summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: exportCommand, summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   prune: { run: prune, summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: schema, summary: "print the JSON Schema of the plan" },
   workflow: { run: workflow, summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }

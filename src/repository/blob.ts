@@ -1,0 +1,58 @@
+/**
+ * Blobs: a chunk of a file's content or one folder listing (a tree), named
+ * by its id and compressed on its own so any blob can be read without its
+ * neighbours. Unkeyed repositories name a blob by the SHA-256 of its bytes;
+ * keyed (encrypted) ones by HMAC-SHA-256 under the repository's id key, so
+ * someone who can read the target cannot confirm that a known file is there.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import zlib from 'node:zlib';
+import { IntegrityError } from '../errors.js';
+
+export type BlobType = 'data' | 'tree';
+export type BlobCompression = 'zstd' | 'none';
+
+export interface IdKey {
+  /** Names the key in the repository (`keys/<id>`) and in snapshots; not secret. */
+  id: string;
+  key: Buffer;
+}
+
+export function blobId(bytes: Uint8Array, key: IdKey | null): string {
+  return (key ? createHmac('sha256', key.key) : createHash('sha256')).update(bytes).digest('hex');
+}
+
+type ZstdSync = { zstdCompressSync?: (b: Uint8Array, o?: object) => Buffer; zstdDecompressSync?: (b: Uint8Array) => Buffer; constants: Record<string, number> };
+const z = zlib as unknown as ZstdSync;
+
+/** Whether this Node.js can compress blobs (zstd in zlib: Node >= 22.15). */
+export const canCompress = typeof z.zstdCompressSync === 'function';
+
+/**
+ * Compresses with zstd level 3 when this Node has it, and keeps the bytes as
+ * they are when that saves under 3% (photos and videos are compressed
+ * already: storing them raw spares every restore a decompression).
+ */
+export function packBlob(raw: Buffer): { bytes: Buffer; compression: BlobCompression } {
+  if (!canCompress || raw.length < 64) return { bytes: raw, compression: 'none' };
+  const packed = z.zstdCompressSync!(raw, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
+  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: 'zstd' } : { bytes: raw, compression: 'none' };
+}
+
+/** Decodes a stored blob and proves it is the blob `id` names. */
+export function unpackBlob(stored: Buffer, compression: BlobCompression, rawLength: number, id: string, key: IdKey | null): Buffer {
+  let raw: Buffer;
+  if (compression === 'none') raw = stored;
+  else {
+    if (!z.zstdDecompressSync) throw new IntegrityError('This Node.js has no zstd in zlib and the blob is zstd-compressed.', { hint: 'Run restorable on Node.js 22.15 or later to restore this repository.' });
+    try {
+      raw = z.zstdDecompressSync(stored);
+    } catch (error) {
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${(error as Error).message}.`);
+    }
+  }
+  if (raw.length !== rawLength || blobId(raw, key) !== id) {
+    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: 'Restore from another target (--target NAME).' });
+  }
+  return raw;
+}

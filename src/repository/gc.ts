@@ -1,0 +1,138 @@
+/**
+ * Reclaims a target's repository space after prune removed backups: packs
+ * that no remaining snapshot on that target uses are deleted. It needs to
+ * read every remaining snapshot (their trees name the blobs in use), so it
+ * runs only when this run can open them: unencrypted and passphrase plans
+ * always, recipients plans when RESTORABLE_AGE_IDENTITY is set; otherwise it
+ * says so and deletes nothing. Runs hold the plan's lock, so no pack can be
+ * in the middle of being written by another run.
+ *
+ * Order: indexes that named a deleted pack are replaced first (the new one
+ * written and read back, then the old one removed), then packs are deleted.
+ * A crash in between leaves an index naming packs that are gone (ignored:
+ * a pack counts only when the target lists it) or two indexes naming one
+ * pack (harmless): never a remaining snapshot naming a deleted blob.
+ * Packs that no index names are what a killed run left: deleted once older
+ * than an hour. Packs that are partly used stay whole (no repacking yet).
+ */
+import { keyOf } from '../artifacts/catalog.js';
+import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js';
+import type { SourceEntry } from '../artifacts/manifest.js';
+import { IntegrityError } from '../errors.js';
+import type { Target } from '../targets/target.js';
+import { REPO_FORMAT, repoKeys, type IndexObject, type SnapshotObject } from './format.js';
+import { RepoReader, parseSnapshot } from './reader.js';
+import { objectRecord, objectSealing, openSecret, type RepoSecret } from './repo-secret.js';
+import { open, seal } from './seal.js';
+import { listRepo, loadIndex, putVerified, readAll, sha256 } from './store.js';
+
+const ORPHAN_GRACE_MS = 3600_000;
+
+export interface GcReport {
+  packs_removed: number;
+  bytes_freed: number;
+  indexes_rewritten: number;
+  /** Why nothing was reclaimed, when it was not tried. */
+  skipped?: string;
+}
+
+export interface GcInput {
+  target: Target;
+  plan: string;
+  /** The repository entries of every complete backup left on the target. */
+  remaining: { id: string; entry: SourceEntry }[];
+  encryption: EncryptionSetting | undefined;
+  /** The plan's passphrase and RESTORABLE_AGE_IDENTITY's identities. */
+  keys: DecryptionKeys;
+  now: Date;
+  apply: boolean;
+}
+
+export async function collectGarbage(input: GcInput): Promise<GcReport> {
+  const { target, plan, encryption, keys } = input;
+  const report: GcReport = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0 };
+  const listing = await listRepo(target, plan);
+  if (listing.packs.size === 0) return report;
+  if (encryption && encryption.passphrase === undefined && keys.identities.length === 0) {
+    return { ...report, skipped: 'the plan encrypts to recipients and RESTORABLE_AGE_IDENTITY is not set: pack space is reclaimed by a prune that has it' };
+  }
+  const snapshots: SnapshotObject[] = [];
+  for (const { id, entry } of input.remaining) {
+    const stored = await readAll(target, keyOf.file(plan, id, entry.artifact.file));
+    if (sha256(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: 'Run `restorable verify`.' });
+    snapshots.push(parseSnapshot(await open(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
+  }
+  // Every blob a remaining snapshot names, tree by tree (a tree seen once is not walked again).
+  const used = new Set<string>();
+  const readers = new Map<string, RepoReader>();
+  for (const snapshot of snapshots) {
+    const kid = snapshot.key_id ?? '';
+    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, listing));
+    const reader = readers.get(kid)!;
+    const walk = async (treeId: string): Promise<void> => {
+      if (used.has(treeId)) return;
+      used.add(treeId);
+      for (const node of (await reader.tree(treeId)).nodes) {
+        if (node.type === 'dir') await walk(node.subtree);
+        else if (node.type === 'file') for (const blob of node.content) used.add(blob);
+      }
+    };
+    await walk(snapshot.root);
+  }
+  const secrets = new Map<string, RepoSecret>();
+  const secretOf = async (kid: string | null): Promise<RepoSecret | null> => {
+    if (!kid || !encryption) return null;
+    if (!secrets.has(kid)) secrets.set(kid, await openSecret(target, plan, kid, encryption, keys));
+    return secrets.get(kid)!;
+  };
+  const indexed = new Set<string>();
+  const doomed = new Set<string>();
+  const rewrites: { id: string; keep: IndexObject['packs']; kid: string | null }[] = [];
+  for (const indexId of listing.indexes.keys()) {
+    const first = await loadIndexHead(target, plan, indexId, encryption, secretOf, keys, listing.keys);
+    if (!first) continue;
+    const keep = first.index.packs.filter((p) => !listing.packs.has(p.id) || p.blobs.some((b) => used.has(b.id)));
+    for (const pack of first.index.packs) {
+      indexed.add(pack.id);
+      if (listing.packs.has(pack.id) && !pack.blobs.some((b) => used.has(b.id))) doomed.add(pack.id);
+    }
+    if (keep.length !== first.index.packs.length) rewrites.push({ id: indexId, keep: keep.filter((p) => listing.packs.has(p.id)), kid: first.kid });
+  }
+  const objects = await target.list(repoKeys.packs(plan));
+  for (const object of objects) {
+    const id = object.key.slice(object.key.lastIndexOf('/') + 1);
+    if (listing.packs.has(id) && !indexed.has(id) && input.now.getTime() - object.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+  }
+  for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
+  report.packs_removed = doomed.size;
+  report.indexes_rewritten = rewrites.length;
+  if (!input.apply) return report;
+  for (const rewrite of rewrites) {
+    if (rewrite.keep.length > 0) {
+      const plain = Buffer.from(JSON.stringify({ format: REPO_FORMAT, kind: 'restorable-index', packs: rewrite.keep } satisfies IndexObject));
+      const secret = await secretOf(rewrite.kid);
+      const sealed = encryption && secret ? await seal(plain, objectSealing(secret, encryption)) : plain;
+      await putVerified(target, repoKeys.index(plan, sha256(sealed)), sealed);
+    }
+    await target.remove([repoKeys.index(plan, rewrite.id)]);
+  }
+  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
+  return report;
+}
+
+/** An index with the key its packs were written under (all packs of one index share it). */
+async function loadIndexHead(target: Target, plan: string, id: string, encryption: EncryptionSetting | undefined, secretOf: (kid: string | null) => Promise<RepoSecret | null>, keys: DecryptionKeys, kids: string[]): Promise<{ index: IndexObject; kid: string | null } | undefined> {
+  // The record does not depend on the key for recipients plans; passphrase plans seal indexes to the repository identity.
+  let index: IndexObject | undefined;
+  if (!encryption) index = await loadIndex(target, plan, id, null, { record: null, keys: null });
+  else {
+    for (const kid of kids) {
+      const secret = await secretOf(kid);
+      const opening = { record: objectRecord(secret, encryption), keys: secret?.identity ? { identities: [secret.identity] } : keys };
+      index = await loadIndex(target, plan, id, null, opening).catch(() => undefined);
+      if (index) break;
+    }
+  }
+  if (!index) return undefined;
+  return { index, kid: index.packs[0]?.key_id ?? null };
+}

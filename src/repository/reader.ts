@@ -1,0 +1,107 @@
+/**
+ * Reads blobs from one target's repository for restore, drill and deep
+ * verify. Every index is checked against its name (sha256) before it is
+ * believed, every pack likewise before any blob is taken from it, and every
+ * blob against its id after decoding: a damaged object is an IntegrityError
+ * before anything it holds is used.
+ *
+ * Packs are read whole into memory (about 16 MiB each); a few stay in a
+ * small cache, because a snapshot's files mostly lie in the packs in the
+ * order they were written.
+ */
+import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js';
+import { IntegrityError, NotFoundError } from '../errors.js';
+import type { Target } from '../targets/target.js';
+import { unpackBlob, type IdKey } from './blob.js';
+import { repoKeys, snapshotObject, tree, type SnapshotObject, type Tree } from './format.js';
+import { objectKeys, objectRecord, openSecret, type RepoSecret } from './repo-secret.js';
+import { open } from './seal.js';
+import { BlobMap, listRepo, loadRepo, readAll, sha256, type Listing, type Opening } from './store.js';
+
+const CACHED_PACKS = 6;
+
+export class RepoReader {
+  private readonly packs = new Map<string, Buffer>();
+  private constructor(
+    readonly target: Target,
+    private readonly plan: string,
+    private readonly blobs: BlobMap,
+    private readonly present: Set<string>,
+    private readonly opening: Opening,
+    readonly idKey: IdKey | null,
+    /** Packs read so far, for reports. */
+    readonly read: { packs: number; bytes: number } = { packs: 0, bytes: 0 },
+  ) {}
+
+  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
+  static async open(target: Target, plan: string, snapshot: SnapshotObject, encryption: EncryptionSetting | undefined, keys: DecryptionKeys, listing?: Listing): Promise<RepoReader> {
+    const list = listing ?? (await listRepo(target, plan));
+    let secret: RepoSecret | null = null;
+    if (snapshot.key_id) {
+      if (!encryption) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: 'Restore with the plan (and its encryption settings) the backup was made with.' });
+      if (!list.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: 'Restore from another target (--target NAME).' });
+      secret = await openSecret(target, plan, snapshot.key_id, encryption, keys);
+    }
+    const opening: Opening = { record: encryption && secret ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const blobs = new BlobMap();
+    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, (message) => {
+      throw new IntegrityError(message, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+    });
+    return new RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+  }
+
+  private async pack(id: string): Promise<Buffer> {
+    const hit = this.packs.get(id);
+    if (hit) {
+      this.packs.delete(id);
+      this.packs.set(id, hit);
+      return hit;
+    }
+    const stored = await readAll(this.target, repoKeys.pack(this.plan, id)).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: 'Restore from another target (--target NAME).' }) : error;
+    });
+    if (sha256(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+    const plain = await open(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    this.read.packs += 1;
+    this.read.bytes += stored.length;
+    this.packs.set(id, plain);
+    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value!);
+    return plain;
+  }
+
+  /** The blob's bytes, proven to be the blob `id` names. */
+  async blob(id: string): Promise<Buffer> {
+    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+    const plain = await this.pack(where.pack);
+    const { offset, length, raw_length, compression } = where.entry;
+    if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
+    return unpackBlob(plain.subarray(offset, offset + length), compression, raw_length, id, this.idKey);
+  }
+
+  async tree(id: string): Promise<Tree> {
+    const bytes = await this.blob(id);
+    let parsed;
+    try {
+      parsed = tree.safeParse(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    const names = parsed.data.nodes.map((n) => n.name);
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: 'The snapshot is unsafe to restore; nothing was written from it.' });
+    return parsed.data;
+  }
+}
+
+/** Parses a snapshot object's opened bytes. */
+export function parseSnapshot(plain: Buffer, what: string): SnapshotObject {
+  let parsed;
+  try {
+    parsed = snapshotObject.safeParse(JSON.parse(plain.toString('utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: 'Use another backup (--backup ID).' });
+  return parsed.data;
+}

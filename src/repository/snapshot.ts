@@ -1,0 +1,149 @@
+/**
+ * Walks a folder into the repository: each file's content as chunks (or, when
+ * the file cache says it is unchanged and every target holds its blobs, the
+ * blob ids from last time, without reading it), each folder as a tree blob
+ * written after its entries. Symlinks are stored as links, never followed;
+ * sockets, devices and fifos are skipped with a warning, as in a tar backup.
+ */
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BigIntStats } from 'node:fs';
+import { RunError, reason } from '../errors.js';
+import type { Reporter } from '../report/reporter.js';
+import { blobId } from './blob.js';
+import type { FileCache } from './cache.js';
+import { DEFAULT_CHUNKER, nextCut } from './chunker.js';
+import type { SnapshotObject, TreeNode } from './format.js';
+import type { RepoWriter } from './writer.js';
+
+export interface WalkOptions {
+  root: string;
+  source: string;
+  keep: (path: string, isDir: boolean) => boolean;
+  writer: RepoWriter;
+  files: FileCache;
+  reporter: Reporter;
+  signal: AbortSignal;
+  progress?: (bytes: number) => void;
+}
+
+export type Walked = Pick<SnapshotObject, 'root' | 'root_meta' | 'counts'> & { read: { files: number; bytes: number } };
+
+const metaOf = (st: BigIntStats) => ({ mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtime_ns: `${st.mtimeNs}` });
+
+/** Code-unit order, the same on every platform: tree blobs of unchanged folders keep their ids. */
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function walkIntoRepository(options: WalkOptions): Promise<Walked> {
+  const { writer, signal } = options;
+  const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const read = { files: 0, bytes: 0 };
+  const skipped: string[] = [];
+  const unreadable: string[] = [];
+  const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
+
+  async function content(abs: string, rel: string, st: BigIntStats): Promise<string[]> {
+    const cached = options.files.lookup(rel, st);
+    if (cached && writer.heldEverywhere(cached)) {
+      options.files.record(rel, st, cached);
+      options.progress?.(Number(st.size));
+      return cached;
+    }
+    const ids: string[] = [];
+    const handle = await open(abs, 'r');
+    try {
+      let length = 0;
+      let done = false;
+      let total = 0;
+      for (;;) {
+        while (!done && length < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+          if (bytesRead === 0) done = true;
+          length += bytesRead;
+          total += bytesRead;
+        }
+        let start = 0;
+        for (;;) {
+          const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
+          if (cut <= 0) break;
+          const chunk = buffer.subarray(start, start + cut);
+          const id = blobId(chunk, writer.idKey);
+          await writer.add('data', id, chunk);
+          ids.push(id);
+          start += cut;
+          options.progress?.(cut);
+          if (!done && length - start < DEFAULT_CHUNKER.max) break;
+        }
+        if (done && start >= length) break;
+        buffer.copyWithin(0, start, length);
+        length -= start;
+        signal.throwIfAborted();
+      }
+      read.files += 1;
+      read.bytes += total;
+      const after = await handle.stat({ bigint: true });
+      if (after.size !== st.size || after.mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
+        options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
+      } else options.files.record(rel, st, ids);
+    } finally {
+      await handle.close();
+    }
+    return ids;
+  }
+
+  async function folder(abs: string, rel: string): Promise<string> {
+    let names: string[];
+    try {
+      names = (await readdir(abs)).sort(byName);
+    } catch (error) {
+      unreadable.push(`${rel || '.'}: ${reason(error)}`);
+      names = [];
+    }
+    const nodes: TreeNode[] = [];
+    for (const name of names) {
+      signal.throwIfAborted();
+      const path = rel ? `${rel}/${name}` : name;
+      const at = join(abs, name);
+      let st: BigIntStats;
+      try {
+        st = await lstat(at, { bigint: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the listing
+        unreadable.push(`${path}: ${reason(error)}`);
+        continue;
+      }
+      if (!options.keep(path, st.isDirectory())) continue;
+      if (st.isDirectory()) {
+        counts.dirs += 1;
+        nodes.push({ type: 'dir', name, ...metaOf(st), subtree: await folder(at, path) });
+      } else if (st.isFile()) {
+        try {
+          const ids = await content(at, path, st);
+          counts.files += 1;
+          counts.bytes += Number(st.size);
+          nodes.push({ type: 'file', name, ...metaOf(st), size: Number(st.size), content: ids });
+        } catch (error) {
+          if (signal.aborted || error instanceof RunError) throw error;
+          unreadable.push(`${path}: ${reason(error)}`);
+        }
+      } else if (st.isSymbolicLink()) {
+        counts.symlinks += 1;
+        nodes.push({ type: 'symlink', name, ...metaOf(st), target: await readlink(at) });
+      } else skipped.push(path);
+    }
+    const json = Buffer.from(JSON.stringify({ nodes }));
+    const id = blobId(json, writer.idKey);
+    await writer.add('tree', id, json);
+    return id;
+  }
+
+  const rootStat = await lstat(options.root, { bigint: true });
+  const root = await folder(options.root, '');
+  if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(', ')}`);
+  if (unreadable.length > 0) {
+    throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join('; ')}`, {
+      hint: 'Give the user running restorable read access to the whole folder, or exclude those paths in the plan.',
+    });
+  }
+  return { root, root_meta: metaOf(rootStat), counts, read };
+}

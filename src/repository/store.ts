@@ -1,0 +1,148 @@
+/**
+ * One target's repository as read at the start of a run: which packs it
+ * holds (from its listing: a pack counts only if it is there with the size
+ * its index gives), and which blobs those packs hold (from its indexes).
+ * What a target's indexes claim about packs it does not list is ignored, so
+ * a pack lost or pruned elsewhere is simply written again.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { readText } from '../artifacts/catalog.js';
+import type { DecryptionKeys, EncryptionRecord } from '../artifacts/encrypt.js';
+import { IntegrityError, reason } from '../errors.js';
+import type { StoredObject, Target } from '../targets/target.js';
+import type { Cache } from './cache.js';
+import { DEFAULT_CHUNKER } from './chunker.js';
+import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type BlobEntry, type IndexObject, type RepoConfig } from './format.js';
+import { open } from './seal.js';
+
+export async function readAll(target: Target, key: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of await target.get(key)) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Stores `bytes` under `key` and proves the copy by reading it back whole. */
+export async function putVerified(target: Target, key: string, bytes: Buffer): Promise<void> {
+  await target.put(key, Readable.from([bytes]));
+  const back = await readAll(target, key);
+  if (back.length !== bytes.length || sha256(back) !== sha256(bytes)) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: 'The store returned other bytes than it was given; check the disk or the service.' });
+  }
+}
+
+export interface Location {
+  pack: string;
+  entry: BlobEntry;
+}
+
+/** Blob id -> where it is stored; a blob may sit in several packs (written again for a target that lacked it). */
+export class BlobMap {
+  private readonly map = new Map<string, Location | Location[]>();
+
+  add(pack: string, entry: BlobEntry): void {
+    const had = this.map.get(entry.id);
+    const loc = { pack, entry };
+    if (!had) this.map.set(entry.id, loc);
+    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
+    else if (Array.isArray(had)) had.push(loc);
+    else this.map.set(entry.id, [had, loc]);
+  }
+
+  locations(id: string): Location[] {
+    const had = this.map.get(id);
+    return had === undefined ? [] : Array.isArray(had) ? had : [had];
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface Listing {
+  config?: StoredObject;
+  keys: string[];
+  packs: Map<string, number>;
+  indexes: Map<string, number>;
+}
+
+export async function listRepo(target: Target, plan: string): Promise<Listing> {
+  const listing: Listing = { keys: [], packs: new Map(), indexes: new Map() };
+  for (const object of await target.list(repoKeys.root(plan))) {
+    const id = idOfKey(object.key);
+    if (object.key === repoKeys.config(plan)) listing.config = object;
+    else if (object.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object.key.slice(repoKeys.keys(plan).length));
+    else if (id && object.key === repoKeys.pack(plan, id)) listing.packs.set(id, object.size);
+    else if (id && object.key === repoKeys.index(plan, id)) listing.indexes.set(id, object.size);
+  }
+  return listing;
+}
+
+export function newConfig(keyed: boolean): RepoConfig {
+  const { min, avg, max } = DEFAULT_CHUNKER;
+  return { format: REPO_FORMAT, kind: 'restorable-repository', chunker: { algorithm: 'fastcdc', min, avg, max }, keyed_ids: keyed };
+}
+
+export async function readConfig(target: Target, plan: string): Promise<RepoConfig> {
+  const text = await readText(target, repoKeys.config(plan));
+  let parsed;
+  try {
+    parsed = repoConfig.safeParse(JSON.parse(text));
+  } catch (error) {
+    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error)}).`);
+  }
+  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: 'A newer restorable may have written it: upgrade.' });
+  return parsed.data;
+}
+
+/** How a run may read a target's sealed objects: the record says how they were sealed, keys open them (null: cannot here). */
+export interface Opening {
+  record: EncryptionRecord | null;
+  keys: DecryptionKeys | null;
+}
+
+/**
+ * Reads one index: from the cache when this host has seen it, else from the
+ * target when this run can open it (a keyless backup in recipients mode
+ * cannot: it then writes those blobs again, costing space, never data).
+ */
+export async function loadIndex(target: Target, plan: string, id: string, cache: Cache | null, opening: Opening): Promise<IndexObject | undefined> {
+  let plain = cache ? await cache.index(id) : undefined;
+  if (!plain) {
+    if (opening.record && !opening.keys) return undefined;
+    const stored = await readAll(target, repoKeys.index(plan, id));
+    if (sha256(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: 'Run `restorable verify`; the packs it lists are written again by the next backup.' });
+    plain = await open(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
+    await cache?.saveIndex(id, plain);
+  }
+  const parsed = indexObject.safeParse(JSON.parse(plain.toString('utf8')));
+  if (!parsed.success) {
+    await cache?.forgetIndex(id);
+    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+  }
+  return parsed.data;
+}
+
+/** The packs a target holds and the blobs in them, for blobs under `keyId`. */
+export async function loadRepo(target: Target, plan: string, listing: Listing, cache: Cache | null, opening: Opening, keyId: string | null, into: BlobMap, onSkip?: (message: string) => void): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const id of listing.indexes.keys()) {
+    let index: IndexObject | undefined;
+    try {
+      index = await loadIndex(target, plan, id, cache, opening);
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      onSkip?.(error.message);
+      continue;
+    }
+    if (!index) continue;
+    for (const pack of index.packs) {
+      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
+      present.add(pack.id);
+      for (const blob of pack.blobs) into.add(pack.id, blob);
+    }
+  }
+  return present;
+}

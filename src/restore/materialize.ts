@@ -1,0 +1,26 @@
+/**
+ * Builds one source's restored data from a verified artifact: through the
+ * adapter for a self-contained artifact (a database file, a dump, a tar), or
+ * from the target's repository for a snapshot object (storage: repository).
+ */
+import { text } from 'node:stream/consumers';
+import { IntegrityError } from '../errors.js';
+import type { Plan } from '../plan/schema.js';
+import { RepoReader, parseSnapshot } from '../repository/reader.js';
+import { buildSnapshot } from '../repository/restore.js';
+import { decoded } from './locate.js';
+import type { Prepared, Selected } from './prepare.js';
+
+export async function materialize(plan: Plan, prepared: Prepared, selected: Selected, into: string): Promise<void> {
+  const { config, adapter, entry, artifact } = selected;
+  const { target, keys, ctx } = prepared;
+  const backupId = prepared.manifest.backup_id;
+  if (entry.storage !== 'repository') return adapter.materialize(config, decoded(artifact, entry, keys), into, ctx);
+  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
+  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
+  if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan.name) {
+    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: 'The backup folder holds another backup\'s snapshot; use another backup (--backup ID).' });
+  }
+  const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal });
+}
