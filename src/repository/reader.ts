@@ -80,7 +80,57 @@ export class RepoReader {
   }
 
   async tree(id: string): Promise<Tree> {
-    const bytes = await this.blob(id);
+    return parseTree(await this.blob(id), id);
+  }
+}
+
+/** What builds, walks and exports read: blobs and trees by id, each proven. */
+export interface BlobSource {
+  blob(id: string): Promise<Buffer>;
+  tree(id: string): Promise<Tree>;
+}
+
+/**
+ * Reads from one target's repository, and a blob that is damaged or missing
+ * there from the next target that holds it intact (each opened only when
+ * needed), saying so: one bad pack on one target does not fail a restore
+ * that another copy can serve.
+ */
+export class FallbackReader implements BlobSource {
+  private opened: RepoReader[] | undefined;
+  private readonly warned = new Set<string>();
+  constructor(
+    private readonly primary: RepoReader,
+    private readonly others: () => Promise<RepoReader[]>,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  async blob(id: string): Promise<Buffer> {
+    try {
+      return await this.primary.blob(id);
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      this.opened ??= await this.others();
+      for (const reader of this.opened) {
+        const bytes = await reader.blob(id).catch(() => undefined);
+        if (!bytes) continue;
+        if (!this.warned.has(error.message)) {
+          this.warned.add(error.message);
+          this.warn(`${error.message} Read what it held from target "${reader.target.name}" instead; run \`restorable verify\`.`);
+        }
+        return bytes;
+      }
+      throw error;
+    }
+  }
+
+  async tree(id: string): Promise<Tree> {
+    return parseTree(await this.blob(id), id);
+  }
+}
+
+function parseTree(bytes: Buffer, id: string): Tree {
+  {
     let parsed;
     try {
       parsed = tree.safeParse(JSON.parse(bytes.toString('utf8')));

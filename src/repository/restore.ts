@@ -13,10 +13,10 @@ import { join, posix } from 'node:path';
 import { IntegrityError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { nodeName, type SnapshotObject } from './format.js';
-import type { RepoReader } from './reader.js';
+import type { BlobSource } from './reader.js';
 
 export interface BuildOptions {
-  reader: RepoReader;
+  reader: BlobSource;
   snapshot: SnapshotObject;
   into: string;
   source: string;

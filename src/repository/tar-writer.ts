@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { Header, Pax } from 'tar';
 import type { SnapshotObject } from './format.js';
-import type { RepoReader } from './reader.js';
+import type { BlobSource } from './reader.js';
 import { walkSnapshot } from './walk.js';
 
 const BLOCK = 512;
@@ -20,7 +20,7 @@ function header(data: ConstructorParameters<typeof Header>[0] & object): Buffer 
   return Buffer.concat([new Pax({ ...data, atime: undefined, ctime: undefined } as ConstructorParameters<typeof Pax>[0]).encode(), block]);
 }
 
-export function exportTar(reader: RepoReader, snapshot: SnapshotObject): Readable {
+export function exportTar(reader: BlobSource, snapshot: SnapshotObject): Readable {
   async function* blocks(): AsyncGenerator<Buffer> {
     const mtime = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n));
     for await (const { path, node } of walkSnapshot(reader, snapshot)) {

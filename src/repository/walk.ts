@@ -1,6 +1,6 @@
 /** A snapshot's entries in tree order (a folder before what it holds), with their paths, for ls, dump and export. */
 import type { SnapshotObject, TreeNode } from './format.js';
-import type { RepoReader } from './reader.js';
+import type { BlobSource } from './reader.js';
 
 export interface WalkedNode {
   /** `/`-separated, relative to the source's folder. */
@@ -8,7 +8,7 @@ export interface WalkedNode {
   node: TreeNode;
 }
 
-export async function* walkSnapshot(reader: RepoReader, snapshot: SnapshotObject, under = ''): AsyncGenerator<WalkedNode> {
+export async function* walkSnapshot(reader: BlobSource, snapshot: SnapshotObject, under = ''): AsyncGenerator<WalkedNode> {
   async function* folder(treeId: string, prefix: string): AsyncGenerator<WalkedNode> {
     for (const node of (await reader.tree(treeId)).nodes) {
       const path = prefix ? `${prefix}/${node.name}` : node.name;

@@ -6,7 +6,8 @@
 import { text } from 'node:stream/consumers';
 import { IntegrityError } from '../errors.js';
 import type { Plan } from '../plan/schema.js';
-import { RepoReader, parseSnapshot } from '../repository/reader.js';
+import { FallbackReader, RepoReader, parseSnapshot } from '../repository/reader.js';
+import { createTarget } from '../targets/index.js';
 import { buildSnapshot } from '../repository/restore.js';
 import { decoded } from './locate.js';
 import type { Prepared, Selected } from './prepare.js';
@@ -21,6 +22,17 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
   if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan.name) {
     throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: 'The backup folder holds another backup\'s snapshot; use another backup (--backup ID).' });
   }
-  const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  const primary = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  // The other targets' repositories, opened only if a blob here turns out damaged or missing.
+  const others = async () => {
+    const readers: RepoReader[] = [];
+    for (const config of plan.targets.filter((t) => t.name !== target.name)) {
+      const other = createTarget(config, { planDir: ctx.planDir, env: prepared.env });
+      const reader = await RepoReader.open(other, plan.name, snapshot, plan.encryption, keys).catch(() => undefined);
+      if (reader) readers.push(reader);
+    }
+    return readers;
+  };
+  const reader = new FallbackReader(primary, others, (message) => ctx.reporter.warn(message));
   await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal });
 }

@@ -52,6 +52,8 @@ export interface Prepared extends Located {
   ctx: SourceContext;
   /** Keys for encrypted artifacts, already proven to open each of them. */
   keys: DecryptionKeys;
+  /** Where credentials come from, for opening other targets (a repository blob damaged on this one). */
+  env: NodeJS.ProcessEnv;
   cleanup(): Promise<void>;
 }
 
@@ -137,7 +139,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       const opened = await openAll(selected, keys, id).catch((error: unknown) => onDamage(error, index));
       if (!opened) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'}): ${selected.length} artifact(s) verified.`);
-      return { ...located, selected, stagingDir, ctx, keys, cleanup };
+      return { ...located, selected, stagingDir, ctx, keys, env: request.env, cleanup };
     }
     throw firstDamage;
   } catch (error) {

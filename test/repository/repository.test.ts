@@ -116,6 +116,21 @@ describe('storage: repository', () => {
     expect(drill.code).toBe(5);
   });
 
+  it('reads a blob damaged on one target from another, and says so', async () => {
+    const { id } = await backup();
+    const want = await exactTree(library);
+    for (const pack of packsOf(ws.target('nas'), 'testapp').files) {
+      const bytes = readFileSync(pack);
+      bytes[200] = bytes[200]! ^ 0xff;
+      writeFileSync(pack, bytes);
+    }
+    writeFileSync(join(library, 'stray.txt'), 'not in the backup');
+    const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library', '--target', 'nas'], { env });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(/Pack [0-9a-f]{12} on target "nas" is damaged.*Read what it held from target "usb" instead/);
+    expect(await exactTree(library)).toEqual(want);
+  });
+
   it('verifies every pack keyless, a slice at a time, and every blob with --deep', async () => {
     await backup();
     const plain = await runCli(['verify', '--plan', ws.plan], { env });
