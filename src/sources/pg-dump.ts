@@ -18,17 +18,20 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import * as tar from 'tar';
+import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
 import { childEnv, conninfo, connect, type PgConnection } from './pg-connection.js';
 import { explainClientError, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { runTool, startTool, toolOutput, type PgTools, type Spawned } from './pg-tools.js';
 import type { Snapshot, SnapshotInfo } from './source.js';
 
-export interface DumpIndex {
-  format: 'custom' | 'directory';
-  globals: boolean;
-  databases: { name: string; entry: string }[];
-}
+/** index.json of a tar artifact: which dump file holds which database. */
+export const dumpIndex = z.object({
+  format: z.enum(['custom', 'directory']),
+  globals: z.boolean(),
+  databases: z.array(z.object({ name: z.string().min(1).max(63), entry: z.string().regex(/^db-[0-9]+(\.pgdump)?$/) })).min(1),
+});
+export type DumpIndex = z.infer<typeof dumpIndex>;
 
 interface Held {
   client: pg.Client;
