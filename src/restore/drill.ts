@@ -39,7 +39,9 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
       const began = performance.now();
       try {
-        await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+        const stream = decoded(artifact, entry, prepared.keys);
+        // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
+        await adapter.materialize(config, stream, into, prepared.ctx).finally(() => stream.destroy());
       } catch (error) {
         // A backup that cannot even be restored is the drill's finding: record it.
         checks.push({ name: `restore ${config.name}`, status: 'failed', ms: Math.round(performance.now() - began), detail: reason(error) });

@@ -69,7 +69,9 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     for (const { config, adapter, entry, artifact } of prepared.selected) {
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config, prepared.ctx, tag);
-      await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      const stream = decoded(artifact, entry, prepared.keys);
+      // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
+      await adapter.materialize(config, stream, into, prepared.ctx).finally(() => stream.destroy());
       staged.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();

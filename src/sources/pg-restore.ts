@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { IntegrityError, RefusedError, RunError, reason } from '../errors.js';
+import { IntegrityError, RefusedError, RestorableError, RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { childEnv, conninfo, describeConnection, quoteIdent, withClient, type PgConnection } from './pg-connection.js';
 import { dumpIndex, type DumpIndex } from './pg-dump.js';
+import { explainClientError } from './pg-layout.js';
 import { createRoleStatements, grantStatement, parseGlobals, type Globals } from './pg-globals.js';
 import { runTool, startTool, type PgTools } from './pg-tools.js';
 import { extractSafely } from './safe-extract.js';
@@ -178,10 +179,17 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       await withAdmin((c) => createBeside(c, db));
       set.dbs.push(db);
       const restore = startTool(tools.path('pg_restore'), restoreArgs(set.conn, db.staged, 1), env, 'pipe');
-      const [fed, restored] = await Promise.allSettled([pipeline(sniffed.stream, restore.stdin as NodeJS.WritableStream), restore.done]);
-      // pg_restore's own words first: a broken pipe only says that it stopped reading.
-      if (restored.status === 'rejected') throw restored.reason;
-      if (fed.status === 'rejected') throw fed.reason;
+      const stop = () => restore.stop();
+      args.signal.addEventListener('abort', stop, { once: true });
+      try {
+        const [fed, restored] = await Promise.allSettled([pipeline(sniffed.stream, restore.stdin as NodeJS.WritableStream), restore.done]);
+        // pg_restore's own words first: a broken pipe only says that it stopped reading.
+        if (restored.status === 'rejected') throw restored.reason;
+        if (fed.status === 'rejected') throw fed.reason;
+      } finally {
+        args.signal.removeEventListener('abort', stop);
+        restore.stop();
+      }
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: 'postgres', reporter: args.reporter });
@@ -208,9 +216,19 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       await runTool(tools.path('pg_restore'), [...restoreArgs(set.conn, db.staged, jobs), join(args.scratch, entry)], env, args.signal);
     }
   } catch (error) {
+    // Nothing reads the rest of the artifact now: its decoder must end too, not wait on a full pipe.
+    args.stream.destroy();
     await discardSet(set).catch(() => undefined);
-    throw error;
+    throw fromServer(error) ? explainClientError(error, set.conn, set.maintenance) : error;
   }
+}
+
+/** Whether `error` came from the server or the connection to it (a raw `pg` error), not from restorable or the disk. */
+function fromServer(error: unknown): boolean {
+  if (error instanceof RestorableError || !(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error) return true;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(String(code)) || /^Connection terminated/.test(error.message);
 }
 
 export async function discardSet(set: StagedSet): Promise<void> {
