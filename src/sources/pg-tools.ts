@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { RunError, reason } from '../errors.js';
-import { runCommand } from '../util/spawn.js';
+import { runCommand, tiedToParent } from '../util/spawn.js';
 
 export interface PgTools {
   dir: string | null;
@@ -110,7 +110,9 @@ export interface Spawned {
 
 /** Starts a pg tool in its own process group, argument array only, password in `env` only. */
 export function startTool(path: string, args: readonly string[], env: NodeJS.ProcessEnv, input: 'pipe' | 'ignore' = 'ignore', output: 'pipe' | Writable = 'pipe'): Spawned {
-  const child = spawn(path, args, { env, stdio: [input, output, 'pipe'], detached: true });
+  // Tied to this process: a pg_restore must not go on writing into a database after restorable was killed.
+  const [file, argv] = tiedToParent(path, args);
+  const child = spawn(file, argv, { env, stdio: [input, output, 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     if (stderr.length < 32_000) stderr += chunk.toString('utf8');

@@ -7,11 +7,12 @@
  * pg_restore) is left running: every process the CLI started carries a
  * marker in its environment, and /proc is searched for it afterwards.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CliResult } from '../helpers/cli.js';
+import { CLI, type CliResult } from '../helpers/cli.js';
 import { contentOf, databases, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
 import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
 
@@ -72,11 +73,11 @@ async function timed(...args: string[]): Promise<CliResult & { seconds: number; 
  * an unread decoder fills its pipe. The role `app` logs in with the test
  * server's password (PGPASSWORD serves both it and the superuser).
  */
-async function bigDb(db: string, owner: string, extra = ''): Promise<void> {
+async function bigDb(db: string, owner: string, extra = '', rows = 80000): Promise<void> {
   await server.sql(`create role ${owner} login password '${server.password}' ${extra}`);
   await server.sql(`create database ${db} owner ${owner}`);
   const client = await server.client(db);
-  await client.query(`set role ${owner}; create table big (id int primary key, junk text); insert into big select i, repeat(md5(i::text), 4) from generate_series(1, 80000) i`);
+  await client.query(`set role ${owner}; create table big (id int primary key, junk text); insert into big select i, repeat(md5(i::text), 4) from generate_series(1, ${rows}) i`);
   await client.end();
 }
 
@@ -161,5 +162,31 @@ describe.runIf(available)('a PostgreSQL error never hangs a drill or restore', (
     expect(restore.left).toEqual([]);
     expect(await contentOf(server, db)).toEqual(before);
     expect((await databases(server)).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
+  });
+});
+
+describe.runIf(available)('children die with restorable', () => {
+  it('kill -9 of restorable while pg_restore runs: pg_restore and every other child end with it', async () => {
+    const db = fresh('killed');
+    const role = fresh('owner');
+    await bigDb(db, role, 'createdb', 400000);
+    // globals: true stages a tar: pg_restore then reads a file, and nothing but the parent's death would stop it.
+    ws.writePlan({ url: server.url(db, role), globals: true });
+    expect((await ws.cli('backup')).code).toBe(0);
+    const mark = randomUUID();
+    const cli = spawn(process.execPath, [CLI, 'restore', '--plan', ws.plan], { env: { ...process.env, ...ws.env, RESTORABLE_TEST_MARK: mark }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => cli.once('close', resolve));
+    let seen: string[] = [];
+    for (let i = 0; i < 1200 && seen.length === 0; i++) {
+      seen = survivors(mark).filter((p) => /pg_restore /.test(p));
+      if (seen.length === 0) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(seen, 'pg_restore never started').toHaveLength(1);
+    cli.kill('SIGKILL');
+    await exited;
+    await new Promise((r) => setTimeout(r, 500));
+    const left = survivors(mark);
+    for (const line of left) process.kill(Number(line.split(' ')[0]), 'SIGKILL'); // ours: never left running by a failing test
+    expect(left).toEqual([]);
   });
 });
