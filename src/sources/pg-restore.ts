@@ -203,7 +203,10 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
     }
     if (index.globals) {
       // Parsed whole before anything is sent: a forged file refuses the restore here.
-      const globals = parseGlobals(await readFile(join(args.scratch, 'globals.sql'), 'utf8'), "The backup's globals.sql");
+      const text = await readFile(join(args.scratch, 'globals.sql'), 'utf8').catch(() => {
+        throw new IntegrityError('The PostgreSQL artifact lists globals but holds no globals.sql.', { hint: 'It was not made by restorable (or was changed since); nothing was restored.' });
+      });
+      const globals = parseGlobals(text, "The backup's globals.sql");
       set.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, set.conn, args.reporter));
     }
     for (const { name, entry } of index.databases) {

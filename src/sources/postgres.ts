@@ -13,6 +13,7 @@ import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { besideName, discardSet, materializeSet, swapSet, type StagedSet } from './pg-restore.js';
 import { findTools, type PgTools } from './pg-tools.js';
+import type { Reporter } from '../report/reporter.js';
 import type { SourceAdapter, SourceContext } from './source.js';
 
 export { postgresConfig, type PgSourceConfig } from './pg-layout.js';
@@ -95,10 +96,10 @@ const LIVE_RIGHTS = `select d.datname, pg_get_userbyid(d.datdba) as owner, pg_ha
 /**
  * What a drill or restore needs of its role, asked before anything runs: a
  * new database (CREATEDB), the live one's owner (the copy gets that owner and
- * the swap renames it), and, for a restore, ending other roles' sessions
- * (pg_signal_backend). A superuser has them all.
+ * the swap renames it); and warns when a restore would have to end other
+ * roles' sessions without pg_signal_backend. A superuser has them all.
  */
-async function checkRestoreRights(config: PgSourceConfig, mode: 'restore' | 'drill'): Promise<void> {
+async function checkRestoreRights(config: PgSourceConfig, mode: 'restore' | 'drill', reporter: Reporter): Promise<void> {
   const conn = parseConnection(config);
   const live = config.databases === 'all' ? null : Array.isArray(config.databases) ? config.databases : [conn.database];
   const missing = await withClient(conn, config.maintenance_database, async (client) => {
@@ -110,7 +111,10 @@ async function checkRestoreRights(config: PgSourceConfig, mode: 'restore' | 'dri
     if (!me.rolcreatedb) lacks.push({ what: `CREATEDB (the ${mode} builds ${builds})`, fix: `ALTER ROLE ${quoteIdent(role)} CREATEDB` });
     for (const db of (await client.query(LIVE_RIGHTS, [live])).rows) {
       if (!db.member) lacks.push({ what: `membership of role "${db.owner}", which owns database "${db.datname}" (the new database gets that owner${mode === 'restore' ? ' and the swap renames it' : ''})`, fix: `GRANT ${quoteIdent(String(db.owner))} TO ${quoteIdent(role)}` });
-      if (mode === 'restore' && db.others && !me.signal) lacks.push({ what: `pg_signal_backend (other roles are connected to "${db.datname}" and the swap ends their sessions)`, fix: `GRANT pg_signal_backend TO ${quoteIdent(role)}, or stop the app in a pre_restore hook` });
+      // Only a warning: a pre_restore hook (which runs after this) may stop the app and end those sessions itself.
+      if (mode === 'restore' && db.others && !me.signal) {
+        reporter.warn(`PostgreSQL source "${config.name}": other roles are connected to "${db.datname}", and role ${role} cannot end their sessions (it lacks pg_signal_backend): the swap fails unless they are gone by then. Stop the app in a pre_restore hook, or GRANT pg_signal_backend TO ${quoteIdent(role)}.`);
+      }
     }
     return lacks.map((l) => ({ ...l, role }));
   }).catch((error: unknown) => {
@@ -198,7 +202,7 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
     });
   },
 
-  checkRestore: (config, _ctx, mode) => checkRestoreRights(config, mode),
+  checkRestore: (config, ctx, mode) => checkRestoreRights(config, mode, ctx.reporter),
 
   stagingLocation: (config, _ctx, tag) => register(config, tag, 'new'),
   scratchLocation: (config, _ctx, tag) => register(config, tag, 'drill'),

@@ -118,7 +118,7 @@ describe.runIf(available)('a PostgreSQL error never hangs a drill or restore', (
     }
   });
 
-  it('restore as a role that neither owns the live database nor may end its sessions: names both rights before any hook runs', async () => {
+  it('restore as a role that neither owns the live database nor may end its sessions: names the one, warns of the other, before any hook runs', async () => {
     const db = fresh('notmine');
     const owner = fresh('boss');
     const role = fresh('helper');
@@ -133,8 +133,10 @@ describe.runIf(available)('a PostgreSQL error never hangs a drill or restore', (
     try {
       const restore = await timed('restore');
       expect(restore.code, restore.stderr).toBe(1);
-      expect(restore.stderr).toMatch(new RegExp(`role ${role} cannot restore on .*: it lacks membership of role "${owner}", which owns database "${db}" .*; pg_signal_backend \\(other roles are connected to "${db}"`));
-      expect(restore.stderr).toMatch(new RegExp(`hint: As a superuser: GRANT "${owner}" TO "${role}"; GRANT pg_signal_backend TO "${role}"`));
+      expect(restore.stderr).toMatch(new RegExp(`role ${role} cannot restore on .*: it lacks membership of role "${owner}", which owns database "${db}" \\(the new database gets that owner and the swap renames it\\)\\. Nothing was changed`));
+      expect(restore.stderr).toMatch(new RegExp(`hint: As a superuser: GRANT "${owner}" TO "${role}"\\. Or restore with a superuser`));
+      // A pre_restore hook may still stop the app, so ending its sessions is a warning here, not a refusal.
+      expect(restore.stderr).toMatch(new RegExp(`other roles are connected to "${db}", and role ${role} cannot end their sessions \\(it lacks pg_signal_backend\\)`));
       noStack(restore);
       expect(restore.left).toEqual([]);
       expect(() => readFileSync(hookRan)).toThrow();
