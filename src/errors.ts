@@ -121,3 +121,21 @@ export function ioHint(error: unknown): string | undefined {
       return undefined;
   }
 }
+
+/** Whether `error` says a disk filled up: ENOSPC from Node, SQLITE_FULL, or a tool's own words for it. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'SQLITE_FULL' || /No space left on device|database or disk is full/i.test(reason(error));
+}
+
+/**
+ * The hint for a disk that filled under a run's staging folder `dir`, where
+ * snapshots and dumps are written before packing. It names the folder the
+ * user chose (--staging or TMPDIR): the parent of the run's `restorable-*` folder.
+ */
+export function stagingFullHint(dir: string): string {
+  const parts = dir.split('/');
+  const run = parts.findLastIndex((p) => p.startsWith('restorable-'));
+  const root = run > 0 ? parts.slice(0, run).join('/') || '/' : dir;
+  return `The disk holding the staging folder ${root} is full: the snapshot is written there before it is packed. Free space on it, or point --staging (or TMPDIR) at a disk with room for the snapshot; nothing was committed.`;
+}

@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1254,9 +1254,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal4 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal3 ? "|\n" : ">\n";
+        return literal4 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -1305,7 +1305,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal3) {
+      if (!literal4) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str2}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,11 +7945,11 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -7957,7 +7957,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -8166,7 +8166,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -8183,9 +8183,9 @@ var require_parse = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal3 = normalizeSimpleBranch(branch);
-        if (literal3 && literal3.length === 1) {
-          safeChars.push(literal3);
+        const literal4 = normalizeSimpleBranch(branch);
+        if (literal4 && literal4.length === 1) {
+          safeChars.push(literal4);
           continue;
         }
         combinable = false;
@@ -8212,8 +8212,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts2.prepend || "" };
       const tokens = [bos];
       const capture = opts2.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts2.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts2.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -8337,15 +8337,22 @@ var require_parse = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal3 = input2.slice(token.startIndex, state.index + 1);
+        const literal4 = input2.slice(token.startIndex, state.index + 1);
         const body = input2.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           const open9 = tokens[token.tokensIndex];
           open9.type = "text";
           open9.value = literal3;
           open9.output = safeOutput || utils.escapeRegex(literal3);
+========
+          const open5 = tokens[token.tokensIndex];
+          open5.type = "text";
+          open5.value = literal4;
+          open5.output = safeOutput || utils.escapeRegex(literal4);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -8909,7 +8916,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts2.windows);
+      } = constants4.globChars(opts2.windows);
       const nodot = opts2.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts2.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts2.capture ? "" : "?:";
@@ -8960,14 +8967,14 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
     var utils = require_utils();
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -9095,14 +9102,14 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
+    picomatch2.constants = constants4;
     module.exports = picomatch2;
   }
 });
 
-// node_modules/picomatch/index.js
+// ../../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9124,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/postgres-array/index.js
+// ../../main/node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "node_modules/postgres-array/index.js"(exports) {
+  "../../main/node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9218,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/arrayParser.js
+// ../../main/node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9234,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// node_modules/postgres-date/index.js
+// ../../main/node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "node_modules/postgres-date/index.js"(exports, module) {
+  "../../main/node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9321,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// node_modules/xtend/mutable.js
+// ../../main/node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "node_modules/xtend/mutable.js"(exports, module) {
+  "../../main/node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9340,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// node_modules/postgres-interval/index.js
+// ../../main/node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "node_modules/postgres-interval/index.js"(exports, module) {
+  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9431,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// node_modules/postgres-bytea/index.js
+// ../../main/node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "node_modules/postgres-bytea/index.js"(exports, module) {
+  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9467,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/textParsers.js
+// ../../main/node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9667,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// node_modules/pg-int8/index.js
+// ../../main/node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "node_modules/pg-int8/index.js"(exports, module) {
+  "../../main/node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9747,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/binaryParsers.js
+// ../../main/node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9947,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/builtins.js
+// ../../main/node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10015,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// node_modules/pg-types/index.js
+// ../../main/node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "node_modules/pg-types/index.js"(exports) {
+  "../../main/node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10056,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// node_modules/pg/lib/defaults.js
+// ../../main/node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/pg/lib/defaults.js"(exports, module) {
+  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10125,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/pg/lib/utils.js
+// ../../main/node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/pg/lib/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,9 +10289,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/utils.js
+// ../../main/node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
@@ -10333,9 +10340,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/cert-signatures.js
+// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10453,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/sasl.js
+// ../../main/node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10631,9 +10638,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// node_modules/pg/lib/type-overrides.js
+// ../../main/node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10673,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// node_modules/pg-connection-string/index.js
+// ../../main/node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "node_modules/pg-connection-string/index.js"(exports, module) {
+  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str2, options = {}) {
       if (str2.charAt(0) === "/") {
@@ -10854,9 +10861,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// node_modules/pg/lib/connection-parameters.js
+// ../../main/node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11012,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// node_modules/pg/lib/result.js
+// ../../main/node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "node_modules/pg/lib/result.js"(exports, module) {
+  "../../main/node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11103,9 @@ var require_result = __commonJS({
   }
 });
 
-// node_modules/pg/lib/query.js
+// ../../main/node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "node_modules/pg/lib/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11305,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/messages.js
+// ../../main/node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "node_modules/pg-protocol/dist/messages.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11463,9 +11470,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-writer.js
+// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11576,9 +11583,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/serializer.js
+// ../../main/node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11665,11 +11672,11 @@ var require_serializer = __commonJS({
     };
     var bind = (config2 = {}) => {
       const portal = config2.portal || "";
-      const statement = config2.statement || "";
+      const statement2 = config2.statement || "";
       const binary = config2.binary || false;
       const values = config2.values || emptyArray;
       const len = values.length;
-      writer.addCString(portal).addCString(statement);
+      writer.addCString(portal).addCString(statement2);
       writer.addInt16(len);
       const formatsOffset = writer.reserveUnsafe(len * 2);
       writer.addInt16(len);
@@ -11790,9 +11797,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-reader.js
+// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11856,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/parser.js
+// ../../main/node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/pg-protocol/dist/parser.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12156,9 +12163,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/index.js
+// ../../main/node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/pg-protocol/dist/index.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12187,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/pg-cloudflare/dist/empty.js
+// ../../main/node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// node_modules/pg/lib/stream.js
+// ../../main/node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/pg/lib/stream.js"(exports, module) {
+  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12262,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/pg/lib/connection.js
+// ../../main/node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "node_modules/pg/lib/connection.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12457,9 +12464,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/split2/index.js
+// ../../main/node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "node_modules/split2/index.js"(exports, module) {
+  "../../main/node_modules/split2/index.js"(exports, module) {
     "use strict";
     var { Transform: Transform8 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -12558,9 +12565,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/helper.js
+// ../../main/node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "node_modules/pgpass/lib/helper.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,9 +12736,9 @@ var require_helper = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/index.js
+// ../../main/node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/pgpass/lib/index.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12750,9 +12757,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/pg/lib/client.js
+// ../../main/node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "node_modules/pg/lib/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13454,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/pg-pool/index.js
+// ../../main/node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "node_modules/pg-pool/index.js"(exports, module) {
+  "../../main/node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13873,9 +13880,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/query.js
+// ../../main/node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "node_modules/pg/lib/native/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14023,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/client.js
+// ../../main/node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "node_modules/pg/lib/native/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14361,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/index.js
+// ../../main/node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "node_modules/pg/lib/native/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// node_modules/pg/lib/index.js
+// ../../main/node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/pg/lib/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14510,8 +14517,18 @@ function ioHint(error63) {
       return void 0;
   }
 }
+function isDiskFull(error63) {
+  const code = error63?.code;
+  return code === "ENOSPC" || code === "SQLITE_FULL" || /No space left on device|database or disk is full/i.test(reason(error63));
+}
+function stagingFullHint(dir) {
+  const parts = dir.split("/");
+  const run = parts.findLastIndex((p2) => p2.startsWith("restorable-"));
+  const root = run > 0 ? parts.slice(0, run).join("/") || "/" : dir;
+  return `The disk holding the staging folder ${root} is full: the snapshot is written there before it is packed. Free space on it, or point --staging (or TMPDIR) at a disk with room for the snapshot; nothing was committed.`;
+}
 
-// node_modules/zod/v4/classic/external.js
+// ../../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14774,7 +14791,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15091,7 +15108,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15947,7 +15964,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16069,7 +16086,7 @@ function config(newConfig2) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16261,7 +16278,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16421,7 +16438,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16521,8 +16538,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter2) => {
+  const escapedDelim = escapeRegex(delimiter2 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -16593,7 +16610,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17069,7 +17086,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17110,14 +17127,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -18129,15 +18146,15 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
     const parseStr = (k2) => `shape[${k2}]._zod.run({ value: input[${k2}], issues: [] }, ctx)`;
-    const prefixStr = (id, k2) => `
-          let ${id}_ab = false;
-          for (let i = 0; i < ${id}.issues.length; i++) {
-            const iss = ${id}.issues[i];
+    const prefixStr = (id2, k2) => `
+          let ${id2}_ab = false;
+          for (let i = 0; i < ${id2}.issues.length; i++) {
+            const iss = ${id2}.issues[i];
             iss.path = iss.path ? [${k2}, ...iss.path] : [${k2}];
             payload.issues.push(iss);
-            if (iss.continue !== true) ${id}_ab = true;
+            if (iss.continue !== true) ${id2}_ab = true;
           }
-          if (${id}_ab && ctx && ctx.abortEarly) {
+          if (${id2}_ab && ctx && ctx.abortEarly) {
             payload.value = newResult;
             return payload;
           }`;
@@ -18151,34 +18168,34 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     for (const key of normalized.allKeys) {
       if (key === "__proto__")
         continue;
-      const id = ids[key];
+      const id2 = ids[key];
       const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
       const isPresent = `${k2} in input`;
       const schema2 = shape[key];
       const optin = schema2?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema2?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k2)};`);
+      doc.write(`const ${id2} = ${parseStr(k2)};`);
       if (isOptionalIn && isOptionalOut) {
-        const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
+        const assign = optin === "optional" ? `${id2}_present` : `${id2}.value !== undefined || ${id2}_present`;
         doc.write(`
-        const ${id}_present = ${isPresent};
-        if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k2)}
+        const ${id2}_present = ${isPresent};
+        if (!${id2}.issues.length || ${id2}_present) {
+          if (${id2}.issues.length) {${prefixStr(id2, k2)}
           }
 
           if (${assign}) {
-            newResult[${k2}] = ${id}.value;
+            newResult[${k2}] = ${id2}.value;
           }
         }
 
       `);
       } else if (!isOptionalIn) {
         doc.write(`
-        const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        const ${id2}_present = ${isPresent};
+        if (${id2}.issues.length) {${prefixStr(id2, k2)}
         }
-        if (!${id}_present && !${id}.issues.length) {
+        if (!${id2}_present && !${id2}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
@@ -18191,22 +18208,22 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
           }
         }
 
-        if (${id}_present) {
-          newResult[${k2}] = ${id}.value;
+        if (${id2}_present) {
+          newResult[${k2}] = ${id2}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        if (${id2}.issues.length) {${prefixStr(id2, k2)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k2}] = ${id}.value;`);
+          doc.write(`newResult[${k2}] = ${id2}.value;`);
         } else {
           doc.write(`
-        if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k2}] = ${id}.value;
+        if (${id2}.value !== undefined || ${isPresent}) {
+          newResult[${k2}] = ${id2}.value;
         }
       `);
         }
@@ -19559,7 +19576,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19836,7 +19853,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19904,7 +19921,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20016,7 +20033,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20127,7 +20144,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20296,7 +20313,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20422,7 +20439,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20536,7 +20553,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20650,7 +20667,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20783,7 +20800,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20900,7 +20917,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21021,7 +21038,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21135,7 +21152,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21248,7 +21265,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21373,7 +21390,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21488,7 +21505,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21625,7 +21642,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21745,7 +21762,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21863,7 +21880,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -21993,7 +22010,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22106,7 +22123,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22220,7 +22237,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22422,7 +22439,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22534,7 +22551,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22661,7 +22678,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22775,7 +22792,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22934,7 +22951,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23046,7 +23063,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23161,7 +23178,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23275,7 +23292,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23388,7 +23405,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23506,7 +23523,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23622,12 +23639,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23743,7 +23760,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23860,9 +23877,15 @@ function ko_default() {
   };
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
+========
+// ../../main/node_modules/zod/v4/locales/lt.js
+var capitalizeFirstCharacter = (text) => {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -24068,7 +24091,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24183,7 +24206,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24296,7 +24319,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24408,7 +24431,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24524,7 +24547,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24638,7 +24661,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24752,7 +24775,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24867,7 +24890,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24987,7 +25010,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25102,7 +25125,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25246,7 +25269,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25391,7 +25414,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25514,7 +25537,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25683,7 +25706,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25800,7 +25823,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25915,7 +25938,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26031,7 +26054,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26147,7 +26170,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26264,7 +26287,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26380,7 +26403,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26488,7 +26511,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26599,7 +26622,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26713,12 +26736,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26834,7 +26857,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26948,7 +26971,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27062,7 +27085,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27177,7 +27200,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27290,7 +27313,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27403,7 +27426,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27453,7 +27476,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../../main/node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29063,7 +29086,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30122,7 +30145,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30234,26 +30257,34 @@ function extractDefs(ctx, schema2) {
     return;
   const idToSchema = /* @__PURE__ */ new Map();
   for (const entry of ctx.seen.entries()) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const id = ctx.metadataRegistry.get(entry[0])?.id;
     if (id) {
       const existing2 = idToSchema.get(id);
       if (existing2 && existing2 !== entry[0]) {
         throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
+========
+    const id2 = ctx.metadataRegistry.get(entry[0])?.id;
+    if (id2) {
+      const existing = idToSchema.get(id2);
+      if (existing && existing !== entry[0]) {
+        throw new Error(`Duplicate schema id "${id2}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       }
-      idToSchema.set(id, entry[0]);
+      idToSchema.set(id2, entry[0]);
     }
   }
   const makeURI = (entry) => {
     const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
     if (ctx.external) {
       const externalId = ctx.external.registry.get(entry[0])?.id;
-      const uriGenerator = ctx.external.uri ?? ((id2) => id2);
+      const uriGenerator = ctx.external.uri ?? ((id3) => id3);
       if (externalId) {
         return { ref: uriGenerator(externalId) };
       }
-      const id = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
-      entry[1].defId = id;
-      return { defId: id, ref: `${uriGenerator("__shared")}#/${defsSegment}/${encodeJSONPointerSegment(id)}` };
+      const id2 = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
+      entry[1].defId = id2;
+      return { defId: id2, ref: `${uriGenerator("__shared")}#/${defsSegment}/${encodeJSONPointerSegment(id2)}` };
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
@@ -30301,8 +30332,8 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
         continue;
       }
     }
-    const id = ctx.metadataRegistry.get(entry[0])?.id;
-    if (id) {
+    const id2 = ctx.metadataRegistry.get(entry[0])?.id;
+    if (id2) {
       extractToDef(entry);
       continue;
     }
@@ -30535,10 +30566,10 @@ function finalize(ctx, schema2) {
   } else {
   }
   if (ctx.external?.uri) {
-    const id = ctx.external.registry.get(schema2)?.id;
-    if (!id)
+    const id2 = ctx.external.registry.get(schema2)?.id;
+    if (!id2)
       throw new Error("Schema is missing an `id` property");
-    result.$id = ctx.external.uri(id);
+    result.$id = ctx.external.uri(id2);
   }
   assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema2)?.id;
@@ -30652,7 +30683,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31144,7 +31175,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v2) => typeof v2 === "number"))
     return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id: id2, ...rest } = json2;
   if (rest.enum)
     rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
   else if (typeof rest.const === "number")
@@ -31400,7 +31431,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31478,10 +31509,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31662,7 +31693,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31697,7 +31728,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31743,7 +31774,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31757,7 +31788,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33222,7 +33253,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33248,7 +33279,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33273,7 +33304,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34006,7 +34037,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34161,7 +34192,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34173,7 +34204,7 @@ function deepPartial(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34203,7 +34234,7 @@ function output(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34505,7 +34536,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34525,7 +34556,7 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       const [owner, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
@@ -34639,9 +34670,9 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-SHIYPC3G.js");
-      const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
-      if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
+      const cache = await import("./cache-MJ2ZQESS.js");
+      const id2 = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
+      if (id2 === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
       return { bytes: size2 };
     } catch (error63) {
       body.destroy();
@@ -34657,7 +34688,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34908,7 +34939,7 @@ function describe3(error63) {
   return status && !text2.includes(String(status)) ? `${text2} (HTTP ${status})` : text2;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35295,7 +35326,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
+    const { default: Client2 } = await import("./src-6BZNNOFX.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35542,21 +35573,21 @@ var TerminalReporter = class {
   debug(message) {
     if (this.options.verbose) this.line(`debug: ${message}`);
   }
-  stepStarted(id, title) {
+  stepStarted(id2, title) {
     if (!this.options.quiet) this.line(`> ${title}`);
   }
-  stepFinished(id, status, ms2, note) {
+  stepFinished(id2, status, ms2, note) {
     if (this.options.quiet && status === "ok") return;
     const mark = { ok: "ok", failed: "FAILED", skipped: "skipped" }[status];
     this.line(`  ${mark} in ${(ms2 / 1e3).toFixed(2)}s${note ? `: ${note}` : ""}`);
   }
-  progress(id, bytes) {
+  progress(id2, bytes) {
     const err = this.err;
     if (!err.isTTY || this.options.quiet) return;
     const now = Date.now();
     if (now - this.lastProgress < 250) return;
     this.lastProgress = now;
-    err.write(`\r\x1B[K  ${id}: ${size(bytes)}`);
+    err.write(`\r\x1B[K  ${id2}: ${size(bytes)}`);
     this.progressShown = true;
   }
   output(text2) {
@@ -35572,8 +35603,32 @@ import zlib from "node:zlib";
 
 // src/util/spawn.ts
 import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join as join4 } from "node:path";
 import { Duplex, Readable as Readable3, Writable as Writable2 } from "node:stream";
 var STDERR_LIMIT = 16 * 1024;
+var setprivFound;
+function findable(command) {
+  const runnable = (path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes("/")) return runnable(command);
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && runnable(join4(dir, command)));
+}
+function tiedToParent(command, args) {
+  setprivFound ??= process.platform === "linux" && hasCommand("setpriv");
+  if (!setprivFound || !findable(command)) return [command, [...args]];
+  return ["setpriv", ["--pdeathsig", "TERM", "--", command, ...args]];
+}
+function spawnTied(command, args, options) {
+  const [file2, argv2] = tiedToParent(command, args);
+  return spawn(file2, argv2, options);
+}
 function endGroup(child) {
   if (child.pid === void 0 || child.exitCode !== null) return;
   try {
@@ -35611,10 +35666,10 @@ function outputOf(child, command, what) {
   return readable;
 }
 function spawnReader(command, args, what) {
-  return outputOf(spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }), command, what);
+  return outputOf(spawnTied(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }), command, what);
 }
 function spawnFedReader(command, args, what, feed) {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const output2 = outputOf(child, command, what);
   try {
     feed(child.stdin);
@@ -35624,7 +35679,7 @@ function spawnFedReader(command, args, what, feed) {
   return output2;
 }
 function spawnTransform(command, args, what) {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const stdin = child.stdin;
   stdin.on("error", () => void 0);
   const input2 = new Writable2({
@@ -35949,10 +36004,15 @@ function readPrivateKey(text2) {
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { access, constants, lstat as lstat2, readdir as readdir2, rm as rm6, stat as stat4 } from "node:fs/promises";
 import { join as join6, relative as relative3, resolve as resolve3 } from "node:path";
+========
+import { access, constants as constants2, rm as rm6, stat as stat4 } from "node:fs/promises";
+import { relative as relative2, resolve as resolve3 } from "node:path";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
-// node_modules/tar/dist/esm/index.min.js
+// ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -38923,7 +38983,7 @@ var To = (s4) => {
 
 // src/sources/path-swap.ts
 import { lstat, mkdir as mkdir3, rename as rename2, rm as rm4, rmdir as rmdir2 } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join4 } from "node:path";
+import { basename, dirname as dirname3, join as join5 } from "node:path";
 async function exists(path) {
   return lstat(path).then(
     () => true,
@@ -38931,7 +38991,7 @@ async function exists(path) {
   );
 }
 function besidePath(live, what, tag) {
-  return join4(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
+  return join5(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
 }
 async function swapPaths(live, staged2, tag, companions = []) {
   const point = besidePath(live, "restore-point", tag);
@@ -38942,9 +39002,9 @@ async function swapPaths(live, staged2, tag, companions = []) {
     await mkdir3(point, { recursive: false });
     created = true;
     for (const name of names) {
-      const from = join4(dirname3(live), name);
+      const from = join5(dirname3(live), name);
       if (!await exists(from)) continue;
-      await rename2(from, join4(point, name));
+      await rename2(from, join5(point, name));
       moved.push(name);
     }
     await rename2(staged2, live);
@@ -38962,8 +39022,8 @@ async function swapPaths(live, staged2, tag, companions = []) {
       const failed = besidePath(live, "failed", tag);
       await mkdir3(failed);
       for (const name of names) {
-        const at2 = join4(dirname3(live), name);
-        if (await exists(at2)) await rename2(at2, join4(failed, name));
+        const at2 = join5(dirname3(live), name);
+        if (await exists(at2)) await rename2(at2, join5(failed, name));
       }
       await putBack(live, point, moved);
       await rm4(failed, { recursive: true, force: true });
@@ -38971,7 +39031,7 @@ async function swapPaths(live, staged2, tag, companions = []) {
   };
 }
 async function putBack(live, point, moved) {
-  for (const name of moved) await rename2(join4(point, name), join4(dirname3(live), name));
+  for (const name of moved) await rename2(join5(point, name), join5(dirname3(live), name));
   await rmdir2(point).catch((error63) => {
     if (error63.code !== "ENOENT") throw error63;
   });
@@ -38979,7 +39039,11 @@ async function putBack(live, point, moved) {
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir4, rm as rm5, unlink } from "node:fs/promises";
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { dirname as dirname4, isAbsolute, join as join5, posix as posix3, relative as relative2 } from "node:path";
+========
+import { dirname as dirname4, isAbsolute, join as join6, posix as posix3 } from "node:path";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -39065,7 +39129,7 @@ async function extractSafely(stream2, into, options) {
     await pipeline6(stream2, extractor);
     for (const [at2, target] of created) {
       if (linkStaysInside(at2, target, links)) continue;
-      await unlink(join5(into, at2));
+      await unlink(join6(into, at2));
       dropped.push(`${at2} -> ${target}`);
     }
   } catch (error63) {
@@ -39148,7 +39212,7 @@ var files = {
     try {
       const info = await stat4(root);
       if (!info.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
-      await access(root, constants.R_OK | constants.X_OK);
+      await access(root, constants2.R_OK | constants2.X_OK);
     } catch (error63) {
       if (error63 instanceof RunError) throw error63;
       throw new RunError(`Files source "${config2.name}": cannot read ${root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -39229,7 +39293,7 @@ import { join as join10 } from "node:path";
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/pg/esm/index.mjs
+// ../../main/node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39425,6 +39489,7 @@ function explainClientError(error63, conn, database) {
     "28000": "The server refused this role or host: check pg_hba.conf and the user name.",
     "3D000": "The database does not exist: check the database name (url path or `database`).",
     "42501": 'Permission denied: the role needs more privileges (see the README, "Required privileges").',
+    "53100": "The database server's disk is full: free space on the server and run again.",
     ECONNREFUSED: "Nothing listens there: check host and port, and that PostgreSQL runs and listens on that address.",
     ENOTFOUND: "The host name does not resolve: check host.",
     EAI_AGAIN: "The host name does not resolve: check host and DNS.",
@@ -39495,6 +39560,7 @@ function explainToolError(tool, stderr, status) {
   if (/password authentication failed|no password supplied/i.test(stderr)) hint = "Check the password (PGPASSWORD, or ${VAR} in the url) and the user.";
   else if (/role "[^"]+" does not exist/i.test(stderr)) hint = "The dump names a role this server lacks: create it first, or back up with globals: true (missing roles are then created on restore).";
   else if (/statement timeout/i.test(stderr) && /LOCK TABLE/i.test(stderr)) hint = `Table ${table ?? ""} stayed locked longer than lock_wait_timeout (a migration or a long ALTER TABLE?). Run the backup again later, or raise lock_wait_timeout.`;
+  else if (/could not extend file|No space left on device/i.test(stderr)) hint = tool === "pg_restore" ? "The database server's disk is full: the restored copy is built beside the live database, so it needs room for both. Free space on the server and run again; the live database was not touched." : "The disk holding the staging folder is full: free space there, or point --staging (or TMPDIR) at a disk with room for the dump.";
   else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table ? `table ${table}` : "everything it must dump"}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
   else if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) hint = "Check host and port, and that the server accepts connections from here (listen_addresses, pg_hba.conf, firewall).";
   else if (/server closed the connection|connection to server was lost|terminating connection/i.test(stderr)) hint = "The server ended the connection during the dump (restart, pg_terminate_backend, network). Nothing was committed; run the backup again.";
@@ -39507,7 +39573,8 @@ function toolError(tool, stderr, status) {
   return new RunError(message, hint ? { hint } : {});
 }
 function startTool(path, args, env, input2 = "ignore", output2 = "pipe") {
-  const child = spawn2(path, args, { env, stdio: [input2, output2, "pipe"], detached: true });
+  const [file2, argv2] = tiedToParent(path, args);
+  const child = spawn2(file2, argv2, { env, stdio: [input2, output2, "pipe"], detached: true });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     if (stderr.length < 32e3) stderr += chunk.toString("utf8");
@@ -39553,6 +39620,11 @@ function toolOutput(tool) {
 }
 
 // src/sources/pg-dump.ts
+var dumpIndex = external_exports.object({
+  format: external_exports.enum(["custom", "directory"]),
+  globals: external_exports.boolean(),
+  databases: external_exports.array(external_exports.object({ name: external_exports.string().min(1).max(63), entry: external_exports.string().regex(/^db-[0-9]+(\.pgdump)?$/) })).min(1)
+});
 var USER_TABLES = "select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg_toast%'";
 async function holdSnapshot(conn, database, schemaSql) {
   const client = await connect(conn, database).catch((error63) => {
@@ -39607,11 +39679,27 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     };
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const info2 = started.then((dump2) => dump2.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
     info2.catch(() => void 0);
+========
+    const info = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
+    info.catch(() => void 0);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     void started.then(() => clearTimeout(unused));
-    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
+    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info };
   }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+========
+  try {
+    return await stageDump(config2, layout, tools, engine, stagingDir, signal, { env, method, schemaSql });
+  } catch (error63) {
+    if (!isDiskFull(error63)) throw error63;
+    throw new RunError(`PostgreSQL source "${config2.name}": staging the dump failed: ${reason(error63)}`, { hint: stagingFullHint(stagingDir), cause: error63 });
+  }
+}
+async function stageDump(config2, layout, tools, engine, stagingDir, signal, { env, method, schemaSql }) {
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   const root = join8(stagingDir, "dump");
   await mkdir5(root);
   const index = { format: layout.format, globals: config2.globals, databases: [] };
@@ -39650,6 +39738,327 @@ import { readFile } from "node:fs/promises";
 import { join as join9 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
 import { pipeline as pipeline7 } from "node:stream/promises";
+
+// src/sources/pg-globals.ts
+var FLAGS = new Set(["SUPERUSER", "INHERIT", "CREATEROLE", "CREATEDB", "LOGIN", "REPLICATION", "BYPASSRLS"].flatMap((f2) => [f2, `NO${f2}`]));
+var LOADS_CODE = /(^|_)preload_libraries$|^dynamic_library_path$/i;
+var SESSION_SETTINGS = /* @__PURE__ */ new Set(["default_transaction_read_only", "client_encoding", "standard_conforming_strings"]);
+var Refusal = class extends Error {
+  constructor(message, line2, tokens) {
+    super(message);
+    this.line = line2;
+    this.tokens = tokens;
+  }
+};
+function statements(text) {
+  const out = [];
+  let current = [];
+  let line2 = 1;
+  let lineEnded = true;
+  let i = 0;
+  const push = (kind, value) => {
+    if (!lineEnded && current.length === 0) throw new Refusal("a second statement on one line", line2, out.at(-1));
+    current.push({ kind, text: value, line: line2 });
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "\n") {
+      line2++;
+      lineEnded = true;
+      i++;
+    } else if (c === " " || c === "	" || c === "\r") {
+      i++;
+    } else if (text.startsWith("--", i)) {
+      const end = text.indexOf("\n", i);
+      i = end === -1 ? text.length : end;
+    } else if (c === "\\") {
+      const end = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
+      const command = text.slice(i, end).trimEnd();
+      const atLineStart = /(^|\n)[ \t]*$/.test(text.slice(0, i));
+      if (!atLineStart || current.length > 0 || !/^\\(un)?restrict [A-Za-z0-9]+$/.test(command)) throw new Refusal("a psql meta-command other than \\restrict", line2);
+      i = end;
+    } else if (c === "'") {
+      let value = "";
+      let j2 = i + 1;
+      for (; ; ) {
+        const quote2 = text.indexOf("'", j2);
+        if (quote2 === -1) throw new Refusal("an unterminated string", line2);
+        value += text.slice(j2, quote2);
+        if (text[quote2 + 1] === "'") {
+          value += "'";
+          j2 = quote2 + 2;
+        } else {
+          j2 = quote2 + 1;
+          break;
+        }
+      }
+      push("string", value);
+      line2 += (text.slice(i, j2).match(/\n/g) ?? []).length;
+      i = j2;
+    } else if (c === '"') {
+      let value = "";
+      let j2 = i + 1;
+      for (; ; ) {
+        const quote2 = text.indexOf('"', j2);
+        if (quote2 === -1) throw new Refusal("an unterminated quoted name", line2);
+        value += text.slice(j2, quote2);
+        if (text[quote2 + 1] === '"') {
+          value += '"';
+          j2 = quote2 + 2;
+        } else {
+          j2 = quote2 + 1;
+          break;
+        }
+      }
+      if (value === "" || value.includes("\0")) throw new Refusal("an empty quoted name", line2);
+      push("ident", value);
+      line2 += (text.slice(i, j2).match(/\n/g) ?? []).length;
+      i = j2;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i, i + 200))[0];
+      if (text[i + word.length] === "'" || text[i + word.length] === '"' || text[i + word.length] === "&") throw new Refusal("a prefixed string", line2);
+      push("word", word);
+      i += word.length;
+    } else if (/[0-9-]/.test(c)) {
+      const number4 = /^-?[0-9]+(\.[0-9]+)?/.exec(text.slice(i, i + 40))?.[0];
+      if (!number4) throw new Refusal(`an unexpected character ${JSON.stringify(c)}`, line2);
+      push("number", number4);
+      i += number4.length;
+    } else if (c === ";") {
+      if (current.length === 0) throw new Refusal("an empty statement", line2);
+      out.push(current);
+      current = [];
+      lineEnded = false;
+      i++;
+    } else if (c === "," || c === "(" || c === ")" || c === "=") {
+      push("punct", c);
+      i++;
+    } else {
+      throw new Refusal(`an unexpected character ${JSON.stringify(c)}`, line2);
+    }
+  }
+  if (current.length > 0) throw new Refusal("a statement without its closing semicolon", current[0].line);
+  return out;
+}
+var Reader = class {
+  constructor(tokens) {
+    this.tokens = tokens;
+  }
+  at = 0;
+  get line() {
+    return this.tokens[0].line;
+  }
+  done() {
+    return this.at >= this.tokens.length;
+  }
+  peek(offset = 0) {
+    return this.tokens[this.at + offset];
+  }
+  isWord(...words) {
+    return words.every((w2, k2) => {
+      const t = this.peek(k2);
+      return t?.kind === "word" && t.text.toUpperCase() === w2;
+    });
+  }
+  acceptPunct(c) {
+    const t = this.peek();
+    if (t?.kind !== "punct" || t.text !== c) return false;
+    this.at++;
+    return true;
+  }
+  /** The next token whatever it is (a SET value). */
+  any() {
+    return this.tokens[this.at++];
+  }
+  accept(...words) {
+    if (!this.isWord(...words)) return false;
+    this.at += words.length;
+    return true;
+  }
+  expect(...words) {
+    if (!this.accept(...words)) throw new Refusal(`expected ${words.join(" ")}`, this.line);
+  }
+  /** A role or setting name: quoted, or bare (folded to lower case as the server does). */
+  name() {
+    const t = this.tokens[this.at++];
+    if (t?.kind === "ident") return t.text;
+    if (t?.kind === "word") return t.text.toLowerCase();
+    throw new Refusal("expected a name", this.line);
+  }
+  string() {
+    const t = this.tokens[this.at++];
+    if (t?.kind !== "string") throw new Refusal("expected a quoted value", this.line);
+    return t.text;
+  }
+  integer() {
+    const t = this.tokens[this.at++];
+    if (t?.kind !== "number" || !/^-?[0-9]{1,9}$/.test(t.text)) throw new Refusal("expected a whole number", this.line);
+    return Number(t.text);
+  }
+  word() {
+    const t = this.tokens[this.at++];
+    if (t?.kind !== "word") throw new Refusal("expected a keyword", this.line);
+    return t.text.toUpperCase();
+  }
+  end() {
+    if (!this.done()) throw new Refusal("more after the end of the statement", this.line);
+  }
+  /** Skips to ON <kind> <name> (a privilege list) and returns what it names; only plain words and commas on the way. */
+  privilegesOn(kind) {
+    const start = this.at;
+    while (!this.done() && !this.isWord("ON")) {
+      const t = this.tokens[this.at++];
+      if (t.kind !== "word" && !(t.kind === "punct" && t.text === ",")) break;
+    }
+    if (this.accept("ON", kind)) return this.name();
+    this.at = start;
+    return void 0;
+  }
+};
+function roleIn(globals, name, line2) {
+  const role = globals.roles.find((r) => r.name === name);
+  if (!role) throw new Refusal(`role ${JSON.stringify(name)} is changed before it is created`, line2);
+  return role;
+}
+function alterRole(r, globals) {
+  const role = roleIn(globals, r.name(), r.line);
+  if (r.accept("SET")) {
+    const name = r.name();
+    r.expect("TO");
+    const values = [r.string()];
+    while (r.acceptPunct(",")) values.push(r.string());
+    r.end();
+    if (LOADS_CODE.test(name)) globals.withheldSettings.push(`${role.name}: ${name}`);
+    else role.settings.push({ name, values });
+    return;
+  }
+  r.expect("WITH");
+  const seen = /* @__PURE__ */ new Set();
+  const once2 = (what) => {
+    if (seen.has(what)) throw new Refusal(`${what} given twice`, r.line);
+    seen.add(what);
+  };
+  while (!r.done()) {
+    if (r.accept("CONNECTION", "LIMIT")) {
+      once2("CONNECTION LIMIT");
+      role.connectionLimit = r.integer();
+    } else if (r.accept("PASSWORD")) {
+      once2("PASSWORD");
+      role.password = r.string();
+    } else if (r.accept("VALID", "UNTIL")) {
+      once2("VALID UNTIL");
+      role.validUntil = r.string();
+    } else {
+      const flag = r.word();
+      if (!FLAGS.has(flag)) throw new Refusal("an unknown role attribute", r.line);
+      once2(flag.replace(/^NO/, ""));
+      role.flags.push(flag);
+    }
+  }
+}
+function grant(r, globals) {
+  const parameter = r.privilegesOn("PARAMETER");
+  if (parameter !== void 0) {
+    globals.parameterGrants.push(parameter);
+    return;
+  }
+  const space = r.privilegesOn("TABLESPACE");
+  if (space !== void 0) {
+    globals.tablespaces.push(space);
+    return;
+  }
+  const role = r.name();
+  r.expect("TO");
+  const member = r.name();
+  const options = [];
+  if (r.accept("WITH")) {
+    do {
+      if (r.accept("ADMIN", "OPTION")) options.push("ADMIN OPTION");
+      else {
+        const option = r.word();
+        const value = r.word();
+        if (!["ADMIN", "INHERIT", "SET"].includes(option) || !["TRUE", "FALSE"].includes(value)) throw new Refusal("an unknown membership option", r.line);
+        options.push(`${option} ${value}`);
+      }
+    } while (r.acceptPunct(","));
+  }
+  let grantor;
+  if (r.accept("GRANTED", "BY")) grantor = r.name();
+  r.end();
+  globals.memberships.push({ role, member, options, grantor });
+}
+function statement(r, globals) {
+  if (r.accept("SET")) {
+    const name = r.name();
+    if (!SESSION_SETTINGS.has(name)) throw new Refusal("an unknown SET", r.line);
+    if (!r.acceptPunct("=")) throw new Refusal("expected =", r.line);
+    const value = r.any();
+    if (value?.kind !== "word" && value?.kind !== "string") throw new Refusal("expected a value", r.line);
+    if (name === "standard_conforming_strings" && value.text.toLowerCase() !== "on") throw new Refusal("standard_conforming_strings off", r.line);
+    r.end();
+  } else if (r.accept("CREATE", "ROLE")) {
+    const name = r.name();
+    r.end();
+    if (globals.roles.some((x) => x.name === name)) throw new Refusal(`role ${JSON.stringify(name)} created twice`, r.line);
+    globals.roles.push({ name, flags: [], connectionLimit: void 0, password: void 0, validUntil: void 0, comment: void 0, settings: [] });
+  } else if (r.accept("ALTER", "ROLE")) {
+    alterRole(r, globals);
+  } else if (r.accept("COMMENT", "ON", "ROLE")) {
+    const role = roleIn(globals, r.name(), r.line);
+    r.expect("IS");
+    role.comment = r.string();
+    r.end();
+  } else if (r.accept("GRANT") || r.accept("REVOKE")) {
+    grant(r, globals);
+  } else if (r.accept("CREATE", "TABLESPACE") || r.accept("ALTER", "TABLESPACE") || r.accept("COMMENT", "ON", "TABLESPACE")) {
+    globals.tablespaces.push(r.name());
+  } else {
+    throw new Refusal("a statement that is not a role, membership or tablespace", r.line);
+  }
+}
+function opening(tokens) {
+  if (!tokens) return "";
+  const words = tokens.slice(0, 3).map((t) => t.kind === "word" ? t.text : t.kind === "ident" ? `"${t.text.slice(0, 20)}"` : t.kind === "string" ? "'...'" : t.text);
+  return ` (${words.join(" ")}${tokens.length > 3 ? " ..." : ""})`;
+}
+function parseGlobals(text, what = "globals.sql") {
+  const globals = { roles: [], memberships: [], tablespaces: [], parameterGrants: [], withheldSettings: [] };
+  try {
+    for (const tokens of statements(text)) {
+      try {
+        statement(new Reader(tokens), globals);
+      } catch (error63) {
+        if (error63 instanceof Refusal) error63.tokens ??= tokens;
+        throw error63;
+      }
+    }
+  } catch (error63) {
+    if (!(error63 instanceof Refusal)) throw error63;
+    const shown = opening(error63.tokens);
+    throw new IntegrityError(`${what} is not a pg_dumpall globals dump: line ${error63.line} holds ${error63.message}${shown}. Nothing was restored.`, {
+      hint: "A globals dump holds only roles, their settings and memberships, and tablespaces. This file was changed after the backup (or made by something else): restore another backup (--backup ID), and check who can write to the target."
+    });
+  }
+  return globals;
+}
+var id = esm_default.escapeIdentifier;
+var literal2 = esm_default.escapeLiteral;
+function createRoleStatements(role) {
+  const options = [...role.flags];
+  if (role.connectionLimit !== void 0) options.push(`CONNECTION LIMIT ${role.connectionLimit}`);
+  if (role.password !== void 0) options.push(`PASSWORD ${literal2(role.password)}`);
+  if (role.validUntil !== void 0) options.push(`VALID UNTIL ${literal2(role.validUntil)}`);
+  const statements2 = [`CREATE ROLE ${id(role.name)}${options.length > 0 ? ` WITH ${options.join(" ")}` : ""}`];
+  for (const s4 of role.settings) statements2.push(`ALTER ROLE ${id(role.name)} SET ${id(s4.name)} TO ${s4.values.map(literal2).join(", ")}`);
+  if (role.comment !== void 0) statements2.push(`COMMENT ON ROLE ${id(role.name)} IS ${literal2(role.comment)}`);
+  return statements2;
+}
+function grantStatement(m2) {
+  const options = m2.options.length > 0 ? ` WITH ${m2.options.join(", ")}` : "";
+  return `GRANT ${id(m2.role)} TO ${id(m2.member)}${options}${m2.grantor !== void 0 ? ` GRANTED BY ${id(m2.grantor)}` : ""}`;
+}
+
+// src/sources/pg-restore.ts
 var MAX_NAME_BYTES = 63;
 function besideName(database, what, tag) {
   const suffix = `_${what}_${tag.toLowerCase().replace(/[^a-z0-9]+/g, "_")}`;
@@ -39675,15 +40084,15 @@ async function databaseExists(client, name) {
 var LIVE_SETTINGS = `select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as enc, datcollate, datctype,
   to_jsonb(d) ->> 'datlocprovider' as provider, coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') as locale
   from pg_database d where datname = $1`;
-var literal2 = (value) => `'${String(value).replace(/'/g, "''")}'`;
+var literal3 = (value) => `'${String(value).replace(/'/g, "''")}'`;
 async function createBeside(client, db) {
   if (await databaseExists(client, db.staged)) throw new RunError(`Database "${db.staged}" already exists: a previous restore left it behind.`, { hint: `Drop it (DROP DATABASE ${quoteIdent(db.staged)}) and run again.` });
   const live = (await client.query(LIVE_SETTINGS, [db.live])).rows[0];
   let options = "";
   if (live) {
-    options = ` owner ${quoteIdent(String(live.owner))} encoding ${literal2(live.enc)} lc_collate ${literal2(live.datcollate)} lc_ctype ${literal2(live.datctype)}`;
-    if (live.provider === "i") options += ` locale_provider icu icu_locale ${literal2(live.locale)}`;
-    if (live.provider === "b") options += ` locale_provider builtin builtin_locale ${literal2(live.locale)}`;
+    options = ` owner ${quoteIdent(String(live.owner))} encoding ${literal3(live.enc)} lc_collate ${literal3(live.datcollate)} lc_ctype ${literal3(live.datctype)}`;
+    if (live.provider === "i") options += ` locale_provider icu icu_locale ${literal3(live.locale)}`;
+    if (live.provider === "b") options += ` locale_provider builtin builtin_locale ${literal3(live.locale)}`;
   }
   await client.query(`create database ${quoteIdent(db.staged)} template template0${options}`);
 }
@@ -39691,6 +40100,7 @@ async function dropDatabase(client, name) {
   await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
   await client.query(`drop database if exists ${quoteIdent(name)}`);
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function createMissingRoles(client, globals, reporter) {
   const existing2 = new Set((await client.query("select quote_ident(rolname) as r from pg_roles")).rows.map((r) => String(r.r)));
   const lines = globals.split("\n");
@@ -39699,15 +40109,53 @@ async function createMissingRoles(client, globals, reporter) {
   for (const role of missing) {
     await client.query(`CREATE ROLE ${role};`);
     for (const line2 of lines) if (belongs(line2, role) && line2.startsWith("ALTER ROLE")) await client.query(line2);
+========
+async function createMissingRoles(client, globals, conn, reporter) {
+  const existing = new Set((await client.query("select rolname from pg_roles")).rows.map((r) => String(r.rolname)));
+  const missing = globals.roles.filter((r) => !existing.has(r.name));
+  const created = [];
+  let current = "";
+  try {
+    for (const role of missing) {
+      current = role.name;
+      const [create, ...rest] = createRoleStatements(role);
+      await client.query(create);
+      created.push(role.name);
+      for (const statement2 of rest) await client.query(statement2);
+    }
+  } catch (error63) {
+    for (const name of created.reverse()) await client.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch(() => void 0);
+    const denied = error63.code === "42501";
+    throw new RunError(`Creating the missing role "${current}" from the backup's globals failed on ${describeConnection(conn)}: ${reason(error63)}.`, {
+      hint: denied ? "Creating roles needs CREATEROLE (and a superuser for SUPERUSER, REPLICATION or BYPASSRLS roles): use such a role, or create the backup's roles by hand first." : "Nothing was restored; create the role by hand and run again.",
+      cause: error63
+    });
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   }
-  for (const role of missing) for (const line2 of lines) if (line2.startsWith("GRANT ") && belongs(line2, role)) await client.query(line2).catch((e) => reporter.warn(`Role membership not restored (${line2}): ${reason(e)}`));
-  const spaces = lines.flatMap((l) => /^CREATE TABLESPACE (\S+)/.exec(l)?.[1] ?? []);
-  if (spaces.length > 0) reporter.warn(`Tablespaces are not created by a restore (their folders are per server): ${spaces.join(", ")}. Create any that are missing by hand; see globals.sql in the artifact.`);
-  if (missing.length > 0) reporter.info(`Created missing roles from globals: ${missing.join(", ")}`);
-  return missing;
+  const names = new Set(created);
+  for (const m2 of globals.memberships.filter((m3) => names.has(m3.member))) {
+    await client.query(grantStatement(m2)).catch((e) => reporter.warn(`Role membership not restored (${m2.role} to ${m2.member}): ${reason(e)}`));
+  }
+  if (globals.tablespaces.length > 0) reporter.warn(`Tablespaces are not created by a restore (their folders are per server): ${[...new Set(globals.tablespaces)].join(", ")}. Create any that are missing by hand; see globals.sql in the artifact.`);
+  if (globals.parameterGrants.length > 0) reporter.warn(`Privileges on configuration parameters are not restored: ${[...new Set(globals.parameterGrants)].join(", ")}. Grant them by hand if the app needs them; see globals.sql in the artifact.`);
+  if (globals.withheldSettings.length > 0) reporter.warn(`Role settings that load libraries are not restored: ${globals.withheldSettings.join(", ")}. Set them by hand if you trust them.`);
+  if (created.length > 0) reporter.info(`Created missing roles from globals: ${created.join(", ")}`);
+  return created;
 }
 function restoreArgs(conn, database, jobs) {
   return ["--exit-on-error", "--no-password", ...jobs > 1 ? [`--jobs=${jobs}`] : [], `--dbname=${conninfo(conn, database)}`];
+}
+async function readIndex(scratch) {
+  const text = await readFile(join9(scratch, "index.json"), "utf8").catch(() => "");
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = void 0;
+  }
+  const index = dumpIndex.safeParse(parsed);
+  if (!index.success) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable (or was changed since); nothing was restored." });
+  return index.data;
 }
 async function materializeSet(args) {
   const { set: set2, tools } = args;
@@ -39720,14 +40168,25 @@ async function materializeSet(args) {
       await withAdmin((c) => createBeside(c, db));
       set2.dbs.push(db);
       const restore2 = startTool(tools.path("pg_restore"), restoreArgs(set2.conn, db.staged, 1), env, "pipe");
-      const [fed, restored] = await Promise.allSettled([pipeline7(sniffed.stream, restore2.stdin), restore2.done]);
-      if (restored.status === "rejected") throw restored.reason;
-      if (fed.status === "rejected") throw fed.reason;
+      const stop = () => restore2.stop();
+      args.signal.addEventListener("abort", stop, { once: true });
+      try {
+        const [fed, restored] = await Promise.allSettled([pipeline7(sniffed.stream, restore2.stdin), restore2.done]);
+        if (restored.status === "rejected") throw restored.reason;
+        if (fed.status === "rejected") throw fed.reason;
+      } finally {
+        args.signal.removeEventListener("abort", stop);
+        restore2.stop();
+      }
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: "postgres", reporter: args.reporter });
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const index = JSON.parse(await readFile(join9(args.scratch, "index.json"), "utf8"));
     if (!Array.isArray(index.databases)) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable; nothing was restored." });
+========
+    const index = await readIndex(args.scratch);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     const covered = args.covered;
     const foreign = index.databases.length > 1 && covered !== "all" ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
     if (foreign.length > 0) {
@@ -39736,8 +40195,16 @@ async function materializeSet(args) {
       });
     }
     if (index.globals) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const globals = await readFile(join9(args.scratch, "globals.sql"), "utf8");
       set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
+========
+      const text = await readFile(join9(args.scratch, "globals.sql"), "utf8").catch(() => {
+        throw new IntegrityError("The PostgreSQL artifact lists globals but holds no globals.sql.", { hint: "It was not made by restorable (or was changed since); nothing was restored." });
+      });
+      const globals = parseGlobals(text, "The backup's globals.sql");
+      set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, set2.conn, args.reporter));
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     }
     for (const { name, entry } of index.databases) {
       args.signal.throwIfAborted();
@@ -39749,14 +40216,22 @@ async function materializeSet(args) {
       await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join9(args.scratch, entry)], env, args.signal);
     }
   } catch (error63) {
+    args.stream.destroy();
     await discardSet(set2).catch(() => void 0);
-    throw error63;
+    throw fromServer(error63) ? explainClientError(error63, set2.conn, set2.maintenance) : error63;
   }
 }
+function fromServer(error63) {
+  if (error63 instanceof RestorableError || !(error63 instanceof Error)) return false;
+  const code = error63.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && "severity" in error63) return true;
+  return ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH"].includes(String(code)) || /^Connection terminated/.test(error63.message);
+}
 async function discardSet(set2) {
+  if (set2.dbs.length === 0 && set2.createdRoles.length === 0) return;
   await withClient(set2.conn, set2.maintenance, async (client) => {
     for (const db of set2.dbs) await dropDatabase(client, db.staged);
-    for (const role of set2.createdRoles) await client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => void 0);
+    for (const role of set2.createdRoles) await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(() => void 0);
   });
   set2.dbs = [];
 }
@@ -39892,6 +40367,36 @@ async function checkStagingSpace(config2, need, stagingDir) {
     });
   }
 }
+var MY_RIGHTS = `select rolname, rolsuper, rolcreatedb, pg_has_role(current_user, 'pg_signal_backend', 'USAGE') as signal from pg_roles where rolname = current_user`;
+var LIVE_RIGHTS = `select d.datname, pg_get_userbyid(d.datdba) as owner, pg_has_role(current_user, d.datdba, 'MEMBER') as member,
+  exists (select 1 from pg_stat_activity a where a.datname = d.datname and a.pid <> pg_backend_pid() and a.usesysid is not null and not pg_has_role(current_user, a.usesysid, 'MEMBER')) as others
+  from pg_database d where case when $1::text[] is null then d.datallowconn and not d.datistemplate else d.datname = any($1::text[]) end order by 1`;
+async function checkRestoreRights(config2, mode, reporter) {
+  const conn = parseConnection(config2);
+  const live = config2.databases === "all" ? null : Array.isArray(config2.databases) ? config2.databases : [conn.database];
+  const missing = await withClient(conn, config2.maintenance_database, async (client) => {
+    const me2 = (await client.query(MY_RIGHTS)).rows[0];
+    if (!me2 || me2.rolsuper) return [];
+    const role2 = String(me2.rolname);
+    const lacks = [];
+    const builds = mode === "drill" ? "a scratch database" : "the restored database beside the live one";
+    if (!me2.rolcreatedb) lacks.push({ what: `CREATEDB (the ${mode} builds ${builds})`, fix: `ALTER ROLE ${quoteIdent(role2)} CREATEDB` });
+    for (const db of (await client.query(LIVE_RIGHTS, [live])).rows) {
+      if (!db.member) lacks.push({ what: `membership of role "${db.owner}", which owns database "${db.datname}" (the new database gets that owner${mode === "restore" ? " and the swap renames it" : ""})`, fix: `GRANT ${quoteIdent(String(db.owner))} TO ${quoteIdent(role2)}` });
+      if (mode === "restore" && db.others && !me2.signal) {
+        reporter.warn(`PostgreSQL source "${config2.name}": other roles are connected to "${db.datname}", and role ${role2} cannot end their sessions (it lacks pg_signal_backend): the swap fails unless they are gone by then. Stop the app in a pre_restore hook, or GRANT pg_signal_backend TO ${quoteIdent(role2)}.`);
+      }
+    }
+    return lacks.map((l) => ({ ...l, role: role2 }));
+  }).catch((error63) => {
+    throw explainClientError(error63, conn, config2.maintenance_database);
+  });
+  if (missing.length === 0) return;
+  const role = missing[0].role;
+  throw new RunError(`PostgreSQL source "${config2.name}": role ${role} cannot ${mode} on ${describeConnection(conn, config2.maintenance_database)}: it lacks ${missing.map((m2) => m2.what).join("; ")}. Nothing was changed.`, {
+    hint: `As a superuser: ${missing.map((m2) => m2.fix).join("; ")}. Or ${mode} with a superuser (see the README, "Required privileges").`
+  });
+}
 var probed = /* @__PURE__ */ new WeakMap();
 async function resolve4(config2, codec2) {
   const conn = parseConnection(config2);
@@ -39950,6 +40455,7 @@ var postgres = {
       throw error63;
     });
   },
+  checkRestore: (config2, ctx, mode) => checkRestoreRights(config2, mode, ctx.reporter),
   stagingLocation: (config2, _ctx, tag) => register(config2, tag, "new"),
   scratchLocation: (config2, _ctx, tag) => register(config2, tag, "drill"),
   async materialize(config2, stream2, into, ctx) {
@@ -40015,7 +40521,7 @@ var postgres = {
 
 // src/sources/sqlite.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
+import { access as access2, chmod, chown, constants as constants3, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
 import { dirname as dirname5, resolve as resolve5 } from "node:path";
 import { pipeline as pipeline8 } from "node:stream/promises";
 
@@ -40267,7 +40773,7 @@ var sqlite = {
   async probe(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
     try {
-      await access2(live, constants2.R_OK);
+      await access2(live, constants3.R_OK);
     } catch (error63) {
       throw new RunError(`SQLite source "${config2.name}": cannot read ${live}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
@@ -40287,7 +40793,7 @@ var sqlite = {
       if (method === "backup") await driver.backup(live, copy);
       else vacuumInto(driver, live, copy);
     } catch (error63) {
-      throw new RunError(`SQLite source "${config2.name}": the snapshot of ${live} failed: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
+      throw new RunError(`SQLite source "${config2.name}": the snapshot of ${live} failed: ${reason(error63)}`, { hint: isDiskFull(error63) ? stagingFullHint(ctx.stagingDir) : ioHint(error63), cause: error63 });
     }
     const db = driver.open(copy, { readonly: false });
     let info;
@@ -40882,8 +41388,14 @@ function selectTargets({ plan, dir }, name, env) {
 // src/pipeline/backup.ts
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { join as join14 } from "node:path";
 import { pipeline as pipeline12 } from "node:stream/promises";
+========
+import { join as join12 } from "node:path";
+import { pipeline as pipeline10 } from "node:stream/promises";
+import { Readable as Readable6 } from "node:stream";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
 // src/artifacts/backup-id.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -40895,13 +41407,13 @@ function makeBackupId(at2, appVersion, tag = randomBytes3(3).toString("hex")) {
   const stamp = at2.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
   return [stamp, appVersion ? `v${sanitizeVersion(appVersion)}` : void 0, tag].filter(Boolean).join("-");
 }
-function parseBackupId(id) {
-  const match = ID.exec(id);
+function parseBackupId(id2) {
+  const match = ID.exec(id2);
   if (!match) return void 0;
   const s4 = match[1];
   const time3 = /* @__PURE__ */ new Date(`${s4.slice(0, 4)}-${s4.slice(4, 6)}-${s4.slice(6, 8)}T${s4.slice(9, 11)}:${s4.slice(11, 13)}:${s4.slice(13, 15)}Z`);
   if (Number.isNaN(time3.getTime()) || !makeBackupId(time3, null, "x").startsWith(s4)) return void 0;
-  return { id, time: time3, appVersion: match[2] ?? null };
+  return { id: id2, time: time3, appVersion: match[2] ?? null };
 }
 
 // src/artifacts/catalog.ts
@@ -41070,28 +41582,28 @@ function checkManifestSignature(manifest, armored, signing2, where) {
 
 // src/artifacts/catalog.ts
 var keyOf = {
-  dir: (plan, id) => `${plan}/${id}/`,
-  file: (plan, id, file2) => `${plan}/${id}/${file2}`
+  dir: (plan, id2) => `${plan}/${id2}/`,
+  file: (plan, id2, file2) => `${plan}/${id2}/${file2}`
 };
 async function listBackups(target, plan) {
   const byId = /* @__PURE__ */ new Map();
   for (const object2 of await target.list(`${plan}/`)) {
-    const id = object2.key.slice(plan.length + 1).split("/")[0];
-    if (!parseBackupId(id)) continue;
-    byId.set(id, [...byId.get(id) ?? [], object2]);
+    const id2 = object2.key.slice(plan.length + 1).split("/")[0];
+    if (!parseBackupId(id2)) continue;
+    byId.set(id2, [...byId.get(id2) ?? [], object2]);
   }
-  return [...byId.entries()].map(([id, objects]) => ({
-    id,
-    time: parseBackupId(id).time,
-    complete: objects.some((o) => o.key === keyOf.file(plan, id, MANIFEST)),
+  return [...byId.entries()].map(([id2, objects]) => ({
+    id: id2,
+    time: parseBackupId(id2).time,
+    complete: objects.some((o) => o.key === keyOf.file(plan, id2, MANIFEST)),
     objects,
     bytes: objects.reduce((sum, o) => sum + o.size, 0)
   })).sort((a, b2) => a.id < b2.id ? 1 : -1);
 }
-async function removeBackup(target, plan, id, objects) {
-  const manifestKey = keyOf.file(plan, id, MANIFEST);
+async function removeBackup(target, plan, id2, objects) {
+  const manifestKey = keyOf.file(plan, id2, MANIFEST);
   await target.remove([manifestKey]);
-  const rest = objects ?? await target.list(keyOf.dir(plan, id));
+  const rest = objects ?? await target.list(keyOf.dir(plan, id2));
   await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
 }
 async function readBytes(target, key) {
@@ -41099,6 +41611,7 @@ async function readBytes(target, key) {
   for await (const chunk of await target.get(key)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function readText(target, key) {
   return (await readBytes(target, key)).toString("utf8");
 }
@@ -41121,25 +41634,30 @@ async function readManifest(target, plan, id, signing2) {
   const bytes = await readBytes(target, key);
   if (signing2) checkManifestSignature(bytes, await readSignature(target, plan, id), signing2, { id, target: target.name });
   const text2 = bytes.toString("utf8");
+========
+async function readManifest(target, plan, id2) {
+  const key = keyOf.file(plan, id2, MANIFEST);
+  const text = await readText(target, key);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   let json2;
   try {
     json2 = JSON.parse(text2);
   } catch (error63) {
-    throw new IntegrityError(`The manifest of backup ${id} on target "${target.name}" is not valid JSON (${reason(error63)}); it may be truncated.`, {
+    throw new IntegrityError(`The manifest of backup ${id2} on target "${target.name}" is not valid JSON (${reason(error63)}); it may be truncated.`, {
       hint: "Use a copy of this backup from another target (--target), or another backup (--backup)."
     });
   }
   const parsed = manifestSchema.safeParse(json2);
-  if (!parsed.success || parsed.data.backup_id !== id) {
-    throw new IntegrityError(`The manifest of backup ${id} on target "${target.name}" is damaged: ${parsed.success ? "it names another backup" : parsed.error.issues[0]?.message}.`, {
+  if (!parsed.success || parsed.data.backup_id !== id2) {
+    throw new IntegrityError(`The manifest of backup ${id2} on target "${target.name}" is damaged: ${parsed.success ? "it names another backup" : parsed.error.issues[0]?.message}.`, {
       hint: "Use a copy of this backup from another target (--target), or another backup (--backup)."
     });
   }
   return parsed.data;
 }
-async function readDrill(target, plan, id) {
+async function readDrill(target, plan, id2) {
   try {
-    const parsed = drillSchema.safeParse(JSON.parse(await readText(target, keyOf.file(plan, id, DRILL))));
+    const parsed = drillSchema.safeParse(JSON.parse(await readText(target, keyOf.file(plan, id2, DRILL))));
     return parsed.success ? parsed.data : void 0;
   } catch (error63) {
     if (error63 instanceof NotFoundError || error63 instanceof SyntaxError) return void 0;
@@ -41211,10 +41729,10 @@ var Digest = class extends Transform2 {
 };
 
 // src/artifacts/check.ts
-async function readBack(target, plan, id, entry, copyTo) {
+async function readBack(target, plan, id2, entry, copyTo) {
   const digest = new Digest();
   const sink = copyTo ? createWriteStream4(copyTo, { flags: "wx" }) : new Writable3({ write: (_chunk, _encoding, callback) => callback() });
-  await pipeline9(await target.get(keyOf.file(plan, id, entry.artifact.file)), digest, sink);
+  await pipeline9(await target.get(keyOf.file(plan, id2, entry.artifact.file)), digest, sink);
   return { sha256: digest.sha256, bytes: digest.bytes };
 }
 function mismatch(entry, got) {
@@ -41243,7 +41761,7 @@ function matching(entry) {
 import { createReadStream as createReadStream4, readFileSync as readFileSync4 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -41440,7 +41958,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -41517,7 +42035,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -41584,7 +42102,7 @@ var hkdf = (hash2, ikm, salt, info, length) => {
   return expand(hash2, HMAC.digest(), info, length, HMAC);
 };
 
-// node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -41594,7 +42112,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -41707,7 +42225,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -41872,7 +42390,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// node_modules/@scure/base/index.js
+// ../../main/node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -41913,10 +42431,10 @@ function anumArr(label, input2) {
     throw new TypeError(`${label}: array of numbers expected`);
 }
 function chain(...args) {
-  const id = (a) => a;
+  const id2 = (a) => a;
   const wrap = (a, b2) => (c) => a(b2(c));
-  const encode3 = args.map((x) => x.encode).reduceRight(wrap, id);
-  const decode3 = args.map((x) => x.decode).reduce(wrap, id);
+  const encode3 = args.map((x) => x.encode).reduceRight(wrap, id2);
+  const decode3 = args.map((x) => x.decode).reduce(wrap, id2);
   return { encode: encode3, decode: decode3 };
 }
 var powers = /* @__PURE__ */ (() => {
@@ -42221,7 +42739,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// node_modules/@noble/hashes/pbkdf2.js
+// ../../main/node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -42296,7 +42814,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// node_modules/@noble/hashes/scrypt.js
+// ../../main/node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -42454,7 +42972,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// node_modules/@noble/ciphers/utils.js
+// ../../main/node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42632,10 +43150,17 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
+========
+// ../../main/node_modules/@noble/ciphers/_arx.js
+var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
+var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
+var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 function rotl2(a, b2) {
   return a << b2 | a >>> 32 - b2;
 }
@@ -42762,7 +43287,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// node_modules/@noble/ciphers/_poly1305.js
+// ../../main/node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -43013,7 +43538,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// node_modules/@noble/ciphers/chacha.js
+// ../../main/node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -43163,7 +43688,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -43309,7 +43834,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -43458,7 +43983,7 @@ function memoized(fn) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -43844,7 +44369,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -44077,7 +44602,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -44192,7 +44717,7 @@ function montgomery(curveDef) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -44263,7 +44788,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -45135,7 +45660,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -45266,7 +45791,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -45305,7 +45830,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -45661,7 +46186,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -45704,7 +46229,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -45728,7 +46253,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -45764,7 +46289,7 @@ function expand2(hash2, prk, info, length = 32) {
   return okm.slice(0, length);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -45963,7 +46488,7 @@ var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -46044,7 +46569,7 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// node_modules/@noble/post-quantum/utils.js
+// ../../main/node_modules/@noble/post-quantum/utils.js
 var randomBytes7 = randomBytes6;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
@@ -46128,7 +46653,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// node_modules/@noble/post-quantum/_crystals.js
+// ../../main/node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -46237,7 +46762,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// node_modules/@noble/post-quantum/ml-kem.js
+// ../../main/node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -46504,7 +47029,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// node_modules/@noble/post-quantum/hybrid.js
+// ../../main/node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -46722,7 +47247,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -46904,7 +47429,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47367,7 +47892,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -47754,7 +48279,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/curves/abstract/der.js
+// ../../main/node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -47881,7 +48406,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -48713,7 +49238,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -48726,7 +49251,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// node_modules/@noble/curves/abstract/edwards.js
+// ../../main/node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -49020,7 +49545,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -49167,7 +49692,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -49253,7 +49778,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/age-encryption/dist/x25519.js
+// ../../main/node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -49324,7 +49849,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// node_modules/age-encryption/dist/io.js
+// ../../main/node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -49425,7 +49950,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// node_modules/age-encryption/dist/format.js
+// ../../main/node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -49522,6 +50047,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/age-encryption/dist/recipients.js
 function generateX25519Identity() {
   const scalar = randomBytes4(32);
@@ -49549,6 +50075,9 @@ async function identityToRecipient(identity) {
   const recipient = await scalarMultBase(scalar);
   return bech32.encodeFromBytes("age", recipient);
 }
+========
+// ../../main/node_modules/age-encryption/dist/recipients.js
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49862,7 +50391,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// node_modules/age-encryption/dist/stream.js
+// ../../main/node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -49959,7 +50488,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// node_modules/age-encryption/dist/index.js
+// ../../main/node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -51729,7 +52258,7 @@ async function runBackup(loaded, options) {
     reporter.warn(`Target "${target.name}" dropped out: ${reason(error64)}${hint}`);
   };
   let stagingDir = "";
-  let id = "";
+  let id2 = "";
   let appVersion = null;
   const entries = [];
   const verifiedAt = /* @__PURE__ */ new Map();
@@ -51741,14 +52270,14 @@ async function runBackup(loaded, options) {
   let signer;
   let repo;
   const sctx = () => ({ planDir, stagingDir, reporter, signal, compression: plan.compression.algorithm });
-  const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id });
+  const hookEnv = () => ({ ...env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: id2 });
   const expiresAt = (t) => t.expiresAfterDays && verifiedAt.has(t.name) ? new Date(started.getTime() + t.expiresAfterDays * 864e5).toISOString() : null;
   const copyOf = (t) => ({ target: t.name, medium: t.medium, offsite: t.offsite, immutable: t.immutable, counted: t.counted ?? true, expiresAt: expiresAt(t) });
   const manifestFor = (holders, verdict2) => ({
     format: 1,
     tool: { name: "restorable", version: VERSION },
     plan: { name: plan.name, sha256: loaded.hash },
-    backup_id: id,
+    backup_id: id2,
     started_at: started.toISOString(),
     finished_at: now().toISOString(),
     app_version: appVersion,
@@ -51776,8 +52305,8 @@ async function runBackup(loaded, options) {
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
       appVersion = await resolveAppVersion(plan, planDir, env);
-      id = makeBackupId(started, appVersion);
-      return `backup id ${id}`;
+      id2 = makeBackupId(started, appVersion);
+      return `backup id ${id2}`;
     },
     async hook(step) {
       const [, phase, index] = step.id.split(":");
@@ -51793,8 +52322,13 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const ctx = { ...sctx(), stagingDir: join14(stagingDir, source.name) };
       await mkdir9(ctx.stagingDir);
+========
+      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
+      await mkdir8(ctx.stagingDir);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       try {
         const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop }) : void 0;
         const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
@@ -51803,7 +52337,7 @@ async function runBackup(loaded, options) {
         const compression2 = repository ? { algorithm: "none" } : plan.compression;
         const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
-        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
+        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id2, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
         const streamed = await pipeline12([...packing(raw.snapshot, compression2), ...sealing, digest, sink], { signal }).then(
           () => void 0,
@@ -51846,7 +52380,7 @@ async function runBackup(loaded, options) {
         alive().map(async (target) => {
           try {
             for (const entry of entries) {
-              const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
+              const problem = mismatch(entry, await readBack(target, plan.name, id2, entry));
               if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());
@@ -51873,8 +52407,12 @@ async function runBackup(loaded, options) {
         manifest = manifestFor(holders, now2);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
         const signature = signer?.sign(body);
         await Promise.all(to2.map((t) => putManifest(t, plan.name, id, body, signature).catch((error64) => drop(t, error64))));
+========
+        await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id2, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
         return verdict = now2;
       };
       const settle2 = async () => {
@@ -51893,7 +52431,7 @@ async function runBackup(loaded, options) {
       await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id2} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join("; ")}` : "Add targets to the plan." }
         );
       }
@@ -51904,11 +52442,15 @@ async function runBackup(loaded, options) {
       const failed = [];
       for (const target of alive()) {
         try {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           const repository = repositoryPruneOf(plan, env, loaded.secrets);
           pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...repository ? { repository } : {} }));
+========
+          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id2], apply: true, now: now() }));
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
         } catch (error64) {
           failed.push(target.name);
-          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
+          reporter.warn(`Backup ${id2} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
         }
       }
       const done = pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
@@ -51923,11 +52465,17 @@ async function runBackup(loaded, options) {
   const pipelineData = compileBackup(plan, planDir);
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
   if (stagingDir) await rm9(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
+========
+  const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id2} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
+  if (stagingDir) await rm8(stagingDir, { recursive: true, force: true });
+  if (id2) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id2, reporter);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   return {
-    id,
+    id: id2,
     ok: error63 === void 0,
     ...manifest ? { manifest } : {},
     ...verdict ? { verdict } : {},
@@ -51962,12 +52510,12 @@ function sourceFailure(name, error63) {
   const hint = changing ? "That file changed size while it was read (an app writing to it, a log): exclude it, or stop the writer in a pre_backup hook." : ioHint(error63);
   return new RunError(`Reading source "${name}" failed${at2}: ${reason(error63)}`, { hint, cause: error63 });
 }
-async function removeIncomplete(targets, plan, id, reporter) {
+async function removeIncomplete(targets, plan, id2, reporter) {
   for (const target of targets) {
     try {
-      await removeBackup(target, plan, id);
+      await removeBackup(target, plan, id2);
     } catch (error63) {
-      reporter.warn(`Could not clear the incomplete backup ${id} on target "${target.name}": ${reason(error63)}`);
+      reporter.warn(`Could not clear the incomplete backup ${id2} on target "${target.name}": ${reason(error63)}`);
     }
   }
 }
@@ -52476,8 +53024,13 @@ var exportCommand = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { join as join18 } from "node:path";
 import { Readable as Readable12 } from "node:stream";
+========
+import { join as join15 } from "node:path";
+import { Readable as Readable8 } from "node:stream";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
 // src/restore/healthchecks.ts
 function kindOf(check2) {
@@ -52546,6 +53099,7 @@ async function runHealthChecks(ctx) {
   return results;
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // src/restore/build.ts
 import { dirname as dirname8, isAbsolute as isAbsolute3 } from "node:path";
 
@@ -52618,6 +53172,22 @@ async function buildSnapshot(options) {
       } else {
         counts3.symlinks += 1;
         links.push({ rel: relPath, target: node2.target, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
+========
+// src/restore/locate.ts
+import { createReadStream as createReadStream5 } from "node:fs";
+import { join as join13 } from "node:path";
+import { pipeline as pipeline11 } from "node:stream/promises";
+async function findBackup(targets, plan, selector2, reporter, only) {
+  const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
+  if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
+  const holdings = await Promise.all(
+    candidates2.map(async (target) => {
+      try {
+        return { target, ids: (await listBackups(target, plan)).filter((b2) => b2.complete).map((b2) => b2.id) };
+      } catch (error63) {
+        reporter.warn(`Cannot list target "${target.name}": ${reason(error63)}`);
+        return { target, ids: [] };
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       }
     }
   }
@@ -52705,12 +53275,50 @@ async function buildChecked(plan, prepared, item, into) {
       hint: "The artifact passed its checksum, so it was stored this way: altered on the target, or not made by restorable. Restore another backup (--backup ID) or another target's copy (--target NAME), and run `restorable verify`."
     }
   );
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 }
 
 // src/restore/prepare.ts
 import { mkdir as mkdir11, rm as rm11 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname9, isAbsolute as isAbsolute4, join as join17 } from "node:path";
+========
+  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
+  const id2 = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
+  if (!id2) {
+    const where = candidates2.map((t) => t.name).join(", ");
+    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
+      hint: "Run `restorable list` to see the backups each target holds."
+    });
+  }
+  return { id: id2, holders: holdings.filter((h) => h.ids.includes(id2)).map((h) => h.target) };
+}
+async function fetchVerified(target, plan, id2, entry, stagingDir) {
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id2, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
+  const problem = mismatch(entry, await readBack(target, plan, id2, entry, target.localPath ? void 0 : path));
+  if (problem) {
+    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id2} on target "${target.name}" is damaged: ${problem}`, {
+      hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
+    });
+  }
+  return path;
+}
+function decoded(path, entry, keys) {
+  const decoder = decompressor(entry.artifact.compression.algorithm);
+  const { encryption: encryption2, file: file2 } = entry.artifact;
+  const opening2 = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
+  pipeline11([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening2, decoder]).catch((error63) => decoder.destroy(error63));
+  return decoder;
+}
+async function checkKey(path, entry, keys, id2) {
+  const { encryption: encryption2, file: file2 } = entry.artifact;
+  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id2}`);
+}
+
+// src/restore/prepare.ts
+import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
+import { join as join14 } from "node:path";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -52748,11 +53356,17 @@ async function versionProblems(loaded, located, chosen2, ctx, env, mode) {
 async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error63) => {
     throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir4(), "a few KiB", error63, { staging: true }) : error63;
   });
   const cleanup = () => rm11(stagingDir, { recursive: true, force: true });
+========
+  const { id: id2, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
+  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
+  const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -52765,14 +53379,20 @@ async function prepare(loaded, request, mode) {
   };
   try {
     for (const [index, target] of holders.entries()) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const manifest = await readManifest(target, plan.name, id, plan.signing).catch((error63) => onDamage(error63, index));
+========
+      const manifest = await readManifest(target, plan.name, id2).catch((error63) => onDamage(error63, index));
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       if (!manifest) continue;
       const located = { target, manifest };
       const chosen2 = await retarget(select(loaded, located, request.sources), request.to);
       if (!versionsChecked) {
         await checkVersions(loaded, located, chosen2, ctx, request, mode);
+        for (const { config: config2 } of chosen2) await sourceAdapter(config2).checkRestore?.(config2, ctx, mode);
         versionsChecked = true;
       }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       await checkRoom(needs(located, chosen2, ctx, mode));
       const selected = await fetchAll(located, chosen2, join17(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
@@ -52780,6 +53400,14 @@ async function prepare(loaded, request, mode) {
       const opened2 = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
       if (!opened2) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
+========
+      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      if (!selected) continue;
+      keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
+      const opened = await openAll(selected, keys, id2).catch((error63) => onDamage(error63, index));
+      if (!opened) continue;
+      request.reporter.info(`Backup ${id2} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       return { ...located, selected, stagingDir, ctx, keys, cleanup };
     }
     throw firstDamage;
@@ -52818,8 +53446,8 @@ async function fetchAll({ target, manifest }, chosen2, scratch) {
   }
   return selected;
 }
-async function openAll(selected, keys, id) {
-  for (const { entry, artifact } of selected) await checkKey(artifact, entry, keys, id);
+async function openAll(selected, keys, id2) {
+  for (const { entry, artifact } of selected) await checkKey(artifact, entry, keys, id2);
   return true;
 }
 async function checkVersions(loaded, located, chosen2, ctx, request, mode) {
@@ -52843,6 +53471,7 @@ async function runDrill(loaded, request) {
   const scratch = [];
   try {
     const locations = /* @__PURE__ */ new Map();
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     for (const item of prepared.selected) {
       const { config: config2, adapter } = item;
       const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join18(prepared.stagingDir, `restored-${config2.name}`);
@@ -52850,6 +53479,15 @@ async function runDrill(loaded, request) {
       const began = performance.now();
       try {
         await buildChecked(loaded.plan, prepared, item, into);
+========
+    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
+      const began = performance.now();
+      try {
+        const stream2 = decoded(artifact, entry, prepared.keys);
+        await adapter.materialize(config2, stream2, into, prepared.ctx).finally(() => stream2.destroy());
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       } catch (error63) {
         checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
         throw error63;
@@ -52918,11 +53556,19 @@ function age(from, now) {
   if (hours < 48) return `${Math.round(hours)}h`;
   return `${Math.round(hours / 24)}d`;
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function copyState(target, plan, id, now, signing2) {
   let entry;
   let note = "";
   try {
     entry = (await readManifest(target, plan, id, signing2)).copies.find((c) => c.target === target.name);
+========
+async function copyState(target, plan, id2, now) {
+  let entry;
+  let note = "";
+  try {
+    entry = (await readManifest(target, plan, id2)).copies.find((c) => c.target === target.name);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   } catch (error63) {
     note = error63 instanceof SignatureError ? error63.state : `manifest unreadable: ${reason(error63)}`;
   }
@@ -53007,9 +53653,13 @@ var prune = async (input2, io2) => {
       const lines = [`${target.name}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
       const gc2 = report.repository;
       if (gc2) lines.push(gc2.skipped ? `  repository: nothing reclaimed: ${gc2.skipped}` : `  repository: ${input2.dryRun ? "would remove" : "removed"} ${gc2.packs_removed} unused pack(s), ${gc2.bytes_freed} bytes; ${gc2.indexes_rewritten} index(es) rewritten`);
+========
+      for (const id2 of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id2}`);
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       io2.reporter.output(lines.join("\n"));
     }
   });
@@ -53047,7 +53697,12 @@ async function runRestore(loaded, request) {
       const { config: config2, adapter } = item;
       signal.throwIfAborted();
       const into = adapter.stagingLocation(config2, prepared.ctx, tag);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       await buildChecked(loaded.plan, prepared, item, into);
+========
+      const stream2 = decoded(artifact, entry, prepared.keys);
+      await adapter.materialize(config2, stream2, into, prepared.ctx).finally(() => stream2.destroy());
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       staged2.push({ path: into, discard: () => adapter.discard(into) });
     }
     signal.throwIfAborted();
@@ -53167,6 +53822,7 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { Transform as Transform7, Writable as Writable6 } from "node:stream";
 import { pipeline as pipeline15 } from "node:stream/promises";
 
@@ -53263,6 +53919,19 @@ async function deepCheck(target, loaded, id, entry, keys) {
   stored.once("error", () => readFailed = true);
   if (entry.storage === "repository") return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
   await pipeline15([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+========
+import { Transform as Transform5, Writable as Writable5 } from "node:stream";
+import { pipeline as pipeline12 } from "node:stream/promises";
+async function deepCheck(target, loaded, id2, entry, keys) {
+  const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
+  let decodedBytes = 0;
+  const count = new Transform5({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
+  const opening2 = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id2}`)] : [];
+  const stored = await target.get(keyOf.file(loaded.plan.name, id2, file2));
+  let readFailed = false;
+  stored.once("error", () => readFailed = true);
+  await pipeline12([stored, matching(entry), ...opening2, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
@@ -53288,12 +53957,12 @@ function archiveCheck(file2) {
   });
   return parser;
 }
-async function checkArtifact(target, loaded, id, entry, deep, keys) {
+async function checkArtifact(target, loaded, id2, entry, deep, keys) {
   const report = { file: entry.artifact.file, ok: true, bytes: entry.artifact.bytes };
   try {
-    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id, entry));
+    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id2, entry));
     if (problem) return { ...report, ok: false, problem };
-    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id, entry, keys);
+    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id2, entry, keys);
     return report;
   } catch (error63) {
     if (error63 instanceof KeyError) throw error63;
@@ -53317,12 +53986,18 @@ async function holdingsOf(targets, plan) {
     )
   );
 }
-async function checkCopy(target, loaded, id, deep, keys, claims) {
-  const copy = { target: target.name, backup: id, ok: true, deep, artifacts: [], problems: [] };
+async function checkCopy(target, loaded, id2, deep, keys, claims) {
+  const copy = { target: target.name, backup: id2, ok: true, deep, artifacts: [], problems: [] };
   try {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const manifest = await readManifest(target, loaded.plan.name, id, loaded.plan.signing);
     for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
     for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
+========
+    const manifest = await readManifest(target, loaded.plan.name, id2);
+    for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id: id2, by: target.name, on: c.target });
+    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id2, entry, deep, keys));
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   } catch (error63) {
     if (error63 instanceof KeyError) throw error63;
     copy.problems.push(reason(error63));
@@ -53336,9 +54011,9 @@ async function checkCopy(target, loaded, id, deep, keys, claims) {
 }
 function missingCopies(claims, listed) {
   const missing = /* @__PURE__ */ new Map();
-  for (const { id, by, on } of claims) {
-    if (!listed.has(on) || listed.get(on).has(id) || missing.has(`${id} ${on}`)) continue;
-    missing.set(`${id} ${on}`, `backup ${id}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
+  for (const { id: id2, by, on } of claims) {
+    if (!listed.has(on) || listed.get(on).has(id2) || missing.has(`${id2} ${on}`)) continue;
+    missing.set(`${id2} ${on}`, `backup ${id2}: its manifest on "${by}" names a copy on "${on}", which "${on}" does not hold (pruned there, or lost)`);
   }
   return [...missing.values()];
 }
@@ -53408,8 +54083,13 @@ var verify2 = async (input2, io2) => {
 };
 
 // src/commands/workflow.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { mkdir as mkdir12, readFile as readFile6, rename as rename4, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join19, relative as relative7, resolve as resolve9, sep as sep3 } from "node:path";
+========
+import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join16, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -53599,9 +54279,15 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const outDir = resolve9(input2.out ?? join19(".github", "workflows"));
   const files2 = await Promise.all(
     planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join19(outDir, w2.file), status: await statusOf(join19(outDir, w2.file), w2.content) }))
+========
+  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
+  const files2 = await Promise.all(
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
+>>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {

@@ -16,7 +16,11 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
   const { config, adapter, entry, artifact } = selected;
   const { target, keys, ctx } = prepared;
   const backupId = prepared.manifest.backup_id;
-  if (entry.storage !== 'repository') return adapter.materialize(config, decoded(artifact, entry, keys), into, ctx);
+  if (entry.storage !== 'repository') {
+    const stream = decoded(artifact, entry, keys);
+    // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
+    return adapter.materialize(config, stream, into, ctx).finally(() => stream.destroy());
+  }
   const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
   const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
   if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan.name) {

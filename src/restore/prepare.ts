@@ -130,6 +130,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       const chosen = await retarget(select(loaded, located, request.sources), request.to);
       if (!versionsChecked) {
         await checkVersions(loaded, located, chosen, ctx, request, mode);
+        for (const { config } of chosen) await sourceAdapter(config).checkRestore?.(config, ctx, mode);
         versionsChecked = true;
       }
       await checkRoom(needs(located, chosen, ctx, mode));

@@ -18,17 +18,20 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import * as tar from 'tar';
-import { RunError, reason } from '../errors.js';
+import { z } from 'zod';
+import { RunError, isDiskFull, reason, stagingFullHint } from '../errors.js';
 import { childEnv, conninfo, connect, type PgConnection } from './pg-connection.js';
 import { explainClientError, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { runTool, startTool, toolOutput, type PgTools, type Spawned } from './pg-tools.js';
 import type { Snapshot, SnapshotInfo } from './source.js';
 
-export interface DumpIndex {
-  format: 'custom' | 'directory';
-  globals: boolean;
-  databases: { name: string; entry: string }[];
-}
+/** index.json of a tar artifact: which dump file holds which database. */
+export const dumpIndex = z.object({
+  format: z.enum(['custom', 'directory']),
+  globals: z.boolean(),
+  databases: z.array(z.object({ name: z.string().min(1).max(63), entry: z.string().regex(/^db-[0-9]+(\.pgdump)?$/) })).min(1),
+});
+export type DumpIndex = z.infer<typeof dumpIndex>;
 
 interface Held {
   client: pg.Client;
@@ -111,6 +114,24 @@ export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout,
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start('pipe')), feed: (stdin) => void start(stdin), info };
   }
+  try {
+    return await stageDump(config, layout, tools, engine, stagingDir, signal, { env, method, schemaSql });
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    throw new RunError(`PostgreSQL source "${config.name}": staging the dump failed: ${reason(error)}`, { hint: stagingFullHint(stagingDir), cause: error });
+  }
+}
+
+/** The tar layout: globals and every database dumped into the staging folder, then tarred from there. */
+async function stageDump(
+  config: PgSourceConfig,
+  layout: PgLayout,
+  tools: PgTools,
+  engine: SnapshotInfo['engine'],
+  stagingDir: string,
+  signal: AbortSignal,
+  { env, method, schemaSql }: { env: NodeJS.ProcessEnv; method: string; schemaSql: string | undefined },
+): Promise<Snapshot> {
   const root = join(stagingDir, 'dump');
   await mkdir(root);
   const index: DumpIndex = { format: layout.format, globals: config.globals, databases: [] };

@@ -92,6 +92,7 @@ export function explainClientError(error: unknown, conn: PgConnection, database:
     '28000': 'The server refused this role or host: check pg_hba.conf and the user name.',
     '3D000': 'The database does not exist: check the database name (url path or `database`).',
     '42501': 'Permission denied: the role needs more privileges (see the README, "Required privileges").',
+    '53100': "The database server's disk is full: free space on the server and run again.",
     ECONNREFUSED: 'Nothing listens there: check host and port, and that PostgreSQL runs and listens on that address.',
     ENOTFOUND: 'The host name does not resolve: check host.',
     EAI_AGAIN: 'The host name does not resolve: check host and DNS.',

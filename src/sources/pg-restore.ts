@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { IntegrityError, RefusedError, RunError, reason } from '../errors.js';
+import { IntegrityError, RefusedError, RestorableError, RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { childEnv, conninfo, describeConnection, quoteIdent, withClient, type PgConnection } from './pg-connection.js';
-import type { DumpIndex } from './pg-dump.js';
+import { dumpIndex, type DumpIndex } from './pg-dump.js';
+import { explainClientError } from './pg-layout.js';
+import { createRoleStatements, grantStatement, parseGlobals, type Globals } from './pg-globals.js';
 import { runTool, startTool, type PgTools } from './pg-tools.js';
 import { extractSafely } from './safe-extract.js';
 import type { RestorePoint } from './source.js';
@@ -96,22 +98,41 @@ export async function dropDatabase(client: pg.Client, name: string): Promise<voi
   await client.query(`drop database if exists ${quoteIdent(name)}`);
 }
 
-/** Roles the globals dump defines that this server lacks: created (with their attributes and memberships); existing roles are left alone. */
-async function createMissingRoles(client: pg.Client, globals: string, reporter: Reporter): Promise<string[]> {
-  const existing = new Set((await client.query('select quote_ident(rolname) as r from pg_roles')).rows.map((r) => String(r.r)));
-  const lines = globals.split('\n');
-  // A role name as pg_dumpall writes it (quote_ident): one identifier, nothing after it.
-  const missing = lines.flatMap((l) => /^CREATE ROLE ("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*);$/.exec(l)?.[1] ?? []).filter((r) => !existing.has(r));
-  const belongs = (line: string, role: string) => line.startsWith(`ALTER ROLE ${role} `) || new RegExp(` TO ${role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( GRANTED BY .*)?;$`).test(line);
-  for (const role of missing) {
-    await client.query(`CREATE ROLE ${role};`);
-    for (const line of lines) if (belongs(line, role) && line.startsWith('ALTER ROLE')) await client.query(line);
+/**
+ * Roles the globals dump defines that this server lacks: created with their
+ * attributes, settings and memberships; existing roles are left alone. Only
+ * statements built from the parsed dump are sent (see pg-globals.ts).
+ */
+async function createMissingRoles(client: pg.Client, globals: Globals, conn: PgConnection, reporter: Reporter): Promise<string[]> {
+  const existing = new Set((await client.query('select rolname from pg_roles')).rows.map((r) => String(r.rolname)));
+  const missing = globals.roles.filter((r) => !existing.has(r.name));
+  const created: string[] = [];
+  let current = '';
+  try {
+    for (const role of missing) {
+      current = role.name;
+      const [create, ...rest] = createRoleStatements(role);
+      await client.query(create!);
+      created.push(role.name);
+      for (const statement of rest) await client.query(statement);
+    }
+  } catch (error) {
+    for (const name of created.reverse()) await client.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+    const denied = (error as { code?: string }).code === '42501';
+    throw new RunError(`Creating the missing role "${current}" from the backup's globals failed on ${describeConnection(conn)}: ${reason(error)}.`, {
+      hint: denied ? "Creating roles needs CREATEROLE (and a superuser for SUPERUSER, REPLICATION or BYPASSRLS roles): use such a role, or create the backup's roles by hand first." : 'Nothing was restored; create the role by hand and run again.',
+      cause: error,
+    });
   }
-  for (const role of missing) for (const line of lines) if (line.startsWith('GRANT ') && belongs(line, role)) await client.query(line).catch((e: unknown) => reporter.warn(`Role membership not restored (${line}): ${reason(e)}`));
-  const spaces = lines.flatMap((l) => /^CREATE TABLESPACE (\S+)/.exec(l)?.[1] ?? []);
-  if (spaces.length > 0) reporter.warn(`Tablespaces are not created by a restore (their folders are per server): ${spaces.join(', ')}. Create any that are missing by hand; see globals.sql in the artifact.`);
-  if (missing.length > 0) reporter.info(`Created missing roles from globals: ${missing.join(', ')}`);
-  return missing;
+  const names = new Set(created);
+  for (const m of globals.memberships.filter((m) => names.has(m.member))) {
+    await client.query(grantStatement(m)).catch((e: unknown) => reporter.warn(`Role membership not restored (${m.role} to ${m.member}): ${reason(e)}`));
+  }
+  if (globals.tablespaces.length > 0) reporter.warn(`Tablespaces are not created by a restore (their folders are per server): ${[...new Set(globals.tablespaces)].join(', ')}. Create any that are missing by hand; see globals.sql in the artifact.`);
+  if (globals.parameterGrants.length > 0) reporter.warn(`Privileges on configuration parameters are not restored: ${[...new Set(globals.parameterGrants)].join(', ')}. Grant them by hand if the app needs them; see globals.sql in the artifact.`);
+  if (globals.withheldSettings.length > 0) reporter.warn(`Role settings that load libraries are not restored: ${globals.withheldSettings.join(', ')}. Set them by hand if you trust them.`);
+  if (created.length > 0) reporter.info(`Created missing roles from globals: ${created.join(', ')}`);
+  return created;
 }
 
 function restoreArgs(conn: PgConnection, database: string, jobs: number): string[] {
@@ -132,6 +153,20 @@ export interface MaterializeArgs {
   signal: AbortSignal;
 }
 
+/** The tar's index.json, checked: its entries name files of the tar, never paths elsewhere. */
+async function readIndex(scratch: string): Promise<DumpIndex> {
+  const text = await readFile(join(scratch, 'index.json'), 'utf8').catch(() => '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const index = dumpIndex.safeParse(parsed);
+  if (!index.success) throw new IntegrityError('The PostgreSQL artifact has no valid index.json.', { hint: 'It was not made by restorable (or was changed since); nothing was restored.' });
+  return index.data;
+}
+
 /** Creates the new databases and pg_restores into them; on failure drops what it created. */
 export async function materializeSet(args: MaterializeArgs): Promise<void> {
   const { set, tools } = args;
@@ -144,15 +179,21 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       await withAdmin((c) => createBeside(c, db));
       set.dbs.push(db);
       const restore = startTool(tools.path('pg_restore'), restoreArgs(set.conn, db.staged, 1), env, 'pipe');
-      const [fed, restored] = await Promise.allSettled([pipeline(sniffed.stream, restore.stdin as NodeJS.WritableStream), restore.done]);
-      // pg_restore's own words first: a broken pipe only says that it stopped reading.
-      if (restored.status === 'rejected') throw restored.reason;
-      if (fed.status === 'rejected') throw fed.reason;
+      const stop = () => restore.stop();
+      args.signal.addEventListener('abort', stop, { once: true });
+      try {
+        const [fed, restored] = await Promise.allSettled([pipeline(sniffed.stream, restore.stdin as NodeJS.WritableStream), restore.done]);
+        // pg_restore's own words first: a broken pipe only says that it stopped reading.
+        if (restored.status === 'rejected') throw restored.reason;
+        if (fed.status === 'rejected') throw fed.reason;
+      } finally {
+        args.signal.removeEventListener('abort', stop);
+        restore.stop();
+      }
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: 'postgres', reporter: args.reporter });
-    const index = JSON.parse(await readFile(join(args.scratch, 'index.json'), 'utf8')) as DumpIndex;
-    if (!Array.isArray(index.databases)) throw new IntegrityError('The PostgreSQL artifact has no valid index.json.', { hint: 'It was not made by restorable; nothing was restored.' });
+    const index = await readIndex(args.scratch);
     const covered = args.covered;
     const foreign = index.databases.length > 1 && covered !== 'all' ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
     if (foreign.length > 0) {
@@ -161,8 +202,12 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       });
     }
     if (index.globals) {
-      const globals = await readFile(join(args.scratch, 'globals.sql'), 'utf8');
-      set.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
+      // Parsed whole before anything is sent: a forged file refuses the restore here.
+      const text = await readFile(join(args.scratch, 'globals.sql'), 'utf8').catch(() => {
+        throw new IntegrityError('The PostgreSQL artifact lists globals but holds no globals.sql.', { hint: 'It was not made by restorable (or was changed since); nothing was restored.' });
+      });
+      const globals = parseGlobals(text, "The backup's globals.sql");
+      set.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, set.conn, args.reporter));
     }
     for (const { name, entry } of index.databases) {
       args.signal.throwIfAborted();
@@ -174,16 +219,27 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       await runTool(tools.path('pg_restore'), [...restoreArgs(set.conn, db.staged, jobs), join(args.scratch, entry)], env, args.signal);
     }
   } catch (error) {
+    // Nothing reads the rest of the artifact now: its decoder must end too, not wait on a full pipe.
+    args.stream.destroy();
     await discardSet(set).catch(() => undefined);
-    throw error;
+    throw fromServer(error) ? explainClientError(error, set.conn, set.maintenance) : error;
   }
 }
 
+/** Whether `error` came from the server or the connection to it (a raw `pg` error), not from restorable or the disk. */
+function fromServer(error: unknown): boolean {
+  if (error instanceof RestorableError || !(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error) return true;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(String(code)) || /^Connection terminated/.test(error.message);
+}
+
 export async function discardSet(set: StagedSet): Promise<void> {
+  if (set.dbs.length === 0 && set.createdRoles.length === 0) return;
   await withClient(set.conn, set.maintenance, async (client) => {
     for (const db of set.dbs) await dropDatabase(client, db.staged);
     // Roles this restore created own nothing once its databases are gone.
-    for (const role of set.createdRoles) await client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    for (const role of set.createdRoles) await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(() => undefined);
   });
   set.dbs = [];
 }

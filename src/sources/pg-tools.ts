@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { RunError, reason } from '../errors.js';
-import { runCommand } from '../util/spawn.js';
+import { runCommand, tiedToParent } from '../util/spawn.js';
 
 export interface PgTools {
   dir: string | null;
@@ -86,6 +86,7 @@ export function explainToolError(tool: string, stderr: string, status: string): 
   if (/password authentication failed|no password supplied/i.test(stderr)) hint = 'Check the password (PGPASSWORD, or ${VAR} in the url) and the user.';
   else if (/role "[^"]+" does not exist/i.test(stderr)) hint = 'The dump names a role this server lacks: create it first, or back up with globals: true (missing roles are then created on restore).';
   else if (/statement timeout/i.test(stderr) && /LOCK TABLE/i.test(stderr)) hint = `Table ${table ?? ''} stayed locked longer than lock_wait_timeout (a migration or a long ALTER TABLE?). Run the backup again later, or raise lock_wait_timeout.`;
+  else if (/could not extend file|No space left on device/i.test(stderr)) hint = tool === 'pg_restore' ? "The database server's disk is full: the restored copy is built beside the live database, so it needs room for both. Free space on the server and run again; the live database was not touched." : 'The disk holding the staging folder is full: free space there, or point --staging (or TMPDIR) at a disk with room for the dump.';
   else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table ? `table ${table}` : 'everything it must dump'}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
   else if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) hint = 'Check host and port, and that the server accepts connections from here (listen_addresses, pg_hba.conf, firewall).';
   else if (/server closed the connection|connection to server was lost|terminating connection/i.test(stderr)) hint = 'The server ended the connection during the dump (restart, pg_terminate_backend, network). Nothing was committed; run the backup again.';
@@ -109,7 +110,9 @@ export interface Spawned {
 
 /** Starts a pg tool in its own process group, argument array only, password in `env` only. */
 export function startTool(path: string, args: readonly string[], env: NodeJS.ProcessEnv, input: 'pipe' | 'ignore' = 'ignore', output: 'pipe' | Writable = 'pipe'): Spawned {
-  const child = spawn(path, args, { env, stdio: [input, output, 'pipe'], detached: true });
+  // Tied to this process: a pg_restore must not go on writing into a database after restorable was killed.
+  const [file, argv] = tiedToParent(path, args);
+  const child = spawn(file, argv, { env, stdio: [input, output, 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     if (stderr.length < 32_000) stderr += chunk.toString('utf8');

@@ -8,11 +8,12 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RefusedError, RunError, UsageError, reason } from '../errors.js';
-import { parseConnection, withClient, describeConnection, type PgConnection } from './pg-connection.js';
+import { parseConnection, quoteIdent, withClient, describeConnection, type PgConnection } from './pg-connection.js';
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { besideName, discardSet, materializeSet, swapSet, type StagedSet } from './pg-restore.js';
 import { findTools, type PgTools } from './pg-tools.js';
+import type { Reporter } from '../report/reporter.js';
 import type { SourceAdapter, SourceContext } from './source.js';
 
 export { postgresConfig, type PgSourceConfig } from './pg-layout.js';
@@ -84,6 +85,46 @@ async function checkStagingSpace(config: PgSourceConfig, need: number, stagingDi
       hint: 'Point --staging (or TMPDIR) at a folder with more free space, or use format: custom with one database (streamed, nothing staged).',
     });
   }
+}
+
+const MY_RIGHTS = `select rolname, rolsuper, rolcreatedb, pg_has_role(current_user, 'pg_signal_backend', 'USAGE') as signal from pg_roles where rolname = current_user`;
+/** The live databases a restore replaces: their owner, whether we are a member of it, and whether sessions of roles we are not a member of are on them. */
+const LIVE_RIGHTS = `select d.datname, pg_get_userbyid(d.datdba) as owner, pg_has_role(current_user, d.datdba, 'MEMBER') as member,
+  exists (select 1 from pg_stat_activity a where a.datname = d.datname and a.pid <> pg_backend_pid() and a.usesysid is not null and not pg_has_role(current_user, a.usesysid, 'MEMBER')) as others
+  from pg_database d where case when $1::text[] is null then d.datallowconn and not d.datistemplate else d.datname = any($1::text[]) end order by 1`;
+
+/**
+ * What a drill or restore needs of its role, asked before anything runs: a
+ * new database (CREATEDB), the live one's owner (the copy gets that owner and
+ * the swap renames it); and warns when a restore would have to end other
+ * roles' sessions without pg_signal_backend. A superuser has them all.
+ */
+async function checkRestoreRights(config: PgSourceConfig, mode: 'restore' | 'drill', reporter: Reporter): Promise<void> {
+  const conn = parseConnection(config);
+  const live = config.databases === 'all' ? null : Array.isArray(config.databases) ? config.databases : [conn.database];
+  const missing = await withClient(conn, config.maintenance_database, async (client) => {
+    const me = (await client.query(MY_RIGHTS)).rows[0];
+    if (!me || me.rolsuper) return [];
+    const role = String(me.rolname);
+    const lacks: { what: string; fix: string }[] = [];
+    const builds = mode === 'drill' ? 'a scratch database' : 'the restored database beside the live one';
+    if (!me.rolcreatedb) lacks.push({ what: `CREATEDB (the ${mode} builds ${builds})`, fix: `ALTER ROLE ${quoteIdent(role)} CREATEDB` });
+    for (const db of (await client.query(LIVE_RIGHTS, [live])).rows) {
+      if (!db.member) lacks.push({ what: `membership of role "${db.owner}", which owns database "${db.datname}" (the new database gets that owner${mode === 'restore' ? ' and the swap renames it' : ''})`, fix: `GRANT ${quoteIdent(String(db.owner))} TO ${quoteIdent(role)}` });
+      // Only a warning: a pre_restore hook (which runs after this) may stop the app and end those sessions itself.
+      if (mode === 'restore' && db.others && !me.signal) {
+        reporter.warn(`PostgreSQL source "${config.name}": other roles are connected to "${db.datname}", and role ${role} cannot end their sessions (it lacks pg_signal_backend): the swap fails unless they are gone by then. Stop the app in a pre_restore hook, or GRANT pg_signal_backend TO ${quoteIdent(role)}.`);
+      }
+    }
+    return lacks.map((l) => ({ ...l, role }));
+  }).catch((error: unknown) => {
+    throw explainClientError(error, conn, config.maintenance_database);
+  });
+  if (missing.length === 0) return;
+  const role = missing[0]!.role;
+  throw new RunError(`PostgreSQL source "${config.name}": role ${role} cannot ${mode} on ${describeConnection(conn, config.maintenance_database)}: it lacks ${missing.map((m) => m.what).join('; ')}. Nothing was changed.`, {
+    hint: `As a superuser: ${missing.map((m) => m.fix).join('; ')}. Or ${mode} with a superuser (see the README, "Required privileges").`,
+  });
 }
 
 interface Resolved {
@@ -160,6 +201,8 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
       throw error;
     });
   },
+
+  checkRestore: (config, ctx, mode) => checkRestoreRights(config, mode, ctx.reporter),
 
   stagingLocation: (config, _ctx, tag) => register(config, tag, 'new'),
   scratchLocation: (config, _ctx, tag) => register(config, tag, 'drill'),

@@ -117,9 +117,16 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
   /**
    * Builds restored data at `into` (which must not exist yet) from the decoded
    * snapshot stream. Refuses unsafe content (e.g. archive entries that escape
-   * `into`) with an IntegrityError, and leaves nothing behind when it fails.
+   * `into`) with an IntegrityError, and leaves nothing behind when it fails:
+   * the caller destroys `stream` then, which ends the decoder's processes.
    */
   materialize(config: C, stream: Readable, into: string, ctx: SourceContext): Promise<void>;
+  /**
+   * Restore and drill preflight, before any hook runs or artifact is opened:
+   * throws a RunError naming each right the restore would need and lacks
+   * (e.g. CREATEDB on a database server), so that it fails fast and says why.
+   */
+  checkRestore?(config: C, ctx: SourceContext, mode: 'restore' | 'drill'): Promise<void>;
   /** Where `materialize` should build the data so that `swapIn` can be atomic (same file system). */
   stagingLocation(config: C, ctx: SourceContext, tag: string): string;
   /** Replaces the live data with `staged`, keeping the old state as a restore point. */

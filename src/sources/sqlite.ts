@@ -8,7 +8,7 @@ import { access, chmod, chown, constants, mkdir, open, rm, stat, statfs } from '
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { IntegrityError, RunError, ioHint, reason } from '../errors.js';
+import { IntegrityError, RunError, ioHint, isDiskFull, reason, stagingFullHint } from '../errors.js';
 import { besidePath, swapPaths } from './path-swap.js';
 import { chooseDriver, vacuumInto, type SqliteConnection, type SqliteDriver } from './sqlite-driver.js';
 import { sourceBase, type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
@@ -180,7 +180,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
       if (method === 'backup') await driver.backup(live, copy);
       else vacuumInto(driver, live, copy);
     } catch (error) {
-      throw new RunError(`SQLite source "${config.name}": the snapshot of ${live} failed: ${reason(error)}`, { hint: ioHint(error), cause: error });
+      throw new RunError(`SQLite source "${config.name}": the snapshot of ${live} failed: ${reason(error)}`, { hint: isDiskFull(error) ? stagingFullHint(ctx.stagingDir) : ioHint(error), cause: error });
     }
     const db = driver.open(copy, { readonly: false });
     let info: SnapshotInfo;

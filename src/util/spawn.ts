@@ -3,11 +3,46 @@
  * process group so that aborting ends the whole tree: killing only the parent
  * would leave a zstd or tar writing on. Output is streamed, with backpressure.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { Duplex, Readable, Writable } from 'node:stream';
 import { RunError, reason } from '../errors.js';
 
 const STDERR_LIMIT = 16 * 1024;
+
+let setprivFound: boolean | undefined;
+
+function findable(command: string): boolean {
+  const runnable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes('/')) return runnable(command);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && runnable(join(dir, command)));
+}
+
+/**
+ * The argv that starts `command` so that it dies with this process even when
+ * this one is killed outright (kill -9, the OOM killer), which no handler of
+ * ours sees: on Linux, setpriv (util-linux) sets PR_SET_PDEATHSIG to SIGTERM
+ * and execs the command, which Node cannot do itself. Unchanged where setpriv
+ * is missing, or the command is not found (so that it fails as ENOENT).
+ */
+export function tiedToParent(command: string, args: readonly string[]): [string, string[]] {
+  setprivFound ??= process.platform === 'linux' && hasCommand('setpriv');
+  if (!setprivFound || !findable(command)) return [command, [...args]];
+  return ['setpriv', ['--pdeathsig', 'TERM', '--', command, ...args]];
+}
+
+function spawnTied(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const [file, argv] = tiedToParent(command, args);
+  return spawn(file, argv, options);
+}
 
 function endGroup(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null) return;
@@ -58,7 +93,7 @@ function outputOf(child: ChildProcess, command: string, what: string): Readable 
 
 /** The output of `command args...` (which reads no input), as a stream. */
 export function spawnReader(command: string, args: readonly string[], what: string): Readable {
-  return outputOf(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }), command, what);
+  return outputOf(spawnTied(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }), command, what);
 }
 
 /**
@@ -68,7 +103,7 @@ export function spawnReader(command: string, args: readonly string[], what: stri
  * pipe is closed at once, so the command sees EOF when the producer ends.
  */
 export function spawnFedReader(command: string, args: readonly string[], what: string, feed: (stdin: Writable) => void): Readable {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawnTied(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const output = outputOf(child, command, what);
   try {
     feed(child.stdin!);
@@ -79,7 +114,7 @@ export function spawnFedReader(command: string, args: readonly string[], what: s
 }
 
 export function spawnTransform(command: string, args: readonly string[], what: string): Duplex {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawnTied(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const stdin = child.stdin!;
   stdin.on('error', () => undefined);
   const input = new Writable({
