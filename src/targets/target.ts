@@ -26,6 +26,14 @@ export const targetBase = {
   immutable: z.boolean().optional(),
 };
 
+/**
+ * Modes for targets whose store has them (local folders, SFTP): owner-only,
+ * as restic does, so an unencrypted dump on a shared NAS is not readable by
+ * every account there. Set when a file or folder is created, never after.
+ */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
 export interface StoredObject {
   key: string;
   size: number;
