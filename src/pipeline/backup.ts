@@ -153,7 +153,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
   const executors: Record<StepKind, Executor> = {
     async preflight() {
-      stagingDir = await makeStaging(options.stagingRoot, 'restorable-');
+      stagingDir = await makeStaging(options.stagingRoot, 'backup');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });

@@ -29,6 +29,7 @@ import { LockedError, NotFoundError, RunError, reason } from '../errors.js';
 import { readText } from '../artifacts/catalog.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
+import type { HeldTarget } from './leftovers.js';
 
 const SETTLE_MS = 2_000;
 const POLL_MS = 1_000;
@@ -57,6 +58,8 @@ export interface LockOptions {
 
 export interface Held {
   release(): Promise<void>;
+  /** The targets locked, each with whether a dead run's lock was removed there (its leftovers can then be cleared at once). */
+  targets: HeldTarget[];
 }
 
 const lockKey = (plan: string, runId: string) => `${plan}/locks/${runId}.json`;
@@ -144,15 +147,18 @@ async function attempt(target: Target, mine: LockBody, options: LockOptions, now
   return { won: false, contention, holders: live, stale };
 }
 
-async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<void> {
+/** Takes the lock on one target; true when a dead run's lock was removed on the way. */
+async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<boolean> {
   const now = options.now ?? (() => new Date());
+  let cleared = false;
   for (;;) {
     options.signal.throwIfAborted();
     const result = await attempt(target, mine, options, now());
-    if (result.won) return;
+    if (result.won) return cleared;
     if (result.stale.length > 0 && options.breakLock) {
       for (const s of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s.why})${s.body ? `: ${describeLock(s.body)}` : ''}.`);
       await target.remove(result.stale.map((s) => s.key));
+      cleared = true;
       continue;
     }
     if (result.contention) {
@@ -195,9 +201,9 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
     command: options.command,
   };
   const deadline = Date.now() + options.waitMs;
-  const taken: Target[] = [];
+  const taken: HeldTarget[] = [];
   const release = async () => {
-    for (const target of taken.splice(0)) {
+    for (const { target } of taken.splice(0)) {
       await target.remove([lockKey(options.plan, mine.run_id)]).catch((error: unknown) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error)}`));
     }
   };
@@ -210,8 +216,8 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
       try {
         // Probe first: a put would create a missing root (an unmounted drive) on the system disk.
         await target.probe();
-        await lockTarget(target, mine, options, deadline);
-        taken.push(target);
+        const deadRunCleared = await lockTarget(target, mine, options, deadline);
+        taken.push({ target, deadRunCleared });
       } catch (error) {
         if (error instanceof LockedError || options.signal.aborted) throw error;
         // Written but not readable back: other runs' locks cannot be seen, so sharing the target is not safe.
@@ -225,8 +231,8 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
     await release();
     throw error;
   }
-  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(', ')} as run ${mine.run_id}`);
-  return { release };
+  options.reporter.debug(`Locked ${taken.map((t) => t.target.name).join(', ')} as run ${mine.run_id}`);
+  return { release, targets: [...taken] };
 }
 
 function safeUser(): string {

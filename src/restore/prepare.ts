@@ -103,7 +103,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
+  const stagingDir = await makeStaging(request.stagingRoot, mode);
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });
   const ctx: SourceContext = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;

@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
-import { DIR_MODE, FILE_MODE, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const localConfig = z.strictObject({
   ...targetBase,
@@ -28,7 +28,7 @@ export const localConfig = z.strictObject({
 });
 export type LocalConfig = z.infer<typeof localConfig>;
 
-const TMP = '.restorable-tmp-';
+const TMP = TEMP_PREFIX;
 
 
 async function fsyncPath(path: string): Promise<void> {

@@ -23,7 +23,7 @@ import { NotFoundError, RestorableError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
 import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
-import { DIR_MODE, FILE_MODE, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const sftpConfig = z.strictObject({
   ...targetBase,
@@ -43,7 +43,7 @@ export const sftpConfig = z.strictObject({
 });
 export type SftpConfig = z.infer<typeof sftpConfig>;
 
-const TMP = '.restorable-tmp-';
+const TMP = TEMP_PREFIX;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;

@@ -34,6 +34,13 @@ export const targetBase = {
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
+/**
+ * How targets that write through a temporary name (local, sftp) name it: a
+ * file whose name starts with this is never a finished object, and one left
+ * by a killed run is cleared by a later run (pipeline/leftovers.ts).
+ */
+export const TEMP_PREFIX = '.restorable-tmp-';
+
 export interface StoredObject {
   key: string;
   size: number;
