@@ -59,7 +59,7 @@ describe('runs killed with -9 leave nothing behind', () => {
     let leftBehind = 0;
     let clearedSaid = 0;
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, [CLI, 'backup', '--plan', ws.plan, '--staging', staging, '--break-lock'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'backup', '--plan', ws.plan, '--staging', staging], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c));
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -82,7 +82,7 @@ describe('runs killed with -9 leave nothing behind', () => {
     // The trial proves something only if some kill left staging behind.
     expect(leftBehind, 'no kill left a staging folder').toBeGreaterThan(0);
 
-    const last = await runCli(['backup', '--plan', ws.plan, '--staging', staging, '--json', '--break-lock']);
+    const last = await runCli(['backup', '--plan', ws.plan, '--staging', staging, '--json']);
     expect(last.code, last.stderr).toBe(0);
     if (/Cleared/.test(last.stderr)) clearedSaid++;
     expect(clearedSaid, 'no run said what it cleared').toBeGreaterThan(0);
