@@ -23,7 +23,7 @@ import { resolveAppVersion } from '../plan/app-version.js';
 import { artifactFile, compileBackup } from '../plan/compile.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
-import { pruneTarget, type PruneReport } from '../retention/prune.js';
+import { prunePlan, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
@@ -287,16 +287,12 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
     async prune() {
       if (!plan.retention) return 'no retention policy';
-      // The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
-      const failed: string[] = [];
-      for (const target of alive()) {
-        try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
-        } catch (error) {
-          failed.push(target.name);
-          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error)}`);
-        }
-      }
+      // Decided once across the targets (a backup kept or removed everywhere). The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
+      const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now() });
+      pruned.push(...result.targets);
+      const failed = result.failed.map((f) => f.target);
+      for (const f of result.failed) reporter.warn(`Backup ${id} is committed, but pruning target "${f.target}" failed: ${f.error}`);
+      for (const p of result.targets) if (p.missing.length > 0) reporter.warn(`Target "${p.target}" lacks kept backup(s) that their manifests list: ${p.missing.join(', ')}.`);
       const done = pruned.map((p) => `${p.target}: removed ${p.removed.length}, kept ${p.kept.length}`).join('; ');
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(', ')}` : done;
     },
