@@ -9,7 +9,8 @@
  *   contender's lock being written, a probe) only once older than an hour.
  * - Incomplete backups (no manifest) on a target where a dead run's lock was
  *   taken over or broken: nothing else can have been writing them. Elsewhere
- *   prune clears them after a day, as before.
+ *   prune clears them after a day, as before. Empty backup folders (stores
+ *   with folders) go on any held target: only the holder makes them.
  *
  * Every removal is said: the run names what it cleared and why.
  */
@@ -40,8 +41,8 @@ const isTemp = (key: string) => posix.basename(key).startsWith(TEMP_PREFIX);
 async function clearTarget(plan: string, held: HeldTarget, now: Date): Promise<{ temp: string[]; incomplete: string[] }> {
   const { target, deadRunCleared } = held;
   const inBackup = (key: string) => key.startsWith(`${plan}/`) && !key.startsWith(`${plan}/locks/`);
-  // Root-level probe files as well as those under the plan's folder.
-  const objects = [...(await target.list(TEMP_PREFIX)), ...(await target.list(`${plan}/`))];
+  // The plan's folder only: listing the whole target each run would cost as much as every plan's backups (a killed probe leaves a few bytes at the root).
+  const objects = await target.list(`${plan}/`);
   const temp = objects
     .filter((o) => isTemp(o.key) && ((deadRunCleared && inBackup(o.key)) || now.getTime() - o.modified.getTime() > TEMP_SAFE_AGE_MS))
     .map((o) => o.key);
@@ -55,7 +56,9 @@ async function clearTarget(plan: string, held: HeldTarget, now: Date): Promise<{
   }
   const rest = temp.filter((key) => !incomplete.some((id) => key.startsWith(`${plan}/${id}/`)));
   await target.remove(rest);
-  return { temp: rest, incomplete };
+  // Empty backup folders (a kill between mkdir and the first write): only the lock holder makes them, so none is in use now.
+  const empty = (await target.removeEmptyFolders?.(`${plan}/`, ['locks'])) ?? [];
+  return { temp: rest, incomplete: [...incomplete, ...empty.filter((name) => !incomplete.includes(name))] };
 }
 
 export async function clearLeftovers(options: { plan: string; held: readonly HeldTarget[]; stagingRoot?: string | undefined; reporter: Reporter; now?: Date }): Promise<LeftoverReport> {

@@ -154,6 +154,18 @@ class LocalTarget implements Target {
     return objects;
   }
 
+  async removeEmptyFolders(prefix: string, keep: readonly string[]): Promise<string[]> {
+    const dir = this.localPath(prefix.replace(/\/+$/, '') || '.');
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const removed: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || keep.includes(entry.name)) continue;
+      // rmdir refuses a folder that holds anything: only empty ones go.
+      if (await rmdir(join(dir, entry.name)).then(() => true, () => false)) removed.push(entry.name);
+    }
+    return removed;
+  }
+
   async remove(keys: readonly string[]): Promise<void> {
     const dirs = new Set<string>();
     for (const key of keys) {

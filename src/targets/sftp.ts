@@ -305,6 +305,20 @@ class SftpTarget implements Target {
     });
   }
 
+  async removeEmptyFolders(prefix: string, keep: readonly string[]): Promise<string[]> {
+    const dir = this.remote(prefix.replace(/\/+$/, '') || '.');
+    return this.session(`clearing empty folders under ${prefix}`, async ({ sftp }) => {
+      const entries = await promisify(sftp.readdir.bind(sftp))(dir).catch(() => []);
+      const removed: string[] = [];
+      for (const entry of entries) {
+        if (!entry.attrs.isDirectory() || keep.includes(entry.filename)) continue;
+        // rmdir refuses a folder that holds anything: only empty ones go.
+        if (await promisify(sftp.rmdir.bind(sftp))(posix.join(dir, entry.filename)).then(() => true, () => false)) removed.push(entry.filename);
+      }
+      return removed;
+    });
+  }
+
   async remove(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     await this.session('removing objects', async ({ sftp }) => {

@@ -93,6 +93,13 @@ export interface Target {
   list(prefix: string): Promise<StoredObject[]>;
   /** Removes objects; keys that do not exist are ignored. */
   remove(keys: readonly string[]): Promise<void>;
+  /**
+   * Stores with real folders (local, sftp): removes the empty folders directly
+   * under `prefix` (a `/`-ended key prefix), except `keep`, and returns their
+   * names. A run killed between making a backup's folder and its first write
+   * leaves one, which no listing of keys can show.
+   */
+  removeEmptyFolders?(prefix: string, keep: readonly string[]): Promise<string[]>;
   /** A local file path for `key` when the target is a local file system, to read without copying. */
   localPath?(key: string): string;
 }

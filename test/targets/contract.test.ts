@@ -195,6 +195,18 @@ for (const [type, store] of Object.entries(stores)) {
       }
     });
 
+    it.skipIf(!store.modes)('removes empty folders under a prefix (a kill between mkdir and the first write), never one that holds anything', async () => {
+      await target.put('sweep/full/a.txt', Readable.from([Buffer.from('a')]));
+      await target.put('sweep/gone/b.txt', Readable.from([Buffer.from('b')]));
+      await target.put('sweep/locks/x.json', Readable.from([Buffer.from('{}')]));
+      await target.remove(['sweep/locks/x.json']);
+      // An empty folder as a killed run leaves it: made, nothing written yet.
+      rmSync(opened.onDisk!('sweep/gone/b.txt'));
+      expect(await target.removeEmptyFolders!('sweep/', ['locks'])).toEqual(['gone']);
+      expect((await target.list('sweep/')).map((o) => o.key)).toEqual(['sweep/full/a.txt']);
+      await target.remove(['sweep/full/a.txt']);
+    });
+
     it('removes objects, ignoring keys that do not exist', async () => {
       await target.remove(['plan/b1/a.txt', 'plan/b1/big.bin', 'plan/b1/never-was.txt']);
       expect(await target.list('plan/b1/')).toEqual([]);
