@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants3 = require_constants();
     var utils = require_utils();
@@ -8467,9 +8467,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -8986,7 +8986,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts2 = options || {};
-      const posix4 = opts2.windows;
+      const posix5 = opts2.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -8996,8 +8996,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts2.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix4 });
-        const result = { glob, state, regex, posix: posix4, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix5 });
+        const result = { glob, state, regex, posix: posix5, input: input2, output: output2, match, isMatch };
         if (typeof opts2.onResult === "function") {
           opts2.onResult(result);
         }
@@ -9022,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix: posix4 } = {}) => {
+    picomatch2.test = (input2, regex, options, { glob, posix: posix5 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9030,7 +9030,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts2 = options || {};
-      const format2 = opts2.format || (posix4 ? utils.toPosixSlashes : null);
+      const format2 = opts2.format || (posix5 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
       let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
@@ -9039,16 +9039,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts2.capture === true) {
         if (opts2.matchBase === true || opts2.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix4);
+          match = picomatch2.matchBase(input2, regex, options, posix5);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix4 = options && options.windows) => {
+    picomatch2.matchBase = (input2, glob, options, posix5 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix4 }));
+      return regex.test(utils.basename(input2, { windows: posix5 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/postgres-array/index.js
+// ../../main/node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "node_modules/postgres-array/index.js"(exports) {
+  "../../main/node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/arrayParser.js
+// ../../main/node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// node_modules/postgres-date/index.js
+// ../../main/node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "node_modules/postgres-date/index.js"(exports, module) {
+  "../../main/node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// node_modules/xtend/mutable.js
+// ../../main/node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "node_modules/xtend/mutable.js"(exports, module) {
+  "../../main/node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// node_modules/postgres-interval/index.js
+// ../../main/node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "node_modules/postgres-interval/index.js"(exports, module) {
+  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// node_modules/postgres-bytea/index.js
+// ../../main/node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "node_modules/postgres-bytea/index.js"(exports, module) {
+  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/textParsers.js
+// ../../main/node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// node_modules/pg-int8/index.js
+// ../../main/node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "node_modules/pg-int8/index.js"(exports, module) {
+  "../../main/node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/binaryParsers.js
+// ../../main/node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/builtins.js
+// ../../main/node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// node_modules/pg-types/index.js
+// ../../main/node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "node_modules/pg-types/index.js"(exports) {
+  "../../main/node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// node_modules/pg/lib/defaults.js
+// ../../main/node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/pg/lib/defaults.js"(exports, module) {
+  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/pg/lib/utils.js
+// ../../main/node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/pg/lib/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,9 +10282,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/utils.js
+// ../../main/node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
@@ -10333,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/cert-signatures.js
+// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/sasl.js
+// ../../main/node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10631,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// node_modules/pg/lib/type-overrides.js
+// ../../main/node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// node_modules/pg-connection-string/index.js
+// ../../main/node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "node_modules/pg-connection-string/index.js"(exports, module) {
+  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str, options = {}) {
       if (str.charAt(0) === "/") {
@@ -10854,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// node_modules/pg/lib/connection-parameters.js
+// ../../main/node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// node_modules/pg/lib/result.js
+// ../../main/node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "node_modules/pg/lib/result.js"(exports, module) {
+  "../../main/node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// node_modules/pg/lib/query.js
+// ../../main/node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "node_modules/pg/lib/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/messages.js
+// ../../main/node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "node_modules/pg-protocol/dist/messages.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11463,9 +11463,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-writer.js
+// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11576,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/serializer.js
+// ../../main/node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11790,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-reader.js
+// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/parser.js
+// ../../main/node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/pg-protocol/dist/parser.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12156,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/index.js
+// ../../main/node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/pg-protocol/dist/index.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/pg-cloudflare/dist/empty.js
+// ../../main/node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// node_modules/pg/lib/stream.js
+// ../../main/node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/pg/lib/stream.js"(exports, module) {
+  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/pg/lib/connection.js
+// ../../main/node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "node_modules/pg/lib/connection.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12457,9 +12457,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/split2/index.js
+// ../../main/node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "node_modules/split2/index.js"(exports, module) {
+  "../../main/node_modules/split2/index.js"(exports, module) {
     "use strict";
     var { Transform: Transform6 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -12558,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/helper.js
+// ../../main/node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "node_modules/pgpass/lib/helper.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,9 +12729,9 @@ var require_helper = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/index.js
+// ../../main/node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/pgpass/lib/index.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12750,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/pg/lib/client.js
+// ../../main/node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "node_modules/pg/lib/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/pg-pool/index.js
+// ../../main/node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "node_modules/pg-pool/index.js"(exports, module) {
+  "../../main/node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13873,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/query.js
+// ../../main/node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "node_modules/pg/lib/native/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/client.js
+// ../../main/node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "node_modules/pg/lib/native/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/index.js
+// ../../main/node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "node_modules/pg/lib/native/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// node_modules/pg/lib/index.js
+// ../../main/node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/pg/lib/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14511,7 +14511,7 @@ function ioHint(error63) {
   }
 }
 
-// node_modules/zod/v4/classic/external.js
+// ../../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14774,7 +14774,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15091,7 +15091,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15947,7 +15947,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16069,7 +16069,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16261,7 +16261,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16421,7 +16421,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16593,7 +16593,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17069,7 +17069,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17110,14 +17110,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -19559,7 +19559,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19836,7 +19836,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19904,7 +19904,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20016,7 +20016,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20127,7 +20127,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20296,7 +20296,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20422,7 +20422,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20536,7 +20536,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20650,7 +20650,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20783,7 +20783,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20900,7 +20900,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21021,7 +21021,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21135,7 +21135,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21248,7 +21248,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21373,7 +21373,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21488,7 +21488,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21625,7 +21625,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21745,7 +21745,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21863,7 +21863,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -21993,7 +21993,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22106,7 +22106,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22220,7 +22220,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22422,7 +22422,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22534,7 +22534,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22661,7 +22661,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22775,7 +22775,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22934,7 +22934,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23046,7 +23046,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23161,7 +23161,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23275,7 +23275,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23388,7 +23388,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23506,7 +23506,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23622,12 +23622,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23743,7 +23743,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23860,7 +23860,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -24068,7 +24068,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24183,7 +24183,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24296,7 +24296,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24408,7 +24408,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24524,7 +24524,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24638,7 +24638,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24752,7 +24752,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24867,7 +24867,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24987,7 +24987,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25102,7 +25102,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25246,7 +25246,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25391,7 +25391,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25514,7 +25514,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25683,7 +25683,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25800,7 +25800,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25915,7 +25915,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26031,7 +26031,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26147,7 +26147,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26264,7 +26264,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26380,7 +26380,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26488,7 +26488,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26599,7 +26599,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26713,12 +26713,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26834,7 +26834,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26948,7 +26948,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27062,7 +27062,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27177,7 +27177,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27290,7 +27290,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27403,7 +27403,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27453,7 +27453,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../../main/node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29063,7 +29063,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30122,7 +30122,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30652,7 +30652,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31400,7 +31400,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31478,10 +31478,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31662,7 +31662,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31697,7 +31697,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31743,7 +31743,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31757,7 +31757,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33222,7 +33222,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33248,7 +33248,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33273,7 +33273,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34006,7 +34006,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34161,7 +34161,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34173,7 +34173,7 @@ function deepPartial(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34203,7 +34203,7 @@ function output(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34426,6 +34426,9 @@ var targetBase = {
   offsite: external_exports.boolean().optional(),
   immutable: external_exports.boolean().optional()
 };
+var FILE_MODE = 384;
+var DIR_MODE = 448;
+var TEMP_PREFIX = ".restorable-tmp-";
 
 // src/targets/github-artifact.ts
 var githubArtifactConfig = external_exports.strictObject({
@@ -34505,7 +34508,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34525,7 +34528,7 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       const [owner, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
@@ -34639,7 +34642,7 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
       return { bytes: size2 };
@@ -34657,7 +34660,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34711,7 +34714,7 @@ var localConfig = external_exports.strictObject({
   type: external_exports.literal("local"),
   path: external_exports.string().min(1)
 });
-var TMP = ".restorable-tmp-";
+var TMP = TEMP_PREFIX;
 async function fsyncPath(path) {
   const handle = await open2(path, "r");
   try {
@@ -34770,7 +34773,7 @@ var LocalTarget = class {
     }
     const probe = join3(this.root, `${TMP}probe-${randomBytes(4).toString("hex")}`);
     try {
-      await writeFile(probe, "restorable write probe\n");
+      await writeFile(probe, "restorable write probe\n", { mode: FILE_MODE });
       await rm3(probe);
     } catch (error63) {
       throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -34781,9 +34784,9 @@ var LocalTarget = class {
     const temp = join3(dirname2(final), `${TMP}${randomBytes(6).toString("hex")}`);
     let bytes = 0;
     try {
-      await mkdir2(dirname2(final), { recursive: true });
+      await mkdir2(dirname2(final), { recursive: true, mode: DIR_MODE });
       body.on("data", (chunk) => bytes += chunk.length);
-      await pipeline3(body, createWriteStream3(temp, { flags: "wx" }));
+      await pipeline3(body, createWriteStream3(temp, { flags: "wx", mode: FILE_MODE }));
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dirname2(final));
@@ -34822,6 +34825,16 @@ var LocalTarget = class {
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
     }
     return objects;
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.localPath(prefix.replace(/\/+$/, "") || ".");
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const removed = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || keep2.includes(entry.name)) continue;
+      if (await rmdir(join3(dir, entry.name)).then(() => true, () => false)) removed.push(entry.name);
+    }
+    return removed;
   }
   async remove(keys) {
     const dirs = /* @__PURE__ */ new Set();
@@ -34908,7 +34921,7 @@ function describe3(error63) {
   return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35222,7 +35235,7 @@ var sftpConfig = external_exports.strictObject({
   /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
   known_hosts: external_exports.string().optional()
 });
-var TMP2 = ".restorable-tmp-";
+var TMP2 = TEMP_PREFIX;
 var NO_SUCH_FILE = 2;
 var PERMISSION_DENIED = 3;
 var FAILURE = 4;
@@ -35295,7 +35308,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
+    const { default: Client2 } = await import("./src-6BZNNOFX.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35365,7 +35378,7 @@ var SftpTarget = class {
     const exists2 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
     if (exists2) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
-    await promisify(sftp2.mkdir.bind(sftp2))(dir).catch(async (error63) => {
+    await new Promise((resolve10, reject) => sftp2.mkdir(dir, { mode: DIR_MODE }, (error63) => error63 ? reject(error63) : resolve10())).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
     });
   }
@@ -35378,7 +35391,7 @@ var SftpTarget = class {
         const { sftp: sftp2 } = session;
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
-          const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
+          const handle = await new Promise((resolve10, reject) => sftp2.open(temp, "wx", { mode: FILE_MODE }, (error63, handle2) => error63 ? reject(error63) : resolve10(handle2)));
           let open5 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
@@ -35424,11 +35437,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir2 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir2(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35441,6 +35454,18 @@ var SftpTarget = class {
       };
       await walk2(start);
       return objects;
+    });
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.remote(prefix.replace(/\/+$/, "") || ".");
+    return this.session(`clearing empty folders under ${prefix}`, async ({ sftp: sftp2 }) => {
+      const entries = await promisify(sftp2.readdir.bind(sftp2))(dir).catch(() => []);
+      const removed = [];
+      for (const entry of entries) {
+        if (!entry.attrs.isDirectory() || keep2.includes(entry.filename)) continue;
+        if (await promisify(sftp2.rmdir.bind(sftp2))(posix2.join(dir, entry.filename)).then(() => true, () => false)) removed.push(entry.filename);
+      }
+      return removed;
     });
   }
   async remove(keys) {
@@ -35855,7 +35880,7 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 import { access, constants, rm as rm6, stat as stat4 } from "node:fs/promises";
 import { relative as relative2, resolve as resolve3 } from "node:path";
 
-// node_modules/tar/dist/esm/index.min.js
+// ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -38927,23 +38952,23 @@ async function extractSafely(stream2, into, options) {
     chmod: true,
     processUmask: 0,
     filter(path, entry) {
-      const read2 = entry;
-      const why = refusal({ path, type: read2.type, linkpath: read2.linkpath });
+      const read3 = entry;
+      const why = refusal({ path, type: read3.type, linkpath: read3.linkpath });
       if (why) {
         extractor.abort(new IntegrityError(`The archive for files source "${options.source}" is unsafe: ${why}.`, {
           hint: "restorable never writes such entries: this artifact was altered or is not a restorable backup. Nothing was restored."
         }));
         return false;
       }
-      if (typeof read2.mode === "number") read2.mode &= ~NEUTRAL_MASK;
-      if (read2.type === "SymbolicLink") {
-        if (!linkStaysInside(path, read2.linkpath, links)) {
-          dropped.push(`${path} -> ${read2.linkpath}`);
+      if (typeof read3.mode === "number") read3.mode &= ~NEUTRAL_MASK;
+      if (read3.type === "SymbolicLink") {
+        if (!linkStaysInside(path, read3.linkpath, links)) {
+          dropped.push(`${path} -> ${read3.linkpath}`);
           return false;
         }
         const at2 = posix3.normalize(path.replaceAll("\\", "/")).replace(/\/$/, "");
         links.add(at2);
-        created.set(at2, read2.linkpath);
+        created.set(at2, read3.linkpath);
       }
       return true;
     }
@@ -39080,7 +39105,7 @@ import { join as join9 } from "node:path";
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/pg/esm/index.mjs
+// ../../main/node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39176,13 +39201,13 @@ function describeConnection(conn, database = conn.database) {
 function sslOption(ssl) {
   const mode = ssl.sslmode ?? process.env.PGSSLMODE;
   if (mode === void 0 || mode === "disable" || mode === "allow" || mode === "prefer") return false;
-  const read2 = (path) => path ? readFileSync2(path, "utf8") : void 0;
+  const read3 = (path) => path ? readFileSync2(path, "utf8") : void 0;
   const verify2 = mode === "verify-ca" || mode === "verify-full";
   return {
     rejectUnauthorized: verify2,
-    ...ssl.sslrootcert ? { ca: read2(ssl.sslrootcert) } : {},
-    ...ssl.sslcert ? { cert: read2(ssl.sslcert) } : {},
-    ...ssl.sslkey ? { key: read2(ssl.sslkey) } : {},
+    ...ssl.sslrootcert ? { ca: read3(ssl.sslrootcert) } : {},
+    ...ssl.sslcert ? { cert: read3(ssl.sslcert) } : {},
+    ...ssl.sslkey ? { key: read3(ssl.sslkey) } : {},
     ...mode === "verify-ca" ? { checkServerIdentity: () => void 0 } : {}
   };
 }
@@ -40656,7 +40681,7 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
+import { mkdir as mkdir8, rm as rm9 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
 import { join as join11 } from "node:path";
 import { pipeline as pipeline10 } from "node:stream/promises";
@@ -40897,7 +40922,7 @@ function matching(entry) {
 import { createReadStream as createReadStream4, readFileSync as readFileSync3 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -41094,7 +41119,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -41171,7 +41196,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -41238,7 +41263,7 @@ var hkdf = (hash2, ikm, salt, info, length) => {
   return expand(hash2, HMAC.digest(), info, length, HMAC);
 };
 
-// node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -41248,7 +41273,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -41361,7 +41386,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -41526,7 +41551,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// node_modules/@scure/base/index.js
+// ../../main/node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -41875,7 +41900,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// node_modules/@noble/hashes/pbkdf2.js
+// ../../main/node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -41950,7 +41975,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// node_modules/@noble/hashes/scrypt.js
+// ../../main/node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -42108,7 +42133,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// node_modules/@noble/ciphers/utils.js
+// ../../main/node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42286,7 +42311,7 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-// node_modules/@noble/ciphers/_arx.js
+// ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
@@ -42416,7 +42441,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// node_modules/@noble/ciphers/_poly1305.js
+// ../../main/node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -42667,7 +42692,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// node_modules/@noble/ciphers/chacha.js
+// ../../main/node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -42817,7 +42842,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -42963,7 +42988,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -43112,7 +43137,7 @@ function memoized(fn) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -43498,7 +43523,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -43731,7 +43756,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -43846,7 +43871,7 @@ function montgomery(curveDef) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -43917,7 +43942,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -44789,7 +44814,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -44920,7 +44945,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -44959,7 +44984,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -45315,7 +45340,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -45358,7 +45383,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -45382,7 +45407,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -45418,7 +45443,7 @@ function expand2(hash2, prk, info, length = 32) {
   return okm.slice(0, length);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -45617,7 +45642,7 @@ var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -45698,7 +45723,7 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// node_modules/@noble/post-quantum/utils.js
+// ../../main/node_modules/@noble/post-quantum/utils.js
 var randomBytes7 = randomBytes6;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
@@ -45782,7 +45807,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// node_modules/@noble/post-quantum/_crystals.js
+// ../../main/node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -45891,7 +45916,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// node_modules/@noble/post-quantum/ml-kem.js
+// ../../main/node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -46158,7 +46183,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// node_modules/@noble/post-quantum/hybrid.js
+// ../../main/node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -46376,7 +46401,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -46558,7 +46583,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47021,7 +47046,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -47408,7 +47433,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/curves/abstract/der.js
+// ../../main/node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -47535,7 +47560,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -48367,7 +48392,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -48380,7 +48405,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// node_modules/@noble/curves/abstract/edwards.js
+// ../../main/node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -48674,7 +48699,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -48821,7 +48846,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -48907,7 +48932,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/age-encryption/dist/x25519.js
+// ../../main/node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -48978,7 +49003,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// node_modules/age-encryption/dist/io.js
+// ../../main/node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -49079,7 +49104,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// node_modules/age-encryption/dist/format.js
+// ../../main/node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -49176,7 +49201,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-// node_modules/age-encryption/dist/recipients.js
+// ../../main/node_modules/age-encryption/dist/recipients.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49490,7 +49515,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// node_modules/age-encryption/dist/stream.js
+// ../../main/node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -49587,7 +49612,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// node_modules/age-encryption/dist/index.js
+// ../../main/node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -50290,46 +50315,213 @@ function decideRetention(backups, policy2, options = {}) {
   return decisions;
 }
 
+// src/retention/plan-wide.ts
+var NEWER_THAN_MET = "newer than every backup that met the copy rule";
+function decidePlanRetention(backups, policy2, options = {}) {
+  const protect = options.protect ?? [];
+  const all = backups;
+  backups = backups.filter((b2) => b2.holders.length > 0);
+  const met = backups.filter((b2) => b2.met);
+  const decisions = /* @__PURE__ */ new Map();
+  if (met.length === 0) {
+    for (const d of decideRetention(backups, policy2, { protect })) decisions.set(d.id, d);
+  } else {
+    for (const d of decideRetention(met, policy2, { protect })) decisions.set(d.id, d);
+    const newestMet = Math.max(...met.map((b2) => b2.time.getTime()));
+    const newer = backups.filter((b2) => !b2.met && b2.time.getTime() > newestMet);
+    for (const d of decideRetention(newer, policy2, { protect })) {
+      decisions.set(d.id, { ...d, reasons: d.reasons.map((r) => r === "no retention policy" ? r : `${r} (${NEWER_THAN_MET})`) });
+    }
+    for (const b2 of backups) {
+      if (decisions.has(b2.id)) continue;
+      const reasons = protect.includes(b2.id) ? ["protected"] : !policy2 || Object.values(policy2).every((v2) => v2 === void 0) ? ["no retention policy"] : [];
+      decisions.set(b2.id, { id: b2.id, time: b2.time, keep: reasons.length > 0, reasons });
+    }
+  }
+  const drilled = backups.filter((b2) => b2.drill?.ok).sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1))[0];
+  if (drilled) {
+    const d = decisions.get(drilled.id);
+    d.reasons.push("newest backup that passed a drill");
+    d.keep = true;
+  }
+  const sorted = [...all].sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1));
+  const spare = /* @__PURE__ */ new Map();
+  for (const target of new Set(sorted.flatMap((b2) => b2.damaged ?? []))) {
+    const newestDamaged = sorted.findIndex((b2) => b2.damaged?.includes(target));
+    if (sorted.slice(0, newestDamaged).some((b2) => decisions.get(b2.id)?.keep && b2.holders.includes(target))) continue;
+    const fallback = sorted.slice(newestDamaged + 1).find((b2) => b2.holders.includes(target));
+    if (!fallback || decisions.get(fallback.id).keep) continue;
+    spare.set(fallback.id, [...spare.get(fallback.id) ?? [], target]);
+  }
+  return sorted.filter((b2) => decisions.has(b2.id)).map((b2) => {
+    const d = decisions.get(b2.id);
+    const spareOn = spare.get(b2.id) ?? [];
+    const reasons = spareOn.length > 0 ? [...d.reasons, `kept on ${spareOn.join(", ")} only: the newest readable copy there (a newer copy's manifest is damaged)`] : d.reasons;
+    return { ...d, reasons, holders: [...b2.holders], missing: d.keep ? b2.copies.filter((t) => !b2.holders.includes(t)) : [], spareOn };
+  });
+}
+
 // src/retention/prune.ts
 var INCOMPLETE_GRACE_MS = 24 * 36e5;
-async function pruneTarget(target, plan, policy2, options) {
+async function readHolding(target, plan) {
   const backups = await listBackups(target, plan);
-  const complete = backups.filter((b2) => b2.complete);
-  const readable = [];
-  const damaged = [];
-  for (const backup2 of complete) {
-    const problem = await readManifest(target, plan, backup2.id).then(
-      () => void 0,
-      (error63) => {
-        if (error63 instanceof IntegrityError) return reason(error63);
-        throw error63;
+  const damaged = /* @__PURE__ */ new Map();
+  const manifests = /* @__PURE__ */ new Map();
+  const drills = /* @__PURE__ */ new Map();
+  for (const backup2 of backups.filter((b2) => b2.complete)) {
+    try {
+      manifests.set(backup2.id, await readManifest(target, plan, backup2.id));
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      damaged.set(backup2.id, reason(error63));
+      continue;
+    }
+    if (backup2.objects.some((o) => o.key === keyOf.file(plan, backup2.id, DRILL))) {
+      const drill2 = await readDrill(target, plan, backup2.id);
+      if (drill2) drills.set(backup2.id, { ok: drill2.ok, at: drill2.at });
+    }
+  }
+  return { holding: { target, backups, damaged }, manifests, drills };
+}
+async function prunePlan(targets, plan, policy2, options) {
+  const failed = [];
+  const holdings = [];
+  const byId = /* @__PURE__ */ new Map();
+  for (const target of targets) {
+    let read3;
+    try {
+      read3 = await readHolding(target, plan);
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    holdings.push(read3.holding);
+    for (const [id, manifest] of read3.manifests) {
+      const backup2 = byId.get(id) ?? { id, time: read3.holding.backups.find((b2) => b2.id === id).time, holders: [], copies: [], met: manifest.policy.met };
+      backup2.holders.push(target.name);
+      for (const copy of manifest.copies) if (!backup2.copies.includes(copy.target)) backup2.copies.push(copy.target);
+      backup2.met ||= manifest.policy.met;
+      const drill2 = read3.drills.get(id);
+      if (drill2 && (!backup2.drill || drill2.at > backup2.drill.at)) backup2.drill = drill2;
+      byId.set(id, backup2);
+    }
+  }
+  const readable = new Set(holdings.map((h) => h.target.name));
+  for (const backup2 of byId.values()) backup2.copies = backup2.copies.filter((t) => readable.has(t));
+  for (const { target, backups, damaged } of holdings) {
+    for (const id of damaged.keys()) {
+      const backup2 = byId.get(id) ?? { id, time: backups.find((b2) => b2.id === id).time, holders: [], copies: [], met: false };
+      backup2.damaged = [...backup2.damaged ?? [], target.name];
+      byId.set(id, backup2);
+    }
+  }
+  const decisions = decidePlanRetention([...byId.values()], policy2, options.protect ? { protect: options.protect } : {});
+  const applyTo = new Set((options.applyTo ?? targets).map((t) => t.name));
+  const reports = [];
+  for (const { target, backups, damaged } of holdings) {
+    if (!applyTo.has(target.name)) continue;
+    const here = (d) => d.holders.includes(target.name);
+    const keptHere = (d) => d.keep || d.spareOn.includes(target.name);
+    const kept = decisions.filter((d) => keptHere(d) && here(d)).map((d) => ({ ...strip(d), keep: true }));
+    const removed = decisions.filter((d) => !keptHere(d) && here(d)).map(strip);
+    for (const [id, problem] of damaged) {
+      kept.push({ id, time: backups.find((b2) => b2.id === id).time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    }
+    const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
+    try {
+      if (options.apply) {
+        for (const id of removed.map((d) => d.id)) await removeBackup(target, plan, id, backups.find((b2) => b2.id === id).objects);
+        for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
       }
-    );
-    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
-    else readable.push(backup2);
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    const missing = decisions.filter((d) => d.missing.includes(target.name)).map((d) => d.id);
+    reports.push({ target: target.name, kept, removed, incomplete: stale.map((b2) => b2.id), missing });
   }
-  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
-  const removed = decisions.filter((d) => !d.keep);
-  const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
-  if (options.apply) {
-    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
-    for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
+  return { decisions, targets: reports, failed };
+}
+var strip = (d) => ({ id: d.id, time: d.time, keep: d.keep, reasons: d.reasons });
+
+// src/util/staging.ts
+import { chmod as chmod2, mkdir as mkdir7, mkdtemp as mkdtemp2, readdir as readdir2, rm as rm8 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join10 } from "node:path";
+
+// src/util/process-identity.ts
+import { createHash as createHash7 } from "node:crypto";
+import { readFileSync as readFileSync4, readlinkSync } from "node:fs";
+function read2(path) {
+  try {
+    return readFileSync4(path, "utf8").trim();
+  } catch {
+    return "";
   }
-  return { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
+}
+function processStart(pid) {
+  const stat6 = read2(`/proc/${pid}/stat`);
+  if (!stat6) return void 0;
+  const fields = stat6.slice(stat6.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+var machine;
+function machineTag() {
+  if (machine !== void 0) return machine;
+  const id = read2("/etc/machine-id") || read2("/var/lib/dbus/machine-id");
+  const boot = read2("/proc/sys/kernel/random/boot_id");
+  let ns2 = "";
+  try {
+    ns2 = readlinkSync("/proc/self/ns/pid");
+  } catch {
+  }
+  machine = id && boot && ns2 ? createHash7("sha256").update(`${id}
+${boot}
+${ns2}`).digest("hex").slice(0, 12) : "";
+  return machine;
+}
+function selfIdentity() {
+  return { pid: process.pid, start: processStart(process.pid) ?? "", machine: machineTag() };
+}
+function provablyDead(run) {
+  const here = machineTag();
+  if (!here || !run.machine || run.machine !== here || !run.start) return false;
+  if (!read2("/proc/self/stat")) return false;
+  const now = processStart(run.pid);
+  return now === void 0 || now !== run.start;
 }
 
 // src/util/staging.ts
-import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join10 } from "node:path";
-async function makeStaging(root, prefix) {
-  const at2 = root ?? tmpdir3();
+var NAME = /^restorable-(backup|restore|drill)-([0-9a-f]{12})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+function stagingRootOf(root) {
+  return root ?? tmpdir3();
+}
+async function makeStaging(root, kind) {
+  const at2 = stagingRootOf(root);
+  const self = selfIdentity();
+  const owner = self.machine && self.start ? `${self.machine}-${self.pid}-${self.start}` : `x-${self.pid}`;
   try {
     await mkdir7(at2, { recursive: true });
-    return await mkdtemp2(join10(at2, prefix));
+    const dir = await mkdtemp2(join10(at2, `restorable-${kind}-${owner}-`));
+    await chmod2(dir, 448);
+    return dir;
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
+}
+async function clearDeadStaging(root) {
+  const at2 = stagingRootOf(root);
+  const entries = await readdir2(at2).catch(() => []);
+  const cleared = [];
+  for (const name of entries) {
+    const match = NAME.exec(name);
+    if (!match) continue;
+    const [, , machine2, pid, start] = match;
+    if (!provablyDead({ pid: Number(pid), start, machine: machine2 })) continue;
+    const path = join10(at2, name);
+    if (await rm8(path, { recursive: true, force: true }).then(() => true, () => false)) cleared.push(path);
+  }
+  return cleared;
 }
 
 // src/pipeline/hooks.ts
@@ -50452,7 +50644,7 @@ async function runBackup(loaded, options) {
   });
   const executors = {
     async preflight() {
-      stagingDir = await makeStaging(options.stagingRoot, "restorable-");
+      stagingDir = await makeStaging(options.stagingRoot, "backup");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
@@ -50512,7 +50704,7 @@ async function runBackup(loaded, options) {
         const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
         return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
       } finally {
-        await rm8(ctx.stagingDir, { recursive: true, force: true });
+        await rm9(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
@@ -50574,15 +50766,11 @@ async function runBackup(loaded, options) {
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
-      const failed = [];
-      for (const target of alive()) {
-        try {
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
-        } catch (error64) {
-          failed.push(target.name);
-          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
-        }
-      }
+      const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now() });
+      pruned.push(...result.targets);
+      const failed = result.failed.map((f2) => f2.target);
+      for (const f2 of result.failed) reporter.warn(`Backup ${id} is committed, but pruning target "${f2.target}" failed: ${f2.error}`);
+      for (const p2 of result.targets) if (p2.missing.length > 0) reporter.warn(`Target "${p2.target}" lacks kept backup(s) that their manifests list: ${p2.missing.join(", ")}.`);
       const done = pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(", ")}` : done;
     },
@@ -50596,7 +50784,7 @@ async function runBackup(loaded, options) {
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm8(stagingDir, { recursive: true, force: true });
+  if (stagingDir) await rm9(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
   return {
     id,
@@ -50644,6 +50832,50 @@ async function removeIncomplete(targets, plan, id, reporter) {
   }
 }
 
+// src/pipeline/leftovers.ts
+import { posix as posix4 } from "node:path";
+var TEMP_SAFE_AGE_MS = 36e5;
+var isTemp = (key) => posix4.basename(key).startsWith(TEMP_PREFIX);
+async function clearTarget(plan, held, now) {
+  const { target, deadRunCleared } = held;
+  const inBackup = (key) => key.startsWith(`${plan}/`) && !key.startsWith(`${plan}/locks/`);
+  const objects = await target.list(`${plan}/`);
+  const temp = objects.filter((o) => isTemp(o.key) && (deadRunCleared && inBackup(o.key) || now.getTime() - o.modified.getTime() > TEMP_SAFE_AGE_MS)).map((o) => o.key);
+  const incomplete = [];
+  if (deadRunCleared) {
+    for (const backup2 of await listBackups(target, plan)) {
+      if (backup2.complete) continue;
+      await target.remove(backup2.objects.map((o) => o.key));
+      incomplete.push(backup2.id);
+    }
+  }
+  const rest = temp.filter((key) => !incomplete.some((id) => key.startsWith(`${plan}/${id}/`)));
+  await target.remove(rest);
+  const empty = await target.removeEmptyFolders?.(`${plan}/`, ["locks"]) ?? [];
+  return { temp: rest, incomplete: [...incomplete, ...empty.filter((name) => !incomplete.includes(name))] };
+}
+async function clearLeftovers(options) {
+  const { reporter } = options;
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const staging = await clearDeadStaging(options.stagingRoot);
+  if (staging.length > 0) reporter.warn(`Cleared ${staging.length} staging folder(s) left by runs that died on this machine: ${staging.join(", ")}`);
+  const targets = [];
+  for (const held of options.held) {
+    try {
+      const cleared = await clearTarget(options.plan, held, now);
+      targets.push({ target: held.target.name, ...cleared });
+      const said = [
+        ...cleared.incomplete.length > 0 ? [`incomplete backup(s) ${cleared.incomplete.join(", ")}`] : [],
+        ...cleared.temp.length > 0 ? [`${cleared.temp.length} temporary file(s)`] : []
+      ];
+      if (said.length > 0) reporter.warn(`Cleared what a dead run left on target "${held.target.name}": ${said.join(" and ")}.`);
+    } catch (error63) {
+      reporter.warn(`Could not clear what dead runs left on target "${held.target.name}": ${reason(error63)}`);
+    }
+  }
+  return { staging, targets };
+}
+
 // src/pipeline/lock.ts
 import { randomBytes as randomBytes11 } from "node:crypto";
 import { hostname as hostname4, userInfo } from "node:os";
@@ -50657,7 +50889,10 @@ var lockBody = external_exports.object({
   host: external_exports.string(),
   pid: external_exports.number().int(),
   started_at: external_exports.string(),
-  command: external_exports.string()
+  command: external_exports.string(),
+  /** The kernel's start time of `pid` and the machine tag (util/process-identity.ts): with both, a dead run is told from a live one. Absent in locks of older versions. */
+  pid_start: external_exports.string().optional(),
+  machine: external_exports.string().optional()
 });
 var lockKey = (plan, runId) => `${plan}/locks/${runId}.json`;
 function pidAlive(pid) {
@@ -50667,6 +50902,9 @@ function pidAlive(pid) {
   } catch (error63) {
     return error63.code === "EPERM";
   }
+}
+function heldByDeadRun(lock, host = hostname4()) {
+  return lock.host === host && provablyDead({ pid: lock.pid, start: lock.pid_start, machine: lock.machine });
 }
 function staleness(lock, now, staleAfterMs, host = hostname4()) {
   if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
@@ -50679,7 +50917,7 @@ function describeLock(lock) {
 }
 async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
-  const read2 = await Promise.all(
+  const read3 = await Promise.all(
     objects.map(async ({ key }) => {
       let text;
       try {
@@ -50696,7 +50934,7 @@ async function readLocks(target, plan) {
       }
     })
   );
-  return read2.filter((l) => l !== void 0);
+  return read3.filter((l) => l !== void 0);
 }
 var LockWriteError = class extends Error {
 };
@@ -50715,6 +50953,8 @@ async function attempt(target, mine, options, now) {
   }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
+  const dead = others.flatMap((l) => l.body && heldByDeadRun(l.body) ? [{ key: l.key, body: l.body }] : []);
+  if (dead.length > 0) return { won: false, contention: false, holders: [], stale: [], dead };
   const stale = others.flatMap((l) => {
     const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
     return why ? [{ key: l.key, ...l.body ? { body: l.body } : {}, why }] : [];
@@ -50722,17 +50962,25 @@ async function attempt(target, mine, options, now) {
   const live = others.flatMap((l) => l.body && !stale.some((s4) => s4.key === l.key) ? [l.body] : []);
   const age2 = (l) => now.getTime() - Date.parse(l.started_at);
   const contention = live.length > 0 && stale.length === 0 && live.every((l) => age2(l) >= 0 && age2(l) < SETTLE_MS);
-  return { won: false, contention, holders: live, stale };
+  return { won: false, contention, holders: live, stale, dead: [] };
 }
 async function lockTarget(target, mine, options, deadline) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  let cleared = false;
   for (; ; ) {
     options.signal.throwIfAborted();
     const result = await attempt(target, mine, options, now());
-    if (result.won) return;
+    if (result.won) return cleared;
+    if (result.dead.length > 0) {
+      for (const d of result.dead) options.reporter.warn(`Taking over the lock on target "${target.name}" from a run that died: ${describeLock(d.body)}; its process is gone. What it left is cleared next.`);
+      await target.remove(result.dead.map((d) => d.key));
+      cleared = true;
+      continue;
+    }
     if (result.stale.length > 0 && options.breakLock) {
       for (const s4 of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s4.why})${s4.body ? `: ${describeLock(s4.body)}` : ""}.`);
       await target.remove(result.stale.map((s4) => s4.key));
+      cleared = true;
       continue;
     }
     if (result.contention) {
@@ -50759,18 +51007,20 @@ function lockedError(target, options, result) {
 }
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const self = selfIdentity();
   const mine = {
     run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes11(4).toString("hex")}`,
     owner: safeUser(),
     host: hostname4(),
     pid: process.pid,
     started_at: now().toISOString(),
-    command: options.command
+    command: options.command,
+    ...self.start && self.machine ? { pid_start: self.start, machine: self.machine } : {}
   };
   const deadline = Date.now() + options.waitMs;
   const taken = [];
   const release2 = async () => {
-    for (const target of taken.splice(0)) {
+    for (const { target } of taken.splice(0)) {
       await target.remove([lockKey(options.plan, mine.run_id)]).catch((error63) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error63)}`));
     }
   };
@@ -50782,8 +51032,8 @@ async function acquireLocks(targets, options) {
       }
       try {
         await target.probe();
-        await lockTarget(target, mine, options, deadline);
-        taken.push(target);
+        const deadRunCleared = await lockTarget(target, mine, options, deadline);
+        taken.push({ target, deadRunCleared });
       } catch (error63) {
         if (error63 instanceof LockedError || options.signal.aborted) throw error63;
         if (!(error63 instanceof LockWriteError) && await target.probe().then(() => true, () => false)) {
@@ -50796,8 +51046,8 @@ async function acquireLocks(targets, options) {
     await release2();
     throw error63;
   }
-  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(", ")} as run ${mine.run_id}`);
-  return { release: release2 };
+  options.reporter.debug(`Locked ${taken.map((t) => t.target.name).join(", ")} as run ${mine.run_id}`);
+  return { release: release2, targets: [...taken] };
 }
 function safeUser() {
   try {
@@ -50825,6 +51075,7 @@ async function withLock(loaded, targets, command, input2, io2, run) {
     throw error63;
   }
   try {
+    if (!input2.dryRun) await clearLeftovers({ plan: loaded.plan.name, held: held.targets, stagingRoot: input2.stagingRoot, reporter: io2.reporter });
     return await run();
   } finally {
     await held.release();
@@ -51008,7 +51259,7 @@ async function checkKey(path, entry, keys, id) {
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
+import { mkdir as mkdir9, rm as rm10 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
@@ -51048,8 +51299,8 @@ async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
-  const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
+  const stagingDir = await makeStaging(request.stagingRoot, mode);
+  const cleanup = () => rm10(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -51161,8 +51412,16 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
-  await prepared.target.put(key, Readable8.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
-`)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
+  const body = Buffer.from(`${JSON.stringify(record2, null, 2)}
+`);
+  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir, env: request.env }));
+  const holders = await findBackup(targets, loaded.plan.name, record2.backup_id, reporter).then(
+    ({ holders: holders2 }) => holders2.filter((t) => t.name !== prepared.target.name),
+    () => []
+  );
+  for (const target of [prepared.target, ...holders]) {
+    await target.put(key, Readable8.from([body])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${target.name}": ${reason(error63)}`));
+  }
   const result = {
     backupId: record2.backup_id,
     target: record2.target,
@@ -51280,20 +51539,28 @@ var prune = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
   const reports = [];
-  const targets = selectTargets(loaded, input2.target, io2.env);
-  await withLock(loaded, input2.dryRun ? [] : allTargets(loaded, io2.env), "prune", input2, io2, async () => {
-    for (const target of targets) {
-      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date() });
-      reports.push(report);
-      if (input2.json) continue;
-      const lines = [`${target.name}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
+  const targets = allTargets(loaded, io2.env);
+  const selected = new Set(selectTargets(loaded, input2.target, io2.env).map((t) => t.name));
+  let failed = [];
+  await withLock(loaded, input2.dryRun ? [] : targets, "prune", input2, io2, async () => {
+    const result = await prunePlan(targets, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), applyTo: targets.filter((t) => selected.has(t.name)) });
+    reports.push(...result.targets);
+    failed = result.failed;
+    for (const f2 of failed) io2.reporter.warn(`Target "${f2.target}" could not be pruned (${f2.error}); nothing was removed there, and its backups were not part of the decision.`);
+    for (const report of reports) {
+      if (report.missing.length > 0) io2.reporter.warn(`Target "${report.target}" lacks kept backup(s) that its manifests list: ${report.missing.join(", ")}. Run \`restorable verify\` to see every copy.`);
+    }
+    if (input2.json) return;
+    for (const report of reports) {
+      const lines = [`${report.target}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
+      for (const id of report.missing) lines.push(`  missing ${id}  (kept, listed in its manifest, not on this target)`);
       for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
       io2.reporter.output(lines.join("\n"));
     }
   });
-  return { dryRun: input2.dryRun, targets: reports };
+  return { dryRun: input2.dryRun, targets: reports, ...failed.length > 0 ? { failed } : {} };
 };
 
 // src/restore/restore.ts
