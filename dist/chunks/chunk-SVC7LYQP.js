@@ -23877,11 +23877,14 @@ function ko_default() {
   };
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 ========
+========
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
 // ../../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -34457,6 +34460,9 @@ var targetBase = {
   offsite: external_exports.boolean().optional(),
   immutable: external_exports.boolean().optional()
 };
+var FILE_MODE = 384;
+var DIR_MODE = 448;
+var TEMP_PREFIX = ".restorable-tmp-";
 
 // src/targets/github-artifact.ts
 var githubArtifactConfig = external_exports.strictObject({
@@ -34671,8 +34677,13 @@ var GithubCacheTarget = class {
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
       const cache = await import("./cache-MJ2ZQESS.js");
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
       const id2 = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id2 === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
+========
+      const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
+      if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
       return { bytes: size2 };
     } catch (error63) {
       body.destroy();
@@ -34742,7 +34753,7 @@ var localConfig = external_exports.strictObject({
   type: external_exports.literal("local"),
   path: external_exports.string().min(1)
 });
-var TMP = ".restorable-tmp-";
+var TMP = TEMP_PREFIX;
 async function fsyncPath(path) {
   const handle = await open2(path, "r");
   try {
@@ -34801,7 +34812,7 @@ var LocalTarget = class {
     }
     const probe = join3(this.root, `${TMP}probe-${randomBytes(4).toString("hex")}`);
     try {
-      await writeFile(probe, "restorable write probe\n");
+      await writeFile(probe, "restorable write probe\n", { mode: FILE_MODE });
       await rm3(probe);
     } catch (error63) {
       throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -34812,9 +34823,9 @@ var LocalTarget = class {
     const temp = join3(dirname2(final), `${TMP}${randomBytes(6).toString("hex")}`);
     let bytes = 0;
     try {
-      await mkdir2(dirname2(final), { recursive: true });
+      await mkdir2(dirname2(final), { recursive: true, mode: DIR_MODE });
       body.on("data", (chunk) => bytes += chunk.length);
-      await pipeline3(body, createWriteStream3(temp, { flags: "wx" }));
+      await pipeline3(body, createWriteStream3(temp, { flags: "wx", mode: FILE_MODE }));
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dirname2(final));
@@ -34853,6 +34864,16 @@ var LocalTarget = class {
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
     }
     return objects;
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.localPath(prefix.replace(/\/+$/, "") || ".");
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const removed = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || keep2.includes(entry.name)) continue;
+      if (await rmdir(join3(dir, entry.name)).then(() => true, () => false)) removed.push(entry.name);
+    }
+    return removed;
   }
   async remove(keys) {
     const dirs = /* @__PURE__ */ new Set();
@@ -35253,7 +35274,7 @@ var sftpConfig = external_exports.strictObject({
   /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
   known_hosts: external_exports.string().optional()
 });
-var TMP2 = ".restorable-tmp-";
+var TMP2 = TEMP_PREFIX;
 var NO_SUCH_FILE = 2;
 var PERMISSION_DENIED = 3;
 var FAILURE = 4;
@@ -35396,7 +35417,7 @@ var SftpTarget = class {
     const exists2 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
     if (exists2) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
-    await promisify(sftp2.mkdir.bind(sftp2))(dir).catch(async (error63) => {
+    await new Promise((resolve10, reject) => sftp2.mkdir(dir, { mode: DIR_MODE }, (error63) => error63 ? reject(error63) : resolve10())).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
     });
   }
@@ -35409,8 +35430,13 @@ var SftpTarget = class {
         const { sftp: sftp2 } = session;
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
           let open9 = true;
+========
+          const handle = await new Promise((resolve10, reject) => sftp2.open(temp, "wx", { mode: FILE_MODE }, (error63, handle2) => error63 ? reject(error63) : resolve10(handle2)));
+          let open5 = true;
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
@@ -35455,11 +35481,19 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
       const readdir4 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
           entries = await readdir4(rel === "." || rel === "" ? this.root : this.remote(rel));
+========
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
+      const walk2 = async (rel) => {
+        let entries;
+        try {
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35472,6 +35506,18 @@ var SftpTarget = class {
       };
       await walk2(start);
       return objects;
+    });
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.remote(prefix.replace(/\/+$/, "") || ".");
+    return this.session(`clearing empty folders under ${prefix}`, async ({ sftp: sftp2 }) => {
+      const entries = await promisify(sftp2.readdir.bind(sftp2))(dir).catch(() => []);
+      const removed = [];
+      for (const entry of entries) {
+        if (!entry.attrs.isDirectory() || keep2.includes(entry.filename)) continue;
+        if (await promisify(sftp2.rmdir.bind(sftp2))(posix2.join(dir, entry.filename)).then(() => true, () => false)) removed.push(entry.filename);
+      }
+      return removed;
     });
   }
   async remove(keys) {
@@ -39104,23 +39150,23 @@ async function extractSafely(stream2, into, options) {
     chmod: true,
     processUmask: 0,
     filter(path, entry) {
-      const read2 = entry;
-      const why = refusal({ path, type: read2.type, linkpath: read2.linkpath });
+      const read3 = entry;
+      const why = refusal({ path, type: read3.type, linkpath: read3.linkpath });
       if (why) {
         extractor.abort(new IntegrityError(`The archive for files source "${options.source}" is unsafe: ${why}.`, {
           hint: "restorable never writes such entries: this artifact was altered or is not a restorable backup. Nothing was restored."
         }));
         return false;
       }
-      if (typeof read2.mode === "number") read2.mode &= ~NEUTRAL_MASK;
-      if (read2.type === "SymbolicLink") {
-        if (!linkStaysInside(path, read2.linkpath, links)) {
-          dropped.push(`${path} -> ${read2.linkpath}`);
+      if (typeof read3.mode === "number") read3.mode &= ~NEUTRAL_MASK;
+      if (read3.type === "SymbolicLink") {
+        if (!linkStaysInside(path, read3.linkpath, links)) {
+          dropped.push(`${path} -> ${read3.linkpath}`);
           return false;
         }
         const at2 = posix3.normalize(path.replaceAll("\\", "/")).replace(/\/$/, "");
         links.add(at2);
-        created.set(at2, read2.linkpath);
+        created.set(at2, read3.linkpath);
       }
       return true;
     }
@@ -39389,6 +39435,7 @@ function describeConnection(conn, database = conn.database) {
 function sslOption(ssl) {
   const mode = ssl.sslmode ?? process.env.PGSSLMODE;
   if (mode === void 0 || mode === "disable" || mode === "allow" || mode === "prefer") return false;
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
   const read2 = (path) => path ? readFileSync2(path, "utf8") : void 0;
   const verify3 = mode === "verify-ca" || mode === "verify-full";
   return {
@@ -39396,6 +39443,15 @@ function sslOption(ssl) {
     ...ssl.sslrootcert ? { ca: read2(ssl.sslrootcert) } : {},
     ...ssl.sslcert ? { cert: read2(ssl.sslcert) } : {},
     ...ssl.sslkey ? { key: read2(ssl.sslkey) } : {},
+========
+  const read3 = (path) => path ? readFileSync2(path, "utf8") : void 0;
+  const verify2 = mode === "verify-ca" || mode === "verify-full";
+  return {
+    rejectUnauthorized: verify2,
+    ...ssl.sslrootcert ? { ca: read3(ssl.sslrootcert) } : {},
+    ...ssl.sslcert ? { cert: read3(ssl.sslcert) } : {},
+    ...ssl.sslkey ? { key: read3(ssl.sslkey) } : {},
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
     ...mode === "verify-ca" ? { checkServerIdentity: () => void 0 } : {}
   };
 }
@@ -41386,7 +41442,11 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
+========
+import { mkdir as mkdir8, rm as rm9 } from "node:fs/promises";
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
 import { hostname as hostname3 } from "node:os";
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { join as join14 } from "node:path";
@@ -43150,12 +43210,15 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
 ========
+========
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
 // ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
@@ -50047,6 +50110,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/age-encryption/dist/recipients.js
 function generateX25519Identity() {
@@ -50078,6 +50142,9 @@ async function identityToRecipient(identity) {
 ========
 // ../../main/node_modules/age-encryption/dist/recipients.js
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+// ../../main/node_modules/age-encryption/dist/recipients.js
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -51693,8 +51760,55 @@ function decideRetention(backups, policy2, options = {}) {
   return decisions;
 }
 
+// src/retention/plan-wide.ts
+var NEWER_THAN_MET = "newer than every backup that met the copy rule";
+function decidePlanRetention(backups, policy2, options = {}) {
+  const protect = options.protect ?? [];
+  const all = backups;
+  backups = backups.filter((b2) => b2.holders.length > 0);
+  const met = backups.filter((b2) => b2.met);
+  const decisions = /* @__PURE__ */ new Map();
+  if (met.length === 0) {
+    for (const d of decideRetention(backups, policy2, { protect })) decisions.set(d.id, d);
+  } else {
+    for (const d of decideRetention(met, policy2, { protect })) decisions.set(d.id, d);
+    const newestMet = Math.max(...met.map((b2) => b2.time.getTime()));
+    const newer = backups.filter((b2) => !b2.met && b2.time.getTime() > newestMet);
+    for (const d of decideRetention(newer, policy2, { protect })) {
+      decisions.set(d.id, { ...d, reasons: d.reasons.map((r) => r === "no retention policy" ? r : `${r} (${NEWER_THAN_MET})`) });
+    }
+    for (const b2 of backups) {
+      if (decisions.has(b2.id)) continue;
+      const reasons = protect.includes(b2.id) ? ["protected"] : !policy2 || Object.values(policy2).every((v2) => v2 === void 0) ? ["no retention policy"] : [];
+      decisions.set(b2.id, { id: b2.id, time: b2.time, keep: reasons.length > 0, reasons });
+    }
+  }
+  const drilled = backups.filter((b2) => b2.drill?.ok).sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1))[0];
+  if (drilled) {
+    const d = decisions.get(drilled.id);
+    d.reasons.push("newest backup that passed a drill");
+    d.keep = true;
+  }
+  const sorted = [...all].sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1));
+  const spare = /* @__PURE__ */ new Map();
+  for (const target of new Set(sorted.flatMap((b2) => b2.damaged ?? []))) {
+    const newestDamaged = sorted.findIndex((b2) => b2.damaged?.includes(target));
+    if (sorted.slice(0, newestDamaged).some((b2) => decisions.get(b2.id)?.keep && b2.holders.includes(target))) continue;
+    const fallback = sorted.slice(newestDamaged + 1).find((b2) => b2.holders.includes(target));
+    if (!fallback || decisions.get(fallback.id).keep) continue;
+    spare.set(fallback.id, [...spare.get(fallback.id) ?? [], target]);
+  }
+  return sorted.filter((b2) => decisions.has(b2.id)).map((b2) => {
+    const d = decisions.get(b2.id);
+    const spareOn = spare.get(b2.id) ?? [];
+    const reasons = spareOn.length > 0 ? [...d.reasons, `kept on ${spareOn.join(", ")} only: the newest readable copy there (a newer copy's manifest is damaged)`] : d.reasons;
+    return { ...d, reasons, holders: [...b2.holders], missing: d.keep ? b2.copies.filter((t) => !b2.holders.includes(t)) : [], spareOn };
+  });
+}
+
 // src/retention/prune.ts
 var INCOMPLETE_GRACE_MS = 24 * 36e5;
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 function repositoryPruneOf(plan, env, secrets) {
   if (!plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository")) return void 0;
   let keys = plan.encryption?.passphrase !== void 0 ? { passphrase: plan.encryption.passphrase, identities: [] } : { identities: [] };
@@ -51716,18 +51830,104 @@ async function pruneTarget(target, plan, policy2, options) {
       (error63) => {
         if (error63 instanceof IntegrityError) return reason(error63);
         throw error63;
+========
+async function readHolding(target, plan) {
+  const backups = await listBackups(target, plan);
+  const damaged = /* @__PURE__ */ new Map();
+  const manifests = /* @__PURE__ */ new Map();
+  const drills = /* @__PURE__ */ new Map();
+  for (const backup2 of backups.filter((b2) => b2.complete)) {
+    try {
+      manifests.set(backup2.id, await readManifest(target, plan, backup2.id));
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      damaged.set(backup2.id, reason(error63));
+      continue;
+    }
+    if (backup2.objects.some((o) => o.key === keyOf.file(plan, backup2.id, DRILL))) {
+      const drill2 = await readDrill(target, plan, backup2.id);
+      if (drill2) drills.set(backup2.id, { ok: drill2.ok, at: drill2.at });
+    }
+  }
+  return { holding: { target, backups, damaged }, manifests, drills };
+}
+async function prunePlan(targets, plan, policy2, options) {
+  const failed = [];
+  const holdings = [];
+  const byId = /* @__PURE__ */ new Map();
+  for (const target of targets) {
+    let read3;
+    try {
+      read3 = await readHolding(target, plan);
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    holdings.push(read3.holding);
+    for (const [id, manifest] of read3.manifests) {
+      const backup2 = byId.get(id) ?? { id, time: read3.holding.backups.find((b2) => b2.id === id).time, holders: [], copies: [], met: manifest.policy.met };
+      backup2.holders.push(target.name);
+      for (const copy of manifest.copies) if (!backup2.copies.includes(copy.target)) backup2.copies.push(copy.target);
+      backup2.met ||= manifest.policy.met;
+      const drill2 = read3.drills.get(id);
+      if (drill2 && (!backup2.drill || drill2.at > backup2.drill.at)) backup2.drill = drill2;
+      byId.set(id, backup2);
+    }
+  }
+  const readable = new Set(holdings.map((h) => h.target.name));
+  for (const backup2 of byId.values()) backup2.copies = backup2.copies.filter((t) => readable.has(t));
+  for (const { target, backups, damaged } of holdings) {
+    for (const id of damaged.keys()) {
+      const backup2 = byId.get(id) ?? { id, time: backups.find((b2) => b2.id === id).time, holders: [], copies: [], met: false };
+      backup2.damaged = [...backup2.damaged ?? [], target.name];
+      byId.set(id, backup2);
+    }
+  }
+  const decisions = decidePlanRetention([...byId.values()], policy2, options.protect ? { protect: options.protect } : {});
+  const applyTo = new Set((options.applyTo ?? targets).map((t) => t.name));
+  const reports = [];
+  for (const { target, backups, damaged } of holdings) {
+    if (!applyTo.has(target.name)) continue;
+    const here = (d) => d.holders.includes(target.name);
+    const keptHere = (d) => d.keep || d.spareOn.includes(target.name);
+    const kept = decisions.filter((d) => keptHere(d) && here(d)).map((d) => ({ ...strip(d), keep: true }));
+    const removed = decisions.filter((d) => !keptHere(d) && here(d)).map(strip);
+    for (const [id, problem] of damaged) {
+      kept.push({ id, time: backups.find((b2) => b2.id === id).time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    }
+    const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
+    try {
+      if (options.apply) {
+        for (const id of removed.map((d) => d.id)) await removeBackup(target, plan, id, backups.find((b2) => b2.id === id).objects);
+        for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
       }
-    );
-    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
-    else readable.push(backup2);
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    const missing = decisions.filter((d) => d.missing.includes(target.name)).map((d) => d.id);
+    reports.push({ target: target.name, kept, removed, incomplete: stale.map((b2) => b2.id), missing });
   }
-  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
-  const removed = decisions.filter((d) => !d.keep);
-  const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
-  if (options.apply) {
-    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
-    for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
+  return { decisions, targets: reports, failed };
+}
+var strip = (d) => ({ id: d.id, time: d.time, keep: d.keep, reasons: d.reasons });
+
+// src/util/staging.ts
+import { chmod as chmod2, mkdir as mkdir7, mkdtemp as mkdtemp2, readdir as readdir2, rm as rm8 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join10 } from "node:path";
+
+// src/util/process-identity.ts
+import { createHash as createHash7 } from "node:crypto";
+import { readFileSync as readFileSync4, readlinkSync } from "node:fs";
+function read2(path) {
+  try {
+    return readFileSync4(path, "utf8").trim();
+  } catch {
+    return "";
   }
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
   const report = { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
   if (options.repository) {
     if (damaged.length > 0) report.repository = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: "a backup with a damaged manifest is kept, and its snapshot may use any pack" };
@@ -51749,9 +51949,72 @@ async function makeStaging(root, prefix) {
   try {
     await mkdir7(at2, { recursive: true });
     return await mkdtemp2(join11(at2, prefix));
+========
+}
+function processStart(pid) {
+  const stat6 = read2(`/proc/${pid}/stat`);
+  if (!stat6) return void 0;
+  const fields = stat6.slice(stat6.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+var machine;
+function machineTag() {
+  if (machine !== void 0) return machine;
+  const id = read2("/etc/machine-id") || read2("/var/lib/dbus/machine-id");
+  const boot = read2("/proc/sys/kernel/random/boot_id");
+  let ns2 = "";
+  try {
+    ns2 = readlinkSync("/proc/self/ns/pid");
+  } catch {
+  }
+  machine = id && boot && ns2 ? createHash7("sha256").update(`${id}
+${boot}
+${ns2}`).digest("hex").slice(0, 12) : "";
+  return machine;
+}
+function selfIdentity() {
+  return { pid: process.pid, start: processStart(process.pid) ?? "", machine: machineTag() };
+}
+function provablyDead(run) {
+  const here = machineTag();
+  if (!here || !run.machine || run.machine !== here || !run.start) return false;
+  if (!read2("/proc/self/stat")) return false;
+  const now = processStart(run.pid);
+  return now === void 0 || now !== run.start;
+}
+
+// src/util/staging.ts
+var NAME = /^restorable-(backup|restore|drill)-([0-9a-f]{12})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+function stagingRootOf(root) {
+  return root ?? tmpdir3();
+}
+async function makeStaging(root, kind) {
+  const at2 = stagingRootOf(root);
+  const self = selfIdentity();
+  const owner = self.machine && self.start ? `${self.machine}-${self.pid}-${self.start}` : `x-${self.pid}`;
+  try {
+    await mkdir7(at2, { recursive: true });
+    const dir = await mkdtemp2(join10(at2, `restorable-${kind}-${owner}-`));
+    await chmod2(dir, 448);
+    return dir;
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
+}
+async function clearDeadStaging(root) {
+  const at2 = stagingRootOf(root);
+  const entries = await readdir2(at2).catch(() => []);
+  const cleared = [];
+  for (const name of entries) {
+    const match = NAME.exec(name);
+    if (!match) continue;
+    const [, , machine2, pid, start] = match;
+    if (!provablyDead({ pid: Number(pid), start, machine: machine2 })) continue;
+    const path = join10(at2, name);
+    if (await rm8(path, { recursive: true, force: true }).then(() => true, () => false)) cleared.push(path);
+  }
+  return cleared;
 }
 
 // src/pipeline/hooks.ts
@@ -52299,8 +52562,12 @@ async function runBackup(loaded, options) {
   });
   const executors = {
     async preflight() {
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : void 0;
       stagingDir = await makeStaging(options.stagingRoot, "restorable-");
+========
+      stagingDir = await makeStaging(options.stagingRoot, "backup");
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
@@ -52439,6 +52706,7 @@ async function runBackup(loaded, options) {
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
       const failed = [];
       for (const target of alive()) {
         try {
@@ -52453,6 +52721,13 @@ async function runBackup(loaded, options) {
           reporter.warn(`Backup ${id2} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
         }
       }
+========
+      const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now() });
+      pruned.push(...result.targets);
+      const failed = result.failed.map((f2) => f2.target);
+      for (const f2 of result.failed) reporter.warn(`Backup ${id} is committed, but pruning target "${f2.target}" failed: ${f2.error}`);
+      for (const p2 of result.targets) if (p2.missing.length > 0) reporter.warn(`Target "${p2.target}" lacks kept backup(s) that their manifests list: ${p2.missing.join(", ")}.`);
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
       const done = pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(", ")}` : done;
     },
@@ -52520,6 +52795,50 @@ async function removeIncomplete(targets, plan, id2, reporter) {
   }
 }
 
+// src/pipeline/leftovers.ts
+import { posix as posix4 } from "node:path";
+var TEMP_SAFE_AGE_MS = 36e5;
+var isTemp = (key) => posix4.basename(key).startsWith(TEMP_PREFIX);
+async function clearTarget(plan, held, now) {
+  const { target, deadRunCleared } = held;
+  const inBackup = (key) => key.startsWith(`${plan}/`) && !key.startsWith(`${plan}/locks/`);
+  const objects = await target.list(`${plan}/`);
+  const temp = objects.filter((o) => isTemp(o.key) && (deadRunCleared && inBackup(o.key) || now.getTime() - o.modified.getTime() > TEMP_SAFE_AGE_MS)).map((o) => o.key);
+  const incomplete = [];
+  if (deadRunCleared) {
+    for (const backup2 of await listBackups(target, plan)) {
+      if (backup2.complete) continue;
+      await target.remove(backup2.objects.map((o) => o.key));
+      incomplete.push(backup2.id);
+    }
+  }
+  const rest = temp.filter((key) => !incomplete.some((id) => key.startsWith(`${plan}/${id}/`)));
+  await target.remove(rest);
+  const empty = await target.removeEmptyFolders?.(`${plan}/`, ["locks"]) ?? [];
+  return { temp: rest, incomplete: [...incomplete, ...empty.filter((name) => !incomplete.includes(name))] };
+}
+async function clearLeftovers(options) {
+  const { reporter } = options;
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const staging = await clearDeadStaging(options.stagingRoot);
+  if (staging.length > 0) reporter.warn(`Cleared ${staging.length} staging folder(s) left by runs that died on this machine: ${staging.join(", ")}`);
+  const targets = [];
+  for (const held of options.held) {
+    try {
+      const cleared = await clearTarget(options.plan, held, now);
+      targets.push({ target: held.target.name, ...cleared });
+      const said = [
+        ...cleared.incomplete.length > 0 ? [`incomplete backup(s) ${cleared.incomplete.join(", ")}`] : [],
+        ...cleared.temp.length > 0 ? [`${cleared.temp.length} temporary file(s)`] : []
+      ];
+      if (said.length > 0) reporter.warn(`Cleared what a dead run left on target "${held.target.name}": ${said.join(" and ")}.`);
+    } catch (error63) {
+      reporter.warn(`Could not clear what dead runs left on target "${held.target.name}": ${reason(error63)}`);
+    }
+  }
+  return { staging, targets };
+}
+
 // src/pipeline/lock.ts
 import { randomBytes as randomBytes12 } from "node:crypto";
 import { hostname as hostname4, userInfo } from "node:os";
@@ -52533,7 +52852,10 @@ var lockBody = external_exports.object({
   host: external_exports.string(),
   pid: external_exports.number().int(),
   started_at: external_exports.string(),
-  command: external_exports.string()
+  command: external_exports.string(),
+  /** The kernel's start time of `pid` and the machine tag (util/process-identity.ts): with both, a dead run is told from a live one. Absent in locks of older versions. */
+  pid_start: external_exports.string().optional(),
+  machine: external_exports.string().optional()
 });
 var lockKey = (plan, runId) => `${plan}/locks/${runId}.json`;
 function pidAlive(pid) {
@@ -52543,6 +52865,9 @@ function pidAlive(pid) {
   } catch (error63) {
     return error63.code === "EPERM";
   }
+}
+function heldByDeadRun(lock, host = hostname4()) {
+  return lock.host === host && provablyDead({ pid: lock.pid, start: lock.pid_start, machine: lock.machine });
 }
 function staleness(lock, now, staleAfterMs, host = hostname4()) {
   if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
@@ -52555,7 +52880,7 @@ function describeLock(lock) {
 }
 async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
-  const read2 = await Promise.all(
+  const read3 = await Promise.all(
     objects.map(async ({ key }) => {
       let text2;
       try {
@@ -52572,7 +52897,7 @@ async function readLocks(target, plan) {
       }
     })
   );
-  return read2.filter((l) => l !== void 0);
+  return read3.filter((l) => l !== void 0);
 }
 var LockWriteError = class extends Error {
 };
@@ -52591,6 +52916,8 @@ async function attempt(target, mine, options, now) {
   }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
+  const dead = others.flatMap((l) => l.body && heldByDeadRun(l.body) ? [{ key: l.key, body: l.body }] : []);
+  if (dead.length > 0) return { won: false, contention: false, holders: [], stale: [], dead };
   const stale = others.flatMap((l) => {
     const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
     return why ? [{ key: l.key, ...l.body ? { body: l.body } : {}, why }] : [];
@@ -52598,17 +52925,25 @@ async function attempt(target, mine, options, now) {
   const live = others.flatMap((l) => l.body && !stale.some((s4) => s4.key === l.key) ? [l.body] : []);
   const age2 = (l) => now.getTime() - Date.parse(l.started_at);
   const contention = live.length > 0 && stale.length === 0 && live.every((l) => age2(l) >= 0 && age2(l) < SETTLE_MS);
-  return { won: false, contention, holders: live, stale };
+  return { won: false, contention, holders: live, stale, dead: [] };
 }
 async function lockTarget(target, mine, options, deadline) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  let cleared = false;
   for (; ; ) {
     options.signal.throwIfAborted();
     const result = await attempt(target, mine, options, now());
-    if (result.won) return;
+    if (result.won) return cleared;
+    if (result.dead.length > 0) {
+      for (const d of result.dead) options.reporter.warn(`Taking over the lock on target "${target.name}" from a run that died: ${describeLock(d.body)}; its process is gone. What it left is cleared next.`);
+      await target.remove(result.dead.map((d) => d.key));
+      cleared = true;
+      continue;
+    }
     if (result.stale.length > 0 && options.breakLock) {
       for (const s4 of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s4.why})${s4.body ? `: ${describeLock(s4.body)}` : ""}.`);
       await target.remove(result.stale.map((s4) => s4.key));
+      cleared = true;
       continue;
     }
     if (result.contention) {
@@ -52635,18 +52970,20 @@ function lockedError(target, options, result) {
 }
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const self = selfIdentity();
   const mine = {
     run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
     owner: safeUser(),
     host: hostname4(),
     pid: process.pid,
     started_at: now().toISOString(),
-    command: options.command
+    command: options.command,
+    ...self.start && self.machine ? { pid_start: self.start, machine: self.machine } : {}
   };
   const deadline = Date.now() + options.waitMs;
   const taken = [];
   const release2 = async () => {
-    for (const target of taken.splice(0)) {
+    for (const { target } of taken.splice(0)) {
       await target.remove([lockKey(options.plan, mine.run_id)]).catch((error63) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error63)}`));
     }
   };
@@ -52658,8 +52995,8 @@ async function acquireLocks(targets, options) {
       }
       try {
         await target.probe();
-        await lockTarget(target, mine, options, deadline);
-        taken.push(target);
+        const deadRunCleared = await lockTarget(target, mine, options, deadline);
+        taken.push({ target, deadRunCleared });
       } catch (error63) {
         if (error63 instanceof LockedError || options.signal.aborted) throw error63;
         if (!(error63 instanceof LockWriteError) && await target.probe().then(() => true, () => false)) {
@@ -52672,8 +53009,8 @@ async function acquireLocks(targets, options) {
     await release2();
     throw error63;
   }
-  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(", ")} as run ${mine.run_id}`);
-  return { release: release2 };
+  options.reporter.debug(`Locked ${taken.map((t) => t.target.name).join(", ")} as run ${mine.run_id}`);
+  return { release: release2, targets: [...taken] };
 }
 function safeUser() {
   try {
@@ -52701,6 +53038,7 @@ async function withLock(loaded, targets, command, input2, io2, run) {
     throw error63;
   }
   try {
+    if (!input2.dryRun) await clearLeftovers({ plan: loaded.plan.name, held: held.targets, stagingRoot: input2.stagingRoot, reporter: io2.reporter });
     return await run();
   } finally {
     await held.release();
@@ -53316,9 +53654,14 @@ async function checkKey(path, entry, keys, id2) {
 }
 
 // src/restore/prepare.ts
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { join as join14 } from "node:path";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+import { mkdir as mkdir9, rm as rm10 } from "node:fs/promises";
+import { join as join13 } from "node:path";
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -53358,6 +53701,7 @@ async function prepare(loaded, request, mode) {
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error63) => {
     throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir4(), "a few KiB", error63, { staging: true }) : error63;
   });
@@ -53367,6 +53711,10 @@ async function prepare(loaded, request, mode) {
   const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
   const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+  const stagingDir = await makeStaging(request.stagingRoot, mode);
+  const cleanup = () => rm10(stagingDir, { recursive: true, force: true });
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -53516,8 +53864,21 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
   await prepared.target.put(key, Readable12.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
 `)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
+========
+  const body = Buffer.from(`${JSON.stringify(record2, null, 2)}
+`);
+  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir, env: request.env }));
+  const holders = await findBackup(targets, loaded.plan.name, record2.backup_id, reporter).then(
+    ({ holders: holders2 }) => holders2.filter((t) => t.name !== prepared.target.name),
+    () => []
+  );
+  for (const target of [prepared.target, ...holders]) {
+    await target.put(key, Readable8.from([body])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${target.name}": ${reason(error63)}`));
+  }
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
   const result = {
     backupId: record2.backup_id,
     target: record2.target,
@@ -53643,6 +54004,7 @@ var prune = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const { plan } = loaded;
   const reports = [];
+<<<<<<<< HEAD:dist/chunks/chunk-SVC7LYQP.js
   const targets = selectTargets(loaded, input2.target, io2.env);
   await withLock(loaded, input2.dryRun ? [] : allTargets(loaded, io2.env), "prune", input2, io2, async () => {
     for (const target of targets) {
@@ -53654,6 +54016,25 @@ var prune = async (input2, io2) => {
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+========
+  const targets = allTargets(loaded, io2.env);
+  const selected = new Set(selectTargets(loaded, input2.target, io2.env).map((t) => t.name));
+  let failed = [];
+  await withLock(loaded, input2.dryRun ? [] : targets, "prune", input2, io2, async () => {
+    const result = await prunePlan(targets, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), applyTo: targets.filter((t) => selected.has(t.name)) });
+    reports.push(...result.targets);
+    failed = result.failed;
+    for (const f2 of failed) io2.reporter.warn(`Target "${f2.target}" could not be pruned (${f2.error}); nothing was removed there, and its backups were not part of the decision.`);
+    for (const report of reports) {
+      if (report.missing.length > 0) io2.reporter.warn(`Target "${report.target}" lacks kept backup(s) that its manifests list: ${report.missing.join(", ")}. Run \`restorable verify\` to see every copy.`);
+    }
+    if (input2.json) return;
+    for (const report of reports) {
+      const lines = [`${report.target}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
+      for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
+      for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
+      for (const id of report.missing) lines.push(`  missing ${id}  (kept, listed in its manifest, not on this target)`);
+>>>>>>>> h/ops:dist/chunks/chunk-NWM4ESVV.js
       for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
       const gc2 = report.repository;
       if (gc2) lines.push(gc2.skipped ? `  repository: nothing reclaimed: ${gc2.skipped}` : `  repository: ${input2.dryRun ? "would remove" : "removed"} ${gc2.packs_removed} unused pack(s), ${gc2.bytes_freed} bytes; ${gc2.indexes_rewritten} index(es) rewritten`);
@@ -53663,7 +54044,7 @@ var prune = async (input2, io2) => {
       io2.reporter.output(lines.join("\n"));
     }
   });
-  return { dryRun: input2.dryRun, targets: reports };
+  return { dryRun: input2.dryRun, targets: reports, ...failed.length > 0 ? { failed } : {} };
 };
 
 // src/restore/restore.ts

@@ -1,6 +1,12 @@
-/** Runs a command holding the plan's lock on its targets (src/pipeline/lock.ts), released however it ends. */
+/**
+ * Runs a command holding the plan's lock on its targets (src/pipeline/lock.ts),
+ * released however it ends. Once held, what dead runs left (staging folders,
+ * temporary files, incomplete backups) is cleared first (pipeline/leftovers.ts);
+ * a dry run clears nothing.
+ */
 import { InterruptedError } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
+import { clearLeftovers } from '../pipeline/leftovers.js';
 import { acquireLocks } from '../pipeline/lock.js';
 import type { Target } from '../targets/target.js';
 import type { CommandInput, CommandIO } from './context.js';
@@ -22,6 +28,9 @@ export async function withLock<T>(loaded: LoadedPlan, targets: Target[], command
     throw error;
   }
   try {
+    // Recovery of an interrupted restore (restore/journal.ts recoverInterrupted) belongs here, first:
+    // it may still need the builds and restore points a dead restore left, which the sweep below must not see as leftovers.
+    if (!input.dryRun) await clearLeftovers({ plan: loaded.plan.name, held: held.targets, stagingRoot: input.stagingRoot, reporter: io.reporter });
     return await run();
   } finally {
     await held.release();

@@ -25,7 +25,7 @@ import { resolveAppVersion } from '../plan/app-version.js';
 import { artifactFile, compileBackup } from '../plan/compile.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
-import { pruneTarget, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
+import { prunePlan, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
@@ -161,7 +161,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     async preflight() {
       // Before anything is read: a plan that signs must not run far without its key.
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : undefined;
-      stagingDir = await makeStaging(options.stagingRoot, 'restorable-');
+      stagingDir = await makeStaging(options.stagingRoot, 'backup');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
@@ -304,17 +304,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
 
     async prune() {
       if (!plan.retention) return 'no retention policy';
-      // The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
-      const failed: string[] = [];
-      for (const target of alive()) {
-        try {
-          const repository = repositoryPruneOf(plan, env, loaded.secrets);
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...(repository ? { repository } : {}) }));
-        } catch (error) {
-          failed.push(target.name);
-          reporter.warn(`Backup ${id} is committed, but pruning target "${target.name}" failed: ${reason(error)}`);
-        }
-      }
+      // Decided once across the targets (a backup kept or removed everywhere). The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
+      const repository = repositoryPruneOf(plan, env, loaded.secrets);
+      const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...(repository ? { repository } : {}) });
+      pruned.push(...result.targets);
+      const failed = result.failed.map((f) => f.target);
+      for (const f of result.failed) reporter.warn(`Backup ${id} is committed, but pruning target "${f.target}" failed: ${f.error}`);
+      for (const p of result.targets) if (p.missing.length > 0) reporter.warn(`Target "${p.target}" lacks kept backup(s) that their manifests list: ${p.missing.join(', ')}.`);
       const done = pruned.map((p) => `${p.target}: removed ${p.removed.length}, kept ${p.kept.length}`).join('; ');
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(', ')}` : done;
     },

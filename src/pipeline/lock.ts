@@ -13,12 +13,18 @@
  * Two runs cannot both win: whichever wrote second lists after its own write,
  * which is after the first one's write, and sees it.
  *
- * A lock is stale when its owner ran on this host and that pid is gone, or it
- * is older than `locks.stale_after` (6h by default); a file under locks/ that
- * is not a readable lock counts as stale too. A stale lock still blocks (a
- * run that lost its process may have left half a backup, and only a person
- * can tell that the owner is really gone); it is named, and `--break-lock`
- * removes stale locks, never live ones.
+ * A lock whose run is provably dead is taken over, with a warning naming
+ * that run: it was taken on this machine (same host name, and the same
+ * machine, boot and pid namespace: util/process-identity.ts) and no process
+ * with its pid and kernel start time exists (a reused pid has another start
+ * time). What such a run left is then cleared (pipeline/leftovers.ts).
+ *
+ * Any other lock is stale when its owner ran on this host and that pid is
+ * gone (a lock of an older version, without a start time), or it is older
+ * than `locks.stale_after` (6h by default); a file under locks/ that is not a
+ * readable lock counts as stale too. A stale lock still blocks (a run on
+ * another host may be alive, and only a person can tell); it is named, and
+ * `--break-lock` removes stale locks, never live ones.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
@@ -29,6 +35,8 @@ import { LockedError, NotFoundError, RunError, reason } from '../errors.js';
 import { readText } from '../artifacts/catalog.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
+import { provablyDead, selfIdentity } from '../util/process-identity.js';
+import type { HeldTarget } from './leftovers.js';
 
 const SETTLE_MS = 2_000;
 const POLL_MS = 1_000;
@@ -40,6 +48,9 @@ export const lockBody = z.object({
   pid: z.number().int(),
   started_at: z.string(),
   command: z.string(),
+  /** The kernel's start time of `pid` and the machine tag (util/process-identity.ts): with both, a dead run is told from a live one. Absent in locks of older versions. */
+  pid_start: z.string().optional(),
+  machine: z.string().optional(),
 });
 export type LockBody = z.infer<typeof lockBody>;
 
@@ -57,6 +68,8 @@ export interface LockOptions {
 
 export interface Held {
   release(): Promise<void>;
+  /** The targets locked, each with whether a dead run's lock was removed there (its leftovers can then be cleared at once). */
+  targets: HeldTarget[];
 }
 
 const lockKey = (plan: string, runId: string) => `${plan}/locks/${runId}.json`;
@@ -68,6 +81,11 @@ function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** True when the lock's run is certainly gone: taken on this very machine, and its process is not there. */
+export function heldByDeadRun(lock: LockBody, host = hostname()): boolean {
+  return lock.host === host && provablyDead({ pid: lock.pid, start: lock.pid_start, machine: lock.machine });
 }
 
 /** Why a lock is stale, or undefined when its owner may still be running. */
@@ -117,7 +135,8 @@ async function readLocks(target: Target, plan: string): Promise<ReadLock[]> {
 class LockWriteError extends Error {}
 
 type Stale = { key: string; body?: LockBody; why: string };
-type Attempt = { won: true } | { won: false; contention: boolean; holders: LockBody[]; stale: Stale[] };
+type Dead = { key: string; body: LockBody };
+type Attempt = { won: true } | { won: false; contention: boolean; holders: LockBody[]; stale: Stale[]; dead: Dead[] };
 
 async function attempt(target: Target, mine: LockBody, options: LockOptions, now: Date): Promise<Attempt> {
   const key = lockKey(options.plan, mine.run_id);
@@ -133,6 +152,8 @@ async function attempt(target: Target, mine: LockBody, options: LockOptions, now
   }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
+  const dead = others.flatMap((l): Dead[] => (l.body && heldByDeadRun(l.body) ? [{ key: l.key, body: l.body }] : []));
+  if (dead.length > 0) return { won: false, contention: false, holders: [], stale: [], dead };
   const stale = others.flatMap((l): Stale[] => {
     const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
     return why ? [{ key: l.key, ...(l.body ? { body: l.body } : {}), why }] : [];
@@ -141,18 +162,27 @@ async function attempt(target: Target, mine: LockBody, options: LockOptions, now
   // Only a lock taken in the last moments (not one dated in the future: clocks differ) can be a run starting at the same time.
   const age = (l: LockBody) => now.getTime() - Date.parse(l.started_at);
   const contention = live.length > 0 && stale.length === 0 && live.every((l) => age(l) >= 0 && age(l) < SETTLE_MS);
-  return { won: false, contention, holders: live, stale };
+  return { won: false, contention, holders: live, stale, dead: [] };
 }
 
-async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<void> {
+/** Takes the lock on one target; true when a dead run's lock was removed on the way. */
+async function lockTarget(target: Target, mine: LockBody, options: LockOptions, deadline: number): Promise<boolean> {
   const now = options.now ?? (() => new Date());
+  let cleared = false;
   for (;;) {
     options.signal.throwIfAborted();
     const result = await attempt(target, mine, options, now());
-    if (result.won) return;
+    if (result.won) return cleared;
+    if (result.dead.length > 0) {
+      for (const d of result.dead) options.reporter.warn(`Taking over the lock on target "${target.name}" from a run that died: ${describeLock(d.body)}; its process is gone. What it left is cleared next.`);
+      await target.remove(result.dead.map((d) => d.key));
+      cleared = true;
+      continue;
+    }
     if (result.stale.length > 0 && options.breakLock) {
       for (const s of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s.why})${s.body ? `: ${describeLock(s.body)}` : ''}.`);
       await target.remove(result.stale.map((s) => s.key));
+      cleared = true;
       continue;
     }
     if (result.contention) {
@@ -186,6 +216,7 @@ function lockedError(target: Target, options: LockOptions, result: Extract<Attem
  */
 export async function acquireLocks(targets: Target[], options: LockOptions): Promise<Held> {
   const now = options.now ?? (() => new Date());
+  const self = selfIdentity();
   const mine: LockBody = {
     run_id: `${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`,
     owner: safeUser(),
@@ -193,11 +224,12 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
     pid: process.pid,
     started_at: now().toISOString(),
     command: options.command,
+    ...(self.start && self.machine ? { pid_start: self.start, machine: self.machine } : {}),
   };
   const deadline = Date.now() + options.waitMs;
-  const taken: Target[] = [];
+  const taken: HeldTarget[] = [];
   const release = async () => {
-    for (const target of taken.splice(0)) {
+    for (const { target } of taken.splice(0)) {
       await target.remove([lockKey(options.plan, mine.run_id)]).catch((error: unknown) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error)}`));
     }
   };
@@ -210,8 +242,8 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
       try {
         // Probe first: a put would create a missing root (an unmounted drive) on the system disk.
         await target.probe();
-        await lockTarget(target, mine, options, deadline);
-        taken.push(target);
+        const deadRunCleared = await lockTarget(target, mine, options, deadline);
+        taken.push({ target, deadRunCleared });
       } catch (error) {
         if (error instanceof LockedError || options.signal.aborted) throw error;
         // Written but not readable back: other runs' locks cannot be seen, so sharing the target is not safe.
@@ -225,8 +257,8 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
     await release();
     throw error;
   }
-  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(', ')} as run ${mine.run_id}`);
-  return { release };
+  options.reporter.debug(`Locked ${taken.map((t) => t.target.name).join(', ')} as run ${mine.run_id}`);
+  return { release, targets: [...taken] };
 }
 
 function safeUser(): string {

@@ -1,7 +1,9 @@
 /**
  * drill: a restore into a scratch place, with the health checks, that never
  * touches live data. The result is recorded next to the backup (drill.json)
- * so `list` can show which backups are proven restorable.
+ * on every target that holds it, not only the one the drill read, so `list`
+ * and retention (which never removes the newest backup that passed a drill)
+ * still know it when that copy is gone.
  */
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +14,8 @@ import { HealthCheckError, InterruptedError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { buildChecked } from './build.js';
+import { createTarget } from '../targets/index.js';
+import { findBackup } from './locate.js';
 import { prepare, type RestoreRequest } from './prepare.js';
 
 export interface DrillResult {
@@ -71,9 +75,18 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== 'failed', ms: c.ms, detail: loaded.secrets.redact(c.detail) })),
   };
   const key = keyOf.file(loaded.plan.name, record.backup_id, DRILL);
-  await prepared.target
-    .put(key, Readable.from([Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]))
-    .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error)}`));
+  const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+  // Every holder of a complete copy; the target the drill read first, and always, even when listing the others fails.
+  const targets = loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir, env: request.env }));
+  const holders = await findBackup(targets, loaded.plan.name, record.backup_id, reporter).then(
+    ({ holders }) => holders.filter((t) => t.name !== prepared.target.name),
+    () => [],
+  );
+  for (const target of [prepared.target, ...holders]) {
+    await target
+      .put(key, Readable.from([body]))
+      .catch((error: unknown) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${target.name}": ${reason(error)}`));
+  }
   const result: DrillResult = {
     backupId: record.backup_id,
     target: record.target,

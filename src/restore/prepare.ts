@@ -107,7 +107,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error: unknown) => {
+  const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom('the staging folder', request.stagingRoot ?? tmpdir(), 'a few KiB', error, { staging: true }) : error;
   });
   const cleanup = () => rm(stagingDir, { recursive: true, force: true });

@@ -1,28 +1,33 @@
 /**
- * Applies a retention decision to one target. The decision itself is pure
- * (retention.ts); this only deletes, and deletes manifest.json first, so a
- * prune cut short leaves an incomplete backup (invisible), never a listed one
- * with missing artifacts. Incomplete backups older than a day (crashed runs)
- * are cleared as well.
+ * Applies one plan-wide retention decision (plan-wide.ts) to the plan's
+ * targets. It reads every target's backups, manifests and drill records,
+ * decides once, then removes each dropped backup from every target holding
+ * it, manifest.json first (catalog.removeBackup): a prune cut short leaves an
+ * incomplete backup (invisible), never a listed one with artifacts missing.
+ * Incomplete backups older than a day (crashed runs) are cleared per target.
  */
-import { listBackups, readManifest, removeBackup } from '../artifacts/catalog.js';
+import { listBackups, readDrill, readManifest, removeBackup, keyOf, type StoredBackup } from '../artifacts/catalog.js';
+import { DRILL, type Manifest } from '../artifacts/manifest.js';
 import { IntegrityError, reason } from '../errors.js';
 import type { Plan, Retention } from '../plan/schema.js';
 import type { Secrets } from '../report/secrets.js';
-import type { Target } from '../targets/target.js';
-import type { Manifest } from '../artifacts/manifest.js';
 import { decryptionKeys, type DecryptionKeys, type EncryptionSetting } from '../artifacts/encrypt.js';
 import { collectGarbage, type GcReport } from '../repository/gc.js';
-import { decideRetention, type RetentionDecision } from './retention.js';
+import type { Target } from '../targets/target.js';
+import { decidePlanRetention, type PlanBackup, type PlanDecision } from './plan-wide.js';
+import type { RetentionDecision } from './retention.js';
 
 const INCOMPLETE_GRACE_MS = 24 * 3600_000;
 
+/** What became of one target. */
 export interface PruneReport {
   target: string;
   kept: RetentionDecision[];
   removed: RetentionDecision[];
   /** Ids of incomplete backups (no manifest) that were cleared. */
   incomplete: string[];
+  /** Ids of kept backups whose manifest lists a copy here that this target does not hold. */
+  missing: string[];
   /** Repository space reclaimed after the removals (plans with a files repository). */
   repository?: GcReport;
 }
@@ -45,46 +50,126 @@ export function repositoryPruneOf(plan: Plan, env: NodeJS.ProcessEnv, secrets: S
   return { encryption: plan.encryption, keys };
 }
 
-export async function pruneTarget(
-  target: Target,
-  plan: string,
-  policy: Retention | undefined,
-  options: { protect?: readonly string[]; apply: boolean; now: Date; repository?: RepositoryPrune },
-): Promise<PruneReport> {
+export interface PlanPruneReport {
+  decisions: PlanDecision[];
+  targets: PruneReport[];
+  /** Targets that could not be read or pruned: their backups were not part of the decision, and nothing was removed there. */
+  failed: { target: string; error: string }[];
+}
+
+interface Holding {
+  target: Target;
+  backups: StoredBackup[];
+  /** Complete backups whose manifest does not read here: kept for a person to look at, never counted as a copy. */
+  damaged: Map<string, string>;
+  manifests: Map<string, Manifest>;
+}
+
+async function readHolding(target: Target, plan: string): Promise<{ holding: Holding; manifests: Map<string, Manifest>; drills: Map<string, { ok: boolean; at: string }> }> {
   const backups = await listBackups(target, plan);
-  const complete = backups.filter((b) => b.complete);
-  // A backup whose manifest does not read is kept for a person to look at, and never counts as one of the
-  // backups kept: a damaged newest one must not be why the last good one goes.
-  const readable: typeof complete = [];
-  const damaged: RetentionDecision[] = [];
+  const damaged = new Map<string, string>();
   const manifests = new Map<string, Manifest>();
-  for (const backup of complete) {
-    const problem = await readManifest(target, plan, backup.id).then(
-      (manifest) => void manifests.set(backup.id, manifest),
-      (error: unknown) => {
-        if (error instanceof IntegrityError) return reason(error);
-        throw error;
-      },
-    );
-    if (problem) damaged.push({ id: backup.id, time: backup.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
-    else readable.push(backup);
-  }
-  const decisions = [...decideRetention(readable, policy, { protect: options.protect ?? [] }), ...damaged];
-  const removed = decisions.filter((d) => !d.keep);
-  const stale = backups.filter((b) => !b.complete && options.now.getTime() - b.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b.id));
-  if (options.apply) {
-    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b) => b.id === decision.id)!.objects);
-    for (const backup of stale) await target.remove(backup.objects.map((o) => o.key));
-  }
-  const report: PruneReport = { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b) => b.id) };
-  if (options.repository) {
-    // A backup whose manifest does not read may use any blob: reclaim nothing while one is there.
-    if (damaged.length > 0) report.repository = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: 'a backup with a damaged manifest is kept, and its snapshot may use any pack' };
-    else {
-      const gone = new Set(removed.map((d) => d.id));
-      const remaining = [...manifests].filter(([id]) => !gone.has(id)).flatMap(([id, m]) => m.sources.filter((e) => e.storage === 'repository').map((entry) => ({ id, entry })));
-      report.repository = await collectGarbage({ target, plan, remaining, ...options.repository, now: options.now, apply: options.apply });
+  const drills = new Map<string, { ok: boolean; at: string }>();
+  for (const backup of backups.filter((b) => b.complete)) {
+    try {
+      manifests.set(backup.id, await readManifest(target, plan, backup.id));
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      damaged.set(backup.id, reason(error));
+      continue;
+    }
+    if (backup.objects.some((o) => o.key === keyOf.file(plan, backup.id, DRILL))) {
+      const drill = await readDrill(target, plan, backup.id);
+      if (drill) drills.set(backup.id, { ok: drill.ok, at: drill.at });
     }
   }
-  return report;
+  return { holding: { target, backups, damaged, manifests }, manifests, drills };
 }
+
+/**
+ * Decides over every target that can be read and, with `apply`, removes the
+ * dropped backups from the targets in `applyTo` (default: all of them).
+ */
+export async function prunePlan(
+  targets: readonly Target[],
+  plan: string,
+  policy: Retention | undefined,
+  options: { protect?: readonly string[]; apply: boolean; now: Date; applyTo?: readonly Target[]; repository?: RepositoryPrune },
+): Promise<PlanPruneReport> {
+  const failed: PlanPruneReport['failed'] = [];
+  const holdings: Holding[] = [];
+  const byId = new Map<string, PlanBackup>();
+  for (const target of targets) {
+    let read;
+    try {
+      read = await readHolding(target, plan);
+    } catch (error) {
+      failed.push({ target: target.name, error: reason(error) });
+      continue;
+    }
+    holdings.push(read.holding);
+    for (const [id, manifest] of read.manifests) {
+      const backup = byId.get(id) ?? { id, time: read.holding.backups.find((b) => b.id === id)!.time, holders: [], copies: [], met: manifest.policy.met };
+      backup.holders.push(target.name);
+      for (const copy of manifest.copies) if (!backup.copies.includes(copy.target)) backup.copies.push(copy.target);
+      // Any copy's manifest that met the rule says so: a later rewrite on some targets only ever adds copies.
+      backup.met ||= manifest.policy.met;
+      const drill = read.drills.get(id);
+      if (drill && (!backup.drill || drill.at > backup.drill.at)) backup.drill = drill;
+      byId.set(id, backup);
+    }
+  }
+  // Only targets read now can be said to lack a copy.
+  const readable = new Set(holdings.map((h) => h.target.name));
+  for (const backup of byId.values()) backup.copies = backup.copies.filter((t) => readable.has(t));
+  for (const { target, backups, damaged } of holdings) {
+    for (const id of damaged.keys()) {
+      const backup = byId.get(id) ?? { id, time: backups.find((b) => b.id === id)!.time, holders: [], copies: [], met: false };
+      backup.damaged = [...(backup.damaged ?? []), target.name];
+      byId.set(id, backup);
+    }
+  }
+  const decisions = decidePlanRetention([...byId.values()], policy, options.protect ? { protect: options.protect } : {});
+  const applyTo = new Set((options.applyTo ?? targets).map((t) => t.name));
+  const reports: PruneReport[] = [];
+  for (const { target, backups, damaged, manifests } of holdings) {
+    if (!applyTo.has(target.name)) continue;
+    const here = (d: PlanDecision) => d.holders.includes(target.name);
+    const keptHere = (d: PlanDecision) => d.keep || d.spareOn.includes(target.name);
+    const kept: RetentionDecision[] = decisions.filter((d) => keptHere(d) && here(d)).map((d) => ({ ...strip(d), keep: true }));
+    const removed = decisions.filter((d) => !keptHere(d) && here(d)).map(strip);
+    for (const [id, problem] of damaged) {
+      kept.push({ id, time: backups.find((b) => b.id === id)!.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    }
+    const stale = backups.filter((b) => !b.complete && options.now.getTime() - b.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b.id));
+    try {
+      if (options.apply) {
+        for (const id of removed.map((d) => d.id)) await removeBackup(target, plan, id, backups.find((b) => b.id === id)!.objects);
+        for (const backup of stale) await target.remove(backup.objects.map((o) => o.key));
+      }
+    } catch (error) {
+      failed.push({ target: target.name, error: reason(error) });
+      continue;
+    }
+    const missing = decisions.filter((d) => d.missing.includes(target.name)).map((d) => d.id);
+    const report: PruneReport = { target: target.name, kept, removed, incomplete: stale.map((b) => b.id), missing };
+    if (options.repository) {
+      try {
+        report.repository = await reclaim(target, plan, manifests, damaged, new Set(removed.map((d) => d.id)), options.repository, options);
+      } catch (error) {
+        failed.push({ target: target.name, error: `reclaiming repository space: ${reason(error)}` });
+      }
+    }
+    reports.push(report);
+  }
+  return { decisions, targets: reports, failed };
+}
+
+/** Repository space on one target after its removals; nothing while a backup with a damaged manifest (which may use any pack) is there. */
+async function reclaim(target: Target, plan: string, manifests: Map<string, Manifest>, damaged: Map<string, string>, gone: Set<string>, repository: RepositoryPrune, options: { apply: boolean; now: Date }): Promise<GcReport> {
+  if (damaged.size > 0) return { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: 'a backup with a damaged manifest is kept, and its snapshot may use any pack' };
+  const remaining = [...manifests].filter(([id]) => !gone.has(id)).flatMap(([id, m]) => m.sources.filter((e) => e.storage === 'repository').map((entry) => ({ id, entry })));
+  return collectGarbage({ target, plan, remaining, ...repository, now: options.now, apply: options.apply });
+}
+
+const strip = (d: PlanDecision): RetentionDecision => ({ id: d.id, time: d.time, keep: d.keep, reasons: d.reasons });

@@ -5,6 +5,11 @@
  * crash or a full disk never leaves a partial object under its final name.
  * Temporary files are listed like any object, so that a killed run's
  * leftovers belong to an incomplete backup, which prune clears.
+ *
+ * Everything is written owner-only (files 0600, folders 0700, as restic
+ * does): an unencrypted dump on a shared NAS must not be readable by every
+ * account there. The modes are given at creation, so no moment exists where
+ * a file is readable by others; umask can only take bits away from them.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
@@ -14,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
-import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const localConfig = z.strictObject({
   ...targetBase,
@@ -23,7 +28,8 @@ export const localConfig = z.strictObject({
 });
 export type LocalConfig = z.infer<typeof localConfig>;
 
-const TMP = '.restorable-tmp-';
+const TMP = TEMP_PREFIX;
+
 
 async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -89,7 +95,7 @@ class LocalTarget implements Target {
     }
     const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
     try {
-      await writeFile(probe, 'restorable write probe\n');
+      await writeFile(probe, 'restorable write probe\n', { mode: FILE_MODE });
       await rm(probe);
     } catch (error) {
       throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error)}`, { hint: ioHint(error), cause: error });
@@ -101,9 +107,9 @@ class LocalTarget implements Target {
     const temp = join(dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
     let bytes = 0;
     try {
-      await mkdir(dirname(final), { recursive: true });
+      await mkdir(dirname(final), { recursive: true, mode: DIR_MODE });
       body.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: FILE_MODE }));
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dirname(final));
@@ -146,6 +152,18 @@ class LocalTarget implements Target {
       if (info) objects.push({ key, size: info.size, modified: info.mtime });
     }
     return objects;
+  }
+
+  async removeEmptyFolders(prefix: string, keep: readonly string[]): Promise<string[]> {
+    const dir = this.localPath(prefix.replace(/\/+$/, '') || '.');
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const removed: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || keep.includes(entry.name)) continue;
+      // rmdir refuses a folder that holds anything: only empty ones go.
+      if (await rmdir(join(dir, entry.name)).then(() => true, () => false)) removed.push(entry.name);
+    }
+    return removed;
   }
 
   async remove(keys: readonly string[]): Promise<void> {

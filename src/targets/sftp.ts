@@ -5,7 +5,9 @@
  * renamed over the final name with posix-rename@openssh.com (a plain SFTP
  * rename refuses an existing target), so a reader never sees a partial object.
  * One connection per operation: a run makes a handful, and nothing is left
- * open to keep the process alive.
+ * open to keep the process alive. Files are opened 0600 and folders made
+ * 0700 (modes in the open/mkdir request itself, so there is no moment where
+ * others can read them; the server's umask can only take bits away).
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,7 +23,7 @@ import { NotFoundError, RestorableError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
 import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
-import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const sftpConfig = z.strictObject({
   ...targetBase,
@@ -41,7 +43,7 @@ export const sftpConfig = z.strictObject({
 });
 export type SftpConfig = z.infer<typeof sftpConfig>;
 
-const TMP = '.restorable-tmp-';
+const TMP = TEMP_PREFIX;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
@@ -217,7 +219,7 @@ class SftpTarget implements Target {
     const exists = await promisify(sftp.stat.bind(sftp))(dir).then(() => true, () => false);
     if (exists) return;
     await this.mkdirs(sftp, posix.dirname(dir));
-    await promisify(sftp.mkdir.bind(sftp))(dir).catch(async (error: unknown) => {
+    await new Promise<void>((resolve, reject) => sftp.mkdir(dir, { mode: DIR_MODE }, (error) => (error ? reject(error) : resolve()))).catch(async (error: unknown) => {
       // Another writer may have made it meanwhile.
       if (!(await promisify(sftp.stat.bind(sftp))(dir).then(() => true, () => false))) throw error;
     });
@@ -232,7 +234,7 @@ class SftpTarget implements Target {
         const { sftp } = session;
         try {
           await this.mkdirs(sftp, posix.dirname(final));
-          const handle = await promisify(sftp.open.bind(sftp))(temp, 'wx');
+          const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(temp, 'wx', { mode: FILE_MODE }, (error, handle) => (error ? reject(error) : resolve(handle))));
           let open = true;
           try {
             // Counted only now: a 'data' listener set earlier would let bytes flow away before the pipe exists.
@@ -300,6 +302,20 @@ class SftpTarget implements Target {
       };
       await walk(start);
       return objects;
+    });
+  }
+
+  async removeEmptyFolders(prefix: string, keep: readonly string[]): Promise<string[]> {
+    const dir = this.remote(prefix.replace(/\/+$/, '') || '.');
+    return this.session(`clearing empty folders under ${prefix}`, async ({ sftp }) => {
+      const entries = await promisify(sftp.readdir.bind(sftp))(dir).catch(() => []);
+      const removed: string[] = [];
+      for (const entry of entries) {
+        if (!entry.attrs.isDirectory() || keep.includes(entry.filename)) continue;
+        // rmdir refuses a folder that holds anything: only empty ones go.
+        if (await promisify(sftp.rmdir.bind(sftp))(posix.join(dir, entry.filename)).then(() => true, () => false)) removed.push(entry.filename);
+      }
+      return removed;
     });
   }
 

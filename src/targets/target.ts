@@ -26,6 +26,21 @@ export const targetBase = {
   immutable: z.boolean().optional(),
 };
 
+/**
+ * Modes for targets whose store has them (local folders, SFTP): owner-only,
+ * as restic does, so an unencrypted dump on a shared NAS is not readable by
+ * every account there. Set when a file or folder is created, never after.
+ */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/**
+ * How targets that write through a temporary name (local, sftp) name it: a
+ * file whose name starts with this is never a finished object, and one left
+ * by a killed run is cleared by a later run (pipeline/leftovers.ts).
+ */
+export const TEMP_PREFIX = '.restorable-tmp-';
+
 export interface StoredObject {
   key: string;
   size: number;
@@ -78,6 +93,13 @@ export interface Target {
   list(prefix: string): Promise<StoredObject[]>;
   /** Removes objects; keys that do not exist are ignored. */
   remove(keys: readonly string[]): Promise<void>;
+  /**
+   * Stores with real folders (local, sftp): removes the empty folders directly
+   * under `prefix` (a `/`-ended key prefix), except `keep`, and returns their
+   * names. A run killed between making a backup's folder and its first write
+   * leaves one, which no listing of keys can show.
+   */
+  removeEmptyFolders?(prefix: string, keep: readonly string[]): Promise<string[]>;
   /** A local file path for `key` when the target is a local file system, to read without copying. */
   localPath?(key: string): string;
 }

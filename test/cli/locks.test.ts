@@ -1,14 +1,16 @@
 /**
  * Concurrent runs of one plan, through the real CLI: two backups at once
  * (one fails clearly with exit 8, or waits with --wait; both leave only
- * complete backups), a restore during a backup, stale locks reported and
- * broken only with --break-lock, and the lock released on Ctrl-C.
+ * complete backups), a restore during a backup, a dead run's lock on this
+ * host taken over (a reused pid is not mistaken for it), other stale locks
+ * reported and broken only with --break-lock, and the lock released on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { machineTag, processStart } from '../../src/util/process-identity.js';
 import { CLI, json, runCli } from '../helpers/cli.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -84,7 +86,39 @@ describe('locks', () => {
     expect((await backup).code).toBe(0);
   });
 
-  it('a stale lock (dead process on this host) is reported, blocks, and --break-lock removes it', async () => {
+  // Changed for issue 12 item 4: a killed run on this host (its lock records the pid's start time and the machine) no longer needs --break-lock.
+  it('a lock of a run that died on this host is taken over with a warning naming it; the run completes', async () => {
+    ws.writePlan(basePlan(ws.dir));
+    const dead = await deadPid();
+    const lock = plantLock('usb', { run_id: '20260101T000000000Z-dead0001', owner: 'someone', host: hostname(), pid: dead, started_at: new Date().toISOString(), command: 'backup', pid_start: '12345', machine: machineTag() });
+    // Its half-written backup (no manifest) is the dead run's: cleared once its lock is taken over.
+    mkdirSync(join(ws.target('usb'), 'testapp', '20260101T000000Z-v1.0.0-abcdef'), { recursive: true });
+    writeFileSync(join(ws.target('usb'), 'testapp', '20260101T000000Z-v1.0.0-abcdef', 'db.sqlite.zst'), 'half an artifact');
+    const run = await cli('backup');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Taking over the lock on target "usb" from a run that died: backup by someone@${hostname()} (pid ${dead}, since`);
+    expect(run.stderr).toMatch(/Cleared what a dead run left on target "usb": incomplete backup\(s\) 20260101T000000Z-v1\.0\.0-abcdef/);
+    expect(locksOn('usb')).not.toContain(lock);
+    expect(locksOn('usb')).toEqual([]);
+    for (const t of TARGETS) expect(backupsOn(t)).toHaveLength(1);
+  });
+
+  it('a reused pid is not mistaken for the dead run, and a live run on this host keeps its lock', async () => {
+    ws.writePlan(basePlan(ws.dir));
+    // This test's own pid is alive, but the lock records another start time: the pid was reused, its run is gone.
+    plantLock('nas', { run_id: '20260101T000000000Z-reused01', owner: 'someone', host: hostname(), pid: process.pid, started_at: new Date().toISOString(), command: 'backup', pid_start: '1', machine: machineTag() });
+    const reused = await cli('backup');
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(reused.stderr).toContain(`Taking over the lock on target "nas" from a run that died: backup by someone@${hostname()} (pid ${process.pid}`);
+    // The same pid with its real start time is a live run: held, exit 8, nothing taken over.
+    const live = plantLock('nas', { run_id: '20260101T000000000Z-alive001', owner: 'someone', host: hostname(), pid: process.pid, started_at: new Date().toISOString(), command: 'backup', pid_start: processStart(process.pid)!, machine: machineTag() });
+    const held = await cli('backup', '--break-lock');
+    expect(held.code, held.stderr).toBe(8);
+    expect(held.stderr).toMatch(/Another run of plan "testapp" holds target "nas": backup by someone@/);
+    expect(locksOn('nas')).toEqual([live]);
+  });
+
+  it('without a start time (an older lock) or from another host, a dead pid still blocks until --break-lock', async () => {
     ws.writePlan(basePlan(ws.dir));
     const dead = await deadPid();
     const lock = plantLock('usb', { run_id: '20260101T000000000Z-dead0001', owner: 'someone', host: hostname(), pid: dead, started_at: new Date().toISOString(), command: 'backup' });
@@ -98,6 +132,12 @@ describe('locks', () => {
     expect(broken.code, broken.stderr).toBe(0);
     expect(broken.stderr).toMatch(/Breaking the stale lock on target "usb" \(its process \d+ on .* is gone\)/);
     expect(locksOn('usb')).toEqual([]);
+    // Another host, even one that claims this machine's tag: never judged by this machine's processes.
+    const other = plantLock('nas', { run_id: '20260101T000000000Z-other001', owner: 'ops', host: 'other-host', pid: dead, started_at: new Date().toISOString(), command: 'backup', pid_start: '12345', machine: machineTag() });
+    const elsewhere = await cli('backup');
+    expect(elsewhere.code, elsewhere.stderr).toBe(8);
+    expect(elsewhere.stderr).toMatch(/holds target "nas": backup by ops@other-host/);
+    expect(locksOn('nas')).toEqual([other]);
   });
 
   it('a lock from another host is stale only when older than locks.stale_after; --break-lock never removes a live one', async () => {

@@ -4,7 +4,7 @@
  * is proven by the same tests as the old ones.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,14 +22,22 @@ interface Store {
   nextRun?(): void;
   /** The GitHub cache: an entry is never replaced (a second save fails, the first stays), and sizes are the archive's. */
   cacheLike?: boolean;
+  /** Where a key lies on this machine's disk, for stores with file modes (a folder, the sshd's folder). */
+  onDisk?(key: string): string;
   close(): Promise<void>;
 }
 
-const stores: Record<string, { open: () => Promise<Store> }> = {
+/** `modes`: the store has file modes (and opens with `onDisk`). */
+const stores: Record<string, { modes?: boolean; open: () => Promise<Store> }> = {
   local: {
+    modes: true,
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'restorable-contract-'));
-      return { target: createTarget({ name: 'disk', type: 'local', path: dir }, { planDir: dir }), close: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        target: createTarget({ name: 'disk', type: 'local', path: dir }, { planDir: dir }),
+        onDisk: (key) => join(dir, key),
+        close: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   s3: {
@@ -76,10 +84,11 @@ const stores: Record<string, { open: () => Promise<Store> }> = {
     },
   },
   sftp: {
+    modes: true,
     open: async () => {
       const sshd: Sshd = await startSshd();
       const config = { ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig;
-      return { target: createTarget(config, { planDir: sshd.dir, env: {} }), close: () => sshd.close() };
+      return { target: createTarget(config, { planDir: sshd.dir, env: {} }), onDisk: (key) => join(sshd.root, key), close: () => sshd.close() };
     },
   },
 };
@@ -159,6 +168,37 @@ for (const [type, store] of Object.entries(stores)) {
       expect((await text(await target.get('plan/b1/a.txt'))).toString()).toBe(currentA);
       const leftovers = (await target.list('plan/')).filter((o) => o.key.startsWith('plan/b3/') || !/(a\.txt|big\.bin|c\.txt)$/.test(o.key));
       expect(leftovers).toEqual([]);
+    });
+
+    // With the usual umask 022 a file would be -rw-r--r--: an unencrypted dump readable by every account on the NAS.
+    if (store.modes) it('writes owner-only: files 0600, the folders it makes 0700', async () => {
+      const mode = (key: string) => (statSync(opened.onDisk!(key)).mode & 0o777).toString(8);
+      const umask = process.umask(0o022);
+      try {
+        await target.put('private/b1/dump.sql', Readable.from([Buffer.from('secret rows')]));
+        await target.put('private/b1/dump.sql', Readable.from([Buffer.from('secret rows, replaced')]));
+        await target.put('private/locks/run.json', Readable.from([Buffer.from('{}')]));
+      } finally {
+        process.umask(umask);
+      }
+      try {
+        expect({ dump: mode('private/b1/dump.sql'), lock: mode('private/locks/run.json') }).toEqual({ dump: '600', lock: '600' });
+        expect({ plan: mode('private'), backup: mode('private/b1'), locks: mode('private/locks') }).toEqual({ plan: '700', backup: '700', locks: '700' });
+      } finally {
+        await target.remove(['private/b1/dump.sql', 'private/locks/run.json']);
+      }
+    });
+
+    if (store.modes) it('removes empty folders under a prefix (a kill between mkdir and the first write), never one that holds anything', async () => {
+      await target.put('sweep/full/a.txt', Readable.from([Buffer.from('a')]));
+      await target.put('sweep/gone/b.txt', Readable.from([Buffer.from('b')]));
+      await target.put('sweep/locks/x.json', Readable.from([Buffer.from('{}')]));
+      await target.remove(['sweep/locks/x.json']);
+      // An empty folder as a killed run leaves it: made, nothing written yet.
+      rmSync(opened.onDisk!('sweep/gone/b.txt'));
+      expect(await target.removeEmptyFolders!('sweep/', ['locks'])).toEqual(['gone']);
+      expect((await target.list('sweep/')).map((o) => o.key)).toEqual(['sweep/full/a.txt']);
+      await target.remove(['sweep/full/a.txt']);
     });
 
     it('removes objects, ignoring keys that do not exist', async () => {
