@@ -1,10 +1,10 @@
 import { pruneTarget, type PruneReport } from '../retention/prune.js';
-import { allTargets, load, selectTargets, type Command } from './context.js';
+import { allTargets, loadRecovered, selectTargets, type Command } from './context.js';
 import { withLock } from './locked.js';
 
 /** Applies retention on every target; with --dry-run only says what it would remove, and why it keeps the rest. */
 export const prune: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   const reports: PruneReport[] = [];
   const targets = selectTargets(loaded, input.target, io.env);

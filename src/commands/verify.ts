@@ -10,7 +10,7 @@ import { IntegrityError, KeyError, NotFoundError, RunError, reason } from '../er
 import type { LoadedPlan } from '../plan/load.js';
 import { refusal } from '../sources/safe-extract.js';
 import type { Target } from '../targets/target.js';
-import { load, selectTargets, type Command } from './context.js';
+import { loadRecovered, selectTargets, type Command } from './context.js';
 
 interface ArtifactReport {
   file: string;
@@ -143,7 +143,7 @@ function missingCopies(claims: Claim[], listed: Map<string, Set<string>>): strin
 
 /** Re-reads stored copies and checks every size and sha256 against the manifest; --deep also decrypts and decompresses. */
 export const verify: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   let keys: DecryptionKeys | undefined;
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));
