@@ -58,7 +58,7 @@ async function rollback(swaps: Swap[], journal: RestoreJournal | undefined, ctx:
 }
 
 /** Plans every source's swap (nothing live changes), journals them all, then makes the steps in order. */
-async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[]): Promise<RestoreJournal> {
+async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[], began: (journal: RestoreJournal) => void): Promise<void> {
   const { ctx } = prepared;
   for (const [index, { config, adapter }] of prepared.selected.entries()) {
     // Other sources' files (a database inside a folder source) stay where they are, restored or not.
@@ -70,6 +70,7 @@ async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[],
     tag,
     sources: swaps.map(({ config, plan }, index) => ({ name: config.name, type: config.type, staged: staged[index]!, point: plan.point, leftover: plan.leftover, steps: plan.steps })),
   });
+  began(journal);
   let n = 0;
   for (const [index, { config, adapter, plan }] of swaps.entries()) {
     for (const [step, body] of plan.steps.entries()) {
@@ -82,7 +83,6 @@ async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[],
   faultPoint(`swap:${n + 1}`);
   await journal.phase('swapped');
   faultPoint('swapped');
-  return journal;
 }
 
 /**
@@ -130,7 +130,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       });
     }
     signal.throwIfAborted();
-    journal = await swapAll(loaded, prepared, staged.map((s) => s.path), tag, swaps);
+    await swapAll(loaded, prepared, staged.map((s) => s.path), tag, swaps, (begun) => (journal = begun));
   } catch (error) {
     const stuck = await rollback(swaps, journal, prepared.ctx);
     for (const s of staged) await s.discard().catch(() => undefined);

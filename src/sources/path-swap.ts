@@ -179,7 +179,8 @@ async function undoOne(step: PathStep): Promise<void> {
     });
   } else if (step.op === 'move') {
     // Made when only `to` exists. With both there, it was not made (the move before it was not either): renaming back would replace `from`.
-    if (!(await exists(step.from)) && (await exists(step.to))) await rename(step.to, step.from);
+    // With `from`'s folder gone, the build it came from was already discarded after an undo: nothing to move back.
+    if (!(await exists(step.from)) && (await exists(step.to)) && (await exists(dirname(step.from)))) await rename(step.to, step.from);
   } else if (step.op === 'link') {
     // Reached after `over` was undone (or never made): the point is the live file's second name, or (renamed) its only one.
     const [point, live] = [await info(step.point), await info(step.live)];
