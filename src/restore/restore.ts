@@ -49,11 +49,12 @@ interface Swap {
  */
 async function rollback(swaps: Swap[], journal: RestoreJournal | undefined, ctx: Prepared['ctx']): Promise<string[]> {
   const failed: string[] = [];
-  await journal?.phase('rolling-back');
+  // A journal that cannot be written (a full disk) still says `swapping`, which also means roll back: go on.
+  await journal?.phase('rolling-back').catch(() => undefined);
   for (const { config, adapter, plan } of [...swaps].reverse()) {
     await adapter.undoSteps(config, plan.steps, ctx).catch((error: unknown) => failed.push(`${config.name}: ${reason(error)}${plan.point ? ` (restore point kept at ${plan.point})` : ''}`));
   }
-  if (failed.length === 0) await journal?.remove();
+  if (failed.length === 0) await journal?.remove().catch((error: unknown) => ctx.reporter.warn(`Could not remove the restore journal: ${reason(error)}; the next run settles it.`));
   return failed;
 }
 
@@ -164,7 +165,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   }
   // The restore stands: what is left of the builds goes, then the journal.
   for (const { plan: swap } of swaps) if (swap.leftover) await rm(swap.leftover, { recursive: true, force: true });
-  await journal?.remove();
+  await journal?.remove().catch((error: unknown) => reporter.warn(`Could not remove the restore journal: ${reason(error)}; the next run settles it (the restore stands).`));
   const result: RestoreResult = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,

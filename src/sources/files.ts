@@ -41,6 +41,8 @@ export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (pat
   const included = config.include ? picomatch(config.include, { dot: true }) : () => true;
   return (path, isDir) => {
     if (path === '.' || path === '') return true;
+    // restorable's own builds and restore points (a nested database's) are never the folder's data.
+    if (BESIDE_NAME.test(basename(path))) return false;
     if (excluded(path) || (isDir && excluded(`${path}/`))) return false;
     return isDir || included(path);
   };
