@@ -6,7 +6,7 @@
  * never a mix, never missing.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, json, runCli } from '../helpers/cli.js';
@@ -96,6 +96,26 @@ describe('a restore killed during its swap', () => {
       expect(existsSync(join(vault.dir, '.restorable', 'restore-journal.vault.json'))).toBe(false);
     }
   }, 300_000);
+
+  it('leaves a journal alone while its run lives, and tells a reused pid from it', async () => {
+    const run = await runCli(['restore', '--plan', vault.plan, '--backup', backupA, '--break-lock'], { env: { RESTORABLE_FAULT: 'swap:6' } });
+    expect(run.code).toBe(-1);
+    const path = join(vault.dir, '.restorable', 'restore-journal.vault.json');
+    const body = JSON.parse(readFileSync(path, 'utf8')) as { owner: { pid: number; started: string | null } };
+    const start = (pid: number) => { const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!; };
+    // As if this test's process had written it: a live run, whose half-made swap must not be touched.
+    writeFileSync(path, JSON.stringify({ ...body, owner: { ...body.owner, pid: process.pid, started: start(process.pid) } }));
+    const halfway = await vaultState(vault);
+    const list = await runCli(['list', '--plan', vault.plan]);
+    expect(list.stderr).toContain('is running');
+    expect(existsSync(path)).toBe(true);
+    expect(await vaultState(vault)).toEqual(halfway);
+    // The same pid started at another time is another process: the writer is gone.
+    writeFileSync(path, JSON.stringify({ ...body, owner: { ...body.owner, pid: process.pid, started: '1' } }));
+    const { state, said } = await settleAndRead();
+    expect(said).toContain('was rolled back');
+    expect(state).toEqual(stateB);
+  }, 120_000);
 
   it('survives kill -9 of the CLI at random moments: the next command leaves the data before or after, whole', async () => {
     const outcomes: string[] = [];
