@@ -36,7 +36,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     const locations = new Map<string, string>();
     for (const { config, adapter, entry, artifact } of prepared.selected) {
       const into = adapter.scratchLocation?.(config, prepared.ctx, tag) ?? join(prepared.stagingDir, `restored-${config.name}`);
-      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config));
       const began = performance.now();
       try {
         await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);

@@ -8,9 +8,11 @@
  *   folder is the one place every command knows (relative paths resolve
  *   against it), whatever the cwd; it holds no secrets (paths, database
  *   names, step lists), mode 0600 in a 0700 folder.
- * - When: `begin` writes it, fsync'd (file and folder), after every source's
- *   swap is planned and before any step is made. It lists every step of every
- *   source of the restore. `progress` records steps as they complete (not
+ * - When: `begin` writes it, fsync'd (file and folder), before the restored
+ *   data is built beside the live data (phase `building`: where each source
+ *   builds). `planned` adds every step of every source's swap, fsync'd, after
+ *   they are planned and before any is made (phase `swapping`). `progress`
+ *   records steps as they complete (not
  *   fsync'd: the undo looks at the live data itself, the count only informs);
  *   `phase` records `swapped` (every step made) and `rolling-back`, fsync'd;
  *   `remove` deletes it when the restore stands or has been rolled back.
@@ -18,6 +20,8 @@
  *   plan to act on it: restore, backup, drill, list, verify, prune, and by
  *   the lock's clean-up of a dead run on this host): a journal whose writer
  *   is gone is settled as a whole, never source by source:
+ *     phase building: nothing live was changed; what was built is dropped
+ *       (new folders and files, `<db>_new_<tag>` databases);
  *     phase swapping or rolling-back: every source is put back as it was
  *       before the restore (its steps undone, its build dropped);
  *     phase swapped: the restore stands (every source restored; the restored
@@ -48,7 +52,7 @@ export const journalBody = z.object({
   tag: z.string(),
   owner,
   started_at: z.string(),
-  phase: z.enum(['swapping', 'swapped', 'rolling-back']),
+  phase: z.enum(['building', 'swapping', 'swapped', 'rolling-back']),
   sources: z.array(
     z.object({
       name: z.string(),
@@ -129,7 +133,7 @@ export class RestoreJournal {
     private body: JournalBody,
   ) {}
 
-  static async begin(loaded: LoadedPlan, run: { backupId: string; tag: string; sources: JournalSource[] }): Promise<RestoreJournal> {
+  static async begin(loaded: LoadedPlan, run: { backupId: string; tag: string; sources: Pick<JournalSource, 'name' | 'type' | 'staged'>[] }): Promise<RestoreJournal> {
     const path = journalPath(loaded);
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -143,8 +147,8 @@ export class RestoreJournal {
         tag: run.tag,
         owner: me(),
         started_at: new Date().toISOString(),
-        phase: 'swapping',
-        sources: run.sources.map((s) => ({ ...s, ...(s.leftover ? { leftover: s.leftover } : {}), done: 0 })),
+        phase: 'building',
+        sources: run.sources.map((s) => ({ ...s, point: null, steps: [], done: 0 })),
       };
       await writeWhole(path, body, true);
       return new RestoreJournal(path, body);
@@ -155,6 +159,16 @@ export class RestoreJournal {
         cause: error,
       });
     }
+  }
+
+  /** Every source's swap, in the order given at `begin`, before the first step is made. */
+  planned(swaps: Pick<JournalSource, 'point' | 'leftover' | 'steps'>[]): Promise<void> {
+    this.body.sources = this.body.sources.map((s, index) => {
+      const { point, leftover, steps } = swaps[index]!;
+      return { ...s, point, steps, ...(leftover ? { leftover } : {}) };
+    });
+    this.body.phase = 'swapping';
+    return writeWhole(this.path, this.body, true);
   }
 
   progress(source: number, done: number): Promise<void> {
@@ -260,7 +274,7 @@ async function settle(loaded: LoadedPlan, body: JournalBody, path: string, who: 
       const config = configOf(s.name, s.type);
       const adapter = sourceAdapter(config);
       await adapter.undoSteps(config, s.steps, ctx);
-      await adapter.discard(s.staged);
+      await adapter.discard(s.staged, config);
     } catch (error) {
       stuck.push(`${s.name}: ${reason(error)}`);
     }
@@ -271,6 +285,11 @@ async function settle(loaded: LoadedPlan, body: JournalBody, path: string, who: 
     });
   }
   await unlink(path);
+  if (body.phase === 'building') {
+    const message = `A restore of backup ${body.backup_id} (${who}) was interrupted before it changed any live data; what it had built beside the live data was removed.`;
+    reporter.warn(message);
+    return { action: 'rolled-back', backupId: body.backup_id, sources: names, restorePoints: [], message };
+  }
   const hooks = loaded.plan.hooks.pre_restore.length > 0 ? ' Its pre_restore hooks had run and its post_restore hooks did not: start the app if it is stopped.' : '';
   const message = `An interrupted restore of backup ${body.backup_id} (${who}) was rolled back: ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} as before that restore${points.length > 0 ? ` (taken back from ${points.join('; ')})` : ''}.${hooks}`;
   reporter.warn(message);

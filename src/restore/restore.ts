@@ -4,8 +4,11 @@
  * restore point, run the checks that need the running app (http, command),
  * and roll back to the restore point if any of those fails. A failing sql
  * check never reaches the live data: the restored copy is discarded before
- * the swap. The live data is only ever renamed, never rewritten, so a
- * rollback gives back the very same bytes.
+ * the swap. The live data is only ever renamed (or linked), never
+ * rewritten, so a rollback gives back the very same bytes. Every source's
+ * swap is planned first and written to the restore journal (journal.ts)
+ * before the first step, so that a run killed mid-swap is undone as a whole
+ * by the next command.
  */
 import { rm } from 'node:fs/promises';
 import { makeBackupId } from '../artifacts/backup-id.js';
@@ -59,19 +62,14 @@ async function rollback(swaps: Swap[], journal: RestoreJournal | undefined, ctx:
 }
 
 /** Plans every source's swap (nothing live changes), journals them all, then makes the steps in order. */
-async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[], began: (journal: RestoreJournal) => void): Promise<void> {
+async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[], journal: RestoreJournal): Promise<void> {
   const { ctx } = prepared;
   for (const [index, { config, adapter }] of prepared.selected.entries()) {
     // Other sources' files (a database inside a folder source) stay where they are, restored or not.
     const keep = loaded.plan.sources.filter((s) => s.name !== config.name).flatMap((s) => sourceAdapter(s).ownedPaths?.(s, ctx) ?? []);
     swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep) });
   }
-  const journal = await RestoreJournal.begin(loaded, {
-    backupId: prepared.manifest.backup_id,
-    tag,
-    sources: swaps.map(({ config, plan }, index) => ({ name: config.name, type: config.type, staged: staged[index]!, point: plan.point, leftover: plan.leftover, steps: plan.steps })),
-  });
-  began(journal);
+  await journal.planned(swaps.map(({ plan }) => plan));
   let n = 0;
   for (const [index, { config, adapter, plan }] of swaps.entries()) {
     for (const [step, body] of plan.steps.entries()) {
@@ -114,11 +112,14 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     signal.throwIfAborted();
     appStopped = true;
     await hooks('pre_restore', true);
-    for (const { config, adapter, entry, artifact } of prepared.selected) {
+    // Journalled before anything is built: a kill while building leaves builds the next run removes.
+    const builds = prepared.selected.map(({ config, adapter }) => ({ name: config.name, type: config.type, staged: adapter.stagingLocation(config, prepared.ctx, tag) }));
+    journal = await RestoreJournal.begin(loaded, { backupId: prepared.manifest.backup_id, tag, sources: builds });
+    for (const [index, { config, adapter, entry, artifact }] of prepared.selected.entries()) {
       signal.throwIfAborted();
-      const into = adapter.stagingLocation(config, prepared.ctx, tag);
+      const into = builds[index]!.staged;
       await adapter.materialize(config, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
-      staged.push({ path: into, discard: () => adapter.discard(into) });
+      staged.push({ path: into, discard: () => adapter.discard(into, config) });
     }
     signal.throwIfAborted();
     const builtAt = new Map(prepared.selected.map(({ config }, index) => [config.name, staged[index]!.path]));
@@ -131,7 +132,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       });
     }
     signal.throwIfAborted();
-    await swapAll(loaded, prepared, staged.map((s) => s.path), tag, swaps, (begun) => (journal = begun));
+    await swapAll(loaded, prepared, staged.map((s) => s.path), tag, swaps, journal);
   } catch (error) {
     const stuck = await rollback(swaps, journal, prepared.ctx);
     for (const s of staged) await s.discard().catch(() => undefined);

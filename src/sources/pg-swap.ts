@@ -104,6 +104,20 @@ export async function runPgStep(conn: PgConnection, step: PgStep): Promise<void>
   });
 }
 
+/**
+ * After a kill while databases were built (nothing swapped yet): drops every
+ * database of that build, `<db>_new_<tag>` for each database of the artifact,
+ * found by the tag of `primary` (the build's first name).
+ */
+export async function dropBuilt(conn: PgConnection, admin: string, primary: string): Promise<void> {
+  const suffix = /_new_\d{8}t\d{6}z_[0-9a-f]+$/.exec(primary)?.[0];
+  if (!suffix) return;
+  await withClient(conn, admin, async (client) => {
+    const names = (await client.query('select datname from pg_database where right(datname, $1) = $2', [suffix.length, suffix])).rows.map((r) => String(r.datname));
+    for (const name of names) await dropDatabase(client, name);
+  });
+}
+
 /** Puts every database of `steps` back by the names found on the server, last database first. */
 export async function undoPgSteps(conn: PgConnection, steps: readonly PgStep[]): Promise<void> {
   const dbs = [...new Map(steps.map((s) => [s.live, s])).values()].reverse();

@@ -12,7 +12,7 @@ import { parseConnection, withClient, describeConnection, type PgConnection } fr
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { besideName, discardSet, materializeSet, type StagedSet } from './pg-restore.js';
-import { pgStep, planPgSwap, runPgStep, undoPgSteps } from './pg-swap.js';
+import { dropBuilt, pgStep, planPgSwap, runPgStep, undoPgSteps } from './pg-swap.js';
 import { findTools, type PgTools } from './pg-tools.js';
 import type { SourceAdapter, SourceContext } from './source.js';
 
@@ -187,9 +187,10 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
 
   undoSteps: (config, steps) => undoPgSteps(parseConnection(config), steps.map((s) => pgStep.parse(s))),
 
-  async discard(location) {
+  async discard(location, config) {
     const set = staged.get(location);
     if (set) await discardSet(set);
+    else await dropBuilt(parseConnection(config), config.maintenance_database, databaseAt(location));
   },
 
   async query(config, location, sql) {

@@ -138,7 +138,11 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
    */
   ownedPaths?(config: C, ctx: Pick<SourceContext, 'planDir'>): string[];
   /** Removes data built by `materialize` that will not be used. */
-  discard(staged: string): Promise<void>;
+  /**
+   * `config` matters when a later run discards what a killed one built
+   * (restore/journal.ts): the record of the build kept in memory is gone then.
+   */
+  discard(staged: string, config: C): Promise<void>;
   /**
    * Where a drill builds its scratch copy when that is not a folder in the run's
    * staging folder (a scratch database on the server); the drill discards it.

@@ -6,7 +6,8 @@
  * the restore made. A kill once every statement ran leaves the restored one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, json, runCli } from '../helpers/cli.js';
 import { contentOf, databases, makeShop, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
 import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
 
@@ -65,6 +66,26 @@ describe.runIf(available)('the PostgreSQL swap killed at each statement', () => 
       expect(state.content, `killed before statement ${n}`).toEqual(contentB);
     }
     expect(killed).toBe(9); // eight statements, and the moment after the last
+  }, 600_000);
+
+  it('survives kill -9 at random moments of a restore: the live database is whole (old or restored), accepting connections, no _new_ left', async () => {
+    const outcomes: string[] = [];
+    for (const delay of [300, 700, 1100, 1500, 2000].map((d) => d + Math.floor(Math.random() * 400))) {
+      await server.sql('delete from order_lines where order_id > 200', db);
+      const before = await contentOf(server, db);
+      const child = spawn(process.execPath, [CLI, 'restore', '--plan', ws.plan, '--backup', backupA, '--break-lock'], { stdio: 'ignore', env: { ...process.env, ...ws.env } });
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      clearTimeout(timer);
+      const list = await ws.cli('list');
+      expect(list.code, list.stderr).toBe(0);
+      const state = await live();
+      const which = JSON.stringify(state.content) === JSON.stringify(contentA) ? 'restored' : JSON.stringify(state.content) === JSON.stringify(before) ? 'before' : 'MIXED';
+      outcomes.push(`${delay}ms: exit ${code}, ${which}`);
+      expect(which, outcomes.join('; ')).not.toBe('MIXED');
+      expect(state.allowed, outcomes.join('; ')).toBe(true);
+      expect(state.others, outcomes.join('; ')).toEqual([]);
+    }
   }, 600_000);
 
   it('stands when the kill comes after every statement: the restored database is live and accepts connections', async () => {

@@ -120,7 +120,7 @@ describe('a restore killed during its swap', () => {
   it('survives kill -9 of the CLI at random moments: the next command leaves the data before or after, whole', async () => {
     const outcomes: string[] = [];
     const points = leftovers();
-    for (const delay of [400, 900, 1400, 1900, 2400, 3000].map((d) => d + Math.floor(Math.random() * 400))) {
+    for (const delay of [150, 400, 650, 900, 1200, 1600].map((d) => d + Math.floor(Math.random() * 300))) {
       const child = spawn(process.execPath, [CLI, 'restore', '--plan', vault.plan, '--backup', backupA, '--break-lock'], { stdio: 'ignore' });
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
@@ -130,7 +130,8 @@ describe('a restore killed during its swap', () => {
       outcomes.push(`${delay}ms: exit ${code}, ${which}`);
       expect(which, outcomes.join('; ')).not.toBe('MIXED');
       if (which === 'restored') await resetToB();
-      else expect(leftovers().filter((f) => !f.includes('restorable-new-') && !points.includes(f))).toEqual([]);
+      // Killed while building, or mid-swap: what it had built beside the live data is gone too.
+      else expect(leftovers().filter((f) => !points.includes(f))).toEqual([]);
     }
   }, 600_000);
 });
