@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants3 = require_constants();
     var utils = require_utils();
@@ -8342,16 +8342,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open5 = tokens[token.tokensIndex];
-          open5.type = "text";
-          open5.value = literal3;
-          open5.output = safeOutput || utils.escapeRegex(literal3);
+          const open6 = tokens[token.tokensIndex];
+          open6.type = "text";
+          open6.value = literal3;
+          open6.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open5.output;
+          state.output = token.output + open6.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8571,15 +8571,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts2.nobrace !== true) {
           increment("braces");
-          const open5 = {
+          const open6 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open5);
-          push(open5);
+          braces.push(open6);
+          push(open6);
           continue;
         }
         if (value === "}") {
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/postgres-array/index.js
+// ../../main/node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "node_modules/postgres-array/index.js"(exports) {
+  "../../main/node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/arrayParser.js
+// ../../main/node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// node_modules/postgres-date/index.js
+// ../../main/node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "node_modules/postgres-date/index.js"(exports, module) {
+  "../../main/node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// node_modules/xtend/mutable.js
+// ../../main/node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "node_modules/xtend/mutable.js"(exports, module) {
+  "../../main/node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// node_modules/postgres-interval/index.js
+// ../../main/node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "node_modules/postgres-interval/index.js"(exports, module) {
+  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// node_modules/postgres-bytea/index.js
+// ../../main/node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "node_modules/postgres-bytea/index.js"(exports, module) {
+  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/textParsers.js
+// ../../main/node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// node_modules/pg-int8/index.js
+// ../../main/node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "node_modules/pg-int8/index.js"(exports, module) {
+  "../../main/node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/binaryParsers.js
+// ../../main/node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/builtins.js
+// ../../main/node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// node_modules/pg-types/index.js
+// ../../main/node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "node_modules/pg-types/index.js"(exports) {
+  "../../main/node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// node_modules/pg/lib/defaults.js
+// ../../main/node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/pg/lib/defaults.js"(exports, module) {
+  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/pg/lib/utils.js
+// ../../main/node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/pg/lib/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,13 +10282,13 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/utils.js
+// ../../main/node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
-      randomBytes: randomBytes12,
+      randomBytes: randomBytes13,
       deriveKey,
       sha256: sha2563,
       hashByName,
@@ -10298,7 +10298,7 @@ var require_utils3 = __commonJS({
     var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
     var subtleCrypto = webCrypto.subtle;
     var textEncoder = new TextEncoder();
-    function randomBytes12(length) {
+    function randomBytes13(length) {
       return webCrypto.getRandomValues(Buffer.alloc(length));
     }
     async function md5(string4) {
@@ -10333,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/cert-signatures.js
+// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/sasl.js
+// ../../main/node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10631,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// node_modules/pg/lib/type-overrides.js
+// ../../main/node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// node_modules/pg-connection-string/index.js
+// ../../main/node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "node_modules/pg-connection-string/index.js"(exports, module) {
+  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str, options = {}) {
       if (str.charAt(0) === "/") {
@@ -10703,11 +10703,11 @@ var require_pg_connection_string = __commonJS({
         config2.client_encoding = result.searchParams.get("encoding");
         return config2;
       }
-      const hostname5 = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
+      const hostname6 = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
       if (!config2.host) {
-        config2.host = decodeURIComponent(hostname5);
-      } else if (hostname5 && /^%2f/i.test(hostname5)) {
-        result.pathname = hostname5 + result.pathname;
+        config2.host = decodeURIComponent(hostname6);
+      } else if (hostname6 && /^%2f/i.test(hostname6)) {
+        result.pathname = hostname6 + result.pathname;
       }
       if (!config2.port) {
         config2.port = result.port;
@@ -10854,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// node_modules/pg/lib/connection-parameters.js
+// ../../main/node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// node_modules/pg/lib/result.js
+// ../../main/node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "node_modules/pg/lib/result.js"(exports, module) {
+  "../../main/node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// node_modules/pg/lib/query.js
+// ../../main/node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "node_modules/pg/lib/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/messages.js
+// ../../main/node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "node_modules/pg-protocol/dist/messages.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11463,9 +11463,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-writer.js
+// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11576,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/serializer.js
+// ../../main/node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11790,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-reader.js
+// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/parser.js
+// ../../main/node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/pg-protocol/dist/parser.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12156,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/index.js
+// ../../main/node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/pg-protocol/dist/index.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/pg-cloudflare/dist/empty.js
+// ../../main/node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// node_modules/pg/lib/stream.js
+// ../../main/node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/pg/lib/stream.js"(exports, module) {
+  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/pg/lib/connection.js
+// ../../main/node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "node_modules/pg/lib/connection.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12457,9 +12457,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/split2/index.js
+// ../../main/node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "node_modules/split2/index.js"(exports, module) {
+  "../../main/node_modules/split2/index.js"(exports, module) {
     "use strict";
     var { Transform: Transform6 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -12558,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/helper.js
+// ../../main/node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "node_modules/pgpass/lib/helper.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,9 +12729,9 @@ var require_helper = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/index.js
+// ../../main/node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/pgpass/lib/index.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12750,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/pg/lib/client.js
+// ../../main/node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "node_modules/pg/lib/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/pg-pool/index.js
+// ../../main/node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "node_modules/pg-pool/index.js"(exports, module) {
+  "../../main/node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13873,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/query.js
+// ../../main/node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "node_modules/pg/lib/native/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/client.js
+// ../../main/node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "node_modules/pg/lib/native/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/index.js
+// ../../main/node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "node_modules/pg/lib/native/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// node_modules/pg/lib/index.js
+// ../../main/node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/pg/lib/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14511,7 +14511,7 @@ function ioHint(error63) {
   }
 }
 
-// node_modules/zod/v4/classic/external.js
+// ../../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14774,7 +14774,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15091,7 +15091,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15947,7 +15947,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16069,7 +16069,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16261,7 +16261,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16421,7 +16421,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16593,7 +16593,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17069,7 +17069,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17110,14 +17110,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -17337,9 +17337,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname5) {
-  hostname5.lastIndex = 0;
-  return hostname5.test(url2.hostname);
+function urlHostnameOk(url2, hostname6) {
+  hostname6.lastIndex = 0;
+  return hostname6.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -19559,7 +19559,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19836,7 +19836,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19904,7 +19904,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20016,7 +20016,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20127,7 +20127,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20296,7 +20296,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20422,7 +20422,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20536,7 +20536,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20650,7 +20650,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20783,7 +20783,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20900,7 +20900,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21021,7 +21021,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21135,7 +21135,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21248,7 +21248,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21373,7 +21373,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21488,7 +21488,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21625,7 +21625,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21745,7 +21745,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21863,7 +21863,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -21993,7 +21993,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22106,7 +22106,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22220,7 +22220,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22422,7 +22422,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22534,7 +22534,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22661,7 +22661,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22775,7 +22775,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22934,7 +22934,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23046,7 +23046,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23161,7 +23161,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23275,7 +23275,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23388,7 +23388,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23506,7 +23506,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23622,12 +23622,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23743,7 +23743,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23860,7 +23860,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -24068,7 +24068,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24183,7 +24183,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24296,7 +24296,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24408,7 +24408,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24524,7 +24524,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24638,7 +24638,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24752,7 +24752,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24867,7 +24867,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24987,7 +24987,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25102,7 +25102,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25246,7 +25246,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25391,7 +25391,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25514,7 +25514,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25683,7 +25683,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25800,7 +25800,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25915,7 +25915,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26031,7 +26031,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26147,7 +26147,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26264,7 +26264,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26380,7 +26380,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26488,7 +26488,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26599,7 +26599,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26713,12 +26713,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26834,7 +26834,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26948,7 +26948,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27062,7 +27062,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27177,7 +27177,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27290,7 +27290,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27403,7 +27403,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27453,7 +27453,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../../main/node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29063,7 +29063,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30122,7 +30122,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30652,7 +30652,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31400,7 +31400,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31478,10 +31478,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31662,7 +31662,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31697,7 +31697,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31743,7 +31743,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31757,7 +31757,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33222,7 +33222,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33248,7 +33248,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33273,7 +33273,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34006,7 +34006,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34161,7 +34161,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34173,7 +34173,7 @@ function deepPartial(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34203,7 +34203,7 @@ function output(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34505,7 +34505,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34525,9 +34525,9 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
-      const [owner, repo] = this.api.repo().split("/");
-      const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
+      const [owner2, repo] = this.api.repo().split("/");
+      const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner2, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
       const stream2 = createReadStream(join(dir, artifact.name), { highWaterMark: 1 << 20 });
       stream2.once("close", () => void rm(dir, { recursive: true, force: true }));
@@ -34639,7 +34639,7 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
       return { bytes: size2 };
@@ -34657,7 +34657,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34818,8 +34818,8 @@ var LocalTarget = class {
     for (const path of paths) {
       const key = relative(this.root, path).split(sep).join("/");
       if (!key.startsWith(prefix)) continue;
-      const info = await stat3(path).catch(() => void 0);
-      if (info) objects.push({ key, size: info.size, modified: info.mtime });
+      const info2 = await stat3(path).catch(() => void 0);
+      if (info2) objects.push({ key, size: info2.size, modified: info2.mtime });
     }
     return objects;
   }
@@ -34908,7 +34908,7 @@ function describe3(error63) {
   return status && !text.includes(String(status)) ? `${text} (HTTP ${status})` : text;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35295,7 +35295,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
+    const { default: Client2 } = await import("./src-6BZNNOFX.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35362,8 +35362,8 @@ var SftpTarget = class {
   }
   async mkdirs(sftp2, dir) {
     if (dir === this.root || dir === "/" || dir === ".") return;
-    const exists2 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
-    if (exists2) return;
+    const exists3 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
+    if (exists3) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
     await promisify(sftp2.mkdir.bind(sftp2))(dir).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
@@ -35379,17 +35379,17 @@ var SftpTarget = class {
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
-          let open5 = true;
+          let open6 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
             await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
               if (!/does not support/i.test(reason(error63))) throw error63;
             });
-            open5 = false;
+            open6 = false;
             await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
-            if (open5 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+            if (open6 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -35424,11 +35424,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir2 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir2(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35848,14 +35848,14 @@ import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
 // src/plan/rules.ts
-import { isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative4, resolve as resolve6, sep as sep2 } from "node:path";
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { access, constants, rm as rm6, stat as stat4 } from "node:fs/promises";
-import { relative as relative2, resolve as resolve3 } from "node:path";
+import { access, constants, rm as rm5, stat as stat4 } from "node:fs/promises";
+import { basename as basename2, relative as relative3, resolve as resolve3 } from "node:path";
 
-// node_modules/tar/dist/esm/index.min.js
+// ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -38825,63 +38825,144 @@ var To = (s4) => {
 };
 
 // src/sources/path-swap.ts
-import { lstat, mkdir as mkdir3, rename as rename2, rm as rm4, rmdir as rmdir2 } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join4 } from "node:path";
-async function exists(path) {
-  return lstat(path).then(
-    () => true,
-    () => false
-  );
-}
+import { link, lstat, mkdir as mkdir3, readdir as readdir2, rename as rename2, rmdir as rmdir2, unlink } from "node:fs/promises";
+import { basename, dirname as dirname3, join as join4, relative as relative2 } from "node:path";
+var pathStep = external_exports.discriminatedUnion("op", [
+  /** A folder of the restore point. */
+  external_exports.object({ op: external_exports.literal("mkdir"), path: external_exports.string() }),
+  /** A rename onto a name that is free. */
+  external_exports.object({ op: external_exports.literal("move"), from: external_exports.string(), to: external_exports.string() }),
+  /** A hard link of the live file into the restore point (a rename where links are not allowed). */
+  external_exports.object({ op: external_exports.literal("link"), live: external_exports.string(), point: external_exports.string() }),
+  /** The new file renamed over the live one, whose inode the restore point holds. */
+  external_exports.object({ op: external_exports.literal("over"), staged: external_exports.string(), live: external_exports.string(), point: external_exports.string() })
+]);
+var BESIDE_NAME = /^\..+\.restorable-(new|restore-point|failed)-/;
 function besidePath(live, what, tag) {
   return join4(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
 }
-async function swapPaths(live, staged2, tag, companions = []) {
+var info = (path) => lstat(path).catch(() => void 0);
+var exists = async (path) => await info(path) !== void 0;
+async function planFileSwap(live, staged2, tag, companions = []) {
   const point = besidePath(live, "restore-point", tag);
-  const names = [basename(live), ...companions.map((suffix) => basename(live) + suffix)];
-  const moved = [];
-  let created = false;
-  try {
-    await mkdir3(point, { recursive: false });
-    created = true;
-    for (const name of names) {
-      const from = join4(dirname3(live), name);
-      if (!await exists(from)) continue;
-      await rename2(from, join4(point, name));
-      moved.push(name);
-    }
-    await rename2(staged2, live);
-    if (moved.length === 0) await rmdir2(point);
-  } catch (error63) {
-    if (created) await putBack(live, point, moved);
-    throw new RunError(`Could not swap the restored data into ${live}: ${reason(error63)}. The live data was left in place.`, {
-      hint: ioHint(error63),
-      cause: error63
-    });
-  }
-  return {
-    location: moved.length > 0 ? point : null,
-    async rollback() {
-      const failed = besidePath(live, "failed", tag);
-      await mkdir3(failed);
-      for (const name of names) {
-        const at2 = join4(dirname3(live), name);
-        if (await exists(at2)) await rename2(at2, join4(failed, name));
-      }
-      await putBack(live, point, moved);
-      await rm4(failed, { recursive: true, force: true });
+  const name = basename(live);
+  const steps = [];
+  const present = [];
+  for (const suffix of companions) if (await exists(live + suffix)) present.push(suffix);
+  const liveThere = await exists(live);
+  if (liveThere || present.length > 0) steps.push({ op: "mkdir", path: point });
+  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join4(point, name + suffix) });
+  if (liveThere) steps.push({ op: "link", live, point: join4(point, name) }, { op: "over", staged: staged2, live, point: join4(point, name) });
+  else steps.push({ op: "move", from: staged2, to: live });
+  return { point: steps[0].op === "mkdir" ? point : null, steps };
+}
+async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
+  const liveInfo = await info(live);
+  if (!liveInfo) return { point: null, steps: [{ op: "move", from: staged2, to: live }] };
+  const point = besidePath(live, "restore-point", tag);
+  const mirror = join4(point, basename(live));
+  if (!liveInfo.isDirectory()) return { point, steps: [{ op: "mkdir", path: point }, { op: "move", from: live, to: mirror }, { op: "move", from: staged2, to: live }] };
+  const mixed = /* @__PURE__ */ new Set();
+  const markParents = (rel) => {
+    for (let d = dirname3(rel); d !== "." && d !== ""; d = dirname3(d)) mixed.add(d);
+  };
+  for (const rel of keptBelow) markParents(rel);
+  const walk2 = async (rel) => {
+    for (const entry of await readdir2(join4(live, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (kept(r, entry.isDirectory())) markParents(r);
+      else if (entry.isDirectory()) await walk2(r);
     }
   };
+  await walk2("");
+  const steps = [{ op: "mkdir", path: point }, { op: "mkdir", path: mirror }];
+  const names = async (dir) => readdir2(dir).catch(() => []);
+  const swapFolder = async (rel) => {
+    const all = /* @__PURE__ */ new Set([...await names(join4(live, rel)), ...await names(join4(staged2, rel))]);
+    for (const name of [...all].sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const [old, fresh] = [await info(join4(live, r)), await info(join4(staged2, r))];
+      if (kept(r, (old ?? fresh).isDirectory())) continue;
+      if (old?.isDirectory() && mixed.has(r)) {
+        steps.push({ op: "mkdir", path: join4(mirror, r) });
+        await swapFolder(r);
+        continue;
+      }
+      if (old?.isFile() && fresh && !fresh.isDirectory()) {
+        steps.push({ op: "link", live: join4(live, r), point: join4(mirror, r) }, { op: "over", staged: join4(staged2, r), live: join4(live, r), point: join4(mirror, r) });
+        continue;
+      }
+      if (old) steps.push({ op: "move", from: join4(live, r), to: join4(mirror, r) });
+      if (fresh) steps.push({ op: "move", from: join4(staged2, r), to: join4(live, r) });
+    }
+  };
+  await swapFolder("");
+  return { point, steps, leftover: staged2 };
 }
-async function putBack(live, point, moved) {
-  for (const name of moved) await rename2(join4(point, name), join4(dirname3(live), name));
-  await rmdir2(point).catch((error63) => {
-    if (error63.code !== "ENOENT") throw error63;
-  });
+var NO_LINKS = /* @__PURE__ */ new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV", "ENOSYS"]);
+function fail(step, what, error63) {
+  throw new RunError(`Could not ${what} (${JSON.stringify(step)})${error63 ? `: ${reason(error63)}` : ""}.`, { hint: error63 ? ioHint(error63) : "Something else changed the live data during the restore; nothing of the previous state was deleted.", cause: error63 });
+}
+async function runPathStep(step) {
+  try {
+    if (step.op === "mkdir") {
+      if (!await exists(step.path)) await mkdir3(step.path, { mode: 448 });
+    } else if (step.op === "move") {
+      if (!await exists(step.from) && await exists(step.to)) return;
+      if (await exists(step.to)) fail(step, `move ${step.from}: ${step.to} is in the way`);
+      await rename2(step.from, step.to);
+    } else if (step.op === "link") {
+      if (await exists(step.point)) return;
+      await link(step.live, step.point).catch(async (error63) => {
+        if (!NO_LINKS.has(error63.code ?? "")) throw error63;
+        await rename2(step.live, step.point);
+      });
+    } else {
+      if (!await exists(step.staged)) return;
+      if (!await exists(step.point)) fail(step, `replace ${step.live}: its restore point ${step.point} is missing`);
+      await rename2(step.staged, step.live);
+    }
+  } catch (error63) {
+    if (error63 instanceof RunError) throw error63;
+    fail(step, `swap ${step.op === "move" ? step.to : step.op === "mkdir" ? step.path : step.live}`, error63);
+  }
+}
+async function undoPathSteps(steps) {
+  const stuck = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      await undoOne(step);
+    } catch (error63) {
+      stuck.push(reason(error63));
+    }
+  }
+  if (stuck.length > 0) throw new RunError(`Could not put back all of the previous state: ${stuck.slice(0, 3).join("; ")}`, { hint: "The previous state is whole in the restore point named: move it back by hand." });
+}
+async function undoOne(step) {
+  if (step.op === "mkdir") {
+    await rmdir2(step.path).catch((error63) => {
+      if (error63.code !== "ENOENT") throw new RunError(`${step.path} is not empty after the undo: ${reason(error63)}`);
+    });
+  } else if (step.op === "move") {
+    if (!await exists(step.from) && await exists(step.to) && await exists(dirname3(step.from))) await rename2(step.to, step.from);
+  } else if (step.op === "link") {
+    const [point, live] = [await info(step.point), await info(step.live)];
+    if (!point) return;
+    if (!live) await rename2(step.point, step.live);
+    else if (live.ino === point.ino && live.dev === point.dev) await unlink(step.point);
+    else throw new RunError(`${step.live} is not the file kept at ${step.point}`);
+  } else {
+    if (await exists(step.staged)) return;
+    if (await exists(step.point)) await rename2(step.point, step.live);
+  }
+}
+function inside(parent, child) {
+  const rel = relative2(parent, child);
+  return rel !== "" && !rel.startsWith("..") && !rel.startsWith("/") ? rel.split("\\").join("/") : void 0;
 }
 
 // src/sources/safe-extract.ts
-import { mkdir as mkdir4, rm as rm5, unlink } from "node:fs/promises";
+import { mkdir as mkdir4, rm as rm4, unlink as unlink2 } from "node:fs/promises";
 import { dirname as dirname4, isAbsolute, join as join5, posix as posix3 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
@@ -38952,11 +39033,11 @@ async function extractSafely(stream2, into, options) {
     await pipeline6(stream2, extractor);
     for (const [at2, target] of created) {
       if (linkStaysInside(at2, target, links)) continue;
-      await unlink(join5(into, at2));
+      await unlink2(join5(into, at2));
       dropped.push(`${at2} -> ${target}`);
     }
   } catch (error63) {
-    await rm5(into, { recursive: true, force: true });
+    await rm4(into, { recursive: true, force: true });
     throw error63;
   }
   if (dropped.length > 0) {
@@ -38989,6 +39070,7 @@ function selector(config2) {
   const included = config2.include ? (0, import_picomatch.default)(config2.include, { dot: true }) : () => true;
   return (path, isDir) => {
     if (path === "." || path === "") return true;
+    if (BESIDE_NAME.test(basename2(path))) return false;
     if (excluded(path) || isDir && excluded(`${path}/`)) return false;
     return isDir || included(path);
   };
@@ -39007,8 +39089,8 @@ var files = {
   async probe(config2, ctx) {
     const root = files.liveLocation(config2, ctx);
     try {
-      const info = await stat4(root);
-      if (!info.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
+      const info2 = await stat4(root);
+      if (!info2.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
       await access(root, constants.R_OK | constants.X_OK);
     } catch (error63) {
       if (error63 instanceof RunError) throw error63;
@@ -39026,7 +39108,7 @@ var files = {
         portable: false,
         strict: false,
         filter(path, entry) {
-          const rel = relative2(root, resolve3(root, path)) || ".";
+          const rel = relative3(root, resolve3(root, path)) || ".";
           const stats = entry;
           if (!keep2(rel, stats.isDirectory())) return false;
           if (stats.isFile()) {
@@ -39042,12 +39124,12 @@ var files = {
         },
         onwarn(code, message, data) {
           const path = data?.path;
-          walk2.unreadable.push(`${path ? `${relative2(root, path)}: ` : ""}${message} (${code})`);
+          walk2.unreadable.push(`${path ? `${relative3(root, path)}: ` : ""}${message} (${code})`);
         }
       },
       ["."]
     );
-    const info = new Promise((resolveInfo, reject) => {
+    const info2 = new Promise((resolveInfo, reject) => {
       stream2.once("end", () => {
         if (walk2.skipped.length > 0) ctx.reporter.warn(`Files source "${config2.name}": skipped ${walk2.skipped.length} special file(s) (sockets, devices, fifos): ${walk2.skipped.slice(0, 5).join(", ")}`);
         if (walk2.unreadable.length > 0) {
@@ -39063,14 +39145,23 @@ var files = {
       });
       stream2.once("error", reject);
     });
-    info.catch(() => void 0);
-    return { stream: () => stream2, info };
+    info2.catch(() => void 0);
+    return { stream: () => stream2, info: info2 };
   },
   currentSchemaVersion: async () => null,
   materialize: (config2, stream2, into, ctx) => extractSafely(stream2, into, { source: config2.name, reporter: ctx.reporter }),
   stagingLocation: (config2, ctx, tag) => besidePath(files.liveLocation(config2, ctx), "new", tag),
-  swapIn: (config2, staged2, ctx, tag) => swapPaths(files.liveLocation(config2, ctx), staged2, tag),
-  discard: (staged2) => rm6(staged2, { recursive: true, force: true })
+  async planSwap(config2, staged2, ctx, tag, keep2) {
+    const root = files.liveLocation(config2, ctx);
+    const covered = selector(config2);
+    const others = new Set(keep2.flatMap((path) => inside(root, path) ?? []));
+    const kept = (rel, isDir) => others.has(rel) || BESIDE_NAME.test(basename2(rel)) || !covered(rel, isDir);
+    return planTreeSwap(root, staged2, tag, kept, [...others]);
+  },
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
+  ownedPaths: (config2, ctx) => [files.liveLocation(config2, ctx)],
+  discard: (staged2) => rm5(staged2, { recursive: true, force: true })
 };
 
 // src/sources/postgres.ts
@@ -39080,7 +39171,7 @@ import { join as join9 } from "node:path";
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/pg/esm/index.mjs
+// ../../main/node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39247,8 +39338,8 @@ function primaryOf(conn, databases) {
 async function resolveLayout(config2, conn, codec2) {
   const maintenance = config2.databases === "all" || config2.globals ? config2.maintenance_database : conn.database;
   const { databases, superuser, server } = await withClient(conn, conn.database, async (client) => {
-    const me2 = (await client.query("select rolsuper, current_setting('server_version') as v, current_setting('server_version_num')::int as n from pg_roles where rolname = current_user")).rows[0];
-    const facts = { superuser: Boolean(me2?.rolsuper), server: { version: String(me2?.v), major: Math.floor(Number(me2?.n) / 1e4) } };
+    const me3 = (await client.query("select rolsuper, current_setting('server_version') as v, current_setting('server_version_num')::int as n from pg_roles where rolname = current_user")).rows[0];
+    const facts = { superuser: Boolean(me3?.rolsuper), server: { version: String(me3?.v), major: Math.floor(Number(me3?.n) / 1e4) } };
     if (config2.databases !== "all") return { databases: config2.databases ?? [conn.database], ...facts };
     const rows = (await client.query("select datname from pg_database where datallowconn and not datistemplate order by datname")).rows;
     return { databases: rows.map((r) => String(r.datname)), ...facts };
@@ -39458,10 +39549,10 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     };
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
-    const info2 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
-    info2.catch(() => void 0);
+    const info3 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
+    info3.catch(() => void 0);
     void started.then(() => clearTimeout(unused));
-    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
+    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info3 };
   }
   const root = join7(stagingDir, "dump");
   await mkdir5(root);
@@ -39491,8 +39582,8 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
   }
   await writeFile2(join7(root, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
-  const info = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
-  return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info };
+  const info2 = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
+  return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info: info2 };
 }
 
 // src/sources/pg-restore.ts
@@ -39611,79 +39702,118 @@ async function discardSet(set2) {
   });
   set2.dbs = [];
 }
-async function renameDatabase(client, from, to2) {
-  await client.query(`alter database ${quoteIdent(from)} allow_connections false`);
-  let renamed = false;
-  try {
-    for (let attempt3 = 1; ; attempt3++) {
-      await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [from]);
-      try {
-        await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to2)}`);
-        renamed = true;
-        break;
-      } catch (error63) {
-        if (error63.code !== "55006" || attempt3 >= 10) throw error63;
-        await new Promise((r) => setTimeout(r, 200 * attempt3));
-      }
+
+// src/sources/pg-swap.ts
+var pgStep = external_exports.object({
+  op: external_exports.enum(["deny", "terminate", "rename", "allow"]),
+  /** The database the statement is about; `to` is the new name of a rename. */
+  db: external_exports.string(),
+  to: external_exports.string().optional(),
+  /** The names of the database this step swaps, for the undo: live, built, restore point (null: none was live). */
+  live: external_exports.string(),
+  staged: external_exports.string(),
+  point: external_exports.string().nullable(),
+  failed: external_exports.string(),
+  /** The database to connect to: never one that is renamed. */
+  admin: external_exports.string()
+});
+async function exists2(client, name) {
+  return (await client.query("select 1 from pg_database where datname = $1", [name])).rowCount === 1;
+}
+var allow = (client, db, yes2) => client.query(`alter database ${quoteIdent(db)} allow_connections ${yes2}`);
+var terminate = (client, db) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [db]);
+async function rename3(client, from, to2) {
+  for (let attempt3 = 1; ; attempt3++) {
+    try {
+      await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to2)}`);
+      return;
+    } catch (error63) {
+      if (error63.code !== "55006" || attempt3 >= 10) throw error63;
+      await terminate(client, from);
+      await new Promise((r) => setTimeout(r, 200 * attempt3));
     }
-  } finally {
-    await client.query(`alter database ${quoteIdent(renamed ? to2 : from)} allow_connections true`);
   }
+}
+async function moveDatabase(client, from, to2) {
+  await allow(client, from, false);
+  await terminate(client, from);
+  await rename3(client, from, to2);
+  await allow(client, to2, true);
 }
 function adminDatabase(set2) {
   return set2.dbs.some((d) => d.live === set2.maintenance) ? "template1" : set2.maintenance;
 }
-async function swapSet(set2) {
-  const done = [];
-  let current;
-  const undo = async () => {
-    const stuck = [];
-    await withClient(set2.conn, adminDatabase(set2), async (client) => {
-      const half = current;
-      current = void 0;
-      if (half?.point && !await databaseExists(client, half.db.live) && await databaseExists(client, half.point)) {
-        await renameDatabase(client, half.point, half.db.live).catch((error63) => stuck.push(`"${half.point}" (was "${half.db.live}"): ${reason(error63)}`));
+async function planPgSwap(set2) {
+  const admin = adminDatabase(set2);
+  const steps = [];
+  const points = [];
+  await withClient(set2.conn, admin, async (client) => {
+    for (const db of set2.dbs) {
+      const point = await exists2(client, db.live) ? besideName(db.live, "before", set2.tag) : null;
+      const names = { live: db.live, staged: db.staged, point, failed: besideName(db.live, "failed", set2.tag), admin };
+      if (point) {
+        points.push(point);
+        steps.push({ op: "deny", db: db.live, ...names }, { op: "terminate", db: db.live, ...names }, { op: "rename", db: db.live, to: point, ...names }, { op: "allow", db: point, ...names });
       }
-      for (const { db, point } of done.splice(0).reverse()) {
-        try {
-          const failed = besideName(db.live, "failed", set2.tag);
-          await renameDatabase(client, db.live, failed);
-          if (point) await renameDatabase(client, point, db.live);
-          await dropDatabase(client, failed);
-        } catch (error63) {
-          stuck.push(`"${point ?? db.live}" (was "${db.live}"): ${reason(error63)}`);
-        }
-      }
-    });
-    if (stuck.length > 0) {
-      throw new RunError(`Renaming the previous databases back failed on ${describeConnection(set2.conn)}: ${stuck.join("; ")}.`, {
-        hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.'
-      });
+      steps.push({ op: "deny", db: db.staged, ...names }, { op: "terminate", db: db.staged, ...names }, { op: "rename", db: db.staged, to: db.live, ...names }, { op: "allow", db: db.live, ...names });
     }
-  };
-  try {
-    await withClient(set2.conn, adminDatabase(set2), async (client) => {
-      for (const db of set2.dbs) {
-        current = { db, point: await databaseExists(client, db.live) ? besideName(db.live, "before", set2.tag) : null };
-        if (current.point) await renameDatabase(client, db.live, current.point);
-        await renameDatabase(client, db.staged, db.live);
-        done.push(current);
-        current = void 0;
-      }
-    });
-  } catch (error63) {
-    const undoError = await undo().then(
-      () => void 0,
-      (e) => e
-    );
-    const outcome = undoError ? `; ${reason(undoError)}` : ". The live databases were renamed back.";
-    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set2.conn)}: ${reason(error63)}${outcome}`, {
-      hint: undoError instanceof RunError && undoError.hint ? undoError.hint : "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
+  });
+  return { point: points.length > 0 ? points.join(", ") : null, steps };
+}
+async function runPgStep(conn, step) {
+  await withClient(conn, step.admin, async (client) => {
+    if (step.op === "deny") await allow(client, step.db, false);
+    else if (step.op === "allow") await allow(client, step.db, true);
+    else if (step.op === "terminate") await terminate(client, step.db);
+    else {
+      await terminate(client, step.db);
+      await rename3(client, step.db, step.to);
+    }
+  }).catch((error63) => {
+    throw new RunError(`Swapping in the restored database failed on ${describeConnection(conn, step.admin)} (${step.op} ${step.db}): ${reason(error63)}`, {
+      hint: "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
       cause: error63
     });
+  });
+}
+async function dropBuilt(conn, admin, primary) {
+  const suffix = /_new_\d{8}t\d{6}z_[0-9a-f]+$/.exec(primary)?.[0];
+  if (!suffix) return;
+  await withClient(conn, admin, async (client) => {
+    const names = (await client.query("select datname from pg_database where right(datname, $1) = $2", [suffix.length, suffix])).rows.map((r) => String(r.datname));
+    for (const name of names) await dropDatabase(client, name);
+  });
+}
+async function undoPgSteps(conn, steps) {
+  const dbs = [...new Map(steps.map((s4) => [s4.live, s4])).values()].reverse();
+  if (dbs.length === 0) return;
+  const stuck = [];
+  await withClient(conn, dbs[0].admin, async (client) => {
+    for (const db of dbs) {
+      try {
+        const [live, staged2] = [await exists2(client, db.live), await exists2(client, db.staged)];
+        if (db.point && await exists2(client, db.point)) {
+          if (live && staged2) throw new RunError(`"${db.live}" exists beside "${db.point}" and "${db.staged}": it is not this restore's, so it is left alone`);
+          if (live) {
+            await moveDatabase(client, db.live, db.failed);
+            await dropDatabase(client, db.failed);
+          }
+          await moveDatabase(client, db.point, db.live);
+        } else if (!db.point && live && !staged2) {
+          await dropDatabase(client, db.live);
+        } else if (live) await allow(client, db.live, true);
+        if (await exists2(client, db.staged)) await dropDatabase(client, db.staged);
+        if (await exists2(client, db.failed)) await dropDatabase(client, db.failed);
+      } catch (error63) {
+        stuck.push(`"${db.point ?? db.live}" (was "${db.live}"): ${reason(error63)}`);
+      }
+    }
+  });
+  if (stuck.length > 0) {
+    throw new RunError(`Renaming the previous databases back failed on ${describeConnection(conn)}: ${stuck.join("; ")}.`, {
+      hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.'
+    });
   }
-  const points = done.flatMap((d) => d.point ? [d.point] : []);
-  return { location: points.length > 0 ? points.join(", ") : null, rollback: undo };
 }
 
 // src/sources/postgres.ts
@@ -39818,12 +39948,13 @@ var postgres = {
       signal: ctx.signal
     });
   },
-  async swapIn(_config, location) {
-    return swapSet(setAt(location));
-  },
-  async discard(location) {
+  planSwap: (_config, location) => planPgSwap(setAt(location)),
+  runStep: (config2, step) => runPgStep(parseConnection(config2), pgStep.parse(step)),
+  undoSteps: (config2, steps) => undoPgSteps(parseConnection(config2), steps.map((s4) => pgStep.parse(s4))),
+  async discard(location, config2) {
     const set2 = staged.get(location);
     if (set2) await discardSet(set2);
+    else await dropBuilt(parseConnection(config2), config2.maintenance_database, databaseAt(location));
   },
   async query(config2, location, sql) {
     const conn = parseConnection(config2);
@@ -39852,7 +39983,7 @@ var postgres = {
 
 // src/sources/sqlite.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
+import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm6, stat as stat5, statfs as statfs2 } from "node:fs/promises";
 import { dirname as dirname5, resolve as resolve5 } from "node:path";
 import { pipeline as pipeline8 } from "node:stream/promises";
 
@@ -39938,7 +40069,7 @@ async function loadNodeSqlite() {
     return void 0;
   }
   const { DatabaseSync, backup: backup2 } = mod4;
-  const open5 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
+  const open6 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
@@ -39952,11 +40083,11 @@ async function loadNodeSqlite() {
     name: "node:sqlite",
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
-    open: (path, { readonly: readonly2 }) => wrap(open5(path, readonly2)),
+    open: (path, { readonly: readonly2 }) => wrap(open6(path, readonly2)),
     check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
-      const db = open5(source, true);
+      const db = open6(source, true);
       try {
         await backup2(db, dest, { rate: ALL_PAGES });
       } finally {
@@ -40067,9 +40198,9 @@ async function checkStagingSpace2(config2, live, ctx) {
 }
 async function takeOwnership(staged2, live) {
   const model = await stat5(live).catch(() => void 0);
-  const owner = model ?? await stat5(dirname5(live));
+  const owner2 = model ?? await stat5(dirname5(live));
   await chmod(staged2, model ? model.mode & 4095 : 416);
-  await chown(staged2, owner.uid, owner.gid).catch((error63) => {
+  await chown(staged2, owner2.uid, owner2.gid).catch((error63) => {
     if (error63.code !== "EPERM") throw error63;
   });
 }
@@ -40086,8 +40217,8 @@ async function refuseIfInUse(name, live) {
   } catch (error63) {
     const text = `${error63.code ?? ""} ${reason(error63)}`;
     if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
-    const open5 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
-    throw new RunError(`SQLite source "${name}": ${open5 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+    const open6 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
+    throw new RunError(`SQLite source "${name}": ${open6 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
       hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
     });
   } finally {
@@ -40127,10 +40258,10 @@ var sqlite = {
       throw new RunError(`SQLite source "${config2.name}": the snapshot of ${live} failed: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
     const db = driver.open(copy, { readonly: false });
-    let info;
+    let info2;
     try {
       db.get("pragma journal_mode = delete");
-      info = {
+      info2 = {
         engine: { name: "sqlite", version: driver.sqliteVersion },
         method: `${method === "backup" ? "online backup" : "VACUUM INTO"} (${driver.name})`,
         schemaVersion: readSchemaVersion(db, config2),
@@ -40139,14 +40270,14 @@ var sqlite = {
     } finally {
       db.close();
     }
-    const checked = checkSnapshot(driver, copy, config2).then(() => info);
+    const checked = checkSnapshot(driver, copy, config2).then(() => info2);
     checked.catch(() => void 0);
     return { stream: () => createReadStream3(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
   },
   async currentSchemaVersion(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
-    const exists2 = await access2(live).then(() => true, () => false);
-    if (!exists2) return null;
+    const exists3 = await access2(live).then(() => true, () => false);
+    if (!exists3) return null;
     const { driver } = await chooseDriver();
     const db = driver.open(live, { readonly: true });
     try {
@@ -40168,18 +40299,24 @@ var sqlite = {
         });
       }
     } catch (error63) {
-      await rm7(into, { force: true });
+      await rm6(into, { force: true });
       throw error63;
     }
   },
   stagingLocation: (config2, ctx, tag) => besidePath(sqlite.liveLocation(config2, ctx), "new", tag),
-  async swapIn(config2, staged2, ctx, tag) {
+  async planSwap(config2, staged2, ctx, tag) {
     const live = sqlite.liveLocation(config2, ctx);
     await refuseIfInUse(config2.name, live);
     await takeOwnership(staged2, live);
-    return swapPaths(live, staged2, tag, COMPANIONS);
+    return planFileSwap(live, staged2, tag, COMPANIONS);
   },
-  discard: (staged2) => rm7(staged2, { force: true }),
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
+  ownedPaths: (config2, ctx) => {
+    const live = sqlite.liveLocation(config2, ctx);
+    return [live, ...COMPANIONS.map((suffix) => live + suffix)];
+  },
+  discard: (staged2) => rm6(staged2, { force: true }),
   async query(_config, location, sql) {
     const { driver } = await chooseDriver();
     const db = driver.open(location, { readonly: true });
@@ -40313,7 +40450,7 @@ var staticPolicy = (plan) => {
 };
 var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
 function within(parent, child) {
-  const rel = relative3(parent, child);
+  const rel = relative4(parent, child);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
 }
 function remotePlace(t) {
@@ -40349,8 +40486,8 @@ function walkTakes(folder, rel) {
 var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
   if (folder.type !== "files") return [];
   const root = resolve6(ctx.planDir, folder.path);
-  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative3(root, path) + suffix))).map(
-    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative3(root, path).split(sep2).join("/")}*"]`)
+  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative4(root, path) + suffix))).map(
+    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative4(root, path).split(sep2).join("/")}*"]`)
   );
 });
 var retentionSanity = (plan) => {
@@ -40536,7 +40673,7 @@ async function loadPlan(path, options) {
   }
   return parsePlan(text, file2, options);
 }
-function toData(doc, locate, fail) {
+function toData(doc, locate, fail2) {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
@@ -40547,25 +40684,25 @@ function toData(doc, locate, fail) {
         if (message.includes(`: ${node2.source}`) || !at2) at2 = node2.range?.[0] ?? at2;
       }
     });
-    throw fail([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
+    throw fail2([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
   }
 }
 function parsePlan(text, file2, options) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const locate = new Locator(file2, doc, lines);
-  const fail = (problems2) => {
+  const fail2 = (problems2) => {
     const errors = problems2.filter((p2) => p2.severity === "error");
     return new PlanError(`The plan ${file2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, problems2);
   };
   if (doc.errors.length > 0) {
     const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
     if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
-    const error63 = fail(shown);
+    const error63 = fail2(shown);
     if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
     throw error63;
   }
-  const raw = toData(doc, locate, fail);
+  const raw = toData(doc, locate, fail2);
   const secrets = options.secrets ?? new Secrets();
   const unset = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);
@@ -40590,7 +40727,7 @@ function parsePlan(text, file2, options) {
     }))
   ];
   const parsed = planSchema.safeParse(values);
-  if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
+  if (!parsed.success) throw fail2([...problems, ...schemaProblems(parsed.error.issues, locate)]);
   const dir = dirname6(file2);
   problems.push(
     ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).filter((p2) => !unset.some((u2) => formatPath(u2.path) === formatPath(p2.path))).map((p2) => ({
@@ -40600,7 +40737,7 @@ function parsePlan(text, file2, options) {
       severity: p2.severity
     }))
   );
-  if (problems.some((p2) => p2.severity === "error")) throw fail(problems);
+  if (problems.some((p2) => p2.severity === "error")) throw fail2(problems);
   return {
     plan: parsed.data,
     file: file2,
@@ -40611,10 +40748,228 @@ function parsePlan(text, file2, options) {
   };
 }
 
+// src/restore/journal.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { readFileSync as readFileSync3 } from "node:fs";
+import { mkdir as mkdir7, open as open4, readFile as readFile3, rename as rename4, rm as rm7, unlink as unlink3 } from "node:fs/promises";
+import { hostname as hostname3, tmpdir as tmpdir3 } from "node:os";
+import { dirname as dirname7, join as join10 } from "node:path";
+var owner = external_exports.object({ host: external_exports.string(), pid: external_exports.number().int(), started: external_exports.string().nullable() });
+var journalBody = external_exports.object({
+  version: external_exports.literal(1),
+  plan: external_exports.string(),
+  backup_id: external_exports.string(),
+  tag: external_exports.string(),
+  owner,
+  started_at: external_exports.string(),
+  phase: external_exports.enum(["building", "swapping", "swapped", "rolling-back"]),
+  sources: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      type: external_exports.string(),
+      /** Where the restored data was built (a path, or a database location). */
+      staged: external_exports.string(),
+      point: external_exports.string().nullable(),
+      leftover: external_exports.string().optional(),
+      /** The adapter's own steps (see SwapPlan in sources/source.ts). */
+      steps: external_exports.array(external_exports.unknown()),
+      done: external_exports.number().int()
+    })
+  )
+});
+function journalPath(loaded) {
+  return join10(loaded.dir, ".restorable", `restore-journal.${loaded.plan.name}.json`);
+}
+function processStart(pid) {
+  try {
+    const stat6 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    return stat6.slice(stat6.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+function me2() {
+  return { host: hostname3(), pid: process.pid, started: processStart(process.pid) };
+}
+function alive(who) {
+  if (who.host !== hostname3()) return true;
+  try {
+    process.kill(who.pid, 0);
+  } catch (error63) {
+    if (error63.code !== "EPERM") return false;
+  }
+  return who.started === null || processStart(who.pid) === who.started;
+}
+async function syncFolder(dir) {
+  const handle = await open4(dir, "r");
+  await handle.sync().finally(() => handle.close());
+}
+async function writeWhole(path, body, durable) {
+  const temp = `${path}.${randomBytes3(4).toString("hex")}.tmp`;
+  const handle = await open4(temp, "w", 384);
+  try {
+    await handle.writeFile(`${JSON.stringify(body, null, 2)}
+`);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename4(temp, path);
+  if (durable) await syncFolder(dirname7(path));
+}
+var RestoreJournal = class _RestoreJournal {
+  constructor(path, body) {
+    this.path = path;
+    this.body = body;
+  }
+  static async begin(loaded, run) {
+    const path = journalPath(loaded);
+    try {
+      await mkdir7(dirname7(path), { recursive: true, mode: 448 });
+      if (await readFile3(path).then(() => true, () => false)) {
+        throw new RunError(`An earlier restore's journal is still at ${path}: its restore was not settled.`, { hint: "Run `restorable list` to settle it (it says what it does), then restore again." });
+      }
+      const body = {
+        version: 1,
+        plan: loaded.plan.name,
+        backup_id: run.backupId,
+        tag: run.tag,
+        owner: me2(),
+        started_at: (/* @__PURE__ */ new Date()).toISOString(),
+        phase: "building",
+        sources: run.sources.map((s4) => ({ ...s4, point: null, steps: [], done: 0 }))
+      };
+      await writeWhole(path, body, true);
+      return new _RestoreJournal(path, body);
+    } catch (error63) {
+      if (error63 instanceof RunError) throw error63;
+      throw new RunError(`Could not write the restore journal ${path}: ${reason(error63)}. Nothing was changed.`, {
+        hint: "A restore records what it changes there first, so that a crash can be undone: make the folder writable.",
+        cause: error63
+      });
+    }
+  }
+  /** Every source's swap, in the order given at `begin`, before the first step is made. */
+  planned(swaps) {
+    this.body.sources = this.body.sources.map((s4, index) => {
+      const { point, leftover, steps } = swaps[index];
+      return { ...s4, point, steps, ...leftover ? { leftover } : {} };
+    });
+    this.body.phase = "swapping";
+    return writeWhole(this.path, this.body, true);
+  }
+  progress(source, done) {
+    this.body.sources[source].done = done;
+    return writeWhole(this.path, this.body, false);
+  }
+  phase(phase) {
+    this.body.phase = phase;
+    return writeWhole(this.path, this.body, true);
+  }
+  async remove() {
+    await unlink3(this.path);
+    await syncFolder(dirname7(this.path));
+  }
+};
+async function recoverInterrupted(loaded, reporter) {
+  const path = journalPath(loaded);
+  const text = await readFile3(path, "utf8").catch((error63) => {
+    if (error63.code === "ENOENT") return void 0;
+    throw new RunError(`Cannot read the restore journal ${path}: ${reason(error63)}`, { hint: "Make it readable: it says how to undo an interrupted restore." });
+  });
+  if (text === void 0) return { action: "none" };
+  let body;
+  try {
+    body = journalBody.parse(JSON.parse(text));
+  } catch (error63) {
+    throw new RunError(`The restore journal ${path} is damaged (${reason(error63)}): an interrupted restore may have left data half swapped.`, {
+      hint: "Look at the restore points beside the live data (names with .restorable-restore-point-) and put them back by hand, then remove the journal."
+    });
+  }
+  const who = `run ${body.owner.pid} on ${body.owner.host}, started ${body.started_at}`;
+  if (alive(body.owner)) {
+    const message = body.owner.host === hostname3() ? `A restore of backup ${body.backup_id} is running (${who}); its journal is left alone.` : `A restore of backup ${body.backup_id} by another host was interrupted or is running (${who}): run restorable there to settle it.`;
+    reporter.warn(message);
+    return { action: "left", backupId: body.backup_id, message };
+  }
+  const claim2 = await claimJournal(path);
+  if (!claim2) return { action: "left", backupId: body.backup_id };
+  try {
+    return await settle2(loaded, body, path, who, reporter);
+  } finally {
+    await claim2();
+  }
+}
+async function claimJournal(path) {
+  const file2 = `${path}.claim`;
+  for (let attempt3 = 0; attempt3 < 2; attempt3++) {
+    try {
+      const handle = await open4(file2, "wx", 384);
+      await handle.writeFile(JSON.stringify(me2()));
+      await handle.close();
+      return () => rm7(file2, { force: true });
+    } catch (error63) {
+      if (error63.code !== "EEXIST") throw error63;
+      const holder = owner.safeParse(JSON.parse(await readFile3(file2, "utf8").catch(() => "null") || "null"));
+      if (holder.success && alive(holder.data)) return void 0;
+      await rm7(file2, { force: true });
+    }
+  }
+  return void 0;
+}
+async function settle2(loaded, body, path, who, reporter) {
+  const ctx = { planDir: loaded.dir, stagingDir: tmpdir3(), reporter, signal: new AbortController().signal };
+  const names = body.sources.map((s4) => s4.name);
+  const points = body.sources.flatMap((s4) => s4.point ? [`${s4.name}: ${s4.point}`] : []);
+  const configOf = (name, type) => {
+    const config2 = loaded.plan.sources.find((s4) => s4.name === name && s4.type === type);
+    if (!config2) throw new RunError(`The interrupted restore changed source "${name}" (${type}), which the plan no longer has.`, { hint: `Put the plan's source back as it was, or settle it by hand from the journal ${path}.` });
+    return config2;
+  };
+  if (body.phase === "swapped") {
+    for (const s4 of body.sources) if (s4.leftover) await rm7(s4.leftover, { recursive: true, force: true });
+    await unlink3(path);
+    const message2 = `An interrupted restore of backup ${body.backup_id} (${who}) had swapped in every source (${names.join(", ")}); it stands. The health checks that need the running app may not have run: check the app.${points.length > 0 ? ` The previous state is kept at ${points.join("; ")}.` : ""}`;
+    reporter.warn(message2);
+    return { action: "finished", backupId: body.backup_id, sources: names, restorePoints: points, message: message2 };
+  }
+  const stuck = [];
+  for (const s4 of [...body.sources].reverse()) {
+    try {
+      const config2 = configOf(s4.name, s4.type);
+      const adapter = sourceAdapter(config2);
+      await adapter.undoSteps(config2, s4.steps, ctx);
+      await adapter.discard(s4.staged, config2);
+    } catch (error63) {
+      stuck.push(`${s4.name}: ${reason(error63)}`);
+    }
+  }
+  if (stuck.length > 0) {
+    throw new RunError(`An interrupted restore of backup ${body.backup_id} (${who}) could not be fully rolled back: ${stuck.join("; ")}. The journal ${path} is kept; the next run tries again.`, {
+      hint: `The previous state is whole in its restore point${points.length > 0 ? ` (${points.join("; ")})` : ""}: if this keeps failing, move it back by hand.`
+    });
+  }
+  await unlink3(path);
+  if (body.phase === "building") {
+    const message2 = `A restore of backup ${body.backup_id} (${who}) was interrupted before it changed any live data; what it had built beside the live data was removed.`;
+    reporter.warn(message2);
+    return { action: "rolled-back", backupId: body.backup_id, sources: names, restorePoints: [], message: message2 };
+  }
+  const hooks2 = loaded.plan.hooks.pre_restore.length > 0 ? " Its pre_restore hooks had run and its post_restore hooks did not: start the app if it is stopped." : "";
+  const message = `An interrupted restore of backup ${body.backup_id} (${who}) was rolled back: ${names.join(", ")} ${names.length > 1 ? "are" : "is"} as before that restore${points.length > 0 ? ` (taken back from ${points.join("; ")})` : ""}.${hooks2}`;
+  reporter.warn(message);
+  return { action: "rolled-back", backupId: body.backup_id, sources: names, restorePoints: points, message };
+}
+
 // src/commands/context.ts
 async function load(input2, io2) {
   const loaded = await loadPlan(input2.planPath, { env: io2.env, secrets: io2.secrets, capabilities: { zstd: zstdEngine(io2.env) !== null } });
   for (const warning2 of loaded.warnings) io2.reporter.warn(`${warning2.where}: ${warning2.path}: ${warning2.message}`);
+  return loaded;
+}
+async function loadRecovered(input2, io2) {
+  const loaded = await load(input2, io2);
+  await recoverInterrupted(loaded, io2.reporter);
   return loaded;
 }
 function restoreRequest(input2, io2) {
@@ -40656,19 +41011,19 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir8, rm as rm8 } from "node:fs/promises";
-import { hostname as hostname3 } from "node:os";
-import { join as join11 } from "node:path";
+import { mkdir as mkdir9, rm as rm8 } from "node:fs/promises";
+import { hostname as hostname4 } from "node:os";
+import { join as join12 } from "node:path";
 import { pipeline as pipeline10 } from "node:stream/promises";
 import { Readable as Readable6 } from "node:stream";
 
 // src/artifacts/backup-id.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 var ID = /^(\d{8}T\d{6}Z)(?:-v(.+))?-([0-9a-f]{6})$/;
 function sanitizeVersion(version2) {
   return version2.replace(/[^A-Za-z0-9._+-]/g, "_").slice(0, 40);
 }
-function makeBackupId(at2, appVersion, tag = randomBytes3(3).toString("hex")) {
+function makeBackupId(at2, appVersion, tag = randomBytes4(3).toString("hex")) {
   const stamp = at2.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
   return [stamp, appVersion ? `v${sanitizeVersion(appVersion)}` : void 0, tag].filter(Boolean).join("-");
 }
@@ -40894,10 +41249,10 @@ function matching(entry) {
 }
 
 // src/artifacts/encrypt.ts
-import { createReadStream as createReadStream4, readFileSync as readFileSync3 } from "node:fs";
+import { createReadStream as createReadStream4, readFileSync as readFileSync4 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -41066,20 +41421,20 @@ function checkOpts(defaults2, opts2, title = "opts") {
   const merged = Object.assign(/* @__PURE__ */ Object.create(null), defaults2, opts2);
   return merged;
 }
-function createHasher(hashCons, info = {}) {
+function createHasher(hashCons, info2 = {}) {
   if (typeof hashCons !== "function")
     throw new TypeError('"hashCons" expected function, got type=' + typeof hashCons);
-  info = checkOpts({}, info, "info");
+  info2 = checkOpts({}, info2, "info");
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.canXOF = tmp.canXOF;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
-function randomBytes4(bytesLength = 32) {
+function randomBytes5(bytesLength = 32) {
   anumber(bytesLength, "bytesLength");
   const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
   if (typeof cr2?.getRandomValues !== "function")
@@ -41094,7 +41449,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -41171,7 +41526,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -41180,7 +41535,7 @@ function extract(hash2, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand(hash2, prk, info, length = 32, _recycled) {
+function expand(hash2, prk, info2, length = 32, _recycled) {
   ahash(hash2);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -41190,10 +41545,10 @@ function expand(hash2, prk, info, length = 32, _recycled) {
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER;
   else
-    abytes(info, void 0, "info");
+    abytes(info2, void 0, "info");
   if (!blocks) {
     if (_recycled)
       clean(prk);
@@ -41208,14 +41563,14 @@ function expand(hash2, prk, info, length = 32, _recycled) {
     const iWork = iHash._cloneInto(worker);
     if (counter)
       iWork.update(T);
-    iWork.update(info).update(HKDF_COUNTER).digestInto(T);
+    iWork.update(info2).update(HKDF_COUNTER).digestInto(T);
     oHash._cloneInto(worker).update(T).digestInto(T);
     okm.set(T, olen * counter);
   }
   HKDF_COUNTER[0] = blocks;
   if (blocks > 1)
     iHash.update(T);
-  iHash.update(info).update(HKDF_COUNTER).digestInto(T);
+  iHash.update(info2).update(HKDF_COUNTER).digestInto(T);
   oHash.update(T).digestInto(T);
   okm.set(T, olen * (blocks - 1));
   iHash.destroy();
@@ -41230,15 +41585,15 @@ function expand(hash2, prk, info, length = 32, _recycled) {
   clean(okm);
   return res;
 }
-var hkdf = (hash2, ikm, salt, info, length) => {
+var hkdf = (hash2, ikm, salt, info2, length) => {
   ahash(hash2);
   if (salt === void 0)
     salt = new Uint8Array(hash2.outputLen);
   const HMAC = hmac.create(hash2, salt).update(ikm);
-  return expand(hash2, HMAC.digest(), info, length, HMAC);
+  return expand(hash2, HMAC.digest(), info2, length, HMAC);
 };
 
-// node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -41248,7 +41603,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -41361,7 +41716,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -41526,7 +41881,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// node_modules/@scure/base/index.js
+// ../../main/node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -41875,7 +42230,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// node_modules/@noble/hashes/pbkdf2.js
+// ../../main/node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -41950,7 +42305,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// node_modules/@noble/hashes/scrypt.js
+// ../../main/node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -42108,7 +42463,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// node_modules/@noble/ciphers/utils.js
+// ../../main/node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42286,7 +42641,7 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-// node_modules/@noble/ciphers/_arx.js
+// ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
@@ -42416,7 +42771,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// node_modules/@noble/ciphers/_poly1305.js
+// ../../main/node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -42667,7 +43022,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// node_modules/@noble/ciphers/chacha.js
+// ../../main/node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -42817,7 +43172,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -42944,16 +43299,16 @@ function concatBytes2(...arrays) {
   }
   return res;
 }
-function createHasher2(hashCons, info = {}) {
+function createHasher2(hashCons, info2 = {}) {
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
-function randomBytes6(bytesLength = 32) {
+function randomBytes7(bytesLength = 32) {
   const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
   if (typeof cr2?.getRandomValues !== "function")
     throw new Error("crypto.getRandomValues must be defined");
@@ -42963,7 +43318,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -43112,7 +43467,7 @@ function memoized(fn) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -43498,7 +43853,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -43731,7 +44086,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -43748,7 +44103,7 @@ function montgomery(curveDef) {
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
-  const randomBytes_ = rand || randomBytes6;
+  const randomBytes_ = rand || randomBytes7;
   const montgomeryBits = is25519 ? 255 : 448;
   const fieldLen = is25519 ? 32 : 56;
   const Gu = is25519 ? BigInt(9) : BigInt(5);
@@ -43846,7 +44201,7 @@ function montgomery(curveDef) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -43917,7 +44272,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -44501,7 +44856,7 @@ function getWLengths(Fp, Fn2) {
 }
 function ecdh(Point, ecdhOpts = {}) {
   const { Fn: Fn2 } = Point;
-  const randomBytes_ = ecdhOpts.randomBytes || randomBytes6;
+  const randomBytes_ = ecdhOpts.randomBytes || randomBytes7;
   const lengths = Object.assign(getWLengths(Point.Fp, Fn2), { seed: getMinHashLength(Fn2.ORDER) });
   function isValidSecretKey(secretKey) {
     try {
@@ -44566,7 +44921,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = ecdsaOpts.randomBytes || randomBytes6;
+  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes7;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -44708,7 +45063,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -44789,7 +45144,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -44920,7 +45275,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -44959,7 +45314,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -45315,7 +45670,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -45358,7 +45713,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -45382,7 +45737,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -45391,24 +45746,24 @@ function extract2(hash2, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash2, prk, info, length = 32) {
+function expand2(hash2, prk, info2, length = 32) {
   ahash2(hash2);
   anumber4(length, "length");
   const olen = hash2.outputLen;
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER2;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER2;
   else
-    abytes4(info, void 0, "info");
+    abytes4(info2, void 0, "info");
   const okm = new Uint8Array(blocks * olen);
   const HMAC = hmac2.create(hash2, prk);
   const HMACTmp = HMAC._cloneInto();
   const T = new Uint8Array(HMAC.outputLen);
   for (let counter = 0; counter < blocks; counter++) {
     HKDF_COUNTER2[0] = counter + 1;
-    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T).update(info).update(HKDF_COUNTER2).digestInto(T);
+    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T).update(info2).update(HKDF_COUNTER2).digestInto(T);
     okm.set(T, olen * counter);
     HMAC._cloneInto(HMACTmp);
   }
@@ -45418,7 +45773,7 @@ function expand2(hash2, prk, info, length = 32) {
   return okm.slice(0, length);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -45600,7 +45955,7 @@ var Keccak = class _Keccak {
     return to2;
   }
 };
-var genKeccak = (suffix, blockLen, outputLen, info = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info);
+var genKeccak = (suffix, blockLen, outputLen, info2 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info2);
 var sha3_256 = /* @__PURE__ */ genKeccak(
   6,
   136,
@@ -45613,11 +45968,11 @@ var sha3_512 = /* @__PURE__ */ genKeccak(
   64,
   /* @__PURE__ */ oidNist2(10)
 );
-var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info);
+var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info2);
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -45698,8 +46053,8 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// node_modules/@noble/post-quantum/utils.js
-var randomBytes7 = randomBytes6;
+// ../../main/node_modules/@noble/post-quantum/utils.js
+var randomBytes8 = randomBytes7;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
     return false;
@@ -45782,7 +46137,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// node_modules/@noble/post-quantum/_crystals.js
+// ../../main/node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -45891,7 +46246,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// node_modules/@noble/post-quantum/ml-kem.js
+// ../../main/node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -46088,7 +46443,7 @@ function createKyber(opts2) {
       msgRand: msgLen,
       secretKey: secretCoder.bytesLen
     },
-    keygen: (seed = randomBytes7(seedLen)) => {
+    keygen: (seed = randomBytes8(seedLen)) => {
       abytes4(seed, seedLen, "seed");
       const { publicKey, secretKey: sk } = KPKE.keygen(seed.subarray(0, 32));
       const publicKeyHash = HASH256(publicKey);
@@ -46100,7 +46455,7 @@ function createKyber(opts2) {
       const [_sk, publicKey, _publicKeyHash, _z] = secretCoder.decode(secretKey);
       return Uint8Array.from(publicKey);
     },
-    encapsulate: (publicKey, msg = randomBytes7(msgLen)) => {
+    encapsulate: (publicKey, msg = randomBytes8(msgLen)) => {
       abytes4(publicKey, lengths.publicKey, "publicKey");
       abytes4(msg, msgLen, "message");
       const eke = publicKey.subarray(0, 384 * opts2.K);
@@ -46158,7 +46513,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// node_modules/@noble/post-quantum/hybrid.js
+// ../../main/node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -46167,7 +46522,7 @@ function ecKeygen(curve, allowZeroKey = false) {
     const Fn2 = wCurve.Point.Fn;
     if (!Fn2)
       throw new Error("No Point.Fn");
-    keygen = (seed = randomBytes7(lengths.seed)) => {
+    keygen = (seed = randomBytes8(lengths.seed)) => {
       abytes4(seed, lengths.seed, "seed");
       const seedScalar = Fn2.isLE ? bytesToNumberLE(seed) : bytesToNumberBE(seed);
       const secretKey = Fn2.toBytes(Fn2.create(seedScalar));
@@ -46188,7 +46543,7 @@ function ecdhKem(curve, allowZeroKey = false) {
     lengths: { ...kg.lengths, msg: kg.lengths.seed, cipherText: kg.lengths.publicKey },
     keygen: kg.keygen,
     getPublicKey: kg.getPublicKey,
-    encapsulate(publicKey, rand = randomBytes7(curve.lengths.seed)) {
+    encapsulate(publicKey, rand = randomBytes8(curve.lengths.seed)) {
       const ek = this.keygen(rand).secretKey;
       const sharedSecret = this.decapsulate(publicKey, ek);
       const cipherText = curve.getPublicKey(ek);
@@ -46230,7 +46585,7 @@ function combineKeys(realSeedLen, expandSeed, ...ck) {
     getPublicKey(secretKey) {
       return this.keygen(secretKey).publicKey;
     },
-    keygen(seed = randomBytes7(realSeedLen)) {
+    keygen(seed = randomBytes8(realSeedLen)) {
       const { publicKey: pk, secretKey } = expandDecapsulationKey(seed);
       const publicKey = pkCoder.encode(pk);
       cleanBytes(pk);
@@ -46258,7 +46613,7 @@ function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
     },
     getPublicKey: keys.getPublicKey,
     keygen: keys.keygen,
-    encapsulate(pk, randomness = randomBytes7(msgCoder.bytesLen)) {
+    encapsulate(pk, randomness = randomBytes8(msgCoder.bytesLen)) {
       const pks = pkCoder.decode(pk);
       const rand = msgCoder.decode(randomness);
       const enc = kems.map((i, j2) => i.encapsulate(pks[j2], rand[j2]));
@@ -46294,9 +46649,9 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash2) {
     const len = 32;
     const ikm = concatBytes2(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash2, ikm);
-    const info = concatBytes2(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand2(hash2, prk, info, len);
-    cleanBytes(prk, info, ikm, preimage);
+    const info2 = concatBytes2(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
+    const res = expand2(hash2, prk, info2, len);
+    cleanBytes(prk, info2, ikm, preimage);
     return res;
   }, pqc, curveKEM);
 }
@@ -46336,14 +46691,14 @@ function nistCurveKem(curve, scalarLen, elemLen, nseed) {
       msg: nseed,
       cipherText: elemLen
     },
-    keygen(seed = randomBytes7(nseed)) {
+    keygen(seed = randomBytes8(nseed)) {
       abytes4(seed, nseed, "seed");
       return rejectionSampling(seed);
     },
     getPublicKey(secretKey) {
       return curve.getPublicKey(secretKey, false);
     },
-    encapsulate(publicKey, rand = randomBytes7(nseed)) {
+    encapsulate(publicKey, rand = randomBytes8(nseed)) {
       abytes4(rand, nseed, "rand");
       const { secretKey: ek } = rejectionSampling(rand);
       const sharedSecret = this.decapsulate(publicKey, ek);
@@ -46376,7 +46731,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -46408,7 +46763,7 @@ var bytesToHex3 = bytesToHex;
 var concatBytes3 = (...arrays) => concatBytes(...arrays);
 var hexToBytes3 = (hex3) => hexToBytes(hex3);
 var isBytes5 = isBytes;
-var randomBytes8 = (bytesLength) => randomBytes4(bytesLength);
+var randomBytes9 = (bytesLength) => randomBytes5(bytesLength);
 var _0n7 = /* @__PURE__ */ BigInt(0);
 var _1n8 = /* @__PURE__ */ BigInt(1);
 var atitle3 = (title) => title ? `"${title}" ` : "";
@@ -46558,7 +46913,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47021,7 +47376,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -47056,18 +47411,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes12, length) {
-  if (randomBytes12 === void 0)
+function probeRandomBytes(randomBytes13, length) {
+  if (randomBytes13 === void 0)
     return void 0;
-  afunction(randomBytes12, "randomBytes");
+  afunction(randomBytes13, "randomBytes");
   try {
-    const probe = randomBytes12(length);
+    const probe = randomBytes13(length);
     if (!isBytes5(probe) || probe.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes12;
+  return randomBytes13;
 }
 function validateMSMPoints(points, c) {
   aarray(points, "points");
@@ -47160,9 +47515,9 @@ var ScalarMultiplier = class {
   baseCanBeBlinded;
   bits;
   // Parametrized with a given Point class (not individual point)
-  constructor(Point, randomBytes12) {
+  constructor(Point, randomBytes13) {
     validatePointCons(Point);
-    this.randomBytes = probeRandomBytes(randomBytes12, BLIND_BYTES);
+    this.randomBytes = probeRandomBytes(randomBytes13, BLIND_BYTES);
     this.Point = Point;
     this.BASE = Point.BASE;
     this.ZERO = Point.ZERO;
@@ -47408,7 +47763,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/curves/abstract/der.js
+// ../../main/node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -47535,7 +47890,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -47594,7 +47949,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-  const randomBytes12 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
+  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes9 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -48011,7 +48366,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -48035,7 +48390,7 @@ function getWLengths2(Fp, Fn2) {
 function ecdh2(Point, ecdhOpts = {}) {
   validatePointCons(Point);
   const { Fn: Fn2 } = Point;
-  const randomBytes_ = ecdhOpts.randomBytes === void 0 ? randomBytes8 : ecdhOpts.randomBytes;
+  const randomBytes_ = ecdhOpts.randomBytes === void 0 ? randomBytes9 : ecdhOpts.randomBytes;
   const lengths = Object.assign(getWLengths2(Point.Fp, Fn2), {
     seed: Math.max(getMinHashLength2(Fn2.ORDER), 16)
   });
@@ -48112,12 +48467,12 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes12, blindLength);
+  const csprng = probeRandomBytes(randomBytes13, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -48270,7 +48625,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes12(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -48367,7 +48722,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -48380,7 +48735,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// node_modules/@noble/curves/abstract/edwards.js
+// ../../main/node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -48405,7 +48760,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-  const randomBytes12 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -48666,7 +49021,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes12);
+  const wnaf = new ScalarMultiplier(Point, randomBytes13);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -48674,7 +49029,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -48709,7 +49064,7 @@ function montgomery2(curveDef) {
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
-  const randomBytes_ = rand === void 0 ? randomBytes8 : rand;
+  const randomBytes_ = rand === void 0 ? randomBytes9 : rand;
   const montgomeryBits = is25519 ? 255 : 448;
   const swap = cswap(P2);
   const fieldLen = is25519 ? 32 : 56;
@@ -48821,7 +49176,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -48907,7 +49262,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/age-encryption/dist/x25519.js
+// ../../main/node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -48978,7 +49333,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// node_modules/age-encryption/dist/io.js
+// ../../main/node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -49079,7 +49434,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// node_modules/age-encryption/dist/format.js
+// ../../main/node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -49176,7 +49531,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-// node_modules/age-encryption/dist/recipients.js
+// ../../main/node_modules/age-encryption/dist/recipients.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -49234,10 +49589,10 @@ var HybridIdentity = class {
 var hpkeMLKEM768X25519 = 25722;
 var hpkeMLKEM768P256 = 80;
 var hpkeDHKEMP256 = 16;
-function hpkeContext(kemID, sharedSecret, info) {
+function hpkeContext(kemID, sharedSecret, info2) {
   const suiteID = hpkeSuiteID(kemID);
   const pskIDHash = hpkeLabeledExtract(suiteID, void 0, "psk_id_hash", new Uint8Array(0));
-  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info);
+  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info2);
   const ksContext = new Uint8Array(1 + pskIDHash.length + infoHash.length);
   ksContext[0] = 0;
   ksContext.set(pskIDHash, 1);
@@ -49270,8 +49625,8 @@ function hpkeLabeledExtract(suiteID, salt, label, ikm) {
   labeledIKM.set(ikm, offset);
   return extract(sha256, labeledIKM, salt);
 }
-function hpkeLabeledExpand(suiteID, prk, label, info, length) {
-  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info.length);
+function hpkeLabeledExpand(suiteID, prk, label, info2, length) {
+  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info2.length);
   let offset = 0;
   labeledInfo[offset] = length >> 8 & 255;
   labeledInfo[offset + 1] = length & 255;
@@ -49282,7 +49637,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info, length) {
   offset += suiteID.length;
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
-  labeledInfo.set(info, offset);
+  labeledInfo.set(info2, offset);
   return expand(sha256, prk, labeledInfo, length);
 }
 function hpkeDHKEMP256Encapsulate(recipient) {
@@ -49362,7 +49717,7 @@ var X25519Recipient = class {
     this.recipient = res.bytes;
   }
   async wrapFileKey(fileKey) {
-    const ephemeral = randomBytes4(32);
+    const ephemeral = randomBytes5(32);
     const share = await scalarMultBase(ephemeral);
     const secret = await scalarMult(ephemeral, this.recipient);
     const salt = new Uint8Array(share.length + this.recipient.length);
@@ -49423,7 +49778,7 @@ var ScryptRecipient = class {
     this.logN = logN;
   }
   wrapFileKey(fileKey) {
-    const salt = randomBytes4(16);
+    const salt = randomBytes5(16);
     const label = "age-encryption.org/v1/scrypt";
     const labelAndSalt = new Uint8Array(label.length + 16);
     labelAndSalt.set(new TextEncoder().encode(label));
@@ -49490,7 +49845,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// node_modules/age-encryption/dist/stream.js
+// ../../main/node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -49587,7 +49942,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// node_modules/age-encryption/dist/index.js
+// ../../main/node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -49656,7 +50011,7 @@ var Encrypter = class {
     }
   }
   async encrypt(file2) {
-    const fileKey = randomBytes4(16);
+    const fileKey = randomBytes5(16);
     const stanzas = [];
     let recipients = this.recipients;
     if (this.passphrase !== null) {
@@ -49669,7 +50024,7 @@ var Encrypter = class {
     const hmacKey = hkdf(sha256, fileKey, void 0, labelHeader, 32);
     const mac3 = hmac(sha256, hmacKey, encodeHeaderNoMAC(stanzas));
     const header2 = encodeHeader(stanzas, mac3);
-    const nonce = randomBytes4(16);
+    const nonce = randomBytes5(16);
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
     const encrypter = encryptSTREAM(streamKey);
@@ -49800,10 +50155,10 @@ function isCryptoKey3(key) {
 }
 
 // src/artifacts/age-header.ts
-import { createCipheriv as createCipheriv2, randomBytes as randomBytes10, scryptSync } from "node:crypto";
+import { createCipheriv as createCipheriv2, randomBytes as randomBytes11, scryptSync } from "node:crypto";
 
 // src/artifacts/age-stream.ts
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes as randomBytes9 } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes as randomBytes10 } from "node:crypto";
 var CHUNK2 = 64 * 1024;
 var TAG = 16;
 var NONCE_BYTES = 16;
@@ -49820,7 +50175,7 @@ function seal(key, counter, last, plain) {
   const cipher = createCipheriv("chacha20-poly1305", key, chunkNonce(counter, last), { authTagLength: TAG });
   return [cipher.update(plain), cipher.final(), cipher.getAuthTag()];
 }
-function open4(key, counter, last, sealed) {
+function open5(key, counter, last, sealed) {
   const decipher = createDecipheriv("chacha20-poly1305", key, chunkNonce(counter, last), { authTagLength: TAG });
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG)), decipher.final()]);
@@ -49866,13 +50221,13 @@ var Opener = class extends Chunker {
   }
   piece(data, last) {
     if (data.length < TAG) throw new Error("the payload is truncated");
-    const plain = open4(this.key, this.counter, last, data);
+    const plain = open5(this.key, this.counter, last, data);
     if (last && plain.length === 0 && this.counter > 0) throw new Error("the final chunk is empty");
     return [plain];
   }
 };
 function payloadNonce() {
-  return randomBytes9(NONCE_BYTES);
+  return randomBytes10(NONCE_BYTES);
 }
 
 // src/artifacts/age-header.ts
@@ -49882,7 +50237,7 @@ var MAX_HEADER = 1 << 20;
 function scryptRecipient(passphrase, logN) {
   return {
     wrapFileKey(fileKey) {
-      const salt = randomBytes10(16);
+      const salt = randomBytes11(16);
       const N3 = 2 ** logN;
       const key = scryptSync(passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), 32, { N: N3, r: 8, p: 1, maxmem: 256 * N3 * 8 + (1 << 24) });
       const cipher = createCipheriv2("chacha20-poly1305", key, Buffer.alloc(12), { authTagLength: 16 });
@@ -49967,7 +50322,7 @@ function decryptionKeys(env, setting, secrets) {
   let text = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {
-      text = readFileSync3(value, "utf8");
+      text = readFileSync4(value, "utf8");
     } catch (error63) {
       throw new KeyError(`${IDENTITY_ENV} names an identity file that cannot be read: ${reason(error63)}.`, {
         hint: `Set ${IDENTITY_ENV} to the AGE-SECRET-KEY-1... line, or to the path of the file age-keygen wrote.`
@@ -50122,7 +50477,7 @@ function fanout(consumers, options = {}) {
 }
 
 // src/plan/app-version.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { resolve as resolve8 } from "node:path";
 function dig(value, key) {
   return key.split(".").reduce((at2, part) => at2 !== null && typeof at2 === "object" ? at2[part] : void 0, value);
@@ -50142,7 +50497,7 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
     const path = resolve8(planDir, from.file);
     let value;
     try {
-      value = dig(JSON.parse(await readFile3(path, "utf8")), from.key);
+      value = dig(JSON.parse(await readFile4(path, "utf8")), from.key);
     } catch (error63) {
       const missing = error63.code === "ENOENT";
       throw new RunError(`app.version_from: cannot read ${path}: ${reason(error63)}`, { hint: missing ? "Check file: in the plan (relative paths are relative to the plan file), or write app.version." : "The file must be JSON (e.g. package.json)." });
@@ -50319,14 +50674,14 @@ async function pruneTarget(target, plan, policy2, options) {
 }
 
 // src/util/staging.ts
-import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join10 } from "node:path";
+import { mkdir as mkdir8, mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join11 } from "node:path";
 async function makeStaging(root, prefix) {
-  const at2 = root ?? tmpdir3();
+  const at2 = root ?? tmpdir4();
   try {
-    await mkdir7(at2, { recursive: true });
-    return await mkdtemp2(join10(at2, prefix));
+    await mkdir8(at2, { recursive: true });
+    return await mkdtemp2(join11(at2, prefix));
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
@@ -50406,7 +50761,7 @@ async function runBackup(loaded, options) {
   const clock2 = performance.now();
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir, env }));
   const failures = /* @__PURE__ */ new Map();
-  const alive = () => targets.filter((t) => !failures.has(t.name));
+  const alive2 = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target, error64) => {
     failures.set(target.name, reason(error64));
     const hint = error64 instanceof RestorableError && error64.hint ? ` ${error64.hint}` : "";
@@ -50435,7 +50790,7 @@ async function runBackup(loaded, options) {
     finished_at: now().toISOString(),
     app_version: appVersion,
     trigger: options.trigger ?? triggerOf(env),
-    host: hostname3(),
+    host: hostname4(),
     github: githubOf(env),
     sources: entries,
     copies: holders.map((t) => ({
@@ -50455,7 +50810,7 @@ async function runBackup(loaded, options) {
       stagingDir = await makeStaging(options.stagingRoot, "restorable-");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
-      if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
+      if (alive2().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
       appVersion = await resolveAppVersion(plan, planDir, env);
       id = makeBackupId(started, appVersion);
       return `backup id ${id}`;
@@ -50474,13 +50829,13 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join11(stagingDir, source.name) };
-      await mkdir8(ctx.stagingDir);
+      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
+      await mkdir9(ctx.stagingDir);
       try {
         const snapshot = await adapter.snapshot(source, ctx);
         const file2 = artifactFile(source, plan);
         const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
-        const writers = alive();
+        const writers = alive2();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
         const streamed = await pipeline10([...packing(snapshot, plan.compression), ...sealing, digest, sink], { signal }).then(
@@ -50490,15 +50845,15 @@ async function runBackup(loaded, options) {
         const settled = await results;
         if (streamed && !(streamed instanceof AllBranchesFailed)) throw sourceFailure(source.name, streamed);
         for (const result of settled) if (result.error) drop(writers.find((t) => t.name === result.name), result.error);
-        if (alive().length === 0) throw new RunError(`No target could store ${file2}; nothing was backed up.`, { hint: "See the messages above for each target." });
-        const info = await snapshot.info;
+        if (alive2().length === 0) throw new RunError(`No target could store ${file2}; nothing was backed up.`, { hint: "See the messages above for each target." });
+        const info2 = await snapshot.info;
         entries.push({
           name: source.name,
           type: source.type,
           kind: adapter.kind,
-          engine: info.engine,
-          method: info.method,
-          schema_version: info.schemaVersion,
+          engine: info2.engine,
+          method: info2.method,
+          schema_version: info2.schemaVersion,
           artifact: {
             file: file2,
             bytes: digest.bytes,
@@ -50506,19 +50861,19 @@ async function runBackup(loaded, options) {
             compression: { algorithm: plan.compression.algorithm, level: plan.compression.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null
           },
-          counts: info.counts,
+          counts: info2.counts,
           duration_ms: Math.round(performance.now() - began)
         });
-        const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
+        const counts3 = Object.entries(info2.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
         return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
       } finally {
         await rm8(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
-      for (const target of alive()) written.add(target.name);
+      for (const target of alive2()) written.add(target.name);
       await Promise.all(
-        alive().map(async (target) => {
+        alive2().map(async (target) => {
           try {
             for (const entry of entries) {
               const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
@@ -50534,7 +50889,7 @@ async function runBackup(loaded, options) {
       return `${verifiedAt.size} of ${targets.length} targets verified`;
     },
     async policy() {
-      verdict = evaluate(plan.policy.rule, alive().map(copyOf));
+      verdict = evaluate(plan.policy.rule, alive2().map(copyOf));
       const { have, required: required2 } = verdict;
       const summary2 = `${have.copies}/${required2.copies} copies, ${have.media}/${required2.media} media, ${have.offsite}/${required2.offsite} offsite`;
       return verdict.met ? `met: ${summary2}` : `NOT met: ${verdict.missing.join("; ")}`;
@@ -50542,7 +50897,7 @@ async function runBackup(loaded, options) {
     async commit() {
       signal.throwIfAborted();
       const writeManifest = async (to2) => {
-        const holders = alive();
+        const holders = alive2();
         if (holders.length === 0) throw new RunError("No target took the manifest; nothing was committed.");
         const now2 = evaluate(plan.policy.rule, holders.map(copyOf));
         manifest = manifestFor(holders, now2);
@@ -50551,31 +50906,31 @@ async function runBackup(loaded, options) {
         await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
         return verdict = now2;
       };
-      const settle2 = async () => {
+      const settle3 = async () => {
         for (; ; ) {
-          const before = alive().length;
-          const written2 = await writeManifest(alive().filter((t) => !t.writeOnce));
-          if (alive().length === before) return written2;
+          const before = alive2().length;
+          const written2 = await writeManifest(alive2().filter((t) => !t.writeOnce));
+          if (alive2().length === before) return written2;
         }
       };
-      let final = await settle2();
-      const once2 = alive().filter((t) => t.writeOnce);
+      let final = await settle3();
+      const once2 = alive2().filter((t) => t.writeOnce);
       if (once2.length > 0) {
         final = await writeManifest(once2);
-        if (once2.some((t) => failures.has(t.name))) final = await settle2();
+        if (once2.some((t) => failures.has(t.name))) final = await settle3();
       }
       if (!final.met) {
         throw new PolicyError(
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive2().map((t) => t.name).join(", ")} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join("; ")}` : "Add targets to the plan." }
         );
       }
-      return `manifest written to ${alive().map((t) => t.name).join(", ")}`;
+      return `manifest written to ${alive2().map((t) => t.name).join(", ")}`;
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
       const failed = [];
-      for (const target of alive()) {
+      for (const target of alive2()) {
         try {
           pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now() }));
         } catch (error64) {
@@ -50645,8 +51000,8 @@ async function removeIncomplete(targets, plan, id, reporter) {
 }
 
 // src/pipeline/lock.ts
-import { randomBytes as randomBytes11 } from "node:crypto";
-import { hostname as hostname4, userInfo } from "node:os";
+import { randomBytes as randomBytes12 } from "node:crypto";
+import { hostname as hostname5, userInfo } from "node:os";
 import { Readable as Readable7 } from "node:stream";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var SETTLE_MS = 2e3;
@@ -50668,7 +51023,7 @@ function pidAlive(pid) {
     return error63.code === "EPERM";
   }
 }
-function staleness(lock, now, staleAfterMs, host = hostname4()) {
+function staleness(lock, now, staleAfterMs, host = hostname5()) {
   if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
   const age2 = now.getTime() - Date.parse(lock.started_at);
   if (age2 > staleAfterMs) return `it is older than ${Math.round(staleAfterMs / 6e4)} minutes`;
@@ -50760,9 +51115,9 @@ function lockedError(target, options, result) {
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const mine = {
-    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes11(4).toString("hex")}`,
+    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
     owner: safeUser(),
-    host: hostname4(),
+    host: hostname5(),
     pid: process.pid,
     started_at: now().toISOString(),
     command: options.command
@@ -50870,7 +51225,7 @@ function summary(result) {
   return lines.join("\n");
 }
 var backup = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "backup", input2, io2, () => runBackup(loaded, {
     reporter: io2.reporter,
     signal: io2.signal,
@@ -50888,7 +51243,7 @@ var backup = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 import { Readable as Readable8 } from "node:stream";
 
 // src/restore/healthchecks.ts
@@ -50960,7 +51315,7 @@ async function runHealthChecks(ctx) {
 
 // src/restore/locate.ts
 import { createReadStream as createReadStream5 } from "node:fs";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 import { pipeline as pipeline11 } from "node:stream/promises";
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
@@ -50986,7 +51341,7 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
 }
 async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join12(stagingDir, entry.artifact.file);
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
   const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
@@ -51008,8 +51363,8 @@ async function checkKey(path, entry, keys, id) {
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { mkdir as mkdir10, rm as rm9 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -51070,7 +51425,7 @@ async function prepare(loaded, request, mode) {
         await checkVersions(loaded, located, chosen2, ctx, request, mode);
         versionsChecked = true;
       }
-      const selected = await fetchAll(located, chosen2, join13(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
@@ -51094,7 +51449,7 @@ async function retarget(chosen2, to2) {
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
 async function fetchAll({ target, manifest }, chosen2, scratch) {
-  await mkdir9(scratch);
+  await mkdir10(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen2) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -51128,8 +51483,8 @@ async function runDrill(loaded, request) {
   try {
     const locations = /* @__PURE__ */ new Map();
     for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join14(prepared.stagingDir, `restored-${config2.name}`);
-      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config2));
       const began = performance.now();
       try {
         await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
@@ -51184,7 +51539,7 @@ async function runDrill(loaded, request) {
 
 // src/commands/drill.ts
 var drill = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "drill", input2, io2, () => runDrill(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1e3).toFixed(1)}s (live data untouched)`];
@@ -51222,7 +51577,7 @@ async function copyState(target, plan, id, now) {
   };
 }
 var list = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const rows = /* @__PURE__ */ new Map();
   const now = /* @__PURE__ */ new Date();
@@ -51259,7 +51614,7 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
-import { relative as relative4 } from "node:path";
+import { relative as relative5 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const pipeline13 = compileBackup(loaded.plan, loaded.dir);
@@ -51269,7 +51624,7 @@ var planCommand = async (input2, io2) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative4(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
   return pipeline13;
@@ -51277,7 +51632,7 @@ var planCommand = async (input2, io2) => {
 
 // src/commands/prune.ts
 var prune = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const reports = [];
   const targets = selectTargets(loaded, input2.target, io2.env);
@@ -51297,12 +51652,44 @@ var prune = async (input2, io2) => {
 };
 
 // src/restore/restore.ts
-async function rollback(points) {
+import { rm as rm10 } from "node:fs/promises";
+
+// src/restore/fault.ts
+function faultPoint(name) {
+  const wanted = process.env.RESTORABLE_FAULT?.split(",") ?? [];
+  if (wanted.includes(name)) process.kill(process.pid, "SIGKILL");
+  if (wanted.includes(`fail:${name}`)) throw new RunError(`Fault point ${name} (RESTORABLE_FAULT).`);
+}
+
+// src/restore/restore.ts
+async function rollback(swaps, journal, ctx) {
   const failed = [];
-  for (const { name, point } of [...points].reverse()) {
-    await point.rollback().catch((error63) => failed.push(`${name}: ${reason(error63)}${point.location ? ` (restore point kept at ${point.location})` : ""}`));
+  await journal?.phase("rolling-back").catch(() => void 0);
+  for (const { config: config2, adapter, plan } of [...swaps].reverse()) {
+    await adapter.undoSteps(config2, plan.steps, ctx).catch((error63) => failed.push(`${config2.name}: ${reason(error63)}${plan.point ? ` (restore point kept at ${plan.point})` : ""}`));
   }
+  if (failed.length === 0) await journal?.remove().catch((error63) => ctx.reporter.warn(`Could not remove the restore journal: ${reason(error63)}; the next run settles it.`));
   return failed;
+}
+async function swapAll(loaded, prepared, staged2, tag, swaps, journal) {
+  const { ctx } = prepared;
+  for (const [index, { config: config2, adapter }] of prepared.selected.entries()) {
+    const keep2 = loaded.plan.sources.filter((s4) => s4.name !== config2.name).flatMap((s4) => sourceAdapter(s4).ownedPaths?.(s4, ctx) ?? []);
+    swaps.push({ config: config2, adapter, plan: await adapter.planSwap(config2, staged2[index], ctx, tag, keep2) });
+  }
+  await journal.planned(swaps.map(({ plan }) => plan));
+  let n = 0;
+  for (const [index, { config: config2, adapter, plan }] of swaps.entries()) {
+    for (const [step, body] of plan.steps.entries()) {
+      faultPoint(`swap:${++n}`);
+      await adapter.runStep(config2, body, ctx);
+      await journal.progress(index, step + 1);
+    }
+    ctx.reporter.info(`Restored "${config2.name}"; ${plan.point ? `the previous state is kept at ${plan.point}` : "there was no previous state"}`);
+  }
+  faultPoint(`swap:${n + 1}`);
+  await journal.phase("swapped");
+  faultPoint("swapped");
 }
 async function runRestore(loaded, request) {
   const started = performance.now();
@@ -51311,7 +51698,8 @@ async function runRestore(loaded, request) {
   const prepared = await prepare(loaded, request, "restore");
   const tag = makeBackupId(/* @__PURE__ */ new Date(), null);
   const staged2 = [];
-  const points = [];
+  const swaps = [];
+  let journal;
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks2 = (phase, strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
   let postHookError;
@@ -51323,11 +51711,13 @@ async function runRestore(loaded, request) {
     signal.throwIfAborted();
     appStopped = true;
     await hooks2("pre_restore", true);
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+    const builds = prepared.selected.map(({ config: config2, adapter }) => ({ name: config2.name, type: config2.type, staged: adapter.stagingLocation(config2, prepared.ctx, tag) }));
+    journal = await RestoreJournal.begin(loaded, { backupId: prepared.manifest.backup_id, tag, sources: builds });
+    for (const [index, { config: config2, adapter, entry, artifact }] of prepared.selected.entries()) {
       signal.throwIfAborted();
-      const into = adapter.stagingLocation(config2, prepared.ctx, tag);
+      const into = builds[index].staged;
       await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
-      staged2.push({ path: into, discard: () => adapter.discard(into) });
+      staged2.push({ path: into, discard: () => adapter.discard(into, config2) });
     }
     signal.throwIfAborted();
     const builtAt = new Map(prepared.selected.map(({ config: config2 }, index) => [config2.name, staged2[index].path]));
@@ -51340,13 +51730,9 @@ async function runRestore(loaded, request) {
       });
     }
     signal.throwIfAborted();
-    for (const [index, { config: config2, adapter }] of prepared.selected.entries()) {
-      points.push({ name: config2.name, point: await adapter.swapIn(config2, staged2[index].path, prepared.ctx, tag) });
-      const kept = points.at(-1).point.location;
-      reporter.info(`Restored "${config2.name}"; ${kept ? `the previous state is kept at ${kept}` : "there was no previous state"}`);
-    }
+    await swapAll(loaded, prepared, staged2.map((s4) => s4.path), tag, swaps, journal);
   } catch (error63) {
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
     for (const s4 of staged2) await s4.discard().catch(() => void 0);
     if (appStopped) await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`The restore failed (${reason(error63)}) and could not be fully undone: ${stuck.join("; ")}`, { hint: "Move the restore point back by hand." });
@@ -51365,7 +51751,8 @@ async function runRestore(loaded, request) {
   if (failed.length > 0 || signal.aborted) {
     request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks });
     await hooks2("pre_restore");
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
+    for (const s4 of staged2) await s4.discard().catch(() => void 0);
     await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`Health checks failed and the rollback could not be completed: ${stuck.join("; ")}`, { hint: "Move the restore points back by hand." });
     if (failed.length === 0) throw new InterruptedError("Interrupted during the health checks: rolled back, the data is as it was before the restore.");
@@ -51373,13 +51760,15 @@ async function runRestore(loaded, request) {
       hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
     });
   }
+  for (const { plan: swap } of swaps) if (swap.leftover) await rm10(swap.leftover, { recursive: true, force: true });
+  await journal?.remove().catch((error63) => reporter.warn(`Could not remove the restore journal: ${reason(error63)}; the next run settles it (the restore stands).`));
   const result = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config: config2 }) => ({
       name: config2.name,
       location: live(config2.name),
-      restorePoint: points.find((p2) => p2.name === config2.name)?.point.location ?? null
+      restorePoint: swaps.find((p2) => p2.config.name === config2.name)?.plan.point ?? null
     })),
     checks,
     durationMs: performance.now() - started
@@ -51409,7 +51798,7 @@ async function runHooks(loaded, phase, env, request, strict) {
 
 // src/commands/restore.ts
 var restore = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "restore", input2, io2, () => runRestore(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
@@ -51528,7 +51917,7 @@ function missingCopies(claims, listed) {
   return [...missing.values()];
 }
 var verify = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   let keys;
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
@@ -51570,12 +51959,12 @@ var verify = async (input2, io2) => {
 };
 
 // src/commands/workflow.ts
-import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join15, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
+import { mkdir as mkdir11, readFile as readFile6, rename as rename5, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join16, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 var looks = external_exports.looseObject({
   name: external_exports.string().regex(/^[a-z0-9-]+$/),
   app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
@@ -51589,7 +51978,7 @@ var LOCAL_SOURCES = /* @__PURE__ */ new Set(["sqlite", "files"]);
 async function readPlanFacts(file2) {
   let raw;
   try {
-    raw = (0, import_yaml2.parse)(await readFile4(file2, "utf8"));
+    raw = (0, import_yaml2.parse)(await readFile5(file2, "utf8"));
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message.split("\n")[0]}`, [], {
@@ -51743,13 +52132,13 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
-  const existing = await readFile5(path, "utf8").catch(() => null);
+  const existing = await readFile6(path, "utf8").catch(() => null);
   return existing === null ? "new" : existing === content ? "unchanged" : "changed";
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-  const planPath = relative5(process.cwd(), planFile).split(sep3).join("/");
+  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -51758,9 +52147,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join15(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join15(outDir, w2.file), status: await statusOf(join15(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -51774,12 +52163,12 @@ ${f2.content}`).join("\n"));
       hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
     });
   }
-  await mkdir10(outDir, { recursive: true });
+  await mkdir11(outDir, { recursive: true });
   for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
     await writeFile3(`${f2.path}.tmp`, f2.content);
-    await rename3(`${f2.path}.tmp`, f2.path);
+    await rename5(`${f2.path}.tmp`, f2.path);
   }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative5(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
   return { dryRun: false, files: listing };
 };
 
