@@ -8343,6 +8343,7 @@ var require_parse = __commonJS({
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           const open9 = tokens[token.tokensIndex];
           open9.type = "text";
           open9.value = literal3;
@@ -8353,12 +8354,22 @@ var require_parse = __commonJS({
           open5.value = literal4;
           open5.output = safeOutput || utils.escapeRegex(literal4);
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+          const open6 = tokens[token.tokensIndex];
+          open6.type = "text";
+          open6.value = literal3;
+          open6.output = safeOutput || utils.escapeRegex(literal3);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           state.output = token.output + open9.output;
+========
+          state.output = token.output + open6.output;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8578,15 +8589,24 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts2.nobrace !== true) {
           increment("braces");
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           const open9 = {
+========
+          const open6 = {
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           braces.push(open9);
           push(open9);
+========
+          braces.push(open6);
+          push(open6);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           continue;
         }
         if (value === "}") {
@@ -10710,11 +10730,11 @@ var require_pg_connection_string = __commonJS({
         config2.client_encoding = result.searchParams.get("encoding");
         return config2;
       }
-      const hostname5 = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
+      const hostname6 = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
       if (!config2.host) {
-        config2.host = decodeURIComponent(hostname5);
-      } else if (hostname5 && /^%2f/i.test(hostname5)) {
-        result.pathname = hostname5 + result.pathname;
+        config2.host = decodeURIComponent(hostname6);
+      } else if (hostname6 && /^%2f/i.test(hostname6)) {
+        result.pathname = hostname6 + result.pathname;
       }
       if (!config2.port) {
         config2.port = result.port;
@@ -17354,9 +17374,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname5) {
-  hostname5.lastIndex = 0;
-  return hostname5.test(url2.hostname);
+function urlHostnameOk(url2, hostname6) {
+  hostname6.lastIndex = 0;
+  return hostname6.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -23878,10 +23898,13 @@ function ko_default() {
 }
 
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 ========
+========
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 // ../../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -34557,8 +34580,13 @@ var GithubArtifactTarget = class {
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
       const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const [owner, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
+========
+      const [owner2, repo] = this.api.repo().split("/");
+      const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner2, repositoryName: repo };
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
       const stream2 = createReadStream(join(dir, artifact.name), { highWaterMark: 1 << 20 });
       stream2.once("close", () => void rm(dir, { recursive: true, force: true }));
@@ -34671,8 +34699,13 @@ var GithubCacheTarget = class {
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
       const cache = await import("./cache-MJ2ZQESS.js");
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const id2 = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id2 === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
+========
+      const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
+      if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       return { bytes: size2 };
     } catch (error63) {
       body.destroy();
@@ -34849,8 +34882,8 @@ var LocalTarget = class {
     for (const path of paths) {
       const key = relative(this.root, path).split(sep).join("/");
       if (!key.startsWith(prefix)) continue;
-      const info = await stat3(path).catch(() => void 0);
-      if (info) objects.push({ key, size: info.size, modified: info.mtime });
+      const info2 = await stat3(path).catch(() => void 0);
+      if (info2) objects.push({ key, size: info2.size, modified: info2.mtime });
     }
     return objects;
   }
@@ -35393,8 +35426,8 @@ var SftpTarget = class {
   }
   async mkdirs(sftp2, dir) {
     if (dir === this.root || dir === "/" || dir === ".") return;
-    const exists2 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
-    if (exists2) return;
+    const exists3 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
+    if (exists3) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
     await promisify(sftp2.mkdir.bind(sftp2))(dir).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
@@ -35410,17 +35443,28 @@ var SftpTarget = class {
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
           const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           let open9 = true;
+========
+          let open6 = true;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
             await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
               if (!/does not support/i.test(reason(error63))) throw error63;
             });
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
             open9 = false;
             await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
             if (open9 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+========
+            open6 = false;
+            await promisify(sftp2.close.bind(sftp2))(handle);
+          } finally {
+            if (open6 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -35455,11 +35499,19 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const readdir4 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
           entries = await readdir4(rel === "." || rel === "" ? this.root : this.remote(rel));
+========
+      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
+      const walk2 = async (rel) => {
+        let entries;
+        try {
+          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35904,6 +35956,7 @@ import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
 // src/plan/rules.ts
 import { isAbsolute as isAbsolute2, relative as relative4, resolve as resolve6, sep as sep2 } from "node:path";
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 
 // src/artifacts/ssh-keys.ts
 import { createHash as createHash3, createPrivateKey, createPublicKey } from "node:crypto";
@@ -36011,6 +36064,13 @@ import { join as join6, relative as relative3, resolve as resolve3 } from "node:
 import { access, constants as constants2, rm as rm6, stat as stat4 } from "node:fs/promises";
 import { relative as relative2, resolve as resolve3 } from "node:path";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+
+// src/sources/files.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+import { access, constants, rm as rm5, stat as stat4 } from "node:fs/promises";
+import { basename as basename2, relative as relative3, resolve as resolve3 } from "node:path";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 
 // ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
@@ -38982,6 +39042,7 @@ var To = (s4) => {
 };
 
 // src/sources/path-swap.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { lstat, mkdir as mkdir3, rename as rename2, rm as rm4, rmdir as rmdir2 } from "node:fs/promises";
 import { basename, dirname as dirname3, join as join5 } from "node:path";
 async function exists(path) {
@@ -38990,11 +39051,29 @@ async function exists(path) {
     () => false
   );
 }
+========
+import { link, lstat, mkdir as mkdir3, readdir as readdir2, rename as rename2, rmdir as rmdir2, unlink } from "node:fs/promises";
+import { basename, dirname as dirname3, join as join4, relative as relative2 } from "node:path";
+var pathStep = external_exports.discriminatedUnion("op", [
+  /** A folder of the restore point. */
+  external_exports.object({ op: external_exports.literal("mkdir"), path: external_exports.string() }),
+  /** A rename onto a name that is free. */
+  external_exports.object({ op: external_exports.literal("move"), from: external_exports.string(), to: external_exports.string() }),
+  /** A hard link of the live file into the restore point (a rename where links are not allowed). */
+  external_exports.object({ op: external_exports.literal("link"), live: external_exports.string(), point: external_exports.string() }),
+  /** The new file renamed over the live one, whose inode the restore point holds. */
+  external_exports.object({ op: external_exports.literal("over"), staged: external_exports.string(), live: external_exports.string(), point: external_exports.string() })
+]);
+var BESIDE_NAME = /^\..+\.restorable-(new|restore-point|failed)-/;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 function besidePath(live, what, tag) {
   return join5(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
 }
-async function swapPaths(live, staged2, tag, companions = []) {
+var info = (path) => lstat(path).catch(() => void 0);
+var exists = async (path) => await info(path) !== void 0;
+async function planFileSwap(live, staged2, tag, companions = []) {
   const point = besidePath(live, "restore-point", tag);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const names = [basename(live), ...companions.map((suffix) => basename(live) + suffix)];
   const moved = [];
   let created = false;
@@ -39027,9 +39106,63 @@ async function swapPaths(live, staged2, tag, companions = []) {
       }
       await putBack(live, point, moved);
       await rm4(failed, { recursive: true, force: true });
+========
+  const name = basename(live);
+  const steps = [];
+  const present = [];
+  for (const suffix of companions) if (await exists(live + suffix)) present.push(suffix);
+  const liveThere = await exists(live);
+  if (liveThere || present.length > 0) steps.push({ op: "mkdir", path: point });
+  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join4(point, name + suffix) });
+  if (liveThere) steps.push({ op: "link", live, point: join4(point, name) }, { op: "over", staged: staged2, live, point: join4(point, name) });
+  else steps.push({ op: "move", from: staged2, to: live });
+  return { point: steps[0].op === "mkdir" ? point : null, steps };
+}
+async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
+  const liveInfo = await info(live);
+  if (!liveInfo) return { point: null, steps: [{ op: "move", from: staged2, to: live }] };
+  const point = besidePath(live, "restore-point", tag);
+  const mirror = join4(point, basename(live));
+  if (!liveInfo.isDirectory()) return { point, steps: [{ op: "mkdir", path: point }, { op: "move", from: live, to: mirror }, { op: "move", from: staged2, to: live }] };
+  const mixed = /* @__PURE__ */ new Set();
+  const markParents = (rel) => {
+    for (let d = dirname3(rel); d !== "." && d !== ""; d = dirname3(d)) mixed.add(d);
+  };
+  for (const rel of keptBelow) markParents(rel);
+  const walk2 = async (rel) => {
+    for (const entry of await readdir2(join4(live, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (kept(r, entry.isDirectory())) markParents(r);
+      else if (entry.isDirectory()) await walk2(r);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     }
   };
+  await walk2("");
+  const steps = [{ op: "mkdir", path: point }, { op: "mkdir", path: mirror }];
+  const names = async (dir) => readdir2(dir).catch(() => []);
+  const swapFolder = async (rel) => {
+    const all = /* @__PURE__ */ new Set([...await names(join4(live, rel)), ...await names(join4(staged2, rel))]);
+    for (const name of [...all].sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const [old, fresh] = [await info(join4(live, r)), await info(join4(staged2, r))];
+      if (kept(r, (old ?? fresh).isDirectory())) continue;
+      if (old?.isDirectory() && mixed.has(r)) {
+        steps.push({ op: "mkdir", path: join4(mirror, r) });
+        await swapFolder(r);
+        continue;
+      }
+      if (old?.isFile() && fresh && !fresh.isDirectory()) {
+        steps.push({ op: "link", live: join4(live, r), point: join4(mirror, r) }, { op: "over", staged: join4(staged2, r), live: join4(live, r), point: join4(mirror, r) });
+        continue;
+      }
+      if (old) steps.push({ op: "move", from: join4(live, r), to: join4(mirror, r) });
+      if (fresh) steps.push({ op: "move", from: join4(staged2, r), to: join4(live, r) });
+    }
+  };
+  await swapFolder("");
+  return { point, steps, leftover: staged2 };
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function putBack(live, point, moved) {
   for (const name of moved) await rename2(join5(point, name), join5(dirname3(live), name));
   await rmdir2(point).catch((error63) => {
@@ -39044,6 +39177,73 @@ import { dirname as dirname4, isAbsolute, join as join5, posix as posix3, relati
 ========
 import { dirname as dirname4, isAbsolute, join as join6, posix as posix3 } from "node:path";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+var NO_LINKS = /* @__PURE__ */ new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV", "ENOSYS"]);
+function fail(step, what, error63) {
+  throw new RunError(`Could not ${what} (${JSON.stringify(step)})${error63 ? `: ${reason(error63)}` : ""}.`, { hint: error63 ? ioHint(error63) : "Something else changed the live data during the restore; nothing of the previous state was deleted.", cause: error63 });
+}
+async function runPathStep(step) {
+  try {
+    if (step.op === "mkdir") {
+      if (!await exists(step.path)) await mkdir3(step.path, { mode: 448 });
+    } else if (step.op === "move") {
+      if (!await exists(step.from) && await exists(step.to)) return;
+      if (await exists(step.to)) fail(step, `move ${step.from}: ${step.to} is in the way`);
+      await rename2(step.from, step.to);
+    } else if (step.op === "link") {
+      if (await exists(step.point)) return;
+      await link(step.live, step.point).catch(async (error63) => {
+        if (!NO_LINKS.has(error63.code ?? "")) throw error63;
+        await rename2(step.live, step.point);
+      });
+    } else {
+      if (!await exists(step.staged)) return;
+      if (!await exists(step.point)) fail(step, `replace ${step.live}: its restore point ${step.point} is missing`);
+      await rename2(step.staged, step.live);
+    }
+  } catch (error63) {
+    if (error63 instanceof RunError) throw error63;
+    fail(step, `swap ${step.op === "move" ? step.to : step.op === "mkdir" ? step.path : step.live}`, error63);
+  }
+}
+async function undoPathSteps(steps) {
+  const stuck = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      await undoOne(step);
+    } catch (error63) {
+      stuck.push(reason(error63));
+    }
+  }
+  if (stuck.length > 0) throw new RunError(`Could not put back all of the previous state: ${stuck.slice(0, 3).join("; ")}`, { hint: "The previous state is whole in the restore point named: move it back by hand." });
+}
+async function undoOne(step) {
+  if (step.op === "mkdir") {
+    await rmdir2(step.path).catch((error63) => {
+      if (error63.code !== "ENOENT") throw new RunError(`${step.path} is not empty after the undo: ${reason(error63)}`);
+    });
+  } else if (step.op === "move") {
+    if (!await exists(step.from) && await exists(step.to) && await exists(dirname3(step.from))) await rename2(step.to, step.from);
+  } else if (step.op === "link") {
+    const [point, live] = [await info(step.point), await info(step.live)];
+    if (!point) return;
+    if (!live) await rename2(step.point, step.live);
+    else if (live.ino === point.ino && live.dev === point.dev) await unlink(step.point);
+    else throw new RunError(`${step.live} is not the file kept at ${step.point}`);
+  } else {
+    if (await exists(step.staged)) return;
+    if (await exists(step.point)) await rename2(step.point, step.live);
+  }
+}
+function inside(parent, child) {
+  const rel = relative2(parent, child);
+  return rel !== "" && !rel.startsWith("..") && !rel.startsWith("/") ? rel.split("\\").join("/") : void 0;
+}
+
+// src/sources/safe-extract.ts
+import { mkdir as mkdir4, rm as rm4, unlink as unlink2 } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute, join as join5, posix as posix3 } from "node:path";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -39129,12 +39329,21 @@ async function extractSafely(stream2, into, options) {
     await pipeline6(stream2, extractor);
     for (const [at2, target] of created) {
       if (linkStaysInside(at2, target, links)) continue;
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       await unlink(join6(into, at2));
       dropped.push(`${at2} -> ${target}`);
     }
   } catch (error63) {
     await rm5(into, { recursive: true, force: true });
     throw refused(error63, into, options.source);
+========
+      await unlink2(join5(into, at2));
+      dropped.push(`${at2} -> ${target}`);
+    }
+  } catch (error63) {
+    await rm4(into, { recursive: true, force: true });
+    throw error63;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   }
   if (dropped.length > 0) {
     options.reporter.warn(
@@ -39173,6 +39382,7 @@ function selector(config2) {
   const included = config2.include ? (0, import_picomatch.default)(config2.include, { dot: true }) : () => true;
   return (path, isDir) => {
     if (path === "." || path === "") return true;
+    if (BESIDE_NAME.test(basename2(path))) return false;
     if (excluded(path) || isDir && excluded(`${path}/`)) return false;
     return isDir || included(path);
   };
@@ -39210,9 +39420,15 @@ var files = {
   async probe(config2, ctx) {
     const root = files.liveLocation(config2, ctx);
     try {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const info = await stat4(root);
       if (!info.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
       await access(root, constants2.R_OK | constants2.X_OK);
+========
+      const info2 = await stat4(root);
+      if (!info2.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
+      await access(root, constants.R_OK | constants.X_OK);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     } catch (error63) {
       if (error63 instanceof RunError) throw error63;
       throw new RunError(`Files source "${config2.name}": cannot read ${root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -39250,7 +39466,7 @@ var files = {
       },
       ["."]
     );
-    const info = new Promise((resolveInfo, reject) => {
+    const info2 = new Promise((resolveInfo, reject) => {
       stream2.once("end", () => {
         if (walk2.skipped.length > 0) ctx.reporter.warn(`Files source "${config2.name}": skipped ${walk2.skipped.length} special file(s) (sockets, devices, fifos): ${walk2.skipped.slice(0, 5).join(", ")}`);
         if (walk2.unreadable.length > 0) {
@@ -39266,8 +39482,8 @@ var files = {
       });
       stream2.once("error", reject);
     });
-    info.catch(() => void 0);
-    return { stream: () => stream2, info };
+    info2.catch(() => void 0);
+    return { stream: () => stream2, info: info2 };
   },
   currentSchemaVersion: async () => null,
   async materialize(config2, stream2, into, ctx) {
@@ -39279,11 +39495,25 @@ var files = {
     return { unsound: null, counts: { ...found } };
   },
   stagingLocation: (config2, ctx, tag) => besidePath(files.liveLocation(config2, ctx), "new", tag),
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   swapIn: (config2, staged2, ctx, tag) => swapPaths(files.liveLocation(config2, ctx), staged2, tag),
   async discard(staged2) {
     leftOut.delete(staged2);
     await rm6(staged2, { recursive: true, force: true });
   }
+========
+  async planSwap(config2, staged2, ctx, tag, keep2) {
+    const root = files.liveLocation(config2, ctx);
+    const covered = selector(config2);
+    const others = new Set(keep2.flatMap((path) => inside(root, path) ?? []));
+    const kept = (rel, isDir) => others.has(rel) || BESIDE_NAME.test(basename2(rel)) || !covered(rel, isDir);
+    return planTreeSwap(root, staged2, tag, kept, [...others]);
+  },
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
+  ownedPaths: (config2, ctx) => [files.liveLocation(config2, ctx)],
+  discard: (staged2) => rm5(staged2, { recursive: true, force: true })
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 };
 
 // src/sources/postgres.ts
@@ -39460,8 +39690,8 @@ function primaryOf(conn, databases) {
 async function resolveLayout(config2, conn, codec2) {
   const maintenance = config2.databases === "all" || config2.globals ? config2.maintenance_database : conn.database;
   const { databases, superuser, server } = await withClient(conn, conn.database, async (client) => {
-    const me2 = (await client.query("select rolsuper, current_setting('server_version') as v, current_setting('server_version_num')::int as n from pg_roles where rolname = current_user")).rows[0];
-    const facts = { superuser: Boolean(me2?.rolsuper), server: { version: String(me2?.v), major: Math.floor(Number(me2?.n) / 1e4) } };
+    const me3 = (await client.query("select rolsuper, current_setting('server_version') as v, current_setting('server_version_num')::int as n from pg_roles where rolname = current_user")).rows[0];
+    const facts = { superuser: Boolean(me3?.rolsuper), server: { version: String(me3?.v), major: Math.floor(Number(me3?.n) / 1e4) } };
     if (config2.databases !== "all") return { databases: config2.databases ?? [conn.database], ...facts };
     const rows = (await client.query("select datname from pg_database where datallowconn and not datistemplate order by datname")).rows;
     return { databases: rows.map((r) => String(r.datname)), ...facts };
@@ -39680,6 +39910,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const info2 = started.then((dump2) => dump2.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
     info2.catch(() => void 0);
 ========
@@ -39688,6 +39919,12 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     void started.then(() => clearTimeout(unused));
     return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info };
+========
+    const info3 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
+    info3.catch(() => void 0);
+    void started.then(() => clearTimeout(unused));
+    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info3 };
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   }
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 ========
@@ -39728,8 +39965,8 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
   }
   await writeFile2(join8(root, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
-  const info = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
-  return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info };
+  const info2 = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
+  return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info: info2 };
 }
 
 // src/sources/pg-restore.ts
@@ -40235,79 +40472,118 @@ async function discardSet(set2) {
   });
   set2.dbs = [];
 }
-async function renameDatabase(client, from, to2) {
-  await client.query(`alter database ${quoteIdent(from)} allow_connections false`);
-  let renamed = false;
-  try {
-    for (let attempt3 = 1; ; attempt3++) {
-      await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [from]);
-      try {
-        await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to2)}`);
-        renamed = true;
-        break;
-      } catch (error63) {
-        if (error63.code !== "55006" || attempt3 >= 10) throw error63;
-        await new Promise((r) => setTimeout(r, 200 * attempt3));
-      }
+
+// src/sources/pg-swap.ts
+var pgStep = external_exports.object({
+  op: external_exports.enum(["deny", "terminate", "rename", "allow"]),
+  /** The database the statement is about; `to` is the new name of a rename. */
+  db: external_exports.string(),
+  to: external_exports.string().optional(),
+  /** The names of the database this step swaps, for the undo: live, built, restore point (null: none was live). */
+  live: external_exports.string(),
+  staged: external_exports.string(),
+  point: external_exports.string().nullable(),
+  failed: external_exports.string(),
+  /** The database to connect to: never one that is renamed. */
+  admin: external_exports.string()
+});
+async function exists2(client, name) {
+  return (await client.query("select 1 from pg_database where datname = $1", [name])).rowCount === 1;
+}
+var allow = (client, db, yes2) => client.query(`alter database ${quoteIdent(db)} allow_connections ${yes2}`);
+var terminate = (client, db) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [db]);
+async function rename3(client, from, to2) {
+  for (let attempt3 = 1; ; attempt3++) {
+    try {
+      await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to2)}`);
+      return;
+    } catch (error63) {
+      if (error63.code !== "55006" || attempt3 >= 10) throw error63;
+      await terminate(client, from);
+      await new Promise((r) => setTimeout(r, 200 * attempt3));
     }
-  } finally {
-    await client.query(`alter database ${quoteIdent(renamed ? to2 : from)} allow_connections true`);
   }
+}
+async function moveDatabase(client, from, to2) {
+  await allow(client, from, false);
+  await terminate(client, from);
+  await rename3(client, from, to2);
+  await allow(client, to2, true);
 }
 function adminDatabase(set2) {
   return set2.dbs.some((d) => d.live === set2.maintenance) ? "template1" : set2.maintenance;
 }
-async function swapSet(set2) {
-  const done = [];
-  let current;
-  const undo = async () => {
-    const stuck = [];
-    await withClient(set2.conn, adminDatabase(set2), async (client) => {
-      const half = current;
-      current = void 0;
-      if (half?.point && !await databaseExists(client, half.db.live) && await databaseExists(client, half.point)) {
-        await renameDatabase(client, half.point, half.db.live).catch((error63) => stuck.push(`"${half.point}" (was "${half.db.live}"): ${reason(error63)}`));
+async function planPgSwap(set2) {
+  const admin = adminDatabase(set2);
+  const steps = [];
+  const points = [];
+  await withClient(set2.conn, admin, async (client) => {
+    for (const db of set2.dbs) {
+      const point = await exists2(client, db.live) ? besideName(db.live, "before", set2.tag) : null;
+      const names = { live: db.live, staged: db.staged, point, failed: besideName(db.live, "failed", set2.tag), admin };
+      if (point) {
+        points.push(point);
+        steps.push({ op: "deny", db: db.live, ...names }, { op: "terminate", db: db.live, ...names }, { op: "rename", db: db.live, to: point, ...names }, { op: "allow", db: point, ...names });
       }
-      for (const { db, point } of done.splice(0).reverse()) {
-        try {
-          const failed = besideName(db.live, "failed", set2.tag);
-          await renameDatabase(client, db.live, failed);
-          if (point) await renameDatabase(client, point, db.live);
-          await dropDatabase(client, failed);
-        } catch (error63) {
-          stuck.push(`"${point ?? db.live}" (was "${db.live}"): ${reason(error63)}`);
-        }
-      }
-    });
-    if (stuck.length > 0) {
-      throw new RunError(`Renaming the previous databases back failed on ${describeConnection(set2.conn)}: ${stuck.join("; ")}.`, {
-        hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.'
-      });
+      steps.push({ op: "deny", db: db.staged, ...names }, { op: "terminate", db: db.staged, ...names }, { op: "rename", db: db.staged, to: db.live, ...names }, { op: "allow", db: db.live, ...names });
     }
-  };
-  try {
-    await withClient(set2.conn, adminDatabase(set2), async (client) => {
-      for (const db of set2.dbs) {
-        current = { db, point: await databaseExists(client, db.live) ? besideName(db.live, "before", set2.tag) : null };
-        if (current.point) await renameDatabase(client, db.live, current.point);
-        await renameDatabase(client, db.staged, db.live);
-        done.push(current);
-        current = void 0;
-      }
-    });
-  } catch (error63) {
-    const undoError = await undo().then(
-      () => void 0,
-      (e) => e
-    );
-    const outcome = undoError ? `; ${reason(undoError)}` : ". The live databases were renamed back.";
-    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set2.conn)}: ${reason(error63)}${outcome}`, {
-      hint: undoError instanceof RunError && undoError.hint ? undoError.hint : "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
+  });
+  return { point: points.length > 0 ? points.join(", ") : null, steps };
+}
+async function runPgStep(conn, step) {
+  await withClient(conn, step.admin, async (client) => {
+    if (step.op === "deny") await allow(client, step.db, false);
+    else if (step.op === "allow") await allow(client, step.db, true);
+    else if (step.op === "terminate") await terminate(client, step.db);
+    else {
+      await terminate(client, step.db);
+      await rename3(client, step.db, step.to);
+    }
+  }).catch((error63) => {
+    throw new RunError(`Swapping in the restored database failed on ${describeConnection(conn, step.admin)} (${step.op} ${step.db}): ${reason(error63)}`, {
+      hint: "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
       cause: error63
     });
+  });
+}
+async function dropBuilt(conn, admin, primary) {
+  const suffix = /_new_\d{8}t\d{6}z_[0-9a-f]+$/.exec(primary)?.[0];
+  if (!suffix) return;
+  await withClient(conn, admin, async (client) => {
+    const names = (await client.query("select datname from pg_database where right(datname, $1) = $2", [suffix.length, suffix])).rows.map((r) => String(r.datname));
+    for (const name of names) await dropDatabase(client, name);
+  });
+}
+async function undoPgSteps(conn, steps) {
+  const dbs = [...new Map(steps.map((s4) => [s4.live, s4])).values()].reverse();
+  if (dbs.length === 0) return;
+  const stuck = [];
+  await withClient(conn, dbs[0].admin, async (client) => {
+    for (const db of dbs) {
+      try {
+        const [live, staged2] = [await exists2(client, db.live), await exists2(client, db.staged)];
+        if (db.point && await exists2(client, db.point)) {
+          if (live && staged2) throw new RunError(`"${db.live}" exists beside "${db.point}" and "${db.staged}": it is not this restore's, so it is left alone`);
+          if (live) {
+            await moveDatabase(client, db.live, db.failed);
+            await dropDatabase(client, db.failed);
+          }
+          await moveDatabase(client, db.point, db.live);
+        } else if (!db.point && live && !staged2) {
+          await dropDatabase(client, db.live);
+        } else if (live) await allow(client, db.live, true);
+        if (await exists2(client, db.staged)) await dropDatabase(client, db.staged);
+        if (await exists2(client, db.failed)) await dropDatabase(client, db.failed);
+      } catch (error63) {
+        stuck.push(`"${db.point ?? db.live}" (was "${db.live}"): ${reason(error63)}`);
+      }
+    }
+  });
+  if (stuck.length > 0) {
+    throw new RunError(`Renaming the previous databases back failed on ${describeConnection(conn)}: ${stuck.join("; ")}.`, {
+      hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.'
+    });
   }
-  const points = done.flatMap((d) => d.point ? [d.point] : []);
-  return { location: points.length > 0 ? points.join(", ") : null, rollback: undo };
 }
 
 // src/sources/postgres.ts
@@ -40473,12 +40749,13 @@ var postgres = {
       signal: ctx.signal
     });
   },
-  async swapIn(_config, location) {
-    return swapSet(setAt(location));
-  },
-  async discard(location) {
+  planSwap: (_config, location) => planPgSwap(setAt(location)),
+  runStep: (config2, step) => runPgStep(parseConnection(config2), pgStep.parse(step)),
+  undoSteps: (config2, steps) => undoPgSteps(parseConnection(config2), steps.map((s4) => pgStep.parse(s4))),
+  async discard(location, config2) {
     const set2 = staged.get(location);
     if (set2) await discardSet(set2);
+    else await dropBuilt(parseConnection(config2), config2.maintenance_database, databaseAt(location));
   },
   async inspectBuilt(config2, location) {
     const set2 = setAt(location);
@@ -40521,7 +40798,11 @@ var postgres = {
 
 // src/sources/sqlite.ts
 import { createReadStream as createReadStream3 } from "node:fs";
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { access as access2, chmod, chown, constants as constants3, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
+========
+import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm6, stat as stat5, statfs as statfs2 } from "node:fs/promises";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { dirname as dirname5, resolve as resolve5 } from "node:path";
 import { pipeline as pipeline8 } from "node:stream/promises";
 
@@ -40607,7 +40888,11 @@ async function loadNodeSqlite() {
     return void 0;
   }
   const { DatabaseSync, backup: backup2 } = mod4;
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const open9 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
+========
+  const open6 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
@@ -40621,11 +40906,19 @@ async function loadNodeSqlite() {
     name: "node:sqlite",
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     open: (path, { readonly: readonly2 }) => wrap(open9(path, readonly2)),
     check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
       const db = open9(source, true);
+========
+    open: (path, { readonly: readonly2 }) => wrap(open6(path, readonly2)),
+    check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
+    async backup(source, dest) {
+      if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
+      const db = open6(source, true);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       try {
         await backup2(db, dest, { rate: ALL_PAGES });
       } finally {
@@ -40736,9 +41029,9 @@ async function checkStagingSpace2(config2, live, ctx) {
 }
 async function takeOwnership(staged2, live) {
   const model = await stat5(live).catch(() => void 0);
-  const owner = model ?? await stat5(dirname5(live));
+  const owner2 = model ?? await stat5(dirname5(live));
   await chmod(staged2, model ? model.mode & 4095 : 416);
-  await chown(staged2, owner.uid, owner.gid).catch((error63) => {
+  await chown(staged2, owner2.uid, owner2.gid).catch((error63) => {
     if (error63.code !== "EPERM") throw error63;
   });
 }
@@ -40753,10 +41046,17 @@ async function refuseIfInUse(name, live) {
     db.run("begin exclusive");
     db.run("rollback");
   } catch (error63) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const text2 = `${error63.code ?? ""} ${reason(error63)}`;
     if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text2)) return;
     const open9 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text2);
     throw new RunError(`SQLite source "${name}": ${open9 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+========
+    const text = `${error63.code ?? ""} ${reason(error63)}`;
+    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
+    const open6 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
+    throw new RunError(`SQLite source "${name}": ${open6 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
     });
   } finally {
@@ -40796,10 +41096,10 @@ var sqlite = {
       throw new RunError(`SQLite source "${config2.name}": the snapshot of ${live} failed: ${reason(error63)}`, { hint: isDiskFull(error63) ? stagingFullHint(ctx.stagingDir) : ioHint(error63), cause: error63 });
     }
     const db = driver.open(copy, { readonly: false });
-    let info;
+    let info2;
     try {
       db.get("pragma journal_mode = delete");
-      info = {
+      info2 = {
         engine: { name: "sqlite", version: driver.sqliteVersion },
         method: `${method === "backup" ? "online backup" : "VACUUM INTO"} (${driver.name})`,
         schemaVersion: readSchemaVersion(db, config2),
@@ -40808,14 +41108,14 @@ var sqlite = {
     } finally {
       db.close();
     }
-    const checked = checkSnapshot(driver, copy, config2).then(() => info);
+    const checked = checkSnapshot(driver, copy, config2).then(() => info2);
     checked.catch(() => void 0);
     return { stream: () => createReadStream3(copy, { highWaterMark: 1 << 20 }), file: copy, info: checked };
   },
   async currentSchemaVersion(config2, ctx) {
     const live = sqlite.liveLocation(config2, ctx);
-    const exists2 = await access2(live).then(() => true, () => false);
-    if (!exists2) return null;
+    const exists3 = await access2(live).then(() => true, () => false);
+    if (!exists3) return null;
     const { driver } = await chooseDriver();
     const db = driver.open(live, { readonly: true });
     try {
@@ -40837,17 +41137,18 @@ var sqlite = {
         });
       }
     } catch (error63) {
-      await rm7(into, { force: true });
+      await rm6(into, { force: true });
       throw error63;
     }
   },
   stagingLocation: (config2, ctx, tag) => besidePath(sqlite.liveLocation(config2, ctx), "new", tag),
-  async swapIn(config2, staged2, ctx, tag) {
+  async planSwap(config2, staged2, ctx, tag) {
     const live = sqlite.liveLocation(config2, ctx);
     await refuseIfInUse(config2.name, live);
     await takeOwnership(staged2, live);
-    return swapPaths(live, staged2, tag, COMPANIONS);
+    return planFileSwap(live, staged2, tag, COMPANIONS);
   },
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   discard: (staged2) => rm7(staged2, { force: true }),
   async inspectBuilt(config2, location) {
     const { driver } = await chooseDriver();
@@ -40870,6 +41171,15 @@ var sqlite = {
       db?.close();
     }
   },
+========
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
+  ownedPaths: (config2, ctx) => {
+    const live = sqlite.liveLocation(config2, ctx);
+    return [live, ...COMPANIONS.map((suffix) => live + suffix)];
+  },
+  discard: (staged2) => rm6(staged2, { force: true }),
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   async query(_config, location, sql) {
     const { driver } = await chooseDriver();
     const db = driver.open(location, { readonly: true });
@@ -41261,7 +41571,7 @@ function deepestPath(data) {
   }
   return void 0;
 }
-function toData(doc, locate, fail) {
+function toData(doc, locate, fail2) {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
@@ -41273,20 +41583,21 @@ function toData(doc, locate, fail) {
         if (message.includes(`: ${node2.source}`) || !at2) at2 = node2.range?.[0] ?? at2;
       }
     });
-    throw fail([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
+    throw fail2([{ where: locate.at(at2), path: "", message: message.split("\n")[0], severity: "error" }]);
   }
 }
 function parsePlan(text2, file2, options) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const locate = new Locator(file2, doc, lines);
-  const fail = (problems2) => {
+  const fail2 = (problems2) => {
     const errors = problems2.filter((p2) => p2.severity === "error");
     return new PlanError(`The plan ${file2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, problems2);
   };
   const overflow = doc.errors.find((e) => isStackOverflow(e));
   if (overflow) throw fail([{ where: locate.at(overflow.pos[0]), path: "", message: tooDeep, severity: "error" }]);
   if (doc.errors.length > 0) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const shown2 = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
     if (doc.errors.length > shown2.length) shown2.push({ where: file2, path: "", message: `and ${doc.errors.length - shown2.length} more YAML errors after those`, severity: "error" });
     const error63 = fail(shown2);
@@ -41296,6 +41607,15 @@ function parsePlan(text2, file2, options) {
   const raw = toData(doc, locate, fail);
   const deep = deepestPath(raw);
   if (deep) throw fail([{ where: locate.where(deep), path: `${formatPath(deep.slice(0, 3))}...`, message: tooDeep, severity: "error" }]);
+========
+    const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
+    if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
+    const error63 = fail2(shown);
+    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
+    throw error63;
+  }
+  const raw = toData(doc, locate, fail2);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const secrets = options.secrets ?? new Secrets();
   const unset = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);
@@ -41320,7 +41640,7 @@ function parsePlan(text2, file2, options) {
     }))
   ];
   const parsed = planSchema.safeParse(values);
-  if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
+  if (!parsed.success) throw fail2([...problems, ...schemaProblems(parsed.error.issues, locate)]);
   const dir = dirname6(file2);
   problems.push(
     ...checkRules(parsed.data, { planDir: dir, ...options.capabilities }).filter((p2) => !unset.some((u2) => formatPath(u2.path) === formatPath(p2.path))).map((p2) => ({
@@ -41330,7 +41650,7 @@ function parsePlan(text2, file2, options) {
       severity: p2.severity
     }))
   );
-  if (problems.some((p2) => p2.severity === "error")) throw fail(problems);
+  if (problems.some((p2) => p2.severity === "error")) throw fail2(problems);
   return {
     plan: parsed.data,
     file: file2,
@@ -41341,10 +41661,228 @@ function parsePlan(text2, file2, options) {
   };
 }
 
+// src/restore/journal.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { readFileSync as readFileSync3 } from "node:fs";
+import { mkdir as mkdir7, open as open4, readFile as readFile3, rename as rename4, rm as rm7, unlink as unlink3 } from "node:fs/promises";
+import { hostname as hostname3, tmpdir as tmpdir3 } from "node:os";
+import { dirname as dirname7, join as join10 } from "node:path";
+var owner = external_exports.object({ host: external_exports.string(), pid: external_exports.number().int(), started: external_exports.string().nullable() });
+var journalBody = external_exports.object({
+  version: external_exports.literal(1),
+  plan: external_exports.string(),
+  backup_id: external_exports.string(),
+  tag: external_exports.string(),
+  owner,
+  started_at: external_exports.string(),
+  phase: external_exports.enum(["building", "swapping", "swapped", "rolling-back"]),
+  sources: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      type: external_exports.string(),
+      /** Where the restored data was built (a path, or a database location). */
+      staged: external_exports.string(),
+      point: external_exports.string().nullable(),
+      leftover: external_exports.string().optional(),
+      /** The adapter's own steps (see SwapPlan in sources/source.ts). */
+      steps: external_exports.array(external_exports.unknown()),
+      done: external_exports.number().int()
+    })
+  )
+});
+function journalPath(loaded) {
+  return join10(loaded.dir, ".restorable", `restore-journal.${loaded.plan.name}.json`);
+}
+function processStart(pid) {
+  try {
+    const stat6 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    return stat6.slice(stat6.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+function me2() {
+  return { host: hostname3(), pid: process.pid, started: processStart(process.pid) };
+}
+function alive(who) {
+  if (who.host !== hostname3()) return true;
+  try {
+    process.kill(who.pid, 0);
+  } catch (error63) {
+    if (error63.code !== "EPERM") return false;
+  }
+  return who.started === null || processStart(who.pid) === who.started;
+}
+async function syncFolder(dir) {
+  const handle = await open4(dir, "r");
+  await handle.sync().finally(() => handle.close());
+}
+async function writeWhole(path, body, durable) {
+  const temp = `${path}.${randomBytes3(4).toString("hex")}.tmp`;
+  const handle = await open4(temp, "w", 384);
+  try {
+    await handle.writeFile(`${JSON.stringify(body, null, 2)}
+`);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename4(temp, path);
+  if (durable) await syncFolder(dirname7(path));
+}
+var RestoreJournal = class _RestoreJournal {
+  constructor(path, body) {
+    this.path = path;
+    this.body = body;
+  }
+  static async begin(loaded, run) {
+    const path = journalPath(loaded);
+    try {
+      await mkdir7(dirname7(path), { recursive: true, mode: 448 });
+      if (await readFile3(path).then(() => true, () => false)) {
+        throw new RunError(`An earlier restore's journal is still at ${path}: its restore was not settled.`, { hint: "Run `restorable list` to settle it (it says what it does), then restore again." });
+      }
+      const body = {
+        version: 1,
+        plan: loaded.plan.name,
+        backup_id: run.backupId,
+        tag: run.tag,
+        owner: me2(),
+        started_at: (/* @__PURE__ */ new Date()).toISOString(),
+        phase: "building",
+        sources: run.sources.map((s4) => ({ ...s4, point: null, steps: [], done: 0 }))
+      };
+      await writeWhole(path, body, true);
+      return new _RestoreJournal(path, body);
+    } catch (error63) {
+      if (error63 instanceof RunError) throw error63;
+      throw new RunError(`Could not write the restore journal ${path}: ${reason(error63)}. Nothing was changed.`, {
+        hint: "A restore records what it changes there first, so that a crash can be undone: make the folder writable.",
+        cause: error63
+      });
+    }
+  }
+  /** Every source's swap, in the order given at `begin`, before the first step is made. */
+  planned(swaps) {
+    this.body.sources = this.body.sources.map((s4, index) => {
+      const { point, leftover, steps } = swaps[index];
+      return { ...s4, point, steps, ...leftover ? { leftover } : {} };
+    });
+    this.body.phase = "swapping";
+    return writeWhole(this.path, this.body, true);
+  }
+  progress(source, done) {
+    this.body.sources[source].done = done;
+    return writeWhole(this.path, this.body, false);
+  }
+  phase(phase) {
+    this.body.phase = phase;
+    return writeWhole(this.path, this.body, true);
+  }
+  async remove() {
+    await unlink3(this.path);
+    await syncFolder(dirname7(this.path));
+  }
+};
+async function recoverInterrupted(loaded, reporter) {
+  const path = journalPath(loaded);
+  const text = await readFile3(path, "utf8").catch((error63) => {
+    if (error63.code === "ENOENT") return void 0;
+    throw new RunError(`Cannot read the restore journal ${path}: ${reason(error63)}`, { hint: "Make it readable: it says how to undo an interrupted restore." });
+  });
+  if (text === void 0) return { action: "none" };
+  let body;
+  try {
+    body = journalBody.parse(JSON.parse(text));
+  } catch (error63) {
+    throw new RunError(`The restore journal ${path} is damaged (${reason(error63)}): an interrupted restore may have left data half swapped.`, {
+      hint: "Look at the restore points beside the live data (names with .restorable-restore-point-) and put them back by hand, then remove the journal."
+    });
+  }
+  const who = `run ${body.owner.pid} on ${body.owner.host}, started ${body.started_at}`;
+  if (alive(body.owner)) {
+    const message = body.owner.host === hostname3() ? `A restore of backup ${body.backup_id} is running (${who}); its journal is left alone.` : `A restore of backup ${body.backup_id} by another host was interrupted or is running (${who}): run restorable there to settle it.`;
+    reporter.warn(message);
+    return { action: "left", backupId: body.backup_id, message };
+  }
+  const claim2 = await claimJournal(path);
+  if (!claim2) return { action: "left", backupId: body.backup_id };
+  try {
+    return await settle2(loaded, body, path, who, reporter);
+  } finally {
+    await claim2();
+  }
+}
+async function claimJournal(path) {
+  const file2 = `${path}.claim`;
+  for (let attempt3 = 0; attempt3 < 2; attempt3++) {
+    try {
+      const handle = await open4(file2, "wx", 384);
+      await handle.writeFile(JSON.stringify(me2()));
+      await handle.close();
+      return () => rm7(file2, { force: true });
+    } catch (error63) {
+      if (error63.code !== "EEXIST") throw error63;
+      const holder = owner.safeParse(JSON.parse(await readFile3(file2, "utf8").catch(() => "null") || "null"));
+      if (holder.success && alive(holder.data)) return void 0;
+      await rm7(file2, { force: true });
+    }
+  }
+  return void 0;
+}
+async function settle2(loaded, body, path, who, reporter) {
+  const ctx = { planDir: loaded.dir, stagingDir: tmpdir3(), reporter, signal: new AbortController().signal };
+  const names = body.sources.map((s4) => s4.name);
+  const points = body.sources.flatMap((s4) => s4.point ? [`${s4.name}: ${s4.point}`] : []);
+  const configOf = (name, type) => {
+    const config2 = loaded.plan.sources.find((s4) => s4.name === name && s4.type === type);
+    if (!config2) throw new RunError(`The interrupted restore changed source "${name}" (${type}), which the plan no longer has.`, { hint: `Put the plan's source back as it was, or settle it by hand from the journal ${path}.` });
+    return config2;
+  };
+  if (body.phase === "swapped") {
+    for (const s4 of body.sources) if (s4.leftover) await rm7(s4.leftover, { recursive: true, force: true });
+    await unlink3(path);
+    const message2 = `An interrupted restore of backup ${body.backup_id} (${who}) had swapped in every source (${names.join(", ")}); it stands. The health checks that need the running app may not have run: check the app.${points.length > 0 ? ` The previous state is kept at ${points.join("; ")}.` : ""}`;
+    reporter.warn(message2);
+    return { action: "finished", backupId: body.backup_id, sources: names, restorePoints: points, message: message2 };
+  }
+  const stuck = [];
+  for (const s4 of [...body.sources].reverse()) {
+    try {
+      const config2 = configOf(s4.name, s4.type);
+      const adapter = sourceAdapter(config2);
+      await adapter.undoSteps(config2, s4.steps, ctx);
+      await adapter.discard(s4.staged, config2);
+    } catch (error63) {
+      stuck.push(`${s4.name}: ${reason(error63)}`);
+    }
+  }
+  if (stuck.length > 0) {
+    throw new RunError(`An interrupted restore of backup ${body.backup_id} (${who}) could not be fully rolled back: ${stuck.join("; ")}. The journal ${path} is kept; the next run tries again.`, {
+      hint: `The previous state is whole in its restore point${points.length > 0 ? ` (${points.join("; ")})` : ""}: if this keeps failing, move it back by hand.`
+    });
+  }
+  await unlink3(path);
+  if (body.phase === "building") {
+    const message2 = `A restore of backup ${body.backup_id} (${who}) was interrupted before it changed any live data; what it had built beside the live data was removed.`;
+    reporter.warn(message2);
+    return { action: "rolled-back", backupId: body.backup_id, sources: names, restorePoints: [], message: message2 };
+  }
+  const hooks2 = loaded.plan.hooks.pre_restore.length > 0 ? " Its pre_restore hooks had run and its post_restore hooks did not: start the app if it is stopped." : "";
+  const message = `An interrupted restore of backup ${body.backup_id} (${who}) was rolled back: ${names.join(", ")} ${names.length > 1 ? "are" : "is"} as before that restore${points.length > 0 ? ` (taken back from ${points.join("; ")})` : ""}.${hooks2}`;
+  reporter.warn(message);
+  return { action: "rolled-back", backupId: body.backup_id, sources: names, restorePoints: points, message };
+}
+
 // src/commands/context.ts
 async function load(input2, io2) {
   const loaded = await loadPlan(input2.planPath, { env: io2.env, secrets: io2.secrets, capabilities: { zstd: zstdEngine(io2.env) !== null } });
   for (const warning2 of loaded.warnings) io2.reporter.warn(`${warning2.where}: ${warning2.path}: ${warning2.message}`);
+  return loaded;
+}
+async function loadRecovered(input2, io2) {
+  const loaded = await load(input2, io2);
+  await recoverInterrupted(loaded, io2.reporter);
   return loaded;
 }
 function restoreRequest(input2, io2) {
@@ -41386,24 +41924,29 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { join as join14 } from "node:path";
 import { pipeline as pipeline12 } from "node:stream/promises";
 ========
+========
+import { mkdir as mkdir9, rm as rm8 } from "node:fs/promises";
+import { hostname as hostname4 } from "node:os";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { join as join12 } from "node:path";
 import { pipeline as pipeline10 } from "node:stream/promises";
 import { Readable as Readable6 } from "node:stream";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
 // src/artifacts/backup-id.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 var ID = /^(\d{8}T\d{6}Z)(?:-v(.+))?-([0-9a-f]{6})$/;
 function sanitizeVersion(version2) {
   return version2.replace(/[^A-Za-z0-9._+-]/g, "_").slice(0, 40);
 }
-function makeBackupId(at2, appVersion, tag = randomBytes3(3).toString("hex")) {
+function makeBackupId(at2, appVersion, tag = randomBytes4(3).toString("hex")) {
   const stamp = at2.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
   return [stamp, appVersion ? `v${sanitizeVersion(appVersion)}` : void 0, tag].filter(Boolean).join("-");
 }
@@ -41930,20 +42473,20 @@ function checkOpts(defaults2, opts2, title = "opts") {
   const merged = Object.assign(/* @__PURE__ */ Object.create(null), defaults2, opts2);
   return merged;
 }
-function createHasher(hashCons, info = {}) {
+function createHasher(hashCons, info2 = {}) {
   if (typeof hashCons !== "function")
     throw new TypeError('"hashCons" expected function, got type=' + typeof hashCons);
-  info = checkOpts({}, info, "info");
+  info2 = checkOpts({}, info2, "info");
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.canXOF = tmp.canXOF;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
-function randomBytes4(bytesLength = 32) {
+function randomBytes5(bytesLength = 32) {
   anumber(bytesLength, "bytesLength");
   const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
   if (typeof cr2?.getRandomValues !== "function")
@@ -42044,7 +42587,7 @@ function extract(hash2, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand(hash2, prk, info, length = 32, _recycled) {
+function expand(hash2, prk, info2, length = 32, _recycled) {
   ahash(hash2);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -42054,10 +42597,10 @@ function expand(hash2, prk, info, length = 32, _recycled) {
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER;
   else
-    abytes(info, void 0, "info");
+    abytes(info2, void 0, "info");
   if (!blocks) {
     if (_recycled)
       clean(prk);
@@ -42072,14 +42615,14 @@ function expand(hash2, prk, info, length = 32, _recycled) {
     const iWork = iHash._cloneInto(worker);
     if (counter)
       iWork.update(T);
-    iWork.update(info).update(HKDF_COUNTER).digestInto(T);
+    iWork.update(info2).update(HKDF_COUNTER).digestInto(T);
     oHash._cloneInto(worker).update(T).digestInto(T);
     okm.set(T, olen * counter);
   }
   HKDF_COUNTER[0] = blocks;
   if (blocks > 1)
     iHash.update(T);
-  iHash.update(info).update(HKDF_COUNTER).digestInto(T);
+  iHash.update(info2).update(HKDF_COUNTER).digestInto(T);
   oHash.update(T).digestInto(T);
   okm.set(T, olen * (blocks - 1));
   iHash.destroy();
@@ -42094,12 +42637,12 @@ function expand(hash2, prk, info, length = 32, _recycled) {
   clean(okm);
   return res;
 }
-var hkdf = (hash2, ikm, salt, info, length) => {
+var hkdf = (hash2, ikm, salt, info2, length) => {
   ahash(hash2);
   if (salt === void 0)
     salt = new Uint8Array(hash2.outputLen);
   const HMAC = hmac.create(hash2, salt).update(ikm);
-  return expand(hash2, HMAC.digest(), info, length, HMAC);
+  return expand(hash2, HMAC.digest(), info2, length, HMAC);
 };
 
 // ../../main/node_modules/@noble/hashes/_u64.js
@@ -43151,11 +43694,14 @@ function copyBytes(bytes) {
 }
 
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
 ========
+========
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 // ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
@@ -43815,16 +44361,16 @@ function concatBytes2(...arrays) {
   }
   return res;
 }
-function createHasher2(hashCons, info = {}) {
+function createHasher2(hashCons, info2 = {}) {
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
-function randomBytes6(bytesLength = 32) {
+function randomBytes7(bytesLength = 32) {
   const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
   if (typeof cr2?.getRandomValues !== "function")
     throw new Error("crypto.getRandomValues must be defined");
@@ -44619,7 +45165,7 @@ function montgomery(curveDef) {
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
-  const randomBytes_ = rand || randomBytes6;
+  const randomBytes_ = rand || randomBytes7;
   const montgomeryBits = is25519 ? 255 : 448;
   const fieldLen = is25519 ? 32 : 56;
   const Gu = is25519 ? BigInt(9) : BigInt(5);
@@ -45372,7 +45918,7 @@ function getWLengths(Fp, Fn2) {
 }
 function ecdh(Point, ecdhOpts = {}) {
   const { Fn: Fn2 } = Point;
-  const randomBytes_ = ecdhOpts.randomBytes || randomBytes6;
+  const randomBytes_ = ecdhOpts.randomBytes || randomBytes7;
   const lengths = Object.assign(getWLengths(Point.Fp, Fn2), { seed: getMinHashLength(Fn2.ORDER) });
   function isValidSecretKey(secretKey) {
     try {
@@ -45437,7 +45983,11 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const randomBytes13 = ecdsaOpts.randomBytes || randomBytes6;
+========
+  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes7;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -46262,24 +46812,24 @@ function extract2(hash2, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash2, prk, info, length = 32) {
+function expand2(hash2, prk, info2, length = 32) {
   ahash2(hash2);
   anumber4(length, "length");
   const olen = hash2.outputLen;
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER2;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER2;
   else
-    abytes4(info, void 0, "info");
+    abytes4(info2, void 0, "info");
   const okm = new Uint8Array(blocks * olen);
   const HMAC = hmac2.create(hash2, prk);
   const HMACTmp = HMAC._cloneInto();
   const T = new Uint8Array(HMAC.outputLen);
   for (let counter = 0; counter < blocks; counter++) {
     HKDF_COUNTER2[0] = counter + 1;
-    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T).update(info).update(HKDF_COUNTER2).digestInto(T);
+    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T).update(info2).update(HKDF_COUNTER2).digestInto(T);
     okm.set(T, olen * counter);
     HMAC._cloneInto(HMACTmp);
   }
@@ -46471,7 +47021,7 @@ var Keccak = class _Keccak {
     return to2;
   }
 };
-var genKeccak = (suffix, blockLen, outputLen, info = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info);
+var genKeccak = (suffix, blockLen, outputLen, info2 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info2);
 var sha3_256 = /* @__PURE__ */ genKeccak(
   6,
   136,
@@ -46484,7 +47034,7 @@ var sha3_512 = /* @__PURE__ */ genKeccak(
   64,
   /* @__PURE__ */ oidNist2(10)
 );
-var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info);
+var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info2);
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
@@ -46570,7 +47120,11 @@ var FFTCore = (F3, coreOpts) => {
 };
 
 // ../../main/node_modules/@noble/post-quantum/utils.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 var randomBytes7 = randomBytes6;
+========
+var randomBytes8 = randomBytes7;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
     return false;
@@ -46959,7 +47513,7 @@ function createKyber(opts2) {
       msgRand: msgLen,
       secretKey: secretCoder.bytesLen
     },
-    keygen: (seed = randomBytes7(seedLen)) => {
+    keygen: (seed = randomBytes8(seedLen)) => {
       abytes4(seed, seedLen, "seed");
       const { publicKey, secretKey: sk } = KPKE.keygen(seed.subarray(0, 32));
       const publicKeyHash = HASH256(publicKey);
@@ -46971,7 +47525,7 @@ function createKyber(opts2) {
       const [_sk, publicKey, _publicKeyHash, _z] = secretCoder.decode(secretKey);
       return Uint8Array.from(publicKey);
     },
-    encapsulate: (publicKey, msg = randomBytes7(msgLen)) => {
+    encapsulate: (publicKey, msg = randomBytes8(msgLen)) => {
       abytes4(publicKey, lengths.publicKey, "publicKey");
       abytes4(msg, msgLen, "message");
       const eke = publicKey.subarray(0, 384 * opts2.K);
@@ -47038,7 +47592,7 @@ function ecKeygen(curve, allowZeroKey = false) {
     const Fn2 = wCurve.Point.Fn;
     if (!Fn2)
       throw new Error("No Point.Fn");
-    keygen = (seed = randomBytes7(lengths.seed)) => {
+    keygen = (seed = randomBytes8(lengths.seed)) => {
       abytes4(seed, lengths.seed, "seed");
       const seedScalar = Fn2.isLE ? bytesToNumberLE(seed) : bytesToNumberBE(seed);
       const secretKey = Fn2.toBytes(Fn2.create(seedScalar));
@@ -47059,7 +47613,7 @@ function ecdhKem(curve, allowZeroKey = false) {
     lengths: { ...kg.lengths, msg: kg.lengths.seed, cipherText: kg.lengths.publicKey },
     keygen: kg.keygen,
     getPublicKey: kg.getPublicKey,
-    encapsulate(publicKey, rand = randomBytes7(curve.lengths.seed)) {
+    encapsulate(publicKey, rand = randomBytes8(curve.lengths.seed)) {
       const ek = this.keygen(rand).secretKey;
       const sharedSecret = this.decapsulate(publicKey, ek);
       const cipherText = curve.getPublicKey(ek);
@@ -47101,7 +47655,7 @@ function combineKeys(realSeedLen, expandSeed, ...ck) {
     getPublicKey(secretKey) {
       return this.keygen(secretKey).publicKey;
     },
-    keygen(seed = randomBytes7(realSeedLen)) {
+    keygen(seed = randomBytes8(realSeedLen)) {
       const { publicKey: pk, secretKey } = expandDecapsulationKey(seed);
       const publicKey = pkCoder.encode(pk);
       cleanBytes(pk);
@@ -47129,7 +47683,7 @@ function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
     },
     getPublicKey: keys.getPublicKey,
     keygen: keys.keygen,
-    encapsulate(pk, randomness = randomBytes7(msgCoder.bytesLen)) {
+    encapsulate(pk, randomness = randomBytes8(msgCoder.bytesLen)) {
       const pks = pkCoder.decode(pk);
       const rand = msgCoder.decode(randomness);
       const enc = kems.map((i, j2) => i.encapsulate(pks[j2], rand[j2]));
@@ -47165,9 +47719,9 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash2) {
     const len = 32;
     const ikm = concatBytes2(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash2, ikm);
-    const info = concatBytes2(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand2(hash2, prk, info, len);
-    cleanBytes(prk, info, ikm, preimage);
+    const info2 = concatBytes2(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
+    const res = expand2(hash2, prk, info2, len);
+    cleanBytes(prk, info2, ikm, preimage);
     return res;
   }, pqc, curveKEM);
 }
@@ -47207,14 +47761,14 @@ function nistCurveKem(curve, scalarLen, elemLen, nseed) {
       msg: nseed,
       cipherText: elemLen
     },
-    keygen(seed = randomBytes7(nseed)) {
+    keygen(seed = randomBytes8(nseed)) {
       abytes4(seed, nseed, "seed");
       return rejectionSampling(seed);
     },
     getPublicKey(secretKey) {
       return curve.getPublicKey(secretKey, false);
     },
-    encapsulate(publicKey, rand = randomBytes7(nseed)) {
+    encapsulate(publicKey, rand = randomBytes8(nseed)) {
       abytes4(rand, nseed, "rand");
       const { secretKey: ek } = rejectionSampling(rand);
       const sharedSecret = this.decapsulate(publicKey, ek);
@@ -47279,7 +47833,7 @@ var bytesToHex3 = bytesToHex;
 var concatBytes3 = (...arrays) => concatBytes(...arrays);
 var hexToBytes3 = (hex3) => hexToBytes(hex3);
 var isBytes5 = isBytes;
-var randomBytes8 = (bytesLength) => randomBytes4(bytesLength);
+var randomBytes9 = (bytesLength) => randomBytes5(bytesLength);
 var _0n7 = /* @__PURE__ */ BigInt(0);
 var _1n8 = /* @__PURE__ */ BigInt(1);
 var atitle3 = (title) => title ? `"${title}" ` : "";
@@ -48465,7 +49019,11 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
+========
+  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes9 : extraOpts.randomBytes;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -48906,7 +49464,7 @@ function getWLengths2(Fp, Fn2) {
 function ecdh2(Point, ecdhOpts = {}) {
   validatePointCons(Point);
   const { Fn: Fn2 } = Point;
-  const randomBytes_ = ecdhOpts.randomBytes === void 0 ? randomBytes8 : ecdhOpts.randomBytes;
+  const randomBytes_ = ecdhOpts.randomBytes === void 0 ? randomBytes9 : ecdhOpts.randomBytes;
   const lengths = Object.assign(getWLengths2(Point.Fp, Fn2), {
     seed: Math.max(getMinHashLength2(Fn2.ORDER), 16)
   });
@@ -48983,7 +49541,11 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+========
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -49276,7 +49838,11 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
+========
+  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -49580,7 +50146,7 @@ function montgomery2(curveDef) {
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
-  const randomBytes_ = rand === void 0 ? randomBytes8 : rand;
+  const randomBytes_ = rand === void 0 ? randomBytes9 : rand;
   const montgomeryBits = is25519 ? 255 : 448;
   const swap = cswap(P2);
   const fieldLen = is25519 ? 32 : 56;
@@ -50048,6 +50614,7 @@ function encodeHeader(recipients, MAC) {
 }
 
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/age-encryption/dist/recipients.js
 function generateX25519Identity() {
   const scalar = randomBytes4(32);
@@ -50078,6 +50645,9 @@ async function identityToRecipient(identity) {
 ========
 // ../../main/node_modules/age-encryption/dist/recipients.js
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+// ../../main/node_modules/age-encryption/dist/recipients.js
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -50135,10 +50705,10 @@ var HybridIdentity = class {
 var hpkeMLKEM768X25519 = 25722;
 var hpkeMLKEM768P256 = 80;
 var hpkeDHKEMP256 = 16;
-function hpkeContext(kemID, sharedSecret, info) {
+function hpkeContext(kemID, sharedSecret, info2) {
   const suiteID = hpkeSuiteID(kemID);
   const pskIDHash = hpkeLabeledExtract(suiteID, void 0, "psk_id_hash", new Uint8Array(0));
-  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info);
+  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info2);
   const ksContext = new Uint8Array(1 + pskIDHash.length + infoHash.length);
   ksContext[0] = 0;
   ksContext.set(pskIDHash, 1);
@@ -50171,8 +50741,8 @@ function hpkeLabeledExtract(suiteID, salt, label, ikm) {
   labeledIKM.set(ikm, offset);
   return extract(sha256, labeledIKM, salt);
 }
-function hpkeLabeledExpand(suiteID, prk, label, info, length) {
-  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info.length);
+function hpkeLabeledExpand(suiteID, prk, label, info2, length) {
+  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info2.length);
   let offset = 0;
   labeledInfo[offset] = length >> 8 & 255;
   labeledInfo[offset + 1] = length & 255;
@@ -50183,7 +50753,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info, length) {
   offset += suiteID.length;
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
-  labeledInfo.set(info, offset);
+  labeledInfo.set(info2, offset);
   return expand(sha256, prk, labeledInfo, length);
 }
 function hpkeDHKEMP256Encapsulate(recipient) {
@@ -50263,7 +50833,7 @@ var X25519Recipient = class {
     this.recipient = res.bytes;
   }
   async wrapFileKey(fileKey) {
-    const ephemeral = randomBytes4(32);
+    const ephemeral = randomBytes5(32);
     const share = await scalarMultBase(ephemeral);
     const secret = await scalarMult(ephemeral, this.recipient);
     const salt = new Uint8Array(share.length + this.recipient.length);
@@ -50324,7 +50894,7 @@ var ScryptRecipient = class {
     this.logN = logN;
   }
   wrapFileKey(fileKey) {
-    const salt = randomBytes4(16);
+    const salt = randomBytes5(16);
     const label = "age-encryption.org/v1/scrypt";
     const labelAndSalt = new Uint8Array(label.length + 16);
     labelAndSalt.set(new TextEncoder().encode(label));
@@ -50557,7 +51127,7 @@ var Encrypter = class {
     }
   }
   async encrypt(file2) {
-    const fileKey = randomBytes4(16);
+    const fileKey = randomBytes5(16);
     const stanzas = [];
     let recipients = this.recipients;
     if (this.passphrase !== null) {
@@ -50569,8 +51139,13 @@ var Encrypter = class {
     const labelHeader = new TextEncoder().encode("header");
     const hmacKey = hkdf(sha256, fileKey, void 0, labelHeader, 32);
     const mac3 = hmac(sha256, hmacKey, encodeHeaderNoMAC(stanzas));
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const header3 = encodeHeader(stanzas, mac3);
     const nonce = randomBytes4(16);
+========
+    const header2 = encodeHeader(stanzas, mac3);
+    const nonce = randomBytes5(16);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
     const encrypter = encryptSTREAM(streamKey);
@@ -50701,10 +51276,10 @@ function isCryptoKey3(key) {
 }
 
 // src/artifacts/age-header.ts
-import { createCipheriv as createCipheriv2, randomBytes as randomBytes10, scryptSync } from "node:crypto";
+import { createCipheriv as createCipheriv2, randomBytes as randomBytes11, scryptSync } from "node:crypto";
 
 // src/artifacts/age-stream.ts
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes as randomBytes9 } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes as randomBytes10 } from "node:crypto";
 var CHUNK2 = 64 * 1024;
 var TAG = 16;
 var NONCE_BYTES = 16;
@@ -50721,7 +51296,7 @@ function seal(key, counter, last, plain) {
   const cipher = createCipheriv("chacha20-poly1305", key, chunkNonce(counter, last), { authTagLength: TAG });
   return [cipher.update(plain), cipher.final(), cipher.getAuthTag()];
 }
-function open4(key, counter, last, sealed) {
+function open5(key, counter, last, sealed) {
   const decipher = createDecipheriv("chacha20-poly1305", key, chunkNonce(counter, last), { authTagLength: TAG });
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG)), decipher.final()]);
@@ -50767,13 +51342,13 @@ var Opener = class extends Chunker {
   }
   piece(data, last) {
     if (data.length < TAG) throw new Error("the payload is truncated");
-    const plain = open4(this.key, this.counter, last, data);
+    const plain = open5(this.key, this.counter, last, data);
     if (last && plain.length === 0 && this.counter > 0) throw new Error("the final chunk is empty");
     return [plain];
   }
 };
 function payloadNonce() {
-  return randomBytes9(NONCE_BYTES);
+  return randomBytes10(NONCE_BYTES);
 }
 
 // src/artifacts/age-header.ts
@@ -50783,7 +51358,7 @@ var MAX_HEADER = 1 << 20;
 function scryptRecipient(passphrase, logN) {
   return {
     wrapFileKey(fileKey) {
-      const salt = randomBytes10(16);
+      const salt = randomBytes11(16);
       const N3 = 2 ** logN;
       const key = scryptSync(passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), 32, { N: N3, r: 8, p: 1, maxmem: 256 * N3 * 8 + (1 << 24) });
       const cipher = createCipheriv2("chacha20-poly1305", key, Buffer.alloc(12), { authTagLength: 16 });
@@ -50868,7 +51443,11 @@ function decryptionKeys(env, setting, secrets) {
   let text2 = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       text2 = readFileSync4(value, "utf8");
+========
+      text = readFileSync4(value, "utf8");
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     } catch (error63) {
       throw new KeyError(`${IDENTITY_ENV} names an identity file that cannot be read: ${reason(error63)}.`, {
         hint: `Set ${IDENTITY_ENV} to the AGE-SECRET-KEY-1... line, or to the path of the file age-keygen wrote.`
@@ -51051,7 +51630,7 @@ function measured(snapshot) {
 }
 
 // src/plan/app-version.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { resolve as resolve8 } from "node:path";
 function dig(value, key) {
   return key.split(".").reduce((at2, part) => at2 !== null && typeof at2 === "object" ? at2[part] : void 0, value);
@@ -51071,7 +51650,7 @@ async function resolveAppVersion(plan, planDir, env = process.env) {
     const path = resolve8(planDir, from.file);
     let value;
     try {
-      value = dig(JSON.parse(await readFile3(path, "utf8")), from.key);
+      value = dig(JSON.parse(await readFile4(path, "utf8")), from.key);
     } catch (error63) {
       const missing = error63.code === "ENOENT";
       throw new RunError(`app.version_from: cannot read ${path}: ${reason(error63)}`, { hint: missing ? "Check file: in the plan (relative paths are relative to the plan file), or write app.version." : "The file must be JSON (e.g. package.json)." });
@@ -51741,13 +52320,22 @@ async function pruneTarget(target, plan, policy2, options) {
 }
 
 // src/util/staging.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
+========
+import { mkdir as mkdir8, mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { join as join11 } from "node:path";
 async function makeStaging(root, prefix) {
-  const at2 = root ?? tmpdir3();
+  const at2 = root ?? tmpdir4();
   try {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     await mkdir7(at2, { recursive: true });
+========
+    await mkdir8(at2, { recursive: true });
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     return await mkdtemp2(join11(at2, prefix));
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
@@ -52251,7 +52839,7 @@ async function runBackup(loaded, options) {
   const clock2 = performance.now();
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir, env }));
   const failures = /* @__PURE__ */ new Map();
-  const alive = () => targets.filter((t) => !failures.has(t.name));
+  const alive2 = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target, error64) => {
     failures.set(target.name, reason(error64));
     const hint = error64 instanceof RestorableError && error64.hint ? ` ${error64.hint}` : "";
@@ -52282,7 +52870,7 @@ async function runBackup(loaded, options) {
     finished_at: now().toISOString(),
     app_version: appVersion,
     trigger: options.trigger ?? triggerOf(env),
-    host: hostname3(),
+    host: hostname4(),
     github: githubOf(env),
     sources: entries,
     copies: holders.map((t) => ({
@@ -52303,7 +52891,7 @@ async function runBackup(loaded, options) {
       stagingDir = await makeStaging(options.stagingRoot, "restorable-");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
-      if (alive().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
+      if (alive2().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
       appVersion = await resolveAppVersion(plan, planDir, env);
       id2 = makeBackupId(started, appVersion);
       return `backup id ${id2}`;
@@ -52323,6 +52911,7 @@ async function runBackup(loaded, options) {
       const adapter = sourceAdapter(source);
       const began = performance.now();
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       const ctx = { ...sctx(), stagingDir: join14(stagingDir, source.name) };
       await mkdir9(ctx.stagingDir);
 ========
@@ -52338,6 +52927,16 @@ async function runBackup(loaded, options) {
         const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id2, file2), input2) })));
+========
+      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
+      await mkdir9(ctx.stagingDir);
+      try {
+        const snapshot = await adapter.snapshot(source, ctx);
+        const file2 = artifactFile(source, plan);
+        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
+        const writers = alive2();
+        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
         const streamed = await pipeline12([...packing(raw.snapshot, compression2), ...sealing, digest, sink], { signal }).then(
           () => void 0,
@@ -52346,16 +52945,22 @@ async function runBackup(loaded, options) {
         const settled = await results;
         if (streamed && !(streamed instanceof AllBranchesFailed)) throw sourceFailure(source.name, streamed);
         for (const result of settled) if (result.error) drop(writers.find((t) => t.name === result.name), result.error);
-        if (alive().length === 0) throw new RunError(`No target could store ${file2}; nothing was backed up.`, { hint: "See the messages above for each target." });
-        const info = await snapshot.info;
+        if (alive2().length === 0) throw new RunError(`No target could store ${file2}; nothing was backed up.`, { hint: "See the messages above for each target." });
+        const info2 = await snapshot.info;
         entries.push({
           name: source.name,
           type: source.type,
           kind: adapter.kind,
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           ...repository ? { storage: "repository" } : {},
           engine: info.engine,
           method: info.method,
           schema_version: info.schemaVersion,
+========
+          engine: info2.engine,
+          method: info2.method,
+          schema_version: info2.schemaVersion,
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           artifact: {
             file: file2,
             bytes: digest.bytes,
@@ -52364,20 +52969,25 @@ async function runBackup(loaded, options) {
             compression: { algorithm: compression2.algorithm, level: compression2.level ?? null },
             encryption: plan.encryption ? encryptionRecord(plan.encryption) : null
           },
-          counts: info.counts,
+          counts: info2.counts,
           duration_ms: Math.round(performance.now() - began)
         });
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
         const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
         const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
         return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}${stored}`;
+========
+        const counts3 = Object.entries(info2.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
+        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       } finally {
         await rm9(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
-      for (const target of alive()) written.add(target.name);
+      for (const target of alive2()) written.add(target.name);
       await Promise.all(
-        alive().map(async (target) => {
+        alive2().map(async (target) => {
           try {
             for (const entry of entries) {
               const problem = mismatch(entry, await readBack(target, plan.name, id2, entry));
@@ -52393,7 +53003,7 @@ async function runBackup(loaded, options) {
       return `${verifiedAt.size} of ${targets.length} targets verified`;
     },
     async policy() {
-      verdict = evaluate(plan.policy.rule, alive().map(copyOf));
+      verdict = evaluate(plan.policy.rule, alive2().map(copyOf));
       const { have, required: required2 } = verdict;
       const summary2 = `${have.copies}/${required2.copies} copies, ${have.media}/${required2.media} media, ${have.offsite}/${required2.offsite} offsite`;
       return verdict.met ? `met: ${summary2}` : `NOT met: ${verdict.missing.join("; ")}`;
@@ -52401,7 +53011,7 @@ async function runBackup(loaded, options) {
     async commit() {
       signal.throwIfAborted();
       const writeManifest = async (to2) => {
-        const holders = alive();
+        const holders = alive2();
         if (holders.length === 0) throw new RunError("No target took the manifest; nothing was committed.");
         const now2 = evaluate(plan.policy.rule, holders.map(copyOf));
         manifest = manifestFor(holders, now2);
@@ -52415,32 +53025,36 @@ async function runBackup(loaded, options) {
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
         return verdict = now2;
       };
-      const settle2 = async () => {
+      const settle3 = async () => {
         for (; ; ) {
-          const before = alive().length;
-          const written2 = await writeManifest(alive().filter((t) => !t.writeOnce));
-          if (alive().length === before) return written2;
+          const before = alive2().length;
+          const written2 = await writeManifest(alive2().filter((t) => !t.writeOnce));
+          if (alive2().length === before) return written2;
         }
       };
-      let final = await settle2();
-      const once2 = alive().filter((t) => t.writeOnce);
+      let final = await settle3();
+      const once2 = alive2().filter((t) => t.writeOnce);
       if (once2.length > 0) {
         final = await writeManifest(once2);
-        if (once2.some((t) => failures.has(t.name))) final = await settle2();
+        if (once2.some((t) => failures.has(t.name))) final = await settle3();
       }
       await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id2} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
+========
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive2().map((t) => t.name).join(", ")} only.`,
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join("; ")}` : "Add targets to the plan." }
         );
       }
-      return `manifest written to ${alive().map((t) => t.name).join(", ")}`;
+      return `manifest written to ${alive2().map((t) => t.name).join(", ")}`;
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
       const failed = [];
-      for (const target of alive()) {
+      for (const target of alive2()) {
         try {
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           const repository = repositoryPruneOf(plan, env, loaded.secrets);
@@ -52522,8 +53136,13 @@ async function removeIncomplete(targets, plan, id2, reporter) {
 
 // src/pipeline/lock.ts
 import { randomBytes as randomBytes12 } from "node:crypto";
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { hostname as hostname4, userInfo } from "node:os";
 import { Readable as Readable10 } from "node:stream";
+========
+import { hostname as hostname5, userInfo } from "node:os";
+import { Readable as Readable7 } from "node:stream";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { setTimeout as sleep2 } from "node:timers/promises";
 var SETTLE_MS = 2e3;
 var POLL_MS = 1e3;
@@ -52544,7 +53163,7 @@ function pidAlive(pid) {
     return error63.code === "EPERM";
   }
 }
-function staleness(lock, now, staleAfterMs, host = hostname4()) {
+function staleness(lock, now, staleAfterMs, host = hostname5()) {
   if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
   const age2 = now.getTime() - Date.parse(lock.started_at);
   if (age2 > staleAfterMs) return `it is older than ${Math.round(staleAfterMs / 6e4)} minutes`;
@@ -52638,7 +53257,7 @@ async function acquireLocks(targets, options) {
   const mine = {
     run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
     owner: safeUser(),
-    host: hostname4(),
+    host: hostname5(),
     pid: process.pid,
     started_at: now().toISOString(),
     command: options.command
@@ -52746,7 +53365,7 @@ function summary(result) {
   return lines.join("\n");
 }
 var backup = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "backup", input2, io2, () => runBackup(loaded, {
     reporter: io2.reporter,
     signal: io2.signal,
@@ -53025,9 +53644,12 @@ var exportCommand = async (input2, io2) => {
 
 // src/restore/drill.ts
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { join as join18 } from "node:path";
 import { Readable as Readable12 } from "node:stream";
 ========
+========
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 import { join as join15 } from "node:path";
 import { Readable as Readable8 } from "node:stream";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
@@ -53293,9 +53915,15 @@ import { dirname as dirname9, isAbsolute as isAbsolute4, join as join17 } from "
   }
   return { id: id2, holders: holdings.filter((h) => h.ids.includes(id2)).map((h) => h.target) };
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function fetchVerified(target, plan, id2, entry, stagingDir) {
   const path = target.localPath ? target.localPath(keyOf.file(plan, id2, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
   const problem = mismatch(entry, await readBack(target, plan, id2, entry, target.localPath ? void 0 : path));
+========
+async function fetchVerified(target, plan, id, entry, stagingDir) {
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
+  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   if (problem) {
     throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id2} on target "${target.name}" is damaged: ${problem}`, {
       hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
@@ -53316,9 +53944,14 @@ async function checkKey(path, entry, keys, id2) {
 }
 
 // src/restore/prepare.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
 import { join as join14 } from "node:path";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+import { mkdir as mkdir10, rm as rm9 } from "node:fs/promises";
+import { join as join14 } from "node:path";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -53393,8 +54026,12 @@ async function prepare(loaded, request, mode) {
         versionsChecked = true;
       }
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       await checkRoom(needs(located, chosen2, ctx, mode));
       const selected = await fetchAll(located, chosen2, join17(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+========
+      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened2 = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
@@ -53438,7 +54075,11 @@ async function retarget(chosen2, to2) {
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
 async function fetchAll({ target, manifest }, chosen2, scratch) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   await mkdir11(scratch);
+========
+  await mkdir10(scratch);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const selected = [];
   for (const { config: config2, entry } of chosen2) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -53472,10 +54113,16 @@ async function runDrill(loaded, request) {
   try {
     const locations = /* @__PURE__ */ new Map();
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     for (const item of prepared.selected) {
       const { config: config2, adapter } = item;
       const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join18(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
+========
+    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config2));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       const began = performance.now();
       try {
         await buildChecked(loaded.plan, prepared, item, into);
@@ -53539,7 +54186,7 @@ async function runDrill(loaded, request) {
 
 // src/commands/drill.ts
 var drill = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "drill", input2, io2, () => runDrill(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1e3).toFixed(1)}s (live data untouched)`];
@@ -53585,7 +54232,7 @@ async function copyState(target, plan, id2, now) {
   };
 }
 var list = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const rows = /* @__PURE__ */ new Map();
   const now = /* @__PURE__ */ new Date();
@@ -53622,7 +54269,11 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { relative as relative6 } from "node:path";
+========
+import { relative as relative5 } from "node:path";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const pipeline16 = compileBackup(loaded.plan, loaded.dir);
@@ -53632,7 +54283,11 @@ var planCommand = async (input2, io2) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative6(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+========
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     io2.reporter.output(lines.join("\n"));
   }
   return pipeline16;
@@ -53640,7 +54295,7 @@ var planCommand = async (input2, io2) => {
 
 // src/commands/prune.ts
 var prune = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const reports = [];
   const targets = selectTargets(loaded, input2.target, io2.env);
@@ -53667,12 +54322,44 @@ var prune = async (input2, io2) => {
 };
 
 // src/restore/restore.ts
-async function rollback(points) {
+import { rm as rm10 } from "node:fs/promises";
+
+// src/restore/fault.ts
+function faultPoint(name) {
+  const wanted = process.env.RESTORABLE_FAULT?.split(",") ?? [];
+  if (wanted.includes(name)) process.kill(process.pid, "SIGKILL");
+  if (wanted.includes(`fail:${name}`)) throw new RunError(`Fault point ${name} (RESTORABLE_FAULT).`);
+}
+
+// src/restore/restore.ts
+async function rollback(swaps, journal, ctx) {
   const failed = [];
-  for (const { name, point } of [...points].reverse()) {
-    await point.rollback().catch((error63) => failed.push(`${name}: ${reason(error63)}${point.location ? ` (restore point kept at ${point.location})` : ""}`));
+  await journal?.phase("rolling-back").catch(() => void 0);
+  for (const { config: config2, adapter, plan } of [...swaps].reverse()) {
+    await adapter.undoSteps(config2, plan.steps, ctx).catch((error63) => failed.push(`${config2.name}: ${reason(error63)}${plan.point ? ` (restore point kept at ${plan.point})` : ""}`));
   }
+  if (failed.length === 0) await journal?.remove().catch((error63) => ctx.reporter.warn(`Could not remove the restore journal: ${reason(error63)}; the next run settles it.`));
   return failed;
+}
+async function swapAll(loaded, prepared, staged2, tag, swaps, journal) {
+  const { ctx } = prepared;
+  for (const [index, { config: config2, adapter }] of prepared.selected.entries()) {
+    const keep2 = loaded.plan.sources.filter((s4) => s4.name !== config2.name).flatMap((s4) => sourceAdapter(s4).ownedPaths?.(s4, ctx) ?? []);
+    swaps.push({ config: config2, adapter, plan: await adapter.planSwap(config2, staged2[index], ctx, tag, keep2) });
+  }
+  await journal.planned(swaps.map(({ plan }) => plan));
+  let n = 0;
+  for (const [index, { config: config2, adapter, plan }] of swaps.entries()) {
+    for (const [step, body] of plan.steps.entries()) {
+      faultPoint(`swap:${++n}`);
+      await adapter.runStep(config2, body, ctx);
+      await journal.progress(index, step + 1);
+    }
+    ctx.reporter.info(`Restored "${config2.name}"; ${plan.point ? `the previous state is kept at ${plan.point}` : "there was no previous state"}`);
+  }
+  faultPoint(`swap:${n + 1}`);
+  await journal.phase("swapped");
+  faultPoint("swapped");
 }
 async function runRestore(loaded, request) {
   const started = performance.now();
@@ -53681,7 +54368,8 @@ async function runRestore(loaded, request) {
   const prepared = await prepare(loaded, request, "restore");
   const tag = makeBackupId(/* @__PURE__ */ new Date(), null);
   const staged2 = [];
-  const points = [];
+  const swaps = [];
+  let journal;
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks2 = (phase, strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
   let postHookError;
@@ -53693,6 +54381,7 @@ async function runRestore(loaded, request) {
     signal.throwIfAborted();
     appStopped = true;
     await hooks2("pre_restore", true);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     for (const item of prepared.selected) {
       const { config: config2, adapter } = item;
       signal.throwIfAborted();
@@ -53704,6 +54393,15 @@ async function runRestore(loaded, request) {
       await adapter.materialize(config2, stream2, into, prepared.ctx).finally(() => stream2.destroy());
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       staged2.push({ path: into, discard: () => adapter.discard(into) });
+========
+    const builds = prepared.selected.map(({ config: config2, adapter }) => ({ name: config2.name, type: config2.type, staged: adapter.stagingLocation(config2, prepared.ctx, tag) }));
+    journal = await RestoreJournal.begin(loaded, { backupId: prepared.manifest.backup_id, tag, sources: builds });
+    for (const [index, { config: config2, adapter, entry, artifact }] of prepared.selected.entries()) {
+      signal.throwIfAborted();
+      const into = builds[index].staged;
+      await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      staged2.push({ path: into, discard: () => adapter.discard(into, config2) });
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     }
     signal.throwIfAborted();
     const builtAt = new Map(prepared.selected.map(({ config: config2 }, index) => [config2.name, staged2[index].path]));
@@ -53716,13 +54414,9 @@ async function runRestore(loaded, request) {
       });
     }
     signal.throwIfAborted();
-    for (const [index, { config: config2, adapter }] of prepared.selected.entries()) {
-      points.push({ name: config2.name, point: await adapter.swapIn(config2, staged2[index].path, prepared.ctx, tag) });
-      const kept = points.at(-1).point.location;
-      reporter.info(`Restored "${config2.name}"; ${kept ? `the previous state is kept at ${kept}` : "there was no previous state"}`);
-    }
+    await swapAll(loaded, prepared, staged2.map((s4) => s4.path), tag, swaps, journal);
   } catch (error63) {
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
     for (const s4 of staged2) await s4.discard().catch(() => void 0);
     if (appStopped) await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`The restore failed (${reason(error63)}) and could not be fully undone: ${stuck.join("; ")}`, { hint: "Move the restore point back by hand." });
@@ -53741,7 +54435,8 @@ async function runRestore(loaded, request) {
   if (failed.length > 0 || signal.aborted) {
     request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks });
     await hooks2("pre_restore");
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
+    for (const s4 of staged2) await s4.discard().catch(() => void 0);
     await hooks2("post_restore");
     if (stuck.length > 0) throw new RunError(`Health checks failed and the rollback could not be completed: ${stuck.join("; ")}`, { hint: "Move the restore points back by hand." });
     if (failed.length === 0) throw new InterruptedError("Interrupted during the health checks: rolled back, the data is as it was before the restore.");
@@ -53749,13 +54444,15 @@ async function runRestore(loaded, request) {
       hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
     });
   }
+  for (const { plan: swap } of swaps) if (swap.leftover) await rm10(swap.leftover, { recursive: true, force: true });
+  await journal?.remove().catch((error63) => reporter.warn(`Could not remove the restore journal: ${reason(error63)}; the next run settles it (the restore stands).`));
   const result = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config: config2 }) => ({
       name: config2.name,
       location: live(config2.name),
-      restorePoint: points.find((p2) => p2.name === config2.name)?.point.location ?? null
+      restorePoint: swaps.find((p2) => p2.config.name === config2.name)?.plan.point ?? null
     })),
     checks,
     durationMs: performance.now() - started
@@ -53785,7 +54482,7 @@ async function runHooks(loaded, phase, env, request, strict) {
 
 // src/commands/restore.ts
 var restore = async (input2, io2) => {
-  const loaded = await load(input2, io2);
+  const loaded = await loadRecovered(input2, io2);
   const result = await withLock(loaded, allTargets(loaded, io2.env), "restore", input2, io2, () => runRestore(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
@@ -54017,6 +54714,7 @@ function missingCopies(claims, listed) {
   }
   return [...missing.values()];
 }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 function sampleOf(text2) {
   if (text2 === void 0) return void 0;
   const sample = parseSample(text2);
@@ -54039,6 +54737,10 @@ async function checkRepository(target, plan, sample) {
 }
 var verify2 = async (input2, io2) => {
   const loaded = await load(input2, io2);
+========
+var verify = async (input2, io2) => {
+  const loaded = await loadRecovered(input2, io2);
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const { plan } = loaded;
   let keys;
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
@@ -54084,12 +54786,17 @@ var verify2 = async (input2, io2) => {
 
 // src/commands/workflow.ts
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { mkdir as mkdir12, readFile as readFile6, rename as rename4, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join19, relative as relative7, resolve as resolve9, sep as sep3 } from "node:path";
 ========
 import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join16, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+import { mkdir as mkdir11, readFile as readFile6, rename as rename5, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join16, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -54264,13 +54971,22 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const existing2 = await readFile6(path, "utf8").catch(() => null);
   return existing2 === null ? "new" : existing2 === content ? "unchanged" : "changed";
+========
+  const existing = await readFile6(path, "utf8").catch(() => null);
+  return existing === null ? "new" : existing === content ? "unchanged" : "changed";
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const planPath = relative7(process.cwd(), planFile).split(sep3).join("/");
+========
+  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -54280,6 +54996,7 @@ var workflow = async (input2, io2) => {
     );
   }
 <<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   const outDir = resolve9(input2.out ?? join19(".github", "workflows"));
   const files2 = await Promise.all(
     planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join19(outDir, w2.file), status: await statusOf(join19(outDir, w2.file), w2.content) }))
@@ -54288,6 +55005,11 @@ var workflow = async (input2, io2) => {
   const files2 = await Promise.all(
     planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
 >>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+========
+  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
+  const files2 = await Promise.all(
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -54301,12 +55023,21 @@ ${f2.content}`).join("\n"));
       hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
     });
   }
+<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
   await mkdir12(outDir, { recursive: true });
   for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
     await writeFile4(`${f2.path}.tmp`, f2.content);
     await rename4(`${f2.path}.tmp`, f2.path);
   }
   if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative7(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+========
+  await mkdir11(outDir, { recursive: true });
+  for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
+    await writeFile3(`${f2.path}.tmp`, f2.content);
+    await rename5(`${f2.path}.tmp`, f2.path);
+  }
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
+>>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   return { dryRun: false, files: listing };
 };
 

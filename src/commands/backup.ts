@@ -1,6 +1,6 @@
 import { runBackup, type BackupResult, type TargetOutcome } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
-import { allTargets, load, type Command } from './context.js';
+import { allTargets, loadRecovered, type Command } from './context.js';
 import { withLock } from './locked.js';
 
 const yes = (value: boolean) => (value ? 'yes' : 'no');
@@ -46,7 +46,7 @@ function summary(result: BackupResult): string {
 }
 
 export const backup: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const result = await withLock(loaded, allTargets(loaded, io.env), 'backup', input, io, () => runBackup(loaded, {
     reporter: io.reporter,
     signal: io.signal,

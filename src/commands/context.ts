@@ -8,6 +8,7 @@ import { createTarget } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RestoreRequest } from '../restore/prepare.js';
+import { recoverInterrupted } from '../restore/journal.js';
 import type { Secrets } from '../report/secrets.js';
 
 export interface CommandInput {
@@ -57,6 +58,13 @@ export type Command = (input: CommandInput, io: CommandIO) => Promise<unknown>;
 export async function load(input: CommandInput, io: CommandIO): Promise<LoadedPlan> {
   const loaded = await loadPlan(input.planPath, { env: io.env, secrets: io.secrets, capabilities: { zstd: zstdEngine(io.env) !== null } });
   for (const warning of loaded.warnings) io.reporter.warn(`${warning.where}: ${warning.path}: ${warning.message}`);
+  return loaded;
+}
+
+/** load, then settle a restore of this plan that a crash interrupted (restore/journal.ts): for every command that acts on the plan's data or targets. */
+export async function loadRecovered(input: CommandInput, io: CommandIO): Promise<LoadedPlan> {
+  const loaded = await load(input, io);
+  await recoverInterrupted(loaded, io.reporter);
   return loaded;
 }
 

@@ -1,9 +1,9 @@
 import { runDrill } from '../restore/drill.js';
-import { allTargets, load, restoreRequest, type Command } from './context.js';
+import { allTargets, loadRecovered, restoreRequest, type Command } from './context.js';
 import { withLock } from './locked.js';
 
 export const drill: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const result = await withLock(loaded, allTargets(loaded, io.env), 'drill', input, io, () => runDrill(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1000).toFixed(1)}s (live data untouched)`];

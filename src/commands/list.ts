@@ -6,7 +6,7 @@ import { counts } from '../plan/policy.js';
 import type { Target } from '../targets/target.js';
 import { reason } from '../errors.js';
 import { formatBytes } from '../report/terminal.js';
-import { load, selectTargets, type Command } from './context.js';
+import { loadRecovered, selectTargets, type Command } from './context.js';
 
 function age(from: Date, now: Date): string {
   const hours = (now.getTime() - from.getTime()) / 3_600_000;
@@ -60,7 +60,7 @@ async function copyState(target: Target, plan: string, id: string, now: Date, si
 
 /** Backups across targets: which targets hold each one, and whether it was drilled. */
 export const list: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   const rows = new Map<string, Row>();
   const now = new Date();

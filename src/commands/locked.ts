@@ -28,8 +28,8 @@ export async function withLock<T>(loaded: LoadedPlan, targets: Target[], command
     throw error;
   }
   try {
-    // Recovery of an interrupted restore (restore/journal.ts recoverInterrupted) belongs here, first:
-    // it may still need the builds and restore points a dead restore left, which the sweep below must not see as leftovers.
+    // An interrupted restore was settled when the plan loaded (context.ts loadRecovered, under the journal's own
+    // claim), so its builds and restore points are gone or final before this sweep looks for leftovers.
     if (!input.dryRun) await clearLeftovers({ plan: loaded.plan.name, held: held.targets, stagingRoot: input.stagingRoot, reporter: io.reporter });
     return await run();
   } finally {

@@ -1,5 +1,5 @@
 import { prunePlan, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
-import { allTargets, load, selectTargets, type Command } from './context.js';
+import { allTargets, loadRecovered, selectTargets, type Command } from './context.js';
 import { withLock } from './locked.js';
 
 /**
@@ -8,7 +8,7 @@ import { withLock } from './locked.js';
  * --dry-run it only says what it would remove, and why it keeps the rest.
  */
 export const prune: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   const reports: PruneReport[] = [];
   const targets = allTargets(loaded, io.env);

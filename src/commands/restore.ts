@@ -1,9 +1,9 @@
 import { runRestore } from '../restore/restore.js';
-import { allTargets, load, restoreRequest, type Command } from './context.js';
+import { allTargets, loadRecovered, restoreRequest, type Command } from './context.js';
 import { withLock } from './locked.js';
 
 export const restore: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const result = await withLock(loaded, allTargets(loaded, io.env), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];

@@ -14,7 +14,7 @@ import { checkObjects, parseSample, type Sample } from '../repository/check.js';
 import { RepoReader, parseSnapshot } from '../repository/reader.js';
 import { buildSnapshot } from '../repository/restore.js';
 import { CollectedReporter } from '../report/collected.js';
-import { load, selectTargets, type Command } from './context.js';
+import { loadRecovered, selectTargets, type Command } from './context.js';
 
 interface ArtifactReport {
   file: string;
@@ -184,7 +184,7 @@ async function checkRepository(target: Target, plan: string, sample: Sample | un
 
 /** Re-reads stored copies and checks every size and sha256 against the manifest; --deep also decrypts and decompresses. */
 export const verify: Command = async (input, io) => {
-  const loaded = await load(input, io);
+  const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   let keys: DecryptionKeys | undefined;
   const getKeys = () => (keys ??= decryptionKeys(io.env, plan.encryption, loaded.secrets));

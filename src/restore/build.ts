@@ -46,11 +46,11 @@ export async function buildChecked(plan: Plan, prepared: Prepared, item: Selecte
   try {
     differences = builtDifferences(entry, await adapter.inspectBuilt(config, into, prepared.ctx));
   } catch (error) {
-    await adapter.discard(into).catch(() => undefined);
+    await adapter.discard(into, config).catch(() => undefined);
     throw error;
   }
   if (differences.length === 0) return;
-  await adapter.discard(into).catch((error: unknown) => prepared.ctx.reporter.warn(`Could not remove the refused build at ${into}: ${reason(error)}`));
+  await adapter.discard(into, config).catch((error: unknown) => prepared.ctx.reporter.warn(`Could not remove the refused build at ${into}: ${reason(error)}`));
   throw new IntegrityError(
     `The restored data of source "${config.name}" is not what backup ${prepared.manifest.backup_id} recorded: ${differences.join('; ')}. It was discarded; the live data was not touched.`,
     {

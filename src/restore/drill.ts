@@ -41,7 +41,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
     for (const item of prepared.selected) {
       const { config, adapter } = item;
       const into = adapter.scratchLocation?.(config, prepared.ctx, tag) ?? join(prepared.stagingDir, `restored-${config.name}`);
-      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
+      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config));
       const began = performance.now();
       try {
         await buildChecked(loaded.plan, prepared, item, into);

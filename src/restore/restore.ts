@@ -4,18 +4,25 @@
  * restore point, run the checks that need the running app (http, command),
  * and roll back to the restore point if any of those fails. A failing sql
  * check never reaches the live data: the restored copy is discarded before
- * the swap. The live data is only ever renamed, never rewritten, so a
- * rollback gives back the very same bytes.
+ * the swap. The live data is only ever renamed (or linked), never
+ * rewritten, so a rollback gives back the very same bytes. Every source's
+ * swap is planned first and written to the restore journal (journal.ts)
+ * before the first step, so that a run killed mid-swap is undone as a whole
+ * by the next command.
  */
+import { rm } from 'node:fs/promises';
 import { makeBackupId } from '../artifacts/backup-id.js';
 import { HealthCheckError, InterruptedError, RunError, reason } from '../errors.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { runHook } from '../pipeline/hooks.js';
 import { sourceAdapter } from '../sources/index.js';
-import type { RestorePoint } from '../sources/source.js';
+import type { SourceAdapter, SwapPlan } from '../sources/source.js';
+import type { SourceConfig } from '../sources/index.js';
+import { faultPoint } from './fault.js';
+import { RestoreJournal } from './journal.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { buildChecked } from './build.js';
-import { prepare, type RestoreRequest } from './prepare.js';
+import { prepare, type Prepared, type RestoreRequest } from './prepare.js';
 
 export interface RestoredSource {
   name: string;
@@ -31,12 +38,50 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-async function rollback(points: { name: string; point: RestorePoint }[]): Promise<string[]> {
+/** One source's swap, as planned and journalled. */
+interface Swap {
+  config: SourceConfig;
+  adapter: SourceAdapter<SourceConfig>;
+  plan: SwapPlan;
+}
+
+/**
+ * Undoes every source's swap, last source first, whatever prefix of its steps
+ * was made (the undo looks at the live data). The journal says
+ * `rolling-back` meanwhile, and goes once everything is back.
+ */
+async function rollback(swaps: Swap[], journal: RestoreJournal | undefined, ctx: Prepared['ctx']): Promise<string[]> {
   const failed: string[] = [];
-  for (const { name, point } of [...points].reverse()) {
-    await point.rollback().catch((error: unknown) => failed.push(`${name}: ${reason(error)}${point.location ? ` (restore point kept at ${point.location})` : ''}`));
+  // A journal that cannot be written (a full disk) still says `swapping`, which also means roll back: go on.
+  await journal?.phase('rolling-back').catch(() => undefined);
+  for (const { config, adapter, plan } of [...swaps].reverse()) {
+    await adapter.undoSteps(config, plan.steps, ctx).catch((error: unknown) => failed.push(`${config.name}: ${reason(error)}${plan.point ? ` (restore point kept at ${plan.point})` : ''}`));
   }
+  if (failed.length === 0) await journal?.remove().catch((error: unknown) => ctx.reporter.warn(`Could not remove the restore journal: ${reason(error)}; the next run settles it.`));
   return failed;
+}
+
+/** Plans every source's swap (nothing live changes), journals them all, then makes the steps in order. */
+async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[], journal: RestoreJournal): Promise<void> {
+  const { ctx } = prepared;
+  for (const [index, { config, adapter }] of prepared.selected.entries()) {
+    // Other sources' files (a database inside a folder source) stay where they are, restored or not.
+    const keep = loaded.plan.sources.filter((s) => s.name !== config.name).flatMap((s) => sourceAdapter(s).ownedPaths?.(s, ctx) ?? []);
+    swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep) });
+  }
+  await journal.planned(swaps.map(({ plan }) => plan));
+  let n = 0;
+  for (const [index, { config, adapter, plan }] of swaps.entries()) {
+    for (const [step, body] of plan.steps.entries()) {
+      faultPoint(`swap:${++n}`);
+      await adapter.runStep(config, body, ctx);
+      await journal.progress(index, step + 1);
+    }
+    ctx.reporter.info(`Restored "${config.name}"; ${plan.point ? `the previous state is kept at ${plan.point}` : 'there was no previous state'}`);
+  }
+  faultPoint(`swap:${n + 1}`);
+  await journal.phase('swapped');
+  faultPoint('swapped');
 }
 
 /**
@@ -54,7 +99,8 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   // Unique per run: two restores within a second must never share a restore point.
   const tag = makeBackupId(new Date(), null);
   const staged: { path: string; discard: () => Promise<void> }[] = [];
-  const points: { name: string; point: RestorePoint }[] = [];
+  const swaps: Swap[] = [];
+  let journal: RestoreJournal | undefined;
   const hookEnv = { ...request.env, RESTORABLE_PLAN: plan.name, RESTORABLE_BACKUP_ID: prepared.manifest.backup_id };
   const hooks = (phase: 'pre_restore' | 'post_restore', strict = false) => runHooks(loaded, phase, hookEnv, request, strict);
   let postHookError: unknown;
@@ -66,12 +112,15 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
     signal.throwIfAborted();
     appStopped = true;
     await hooks('pre_restore', true);
-    for (const item of prepared.selected) {
+    // Journalled before anything is built: a kill while building leaves builds the next run removes.
+    const builds = prepared.selected.map(({ config, adapter }) => ({ name: config.name, type: config.type, staged: adapter.stagingLocation(config, prepared.ctx, tag) }));
+    journal = await RestoreJournal.begin(loaded, { backupId: prepared.manifest.backup_id, tag, sources: builds });
+    for (const [index, item] of prepared.selected.entries()) {
       const { config, adapter } = item;
       signal.throwIfAborted();
-      const into = adapter.stagingLocation(config, prepared.ctx, tag);
+      const into = builds[index]!.staged;
       await buildChecked(loaded.plan, prepared, item, into);
-      staged.push({ path: into, discard: () => adapter.discard(into) });
+      staged.push({ path: into, discard: () => adapter.discard(into, config) });
     }
     signal.throwIfAborted();
     const builtAt = new Map(prepared.selected.map(({ config }, index) => [config.name, staged[index]!.path]));
@@ -84,13 +133,9 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       });
     }
     signal.throwIfAborted();
-    for (const [index, { config, adapter }] of prepared.selected.entries()) {
-      points.push({ name: config.name, point: await adapter.swapIn(config, staged[index]!.path, prepared.ctx, tag) });
-      const kept = points.at(-1)!.point.location;
-      reporter.info(`Restored "${config.name}"; ${kept ? `the previous state is kept at ${kept}` : 'there was no previous state'}`);
-    }
+    await swapAll(loaded, prepared, staged.map((s) => s.path), tag, swaps, journal);
   } catch (error) {
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
     for (const s of staged) await s.discard().catch(() => undefined);
     if (appStopped) await hooks('post_restore');
     if (stuck.length > 0) throw new RunError(`The restore failed (${reason(error)}) and could not be fully undone: ${stuck.join('; ')}`, { hint: 'Move the restore point back by hand.' });
@@ -110,7 +155,9 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   if (failed.length > 0 || signal.aborted) {
     request.partial?.({ backupId: prepared.manifest.backup_id, target: prepared.target.name, ok: false, checks });
     await hooks('pre_restore');
-    const stuck = await rollback(points);
+    const stuck = await rollback(swaps, journal, prepared.ctx);
+    // The undo moved the restored data back where it was built: it goes now.
+    for (const s of staged) await s.discard().catch(() => undefined);
     await hooks('post_restore');
     if (stuck.length > 0) throw new RunError(`Health checks failed and the rollback could not be completed: ${stuck.join('; ')}`, { hint: 'Move the restore points back by hand.' });
     if (failed.length === 0) throw new InterruptedError('Interrupted during the health checks: rolled back, the data is as it was before the restore.');
@@ -118,13 +165,16 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       hint: 'Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data.',
     });
   }
+  // The restore stands: what is left of the builds goes, then the journal.
+  for (const { plan: swap } of swaps) if (swap.leftover) await rm(swap.leftover, { recursive: true, force: true });
+  await journal?.remove().catch((error: unknown) => reporter.warn(`Could not remove the restore journal: ${reason(error)}; the next run settles it (the restore stands).`));
   const result: RestoreResult = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
     sources: prepared.selected.map(({ config }) => ({
       name: config.name,
       location: live(config.name),
-      restorePoint: points.find((p) => p.name === config.name)?.point.location ?? null,
+      restorePoint: swaps.find((p) => p.config.name === config.name)?.plan.point ?? null,
     })),
     checks,
     durationMs: performance.now() - started,

@@ -6,12 +6,12 @@
  * outside it (see safe-extract.ts).
  */
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import * as tar from 'tar';
 import { z } from 'zod';
 import { RunError, ioHint, reason } from '../errors.js';
-import { besidePath, swapPaths } from './path-swap.js';
+import { BESIDE_NAME, besidePath, inside, pathStep, planTreeSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { extractSafely } from './safe-extract.js';
 import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
 
@@ -47,6 +47,8 @@ export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (pat
   const included = config.include ? picomatch(config.include, { dot: true }) : () => true;
   return (path, isDir) => {
     if (path === '.' || path === '') return true;
+    // restorable's own builds and restore points (a nested database's) are never the folder's data.
+    if (BESIDE_NAME.test(basename(path))) return false;
     if (excluded(path) || (isDir && excluded(`${path}/`))) return false;
     return isDir || included(path);
   };
@@ -169,7 +171,20 @@ export const files: SourceAdapter<FilesConfig> = {
 
   stagingLocation: (config, ctx, tag) => besidePath(files.liveLocation(config, ctx), 'new', tag),
 
-  swapIn: (config, staged, ctx, tag) => swapPaths(files.liveLocation(config, ctx), staged, tag),
+  async planSwap(config, staged, ctx, tag, keep) {
+    const root = files.liveLocation(config, ctx);
+    const covered = selector(config);
+    // Other sources' files below the folder, by path relative to it.
+    const others = new Set(keep.flatMap((path) => inside(root, path) ?? []));
+    const kept = (rel: string, isDir: boolean) => others.has(rel) || BESIDE_NAME.test(basename(rel)) || !covered(rel, isDir);
+    return planTreeSwap(root, staged, tag, kept, [...others]);
+  },
+
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s) => pathStep.parse(s))),
+
+  ownedPaths: (config, ctx) => [files.liveLocation(config, ctx)],
 
   async discard(staged) {
     leftOut.delete(staged);

@@ -20,7 +20,6 @@ import { explainClientError } from './pg-layout.js';
 import { createRoleStatements, grantStatement, parseGlobals, type Globals } from './pg-globals.js';
 import { runTool, startTool, type PgTools } from './pg-tools.js';
 import { extractSafely } from './safe-extract.js';
-import type { RestorePoint } from './source.js';
 
 const MAX_NAME_BYTES = 63;
 
@@ -244,84 +243,4 @@ export async function discardSet(set: StagedSet): Promise<void> {
   set.dbs = [];
 }
 
-/** Renames `from` to `to` after ending every other connection to it; new connections are refused meanwhile. */
-async function renameDatabase(client: pg.Client, from: string, to: string): Promise<void> {
-  await client.query(`alter database ${quoteIdent(from)} allow_connections false`);
-  // Whether the rename happened, not whether `to` exists: another database may hold that name.
-  let renamed = false;
-  try {
-    for (let attempt = 1; ; attempt++) {
-      await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [from]);
-      try {
-        await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to)}`);
-        renamed = true;
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error; // 55006: still in use
-        await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
-    }
-  } finally {
-    await client.query(`alter database ${quoteIdent(renamed ? to : from)} allow_connections true`);
-  }
-}
-
-/** Where to connect to rename: never a database that is itself renamed (`databases: all` includes the maintenance one). */
-function adminDatabase(set: StagedSet): string {
-  return set.dbs.some((d) => d.live === set.maintenance) ? 'template1' : set.maintenance;
-}
-
-/** Swaps every staged database in; the restore point lists the previous databases' new names. */
-export async function swapSet(set: StagedSet): Promise<RestorePoint> {
-  const done: { db: StagedDb; point: string | null }[] = [];
-  // The database being swapped when a rename failed: its live one may already carry the restore point's name.
-  let current: { db: StagedDb; point: string | null } | undefined;
-  const undo = async () => {
-    const stuck: string[] = [];
-    await withClient(set.conn, adminDatabase(set), async (client) => {
-      const half = current;
-      current = undefined;
-      if (half?.point && !(await databaseExists(client, half.db.live)) && (await databaseExists(client, half.point))) {
-        await renameDatabase(client, half.point, half.db.live).catch((error: unknown) => stuck.push(`"${half.point}" (was "${half.db.live}"): ${reason(error)}`));
-      }
-      for (const { db, point } of done.splice(0).reverse()) {
-        try {
-          const failed = besideName(db.live, 'failed', set.tag);
-          await renameDatabase(client, db.live, failed);
-          if (point) await renameDatabase(client, point, db.live);
-          await dropDatabase(client, failed);
-        } catch (error) {
-          stuck.push(`"${point ?? db.live}" (was "${db.live}"): ${reason(error)}`);
-        }
-      }
-    });
-    if (stuck.length > 0) {
-      throw new RunError(`Renaming the previous databases back failed on ${describeConnection(set.conn)}: ${stuck.join('; ')}.`, {
-        hint: 'The previous data is whole under the name shown: rename it back by hand (ALTER DATABASE "<that name>" RENAME TO "<live name>") once nothing is connected.',
-      });
-    }
-  };
-  try {
-    await withClient(set.conn, adminDatabase(set), async (client) => {
-      for (const db of set.dbs) {
-        current = { db, point: (await databaseExists(client, db.live)) ? besideName(db.live, 'before', set.tag) : null };
-        if (current.point) await renameDatabase(client, db.live, current.point);
-        await renameDatabase(client, db.staged, db.live);
-        done.push(current);
-        current = undefined;
-      }
-    });
-  } catch (error) {
-    const undoError = await undo().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    const outcome = undoError ? `; ${reason(undoError)}` : '. The live databases were renamed back.';
-    throw new RunError(`Swapping in the restored database failed on ${describeConnection(set.conn)}: ${reason(error)}${outcome}`, {
-      hint: undoError instanceof RunError && undoError.hint ? undoError.hint : "Check that restorable's role owns the databases or is a superuser (ALTER DATABASE ... RENAME needs that).",
-      cause: error,
-    });
-  }
-  const points = done.flatMap((d) => (d.point ? [d.point] : []));
-  return { location: points.length > 0 ? points.join(', ') : null, rollback: undo };
-}
+// The swap of the built databases in (renames, journalled) is in pg-swap.ts.

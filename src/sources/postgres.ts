@@ -11,7 +11,8 @@ import { RefusedError, RunError, UsageError, reason } from '../errors.js';
 import { parseConnection, quoteIdent, withClient, describeConnection, type PgConnection } from './pg-connection.js';
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
 import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
-import { besideName, discardSet, materializeSet, swapSet, type StagedSet } from './pg-restore.js';
+import { besideName, discardSet, materializeSet, type StagedSet } from './pg-restore.js';
+import { dropBuilt, pgStep, planPgSwap, runPgStep, undoPgSteps } from './pg-swap.js';
 import { findTools, type PgTools } from './pg-tools.js';
 import type { Reporter } from '../report/reporter.js';
 import type { SourceAdapter, SourceContext } from './source.js';
@@ -35,7 +36,7 @@ function primaryDatabase(config: PgSourceConfig, conn: PgConnection): string {
   return Array.isArray(config.databases) ? primaryOf(conn, config.databases) : conn.database;
 }
 
-/** What materialize built, by location, for swapIn and discard in the same run. */
+/** What materialize built, by location, for planSwap and discard in the same run. */
 const staged = new Map<string, StagedSet>();
 
 async function serverVersion(conn: PgConnection, database: string): Promise<{ version: string; major: number }> {
@@ -223,13 +224,16 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
     });
   },
 
-  async swapIn(_config, location) {
-    return swapSet(setAt(location));
-  },
+  planSwap: (_config, location) => planPgSwap(setAt(location)),
 
-  async discard(location) {
+  runStep: (config, step) => runPgStep(parseConnection(config), pgStep.parse(step)),
+
+  undoSteps: (config, steps) => undoPgSteps(parseConnection(config), steps.map((s) => pgStep.parse(s))),
+
+  async discard(location, config) {
     const set = staged.get(location);
     if (set) await discardSet(set);
+    else await dropBuilt(parseConnection(config), config.maintenance_database, databaseAt(location));
   },
 
   async inspectBuilt(config, location) {

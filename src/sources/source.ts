@@ -84,14 +84,22 @@ export interface BuiltInfo {
 }
 
 /**
- * The state swapped out by a restore, kept so that it can be put back. A
- * restore point is only ever removed by the user: restorable prints where it is.
+ * How a restore will replace the live data with what `materialize` built:
+ * a list of steps planned before the first one is made. The restore journal
+ * (restore/journal.ts) records every source's steps, fsync'd, before any step
+ * is made, so that a run killed at any instant can be undone as a whole by
+ * the next run. A step is plain JSON, the adapter's own: only it reads them.
+ *
+ * The previous state is only ever renamed (or linked) into a restore point,
+ * never rewritten: an undo gives back the very same bytes. A restore point is
+ * only ever removed by the user: restorable prints where it is.
  */
-export interface RestorePoint {
-  /** Where the previous state now lives (a path, or a database name); null when there was none. */
-  location: string | null;
-  /** Puts the previous state back exactly as it was. */
-  rollback(): Promise<void>;
+export interface SwapPlan<S = unknown> {
+  /** Where the previous state will live (a path, or database names); null when there is none. */
+  point: string | null;
+  steps: S[];
+  /** What is left of the build once every step is made (the shell of a new folder): removed after a restore that stands. */
+  leftover?: string;
 }
 
 export interface SourceAdapter<C extends { type: string; name: string } = { type: string; name: string }> {
@@ -127,12 +135,37 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
    * (e.g. CREATEDB on a database server), so that it fails fast and says why.
    */
   checkRestore?(config: C, ctx: SourceContext, mode: 'restore' | 'drill'): Promise<void>;
-  /** Where `materialize` should build the data so that `swapIn` can be atomic (same file system). */
+  /** Where `materialize` should build the data so that the swap is renames (same file system). */
   stagingLocation(config: C, ctx: SourceContext, tag: string): string;
-  /** Replaces the live data with `staged`, keeping the old state as a restore point. */
-  swapIn(config: C, staged: string, ctx: SourceContext, tag: string): Promise<RestorePoint>;
+  /**
+   * Plans the swap of `staged` in, changing nothing live (it may refuse, e.g.
+   * a database still open). `keep` holds the live paths of the plan's other
+   * sources (see `ownedPaths`): a folder restore leaves them where they are.
+   */
+  planSwap(config: C, staged: string, ctx: SourceContext, tag: string, keep: readonly string[]): Promise<SwapPlan>;
+  /** Makes one step of a plan from `planSwap`, in order. */
+  runStep(config: C, step: unknown, ctx: SourceContext): Promise<void>;
+  /**
+   * Puts the previous state back after any prefix of `steps` was made (none,
+   * some, all; the last one perhaps half made, as a kill leaves it), looking
+   * at the live data to tell which. Running it again does nothing more. It
+   * also drops data the steps brought in that is no longer needed (e.g. a
+   * half-swapped new database). Used in the run itself and by the next run
+   * after a crash, with `config` from the plan.
+   */
+  undoSteps(config: C, steps: readonly unknown[], ctx: SourceContext): Promise<void>;
+  /**
+   * The paths in the file system that this source's restore replaces (a
+   * database file and its companions, a folder), when it has any: another
+   * source's folder that contains them must leave them alone.
+   */
+  ownedPaths?(config: C, ctx: Pick<SourceContext, 'planDir'>): string[];
   /** Removes data built by `materialize` that will not be used. */
-  discard(staged: string): Promise<void>;
+  /**
+   * `config` matters when a later run discards what a killed one built
+   * (restore/journal.ts): the record of the build kept in memory is gone then.
+   */
+  discard(staged: string, config: C): Promise<void>;
   /**
    * Where a drill builds its scratch copy when that is not a folder in the run's
    * staging folder (a scratch database on the server); the drill discards it.

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { IntegrityError, RunError, ioHint, isDiskFull, reason, stagingFullHint } from '../errors.js';
-import { besidePath, swapPaths } from './path-swap.js';
+import { besidePath, pathStep, planFileSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { chooseDriver, vacuumInto, type SqliteConnection, type SqliteDriver } from './sqlite-driver.js';
 import { sourceBase, type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
 
@@ -217,7 +217,7 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
 
   async materialize(config, stream, into) {
     await mkdir(dirname(into), { recursive: true });
-    const handle = await open(into, 'wx', 0o600); // private until swapIn gives it the live file's mode
+    const handle = await open(into, 'wx', 0o600); // private until planSwap gives it the live file's mode
     try {
       await pipeline(stream, handle.createWriteStream());
       const synced = await open(into, 'r+');
@@ -235,11 +235,20 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
 
   stagingLocation: (config, ctx, tag) => besidePath(sqlite.liveLocation(config, ctx), 'new', tag),
 
-  async swapIn(config, staged, ctx, tag) {
+  async planSwap(config, staged, ctx, tag) {
     const live = sqlite.liveLocation(config, ctx);
     await refuseIfInUse(config.name, live);
     await takeOwnership(staged, live);
-    return swapPaths(live, staged, tag, COMPANIONS);
+    return planFileSwap(live, staged, tag, COMPANIONS);
+  },
+
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s) => pathStep.parse(s))),
+
+  ownedPaths: (config, ctx) => {
+    const live = sqlite.liveLocation(config, ctx);
+    return [live, ...COMPANIONS.map((suffix) => live + suffix)];
   },
 
   discard: (staged) => rm(staged, { force: true }),

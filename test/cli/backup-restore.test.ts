@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,18 +42,29 @@ describe('backup and restore through the CLI', () => {
     expect(readdirSync(join(ws.dir, 'app')).filter((f) => f.startsWith('library.sqlite'))).toEqual(['library.sqlite']);
   });
 
-  it('restores files byte for byte, with modes, mtimes and symlinks, leaving out excluded paths', async () => {
+  it('restores files byte for byte, with modes, mtimes and symlinks; excluded paths stay in the live folder untouched', async () => {
     const original = await treeOf(ws.uploads);
     expect((await runCli(['backup', '--plan', ws.plan])).code).toBe(0);
+    // After the backup: a covered file changes, one is added, an excluded one changes.
+    writeFileSync(join(ws.uploads, 'ada', 'IMG_0003.jpg'), 'damaged');
+    writeFileSync(join(ws.uploads, 'added-later.jpg'), 'new');
+    writeFileSync(join(ws.uploads, 'thumbs', '0.webp'), 'thumb made after the backup');
+    const excludedBefore = Object.fromEntries(Object.entries(await treeOf(ws.uploads)).filter(([path]) => path.startsWith('thumbs') || path.endsWith('.tmp')));
+    const thumbInode = statSync(join(ws.uploads, 'thumbs', '0.webp')).ino;
     const restore = await runCli(['restore', '--plan', ws.plan, '--source', 'uploads', '--json']);
     expect(restore.code, restore.stderr).toBe(0);
     const restored = await treeOf(ws.uploads);
-    const expected = Object.fromEntries(Object.entries(original).filter(([path]) => path !== 'thumbs' && !path.startsWith('thumbs/') && !path.endsWith('.tmp')));
-    expect(restored).toEqual(expected); // thumbs/** leaves out the folder itself too
+    const covered = (path: string) => !path.startsWith('thumbs') && !path.endsWith('.tmp');
+    expect(Object.fromEntries(Object.entries(restored).filter(([path]) => covered(path)))).toEqual(Object.fromEntries(Object.entries(original).filter(([path]) => covered(path))));
+    expect(Object.fromEntries(Object.entries(restored).filter(([path]) => !covered(path)))).toEqual(excludedBefore);
+    expect(statSync(join(ws.uploads, 'thumbs', '0.webp')).ino).toBe(thumbInode);
     expect(restored['cover.jpg']).toBe('link -> ada/IMG_0003.jpg');
-    // The previous state is kept as a restore point beside the live folder.
+    // What the restore replaced is kept as a restore point beside the live folder: the covered entries only.
     const point = json<{ sources: { restorePoint: string }[] }>(restore).sources[0]!.restorePoint;
-    expect(await treeOf(join(point, 'uploads'))).toEqual(original);
+    const kept = await treeOf(join(point, 'uploads'));
+    expect(readFileSync(join(point, 'uploads', 'ada', 'IMG_0003.jpg'), 'utf8')).toBe('damaged');
+    expect(kept['added-later.jpg']).toBeDefined();
+    expect(Object.keys(kept).filter((path) => !covered(path))).toEqual([]);
   });
 
   it('drills into a scratch place without touching live data, and records the result', async () => {
