@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// ../../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str2}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/constants.js
+// node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/utils.js
+// node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
+  "node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/scan.js
+// node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/parse.js
+// node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants4 = require_constants();
     var utils = require_utils();
@@ -8342,34 +8342,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts2);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts2.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          const open9 = tokens[token.tokensIndex];
-          open9.type = "text";
-          open9.value = literal3;
-          open9.output = safeOutput || utils.escapeRegex(literal3);
-========
-          const open5 = tokens[token.tokensIndex];
-          open5.type = "text";
-          open5.value = literal4;
-          open5.output = safeOutput || utils.escapeRegex(literal4);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
-          const open6 = tokens[token.tokensIndex];
-          open6.type = "text";
-          open6.value = literal3;
-          open6.output = safeOutput || utils.escapeRegex(literal3);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          const open10 = tokens[token.tokensIndex];
+          open10.type = "text";
+          open10.value = literal4;
+          open10.output = safeOutput || utils.escapeRegex(literal4);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          state.output = token.output + open9.output;
-========
-          state.output = token.output + open6.output;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          state.output = token.output + open10.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8485,9 +8467,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix5 = POSIX_REGEX_SOURCE[rest2];
-                if (posix5) {
-                  prev.value = pre + posix5;
+                const posix6 = POSIX_REGEX_SOURCE[rest2];
+                if (posix6) {
+                  prev.value = pre + posix6;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -8589,24 +8571,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts2.nobrace !== true) {
           increment("braces");
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          const open9 = {
-========
-          const open6 = {
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          const open10 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          braces.push(open9);
-          push(open9);
-========
-          braces.push(open6);
-          push(open6);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          braces.push(open10);
+          push(open10);
           continue;
         }
         if (value === "}") {
@@ -8987,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/picomatch.js
+// node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -9013,7 +8986,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts2 = options || {};
-      const posix5 = opts2.windows;
+      const posix6 = opts2.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -9023,8 +8996,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts2.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix5 });
-        const result = { glob, state, regex, posix: posix5, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix6 });
+        const result = { glob, state, regex, posix: posix6, input: input2, output: output2, match, isMatch };
         if (typeof opts2.onResult === "function") {
           opts2.onResult(result);
         }
@@ -9049,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix: posix5 } = {}) => {
+    picomatch2.test = (input2, regex, options, { glob, posix: posix6 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9057,7 +9030,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts2 = options || {};
-      const format2 = opts2.format || (posix5 ? utils.toPosixSlashes : null);
+      const format2 = opts2.format || (posix6 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
       let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
@@ -9066,16 +9039,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts2.capture === true) {
         if (opts2.matchBase === true || opts2.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix5);
+          match = picomatch2.matchBase(input2, regex, options, posix6);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix5 = options && options.windows) => {
+    picomatch2.matchBase = (input2, glob, options, posix6 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix5 }));
+      return regex.test(utils.basename(input2, { windows: posix6 }));
     };
     picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => {
@@ -9127,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/index.js
+// node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../../main/node_modules/picomatch/index.js"(exports, module) {
+  "node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9144,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-array/index.js
+// node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "../../main/node_modules/postgres-array/index.js"(exports) {
+  "node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9238,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/arrayParser.js
+// node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9254,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-date/index.js
+// node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "../../main/node_modules/postgres-date/index.js"(exports, module) {
+  "node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9341,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// ../../main/node_modules/xtend/mutable.js
+// node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "../../main/node_modules/xtend/mutable.js"(exports, module) {
+  "node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9360,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-interval/index.js
+// node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
+  "node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9451,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// ../../main/node_modules/postgres-bytea/index.js
+// node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
+  "node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9487,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/textParsers.js
+// node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9687,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-int8/index.js
+// node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "../../main/node_modules/pg-int8/index.js"(exports, module) {
+  "node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9767,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/binaryParsers.js
+// node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9967,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/lib/builtins.js
+// node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10035,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-types/index.js
+// node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "../../main/node_modules/pg-types/index.js"(exports) {
+  "node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10076,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/defaults.js
+// node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
+  "node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10145,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/utils.js
+// node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
+  "node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10309,13 +10282,13 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/utils.js
+// node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
-      randomBytes: randomBytes13,
+      randomBytes: randomBytes14,
       deriveKey,
       sha256: sha2564,
       hashByName,
@@ -10325,7 +10298,7 @@ var require_utils3 = __commonJS({
     var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
     var subtleCrypto = webCrypto.subtle;
     var textEncoder = new TextEncoder();
-    function randomBytes13(length) {
+    function randomBytes14(length) {
       return webCrypto.getRandomValues(Buffer.alloc(length));
     }
     async function md5(string4) {
@@ -10360,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
+// node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10473,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/crypto/sasl.js
+// node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10658,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/type-overrides.js
+// node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10693,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-connection-string/index.js
+// node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
+  "node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str2, options = {}) {
       if (str2.charAt(0) === "/") {
@@ -10881,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// ../../main/node_modules/pg/lib/connection-parameters.js
+// node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11032,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/result.js
+// node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "../../main/node_modules/pg/lib/result.js"(exports, module) {
+  "node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11123,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/query.js
+// node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "../../main/node_modules/pg/lib/query.js"(exports, module) {
+  "node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11325,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/messages.js
+// node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
+  "node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11490,9 +11463,9 @@ var require_messages = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
+// node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
@@ -11603,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/serializer.js
+// node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11817,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
+// node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11876,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/parser.js
+// node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
+  "node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12183,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-protocol/dist/index.js
+// node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
+  "node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12207,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-cloudflare/dist/empty.js
+// node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// ../../main/node_modules/pg/lib/stream.js
+// node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
+  "node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12282,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/connection.js
+// node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
+  "node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12484,9 +12457,9 @@ var require_connection = __commonJS({
   }
 });
 
-// ../../main/node_modules/split2/index.js
+// node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "../../main/node_modules/split2/index.js"(exports, module) {
+  "node_modules/split2/index.js"(exports, module) {
     "use strict";
     var { Transform: Transform8 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -12585,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pgpass/lib/helper.js
+// node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
+  "node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12756,9 +12729,9 @@ var require_helper = __commonJS({
   }
 });
 
-// ../../main/node_modules/pgpass/lib/index.js
+// node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
+  "node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12777,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/client.js
+// node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "../../main/node_modules/pg/lib/client.js"(exports, module) {
+  "node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13474,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg-pool/index.js
+// node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "../../main/node_modules/pg-pool/index.js"(exports, module) {
+  "node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13900,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/query.js
+// node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
+  "node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14043,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/client.js
+// node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
+  "node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14381,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pg/lib/native/index.js
+// node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
+  "node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// ../../main/node_modules/pg/lib/index.js
+// node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "../../main/node_modules/pg/lib/index.js"(exports, module) {
+  "node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14548,7 +14521,7 @@ function stagingFullHint(dir) {
   return `The disk holding the staging folder ${root} is full: the snapshot is written there before it is packed. Free space on it, or point --staging (or TMPDIR) at a disk with room for the snapshot; nothing was committed.`;
 }
 
-// ../../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14811,7 +14784,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15128,7 +15101,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15984,7 +15957,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// ../../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16106,7 +16079,7 @@ function config(newConfig2) {
   return globalConfig;
 }
 
-// ../../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16298,7 +16271,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// ../../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16458,7 +16431,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16630,7 +16603,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -17106,7 +17079,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17147,14 +17120,14 @@ ${content.join("\n")}
   }
 };
 
-// ../../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -19596,7 +19569,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// ../../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19873,7 +19846,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19941,7 +19914,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20053,7 +20026,7 @@ function ar_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20164,7 +20137,7 @@ function az_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20333,7 +20306,7 @@ function be_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20459,7 +20432,7 @@ function bg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20573,7 +20546,7 @@ function bn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20687,7 +20660,7 @@ function ca_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20820,7 +20793,7 @@ function ckb_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20937,7 +20910,7 @@ function cs_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21058,7 +21031,7 @@ function da_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21172,7 +21145,7 @@ function de_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21285,7 +21258,7 @@ function el_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21410,7 +21383,7 @@ function en_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21525,7 +21498,7 @@ function eo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21662,7 +21635,7 @@ function es_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21782,7 +21755,7 @@ function fa_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21900,7 +21873,7 @@ function fi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22030,7 +22003,7 @@ function fr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22143,7 +22116,7 @@ function fr_CA_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22257,7 +22230,7 @@ function gu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22459,7 +22432,7 @@ function he_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22571,7 +22544,7 @@ function hi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22698,7 +22671,7 @@ function hr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22812,7 +22785,7 @@ function hu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22971,7 +22944,7 @@ function hy_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23083,7 +23056,7 @@ function id_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23198,7 +23171,7 @@ function is_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23312,7 +23285,7 @@ function it_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23425,7 +23398,7 @@ function ja_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23543,7 +23516,7 @@ function ka_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23659,12 +23632,12 @@ function km_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23780,7 +23753,7 @@ function kn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23897,18 +23870,9 @@ function ko_default() {
   };
 }
 
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
-========
-========
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-// ../../main/node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -24114,7 +24078,7 @@ function lt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24229,7 +24193,7 @@ function mk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24342,7 +24306,7 @@ function ms_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24454,7 +24418,7 @@ function ne_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24570,7 +24534,7 @@ function nl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24684,7 +24648,7 @@ function nn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24798,7 +24762,7 @@ function no_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24913,7 +24877,7 @@ function ota_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -25033,7 +24997,7 @@ function ps_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25148,7 +25112,7 @@ function pl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25292,7 +25256,7 @@ function pt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25437,7 +25401,7 @@ function pt_BR_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25560,7 +25524,7 @@ function ro_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25729,7 +25693,7 @@ function ru_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25846,7 +25810,7 @@ function sk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25961,7 +25925,7 @@ function sl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26077,7 +26041,7 @@ function sv_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26193,7 +26157,7 @@ function ta_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26310,7 +26274,7 @@ function tg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26426,7 +26390,7 @@ function th_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26534,7 +26498,7 @@ function tk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26645,7 +26609,7 @@ function tr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26759,12 +26723,12 @@ function uk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26880,7 +26844,7 @@ function ur_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26994,7 +26958,7 @@ function uz_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27108,7 +27072,7 @@ function vi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27223,7 +27187,7 @@ function zh_CN_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27336,7 +27300,7 @@ function zh_TW_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27449,7 +27413,7 @@ function yo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27499,7 +27463,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -29109,7 +29073,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// ../../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -30168,7 +30132,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30280,19 +30244,11 @@ function extractDefs(ctx, schema2) {
     return;
   const idToSchema = /* @__PURE__ */ new Map();
   for (const entry of ctx.seen.entries()) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    const id = ctx.metadataRegistry.get(entry[0])?.id;
-    if (id) {
-      const existing2 = idToSchema.get(id);
-      if (existing2 && existing2 !== entry[0]) {
-        throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
-========
     const id2 = ctx.metadataRegistry.get(entry[0])?.id;
     if (id2) {
-      const existing = idToSchema.get(id2);
-      if (existing && existing !== entry[0]) {
+      const existing2 = idToSchema.get(id2);
+      if (existing2 && existing2 !== entry[0]) {
         throw new Error(`Duplicate schema id "${id2}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       }
       idToSchema.set(id2, entry[0]);
     }
@@ -30706,7 +30662,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31454,7 +31410,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31532,10 +31488,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31716,7 +31672,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31751,7 +31707,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31797,7 +31753,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31811,7 +31767,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -33276,7 +33232,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33302,7 +33258,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33327,7 +33283,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34060,7 +34016,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34215,7 +34171,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// ../../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34227,7 +34183,7 @@ function deepPartial(schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34257,7 +34213,7 @@ function output(schema2) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34480,6 +34436,9 @@ var targetBase = {
   offsite: external_exports.boolean().optional(),
   immutable: external_exports.boolean().optional()
 };
+var FILE_MODE = 384;
+var DIR_MODE = 448;
+var TEMP_PREFIX = ".restorable-tmp-";
 
 // src/targets/github-artifact.ts
 var githubArtifactConfig = external_exports.strictObject({
@@ -34559,7 +34518,7 @@ var GithubArtifactTarget = class {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
       const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
+      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
       return { bytes: size2 };
     } catch (error63) {
@@ -34579,14 +34538,9 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const [owner, repo] = this.api.repo().split("/");
-      const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner, repositoryName: repo };
-========
+      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
       const [owner2, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner2, repositoryName: repo };
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
       const stream2 = createReadStream(join(dir, artifact.name), { highWaterMark: 1 << 20 });
       stream2.once("close", () => void rm(dir, { recursive: true, force: true }));
@@ -34698,14 +34652,9 @@ var GithubCacheTarget = class {
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
       const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-MJ2ZQESS.js");
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+      const cache = await import("./cache-SHIYPC3G.js");
       const id2 = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id2 === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
-========
-      const id = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
-      if (id === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       return { bytes: size2 };
     } catch (error63) {
       body.destroy();
@@ -34721,7 +34670,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-MJ2ZQESS.js");
+      const cache = await import("./cache-SHIYPC3G.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34775,7 +34724,7 @@ var localConfig = external_exports.strictObject({
   type: external_exports.literal("local"),
   path: external_exports.string().min(1)
 });
-var TMP = ".restorable-tmp-";
+var TMP = TEMP_PREFIX;
 async function fsyncPath(path) {
   const handle = await open2(path, "r");
   try {
@@ -34834,7 +34783,7 @@ var LocalTarget = class {
     }
     const probe = join3(this.root, `${TMP}probe-${randomBytes(4).toString("hex")}`);
     try {
-      await writeFile(probe, "restorable write probe\n");
+      await writeFile(probe, "restorable write probe\n", { mode: FILE_MODE });
       await rm3(probe);
     } catch (error63) {
       throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -34845,9 +34794,9 @@ var LocalTarget = class {
     const temp = join3(dirname2(final), `${TMP}${randomBytes(6).toString("hex")}`);
     let bytes = 0;
     try {
-      await mkdir2(dirname2(final), { recursive: true });
+      await mkdir2(dirname2(final), { recursive: true, mode: DIR_MODE });
       body.on("data", (chunk) => bytes += chunk.length);
-      await pipeline3(body, createWriteStream3(temp, { flags: "wx" }));
+      await pipeline3(body, createWriteStream3(temp, { flags: "wx", mode: FILE_MODE }));
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dirname2(final));
@@ -34886,6 +34835,16 @@ var LocalTarget = class {
       if (info2) objects.push({ key, size: info2.size, modified: info2.mtime });
     }
     return objects;
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.localPath(prefix.replace(/\/+$/, "") || ".");
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const removed = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || keep2.includes(entry.name)) continue;
+      if (await rmdir(join3(dir, entry.name)).then(() => true, () => false)) removed.push(entry.name);
+    }
+    return removed;
   }
   async remove(keys) {
     const dirs = /* @__PURE__ */ new Set();
@@ -34972,7 +34931,7 @@ function describe3(error63) {
   return status && !text2.includes(String(status)) ? `${text2} (HTTP ${status})` : text2;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
@@ -35286,7 +35245,7 @@ var sftpConfig = external_exports.strictObject({
   /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
   known_hosts: external_exports.string().optional()
 });
-var TMP2 = ".restorable-tmp-";
+var TMP2 = TEMP_PREFIX;
 var NO_SUCH_FILE = 2;
 var PERMISSION_DENIED = 3;
 var FAILURE = 4;
@@ -35359,7 +35318,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-6BZNNOFX.js");
+    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35429,7 +35388,7 @@ var SftpTarget = class {
     const exists3 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
     if (exists3) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
-    await promisify(sftp2.mkdir.bind(sftp2))(dir).catch(async (error63) => {
+    await new Promise((resolve10, reject) => sftp2.mkdir(dir, { mode: DIR_MODE }, (error63) => error63 ? reject(error63) : resolve10())).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
     });
   }
@@ -35442,29 +35401,18 @@ var SftpTarget = class {
         const { sftp: sftp2 } = session;
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
-          const handle = await promisify(sftp2.open.bind(sftp2))(temp, "wx");
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          let open9 = true;
-========
-          let open6 = true;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          const handle = await new Promise((resolve10, reject) => sftp2.open(temp, "wx", { mode: FILE_MODE }, (error63, handle2) => error63 ? reject(error63) : resolve10(handle2)));
+          let open10 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
             await pipeline5(body, handleWriter(sftp2, handle));
             await promisify(sftp2.ext_openssh_fsync.bind(sftp2))(handle).catch((error63) => {
               if (!/does not support/i.test(reason(error63))) throw error63;
             });
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-            open9 = false;
+            open10 = false;
             await promisify(sftp2.close.bind(sftp2))(handle);
           } finally {
-            if (open9 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
-========
-            open6 = false;
-            await promisify(sftp2.close.bind(sftp2))(handle);
-          } finally {
-            if (open6 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+            if (open10 && !session.closed) await settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
           }
           await promisify(sftp2.ext_openssh_rename.bind(sftp2))(temp, final);
           return { bytes };
@@ -35499,19 +35447,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const readdir4 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir6 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir4(rel === "." || rel === "" ? this.root : this.remote(rel));
-========
-      const readdir3 = promisify(sftp2.readdir.bind(sftp2));
-      const walk2 = async (rel) => {
-        let entries;
-        try {
-          entries = await readdir3(rel === "." || rel === "" ? this.root : this.remote(rel));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          entries = await readdir6(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35524,6 +35464,18 @@ var SftpTarget = class {
       };
       await walk2(start);
       return objects;
+    });
+  }
+  async removeEmptyFolders(prefix, keep2) {
+    const dir = this.remote(prefix.replace(/\/+$/, "") || ".");
+    return this.session(`clearing empty folders under ${prefix}`, async ({ sftp: sftp2 }) => {
+      const entries = await promisify(sftp2.readdir.bind(sftp2))(dir).catch(() => []);
+      const removed = [];
+      for (const entry of entries) {
+        if (!entry.attrs.isDirectory() || keep2.includes(entry.filename)) continue;
+        if (await promisify(sftp2.rmdir.bind(sftp2))(posix2.join(dir, entry.filename)).then(() => true, () => false)) removed.push(entry.filename);
+      }
+      return removed;
     });
   }
   async remove(keys) {
@@ -35955,8 +35907,7 @@ import { readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname6, resolve as resolve7 } from "node:path";
 
 // src/plan/rules.ts
-import { isAbsolute as isAbsolute2, relative as relative4, resolve as resolve6, sep as sep2 } from "node:path";
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
+import { isAbsolute as isAbsolute2, relative as relative5, resolve as resolve6, sep as sep2 } from "node:path";
 
 // src/artifacts/ssh-keys.ts
 import { createHash as createHash3, createPrivateKey, createPublicKey } from "node:crypto";
@@ -36057,22 +36008,10 @@ function readPrivateKey(text2) {
 
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { access, constants, lstat as lstat2, readdir as readdir2, rm as rm6, stat as stat4 } from "node:fs/promises";
-import { join as join6, relative as relative3, resolve as resolve3 } from "node:path";
-========
-import { access, constants as constants2, rm as rm6, stat as stat4 } from "node:fs/promises";
-import { relative as relative2, resolve as resolve3 } from "node:path";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
+import { access, constants as constants2, lstat as lstat2, readdir as readdir3, rm as rm5, stat as stat4 } from "node:fs/promises";
+import { basename as basename2, join as join7, relative as relative4, resolve as resolve3 } from "node:path";
 
-// src/sources/files.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-import { access, constants, rm as rm5, stat as stat4 } from "node:fs/promises";
-import { basename as basename2, relative as relative3, resolve as resolve3 } from "node:path";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-
-// ../../main/node_modules/tar/dist/esm/index.min.js
+// node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -39042,18 +38981,8 @@ var To = (s4) => {
 };
 
 // src/sources/path-swap.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { lstat, mkdir as mkdir3, rename as rename2, rm as rm4, rmdir as rmdir2 } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join5 } from "node:path";
-async function exists(path) {
-  return lstat(path).then(
-    () => true,
-    () => false
-  );
-}
-========
 import { link, lstat, mkdir as mkdir3, readdir as readdir2, rename as rename2, rmdir as rmdir2, unlink } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join4, relative as relative2 } from "node:path";
+import { basename, dirname as dirname3, join as join5, relative as relative2 } from "node:path";
 var pathStep = external_exports.discriminatedUnion("op", [
   /** A folder of the restore point. */
   external_exports.object({ op: external_exports.literal("mkdir"), path: external_exports.string() }),
@@ -39065,7 +38994,6 @@ var pathStep = external_exports.discriminatedUnion("op", [
   external_exports.object({ op: external_exports.literal("over"), staged: external_exports.string(), live: external_exports.string(), point: external_exports.string() })
 ]);
 var BESIDE_NAME = /^\..+\.restorable-(new|restore-point|failed)-/;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 function besidePath(live, what, tag) {
   return join5(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
 }
@@ -39073,48 +39001,14 @@ var info = (path) => lstat(path).catch(() => void 0);
 var exists = async (path) => await info(path) !== void 0;
 async function planFileSwap(live, staged2, tag, companions = []) {
   const point = besidePath(live, "restore-point", tag);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const names = [basename(live), ...companions.map((suffix) => basename(live) + suffix)];
-  const moved = [];
-  let created = false;
-  try {
-    await mkdir3(point, { recursive: false });
-    created = true;
-    for (const name of names) {
-      const from = join5(dirname3(live), name);
-      if (!await exists(from)) continue;
-      await rename2(from, join5(point, name));
-      moved.push(name);
-    }
-    await rename2(staged2, live);
-    if (moved.length === 0) await rmdir2(point);
-  } catch (error63) {
-    if (created) await putBack(live, point, moved);
-    throw new RunError(`Could not swap the restored data into ${live}: ${reason(error63)}. The live data was left in place.`, {
-      hint: ioHint(error63),
-      cause: error63
-    });
-  }
-  return {
-    location: moved.length > 0 ? point : null,
-    async rollback() {
-      const failed = besidePath(live, "failed", tag);
-      await mkdir3(failed);
-      for (const name of names) {
-        const at2 = join5(dirname3(live), name);
-        if (await exists(at2)) await rename2(at2, join5(failed, name));
-      }
-      await putBack(live, point, moved);
-      await rm4(failed, { recursive: true, force: true });
-========
   const name = basename(live);
   const steps = [];
   const present = [];
   for (const suffix of companions) if (await exists(live + suffix)) present.push(suffix);
   const liveThere = await exists(live);
   if (liveThere || present.length > 0) steps.push({ op: "mkdir", path: point });
-  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join4(point, name + suffix) });
-  if (liveThere) steps.push({ op: "link", live, point: join4(point, name) }, { op: "over", staged: staged2, live, point: join4(point, name) });
+  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join5(point, name + suffix) });
+  if (liveThere) steps.push({ op: "link", live, point: join5(point, name) }, { op: "over", staged: staged2, live, point: join5(point, name) });
   else steps.push({ op: "move", from: staged2, to: live });
   return { point: steps[0].op === "mkdir" ? point : null, steps };
 }
@@ -39122,7 +39016,7 @@ async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
   const liveInfo = await info(live);
   if (!liveInfo) return { point: null, steps: [{ op: "move", from: staged2, to: live }] };
   const point = besidePath(live, "restore-point", tag);
-  const mirror = join4(point, basename(live));
+  const mirror = join5(point, basename(live));
   if (!liveInfo.isDirectory()) return { point, steps: [{ op: "mkdir", path: point }, { op: "move", from: live, to: mirror }, { op: "move", from: staged2, to: live }] };
   const mixed = /* @__PURE__ */ new Set();
   const markParents = (rel) => {
@@ -39130,54 +39024,37 @@ async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
   };
   for (const rel of keptBelow) markParents(rel);
   const walk2 = async (rel) => {
-    for (const entry of await readdir2(join4(live, rel), { withFileTypes: true })) {
+    for (const entry of await readdir2(join5(live, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
       if (kept(r, entry.isDirectory())) markParents(r);
       else if (entry.isDirectory()) await walk2(r);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     }
   };
   await walk2("");
   const steps = [{ op: "mkdir", path: point }, { op: "mkdir", path: mirror }];
   const names = async (dir) => readdir2(dir).catch(() => []);
   const swapFolder = async (rel) => {
-    const all = /* @__PURE__ */ new Set([...await names(join4(live, rel)), ...await names(join4(staged2, rel))]);
+    const all = /* @__PURE__ */ new Set([...await names(join5(live, rel)), ...await names(join5(staged2, rel))]);
     for (const name of [...all].sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      const [old, fresh] = [await info(join4(live, r)), await info(join4(staged2, r))];
+      const [old, fresh] = [await info(join5(live, r)), await info(join5(staged2, r))];
       if (kept(r, (old ?? fresh).isDirectory())) continue;
       if (old?.isDirectory() && mixed.has(r)) {
-        steps.push({ op: "mkdir", path: join4(mirror, r) });
+        steps.push({ op: "mkdir", path: join5(mirror, r) });
         await swapFolder(r);
         continue;
       }
       if (old?.isFile() && fresh && !fresh.isDirectory()) {
-        steps.push({ op: "link", live: join4(live, r), point: join4(mirror, r) }, { op: "over", staged: join4(staged2, r), live: join4(live, r), point: join4(mirror, r) });
+        steps.push({ op: "link", live: join5(live, r), point: join5(mirror, r) }, { op: "over", staged: join5(staged2, r), live: join5(live, r), point: join5(mirror, r) });
         continue;
       }
-      if (old) steps.push({ op: "move", from: join4(live, r), to: join4(mirror, r) });
-      if (fresh) steps.push({ op: "move", from: join4(staged2, r), to: join4(live, r) });
+      if (old) steps.push({ op: "move", from: join5(live, r), to: join5(mirror, r) });
+      if (fresh) steps.push({ op: "move", from: join5(staged2, r), to: join5(live, r) });
     }
   };
   await swapFolder("");
   return { point, steps, leftover: staged2 };
 }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-async function putBack(live, point, moved) {
-  for (const name of moved) await rename2(join5(point, name), join5(dirname3(live), name));
-  await rmdir2(point).catch((error63) => {
-    if (error63.code !== "ENOENT") throw error63;
-  });
-}
-
-// src/sources/safe-extract.ts
-import { mkdir as mkdir4, rm as rm5, unlink } from "node:fs/promises";
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { dirname as dirname4, isAbsolute, join as join5, posix as posix3, relative as relative2 } from "node:path";
-========
-import { dirname as dirname4, isAbsolute, join as join6, posix as posix3 } from "node:path";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
 var NO_LINKS = /* @__PURE__ */ new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV", "ENOSYS"]);
 function fail(step, what, error63) {
   throw new RunError(`Could not ${what} (${JSON.stringify(step)})${error63 ? `: ${reason(error63)}` : ""}.`, { hint: error63 ? ioHint(error63) : "Something else changed the live data during the restore; nothing of the previous state was deleted.", cause: error63 });
@@ -39242,8 +39119,7 @@ function inside(parent, child) {
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir4, rm as rm4, unlink as unlink2 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, join as join5, posix as posix3 } from "node:path";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { dirname as dirname4, isAbsolute, join as join6, posix as posix3, relative as relative3 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -39284,8 +39160,8 @@ function refusal(entry) {
 function refused(error63, into, source) {
   const code = error63.code;
   if (error63 instanceof IntegrityError || typeof code !== "string" || !code.startsWith("TAR_")) return error63;
-  const link = error63.symlink;
-  const why = code === "TAR_SYMLINK_ERROR" && typeof link === "string" ? `an entry would be written through the symlink "${relative2(into, link)}" (a chain of links made inside the archive)` : `${error63.message.replace(/^TAR_[A-Z_]+: /, "")} (${code})`;
+  const link2 = error63.symlink;
+  const why = code === "TAR_SYMLINK_ERROR" && typeof link2 === "string" ? `an entry would be written through the symlink "${relative3(into, link2)}" (a chain of links made inside the archive)` : `${error63.message.replace(/^TAR_[A-Z_]+: /, "")} (${code})`;
   return new IntegrityError(`The archive for files source "${source}" is unsafe: ${why}.`, {
     hint: "restorable never writes such archives: this artifact was altered or is not a restorable backup. Nothing was restored.",
     cause: error63
@@ -39304,23 +39180,23 @@ async function extractSafely(stream2, into, options) {
     chmod: true,
     processUmask: 0,
     filter(path, entry) {
-      const read2 = entry;
-      const why = refusal({ path, type: read2.type, linkpath: read2.linkpath });
+      const read3 = entry;
+      const why = refusal({ path, type: read3.type, linkpath: read3.linkpath });
       if (why) {
         extractor.abort(new IntegrityError(`The archive for files source "${options.source}" is unsafe: ${why}.`, {
           hint: "restorable never writes such entries: this artifact was altered or is not a restorable backup. Nothing was restored."
         }));
         return false;
       }
-      if (typeof read2.mode === "number") read2.mode &= ~NEUTRAL_MASK;
-      if (read2.type === "SymbolicLink") {
-        if (!linkStaysInside(path, read2.linkpath, links)) {
-          dropped.push(`${path} -> ${read2.linkpath}`);
+      if (typeof read3.mode === "number") read3.mode &= ~NEUTRAL_MASK;
+      if (read3.type === "SymbolicLink") {
+        if (!linkStaysInside(path, read3.linkpath, links)) {
+          dropped.push(`${path} -> ${read3.linkpath}`);
           return false;
         }
         const at2 = posix3.normalize(path.replaceAll("\\", "/")).replace(/\/$/, "");
         links.add(at2);
-        created.set(at2, read2.linkpath);
+        created.set(at2, read3.linkpath);
       }
       return true;
     }
@@ -39329,21 +39205,12 @@ async function extractSafely(stream2, into, options) {
     await pipeline6(stream2, extractor);
     for (const [at2, target] of created) {
       if (linkStaysInside(at2, target, links)) continue;
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      await unlink(join6(into, at2));
-      dropped.push(`${at2} -> ${target}`);
-    }
-  } catch (error63) {
-    await rm5(into, { recursive: true, force: true });
-    throw refused(error63, into, options.source);
-========
-      await unlink2(join5(into, at2));
+      await unlink2(join6(into, at2));
       dropped.push(`${at2} -> ${target}`);
     }
   } catch (error63) {
     await rm4(into, { recursive: true, force: true });
-    throw error63;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+    throw refused(error63, into, options.source);
   }
   if (dropped.length > 0) {
     options.reporter.warn(
@@ -39392,8 +39259,8 @@ async function countTree(root) {
   const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   const folders = [root];
   for (let folder = folders.pop(); folder !== void 0; folder = folders.pop()) {
-    for (const entry of await readdir2(folder, { withFileTypes: true })) {
-      const path = join6(folder, entry.name);
+    for (const entry of await readdir3(folder, { withFileTypes: true })) {
+      const path = join7(folder, entry.name);
       if (entry.isDirectory()) {
         counts3.dirs += 1;
         folders.push(path);
@@ -39420,15 +39287,9 @@ var files = {
   async probe(config2, ctx) {
     const root = files.liveLocation(config2, ctx);
     try {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const info = await stat4(root);
-      if (!info.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
-      await access(root, constants2.R_OK | constants2.X_OK);
-========
       const info2 = await stat4(root);
       if (!info2.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
-      await access(root, constants.R_OK | constants.X_OK);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+      await access(root, constants2.R_OK | constants2.X_OK);
     } catch (error63) {
       if (error63 instanceof RunError) throw error63;
       throw new RunError(`Files source "${config2.name}": cannot read ${root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
@@ -39445,7 +39306,7 @@ var files = {
         portable: false,
         strict: false,
         filter(path, entry) {
-          const rel = relative3(root, resolve3(root, path)) || ".";
+          const rel = relative4(root, resolve3(root, path)) || ".";
           const stats = entry;
           if (!keep2(rel, stats.isDirectory())) return false;
           if (stats.isFile()) {
@@ -39461,7 +39322,7 @@ var files = {
         },
         onwarn(code, message, data) {
           const path = data?.path;
-          walk2.unreadable.push(`${path ? `${relative3(root, path)}: ` : ""}${message} (${code})`);
+          walk2.unreadable.push(`${path ? `${relative4(root, path)}: ` : ""}${message} (${code})`);
         }
       },
       ["."]
@@ -39495,13 +39356,6 @@ var files = {
     return { unsound: null, counts: { ...found } };
   },
   stagingLocation: (config2, ctx, tag) => besidePath(files.liveLocation(config2, ctx), "new", tag),
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  swapIn: (config2, staged2, ctx, tag) => swapPaths(files.liveLocation(config2, ctx), staged2, tag),
-  async discard(staged2) {
-    leftOut.delete(staged2);
-    await rm6(staged2, { recursive: true, force: true });
-  }
-========
   async planSwap(config2, staged2, ctx, tag, keep2) {
     const root = files.liveLocation(config2, ctx);
     const covered = selector(config2);
@@ -39512,18 +39366,20 @@ var files = {
   runStep: (_config, step) => runPathStep(pathStep.parse(step)),
   undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
   ownedPaths: (config2, ctx) => [files.liveLocation(config2, ctx)],
-  discard: (staged2) => rm5(staged2, { recursive: true, force: true })
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  async discard(staged2) {
+    leftOut.delete(staged2);
+    await rm5(staged2, { recursive: true, force: true });
+  }
 };
 
 // src/sources/postgres.ts
 import { statfs } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// ../../main/node_modules/pg/esm/index.mjs
+// node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39619,13 +39475,13 @@ function describeConnection(conn, database = conn.database) {
 function sslOption(ssl) {
   const mode = ssl.sslmode ?? process.env.PGSSLMODE;
   if (mode === void 0 || mode === "disable" || mode === "allow" || mode === "prefer") return false;
-  const read2 = (path) => path ? readFileSync2(path, "utf8") : void 0;
+  const read3 = (path) => path ? readFileSync2(path, "utf8") : void 0;
   const verify3 = mode === "verify-ca" || mode === "verify-full";
   return {
     rejectUnauthorized: verify3,
-    ...ssl.sslrootcert ? { ca: read2(ssl.sslrootcert) } : {},
-    ...ssl.sslcert ? { cert: read2(ssl.sslcert) } : {},
-    ...ssl.sslkey ? { key: read2(ssl.sslkey) } : {},
+    ...ssl.sslrootcert ? { ca: read3(ssl.sslrootcert) } : {},
+    ...ssl.sslcert ? { cert: read3(ssl.sslcert) } : {},
+    ...ssl.sslkey ? { key: read3(ssl.sslkey) } : {},
     ...mode === "verify-ca" ? { checkServerIdentity: () => void 0 } : {}
   };
 }
@@ -39658,7 +39514,7 @@ function quoteIdent(name) {
 
 // src/sources/pg-dump.ts
 import { mkdir as mkdir5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/sources/pg-layout.ts
 var postgresConfig = external_exports.strictObject({
@@ -39733,17 +39589,17 @@ function explainClientError(error63, conn, database) {
 // src/sources/pg-tools.ts
 import { spawn as spawn2 } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 import { Readable as Readable4 } from "node:stream";
 var DEBIAN_ROOT = "/usr/lib/postgresql";
 function candidates(binDir) {
   if (binDir) return [binDir];
   const majors = existsSync(DEBIAN_ROOT) ? readdirSync(DEBIAN_ROOT).filter((d) => /^\d+$/.test(d)) : [];
-  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join7(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join7(d, "pg_dump")));
+  const dirs = majors.sort((a, b2) => Number(b2) - Number(a)).map((m2) => join8(DEBIAN_ROOT, m2, "bin")).filter((d) => existsSync(join8(d, "pg_dump")));
   return [...dirs, null];
 }
 async function versionOf(dir) {
-  const pgDump = dir ? join7(dir, "pg_dump") : "pg_dump";
+  const pgDump = dir ? join8(dir, "pg_dump") : "pg_dump";
   const result = await runCommand([pgDump, "--version"], { cwd: "/", timeoutMs: 15e3 }).catch(() => void 0);
   const match = result?.code === 0 ? /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(result.stdout) : null;
   if (!match) return void 0;
@@ -39779,7 +39635,7 @@ async function search(serverMajor, binDir) {
       { hint: `Install the PostgreSQL ${serverMajor} client tools (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}, from apt.postgresql.org if your release lacks it), or point bin_dir at them.` }
     );
   }
-  return { ...fit, path: (tool) => fit.dir ? join7(fit.dir, tool) : tool };
+  return { ...fit, path: (tool) => fit.dir ? join8(fit.dir, tool) : tool };
 }
 function explainToolError(tool, stderr, status) {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -39909,25 +39765,11 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     };
     const unused = setTimeout(() => void release([held]), 6e4);
     unused.unref();
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const info2 = started.then((dump2) => dump2.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
     info2.catch(() => void 0);
-========
-    const info = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
-    info.catch(() => void 0);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     void started.then(() => clearTimeout(unused));
-    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info };
-========
-    const info3 = started.then((dump) => dump.done).then(() => ({ engine, method, schemaVersion: held.schemaVersion, counts: { databases: 1, tables: held.tables } })).finally(() => release([held]));
-    info3.catch(() => void 0);
-    void started.then(() => clearTimeout(unused));
-    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info3 };
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+    return { stream: () => toolOutput(start("pipe")), feed: (stdin) => void start(stdin), info: info2 };
   }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-========
   try {
     return await stageDump(config2, layout, tools, engine, stagingDir, signal, { env, method, schemaSql });
   } catch (error63) {
@@ -39936,8 +39778,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
   }
 }
 async function stageDump(config2, layout, tools, engine, stagingDir, signal, { env, method, schemaSql }) {
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-  const root = join8(stagingDir, "dump");
+  const root = join9(stagingDir, "dump");
   await mkdir5(root);
   const index = { format: layout.format, globals: config2.globals, databases: [] };
   const entries = ["index.json"];
@@ -39945,7 +39786,7 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
   let schemaVersion = null;
   if (config2.globals) {
     const noPasswords = layout.superuser ? [] : ["--no-role-passwords"];
-    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join8(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
+    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join9(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
     entries.push("globals.sql");
   }
   for (const [i, database] of layout.databases.entries()) {
@@ -39954,7 +39795,7 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : void 0);
     try {
       const jobs = layout.format === "directory" ? [`--jobs=${config2.jobs}`] : [];
-      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join8(root, entry)], env, signal);
+      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join9(root, entry)], env, signal);
     } finally {
       await release([held]);
     }
@@ -39963,7 +39804,7 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
     index.databases.push({ name: database, entry });
     entries.push(entry);
   }
-  await writeFile2(join8(root, "index.json"), `${JSON.stringify(index, null, 2)}
+  await writeFile2(join9(root, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
   const info2 = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
   return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info: info2 };
@@ -39972,7 +39813,7 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
 // src/sources/pg-restore.ts
 import { createHash as createHash4 } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
 import { pipeline as pipeline7 } from "node:stream/promises";
 
@@ -39987,7 +39828,7 @@ var Refusal = class extends Error {
     this.tokens = tokens;
   }
 };
-function statements(text) {
+function statements(text2) {
   const out = [];
   let current = [];
   let line2 = 1;
@@ -39997,31 +39838,31 @@ function statements(text) {
     if (!lineEnded && current.length === 0) throw new Refusal("a second statement on one line", line2, out.at(-1));
     current.push({ kind, text: value, line: line2 });
   };
-  while (i < text.length) {
-    const c = text[i];
+  while (i < text2.length) {
+    const c = text2[i];
     if (c === "\n") {
       line2++;
       lineEnded = true;
       i++;
     } else if (c === " " || c === "	" || c === "\r") {
       i++;
-    } else if (text.startsWith("--", i)) {
-      const end = text.indexOf("\n", i);
-      i = end === -1 ? text.length : end;
+    } else if (text2.startsWith("--", i)) {
+      const end = text2.indexOf("\n", i);
+      i = end === -1 ? text2.length : end;
     } else if (c === "\\") {
-      const end = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
-      const command = text.slice(i, end).trimEnd();
-      const atLineStart = /(^|\n)[ \t]*$/.test(text.slice(0, i));
+      const end = text2.indexOf("\n", i) === -1 ? text2.length : text2.indexOf("\n", i);
+      const command = text2.slice(i, end).trimEnd();
+      const atLineStart = /(^|\n)[ \t]*$/.test(text2.slice(0, i));
       if (!atLineStart || current.length > 0 || !/^\\(un)?restrict [A-Za-z0-9]+$/.test(command)) throw new Refusal("a psql meta-command other than \\restrict", line2);
       i = end;
     } else if (c === "'") {
       let value = "";
       let j2 = i + 1;
       for (; ; ) {
-        const quote2 = text.indexOf("'", j2);
+        const quote2 = text2.indexOf("'", j2);
         if (quote2 === -1) throw new Refusal("an unterminated string", line2);
-        value += text.slice(j2, quote2);
-        if (text[quote2 + 1] === "'") {
+        value += text2.slice(j2, quote2);
+        if (text2[quote2 + 1] === "'") {
           value += "'";
           j2 = quote2 + 2;
         } else {
@@ -40030,16 +39871,16 @@ function statements(text) {
         }
       }
       push("string", value);
-      line2 += (text.slice(i, j2).match(/\n/g) ?? []).length;
+      line2 += (text2.slice(i, j2).match(/\n/g) ?? []).length;
       i = j2;
     } else if (c === '"') {
       let value = "";
       let j2 = i + 1;
       for (; ; ) {
-        const quote2 = text.indexOf('"', j2);
+        const quote2 = text2.indexOf('"', j2);
         if (quote2 === -1) throw new Refusal("an unterminated quoted name", line2);
-        value += text.slice(j2, quote2);
-        if (text[quote2 + 1] === '"') {
+        value += text2.slice(j2, quote2);
+        if (text2[quote2 + 1] === '"') {
           value += '"';
           j2 = quote2 + 2;
         } else {
@@ -40049,15 +39890,15 @@ function statements(text) {
       }
       if (value === "" || value.includes("\0")) throw new Refusal("an empty quoted name", line2);
       push("ident", value);
-      line2 += (text.slice(i, j2).match(/\n/g) ?? []).length;
+      line2 += (text2.slice(i, j2).match(/\n/g) ?? []).length;
       i = j2;
     } else if (/[A-Za-z_]/.test(c)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i, i + 200))[0];
-      if (text[i + word.length] === "'" || text[i + word.length] === '"' || text[i + word.length] === "&") throw new Refusal("a prefixed string", line2);
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text2.slice(i, i + 200))[0];
+      if (text2[i + word.length] === "'" || text2[i + word.length] === '"' || text2[i + word.length] === "&") throw new Refusal("a prefixed string", line2);
       push("word", word);
       i += word.length;
     } else if (/[0-9-]/.test(c)) {
-      const number4 = /^-?[0-9]+(\.[0-9]+)?/.exec(text.slice(i, i + 40))?.[0];
+      const number4 = /^-?[0-9]+(\.[0-9]+)?/.exec(text2.slice(i, i + 40))?.[0];
       if (!number4) throw new Refusal(`an unexpected character ${JSON.stringify(c)}`, line2);
       push("number", number4);
       i += number4.length;
@@ -40077,7 +39918,7 @@ function statements(text) {
   if (current.length > 0) throw new Refusal("a statement without its closing semicolon", current[0].line);
   return out;
 }
-var Reader = class {
+var Reader2 = class {
   constructor(tokens) {
     this.tokens = tokens;
   }
@@ -40258,12 +40099,12 @@ function opening(tokens) {
   const words = tokens.slice(0, 3).map((t) => t.kind === "word" ? t.text : t.kind === "ident" ? `"${t.text.slice(0, 20)}"` : t.kind === "string" ? "'...'" : t.text);
   return ` (${words.join(" ")}${tokens.length > 3 ? " ..." : ""})`;
 }
-function parseGlobals(text, what = "globals.sql") {
+function parseGlobals(text2, what = "globals.sql") {
   const globals = { roles: [], memberships: [], tablespaces: [], parameterGrants: [], withheldSettings: [] };
   try {
-    for (const tokens of statements(text)) {
+    for (const tokens of statements(text2)) {
       try {
-        statement(new Reader(tokens), globals);
+        statement(new Reader2(tokens), globals);
       } catch (error63) {
         if (error63 instanceof Refusal) error63.tokens ??= tokens;
         throw error63;
@@ -40271,8 +40112,8 @@ function parseGlobals(text, what = "globals.sql") {
     }
   } catch (error63) {
     if (!(error63 instanceof Refusal)) throw error63;
-    const shown = opening(error63.tokens);
-    throw new IntegrityError(`${what} is not a pg_dumpall globals dump: line ${error63.line} holds ${error63.message}${shown}. Nothing was restored.`, {
+    const shown2 = opening(error63.tokens);
+    throw new IntegrityError(`${what} is not a pg_dumpall globals dump: line ${error63.line} holds ${error63.message}${shown2}. Nothing was restored.`, {
       hint: "A globals dump holds only roles, their settings and memberships, and tablespaces. This file was changed after the backup (or made by something else): restore another backup (--backup ID), and check who can write to the target."
     });
   }
@@ -40337,19 +40178,9 @@ async function dropDatabase(client, name) {
   await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
   await client.query(`drop database if exists ${quoteIdent(name)}`);
 }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-async function createMissingRoles(client, globals, reporter) {
-  const existing2 = new Set((await client.query("select quote_ident(rolname) as r from pg_roles")).rows.map((r) => String(r.r)));
-  const lines = globals.split("\n");
-  const missing = lines.flatMap((l) => /^CREATE ROLE ("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*);$/.exec(l)?.[1] ?? []).filter((r) => !existing2.has(r));
-  const belongs = (line2, role) => line2.startsWith(`ALTER ROLE ${role} `) || new RegExp(` TO ${role.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( GRANTED BY .*)?;$`).test(line2);
-  for (const role of missing) {
-    await client.query(`CREATE ROLE ${role};`);
-    for (const line2 of lines) if (belongs(line2, role) && line2.startsWith("ALTER ROLE")) await client.query(line2);
-========
 async function createMissingRoles(client, globals, conn, reporter) {
-  const existing = new Set((await client.query("select rolname from pg_roles")).rows.map((r) => String(r.rolname)));
-  const missing = globals.roles.filter((r) => !existing.has(r.name));
+  const existing2 = new Set((await client.query("select rolname from pg_roles")).rows.map((r) => String(r.rolname)));
+  const missing = globals.roles.filter((r) => !existing2.has(r.name));
   const created = [];
   let current = "";
   try {
@@ -40367,7 +40198,6 @@ async function createMissingRoles(client, globals, conn, reporter) {
       hint: denied ? "Creating roles needs CREATEROLE (and a superuser for SUPERUSER, REPLICATION or BYPASSRLS roles): use such a role, or create the backup's roles by hand first." : "Nothing was restored; create the role by hand and run again.",
       cause: error63
     });
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   }
   const names = new Set(created);
   for (const m2 of globals.memberships.filter((m3) => names.has(m3.member))) {
@@ -40383,10 +40213,10 @@ function restoreArgs(conn, database, jobs) {
   return ["--exit-on-error", "--no-password", ...jobs > 1 ? [`--jobs=${jobs}`] : [], `--dbname=${conninfo(conn, database)}`];
 }
 async function readIndex(scratch) {
-  const text = await readFile(join9(scratch, "index.json"), "utf8").catch(() => "");
+  const text2 = await readFile(join10(scratch, "index.json"), "utf8").catch(() => "");
   let parsed;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text2);
   } catch {
     parsed = void 0;
   }
@@ -40418,12 +40248,7 @@ async function materializeSet(args) {
       return;
     }
     await extractSafely(sniffed.stream, args.scratch, { source: "postgres", reporter: args.reporter });
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    const index = JSON.parse(await readFile(join9(args.scratch, "index.json"), "utf8"));
-    if (!Array.isArray(index.databases)) throw new IntegrityError("The PostgreSQL artifact has no valid index.json.", { hint: "It was not made by restorable; nothing was restored." });
-========
     const index = await readIndex(args.scratch);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     const covered = args.covered;
     const foreign = index.databases.length > 1 && covered !== "all" ? index.databases.map((d) => d.name).filter((name) => !covered.includes(name)) : [];
     if (foreign.length > 0) {
@@ -40432,16 +40257,11 @@ async function materializeSet(args) {
       });
     }
     if (index.globals) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const globals = await readFile(join9(args.scratch, "globals.sql"), "utf8");
-      set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, args.reporter));
-========
-      const text = await readFile(join9(args.scratch, "globals.sql"), "utf8").catch(() => {
+      const text2 = await readFile(join10(args.scratch, "globals.sql"), "utf8").catch(() => {
         throw new IntegrityError("The PostgreSQL artifact lists globals but holds no globals.sql.", { hint: "It was not made by restorable (or was changed since); nothing was restored." });
       });
-      const globals = parseGlobals(text, "The backup's globals.sql");
+      const globals = parseGlobals(text2, "The backup's globals.sql");
       set2.createdRoles = await withAdmin((c) => createMissingRoles(c, globals, set2.conn, args.reporter));
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
     }
     for (const { name, entry } of index.databases) {
       args.signal.throwIfAborted();
@@ -40450,7 +40270,7 @@ async function materializeSet(args) {
       await withAdmin((c) => createBeside(c, db));
       set2.dbs.push(db);
       const jobs = index.format === "directory" ? args.jobs : 1;
-      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join9(args.scratch, entry)], env, args.signal);
+      await runTool(tools.path("pg_restore"), [...restoreArgs(set2.conn, db.staged, jobs), join10(args.scratch, entry)], env, args.signal);
     }
   } catch (error63) {
     args.stream.destroy();
@@ -40651,15 +40471,15 @@ async function checkRestoreRights(config2, mode, reporter) {
   const conn = parseConnection(config2);
   const live = config2.databases === "all" ? null : Array.isArray(config2.databases) ? config2.databases : [conn.database];
   const missing = await withClient(conn, config2.maintenance_database, async (client) => {
-    const me2 = (await client.query(MY_RIGHTS)).rows[0];
-    if (!me2 || me2.rolsuper) return [];
-    const role2 = String(me2.rolname);
+    const me3 = (await client.query(MY_RIGHTS)).rows[0];
+    if (!me3 || me3.rolsuper) return [];
+    const role2 = String(me3.rolname);
     const lacks = [];
     const builds = mode === "drill" ? "a scratch database" : "the restored database beside the live one";
-    if (!me2.rolcreatedb) lacks.push({ what: `CREATEDB (the ${mode} builds ${builds})`, fix: `ALTER ROLE ${quoteIdent(role2)} CREATEDB` });
+    if (!me3.rolcreatedb) lacks.push({ what: `CREATEDB (the ${mode} builds ${builds})`, fix: `ALTER ROLE ${quoteIdent(role2)} CREATEDB` });
     for (const db of (await client.query(LIVE_RIGHTS, [live])).rows) {
       if (!db.member) lacks.push({ what: `membership of role "${db.owner}", which owns database "${db.datname}" (the new database gets that owner${mode === "restore" ? " and the swap renames it" : ""})`, fix: `GRANT ${quoteIdent(String(db.owner))} TO ${quoteIdent(role2)}` });
-      if (mode === "restore" && db.others && !me2.signal) {
+      if (mode === "restore" && db.others && !me3.signal) {
         reporter.warn(`PostgreSQL source "${config2.name}": other roles are connected to "${db.datname}", and role ${role2} cannot end their sessions (it lacks pg_signal_backend): the swap fails unless they are gone by then. Stop the app in a pre_restore hook, or GRANT pg_signal_backend TO ${quoteIdent(role2)}.`);
       }
     }
@@ -40744,7 +40564,7 @@ var postgres = {
       primary: primaryDatabase(config2, set2.conn),
       covered: config2.databases === "all" ? "all" : Array.isArray(config2.databases) ? config2.databases : [primaryDatabase(config2, set2.conn)],
       jobs: config2.jobs,
-      scratch: join10(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
+      scratch: join11(ctx.stagingDir, `pg-${config2.name}-${set2.tag}`),
       reporter: ctx.reporter,
       signal: ctx.signal
     });
@@ -40798,11 +40618,7 @@ var postgres = {
 
 // src/sources/sqlite.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { access as access2, chmod, chown, constants as constants3, mkdir as mkdir6, open as open3, rm as rm7, stat as stat5, statfs as statfs2 } from "node:fs/promises";
-========
-import { access as access2, chmod, chown, constants as constants2, mkdir as mkdir6, open as open3, rm as rm6, stat as stat5, statfs as statfs2 } from "node:fs/promises";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { access as access2, chmod, chown, constants as constants3, mkdir as mkdir6, open as open3, rm as rm6, stat as stat5, statfs as statfs2 } from "node:fs/promises";
 import { dirname as dirname5, resolve as resolve5 } from "node:path";
 import { pipeline as pipeline8 } from "node:stream/promises";
 
@@ -40888,11 +40704,7 @@ async function loadNodeSqlite() {
     return void 0;
   }
   const { DatabaseSync, backup: backup2 } = mod4;
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const open9 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
-========
-  const open6 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const open10 = (path, readonly2) => new DatabaseSync(path, { readOnly: readonly2, timeout: 3e4 });
   const wrap = (db) => ({
     get: (sql) => db.prepare(sql).get(),
     all: (sql) => db.prepare(sql).all(),
@@ -40906,19 +40718,11 @@ async function loadNodeSqlite() {
     name: "node:sqlite",
     sqliteVersion,
     methods: backup2 ? ["backup", "vacuum"] : ["vacuum"],
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    open: (path, { readonly: readonly2 }) => wrap(open9(path, readonly2)),
+    open: (path, { readonly: readonly2 }) => wrap(open10(path, readonly2)),
     check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
     async backup(source, dest) {
       if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
-      const db = open9(source, true);
-========
-    open: (path, { readonly: readonly2 }) => wrap(open6(path, readonly2)),
-    check: (path, pragma) => checkInWorker({ engine: "node:sqlite", path, pragma }),
-    async backup(source, dest) {
-      if (!backup2) throw new RunError("This Node.js has node:sqlite without backup().");
-      const db = open6(source, true);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+      const db = open10(source, true);
       try {
         await backup2(db, dest, { rate: ALL_PAGES });
       } finally {
@@ -41046,17 +40850,10 @@ async function refuseIfInUse(name, live) {
     db.run("begin exclusive");
     db.run("rollback");
   } catch (error63) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const text2 = `${error63.code ?? ""} ${reason(error63)}`;
     if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text2)) return;
-    const open9 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text2);
-    throw new RunError(`SQLite source "${name}": ${open9 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
-========
-    const text = `${error63.code ?? ""} ${reason(error63)}`;
-    if (/not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(text)) return;
-    const open6 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text);
-    throw new RunError(`SQLite source "${name}": ${open6 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+    const open10 = /database is locked|SQLITE_BUSY|SQLITE_LOCKED/i.test(text2);
+    throw new RunError(`SQLite source "${name}": ${open10 ? `${live} is still open in another process; restoring now would lose what it writes next` : `could not check that nothing has ${live} open (${reason(error63)})`}. Nothing was changed.`, {
       hint: "Stop the app first: a pre_restore hook runs before the swap (e.g. pre_restore: [{command: [docker, compose, stop, app]}]), and post_restore starts it again."
     });
   } finally {
@@ -41148,8 +40945,13 @@ var sqlite = {
     await takeOwnership(staged2, live);
     return planFileSwap(live, staged2, tag, COMPANIONS);
   },
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  discard: (staged2) => rm7(staged2, { force: true }),
+  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
+  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
+  ownedPaths: (config2, ctx) => {
+    const live = sqlite.liveLocation(config2, ctx);
+    return [live, ...COMPANIONS.map((suffix) => live + suffix)];
+  },
+  discard: (staged2) => rm6(staged2, { force: true }),
   async inspectBuilt(config2, location) {
     const { driver } = await chooseDriver();
     const lines = await driver.check(location, "quick_check").catch((error63) => [reason(error63)]);
@@ -41171,15 +40973,6 @@ var sqlite = {
       db?.close();
     }
   },
-========
-  runStep: (_config, step) => runPathStep(pathStep.parse(step)),
-  undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
-  ownedPaths: (config2, ctx) => {
-    const live = sqlite.liveLocation(config2, ctx);
-    return [live, ...COMPANIONS.map((suffix) => live + suffix)];
-  },
-  discard: (staged2) => rm6(staged2, { force: true }),
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   async query(_config, location, sql) {
     const { driver } = await chooseDriver();
     const db = driver.open(location, { readonly: true });
@@ -41313,7 +41106,7 @@ var staticPolicy = (plan) => {
 };
 var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
 function within(parent, child) {
-  const rel = relative4(parent, child);
+  const rel = relative5(parent, child);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
 }
 function remotePlace(t) {
@@ -41349,8 +41142,8 @@ function walkTakes(folder, rel) {
 var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
   if (folder.type !== "files") return [];
   const root = resolve6(ctx.planDir, folder.path);
-  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative4(root, path) + suffix))).map(
-    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative4(root, path).split(sep2).join("/")}*"]`)
+  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative5(root, path) + suffix))).map(
+    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative5(root, path).split(sep2).join("/")}*"]`)
   );
 });
 var retentionSanity = (plan) => {
@@ -41575,7 +41368,7 @@ function toData(doc, locate, fail2) {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
-    if (isStackOverflow(error63)) throw fail([{ where: locate.at(0), path: "", message: tooDeep, severity: "error" }]);
+    if (isStackOverflow(error63)) throw fail2([{ where: locate.at(0), path: "", message: tooDeep, severity: "error" }]);
     const message = error63.message;
     let at2 = 0;
     (0, import_yaml.visit)(doc, {
@@ -41595,27 +41388,17 @@ function parsePlan(text2, file2, options) {
     return new PlanError(`The plan ${file2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, problems2);
   };
   const overflow = doc.errors.find((e) => isStackOverflow(e));
-  if (overflow) throw fail([{ where: locate.at(overflow.pos[0]), path: "", message: tooDeep, severity: "error" }]);
+  if (overflow) throw fail2([{ where: locate.at(overflow.pos[0]), path: "", message: tooDeep, severity: "error" }]);
   if (doc.errors.length > 0) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const shown2 = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
     if (doc.errors.length > shown2.length) shown2.push({ where: file2, path: "", message: `and ${doc.errors.length - shown2.length} more YAML errors after those`, severity: "error" });
-    const error63 = fail(shown2);
+    const error63 = fail2(shown2);
     if (/\{[^}\n]*[:,]\s*\$\{/.test(text2)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
     throw error63;
   }
-  const raw = toData(doc, locate, fail);
-  const deep = deepestPath(raw);
-  if (deep) throw fail([{ where: locate.where(deep), path: `${formatPath(deep.slice(0, 3))}...`, message: tooDeep, severity: "error" }]);
-========
-    const shown = doc.errors.slice(0, 5).map((e) => ({ where: locate.at(e.pos[0]), path: "", message: e.message.split("\n")[0], severity: "error" }));
-    if (doc.errors.length > shown.length) shown.push({ where: file2, path: "", message: `and ${doc.errors.length - shown.length} more YAML errors after those`, severity: "error" });
-    const error63 = fail2(shown);
-    if (/\{[^}\n]*[:,]\s*\$\{/.test(text)) throw new PlanError(error63.message, error63.problems, { hint: 'A ${VAR} inside {...} must be quoted: {path: "${DIR}"} (or write the map as indented lines).' });
-    throw error63;
-  }
   const raw = toData(doc, locate, fail2);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const deep = deepestPath(raw);
+  if (deep) throw fail2([{ where: locate.where(deep), path: `${formatPath(deep.slice(0, 3))}...`, message: tooDeep, severity: "error" }]);
   const secrets = options.secrets ?? new Secrets();
   const unset = [];
   const values = interpolate(raw, options.env ?? process.env, secrets, unset);
@@ -41666,7 +41449,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 import { readFileSync as readFileSync3 } from "node:fs";
 import { mkdir as mkdir7, open as open4, readFile as readFile3, rename as rename4, rm as rm7, unlink as unlink3 } from "node:fs/promises";
 import { hostname as hostname3, tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname7, join as join10 } from "node:path";
+import { dirname as dirname7, join as join12 } from "node:path";
 var owner = external_exports.object({ host: external_exports.string(), pid: external_exports.number().int(), started: external_exports.string().nullable() });
 var journalBody = external_exports.object({
   version: external_exports.literal(1),
@@ -41691,12 +41474,12 @@ var journalBody = external_exports.object({
   )
 });
 function journalPath(loaded) {
-  return join10(loaded.dir, ".restorable", `restore-journal.${loaded.plan.name}.json`);
+  return join12(loaded.dir, ".restorable", `restore-journal.${loaded.plan.name}.json`);
 }
 function processStart(pid) {
   try {
-    const stat6 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-    return stat6.slice(stat6.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+    const stat8 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    return stat8.slice(stat8.lastIndexOf(")") + 2).split(" ")[19] ?? null;
   } catch {
     return null;
   }
@@ -41786,14 +41569,14 @@ var RestoreJournal = class _RestoreJournal {
 };
 async function recoverInterrupted(loaded, reporter) {
   const path = journalPath(loaded);
-  const text = await readFile3(path, "utf8").catch((error63) => {
+  const text2 = await readFile3(path, "utf8").catch((error63) => {
     if (error63.code === "ENOENT") return void 0;
     throw new RunError(`Cannot read the restore journal ${path}: ${reason(error63)}`, { hint: "Make it readable: it says how to undo an interrupted restore." });
   });
-  if (text === void 0) return { action: "none" };
+  if (text2 === void 0) return { action: "none" };
   let body;
   try {
-    body = journalBody.parse(JSON.parse(text));
+    body = journalBody.parse(JSON.parse(text2));
   } catch (error63) {
     throw new RunError(`The restore journal ${path} is damaged (${reason(error63)}): an interrupted restore may have left data half swapped.`, {
       hint: "Look at the restore points beside the live data (names with .restorable-restore-point-) and put them back by hand, then remove the journal."
@@ -41924,21 +41707,10 @@ function selectTargets({ plan, dir }, name, env) {
 }
 
 // src/pipeline/backup.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { hostname as hostname3 } from "node:os";
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { join as join14 } from "node:path";
-import { pipeline as pipeline12 } from "node:stream/promises";
-========
-========
-import { mkdir as mkdir9, rm as rm8 } from "node:fs/promises";
+import { mkdir as mkdir10, rm as rm10 } from "node:fs/promises";
 import { hostname as hostname4 } from "node:os";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-import { join as join12 } from "node:path";
-import { pipeline as pipeline10 } from "node:stream/promises";
-import { Readable as Readable6 } from "node:stream";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+import { join as join16 } from "node:path";
+import { pipeline as pipeline12 } from "node:stream/promises";
 
 // src/artifacts/backup-id.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
@@ -42037,7 +41809,7 @@ var drillSchema = external_exports.object({
 
 // src/artifacts/signature.ts
 import { createHash as createHash6, sign, verify } from "node:crypto";
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 var SIGNATURE = "manifest.json.sig";
 var NAMESPACE = "restorable-manifest";
 var SIGNING_KEY_ENV = "RESTORABLE_SIGNING_KEY";
@@ -42071,7 +41843,7 @@ function loadSigner(signing2, env, secrets) {
   let text2 = value;
   if (!value.includes("-----BEGIN")) {
     try {
-      text2 = readFileSync3(value, "utf8");
+      text2 = readFileSync4(value, "utf8");
     } catch (error63) {
       throw new UsageError(`${SIGNING_KEY_ENV} names a key file that cannot be read: ${reason(error63)}.`, { hint });
     }
@@ -42154,34 +41926,28 @@ async function readBytes(target, key) {
   for await (const chunk of await target.get(key)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 async function readText(target, key) {
   return (await readBytes(target, key)).toString("utf8");
 }
-async function putManifest(target, plan, id, body, signature) {
-  const manifestKey = keyOf.file(plan, id, MANIFEST);
+async function putManifest(target, plan, id2, body, signature) {
+  const manifestKey = keyOf.file(plan, id2, MANIFEST);
   if (signature !== void 0) {
     if (!target.writeOnce) await target.remove([manifestKey]);
-    await target.put(keyOf.file(plan, id, SIGNATURE), Readable6.from([Buffer.from(signature)]));
+    await target.put(keyOf.file(plan, id2, SIGNATURE), Readable6.from([Buffer.from(signature)]));
   }
   await target.put(manifestKey, Readable6.from([body]));
 }
-async function readSignature(target, plan, id) {
-  return readText(target, keyOf.file(plan, id, SIGNATURE)).catch((error63) => {
+async function readSignature(target, plan, id2) {
+  return readText(target, keyOf.file(plan, id2, SIGNATURE)).catch((error63) => {
     if (error63 instanceof NotFoundError) return void 0;
     throw error63;
   });
 }
-async function readManifest(target, plan, id, signing2) {
-  const key = keyOf.file(plan, id, MANIFEST);
-  const bytes = await readBytes(target, key);
-  if (signing2) checkManifestSignature(bytes, await readSignature(target, plan, id), signing2, { id, target: target.name });
-  const text2 = bytes.toString("utf8");
-========
-async function readManifest(target, plan, id2) {
+async function readManifest(target, plan, id2, signing2) {
   const key = keyOf.file(plan, id2, MANIFEST);
-  const text = await readText(target, key);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+  const bytes = await readBytes(target, key);
+  if (signing2) checkManifestSignature(bytes, await readSignature(target, plan, id2), signing2, { id: id2, target: target.name });
+  const text2 = bytes.toString("utf8");
   let json2;
   try {
     json2 = JSON.parse(text2);
@@ -42301,10 +42067,10 @@ function matching(entry) {
 }
 
 // src/artifacts/encrypt.ts
-import { createReadStream as createReadStream4, readFileSync as readFileSync4 } from "node:fs";
+import { createReadStream as createReadStream4, readFileSync as readFileSync5 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// ../../main/node_modules/@noble/hashes/utils.js
+// node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42501,7 +42267,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// ../../main/node_modules/@noble/hashes/hmac.js
+// node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -42578,7 +42344,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// ../../main/node_modules/@noble/hashes/hkdf.js
+// node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -42645,7 +42411,7 @@ var hkdf = (hash2, ikm, salt, info2, length) => {
   return expand(hash2, HMAC.digest(), info2, length, HMAC);
 };
 
-// ../../main/node_modules/@noble/hashes/_u64.js
+// node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -42655,7 +42421,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// ../../main/node_modules/@noble/hashes/_md.js
+// node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -42768,7 +42534,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// ../../main/node_modules/@noble/hashes/sha2.js
+// node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -42933,7 +42699,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// ../../main/node_modules/@scure/base/index.js
+// node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -43282,7 +43048,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// ../../main/node_modules/@noble/hashes/pbkdf2.js
+// node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -43357,7 +43123,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// ../../main/node_modules/@noble/hashes/scrypt.js
+// node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -43515,7 +43281,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// ../../main/node_modules/@noble/ciphers/utils.js
+// node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -43693,20 +43459,10 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
-========
-========
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-// ../../main/node_modules/@noble/ciphers/_arx.js
-var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
-var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
-var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 function rotl2(a, b2) {
   return a << b2 | a >>> 32 - b2;
 }
@@ -43833,7 +43589,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// ../../main/node_modules/@noble/ciphers/_poly1305.js
+// node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -44084,7 +43840,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// ../../main/node_modules/@noble/ciphers/chacha.js
+// node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -44234,7 +43990,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -44380,7 +44136,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -44529,7 +44285,7 @@ function memoized(fn) {
   };
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -44915,7 +44671,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -45148,7 +44904,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -45263,7 +45019,7 @@ function montgomery(curveDef) {
   });
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -45334,7 +45090,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -45983,11 +45739,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes6;
-========
-  const randomBytes13 = ecdsaOpts.randomBytes || randomBytes7;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const randomBytes14 = ecdsaOpts.randomBytes || randomBytes7;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -46129,7 +45881,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes14(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -46210,7 +45962,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -46341,7 +46093,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -46380,7 +46132,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -46736,7 +46488,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -46779,7 +46531,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -46803,7 +46555,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -46839,7 +46591,7 @@ function expand2(hash2, prk, info2, length = 32) {
   return okm.slice(0, length);
 }
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -47038,7 +46790,7 @@ var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts2
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -47119,12 +46871,8 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// ../../main/node_modules/@noble/post-quantum/utils.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-var randomBytes7 = randomBytes6;
-========
+// node_modules/@noble/post-quantum/utils.js
 var randomBytes8 = randomBytes7;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
     return false;
@@ -47207,7 +46955,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// ../../main/node_modules/@noble/post-quantum/_crystals.js
+// node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -47316,7 +47064,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// ../../main/node_modules/@noble/post-quantum/ml-kem.js
+// node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -47583,7 +47331,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// ../../main/node_modules/@noble/post-quantum/hybrid.js
+// node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -47801,7 +47549,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// ../../main/node_modules/@noble/curves/utils.js
+// node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -47983,7 +47731,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// ../../main/node_modules/@noble/curves/abstract/modular.js
+// node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -48446,7 +48194,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// ../../main/node_modules/@noble/curves/abstract/curve.js
+// node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -48481,18 +48229,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes13, length) {
-  if (randomBytes13 === void 0)
+function probeRandomBytes(randomBytes14, length) {
+  if (randomBytes14 === void 0)
     return void 0;
-  afunction(randomBytes13, "randomBytes");
+  afunction(randomBytes14, "randomBytes");
   try {
-    const probe = randomBytes13(length);
+    const probe = randomBytes14(length);
     if (!isBytes5(probe) || probe.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes13;
+  return randomBytes14;
 }
 function validateMSMPoints(points, c) {
   aarray(points, "points");
@@ -48585,9 +48333,9 @@ var ScalarMultiplier = class {
   baseCanBeBlinded;
   bits;
   // Parametrized with a given Point class (not individual point)
-  constructor(Point, randomBytes13) {
+  constructor(Point, randomBytes14) {
     validatePointCons(Point);
-    this.randomBytes = probeRandomBytes(randomBytes13, BLIND_BYTES);
+    this.randomBytes = probeRandomBytes(randomBytes14, BLIND_BYTES);
     this.Point = Point;
     this.BASE = Point.BASE;
     this.ZERO = Point.ZERO;
@@ -48833,7 +48581,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// ../../main/node_modules/@noble/curves/abstract/der.js
+// node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -48960,7 +48708,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
+// node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -49019,11 +48767,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes8 : extraOpts.randomBytes;
-========
-  const randomBytes13 = extraOpts.randomBytes === void 0 ? randomBytes9 : extraOpts.randomBytes;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const randomBytes14 = extraOpts.randomBytes === void 0 ? randomBytes9 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -49440,7 +49184,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes13);
+  const wnaf = new ScalarMultiplier(Point, randomBytes14);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -49541,16 +49285,12 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
-========
-  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const randomBytes14 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes13, blindLength);
+  const csprng = probeRandomBytes(randomBytes14, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -49703,7 +49443,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes13(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes14(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -49800,7 +49540,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// ../../main/node_modules/@noble/curves/nist.js
+// node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -49813,7 +49553,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// ../../main/node_modules/@noble/curves/abstract/edwards.js
+// node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -49838,11 +49578,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes8 : opts2.randomBytes;
-========
-  const randomBytes13 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const randomBytes14 = opts2.randomBytes === void 0 ? randomBytes9 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -50103,7 +49839,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes13);
+  const wnaf = new ScalarMultiplier(Point, randomBytes14);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -50111,7 +49847,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// ../../main/node_modules/@noble/curves/abstract/montgomery.js
+// node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -50258,7 +49994,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// ../../main/node_modules/@noble/curves/ed25519.js
+// node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -50344,7 +50080,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// ../../main/node_modules/age-encryption/dist/x25519.js
+// node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -50415,7 +50151,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// ../../main/node_modules/age-encryption/dist/io.js
+// node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -50516,7 +50252,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// ../../main/node_modules/age-encryption/dist/format.js
+// node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -50613,11 +50349,9 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // node_modules/age-encryption/dist/recipients.js
 function generateX25519Identity() {
-  const scalar = randomBytes4(32);
+  const scalar = randomBytes5(32);
   const identity = bech32.encodeFromBytes("AGE-SECRET-KEY-", scalar).toUpperCase();
   return Promise.resolve(identity);
 }
@@ -50642,12 +50376,6 @@ async function identityToRecipient(identity) {
   const recipient = await scalarMultBase(scalar);
   return bech32.encodeFromBytes("age", recipient);
 }
-========
-// ../../main/node_modules/age-encryption/dist/recipients.js
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
-// ../../main/node_modules/age-encryption/dist/recipients.js
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 var HybridRecipient = class {
   recipient;
   constructor(s4) {
@@ -50961,7 +50689,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// ../../main/node_modules/age-encryption/dist/stream.js
+// node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -51058,7 +50786,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// ../../main/node_modules/age-encryption/dist/index.js
+// node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -51139,13 +50867,8 @@ var Encrypter = class {
     const labelHeader = new TextEncoder().encode("header");
     const hmacKey = hkdf(sha256, fileKey, void 0, labelHeader, 32);
     const mac3 = hmac(sha256, hmacKey, encodeHeaderNoMAC(stanzas));
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     const header3 = encodeHeader(stanzas, mac3);
-    const nonce = randomBytes4(16);
-========
-    const header2 = encodeHeader(stanzas, mac3);
     const nonce = randomBytes5(16);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
     const encrypter = encryptSTREAM(streamKey);
@@ -51443,11 +51166,7 @@ function decryptionKeys(env, setting, secrets) {
   let text2 = value;
   if (!/^AGE-SECRET-KEY-|^#/.test(value)) {
     try {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      text2 = readFileSync4(value, "utf8");
-========
-      text = readFileSync4(value, "utf8");
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+      text2 = readFileSync5(value, "utf8");
     } catch (error63) {
       throw new KeyError(`${IDENTITY_ENV} names an identity file that cannot be read: ${reason(error63)}.`, {
         hint: `Set ${IDENTITY_ENV} to the AGE-SECRET-KEY-1... line, or to the path of the file age-keygen wrote.`
@@ -51744,11 +51463,11 @@ var hex64 = external_exports.string().regex(/^[0-9a-f]{64}$/);
 var repoKeys = {
   root: (plan) => `${plan}/repo/`,
   config: (plan) => `${plan}/repo/config.json`,
-  key: (plan, id) => `${plan}/repo/keys/${id}`,
+  key: (plan, id2) => `${plan}/repo/keys/${id2}`,
   keys: (plan) => `${plan}/repo/keys/`,
-  pack: (plan, id) => `${plan}/repo/data/${id.slice(0, 2)}/${id}`,
+  pack: (plan, id2) => `${plan}/repo/data/${id2.slice(0, 2)}/${id2}`,
   packs: (plan) => `${plan}/repo/data/`,
-  index: (plan, id) => `${plan}/repo/index/${id}`,
+  index: (plan, id2) => `${plan}/repo/index/${id2}`,
   indexes: (plan) => `${plan}/repo/index/`
 };
 function idOfKey(key) {
@@ -51814,7 +51533,7 @@ function packBlob(raw) {
   const packed = z4.zstdCompressSync(raw, { params: { [z4.constants.ZSTD_c_compressionLevel]: 3 } });
   return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
 }
-function unpackBlob(stored, compression2, rawLength, id, key) {
+function unpackBlob(stored, compression2, rawLength, id2, key) {
   let raw;
   if (compression2 === "none") raw = stored;
   else {
@@ -51822,17 +51541,17 @@ function unpackBlob(stored, compression2, rawLength, id, key) {
     try {
       raw = z4.zstdDecompressSync(stored);
     } catch (error63) {
-      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error63.message}.`);
+      throw new IntegrityError(`Blob ${id2.slice(0, 12)} does not decompress: ${error63.message}.`);
     }
   }
-  if (raw.length !== rawLength || blobId(raw, key) !== id) {
-    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
+  if (raw.length !== rawLength || blobId(raw, key) !== id2) {
+    throw new IntegrityError(`Blob ${id2.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
   }
   return raw;
 }
 
 // src/repository/repo-secret.ts
-import { randomBytes as randomBytes11 } from "node:crypto";
+import { randomBytes as randomBytes12 } from "node:crypto";
 
 // src/repository/seal.ts
 import { Readable as Readable7, Writable as Writable5 } from "node:stream";
@@ -51845,7 +51564,7 @@ async function through(input2, transform2) {
 function seal2(plain, setting) {
   return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
 }
-function open5(stored, record2, keys, what) {
+function open6(stored, record2, keys, what) {
   return record2 ? through(stored, decryptor(record2, keys, what)) : Promise.resolve(stored);
 }
 
@@ -51914,8 +51633,8 @@ var BlobMap = class {
     else if (Array.isArray(had)) had.push(loc);
     else this.map.set(entry.id, [had, loc]);
   }
-  locations(id) {
-    const had = this.map.get(id);
+  locations(id2) {
+    const had = this.map.get(id2);
     return had === void 0 ? [] : Array.isArray(had) ? had : [had];
   }
   get size() {
@@ -51925,11 +51644,11 @@ var BlobMap = class {
 async function listRepo(target, plan) {
   const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
   for (const object2 of await target.list(repoKeys.root(plan))) {
-    const id = idOfKey(object2.key);
+    const id2 = idOfKey(object2.key);
     if (object2.key === repoKeys.config(plan)) listing.config = object2;
     else if (object2.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object2.key.slice(repoKeys.keys(plan).length));
-    else if (id && object2.key === repoKeys.pack(plan, id)) listing.packs.set(id, object2.size);
-    else if (id && object2.key === repoKeys.index(plan, id)) listing.indexes.set(id, object2.size);
+    else if (id2 && object2.key === repoKeys.pack(plan, id2)) listing.packs.set(id2, object2.size);
+    else if (id2 && object2.key === repoKeys.index(plan, id2)) listing.indexes.set(id2, object2.size);
   }
   return listing;
 }
@@ -51948,28 +51667,28 @@ async function readConfig(target, plan) {
   if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
   return parsed.data;
 }
-async function loadIndex(target, plan, id, cache, opening) {
-  let plain = cache ? await cache.index(id) : void 0;
+async function loadIndex(target, plan, id2, cache, opening2) {
+  let plain = cache ? await cache.index(id2) : void 0;
   if (!plain) {
-    if (opening.record && !opening.keys) return void 0;
-    const stored = await readAll2(target, repoKeys.index(plan, id));
-    if (sha2563(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
-    plain = await open5(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
-    await cache?.saveIndex(id, plain);
+    if (opening2.record && !opening2.keys) return void 0;
+    const stored = await readAll2(target, repoKeys.index(plan, id2));
+    if (sha2563(stored) !== id2) throw new IntegrityError(`Index ${id2.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
+    plain = await open6(stored, opening2.record, opening2.keys ?? { identities: [] }, `Index ${id2.slice(0, 12)}`);
+    await cache?.saveIndex(id2, plain);
   }
   const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
   if (!parsed.success) {
-    await cache?.forgetIndex(id);
-    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+    await cache?.forgetIndex(id2);
+    throw new IntegrityError(`Index ${id2.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
   }
   return parsed.data;
 }
-async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+async function loadRepo(target, plan, listing, cache, opening2, keyId, into, onSkip) {
   const present = /* @__PURE__ */ new Set();
-  for (const id of listing.indexes.keys()) {
+  for (const id2 of listing.indexes.keys()) {
     let index;
     try {
-      index = await loadIndex(target, plan, id, cache, opening);
+      index = await loadIndex(target, plan, id2, cache, opening2);
     } catch (error63) {
       if (!(error63 instanceof IntegrityError)) throw error63;
       onSkip?.(error63.message);
@@ -51987,7 +51706,7 @@ async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSk
 
 // src/repository/repo-secret.ts
 var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
-async function fromJson(id, text2) {
+async function fromJson(id2, text2) {
   let parsed;
   try {
     parsed = secretJson.safeParse(JSON.parse(text2));
@@ -51996,7 +51715,7 @@ async function fromJson(id, text2) {
   }
   if (!parsed.success) return void 0;
   const { id_key, identity } = parsed.data;
-  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  return { idKey: { id: id2, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
 }
 var toJson = (s4) => JSON.stringify({ id_key: s4.idKey.key.toString("hex"), identity: s4.identity });
 function objectSealing(secret, plan) {
@@ -52012,49 +51731,49 @@ function objectKeys(secret, userKeys) {
 }
 async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
   const onAny = new Set([...held.values()].flat());
-  for (const id of await cache.keyIds()) {
-    const text2 = await cache.key(id);
-    const secret2 = text2 && onAny.has(id) ? await fromJson(id, text2) : void 0;
+  for (const id2 of await cache.keyIds()) {
+    const text2 = await cache.key(id2);
+    const secret2 = text2 && onAny.has(id2) ? await fromJson(id2, text2) : void 0;
     if (secret2) return secret2;
   }
   if (userKeys) {
     for (const target of targets) {
-      for (const id of held.get(target.name) ?? []) {
-        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
+      for (const id2 of held.get(target.name) ?? []) {
+        const secret2 = await openSecret(target, plan, id2, setting, userKeys).catch(() => void 0);
         if (secret2) {
-          await cache.saveKey(id, toJson(secret2));
+          await cache.saveKey(id2, toJson(secret2));
           return secret2;
         }
       }
     }
   }
   const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
-  const secret = { idKey: { id: randomBytes11(16).toString("hex"), key: randomBytes11(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  const secret = { idKey: { id: randomBytes12(16).toString("hex"), key: randomBytes12(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
   await cache.saveKey(secret.idKey.id, toJson(secret));
   return secret;
 }
 async function storeSecret(target, plan, secret, setting) {
   await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal2(Buffer.from(toJson(secret)), setting));
 }
-async function openSecret(target, plan, id, setting, keys) {
+async function openSecret(target, plan, id2, setting, keys) {
   const record2 = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
-  const plain = await open5(await readAll2(target, repoKeys.key(plan, id)), record2, keys, `The repository key ${id}`);
-  const secret = await fromJson(id, plain.toString("utf8"));
-  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
+  const plain = await open6(await readAll2(target, repoKeys.key(plan, id2)), record2, keys, `The repository key ${id2}`);
+  const secret = await fromJson(id2, plain.toString("utf8"));
+  if (!secret) throw new IntegrityError(`The repository key ${id2} on target "${target.name}" is not one restorable wrote.`);
   return secret;
 }
 
 // src/repository/reader.ts
 var CACHED_PACKS = 6;
 var RepoReader = class _RepoReader {
-  constructor(target, plan, blobs, present, opening, idKey, read2 = { packs: 0, bytes: 0 }) {
+  constructor(target, plan, blobs, present, opening2, idKey, read3 = { packs: 0, bytes: 0 }) {
     this.target = target;
     this.plan = plan;
     this.blobs = blobs;
     this.present = present;
-    this.opening = opening;
+    this.opening = opening2;
     this.idKey = idKey;
-    this.read = read2;
+    this.read = read3;
   }
   packs = /* @__PURE__ */ new Map();
   /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
@@ -52066,54 +51785,88 @@ var RepoReader = class _RepoReader {
       if (!list2.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
       secret = await openSecret(target, plan, snapshot.key_id, encryption2, keys);
     }
-    const opening = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const opening2 = { record: encryption2 && secret ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, keys) : null };
     const blobs = new BlobMap();
-    const present = await loadRepo(target, plan, list2, null, opening, snapshot.key_id, blobs, (message) => {
+    const present = await loadRepo(target, plan, list2, null, opening2, snapshot.key_id, blobs, (message) => {
       throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
     });
-    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+    return new _RepoReader(target, plan, blobs, present, opening2, secret?.idKey ?? null);
   }
-  async pack(id) {
-    const hit = this.packs.get(id);
+  async pack(id2) {
+    const hit = this.packs.get(id2);
     if (hit) {
-      this.packs.delete(id);
-      this.packs.set(id, hit);
+      this.packs.delete(id2);
+      this.packs.set(id2, hit);
       return hit;
     }
-    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id)).catch((error63) => {
-      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
+    const stored = await readAll2(this.target, repoKeys.pack(this.plan, id2)).catch((error63) => {
+      throw error63 instanceof NotFoundError ? new IntegrityError(`Pack ${id2.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error63;
     });
-    if (sha2563(stored) !== id) throw new IntegrityError(`Pack ${id.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
-    const plain = await open5(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    if (sha2563(stored) !== id2) throw new IntegrityError(`Pack ${id2.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await open6(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id2.slice(0, 12)}`);
     this.read.packs += 1;
     this.read.bytes += stored.length;
-    this.packs.set(id, plain);
+    this.packs.set(id2, plain);
     while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
     return plain;
   }
   /** The blob's bytes, proven to be the blob `id` names. */
-  async blob(id) {
-    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
-    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+  async blob(id2) {
+    const where = this.blobs.locations(id2).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id2.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
     const plain = await this.pack(where.pack);
     const { offset, length, raw_length, compression: compression2 } = where.entry;
     if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
-    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id, this.idKey);
+    return unpackBlob(plain.subarray(offset, offset + length), compression2, raw_length, id2, this.idKey);
   }
-  async tree(id) {
-    const bytes = await this.blob(id);
+  async tree(id2) {
+    return parseTree(await this.blob(id2), id2);
+  }
+};
+var FallbackReader = class {
+  constructor(primary, others, warn) {
+    this.primary = primary;
+    this.others = others;
+    this.warn = warn;
+  }
+  opened;
+  warned = /* @__PURE__ */ new Set();
+  async blob(id2) {
+    try {
+      return await this.primary.blob(id2);
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      this.opened ??= await this.others();
+      for (const reader of this.opened) {
+        const bytes = await reader.blob(id2).catch(() => void 0);
+        if (!bytes) continue;
+        if (!this.warned.has(error63.message)) {
+          this.warned.add(error63.message);
+          this.warn(`${error63.message} Read what it held from target "${reader.target.name}" instead; run \`restorable verify\`.`);
+        }
+        return bytes;
+      }
+      throw error63;
+    }
+  }
+  async tree(id2) {
+    return parseTree(await this.blob(id2), id2);
+  }
+};
+function parseTree(bytes, id2) {
+  {
     let parsed;
     try {
       parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
     } catch {
       parsed = void 0;
     }
-    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id2.slice(0, 12)} is not a folder listing restorable reads.`);
     const names = parsed.data.nodes.map((n) => n.name);
-    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id2.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
     return parsed.data;
   }
-};
+}
 function parseSnapshot(plain, what) {
   let parsed;
   try {
@@ -52136,10 +51889,10 @@ async function collectGarbage(input2) {
     return { ...report, skipped: "the plan encrypts to recipients and RESTORABLE_AGE_IDENTITY is not set: pack space is reclaimed by a prune that has it" };
   }
   const snapshots = [];
-  for (const { id, entry } of input2.remaining) {
-    const stored = await readAll2(target, keyOf.file(plan, id, entry.artifact.file));
-    if (sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: "Run `restorable verify`." });
-    snapshots.push(parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
+  for (const { id: id2, entry } of input2.remaining) {
+    const stored = await readAll2(target, keyOf.file(plan, id2, entry.artifact.file));
+    if (sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id2} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: "Run `restorable verify`." });
+    snapshots.push(parseSnapshot(await open6(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id2}`), `The snapshot of backup ${id2}`));
   }
   const used = /* @__PURE__ */ new Set();
   const readers = /* @__PURE__ */ new Map();
@@ -52178,10 +51931,10 @@ async function collectGarbage(input2) {
   }
   const objects = await target.list(repoKeys.packs(plan));
   for (const object2 of objects) {
-    const id = object2.key.slice(object2.key.lastIndexOf("/") + 1);
-    if (listing.packs.has(id) && !indexed.has(id) && input2.now.getTime() - object2.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+    const id2 = object2.key.slice(object2.key.lastIndexOf("/") + 1);
+    if (listing.packs.has(id2) && !indexed.has(id2) && input2.now.getTime() - object2.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id2);
   }
-  for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
+  for (const id2 of doomed) report.bytes_freed += listing.packs.get(id2) ?? 0;
   report.packs_removed = doomed.size;
   report.indexes_rewritten = rewrites.length;
   if (!input2.apply) return report;
@@ -52194,17 +51947,17 @@ async function collectGarbage(input2) {
     }
     await target.remove([repoKeys.index(plan, rewrite.id)]);
   }
-  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
+  await target.remove([...doomed].map((id2) => repoKeys.pack(plan, id2)));
   return report;
 }
-async function loadIndexHead(target, plan, id, encryption2, secretOf, keys, kids) {
+async function loadIndexHead(target, plan, id2, encryption2, secretOf, keys, kids) {
   let index;
-  if (!encryption2) index = await loadIndex(target, plan, id, null, { record: null, keys: null });
+  if (!encryption2) index = await loadIndex(target, plan, id2, null, { record: null, keys: null });
   else {
     for (const kid of kids) {
       const secret = await secretOf(kid);
-      const opening = { record: objectRecord(secret, encryption2), keys: secret?.identity ? { identities: [secret.identity] } : keys };
-      index = await loadIndex(target, plan, id, null, opening).catch(() => void 0);
+      const opening2 = { record: objectRecord(secret, encryption2), keys: secret?.identity ? { identities: [secret.identity] } : keys };
+      index = await loadIndex(target, plan, id2, null, opening2).catch(() => void 0);
       if (index) break;
     }
   }
@@ -52272,6 +52025,52 @@ function decideRetention(backups, policy2, options = {}) {
   return decisions;
 }
 
+// src/retention/plan-wide.ts
+var NEWER_THAN_MET = "newer than every backup that met the copy rule";
+function decidePlanRetention(backups, policy2, options = {}) {
+  const protect = options.protect ?? [];
+  const all = backups;
+  backups = backups.filter((b2) => b2.holders.length > 0);
+  const met = backups.filter((b2) => b2.met);
+  const decisions = /* @__PURE__ */ new Map();
+  if (met.length === 0) {
+    for (const d of decideRetention(backups, policy2, { protect })) decisions.set(d.id, d);
+  } else {
+    for (const d of decideRetention(met, policy2, { protect })) decisions.set(d.id, d);
+    const newestMet = Math.max(...met.map((b2) => b2.time.getTime()));
+    const newer = backups.filter((b2) => !b2.met && b2.time.getTime() > newestMet);
+    for (const d of decideRetention(newer, policy2, { protect })) {
+      decisions.set(d.id, { ...d, reasons: d.reasons.map((r) => r === "no retention policy" ? r : `${r} (${NEWER_THAN_MET})`) });
+    }
+    for (const b2 of backups) {
+      if (decisions.has(b2.id)) continue;
+      const reasons = protect.includes(b2.id) ? ["protected"] : !policy2 || Object.values(policy2).every((v2) => v2 === void 0) ? ["no retention policy"] : [];
+      decisions.set(b2.id, { id: b2.id, time: b2.time, keep: reasons.length > 0, reasons });
+    }
+  }
+  const drilled = backups.filter((b2) => b2.drill?.ok).sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1))[0];
+  if (drilled) {
+    const d = decisions.get(drilled.id);
+    d.reasons.push("newest backup that passed a drill");
+    d.keep = true;
+  }
+  const sorted = [...all].sort((a, b2) => b2.time.getTime() - a.time.getTime() || (a.id < b2.id ? 1 : -1));
+  const spare = /* @__PURE__ */ new Map();
+  for (const target of new Set(sorted.flatMap((b2) => b2.damaged ?? []))) {
+    const newestDamaged = sorted.findIndex((b2) => b2.damaged?.includes(target));
+    if (sorted.slice(0, newestDamaged).some((b2) => decisions.get(b2.id)?.keep && b2.holders.includes(target))) continue;
+    const fallback = sorted.slice(newestDamaged + 1).find((b2) => b2.holders.includes(target));
+    if (!fallback || decisions.get(fallback.id).keep) continue;
+    spare.set(fallback.id, [...spare.get(fallback.id) ?? [], target]);
+  }
+  return sorted.filter((b2) => decisions.has(b2.id)).map((b2) => {
+    const d = decisions.get(b2.id);
+    const spareOn = spare.get(b2.id) ?? [];
+    const reasons = spareOn.length > 0 ? [...d.reasons, `kept on ${spareOn.join(", ")} only: the newest readable copy there (a newer copy's manifest is damaged)`] : d.reasons;
+    return { ...d, reasons, holders: [...b2.holders], missing: d.keep ? b2.copies.filter((t) => !b2.holders.includes(t)) : [], spareOn };
+  });
+}
+
 // src/retention/prune.ts
 var INCOMPLETE_GRACE_MS = 24 * 36e5;
 function repositoryPruneOf(plan, env, secrets) {
@@ -52283,63 +52082,178 @@ function repositoryPruneOf(plan, env, secrets) {
   }
   return { encryption: plan.encryption, keys };
 }
-async function pruneTarget(target, plan, policy2, options) {
+async function readHolding(target, plan) {
   const backups = await listBackups(target, plan);
-  const complete = backups.filter((b2) => b2.complete);
-  const readable = [];
-  const damaged = [];
+  const damaged = /* @__PURE__ */ new Map();
   const manifests = /* @__PURE__ */ new Map();
-  for (const backup2 of complete) {
-    const problem = await readManifest(target, plan, backup2.id).then(
-      (manifest) => void manifests.set(backup2.id, manifest),
-      (error63) => {
-        if (error63 instanceof IntegrityError) return reason(error63);
-        throw error63;
-      }
-    );
-    if (problem) damaged.push({ id: backup2.id, time: backup2.time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
-    else readable.push(backup2);
-  }
-  const decisions = [...decideRetention(readable, policy2, { protect: options.protect ?? [] }), ...damaged];
-  const removed = decisions.filter((d) => !d.keep);
-  const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
-  if (options.apply) {
-    for (const decision of removed) await removeBackup(target, plan, decision.id, complete.find((b2) => b2.id === decision.id).objects);
-    for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
-  }
-  const report = { target: target.name, kept: decisions.filter((d) => d.keep), removed, incomplete: stale.map((b2) => b2.id) };
-  if (options.repository) {
-    if (damaged.length > 0) report.repository = { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: "a backup with a damaged manifest is kept, and its snapshot may use any pack" };
-    else {
-      const gone = new Set(removed.map((d) => d.id));
-      const remaining = [...manifests].filter(([id]) => !gone.has(id)).flatMap(([id, m2]) => m2.sources.filter((e) => e.storage === "repository").map((entry) => ({ id, entry })));
-      report.repository = await collectGarbage({ target, plan, remaining, ...options.repository, now: options.now, apply: options.apply });
+  const drills = /* @__PURE__ */ new Map();
+  for (const backup2 of backups.filter((b2) => b2.complete)) {
+    try {
+      manifests.set(backup2.id, await readManifest(target, plan, backup2.id));
+    } catch (error63) {
+      if (!(error63 instanceof IntegrityError)) throw error63;
+      damaged.set(backup2.id, reason(error63));
+      continue;
+    }
+    if (backup2.objects.some((o) => o.key === keyOf.file(plan, backup2.id, DRILL))) {
+      const drill2 = await readDrill(target, plan, backup2.id);
+      if (drill2) drills.set(backup2.id, { ok: drill2.ok, at: drill2.at });
     }
   }
-  return report;
+  return { holding: { target, backups, damaged, manifests }, manifests, drills };
+}
+async function prunePlan(targets, plan, policy2, options) {
+  const failed = [];
+  const holdings = [];
+  const byId = /* @__PURE__ */ new Map();
+  for (const target of targets) {
+    let read3;
+    try {
+      read3 = await readHolding(target, plan);
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    holdings.push(read3.holding);
+    for (const [id2, manifest] of read3.manifests) {
+      const backup2 = byId.get(id2) ?? { id: id2, time: read3.holding.backups.find((b2) => b2.id === id2).time, holders: [], copies: [], met: manifest.policy.met };
+      backup2.holders.push(target.name);
+      for (const copy of manifest.copies) if (!backup2.copies.includes(copy.target)) backup2.copies.push(copy.target);
+      backup2.met ||= manifest.policy.met;
+      const drill2 = read3.drills.get(id2);
+      if (drill2 && (!backup2.drill || drill2.at > backup2.drill.at)) backup2.drill = drill2;
+      byId.set(id2, backup2);
+    }
+  }
+  const readable = new Set(holdings.map((h) => h.target.name));
+  for (const backup2 of byId.values()) backup2.copies = backup2.copies.filter((t) => readable.has(t));
+  for (const { target, backups, damaged } of holdings) {
+    for (const id2 of damaged.keys()) {
+      const backup2 = byId.get(id2) ?? { id: id2, time: backups.find((b2) => b2.id === id2).time, holders: [], copies: [], met: false };
+      backup2.damaged = [...backup2.damaged ?? [], target.name];
+      byId.set(id2, backup2);
+    }
+  }
+  const decisions = decidePlanRetention([...byId.values()], policy2, options.protect ? { protect: options.protect } : {});
+  const applyTo = new Set((options.applyTo ?? targets).map((t) => t.name));
+  const reports = [];
+  for (const { target, backups, damaged, manifests } of holdings) {
+    if (!applyTo.has(target.name)) continue;
+    const here = (d) => d.holders.includes(target.name);
+    const keptHere = (d) => d.keep || d.spareOn.includes(target.name);
+    const kept = decisions.filter((d) => keptHere(d) && here(d)).map((d) => ({ ...strip(d), keep: true }));
+    const removed = decisions.filter((d) => !keptHere(d) && here(d)).map(strip);
+    for (const [id2, problem] of damaged) {
+      kept.push({ id: id2, time: backups.find((b2) => b2.id === id2).time, keep: true, reasons: [`its manifest is damaged: kept, not counted (${problem})`] });
+    }
+    const stale = backups.filter((b2) => !b2.complete && options.now.getTime() - b2.time.getTime() > INCOMPLETE_GRACE_MS && !options.protect?.includes(b2.id));
+    try {
+      if (options.apply) {
+        for (const id2 of removed.map((d) => d.id)) await removeBackup(target, plan, id2, backups.find((b2) => b2.id === id2).objects);
+        for (const backup2 of stale) await target.remove(backup2.objects.map((o) => o.key));
+      }
+    } catch (error63) {
+      failed.push({ target: target.name, error: reason(error63) });
+      continue;
+    }
+    const missing = decisions.filter((d) => d.missing.includes(target.name)).map((d) => d.id);
+    const report = { target: target.name, kept, removed, incomplete: stale.map((b2) => b2.id), missing };
+    if (options.repository) {
+      try {
+        report.repository = await reclaim(target, plan, manifests, damaged, new Set(removed.map((d) => d.id)), options.repository, options);
+      } catch (error63) {
+        failed.push({ target: target.name, error: `reclaiming repository space: ${reason(error63)}` });
+      }
+    }
+    reports.push(report);
+  }
+  return { decisions, targets: reports, failed };
+}
+async function reclaim(target, plan, manifests, damaged, gone, repository, options) {
+  if (damaged.size > 0) return { packs_removed: 0, bytes_freed: 0, indexes_rewritten: 0, skipped: "a backup with a damaged manifest is kept, and its snapshot may use any pack" };
+  const remaining = [...manifests].filter(([id2]) => !gone.has(id2)).flatMap(([id2, m2]) => m2.sources.filter((e) => e.storage === "repository").map((entry) => ({ id: id2, entry })));
+  return collectGarbage({ target, plan, remaining, ...repository, now: options.now, apply: options.apply });
+}
+var strip = (d) => ({ id: d.id, time: d.time, keep: d.keep, reasons: d.reasons });
+
+// src/util/staging.ts
+import { chmod as chmod2, mkdir as mkdir8, mkdtemp as mkdtemp2, readdir as readdir4, rm as rm8 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join13 } from "node:path";
+
+// src/util/process-identity.ts
+import { createHash as createHash12 } from "node:crypto";
+import { readFileSync as readFileSync6, readlinkSync } from "node:fs";
+function read2(path) {
+  try {
+    return readFileSync6(path, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+function processStart2(pid) {
+  const stat8 = read2(`/proc/${pid}/stat`);
+  if (!stat8) return void 0;
+  const fields = stat8.slice(stat8.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+var machine;
+function machineTag() {
+  if (machine !== void 0) return machine;
+  const id2 = read2("/etc/machine-id") || read2("/var/lib/dbus/machine-id");
+  const boot = read2("/proc/sys/kernel/random/boot_id");
+  let ns2 = "";
+  try {
+    ns2 = readlinkSync("/proc/self/ns/pid");
+  } catch {
+  }
+  machine = id2 && boot && ns2 ? createHash12("sha256").update(`${id2}
+${boot}
+${ns2}`).digest("hex").slice(0, 12) : "";
+  return machine;
+}
+function selfIdentity() {
+  return { pid: process.pid, start: processStart2(process.pid) ?? "", machine: machineTag() };
+}
+function provablyDead(run) {
+  const here = machineTag();
+  if (!here || !run.machine || run.machine !== here || !run.start) return false;
+  if (!read2("/proc/self/stat")) return false;
+  const now = processStart2(run.pid);
+  return now === void 0 || now !== run.start;
 }
 
 // src/util/staging.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { mkdir as mkdir7, mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-========
-import { mkdir as mkdir8, mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-import { join as join11 } from "node:path";
-async function makeStaging(root, prefix) {
-  const at2 = root ?? tmpdir4();
+var NAME = /^restorable-(backup|restore|drill)-([0-9a-f]{12})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+function stagingRootOf(root) {
+  return root ?? tmpdir4();
+}
+async function makeStaging(root, kind) {
+  const at2 = stagingRootOf(root);
+  const self = selfIdentity();
+  const owner2 = self.machine && self.start ? `${self.machine}-${self.pid}-${self.start}` : `x-${self.pid}`;
   try {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    await mkdir7(at2, { recursive: true });
-========
     await mkdir8(at2, { recursive: true });
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-    return await mkdtemp2(join11(at2, prefix));
+    const dir = await mkdtemp2(join13(at2, `restorable-${kind}-${owner2}-`));
+    await chmod2(dir, 448);
+    return dir;
   } catch (error63) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
+}
+async function clearDeadStaging(root) {
+  const at2 = stagingRootOf(root);
+  const entries = await readdir4(at2).catch(() => []);
+  const cleared = [];
+  for (const name of entries) {
+    const match = NAME.exec(name);
+    if (!match) continue;
+    const [, , machine2, pid, start] = match;
+    if (!provablyDead({ pid: Number(pid), start, machine: machine2 })) continue;
+    const path = join13(at2, name);
+    if (await rm8(path, { recursive: true, force: true }).then(() => true, () => false)) cleared.push(path);
+  }
+  return cleared;
 }
 
 // src/pipeline/hooks.ts
@@ -52362,55 +52276,55 @@ ${output2}` : "."}`);
 }
 
 // src/pipeline/repository-step.ts
-import { relative as relative5 } from "node:path";
+import { relative as relative6 } from "node:path";
 import { Readable as Readable9 } from "node:stream";
 
 // src/repository/cache.ts
-import { createHash as createHash12 } from "node:crypto";
+import { createHash as createHash13 } from "node:crypto";
 import { createReadStream as createReadStream5 } from "node:fs";
-import { mkdir as mkdir8, open as open6, readFile as readFile4, rename as rename3, rm as rm8, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir9, open as open7, readFile as readFile5, rename as rename5, rm as rm9, writeFile as writeFile3 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import { join as join12 } from "node:path";
+import { join as join14 } from "node:path";
 import { createInterface } from "node:readline";
 function cacheDir(plan, planDir, env) {
-  const base = env.RESTORABLE_CACHE_DIR || join12(env.XDG_CACHE_HOME || join12(homedir2(), ".cache"), "restorable");
-  const where = createHash12("sha256").update(planDir).digest("hex").slice(0, 12);
-  return join12(base, `${plan}-${where}`);
+  const base = env.RESTORABLE_CACHE_DIR || join14(env.XDG_CACHE_HOME || join14(homedir2(), ".cache"), "restorable");
+  const where = createHash13("sha256").update(planDir).digest("hex").slice(0, 12);
+  return join14(base, `${plan}-${where}`);
 }
 async function writeAtomically(path, data) {
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile3(temp, data, { mode: 384 });
-  await rename3(temp, path);
+  await rename5(temp, path);
 }
 var Cache = class {
   constructor(dir) {
     this.dir = dir;
   }
   async ensure() {
-    for (const sub of ["", "keys", "index", "files"]) await mkdir8(join12(this.dir, sub), { recursive: true, mode: 448 });
+    for (const sub of ["", "keys", "index", "files"]) await mkdir9(join14(this.dir, sub), { recursive: true, mode: 448 });
   }
   /** The repository secret `id` in this cache's plain text form (see repo-secret.ts), if kept here. */
-  key(id) {
-    return readFile4(join12(this.dir, "keys", id), "utf8").catch(() => void 0);
+  key(id2) {
+    return readFile5(join14(this.dir, "keys", id2), "utf8").catch(() => void 0);
   }
   async keyIds() {
-    const { readdir: readdir4 } = await import("node:fs/promises");
-    return (await readdir4(join12(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
+    const { readdir: readdir6 } = await import("node:fs/promises");
+    return (await readdir6(join14(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
   }
-  saveKey(id, plain) {
-    return writeAtomically(join12(this.dir, "keys", id), plain);
+  saveKey(id2, plain) {
+    return writeAtomically(join14(this.dir, "keys", id2), plain);
   }
-  index(id) {
-    return readFile4(join12(this.dir, "index", id)).catch(() => void 0);
+  index(id2) {
+    return readFile5(join14(this.dir, "index", id2)).catch(() => void 0);
   }
-  saveIndex(id, plain) {
-    return writeAtomically(join12(this.dir, "index", id), plain);
+  saveIndex(id2, plain) {
+    return writeAtomically(join14(this.dir, "index", id2), plain);
   }
-  async forgetIndex(id) {
-    await rm8(join12(this.dir, "index", id), { force: true });
+  async forgetIndex(id2) {
+    await rm9(join14(this.dir, "index", id2), { force: true });
   }
   filesPath(source) {
-    return join12(this.dir, "files", `${source}.ndjson`);
+    return join14(this.dir, "files", `${source}.ndjson`);
   }
 };
 var FileCache = class _FileCache {
@@ -52452,7 +52366,7 @@ var FileCache = class _FileCache {
   /** Replaces the cache file with what this run saw (atomically). */
   async save() {
     const temp = `${this.path}.tmp-${process.pid}`;
-    const handle = await open6(temp, "w", 384);
+    const handle = await open7(temp, "w", 384);
     try {
       const rows = [JSON.stringify({ format: 1, key_id: this.keyId })];
       for (const [name, f2] of this.next) {
@@ -52465,19 +52379,19 @@ var FileCache = class _FileCache {
     } finally {
       await handle.close();
     }
-    await rename3(temp, this.path);
+    await rename5(temp, this.path);
   }
 };
 
 // src/repository/snapshot.ts
-import { lstat as lstat3, open as open7, readdir as readdir3, readlink } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { lstat as lstat3, open as open8, readdir as readdir5, readlink } from "node:fs/promises";
+import { join as join15 } from "node:path";
 var metaOf = (st2) => ({ mode: Number(st2.mode & 0o7777n), uid: Number(st2.uid), gid: Number(st2.gid), mtime_ns: `${st2.mtimeNs}` });
 var byName = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
 async function walkIntoRepository(options) {
   const { writer, signal } = options;
   const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
-  const read2 = { files: 0, bytes: 0 };
+  const read3 = { files: 0, bytes: 0 };
   const skipped = [];
   const unreadable = [];
   const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
@@ -52489,7 +52403,7 @@ async function walkIntoRepository(options) {
       return cached3;
     }
     const ids = [];
-    const handle = await open7(abs, "r");
+    const handle = await open8(abs, "r");
     try {
       let length = 0;
       let done = false;
@@ -52506,9 +52420,9 @@ async function walkIntoRepository(options) {
           const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
           if (cut <= 0) break;
           const chunk = buffer.subarray(start, start + cut);
-          const id = blobId(chunk, writer.idKey);
-          await writer.add("data", id, chunk);
-          ids.push(id);
+          const id2 = blobId(chunk, writer.idKey);
+          await writer.add("data", id2, chunk);
+          ids.push(id2);
           start += cut;
           options.progress?.(cut);
           if (!done && length - start < DEFAULT_CHUNKER.max) break;
@@ -52518,8 +52432,8 @@ async function walkIntoRepository(options) {
         length -= start;
         signal.throwIfAborted();
       }
-      read2.files += 1;
-      read2.bytes += total;
+      read3.files += 1;
+      read3.bytes += total;
       const after = await handle.stat({ bigint: true });
       if (after.size !== st2.size || after.mtimeNs !== st2.mtimeNs || BigInt(total) !== st2.size) {
         options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
@@ -52532,7 +52446,7 @@ async function walkIntoRepository(options) {
   async function folder(abs, rel) {
     let names;
     try {
-      names = (await readdir3(abs)).sort(byName);
+      names = (await readdir5(abs)).sort(byName);
     } catch (error63) {
       unreadable.push(`${rel || "."}: ${reason(error63)}`);
       names = [];
@@ -52541,7 +52455,7 @@ async function walkIntoRepository(options) {
     for (const name of names) {
       signal.throwIfAborted();
       const path = rel ? `${rel}/${name}` : name;
-      const at2 = join13(abs, name);
+      const at2 = join15(abs, name);
       let st2;
       try {
         st2 = await lstat3(at2, { bigint: true });
@@ -52570,9 +52484,9 @@ async function walkIntoRepository(options) {
       } else skipped.push(path);
     }
     const json2 = Buffer.from(JSON.stringify({ nodes }));
-    const id = blobId(json2, writer.idKey);
-    await writer.add("tree", id, json2);
-    return id;
+    const id2 = blobId(json2, writer.idKey);
+    await writer.add("tree", id2, json2);
+    return id2;
   }
   const rootStat = await lstat3(options.root, { bigint: true });
   const root = await folder(options.root, "");
@@ -52582,7 +52496,7 @@ async function walkIntoRepository(options) {
       hint: "Give the user running restorable read access to the whole folder, or exclude those paths in the plan."
     });
   }
-  return { root, root_meta: metaOf(rootStat), counts: counts3, read: read2 };
+  return { root, root_meta: metaOf(rootStat), counts: counts3, read: read3 };
 }
 
 // src/repository/writer.ts
@@ -52635,10 +52549,10 @@ var RepoWriter = class _RepoWriter {
       }
     }
     const writer = new _RepoWriter(options, secret, gearTable(secret?.idKey.key ?? null));
-    const opening = { record: encryption2 ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, options.keys) : null };
+    const opening2 = { record: encryption2 ? objectRecord(secret, encryption2) : null, keys: secret ? objectKeys(secret, options.keys) : null };
     for (const target of options.alive()) {
       try {
-        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, (m2) => options.reporter.warn(m2));
+        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening2, secret?.idKey.id ?? null, writer.blobs, (m2) => options.reporter.warn(m2));
         writer.states.set(target.name, { target, present, added: [] });
       } catch (error63) {
         options.drop(target, error63);
@@ -52649,29 +52563,29 @@ var RepoWriter = class _RepoWriter {
   holders() {
     return this.options.alive().flatMap((t) => this.states.get(t.name) ?? []);
   }
-  holds(state, id) {
-    return this.queued.get(id)?.has(state.target.name) === true || this.blobs.locations(id).some((l) => state.present.has(l.pack));
+  holds(state, id2) {
+    return this.queued.get(id2)?.has(state.target.name) === true || this.blobs.locations(id2).some((l) => state.present.has(l.pack));
   }
   /** Whether every target still in the run holds (or has queued) every one of `ids`. */
   heldEverywhere(ids) {
     const holders = this.holders();
-    return ids.every((id) => holders.every((s4) => this.holds(s4, id)));
+    return ids.every((id2) => holders.every((s4) => this.holds(s4, id2)));
   }
   /** Queues a blob for the targets that lack it; waits only when a full pack must first be flushed. */
-  async add(type, id, raw) {
-    const lacking = this.holders().filter((s4) => !this.holds(s4, id));
+  async add(type, id2, raw) {
+    const lacking = this.holders().filter((s4) => !this.holds(s4, id2));
     if (lacking.length === 0) return;
     const { bytes, compression: compression2 } = packBlob(raw);
     const stored = bytes === raw ? Buffer.from(raw) : bytes;
     const key = `${type}:${lacking.map((s4) => s4.target.name).join(",")}`;
     let builder = this.builders.get(key);
     if (!builder) this.builders.set(key, builder = new PackBuilder(lacking));
-    builder.entries.push({ id, type, offset: builder.size, length: stored.length, raw_length: raw.length, compression: compression2 });
+    builder.entries.push({ id: id2, type, offset: builder.size, length: stored.length, raw_length: raw.length, compression: compression2 });
     builder.parts.push(stored);
     builder.size += stored.length;
-    const mark = this.queued.get(id) ?? /* @__PURE__ */ new Set();
+    const mark = this.queued.get(id2) ?? /* @__PURE__ */ new Set();
     for (const s4 of lacking) mark.add(s4.target.name);
-    this.queued.set(id, mark);
+    this.queued.set(id2, mark);
     this.stats.blobs_new += 1;
     this.stats.bytes_new += raw.length;
     if (builder.size >= PACK_SIZE) await this.flush(key, builder);
@@ -52685,22 +52599,22 @@ var RepoWriter = class _RepoWriter {
     length.writeUInt32LE(header3.length);
     const plain = Buffer.concat([...parts, header3, length, PACK_MAGIC]);
     const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
-    const id = sha2563(sealed);
+    const id2 = sha2563(sealed);
     this.stats.packs += 1;
     this.stats.stored_bytes += sealed.length;
     await Promise.all(
       holders.map(async (state) => {
         if (!this.options.alive().includes(state.target)) return;
         try {
-          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
-          state.present.add(id);
-          state.added.push({ id, size: sealed.length, key_id: this.idKey?.id ?? null, blobs: entries });
+          await putVerified(state.target, repoKeys.pack(this.options.plan, id2), sealed);
+          state.present.add(id2);
+          state.added.push({ id: id2, size: sealed.length, key_id: this.idKey?.id ?? null, blobs: entries });
         } catch (error63) {
           this.options.drop(state.target, error63);
         }
       })
     );
-    for (const entry of entries) this.blobs.add(id, entry);
+    for (const entry of entries) this.blobs.add(id2, entry);
   }
   /** Flushes every pack, then writes each target's index of the packs it got in this run. */
   async finish() {
@@ -52710,10 +52624,10 @@ var RepoWriter = class _RepoWriter {
       const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };
       const plain = Buffer.from(JSON.stringify(index));
       const sealed = this.options.encryption ? await seal2(plain, objectSealing(this.secret, this.options.encryption)) : plain;
-      const id = sha2563(sealed);
+      const id2 = sha2563(sealed);
       try {
-        await putVerified(state.target, repoKeys.index(this.options.plan, id), sealed);
-        await this.options.cache.saveIndex(id, plain);
+        await putVerified(state.target, repoKeys.index(this.options.plan, id2), sealed);
+        await this.options.cache.saveIndex(id2, plain);
         state.added = [];
       } catch (error63) {
         this.options.drop(state.target, error63);
@@ -52771,7 +52685,7 @@ var RepositorySession = class {
     const body = Buffer.from(`${JSON.stringify(object2, null, 2)}
 `);
     const stats = writer.stats;
-    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative5(this.run.planDir, root) || "."}`;
+    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative6(this.run.planDir, root) || "."}`;
     return {
       stream: () => Readable9.from([body]),
       info: Promise.resolve({ engine: null, method: "repository (content-defined chunks, deduplicated)", schemaVersion: null, counts: { ...walked.counts } }),
@@ -52888,7 +52802,7 @@ async function runBackup(loaded, options) {
   const executors = {
     async preflight() {
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : void 0;
-      stagingDir = await makeStaging(options.stagingRoot, "restorable-");
+      stagingDir = await makeStaging(options.stagingRoot, "backup");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
       await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
       if (alive2().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
@@ -52910,33 +52824,17 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s4) => s4.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const ctx = { ...sctx(), stagingDir: join14(stagingDir, source.name) };
-      await mkdir9(ctx.stagingDir);
-========
-      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
-      await mkdir8(ctx.stagingDir);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+      const ctx = { ...sctx(), stagingDir: join16(stagingDir, source.name) };
+      await mkdir10(ctx.stagingDir);
       try {
-        const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop }) : void 0;
-        const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
+        const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive: alive2, drop }) : void 0;
+        const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id2, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
         const raw = measured(snapshot);
         const file2 = repository ? snapshotFile(source.name, plan.encryption !== void 0) : artifactFile(source, plan);
         const compression2 = repository ? { algorithm: "none" } : plan.compression;
         const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
-        const writers = alive();
-        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id2, file2), input2) })));
-========
-      const ctx = { ...sctx(), stagingDir: join12(stagingDir, source.name) };
-      await mkdir9(ctx.stagingDir);
-      try {
-        const snapshot = await adapter.snapshot(source, ctx);
-        const file2 = artifactFile(source, plan);
-        const digest = new Digest((bytes) => reporter.progress(step.id, bytes));
         const writers = alive2();
-        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id, file2), input2) })));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+        const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id2, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
         const streamed = await pipeline12([...packing(raw.snapshot, compression2), ...sealing, digest, sink], { signal }).then(
           () => void 0,
@@ -52951,16 +52849,10 @@ async function runBackup(loaded, options) {
           name: source.name,
           type: source.type,
           kind: adapter.kind,
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
           ...repository ? { storage: "repository" } : {},
-          engine: info.engine,
-          method: info.method,
-          schema_version: info.schemaVersion,
-========
           engine: info2.engine,
           method: info2.method,
           schema_version: info2.schemaVersion,
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
           artifact: {
             file: file2,
             bytes: digest.bytes,
@@ -52972,16 +52864,11 @@ async function runBackup(loaded, options) {
           counts: info2.counts,
           duration_ms: Math.round(performance.now() - began)
         });
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-        const counts3 = Object.entries(info.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
+        const counts3 = Object.entries(info2.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
         const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
         return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}${stored}`;
-========
-        const counts3 = Object.entries(info2.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
-        return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}`;
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       } finally {
-        await rm9(ctx.stagingDir, { recursive: true, force: true });
+        await rm10(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
@@ -53017,12 +52904,8 @@ async function runBackup(loaded, options) {
         manifest = manifestFor(holders, now2);
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}
 `);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
         const signature = signer?.sign(body);
-        await Promise.all(to2.map((t) => putManifest(t, plan.name, id, body, signature).catch((error64) => drop(t, error64))));
-========
-        await Promise.all(to2.map((t) => t.put(keyOf.file(plan.name, id2, MANIFEST), Readable6.from([body])).catch((error64) => drop(t, error64))));
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+        await Promise.all(to2.map((t) => putManifest(t, plan.name, id2, body, signature).catch((error64) => drop(t, error64))));
         return verdict = now2;
       };
       const settle3 = async () => {
@@ -53041,11 +52924,7 @@ async function runBackup(loaded, options) {
       await repo?.commit();
       if (!final.met) {
         throw new PolicyError(
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id2} was committed to ${alive().map((t) => t.name).join(", ")} only.`,
-========
-          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id} was committed to ${alive2().map((t) => t.name).join(", ")} only.`,
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+          `The ${ruleName(plan.policy.rule)} rule is not met: ${final.missing.join("; ")}. Backup ${id2} was committed to ${alive2().map((t) => t.name).join(", ")} only.`,
           { hint: failures.size > 0 ? `Failed targets: ${[...failures].map(([n, r]) => `${n} (${r})`).join("; ")}` : "Add targets to the plan." }
         );
       }
@@ -53053,20 +52932,12 @@ async function runBackup(loaded, options) {
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
-      const failed = [];
-      for (const target of alive2()) {
-        try {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-          const repository = repositoryPruneOf(plan, env, loaded.secrets);
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...repository ? { repository } : {} }));
-========
-          pruned.push(await pruneTarget(target, plan.name, plan.retention, { protect: [id2], apply: true, now: now() }));
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-        } catch (error64) {
-          failed.push(target.name);
-          reporter.warn(`Backup ${id2} is committed, but pruning target "${target.name}" failed: ${reason(error64)}`);
-        }
-      }
+      const repository = repositoryPruneOf(plan, env, loaded.secrets);
+      const result = await prunePlan(alive2(), plan.name, plan.retention, { protect: [id2], apply: true, now: now(), ...repository ? { repository } : {} });
+      pruned.push(...result.targets);
+      const failed = result.failed.map((f2) => f2.target);
+      for (const f2 of result.failed) reporter.warn(`Backup ${id2} is committed, but pruning target "${f2.target}" failed: ${f2.error}`);
+      for (const p2 of result.targets) if (p2.missing.length > 0) reporter.warn(`Target "${p2.target}" lacks kept backup(s) that their manifests list: ${p2.missing.join(", ")}.`);
       const done = pruned.map((p2) => `${p2.target}: removed ${p2.removed.length}, kept ${p2.kept.length}`).join("; ");
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(", ")}` : done;
     },
@@ -53079,15 +52950,9 @@ async function runBackup(loaded, options) {
   const pipelineData = compileBackup(plan, planDir);
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm9(stagingDir, { recursive: true, force: true });
-  if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
-========
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id2} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm8(stagingDir, { recursive: true, force: true });
+  if (stagingDir) await rm10(stagingDir, { recursive: true, force: true });
   if (id2) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id2, reporter);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   return {
     id: id2,
     ok: error63 === void 0,
@@ -53134,15 +52999,54 @@ async function removeIncomplete(targets, plan, id2, reporter) {
   }
 }
 
+// src/pipeline/leftovers.ts
+import { posix as posix4 } from "node:path";
+var TEMP_SAFE_AGE_MS = 36e5;
+var isTemp = (key) => posix4.basename(key).startsWith(TEMP_PREFIX);
+async function clearTarget(plan, held, now) {
+  const { target, deadRunCleared } = held;
+  const inBackup = (key) => key.startsWith(`${plan}/`) && !key.startsWith(`${plan}/locks/`);
+  const objects = await target.list(`${plan}/`);
+  const temp = objects.filter((o) => isTemp(o.key) && (deadRunCleared && inBackup(o.key) || now.getTime() - o.modified.getTime() > TEMP_SAFE_AGE_MS)).map((o) => o.key);
+  const incomplete = [];
+  if (deadRunCleared) {
+    for (const backup2 of await listBackups(target, plan)) {
+      if (backup2.complete) continue;
+      await target.remove(backup2.objects.map((o) => o.key));
+      incomplete.push(backup2.id);
+    }
+  }
+  const rest = temp.filter((key) => !incomplete.some((id2) => key.startsWith(`${plan}/${id2}/`)));
+  await target.remove(rest);
+  const empty = await target.removeEmptyFolders?.(`${plan}/`, ["locks"]) ?? [];
+  return { temp: rest, incomplete: [...incomplete, ...empty.filter((name) => !incomplete.includes(name))] };
+}
+async function clearLeftovers(options) {
+  const { reporter } = options;
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const staging = await clearDeadStaging(options.stagingRoot);
+  if (staging.length > 0) reporter.warn(`Cleared ${staging.length} staging folder(s) left by runs that died on this machine: ${staging.join(", ")}`);
+  const targets = [];
+  for (const held of options.held) {
+    try {
+      const cleared = await clearTarget(options.plan, held, now);
+      targets.push({ target: held.target.name, ...cleared });
+      const said = [
+        ...cleared.incomplete.length > 0 ? [`incomplete backup(s) ${cleared.incomplete.join(", ")}`] : [],
+        ...cleared.temp.length > 0 ? [`${cleared.temp.length} temporary file(s)`] : []
+      ];
+      if (said.length > 0) reporter.warn(`Cleared what a dead run left on target "${held.target.name}": ${said.join(" and ")}.`);
+    } catch (error63) {
+      reporter.warn(`Could not clear what dead runs left on target "${held.target.name}": ${reason(error63)}`);
+    }
+  }
+  return { staging, targets };
+}
+
 // src/pipeline/lock.ts
-import { randomBytes as randomBytes12 } from "node:crypto";
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { hostname as hostname4, userInfo } from "node:os";
-import { Readable as Readable10 } from "node:stream";
-========
+import { randomBytes as randomBytes13 } from "node:crypto";
 import { hostname as hostname5, userInfo } from "node:os";
-import { Readable as Readable7 } from "node:stream";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { Readable as Readable10 } from "node:stream";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var SETTLE_MS = 2e3;
 var POLL_MS = 1e3;
@@ -53152,7 +53056,10 @@ var lockBody = external_exports.object({
   host: external_exports.string(),
   pid: external_exports.number().int(),
   started_at: external_exports.string(),
-  command: external_exports.string()
+  command: external_exports.string(),
+  /** The kernel's start time of `pid` and the machine tag (util/process-identity.ts): with both, a dead run is told from a live one. Absent in locks of older versions. */
+  pid_start: external_exports.string().optional(),
+  machine: external_exports.string().optional()
 });
 var lockKey = (plan, runId) => `${plan}/locks/${runId}.json`;
 function pidAlive(pid) {
@@ -53162,6 +53069,9 @@ function pidAlive(pid) {
   } catch (error63) {
     return error63.code === "EPERM";
   }
+}
+function heldByDeadRun(lock, host = hostname5()) {
+  return lock.host === host && provablyDead({ pid: lock.pid, start: lock.pid_start, machine: lock.machine });
 }
 function staleness(lock, now, staleAfterMs, host = hostname5()) {
   if (lock.host === host && !pidAlive(lock.pid)) return `its process ${lock.pid} on ${host} is gone`;
@@ -53174,7 +53084,7 @@ function describeLock(lock) {
 }
 async function readLocks(target, plan) {
   const objects = (await target.list(`${plan}/locks/`)).filter((o) => o.key.endsWith(".json"));
-  const read2 = await Promise.all(
+  const read3 = await Promise.all(
     objects.map(async ({ key }) => {
       let text2;
       try {
@@ -53191,7 +53101,7 @@ async function readLocks(target, plan) {
       }
     })
   );
-  return read2.filter((l) => l !== void 0);
+  return read3.filter((l) => l !== void 0);
 }
 var LockWriteError = class extends Error {
 };
@@ -53210,6 +53120,8 @@ async function attempt(target, mine, options, now) {
   }
   if (others.length === 0) return { won: true };
   await target.remove([key]);
+  const dead = others.flatMap((l) => l.body && heldByDeadRun(l.body) ? [{ key: l.key, body: l.body }] : []);
+  if (dead.length > 0) return { won: false, contention: false, holders: [], stale: [], dead };
   const stale = others.flatMap((l) => {
     const why = l.body ? staleness(l.body, now, options.staleAfterMs) : `${l.key} cannot be read: ${l.unreadable}`;
     return why ? [{ key: l.key, ...l.body ? { body: l.body } : {}, why }] : [];
@@ -53217,17 +53129,25 @@ async function attempt(target, mine, options, now) {
   const live = others.flatMap((l) => l.body && !stale.some((s4) => s4.key === l.key) ? [l.body] : []);
   const age2 = (l) => now.getTime() - Date.parse(l.started_at);
   const contention = live.length > 0 && stale.length === 0 && live.every((l) => age2(l) >= 0 && age2(l) < SETTLE_MS);
-  return { won: false, contention, holders: live, stale };
+  return { won: false, contention, holders: live, stale, dead: [] };
 }
 async function lockTarget(target, mine, options, deadline) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  let cleared = false;
   for (; ; ) {
     options.signal.throwIfAborted();
     const result = await attempt(target, mine, options, now());
-    if (result.won) return;
+    if (result.won) return cleared;
+    if (result.dead.length > 0) {
+      for (const d of result.dead) options.reporter.warn(`Taking over the lock on target "${target.name}" from a run that died: ${describeLock(d.body)}; its process is gone. What it left is cleared next.`);
+      await target.remove(result.dead.map((d) => d.key));
+      cleared = true;
+      continue;
+    }
     if (result.stale.length > 0 && options.breakLock) {
       for (const s4 of result.stale) options.reporter.warn(`Breaking the stale lock on target "${target.name}" (${s4.why})${s4.body ? `: ${describeLock(s4.body)}` : ""}.`);
       await target.remove(result.stale.map((s4) => s4.key));
+      cleared = true;
       continue;
     }
     if (result.contention) {
@@ -53254,18 +53174,20 @@ function lockedError(target, options, result) {
 }
 async function acquireLocks(targets, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const self = selfIdentity();
   const mine = {
-    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes12(4).toString("hex")}`,
+    run_id: `${now().toISOString().replace(/[-:.]/g, "")}-${randomBytes13(4).toString("hex")}`,
     owner: safeUser(),
     host: hostname5(),
     pid: process.pid,
     started_at: now().toISOString(),
-    command: options.command
+    command: options.command,
+    ...self.start && self.machine ? { pid_start: self.start, machine: self.machine } : {}
   };
   const deadline = Date.now() + options.waitMs;
   const taken = [];
   const release2 = async () => {
-    for (const target of taken.splice(0)) {
+    for (const { target } of taken.splice(0)) {
       await target.remove([lockKey(options.plan, mine.run_id)]).catch((error63) => options.reporter.warn(`Could not release the lock on target "${target.name}": ${reason(error63)}`));
     }
   };
@@ -53277,8 +53199,8 @@ async function acquireLocks(targets, options) {
       }
       try {
         await target.probe();
-        await lockTarget(target, mine, options, deadline);
-        taken.push(target);
+        const deadRunCleared = await lockTarget(target, mine, options, deadline);
+        taken.push({ target, deadRunCleared });
       } catch (error63) {
         if (error63 instanceof LockedError || options.signal.aborted) throw error63;
         if (!(error63 instanceof LockWriteError) && await target.probe().then(() => true, () => false)) {
@@ -53291,8 +53213,8 @@ async function acquireLocks(targets, options) {
     await release2();
     throw error63;
   }
-  options.reporter.debug(`Locked ${taken.map((t) => t.name).join(", ")} as run ${mine.run_id}`);
-  return { release: release2 };
+  options.reporter.debug(`Locked ${taken.map((t) => t.target.name).join(", ")} as run ${mine.run_id}`);
+  return { release: release2, targets: [...taken] };
 }
 function safeUser() {
   try {
@@ -53320,6 +53242,7 @@ async function withLock(loaded, targets, command, input2, io2, run) {
     throw error63;
   }
   try {
+    if (!input2.dryRun) await clearLeftovers({ plan: loaded.plan.name, held: held.targets, stagingRoot: input2.stagingRoot, reporter: io2.reporter });
     return await run();
   } finally {
     await held.release();
@@ -53384,13 +53307,13 @@ var backup = async (input2, io2) => {
 
 // src/restore/locate.ts
 import { createReadStream as createReadStream6 } from "node:fs";
-import { join as join15 } from "node:path";
+import { join as join17 } from "node:path";
 import { pipeline as pipeline13 } from "node:stream/promises";
 import { PassThrough as PassThrough3, Transform as Transform6 } from "node:stream";
 
 // src/restore/room.ts
 import { stat as stat7, statfs as statfs3 } from "node:fs/promises";
-import { dirname as dirname7 } from "node:path";
+import { dirname as dirname8 } from "node:path";
 function mib(bytes) {
   return bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
@@ -53406,9 +53329,9 @@ function roomNeeded(entry) {
   return `more than ${mib(entry.counts.bytes ?? entry.artifact.bytes)}`;
 }
 async function existing(path) {
-  for (let at2 = path; ; at2 = dirname7(at2)) {
+  for (let at2 = path; ; at2 = dirname8(at2)) {
     if (await stat7(at2).then(() => true, () => false)) return at2;
-    if (dirname7(at2) === at2) return at2;
+    if (dirname8(at2) === at2) return at2;
   }
 }
 async function checkRoom(needs2) {
@@ -53460,23 +53383,23 @@ async function findBackup(targets, plan, selector2, reporter, only) {
     })
   );
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
-  if (!id) {
+  const id2 = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
+  if (!id2) {
     const where = candidates2.map((t) => t.name).join(", ");
     throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
       hint: "Run `restorable list` to see the backups each target holds."
     });
   }
-  return { id, holders: holdings.filter((h) => h.ids.includes(id)).map((h) => h.target) };
+  return { id: id2, holders: holdings.filter((h) => h.ids.includes(id2)).map((h) => h.target) };
 }
-async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join15(stagingDir, entry.artifact.file);
-  const read2 = await readBack(target, plan, id, entry, target.localPath ? void 0 : path).catch((error63) => {
+async function fetchVerified(target, plan, id2, entry, stagingDir) {
+  const path = target.localPath ? target.localPath(keyOf.file(plan, id2, entry.artifact.file)) : join17(stagingDir, entry.artifact.file);
+  const read3 = await readBack(target, plan, id2, entry, target.localPath ? void 0 : path).catch((error63) => {
     throw isNoSpace(error63) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error63, { staging: true }) : error63;
   });
-  const problem = mismatch(entry, read2);
+  const problem = mismatch(entry, read3);
   if (problem) {
-    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id} on target "${target.name}" is damaged: ${problem}`, {
+    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id2} on target "${target.name}" is damaged: ${problem}`, {
       hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
     });
   }
@@ -53485,10 +53408,10 @@ async function fetchVerified(target, plan, id, entry, stagingDir) {
 function decoded(path, entry, keys) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption: encryption2, file: file2, decoded_bytes: limit } = entry.artifact;
-  const opening = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
+  const opening2 = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
   const output2 = limit === void 0 ? decoder : new PassThrough3({ highWaterMark: 1 << 20 });
   const bounds = limit === void 0 ? [] : [bounded(file2, limit), output2];
-  pipeline13([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
+  pipeline13([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening2, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
   return output2;
 }
 function bounded(file2, limit) {
@@ -53507,9 +53430,9 @@ function bounded(file2, limit) {
     }
   });
 }
-async function checkKey(path, entry, keys, id) {
+async function checkKey(path, entry, keys, id2) {
   const { encryption: encryption2, file: file2 } = entry.artifact;
-  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id}`);
+  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id2}`);
 }
 
 // src/restore/open-snapshot.ts
@@ -53523,20 +53446,20 @@ async function openSnapshot(loaded, want, io2) {
     });
   }
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: io2.env }));
-  const { id, holders } = await findBackup(targets, plan.name, want.backup, io2.reporter, want.target);
+  const { id: id2, holders } = await findBackup(targets, plan.name, want.backup, io2.reporter, want.target);
   let firstProblem;
   for (const target of holders) {
     try {
-      const manifest = await readManifest(target, plan.name, id);
+      const manifest = await readManifest(target, plan.name, id2);
       const entry = manifest.sources.find((s4) => s4.name === source);
-      if (!entry) throw new NotFoundError(`Backup ${id} holds no source named "${source}".`);
-      if (entry.storage !== "repository") throw new UsageError(`Source "${source}" of backup ${id} is a tar archive, not a repository snapshot.`, { hint: `Read it as a plain archive: zstd -dc ${entry.artifact.file} | tar -t` });
-      const stored = await readAll2(target, keyOf.file(plan.name, id, entry.artifact.file));
-      if (stored.length !== entry.artifact.bytes || sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged.`);
+      if (!entry) throw new NotFoundError(`Backup ${id2} holds no source named "${source}".`);
+      if (entry.storage !== "repository") throw new UsageError(`Source "${source}" of backup ${id2} is a tar archive, not a repository snapshot.`, { hint: `Read it as a plain archive: zstd -dc ${entry.artifact.file} | tar -t` });
+      const stored = await readAll2(target, keyOf.file(plan.name, id2, entry.artifact.file));
+      if (stored.length !== entry.artifact.bytes || sha2563(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id2} on target "${target.name}" is damaged.`);
       const keys = entry.artifact.encryption ? decryptionKeys(io2.env, plan.encryption, io2.secrets) : { identities: [] };
-      const snapshot = parseSnapshot(await open5(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`);
+      const snapshot = parseSnapshot(await open6(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id2}`), `The snapshot of backup ${id2}`);
       const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
-      return { backupId: id, source, target, reader, snapshot };
+      return { backupId: id2, source, target, reader, snapshot };
     } catch (error63) {
       if (!(error63 instanceof IntegrityError)) throw error63;
       io2.reporter.warn(error63.message);
@@ -53554,10 +53477,10 @@ async function* walkSnapshot(reader, snapshot, under = "") {
   async function* folder(treeId, prefix) {
     for (const node2 of (await reader.tree(treeId)).nodes) {
       const path = prefix ? `${prefix}/${node2.name}` : node2.name;
-      const inside = under === "" || path === under || path.startsWith(`${under}/`);
+      const inside2 = under === "" || path === under || path.startsWith(`${under}/`);
       const above = under.startsWith(`${path}/`);
-      if (inside) yield { path, node: node2 };
-      if (node2.type === "dir" && (inside || above)) yield* folder(node2.subtree, path);
+      if (inside2) yield { path, node: node2 };
+      if (node2.type === "dir" && (inside2 || above)) yield* folder(node2.subtree, path);
     }
   }
   yield* folder(snapshot.root, "");
@@ -53582,7 +53505,7 @@ function exportTar(reader, snapshot) {
       else if (node2.type === "symlink") yield header({ ...common, path, type: "SymbolicLink", linkpath: node2.target, size: 0 });
       else {
         yield header({ ...common, path, type: "File", size: node2.size });
-        for (const id of node2.content) yield await reader.blob(id);
+        for (const id2 of node2.content) yield await reader.blob(id2);
         yield pad2(node2.size);
       }
     }
@@ -53626,8 +53549,8 @@ var dump = async (input2, io2) => {
   for await (const { path: at2, node: node2 } of walkSnapshot(reader, snapshot, path)) {
     if (at2 !== path) continue;
     if (node2.type !== "file") throw new UsageError(`${path} is a ${node2.type === "dir" ? "folder" : "symlink"} in backup ${backupId}.`, { hint: "Use `restorable export` for a folder (a tar), or `restorable ls` to look." });
-    for (const id of node2.content) {
-      const bytes = await reader.blob(id);
+    for (const id2 of node2.content) {
+      const bytes = await reader.blob(id2);
       if (!out.write(bytes)) await new Promise((resolve10) => out.once("drain", resolve10));
     }
     return { backup: backupId, source, path, bytes: node2.size };
@@ -53643,16 +53566,8 @@ var exportCommand = async (input2, io2) => {
 };
 
 // src/restore/drill.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { join as join18 } from "node:path";
+import { join as join20 } from "node:path";
 import { Readable as Readable12 } from "node:stream";
-========
-========
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-import { join as join15 } from "node:path";
-import { Readable as Readable8 } from "node:stream";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
 
 // src/restore/healthchecks.ts
 function kindOf(check2) {
@@ -53721,24 +53636,23 @@ async function runHealthChecks(ctx) {
   return results;
 }
 
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 // src/restore/build.ts
-import { dirname as dirname8, isAbsolute as isAbsolute3 } from "node:path";
+import { dirname as dirname9, isAbsolute as isAbsolute3 } from "node:path";
 
 // src/restore/materialize.ts
 import { text } from "node:stream/consumers";
 
 // src/repository/restore.ts
-import { chmod as chmod2, chown as chown2, lutimes, mkdir as mkdir10, open as open8, rm as rm10, symlink, utimes } from "node:fs/promises";
-import { join as join16, posix as posix4 } from "node:path";
+import { chmod as chmod3, chown as chown2, lutimes, mkdir as mkdir11, open as open9, rm as rm11, symlink, utimes } from "node:fs/promises";
+import { join as join18, posix as posix5 } from "node:path";
 var asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 var nsToDate = (ns2) => {
   const n = BigInt(ns2);
   return Number(n / 1000000000n) + (Number(n % 1000000000n / 1000n) * 1e3 + 500) / 1e9;
 };
 function linkProblem(at2, target, links) {
-  if (target === "" || posix4.isAbsolute(target)) return "it is absolute";
-  const parts = posix4.dirname(at2) === "." ? [] : posix4.dirname(at2).split("/");
+  if (target === "" || posix5.isAbsolute(target)) return "it is absolute";
+  const parts = posix5.dirname(at2) === "." ? [] : posix5.dirname(at2).split("/");
   for (const part of target.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
@@ -53758,7 +53672,7 @@ async function buildSnapshot(options) {
   const folders = [];
   async function setMeta(path, meta3) {
     if (asRoot) await chown2(path, meta3.uid, meta3.gid);
-    await chmod2(path, meta3.mode & 4095);
+    await chmod3(path, meta3.mode & 4095);
     const t = nsToDate(meta3.mtime_ns);
     await utimes(path, t, t);
   }
@@ -53767,20 +53681,20 @@ async function buildSnapshot(options) {
     for (const node2 of listing.nodes) {
       signal.throwIfAborted();
       if (!nodeName.safeParse(node2.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || "."}.`);
-      const path = join16(abs, node2.name);
+      const path = join18(abs, node2.name);
       const relPath = rel ? `${rel}/${node2.name}` : node2.name;
       if (node2.type === "dir") {
         counts3.dirs += 1;
-        if (!dryRun) await mkdir10(path, { mode: 448 });
+        if (!dryRun) await mkdir11(path, { mode: 448 });
         await folder(node2.subtree, path, relPath);
         folders.push({ path, mode: node2.mode, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
       } else if (node2.type === "file") {
         counts3.files += 1;
         let written = 0;
-        const handle = dryRun ? void 0 : await open8(path, "wx", 384);
+        const handle = dryRun ? void 0 : await open9(path, "wx", 384);
         try {
-          for (const id of node2.content) {
-            const bytes = await reader.blob(id);
+          for (const id2 of node2.content) {
+            const bytes = await reader.blob(id2);
             if (handle) await handle.write(bytes, 0, bytes.length, written);
             written += bytes.length;
             options.progress?.(bytes.length);
@@ -53794,40 +53708,24 @@ async function buildSnapshot(options) {
       } else {
         counts3.symlinks += 1;
         links.push({ rel: relPath, target: node2.target, mtime: node2.mtime_ns, uid: node2.uid, gid: node2.gid });
-========
-// src/restore/locate.ts
-import { createReadStream as createReadStream5 } from "node:fs";
-import { join as join13 } from "node:path";
-import { pipeline as pipeline11 } from "node:stream/promises";
-async function findBackup(targets, plan, selector2, reporter, only) {
-  const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
-  if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
-  const holdings = await Promise.all(
-    candidates2.map(async (target) => {
-      try {
-        return { target, ids: (await listBackups(target, plan)).filter((b2) => b2.complete).map((b2) => b2.id) };
-      } catch (error63) {
-        reporter.warn(`Cannot list target "${target.name}": ${reason(error63)}`);
-        return { target, ids: [] };
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       }
     }
   }
-  if (!dryRun) await mkdir10(into, { mode: 448 });
+  if (!dryRun) await mkdir11(into, { mode: 448 });
   try {
     await folder(snapshot.root, into, "");
     const linkSet = new Set(links.map((l) => l.rel));
-    for (const link of links) {
-      const problem = linkProblem(link.rel, link.target, linkSet);
+    for (const link2 of links) {
+      const problem = linkProblem(link2.rel, link2.target, linkSet);
       if (problem) {
-        options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link.rel} -> ${link.target}: ${problem}.`);
+        options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link2.rel} -> ${link2.target}: ${problem}.`);
         continue;
       }
       if (dryRun) continue;
-      const path = join16(into, link.rel);
-      await symlink(link.target, path);
-      if (asRoot) await import("node:fs/promises").then((fs2) => fs2.lchown(path, link.uid, link.gid));
-      const t = nsToDate(link.mtime);
+      const path = join18(into, link2.rel);
+      await symlink(link2.target, path);
+      if (asRoot) await import("node:fs/promises").then((fs2) => fs2.lchown(path, link2.uid, link2.gid));
+      const t = nsToDate(link2.mtime);
       await lutimes(path, t, t);
     }
     if (!dryRun) {
@@ -53835,12 +53733,12 @@ async function findBackup(targets, plan, selector2, reporter, only) {
       await setMeta(into, snapshot.root_meta);
     }
   } catch (error63) {
-    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    if (!dryRun) await rm11(into, { recursive: true, force: true });
     throw error63;
   }
   const expected = snapshot.counts;
   if (counts3.files !== expected.files || counts3.dirs !== expected.dirs || counts3.symlinks !== expected.symlinks || counts3.bytes !== expected.bytes) {
-    if (!dryRun) await rm10(into, { recursive: true, force: true });
+    if (!dryRun) await rm11(into, { recursive: true, force: true });
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
   }
   return counts3;
@@ -53851,13 +53749,26 @@ async function materialize(plan, prepared, selected, into) {
   const { config: config2, adapter, entry, artifact } = selected;
   const { target, keys, ctx } = prepared;
   const backupId = prepared.manifest.backup_id;
-  if (entry.storage !== "repository") return adapter.materialize(config2, decoded(artifact, entry, keys), into, ctx);
+  if (entry.storage !== "repository") {
+    const stream2 = decoded(artifact, entry, keys);
+    return adapter.materialize(config2, stream2, into, ctx).finally(() => stream2.destroy());
+  }
   const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
   const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
   if (snapshot.backup_id !== backupId || snapshot.source !== config2.name || snapshot.plan !== plan.name) {
     throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: "The backup folder holds another backup's snapshot; use another backup (--backup ID)." });
   }
-  const reader = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  const primary = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  const others = async () => {
+    const readers = [];
+    for (const config3 of plan.targets.filter((t) => t.name !== target.name)) {
+      const other = createTarget(config3, { planDir: ctx.planDir, env: prepared.env });
+      const reader2 = await RepoReader.open(other, plan.name, snapshot, plan.encryption, keys).catch(() => void 0);
+      if (reader2) readers.push(reader2);
+    }
+    return readers;
+  };
+  const reader = new FallbackReader(primary, others, (message) => ctx.reporter.warn(message));
   await buildSnapshot({ reader, snapshot, into, source: config2.name, reporter: ctx.reporter, signal: ctx.signal });
 }
 
@@ -53878,7 +53789,7 @@ async function buildChecked(plan, prepared, item, into) {
   const { config: config2, adapter, entry } = item;
   await materialize(plan, prepared, item, into).catch((error63) => {
     if (!isNoSpace(error63)) throw error63;
-    const place = isAbsolute3(into) ? dirname8(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
+    const place = isAbsolute3(into) ? dirname9(into) : `${prepared.stagingDir} or the PostgreSQL server's data folder`;
     throw noRoom(`source "${config2.name}"`, place, roomNeeded(entry), error63, { staging: !isAbsolute3(into) || into.startsWith(prepared.stagingDir) });
   });
   if (!adapter.inspectBuilt) return;
@@ -53886,72 +53797,23 @@ async function buildChecked(plan, prepared, item, into) {
   try {
     differences = builtDifferences(entry, await adapter.inspectBuilt(config2, into, prepared.ctx));
   } catch (error63) {
-    await adapter.discard(into).catch(() => void 0);
+    await adapter.discard(into, config2).catch(() => void 0);
     throw error63;
   }
   if (differences.length === 0) return;
-  await adapter.discard(into).catch((error63) => prepared.ctx.reporter.warn(`Could not remove the refused build at ${into}: ${reason(error63)}`));
+  await adapter.discard(into, config2).catch((error63) => prepared.ctx.reporter.warn(`Could not remove the refused build at ${into}: ${reason(error63)}`));
   throw new IntegrityError(
     `The restored data of source "${config2.name}" is not what backup ${prepared.manifest.backup_id} recorded: ${differences.join("; ")}. It was discarded; the live data was not touched.`,
     {
       hint: "The artifact passed its checksum, so it was stored this way: altered on the target, or not made by restorable. Restore another backup (--backup ID) or another target's copy (--target NAME), and run `restorable verify`."
     }
   );
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 }
 
 // src/restore/prepare.ts
-import { mkdir as mkdir11, rm as rm11 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname9, isAbsolute as isAbsolute4, join as join17 } from "node:path";
-========
-  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id2 = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
-  if (!id2) {
-    const where = candidates2.map((t) => t.name).join(", ");
-    throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
-      hint: "Run `restorable list` to see the backups each target holds."
-    });
-  }
-  return { id: id2, holders: holdings.filter((h) => h.ids.includes(id2)).map((h) => h.target) };
-}
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-async function fetchVerified(target, plan, id2, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id2, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
-  const problem = mismatch(entry, await readBack(target, plan, id2, entry, target.localPath ? void 0 : path));
-========
-async function fetchVerified(target, plan, id, entry, stagingDir) {
-  const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join13(stagingDir, entry.artifact.file);
-  const problem = mismatch(entry, await readBack(target, plan, id, entry, target.localPath ? void 0 : path));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
-  if (problem) {
-    throw new IntegrityError(`The artifact ${entry.artifact.file} of backup ${id2} on target "${target.name}" is damaged: ${problem}`, {
-      hint: "Nothing was restored. Use a copy on another target (--target NAME) or another backup (--backup ID), and run `restorable verify`."
-    });
-  }
-  return path;
-}
-function decoded(path, entry, keys) {
-  const decoder = decompressor(entry.artifact.compression.algorithm);
-  const { encryption: encryption2, file: file2 } = entry.artifact;
-  const opening2 = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
-  pipeline11([createReadStream5(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening2, decoder]).catch((error63) => decoder.destroy(error63));
-  return decoder;
-}
-async function checkKey(path, entry, keys, id2) {
-  const { encryption: encryption2, file: file2 } = entry.artifact;
-  if (encryption2) await openable(path, encryption2, keys, `The artifact ${file2} of backup ${id2}`);
-}
-
-// src/restore/prepare.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { mkdir as mkdir9, rm as rm9 } from "node:fs/promises";
-import { join as join14 } from "node:path";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
-import { mkdir as mkdir10, rm as rm9 } from "node:fs/promises";
-import { join as join14 } from "node:path";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { mkdir as mkdir12, rm as rm12 } from "node:fs/promises";
+import { tmpdir as tmpdir5 } from "node:os";
+import { dirname as dirname10, isAbsolute as isAbsolute4, join as join19 } from "node:path";
 function select(loaded, located, names) {
   const { plan } = loaded;
   for (const name of names) {
@@ -53989,17 +53851,11 @@ async function versionProblems(loaded, located, chosen2, ctx, env, mode) {
 async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
   const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`).catch((error63) => {
-    throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir4(), "a few KiB", error63, { staging: true }) : error63;
-  });
-  const cleanup = () => rm11(stagingDir, { recursive: true, force: true });
-========
   const { id: id2, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
-  const stagingDir = await makeStaging(request.stagingRoot, `restorable-${mode}-`);
-  const cleanup = () => rm9(stagingDir, { recursive: true, force: true });
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+  const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error63) => {
+    throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir5(), "a few KiB", error63, { staging: true }) : error63;
+  });
+  const cleanup = () => rm12(stagingDir, { recursive: true, force: true });
   const ctx = { planDir: dir, stagingDir, reporter: request.reporter, signal: request.signal };
   let versionsChecked = false;
   let firstDamage;
@@ -54012,11 +53868,7 @@ async function prepare(loaded, request, mode) {
   };
   try {
     for (const [index, target] of holders.entries()) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      const manifest = await readManifest(target, plan.name, id, plan.signing).catch((error63) => onDamage(error63, index));
-========
-      const manifest = await readManifest(target, plan.name, id2).catch((error63) => onDamage(error63, index));
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+      const manifest = await readManifest(target, plan.name, id2, plan.signing).catch((error63) => onDamage(error63, index));
       if (!manifest) continue;
       const located = { target, manifest };
       const chosen2 = await retarget(select(loaded, located, request.sources), request.to);
@@ -54025,27 +53877,14 @@ async function prepare(loaded, request, mode) {
         for (const { config: config2 } of chosen2) await sourceAdapter(config2).checkRestore?.(config2, ctx, mode);
         versionsChecked = true;
       }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
       await checkRoom(needs(located, chosen2, ctx, mode));
-      const selected = await fetchAll(located, chosen2, join17(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
-========
-      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+      const selected = await fetchAll(located, chosen2, join19(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
-      const opened2 = await openAll(selected, keys, id).catch((error63) => onDamage(error63, index));
+      const opened2 = await openAll(selected, keys, id2).catch((error63) => onDamage(error63, index));
       if (!opened2) continue;
-      request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
-========
-      const selected = await fetchAll(located, chosen2, join14(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
-      if (!selected) continue;
-      keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
-      const opened = await openAll(selected, keys, id2).catch((error63) => onDamage(error63, index));
-      if (!opened) continue;
       request.reporter.info(`Backup ${id2} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-      return { ...located, selected, stagingDir, ctx, keys, cleanup };
+      return { ...located, selected, stagingDir, ctx, keys, env: request.env, cleanup };
     }
     throw firstDamage;
   } catch (error63) {
@@ -54059,7 +53898,7 @@ function needs({ target }, chosen2, ctx, mode) {
     const bytes = buildBytes(entry);
     const live = sourceAdapter(config2).liveLocation(config2, ctx);
     const local2 = isAbsolute4(live);
-    const place = local2 && mode === "restore" ? dirname9(live) : ctx.stagingDir;
+    const place = local2 && mode === "restore" ? dirname10(live) : ctx.stagingDir;
     if (bytes !== null && (local2 || /\.tar(\.|$)/.test(entry.artifact.file))) list2.push({ place, bytes, what: `source "${config2.name}"` });
     if (!target.localPath) list2.push({ place: ctx.stagingDir, bytes: entry.artifact.bytes, what: `the download of ${entry.artifact.file}` });
   }
@@ -54075,11 +53914,7 @@ async function retarget(chosen2, to2) {
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
 async function fetchAll({ target, manifest }, chosen2, scratch) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  await mkdir11(scratch);
-========
-  await mkdir10(scratch);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  await mkdir12(scratch);
   const selected = [];
   for (const { config: config2, entry } of chosen2) {
     const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
@@ -54112,29 +53947,13 @@ async function runDrill(loaded, request) {
   const scratch = [];
   try {
     const locations = /* @__PURE__ */ new Map();
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
     for (const item of prepared.selected) {
       const { config: config2, adapter } = item;
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join18(prepared.stagingDir, `restored-${config2.name}`);
-      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
-========
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
+      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join20(prepared.stagingDir, `restored-${config2.name}`);
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config2));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
       const began = performance.now();
       try {
         await buildChecked(loaded.plan, prepared, item, into);
-========
-    for (const { config: config2, adapter, entry, artifact } of prepared.selected) {
-      const into = adapter.scratchLocation?.(config2, prepared.ctx, tag) ?? join15(prepared.stagingDir, `restored-${config2.name}`);
-      if (adapter.scratchLocation) scratch.push(() => adapter.discard(into));
-      const began = performance.now();
-      try {
-        const stream2 = decoded(artifact, entry, prepared.keys);
-        await adapter.materialize(config2, stream2, into, prepared.ctx).finally(() => stream2.destroy());
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       } catch (error63) {
         checks.push({ name: `restore ${config2.name}`, status: "failed", ms: Math.round(performance.now() - began), detail: reason(error63) });
         throw error63;
@@ -54163,8 +53982,16 @@ async function runDrill(loaded, request) {
     checks: checks.map((c) => ({ name: c.name, ok: c.status !== "failed", ms: c.ms, detail: loaded.secrets.redact(c.detail) }))
   };
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
-  await prepared.target.put(key, Readable12.from([Buffer.from(`${JSON.stringify(record2, null, 2)}
-`)])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${prepared.target.name}": ${reason(error63)}`));
+  const body = Buffer.from(`${JSON.stringify(record2, null, 2)}
+`);
+  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir, env: request.env }));
+  const holders = await findBackup(targets, loaded.plan.name, record2.backup_id, reporter).then(
+    ({ holders: holders2 }) => holders2.filter((t) => t.name !== prepared.target.name),
+    () => []
+  );
+  for (const target of [prepared.target, ...holders]) {
+    await target.put(key, Readable12.from([body])).catch((error63) => reporter.warn(`Could not record the drill result (${DRILL}) on target "${target.name}": ${reason(error63)}`));
+  }
   const result = {
     backupId: record2.backup_id,
     target: record2.target,
@@ -54203,19 +54030,11 @@ function age(from, now) {
   if (hours < 48) return `${Math.round(hours)}h`;
   return `${Math.round(hours / 24)}d`;
 }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-async function copyState(target, plan, id, now, signing2) {
+async function copyState(target, plan, id2, now, signing2) {
   let entry;
   let note = "";
   try {
-    entry = (await readManifest(target, plan, id, signing2)).copies.find((c) => c.target === target.name);
-========
-async function copyState(target, plan, id2, now) {
-  let entry;
-  let note = "";
-  try {
-    entry = (await readManifest(target, plan, id2)).copies.find((c) => c.target === target.name);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+    entry = (await readManifest(target, plan, id2, signing2)).copies.find((c) => c.target === target.name);
   } catch (error63) {
     note = error63 instanceof SignatureError ? error63.state : `manifest unreadable: ${reason(error63)}`;
   }
@@ -54269,11 +54088,7 @@ var list = async (input2, io2) => {
 };
 
 // src/commands/plan.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { relative as relative6 } from "node:path";
-========
-import { relative as relative5 } from "node:path";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { relative as relative7 } from "node:path";
 var planCommand = async (input2, io2) => {
   const loaded = await load(input2, io2);
   const pipeline16 = compileBackup(loaded.plan, loaded.dir);
@@ -54283,11 +54098,7 @@ var planCommand = async (input2, io2) => {
       lines.push(`${String(index + 1).padStart(2)}. ${step.title}${step.always ? " (always runs)" : ""}`);
       for (const detail of step.detail) lines.push(`      ${detail}`);
     });
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative6(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
-========
-    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative5(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+    lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative7(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io2.reporter.output(lines.join("\n"));
   }
   return pipeline16;
@@ -54298,31 +54109,35 @@ var prune = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const reports = [];
-  const targets = selectTargets(loaded, input2.target, io2.env);
-  await withLock(loaded, input2.dryRun ? [] : allTargets(loaded, io2.env), "prune", input2, io2, async () => {
-    for (const target of targets) {
-      const repository = repositoryPruneOf(plan, io2.env, loaded.secrets);
-      const report = await pruneTarget(target, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), ...repository ? { repository } : {} });
-      reports.push(report);
-      if (input2.json) continue;
-      const lines = [`${target.name}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
+  const targets = allTargets(loaded, io2.env);
+  const selected = new Set(selectTargets(loaded, input2.target, io2.env).map((t) => t.name));
+  let failed = [];
+  await withLock(loaded, input2.dryRun ? [] : targets, "prune", input2, io2, async () => {
+    const repository = repositoryPruneOf(plan, io2.env, loaded.secrets);
+    const result = await prunePlan(targets, plan.name, plan.retention, { apply: !input2.dryRun, now: /* @__PURE__ */ new Date(), applyTo: targets.filter((t) => selected.has(t.name)), ...repository ? { repository } : {} });
+    reports.push(...result.targets);
+    failed = result.failed;
+    for (const f2 of failed) io2.reporter.warn(`Target "${f2.target}" could not be pruned (${f2.error}); nothing was removed there, and its backups were not part of the decision.`);
+    for (const report of reports) {
+      if (report.missing.length > 0) io2.reporter.warn(`Target "${report.target}" lacks kept backup(s) that its manifests list: ${report.missing.join(", ")}. Run \`restorable verify\` to see every copy.`);
+    }
+    if (input2.json) return;
+    for (const report of reports) {
+      const lines = [`${report.target}: keep ${report.kept.length}, ${input2.dryRun ? "would remove" : "removed"} ${report.removed.length}`];
       for (const d of report.kept) lines.push(`  keep   ${d.id}  (${d.reasons.join(", ")})`);
       for (const d of report.removed) lines.push(`  ${input2.dryRun ? "would remove" : "remove"} ${d.id}`);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      for (const id of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id}`);
+      for (const id2 of report.missing) lines.push(`  missing ${id2}  (kept, listed in its manifest, not on this target)`);
+      for (const id2 of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id2}`);
       const gc2 = report.repository;
       if (gc2) lines.push(gc2.skipped ? `  repository: nothing reclaimed: ${gc2.skipped}` : `  repository: ${input2.dryRun ? "would remove" : "removed"} ${gc2.packs_removed} unused pack(s), ${gc2.bytes_freed} bytes; ${gc2.indexes_rewritten} index(es) rewritten`);
-========
-      for (const id2 of report.incomplete) lines.push(`  ${input2.dryRun ? "would clear" : "cleared"} incomplete ${id2}`);
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
       io2.reporter.output(lines.join("\n"));
     }
   });
-  return { dryRun: input2.dryRun, targets: reports };
+  return { dryRun: input2.dryRun, targets: reports, ...failed.length > 0 ? { failed } : {} };
 };
 
 // src/restore/restore.ts
-import { rm as rm10 } from "node:fs/promises";
+import { rm as rm13 } from "node:fs/promises";
 
 // src/restore/fault.ts
 function faultPoint(name) {
@@ -54381,27 +54196,14 @@ async function runRestore(loaded, request) {
     signal.throwIfAborted();
     appStopped = true;
     await hooks2("pre_restore", true);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    for (const item of prepared.selected) {
-      const { config: config2, adapter } = item;
-      signal.throwIfAborted();
-      const into = adapter.stagingLocation(config2, prepared.ctx, tag);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-      await buildChecked(loaded.plan, prepared, item, into);
-========
-      const stream2 = decoded(artifact, entry, prepared.keys);
-      await adapter.materialize(config2, stream2, into, prepared.ctx).finally(() => stream2.destroy());
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-      staged2.push({ path: into, discard: () => adapter.discard(into) });
-========
     const builds = prepared.selected.map(({ config: config2, adapter }) => ({ name: config2.name, type: config2.type, staged: adapter.stagingLocation(config2, prepared.ctx, tag) }));
     journal = await RestoreJournal.begin(loaded, { backupId: prepared.manifest.backup_id, tag, sources: builds });
-    for (const [index, { config: config2, adapter, entry, artifact }] of prepared.selected.entries()) {
+    for (const [index, item] of prepared.selected.entries()) {
+      const { config: config2, adapter } = item;
       signal.throwIfAborted();
       const into = builds[index].staged;
-      await adapter.materialize(config2, decoded(artifact, entry, prepared.keys), into, prepared.ctx);
+      await buildChecked(loaded.plan, prepared, item, into);
       staged2.push({ path: into, discard: () => adapter.discard(into, config2) });
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
     }
     signal.throwIfAborted();
     const builtAt = new Map(prepared.selected.map(({ config: config2 }, index) => [config2.name, staged2[index].path]));
@@ -54444,7 +54246,7 @@ async function runRestore(loaded, request) {
       hint: "Try an older backup (--backup ID), or run `restorable drill` to test backups without touching live data."
     });
   }
-  for (const { plan: swap } of swaps) if (swap.leftover) await rm10(swap.leftover, { recursive: true, force: true });
+  for (const { plan: swap } of swaps) if (swap.leftover) await rm13(swap.leftover, { recursive: true, force: true });
   await journal?.remove().catch((error63) => reporter.warn(`Could not remove the restore journal: ${reason(error63)}; the next run settles it (the restore stands).`));
   const result = {
     backupId: prepared.manifest.backup_id,
@@ -54519,7 +54321,6 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 import { Transform as Transform7, Writable as Writable6 } from "node:stream";
 import { pipeline as pipeline15 } from "node:stream/promises";
 
@@ -54538,31 +54339,31 @@ function parseSample(text2, now = /* @__PURE__ */ new Date()) {
   const [part, of] = [Number(slice[1]), Number(slice[2])];
   return part >= 1 && part <= of ? { part, of } : void 0;
 }
-var inSample = (id, sample) => !sample || parseInt(id.slice(0, 8), 16) % sample.of + 1 === sample.part;
+var inSample = (id2, sample) => !sample || parseInt(id2.slice(0, 8), 16) % sample.of + 1 === sample.part;
 async function checkObjects(target, plan, sample) {
   const report = { indexes: 0, packs: 0, skipped: 0, bytes: 0, problems: [] };
   const listing = await listRepo(target, plan);
-  const check2 = async (key, id, size2, what) => {
+  const check2 = async (key, id2, size2, what) => {
     try {
       const bytes = await readAll2(target, key);
       report.bytes += bytes.length;
-      if (bytes.length !== size2) report.problems.push(`${what} ${id.slice(0, 12)} read ${bytes.length} bytes, listed as ${size2}`);
-      else if (sha2563(bytes) !== id) report.problems.push(`${what} ${id.slice(0, 12)} is damaged: its sha256 differs from its name`);
+      if (bytes.length !== size2) report.problems.push(`${what} ${id2.slice(0, 12)} read ${bytes.length} bytes, listed as ${size2}`);
+      else if (sha2563(bytes) !== id2) report.problems.push(`${what} ${id2.slice(0, 12)} is damaged: its sha256 differs from its name`);
     } catch (error63) {
-      report.problems.push(`${what} ${id.slice(0, 12)} cannot be read: ${reason(error63)}`);
+      report.problems.push(`${what} ${id2.slice(0, 12)} cannot be read: ${reason(error63)}`);
     }
   };
-  for (const [id, size2] of listing.indexes) {
+  for (const [id2, size2] of listing.indexes) {
     report.indexes += 1;
-    await check2(repoKeys.index(plan, id), id, size2, "index");
+    await check2(repoKeys.index(plan, id2), id2, size2, "index");
   }
-  for (const [id, size2] of listing.packs) {
-    if (!inSample(id, sample)) {
+  for (const [id2, size2] of listing.packs) {
+    if (!inSample(id2, sample)) {
       report.skipped += 1;
       continue;
     }
     report.packs += 1;
-    await check2(repoKeys.pack(plan, id), id, size2, "pack");
+    await check2(repoKeys.pack(plan, id2), id2, size2, "pack");
   }
   return report;
 }
@@ -54588,11 +54389,11 @@ var CollectedReporter = class {
   debug(message) {
     this.events.push({ kind: "debug", message: this.r(message) });
   }
-  stepStarted(id, title) {
-    this.events.push({ kind: "stepStarted", id, title });
+  stepStarted(id2, title) {
+    this.events.push({ kind: "stepStarted", id: id2, title });
   }
-  stepFinished(id, status, ms2, note) {
-    this.events.push({ kind: "stepFinished", id, status, ms: ms2, ...note ? { note: this.r(note) } : {} });
+  stepFinished(id2, status, ms2, note) {
+    this.events.push({ kind: "stepFinished", id: id2, status, ms: ms2, ...note ? { note: this.r(note) } : {} });
   }
   progress() {
   }
@@ -54606,38 +54407,25 @@ var CollectedReporter = class {
 };
 
 // src/commands/verify.ts
-async function deepCheck(target, loaded, id, entry, keys) {
-  const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
-  let decodedBytes = 0;
-  const count = new Transform7({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
-  const opening = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id}`)] : [];
-  const stored = await target.get(keyOf.file(loaded.plan.name, id, file2));
-  let readFailed = false;
-  stored.once("error", () => readFailed = true);
-  if (entry.storage === "repository") return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
-  await pipeline15([stored, matching(entry), ...opening, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
-========
-import { Transform as Transform5, Writable as Writable5 } from "node:stream";
-import { pipeline as pipeline12 } from "node:stream/promises";
 async function deepCheck(target, loaded, id2, entry, keys) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
-  const count = new Transform5({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
+  const count = new Transform7({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
   const opening2 = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id2}`)] : [];
   const stored = await target.get(keyOf.file(loaded.plan.name, id2, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
-  await pipeline12([stored, matching(entry), ...opening2, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
+  if (entry.storage === "repository") return deepRepository(target, loaded, id2, entry, stored, [matching(entry), ...opening2], keys);
+  await pipeline15([stored, matching(entry), ...opening2, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
   return decodedBytes;
 }
-async function deepRepository(target, loaded, id, entry, stored, opening, keys) {
+async function deepRepository(target, loaded, id2, entry, stored, opening2, keys) {
   const parts = [];
-  await pipeline15([stored, ...opening, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
-  const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
+  await pipeline15([stored, ...opening2, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
+  const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id2}`);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
   const counts3 = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
   return counts3.bytes;
@@ -54686,15 +54474,9 @@ async function holdingsOf(targets, plan) {
 async function checkCopy(target, loaded, id2, deep, keys, claims) {
   const copy = { target: target.name, backup: id2, ok: true, deep, artifacts: [], problems: [] };
   try {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-    const manifest = await readManifest(target, loaded.plan.name, id, loaded.plan.signing);
-    for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
-    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
-========
-    const manifest = await readManifest(target, loaded.plan.name, id2);
+    const manifest = await readManifest(target, loaded.plan.name, id2, loaded.plan.signing);
     for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id: id2, by: target.name, on: c.target });
     for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id2, entry, deep, keys));
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
   } catch (error63) {
     if (error63 instanceof KeyError) throw error63;
     copy.problems.push(reason(error63));
@@ -54714,7 +54496,6 @@ function missingCopies(claims, listed) {
   }
   return [...missing.values()];
 }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
 function sampleOf(text2) {
   if (text2 === void 0) return void 0;
   const sample = parseSample(text2);
@@ -54736,11 +54517,7 @@ async function checkRepository(target, plan, sample) {
   return copy;
 }
 var verify2 = async (input2, io2) => {
-  const loaded = await load(input2, io2);
-========
-var verify = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
   const { plan } = loaded;
   let keys;
   const getKeys = () => keys ??= decryptionKeys(io2.env, plan.encryption, loaded.secrets);
@@ -54785,22 +54562,12 @@ var verify = async (input2, io2) => {
 };
 
 // src/commands/workflow.ts
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-import { mkdir as mkdir12, readFile as readFile6, rename as rename4, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join19, relative as relative7, resolve as resolve9, sep as sep3 } from "node:path";
-========
-import { mkdir as mkdir10, readFile as readFile5, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join16, relative as relative5, resolve as resolve9, sep as sep3 } from "node:path";
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
-import { mkdir as mkdir11, readFile as readFile6, rename as rename5, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join16, relative as relative6, resolve as resolve9, sep as sep3 } from "node:path";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+import { mkdir as mkdir13, readFile as readFile7, rename as rename6, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join21, relative as relative8, resolve as resolve9, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 var looks = external_exports.looseObject({
   name: external_exports.string().regex(/^[a-z0-9-]+$/),
   app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
@@ -54815,7 +54582,7 @@ var LOCAL_SOURCES = /* @__PURE__ */ new Set(["sqlite", "files"]);
 async function readPlanFacts(file2) {
   let raw;
   try {
-    raw = (0, import_yaml2.parse)(await readFile5(file2, "utf8"));
+    raw = (0, import_yaml2.parse)(await readFile6(file2, "utf8"));
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message.split("\n")[0]}`, [], {
@@ -54971,22 +54738,13 @@ function planWorkflows(facts, options) {
 
 // src/commands/workflow.ts
 async function statusOf(path, content) {
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const existing2 = await readFile6(path, "utf8").catch(() => null);
+  const existing2 = await readFile7(path, "utf8").catch(() => null);
   return existing2 === null ? "new" : existing2 === content ? "unchanged" : "changed";
-========
-  const existing = await readFile6(path, "utf8").catch(() => null);
-  return existing === null ? "new" : existing === content ? "unchanged" : "changed";
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
 }
 var workflow = async (input2, io2) => {
   const planFile = resolve9(input2.planPath);
   const facts = await readPlanFacts(planFile);
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const planPath = relative7(process.cwd(), planFile).split(sep3).join("/");
-========
-  const planPath = relative6(process.cwd(), planFile).split(sep3).join("/");
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  const planPath = relative8(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
   let runsOn2 = input2.runsOn ?? [];
   if (runsOn2.length === 0) {
@@ -54995,21 +54753,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  const outDir = resolve9(input2.out ?? join19(".github", "workflows"));
+  const outDir = resolve9(input2.out ?? join21(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join19(outDir, w2.file), status: await statusOf(join19(outDir, w2.file), w2.content) }))
-========
-  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
-  const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
->>>>>>>> h/pg:dist/chunks/chunk-SVC7LYQP.js
-========
-  const outDir = resolve9(input2.out ?? join16(".github", "workflows"));
-  const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join16(outDir, w2.file), status: await statusOf(join16(outDir, w2.file), w2.content) }))
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join21(outDir, w2.file), status: await statusOf(join21(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -55023,21 +54769,12 @@ ${f2.content}`).join("\n"));
       hint: "Compare with `restorable workflow --dry-run`, then pass --force to replace them."
     });
   }
-<<<<<<<< HEAD:dist/chunks/chunk-X3TOJQWE.js
-  await mkdir12(outDir, { recursive: true });
+  await mkdir13(outDir, { recursive: true });
   for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
     await writeFile4(`${f2.path}.tmp`, f2.content);
-    await rename4(`${f2.path}.tmp`, f2.path);
+    await rename6(`${f2.path}.tmp`, f2.path);
   }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative7(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
-========
-  await mkdir11(outDir, { recursive: true });
-  for (const f2 of files2.filter((f3) => f3.status !== "unchanged")) {
-    await writeFile3(`${f2.path}.tmp`, f2.content);
-    await rename5(`${f2.path}.tmp`, f2.path);
-  }
-  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative6(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
->>>>>>>> h/restore:dist/chunks/chunk-6OP44Z35.js
+  if (!input2.json) io2.reporter.output(files2.map((f2) => `${f2.status === "unchanged" ? "unchanged" : f2.status === "new" ? "wrote    " : "replaced "} ${relative8(process.cwd(), f2.path)}: ${f2.about}`).join("\n"));
   return { dryRun: false, files: listing };
 };
 
