@@ -71,7 +71,7 @@ async function deepRepository(target: Target, loaded: LoadedPlan, id: string, en
   await pipeline([stored, ...opening, new Writable({ write: (chunk: Buffer, _e, callback) => (parts.push(chunk), callback()) })]);
   const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id}`);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
-  const counts = await buildSnapshot({ reader, snapshot, into: '', source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
+  const { counts } = await buildSnapshot({ reader, snapshot, into: '', source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
   return counts.bytes;
 }
 

@@ -55,9 +55,11 @@ export function linkProblem(at: string, target: string, links: ReadonlySet<strin
   return undefined;
 }
 
-export async function buildSnapshot(options: BuildOptions): Promise<SnapshotObject['counts']> {
+/** What was built; `dropped`: unsafe symlinks left out (counted in `counts`, as the snapshot counted them). */
+export async function buildSnapshot(options: BuildOptions): Promise<{ counts: SnapshotObject['counts']; dropped: number }> {
   const { reader, snapshot, into, signal, dryRun } = options;
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  let dropped = 0;
   const links: { rel: string; target: string; mtime: string; uid: number; gid: number }[] = [];
   const folders: { path: string; mode: number; mtime: string; uid: number; gid: number }[] = [];
 
@@ -112,6 +114,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<SnapshotObje
       const problem = linkProblem(link.rel, link.target, linkSet);
       if (problem) {
         options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link.rel} -> ${link.target}: ${problem}.`);
+        dropped += 1;
         continue;
       }
       if (dryRun) continue;
@@ -135,5 +138,5 @@ export async function buildSnapshot(options: BuildOptions): Promise<SnapshotObje
     if (!dryRun) await rm(into, { recursive: true, force: true });
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts)}, its record says ${JSON.stringify(expected)}.`, { hint: 'Nothing was restored from it; use another backup (--backup ID).' });
   }
-  return counts;
+  return { counts, dropped };
 }

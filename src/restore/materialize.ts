@@ -8,6 +8,7 @@ import { IntegrityError } from '../errors.js';
 import type { Plan } from '../plan/schema.js';
 import { FallbackReader, RepoReader, parseSnapshot } from '../repository/reader.js';
 import { createTarget } from '../targets/index.js';
+import { noteLeftOut } from '../sources/files.js';
 import { buildSnapshot } from '../repository/restore.js';
 import { decoded } from './locate.js';
 import type { Prepared, Selected } from './prepare.js';
@@ -38,5 +39,6 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
     return readers;
   };
   const reader = new FallbackReader(primary, others, (message) => ctx.reporter.warn(message));
-  await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal });
+  const { dropped } = await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal });
+  noteLeftOut(into, dropped);
 }

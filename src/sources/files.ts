@@ -57,6 +57,11 @@ export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (pat
 /** Symlinks that extraction left out, by the folder it built: inspectBuilt counts them as restored. */
 const leftOut = new Map<string, number>();
 
+/** A build made outside `materialize` (from a repository) that left out `count` unsafe symlinks. */
+export function noteLeftOut(into: string, count: number): void {
+  leftOut.set(into, count);
+}
+
 /** Counts a restored tree the way the snapshot's walk counted it (the root folder itself is not counted). */
 async function countTree(root: string): Promise<{ files: number; dirs: number; symlinks: number; bytes: number }> {
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };

@@ -182,7 +182,10 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       args.signal.addEventListener('abort', stop, { once: true });
       try {
         const [fed, restored] = await Promise.allSettled([pipeline(sniffed.stream, restore.stdin as NodeJS.WritableStream), restore.done]);
-        // pg_restore's own words first: a broken pipe only says that it stopped reading.
+        // The feeding side's integrity failure first (the artifact decoded past its recorded size, or
+        // failed its checksum: pg_restore then only sees a cut stream); otherwise pg_restore's own words,
+        // since a broken pipe only says that it stopped reading.
+        if (fed.status === 'rejected' && fed.reason instanceof IntegrityError) throw fed.reason;
         if (restored.status === 'rejected') throw restored.reason;
         if (fed.status === 'rejected') throw fed.reason;
       } finally {

@@ -98,12 +98,20 @@ export function backupWorkflow(facts: PlanFacts, options: WorkflowOptions): Work
       jobs: {
         backup: {
           'runs-on': runsOn(options),
+          'timeout-minutes': JOB_TIMEOUT_MINUTES.backup,
           steps: [{ uses: CHECKOUT }, actionStep(facts, options, 'backup')],
         },
       },
     }),
   };
 }
+
+/**
+ * A second guard beside restorable's own timeouts: a tool that hangs must not
+ * hold the plan's concurrency group (and a self-hosted runner) for GitHub's
+ * default of six hours, or five days on a self-hosted runner.
+ */
+export const JOB_TIMEOUT_MINUTES = { backup: 360, drill: 120, restore: 120 } as const;
 
 export function drillWorkflow(facts: PlanFacts, options: WorkflowOptions): WorkflowFile {
   const cron = facts.schedule.drill ?? DEFAULT_SCHEDULE.drill;
@@ -121,6 +129,7 @@ export function drillWorkflow(facts: PlanFacts, options: WorkflowOptions): Workf
       jobs: {
         drill: {
           'runs-on': runsOn(options),
+          'timeout-minutes': JOB_TIMEOUT_MINUTES.drill,
           steps: [{ uses: CHECKOUT }, actionStep(facts, options, 'drill', { backup: "${{ inputs.backup || 'latest' }}" })],
         },
       },
@@ -150,6 +159,7 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
       jobs: {
         restore: {
           'runs-on': runsOn(options),
+          'timeout-minutes': JOB_TIMEOUT_MINUTES.restore,
           steps: [
             {
               name: 'Check the confirmation',
@@ -205,6 +215,7 @@ export function matrixWorkflow(uses: string = DEFAULT_USES): WorkflowFile {
             },
             name: 'back up ${{ matrix.name }}',
             'runs-on': '${{ matrix.runner }}',
+            'timeout-minutes': JOB_TIMEOUT_MINUTES.backup,
             concurrency: concurrency('${{ matrix.name }}'),
             steps: [{ uses: CHECKOUT }, { name: 'restorable backup', id: 'restorable', uses, with: { command: 'backup', plan: '${{ matrix.plan }}' } }],
           },

@@ -31,7 +31,7 @@ type Workflow = {
   on: Record<string, unknown> & { schedule?: { cron: string }[] };
   permissions: Record<string, string>;
   concurrency: { group: string; 'cancel-in-progress': boolean };
-  jobs: Record<string, { 'runs-on': unknown; steps: { uses?: string; with?: Record<string, string>; env?: Record<string, string>; run?: string }[] }>;
+  jobs: Record<string, { 'runs-on': unknown; 'timeout-minutes'?: number; steps: { uses?: string; with?: Record<string, string>; env?: Record<string, string>; run?: string }[] }>;
 };
 const read = (file: string) => parse(readFileSync(file, 'utf8')) as Workflow;
 
@@ -94,6 +94,9 @@ describe('restorable workflow', () => {
       expect(wf.permissions).toEqual({ contents: 'read' });
       const job = Object.values(wf.jobs)[0]!;
       expect(job['runs-on']).toBe('self-hosted');
+      // A hung tool cannot hold the runner and the plan's concurrency group for GitHub's default hours.
+      expect(job['timeout-minutes']).toBeGreaterThan(0);
+      expect(job['timeout-minutes']).toBeLessThanOrEqual(360);
       const step = job.steps.find((s) => s.uses === 'restorable/restorable@v1')!;
       expect(step.with!.plan).toBe('restorable.yml');
       expect(step.env).toEqual({ CLOUD_ROOT: '${{ secrets.CLOUD_ROOT }}' });

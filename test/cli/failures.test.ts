@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, truncateSync,
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { json, runCli, type CliResult } from '../helpers/cli.js';
+import { json, runCli, type CliResult, noStackTrace } from '../helpers/cli.js';
 import { treeOf } from '../helpers/tree.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -18,10 +18,6 @@ beforeEach(() => {
 afterEach(() => ws.cleanup());
 
 const cli = (...args: string[]) => runCli([...args, '--plan', ws.plan]);
-
-function noStackTrace(result: CliResult): void {
-  expect(result.stderr + result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
-}
 
 async function backupId(): Promise<string> {
   const result = await cli('backup', '--json');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, json, runCli, type CliResult } from '../helpers/cli.js';
 import { pgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
+import { startPostgres, type PgServer } from '../helpers/postgres.js';
 import { basePlan, makeWorkspace } from '../helpers/workspace.js';
 
 /** Runs `restorable backup` with its staging folder on a tmpfs of `size`, in a mount namespace of its own. */
@@ -52,8 +52,7 @@ describe('a staging disk that fills during the snapshot', () => {
     }
   });
 
-  const pgAvailable = findPostgres() !== undefined;
-  describe.runIf(pgAvailable)('PostgreSQL', () => {
+  describe('PostgreSQL', () => {
     let server: PgServer;
     beforeAll(async () => {
       server = await startPostgres();

@@ -14,19 +14,18 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, type CliResult } from '../helpers/cli.js';
 import { contentOf, databases, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
+import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
-const available = findPostgres() !== undefined;
 
 let server: PgServer;
 let ws: PgWorkspace;
 let n = 0;
 beforeAll(async () => {
-  if (available) server = await startPostgres();
+  server = await startPostgres();
 }, 60_000);
 afterAll(() => server?.stop());
 beforeEach(() => {
-  if (available) ws = pgWorkspace(server);
+  ws = pgWorkspace(server);
 });
 afterEach(() => ws?.cleanup());
 
@@ -83,7 +82,7 @@ async function bigDb(db: string, owner: string, extra = '', rows = 80000): Promi
 
 const noStack = (r: CliResult) => expect(r.stderr + r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+|internal error/);
 
-describe.runIf(available)('a PostgreSQL error never hangs a drill or restore', () => {
+describe('a PostgreSQL error never hangs a drill or restore', () => {
   it('drill as a role without CREATEDB: exit 1 naming CREATEDB, in seconds, nothing left running', async () => {
     const db = fresh('nocreatedb');
     const role = fresh('weak');
@@ -167,7 +166,7 @@ describe.runIf(available)('a PostgreSQL error never hangs a drill or restore', (
   });
 });
 
-describe.runIf(available)('children die with restorable', () => {
+describe('children die with restorable', () => {
   it('kill -9 of restorable while pg_restore runs: pg_restore and every other child end with it', async () => {
     const db = fresh('killed');
     const role = fresh('owner');

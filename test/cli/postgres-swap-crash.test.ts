@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CLI, json, runCli } from '../helpers/cli.js';
 import { contentOf, databases, makeShop, pgWorkspace, type PgWorkspace } from '../helpers/pg-fixture.js';
-import { findPostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
+import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
-const available = findPostgres() !== undefined || process.env.CI === 'true';
 let server: PgServer;
 let ws: PgWorkspace;
 const db = 'bank';
@@ -20,7 +19,6 @@ let contentA: Record<string, string>;
 let contentB: Record<string, string>;
 
 beforeAll(async () => {
-  if (!available) return;
   server = await startPostgres();
   ws = pgWorkspace(server);
   await makeShop(server, db);
@@ -45,7 +43,7 @@ async function live(): Promise<{ allowed: boolean; content: Record<string, strin
 
 const faulted = (point: string) => runCli(['restore', '--plan', ws.plan, '--backup', backupA, '--break-lock'], { env: { ...ws.env, RESTORABLE_FAULT: point } });
 
-describe.runIf(available)('the PostgreSQL swap killed at each statement', () => {
+describe('the PostgreSQL swap killed at each statement', () => {
   it('is rolled back by the next command: the live name on the old database, accepting connections, no _new_ left', async () => {
     let killed = 0;
     for (let n = 1; ; n++) {

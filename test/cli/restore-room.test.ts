@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, json, runCli, type CliResult } from '../helpers/cli.js';
+import { CLI, json, runCli, type CliResult, noStackTrace } from '../helpers/cli.js';
 import { forgePacked } from '../helpers/forge.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -23,10 +23,6 @@ beforeEach(() => {
 afterEach(() => ws.cleanup());
 
 const cli = (...args: string[]) => runCli([...args, '--plan', ws.plan]);
-
-function noStackTrace(result: CliResult): void {
-  expect(result.stderr + result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
-}
 
 async function backupId(): Promise<string> {
   const result = await cli('backup', '--json');

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
 import { recordRun } from './leaks.js';
 import { requireService } from './net.js';
 
@@ -49,4 +50,9 @@ export function json<T = Record<string, unknown>>(result: CliResult): T {
   } catch {
     throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
+}
+
+/** A user-caused failure prints a message and a hint, never a stack trace. */
+export function noStackTrace(result: CliResult): void {
+  expect(result.stderr + result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
 }

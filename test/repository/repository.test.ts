@@ -5,7 +5,7 @@
  * damage is caught before live data is touched.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,9 +70,8 @@ describe('storage: repository', () => {
     for (const [id, tree] of [[first.id, before], [second.id, after]] as const) {
       const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library'], { env });
       expect(restore.code, restore.stderr).toBe(0);
-      const got = await exactTree(library);
-      delete (tree as Record<string, string>)['skip.tmp'];
-      expect(got).toEqual(Object.fromEntries(Object.entries(tree).filter(([k]) => k !== 'skip.tmp')));
+      // The excluded file is not the backup's: it stays in the live folder as it is.
+      expect(await exactTree(library)).toEqual({ ...tree, 'skip.tmp': after['skip.tmp'] });
     }
     const drill = await runCli(['drill', '--plan', ws.plan], { env });
     expect(drill.code, drill.stderr).toBe(0);
@@ -219,6 +218,17 @@ describe('storage: repository', () => {
     execFileSync('tar', ['-xf', tarFile, '-C', out]);
     const strip = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.replace(/^(file \d+|dir \d+) \d+/, '$1')]));
     expect(strip(await exactTree(out))).toEqual(strip(live));
+  });
+
+  it('restores a library holding a link out of it, leaving that link out with a warning', async () => {
+    symlinkSync('/etc/hostname', join(library, 'outside'));
+    const { id } = await backup();
+    const want = await exactTree(library);
+    delete want.outside;
+    const restore = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library'], { env });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(/dropped the symlink outside -> \/etc\/hostname: it is absolute/);
+    expect(await exactTree(library)).toEqual(want);
   });
 
   it('refuses storage: repository with a write-once target', async () => {

@@ -10,7 +10,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, runCli, type CliResult } from '../helpers/cli.js';
+import { json, runCli, type CliResult, noStackTrace } from '../helpers/cli.js';
 import { startS3, type S3Server } from '../helpers/s3-server.js';
 import { createTarget, type TargetConfig } from '../../src/targets/index.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
@@ -29,10 +29,6 @@ function bytesUnder(dir: string): number {
     if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
   }
   return total;
-}
-
-function noStackTrace(result: CliResult): void {
-  expect(result.stderr + result.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
 }
 
 describe('remote target failures', () => {

@@ -39255,6 +39255,9 @@ function selector(config2) {
   };
 }
 var leftOut = /* @__PURE__ */ new Map();
+function noteLeftOut(into, count) {
+  leftOut.set(into, count);
+}
 async function countTree(root) {
   const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   const folders = [root];
@@ -40239,6 +40242,7 @@ async function materializeSet(args) {
       args.signal.addEventListener("abort", stop, { once: true });
       try {
         const [fed, restored] = await Promise.allSettled([pipeline7(sniffed.stream, restore2.stdin), restore2.done]);
+        if (fed.status === "rejected" && fed.reason instanceof IntegrityError) throw fed.reason;
         if (restored.status === "rejected") throw restored.reason;
         if (fed.status === "rejected") throw fed.reason;
       } finally {
@@ -53668,6 +53672,7 @@ function linkProblem(at2, target, links) {
 async function buildSnapshot(options) {
   const { reader, snapshot, into, signal, dryRun } = options;
   const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  let dropped = 0;
   const links = [];
   const folders = [];
   async function setMeta(path, meta3) {
@@ -53719,6 +53724,7 @@ async function buildSnapshot(options) {
       const problem = linkProblem(link2.rel, link2.target, linkSet);
       if (problem) {
         options.reporter.warn(`Files source "${options.source}": dropped the symlink ${link2.rel} -> ${link2.target}: ${problem}.`);
+        dropped += 1;
         continue;
       }
       if (dryRun) continue;
@@ -53741,7 +53747,7 @@ async function buildSnapshot(options) {
     if (!dryRun) await rm11(into, { recursive: true, force: true });
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
   }
-  return counts3;
+  return { counts: counts3, dropped };
 }
 
 // src/restore/materialize.ts
@@ -53769,7 +53775,8 @@ async function materialize(plan, prepared, selected, into) {
     return readers;
   };
   const reader = new FallbackReader(primary, others, (message) => ctx.reporter.warn(message));
-  await buildSnapshot({ reader, snapshot, into, source: config2.name, reporter: ctx.reporter, signal: ctx.signal });
+  const { dropped } = await buildSnapshot({ reader, snapshot, into, source: config2.name, reporter: ctx.reporter, signal: ctx.signal });
+  noteLeftOut(into, dropped);
 }
 
 // src/restore/build.ts
@@ -54427,7 +54434,7 @@ async function deepRepository(target, loaded, id2, entry, stored, opening2, keys
   await pipeline15([stored, ...opening2, new Writable6({ write: (chunk, _e2, callback) => (parts.push(chunk), callback()) })]);
   const snapshot = parseSnapshot(Buffer.concat(parts), `The snapshot object ${entry.artifact.file} of backup ${id2}`);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, entry.artifact.encryption ? keys() : { identities: [] });
-  const counts3 = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
+  const { counts: counts3 } = await buildSnapshot({ reader, snapshot, into: "", source: entry.name, reporter: new CollectedReporter(), signal: new AbortController().signal, dryRun: true });
   return counts3.bytes;
 }
 var discard = () => new Writable6({ write: (_chunk, _e2, callback) => callback() });
@@ -54662,12 +54669,14 @@ function backupWorkflow(facts, options) {
       jobs: {
         backup: {
           "runs-on": runsOn(options),
+          "timeout-minutes": JOB_TIMEOUT_MINUTES.backup,
           steps: [{ uses: CHECKOUT }, actionStep(facts, options, "backup")]
         }
       }
     })
   };
 }
+var JOB_TIMEOUT_MINUTES = { backup: 360, drill: 120, restore: 120 };
 function drillWorkflow(facts, options) {
   const cron2 = facts.schedule.drill ?? DEFAULT_SCHEDULE.drill;
   return {
@@ -54684,6 +54693,7 @@ function drillWorkflow(facts, options) {
       jobs: {
         drill: {
           "runs-on": runsOn(options),
+          "timeout-minutes": JOB_TIMEOUT_MINUTES.drill,
           steps: [{ uses: CHECKOUT }, actionStep(facts, options, "drill", { backup: "${{ inputs.backup || 'latest' }}" })]
         }
       }
@@ -54712,6 +54722,7 @@ function restoreWorkflow(facts, options) {
       jobs: {
         restore: {
           "runs-on": runsOn(options),
+          "timeout-minutes": JOB_TIMEOUT_MINUTES.restore,
           steps: [
             {
               name: "Check the confirmation",
