@@ -38,6 +38,8 @@ Options:
       --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
                               password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --deep                  verify: also decrypt and decompress every copy
+      --path GLOB             restore: only these paths of a repository backup (repeatable), with --into
+      --into DIR              restore --path: build them in this new or empty folder; live data untouched
       --sample SHARE          verify: check this share of a repository's packs: 10% (another
                               slice each day) or 3/7 (the third of seven)
       --break-lock            remove stale locks of this plan (never live ones) first
@@ -62,6 +64,8 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   to: ['restore', 'drill'],
   deep: ['verify'],
   sample: ['verify'],
+  path: ['restore'],
+  into: ['restore'],
   'allow-version-mismatch': ['restore'],
   source: ['restore', 'drill', 'ls', 'dump', 'export'],
   out: ['workflow'],
@@ -97,6 +101,8 @@ function parse(argv: string[]) {
         'dry-run': { type: 'boolean', default: false },
         deep: { type: 'boolean', default: false },
         sample: { type: 'string' },
+        path: { type: 'string', multiple: true, default: [] },
+        into: { type: 'string' },
         'break-lock': { type: 'boolean', default: false },
         wait: { type: 'string' },
         staging: { type: 'string' },
@@ -179,6 +185,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       deep: values.deep,
       ...(values.sample !== undefined ? { sample: values.sample } : {}),
       ...(takesPath && positionals[1] !== undefined ? { path: positionals[1] } : {}),
+      ...(values.path.length > 0 ? { paths: values.path } : {}),
+      ...(values.into !== undefined ? { into: values.into } : {}),
       breakLock: values['break-lock'],
       waitMs: waitMsOf(values.wait, '--wait'),
       ...(values.staging ? { stagingRoot: values.staging } : {}),

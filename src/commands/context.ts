@@ -22,6 +22,9 @@ export interface CommandInput {
   dryRun: boolean;
   /** verify: also decrypt and decompress every copy. */
   deep: boolean;
+  /** restore: only these paths of a repository backup (globs), built into `into`. */
+  paths?: string[];
+  into?: string;
   /** ls, dump: a path inside the snapshot. */
   path?: string;
   /** verify: check this share of a repository's packs (`10%`, `3/7`). */

@@ -24,6 +24,12 @@ export interface BuildOptions {
   signal: AbortSignal;
   /** Write nothing: read and prove every blob (verify --deep). */
   dryRun?: boolean;
+  /**
+   * A partial restore: only entries this accepts are built (a folder is
+   * entered when it accepts the folder itself). The totals are then not the
+   * snapshot's, so they are not compared with its record.
+   */
+  only?: (path: string, isDir: boolean) => boolean;
   progress?: (bytes: number) => void;
 }
 
@@ -77,6 +83,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
       if (!nodeName.safeParse(node.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || '.'}.`);
       const path = join(abs, node.name);
       const relPath = rel ? `${rel}/${node.name}` : node.name;
+      if (options.only && !options.only(relPath, node.type === 'dir')) continue;
       if (node.type === 'dir') {
         counts.dirs += 1;
         if (!dryRun) await mkdir(path, { mode: 0o700 });
@@ -134,6 +141,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
     throw error;
   }
   const expected = snapshot.counts;
+  if (options.only) return { counts, dropped };
   if (counts.files !== expected.files || counts.dirs !== expected.dirs || counts.symlinks !== expected.symlinks || counts.bytes !== expected.bytes) {
     if (!dryRun) await rm(into, { recursive: true, force: true });
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts)}, its record says ${JSON.stringify(expected)}.`, { hint: 'Nothing was restored from it; use another backup (--backup ID).' });

@@ -231,6 +231,28 @@ describe('storage: repository', () => {
     expect(await exactTree(library)).toEqual(want);
   });
 
+  it('restores some paths into another folder, leaving live data alone', async () => {
+    const { id } = await backup();
+    const live = await exactTree(library);
+    writeFileSync(join(library, 'after.txt'), 'written after the backup');
+    const before = await exactTree(library);
+    const out = join(ws.dir, 'partial');
+    const run = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library', '--path', 'upload/user1/**', '--path', 'notes.txt', '--into', out, '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const got = await exactTree(out);
+    const want = Object.fromEntries(Object.entries(live).filter(([p]) => p === 'notes.txt' || p.startsWith('upload/user1/')));
+    // The folders on the way are made too (their modes and mtimes as backed up).
+    expect(Object.keys(got).sort()).toEqual(['upload', 'upload/user1', ...Object.keys(want)].sort());
+    for (const [path, line] of Object.entries(want)) expect(got[path]).toBe(line);
+    expect(json<{ counts: { files: number } }>(run).counts.files).toBe(Object.values(want).filter((l) => l.startsWith('file')).length);
+    expect(await exactTree(library)).toEqual(before);
+    const live2 = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt'], { env });
+    expect(live2.code).toBe(2);
+    const full = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt', '--into', out], { env });
+    expect(full.code).toBe(2);
+    expect(full.stderr).toMatch(/is not empty/);
+  });
+
   it('refuses storage: repository with a write-once target', async () => {
     ws.writePlan(repoPlan({ targets: [...(basePlan(ws.dir).targets as object[]), { name: 'gh', type: 'github-artifact' }] }));
     const run = await runCli(['validate', '--plan', ws.plan], { env });

@@ -8969,9 +8969,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants4 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
+    var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch3(input2, options, returnState));
         const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str2);
@@ -8987,16 +8987,16 @@ var require_picomatch = __commonJS({
       }
       const opts2 = options || {};
       const posix6 = opts2.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts2.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts2.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts2.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix: posix6 });
+        const { isMatch, match, output: output2 } = picomatch3.test(input2, regex, options, { glob, posix: posix6 });
         const result = { glob, state, regex, posix: posix6, input: input2, output: output2, match, isMatch };
         if (typeof opts2.onResult === "function") {
           opts2.onResult(result);
@@ -9022,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix: posix6 } = {}) => {
+    picomatch3.test = (input2, regex, options, { glob, posix: posix6 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9039,24 +9039,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts2.capture === true) {
         if (opts2.matchBase === true || opts2.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix6);
+          match = picomatch3.matchBase(input2, regex, options, posix6);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix6 = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+    picomatch3.matchBase = (input2, glob, options, posix6 = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix6 }));
     };
-    picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch2.parse(p2, options));
+    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch3.parse(p2, options));
       return parse4(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input2, options) => scan(input2, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input2, options) => scan(input2, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -9067,13 +9067,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -9084,9 +9084,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse4(input2, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts2 = options || {};
         return new RegExp(source, opts2.flags || (opts2.nocase ? "i" : ""));
@@ -9095,8 +9095,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants4;
-    module.exports = picomatch2;
+    picomatch3.constants = constants4;
+    module.exports = picomatch3;
   }
 });
 
@@ -9106,14 +9106,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch2(glob, options, returnState = false) {
+    function picomatch3(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -12175,7 +12175,7 @@ var require_dist2 = __commonJS({
     function parse4(stream2, callback) {
       const parser = new parser_1.Parser();
       stream2.on("data", (buffer) => parser.parse(buffer, callback));
-      return new Promise((resolve10) => stream2.on("end", () => resolve10()));
+      return new Promise((resolve11) => stream2.on("end", () => resolve11()));
     }
   }
 });
@@ -12944,12 +12944,12 @@ var require_client = __commonJS({
           this._connect(callback);
           return;
         }
-        return new this._Promise((resolve10, reject) => {
+        return new this._Promise((resolve11, reject) => {
           this._connect((error63) => {
             if (error63) {
               reject(error63);
             } else {
-              resolve10(this);
+              resolve11(this);
             }
           });
         });
@@ -13331,8 +13331,8 @@ var require_client = __commonJS({
         } else {
           query = new Query2(config2, values, callback);
           if (!query.callback) {
-            result = new this._Promise((resolve10, reject) => {
-              query.callback = (err, res) => err ? reject(err) : resolve10(res);
+            result = new this._Promise((resolve11, reject) => {
+              query.callback = (err, res) => err ? reject(err) : resolve11(res);
             }).catch((err) => {
               Error.captureStackTrace(err);
               throw err;
@@ -13432,8 +13432,8 @@ var require_client = __commonJS({
         if (cb) {
           this.connection.once("end", cb);
         } else {
-          return new this._Promise((resolve10) => {
-            this.connection.once("end", resolve10);
+          return new this._Promise((resolve11) => {
+            this.connection.once("end", resolve11);
           });
         }
       }
@@ -13482,8 +13482,8 @@ var require_pg_pool = __commonJS({
       const cb = function(err, client) {
         err ? rej(err) : res(client);
       };
-      const result = new Promise2(function(resolve10, reject) {
-        res = resolve10;
+      const result = new Promise2(function(resolve11, reject) {
+        res = resolve11;
         rej = reject;
       }).catch((err) => {
         Error.captureStackTrace(err);
@@ -13544,7 +13544,7 @@ var require_pg_pool = __commonJS({
         if (typeof Promise2.try === "function") {
           return Promise2.try(f2);
         }
-        return new Promise2((resolve10) => resolve10(f2()));
+        return new Promise2((resolve11) => resolve11(f2()));
       }
       _isFull() {
         return this._clients.length >= this.options.max;
@@ -13939,8 +13939,8 @@ var require_query2 = __commonJS({
     NativeQuery.prototype._getPromise = function() {
       if (this._promise) return this._promise;
       this._promise = new Promise(
-        function(resolve10, reject) {
-          this._once("end", resolve10);
+        function(resolve11, reject) {
+          this._once("end", resolve11);
           this._once("error", reject);
         }.bind(this)
       );
@@ -14119,12 +14119,12 @@ var require_client2 = __commonJS({
         this._connect(callback);
         return;
       }
-      return new this._Promise((resolve10, reject) => {
+      return new this._Promise((resolve11, reject) => {
         this._connect((error63) => {
           if (error63) {
             reject(error63);
           } else {
-            resolve10(this);
+            resolve11(this);
           }
         });
       });
@@ -14148,8 +14148,8 @@ var require_client2 = __commonJS({
         query = new NativeQuery(config2, values, callback);
         if (!query.callback) {
           let resolveOut, rejectOut;
-          result = new this._Promise((resolve10, reject) => {
-            resolveOut = resolve10;
+          result = new this._Promise((resolve11, reject) => {
+            resolveOut = resolve11;
             rejectOut = reject;
           }).catch((err) => {
             Error.captureStackTrace(err);
@@ -14212,8 +14212,8 @@ var require_client2 = __commonJS({
       }
       let result;
       if (!cb) {
-        result = new this._Promise(function(resolve10, reject) {
-          cb = (err) => err ? reject(err) : resolve10();
+        result = new this._Promise(function(resolve11, reject) {
+          cb = (err) => err ? reject(err) : resolve11();
         });
       }
       const doEnd = function() {
@@ -19588,7 +19588,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve10) {
+function isRecursive(inst, stack, resolve11) {
   const cached3 = recursive.get(inst);
   if (cached3 !== void 0)
     return cached3 ? PROVEN : NONE;
@@ -19598,7 +19598,7 @@ function isRecursive(inst, stack, resolve10) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve10);
+      const answer = isRecursive(child, stack, resolve11);
       if (answer > result)
         result = answer;
     }
@@ -19609,7 +19609,7 @@ function isRecursive(inst, stack, resolve10) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve10) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve11) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -19673,7 +19673,7 @@ function isRecursive(inst, stack, resolve10) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve10 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve11 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -34544,7 +34544,7 @@ var GithubArtifactTarget = class {
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
       const stream2 = createReadStream(join(dir, artifact.name), { highWaterMark: 1 << 20 });
       stream2.once("close", () => void rm(dir, { recursive: true, force: true }));
-      await new Promise((resolve10, reject) => stream2.once("open", () => resolve10()).once("error", reject));
+      await new Promise((resolve11, reject) => stream2.once("open", () => resolve11()).once("error", reject));
       return stream2;
     } catch (error63) {
       await rm(dir, { recursive: true, force: true });
@@ -35101,7 +35101,7 @@ import { promisify } from "node:util";
 import { Readable as Readable2, Writable } from "node:stream";
 function settleWithin(work, ms2 = 5e3) {
   let timer;
-  const timeout = new Promise((resolve10) => timer = setTimeout(resolve10, ms2));
+  const timeout = new Promise((resolve11) => timer = setTimeout(resolve11, ms2));
   return Promise.race([work.then(() => void 0, () => void 0), timeout]).finally(() => clearTimeout(timer));
 }
 function handleWriter(sftp2, handle) {
@@ -35148,7 +35148,7 @@ function handleReader(sftp2, handle, size2) {
     for (let done = 0; done < length; ) {
       const buffer = Buffer.allocUnsafe(length - done);
       const got = await new Promise(
-        (resolve10, reject) => sftp2.read(handle, buffer, 0, length - done, position + done, (error63, bytes) => error63 ? reject(error63) : resolve10(bytes))
+        (resolve11, reject) => sftp2.read(handle, buffer, 0, length - done, position + done, (error63, bytes) => error63 ? reject(error63) : resolve11(bytes))
       );
       if (got === 0) break;
       parts.push(buffer.subarray(0, got));
@@ -35388,7 +35388,7 @@ var SftpTarget = class {
     const exists3 = await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false);
     if (exists3) return;
     await this.mkdirs(sftp2, posix2.dirname(dir));
-    await new Promise((resolve10, reject) => sftp2.mkdir(dir, { mode: DIR_MODE }, (error63) => error63 ? reject(error63) : resolve10())).catch(async (error63) => {
+    await new Promise((resolve11, reject) => sftp2.mkdir(dir, { mode: DIR_MODE }, (error63) => error63 ? reject(error63) : resolve11())).catch(async (error63) => {
       if (!await promisify(sftp2.stat.bind(sftp2))(dir).then(() => true, () => false)) throw error63;
     });
   }
@@ -35401,7 +35401,7 @@ var SftpTarget = class {
         const { sftp: sftp2 } = session;
         try {
           await this.mkdirs(sftp2, posix2.dirname(final));
-          const handle = await new Promise((resolve10, reject) => sftp2.open(temp, "wx", { mode: FILE_MODE }, (error63, handle2) => error63 ? reject(error63) : resolve10(handle2)));
+          const handle = await new Promise((resolve11, reject) => sftp2.open(temp, "wx", { mode: FILE_MODE }, (error63, handle2) => error63 ? reject(error63) : resolve11(handle2)));
           let open10 = true;
           try {
             body.on("data", (chunk) => bytes += chunk.length);
@@ -35447,11 +35447,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir6 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir7 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir6(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir7(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35649,9 +35649,9 @@ function collect(stream2) {
   return () => text2.trim();
 }
 function exitOf(child) {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     child.once("error", reject);
-    child.once("close", (code, signal) => resolve10({ code, signal }));
+    child.once("close", (code, signal) => resolve11({ code, signal }));
   });
 }
 function outputOf(child, command, what) {
@@ -35719,9 +35719,9 @@ async function runCommand(argv2, options) {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
-  const exited = new Promise((resolve10, reject) => {
+  const exited = new Promise((resolve11, reject) => {
     child.once("error", reject);
-    child.once("exit", (code, signal) => resolve10({ code, signal }));
+    child.once("exit", (code, signal) => resolve11({ code, signal }));
   });
   let timedOut = false;
   let killer;
@@ -35736,7 +35736,7 @@ async function runCommand(argv2, options) {
   options.signal?.addEventListener("abort", stop, { once: true });
   try {
     const { code, signal } = await exited;
-    await Promise.race([new Promise((resolve10) => child.once("close", resolve10)), new Promise((resolve10) => setTimeout(resolve10, 200))]);
+    await Promise.race([new Promise((resolve11) => child.once("close", resolve11)), new Promise((resolve11) => setTimeout(resolve11, 200))]);
     if (timedOut) signalGroup(child, "SIGKILL");
     return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
   } finally {
@@ -39669,9 +39669,9 @@ function startTool(path, args, env, input2 = "ignore", output2 = "pipe") {
     if (stderr.length < 32e3) stderr += chunk.toString("utf8");
   });
   const tool = path.split("/").pop();
-  const done = new Promise((resolve10, reject) => {
+  const done = new Promise((resolve11, reject) => {
     child.once("error", (error63) => reject(new RunError(`Cannot run ${path}: ${reason(error63)}`, { hint: "Install the PostgreSQL client tools, or set bin_dir." })));
-    child.once("close", (code, signal) => code === 0 ? resolve10() : reject(toolError(tool, stderr, signal ?? `exit ${code}`)));
+    child.once("close", (code, signal) => code === 0 ? resolve11() : reject(toolError(tool, stderr, signal ?? `exit ${code}`)));
   });
   done.catch(() => void 0);
   const stop = () => {
@@ -39760,7 +39760,7 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
     const database = layout.databases[0];
     const held = await holdSnapshot(layout.conn, database, schemaSql);
     let begin;
-    const started = new Promise((resolve10) => begin = resolve10);
+    const started = new Promise((resolve11) => begin = resolve11);
     const start = (output2) => {
       const dump2 = startTool(tools.path("pg_dump"), dumpArgs(config2, layout, held, database), env, "ignore", output2);
       begin(dump2);
@@ -40645,11 +40645,11 @@ try {
 `;
 var CORRUPT = /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i;
 function checkInWorker(workerData) {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     const worker = new Worker(CHECK_WORKER, { eval: true, workerData });
     worker.once("message", (message) => {
-      if (message.lines) resolve10(message.lines);
-      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve10([String(message.error)]);
+      if (message.lines) resolve11(message.lines);
+      else if (CORRUPT.test(`${message.code} ${message.error}`)) resolve11([String(message.error)]);
       else reject(new RunError(`SQLite check of ${workerData.path} could not run: ${message.error}`));
     });
     worker.once("error", reject);
@@ -51304,11 +51304,11 @@ function fanout(consumers, options = {}) {
   const allFailed = () => new AllBranchesFailed(`every branch failed: ${branches.map((b2) => b2.name).join(", ")}`);
   const drained = (b2) => {
     let timer;
-    const stall = new Promise((resolve10) => {
+    const stall = new Promise((resolve11) => {
       timer = setTimeout(() => {
         b2.failed = true;
         b2.giveUp(new Error(`it took no data for ${Math.round(stallMs / 1e3)} s (a stalled connection?)`));
-        resolve10();
+        resolve11();
       }, stallMs);
     });
     return Promise.race([once(b2.input, "drain"), b2.settled, stall]).catch(() => void 0).finally(() => clearTimeout(timer));
@@ -52312,8 +52312,8 @@ var Cache = class {
     return readFile5(join14(this.dir, "keys", id2), "utf8").catch(() => void 0);
   }
   async keyIds() {
-    const { readdir: readdir6 } = await import("node:fs/promises");
-    return (await readdir6(join14(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
+    const { readdir: readdir7 } = await import("node:fs/promises");
+    return (await readdir7(join14(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
   }
   saveKey(id2, plain) {
     return writeAtomically(join14(this.dir, "keys", id2), plain);
@@ -53555,7 +53555,7 @@ var dump = async (input2, io2) => {
     if (node2.type !== "file") throw new UsageError(`${path} is a ${node2.type === "dir" ? "folder" : "symlink"} in backup ${backupId}.`, { hint: "Use `restorable export` for a folder (a tar), or `restorable ls` to look." });
     for (const id2 of node2.content) {
       const bytes = await reader.blob(id2);
-      if (!out.write(bytes)) await new Promise((resolve10) => out.once("drain", resolve10));
+      if (!out.write(bytes)) await new Promise((resolve11) => out.once("drain", resolve11));
     }
     return { backup: backupId, source, path, bytes: node2.size };
   }
@@ -53614,7 +53614,7 @@ async function runOne(check2, ctx) {
   }
   let detail = "";
   for (let round = 0; round <= check2.retries; round++) {
-    if (round > 0) await new Promise((resolve10) => setTimeout(resolve10, check2.interval));
+    if (round > 0) await new Promise((resolve11) => setTimeout(resolve11, check2.interval));
     try {
       const failure2 = await attempt2(check2, ctx);
       if (failure2 === void 0) return { name: check2.name, status: "ok", ms: elapsed(), detail: round > 0 ? `passed on try ${round + 1}` : "passed" };
@@ -53688,6 +53688,7 @@ async function buildSnapshot(options) {
       if (!nodeName.safeParse(node2.name).success) throw new IntegrityError(`The snapshot of "${options.source}" holds an unsafe name in ${rel || "."}.`);
       const path = join18(abs, node2.name);
       const relPath = rel ? `${rel}/${node2.name}` : node2.name;
+      if (options.only && !options.only(relPath, node2.type === "dir")) continue;
       if (node2.type === "dir") {
         counts3.dirs += 1;
         if (!dryRun) await mkdir11(path, { mode: 448 });
@@ -53743,6 +53744,7 @@ async function buildSnapshot(options) {
     throw error63;
   }
   const expected = snapshot.counts;
+  if (options.only) return { counts: counts3, dropped };
   if (counts3.files !== expected.files || counts3.dirs !== expected.dirs || counts3.symlinks !== expected.symlinks || counts3.bytes !== expected.bytes) {
     if (!dryRun) await rm11(into, { recursive: true, force: true });
     throw new IntegrityError(`The snapshot of "${options.source}" does not hold what it says: built ${JSON.stringify(counts3)}, its record says ${JSON.stringify(expected)}.`, { hint: "Nothing was restored from it; use another backup (--backup ID)." });
@@ -54143,6 +54145,38 @@ var prune = async (input2, io2) => {
   return { dryRun: input2.dryRun, targets: reports, ...failed.length > 0 ? { failed } : {} };
 };
 
+// src/restore/partial.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+import { readdir as readdir6, rmdir as rmdir3 } from "node:fs/promises";
+import { resolve as resolve9 } from "node:path";
+function chooser(patterns) {
+  const match = (0, import_picomatch2.default)(patterns.map((p2) => p2.replace(/^\.?\/+/, "").replace(/\/+$/, "")), { dot: true });
+  return (path) => {
+    const parts = path.split("/");
+    for (let n = 1; n <= parts.length; n += 1) if (match(parts.slice(0, n).join("/"))) return true;
+    return false;
+  };
+}
+async function restorePaths(loaded, request, io2) {
+  const into = resolve9(request.into);
+  const existing2 = await readdir6(into).catch((error63) => error63.code === "ENOENT" ? void 0 : Promise.reject(error63));
+  if (existing2 && existing2.length > 0) throw new UsageError(`--into ${into} is not empty.`, { hint: "Give a new or empty folder: a partial restore never writes over files." });
+  const opened2 = await openSnapshot(loaded, { backup: request.backup, ...request.source ? { source: request.source } : {}, ...request.target ? { target: request.target } : {} }, io2);
+  const chosen2 = chooser(request.paths);
+  const wanted = /* @__PURE__ */ new Set();
+  for await (const { path, node: node2 } of walkSnapshot(opened2.reader, opened2.snapshot)) {
+    if (!chosen2(path)) continue;
+    wanted.add(path);
+    const parts = path.split("/");
+    for (let n = 1; n < parts.length; n += 1) wanted.add(parts.slice(0, n).join("/"));
+    if (node2.type === "dir") wanted.add(path);
+  }
+  if (wanted.size === 0) throw new UsageError(`No path of backup ${opened2.backupId} (source "${opened2.source}") matches ${request.paths.join(", ")}.`, { hint: "Run `restorable ls` to see what it holds." });
+  if (existing2) await rmdir3(into);
+  const { counts: counts3 } = await buildSnapshot({ reader: opened2.reader, snapshot: opened2.snapshot, into, source: opened2.source, reporter: io2.reporter, signal: io2.signal, only: (path) => wanted.has(path) });
+  return { backupId: opened2.backupId, source: opened2.source, target: opened2.target.name, into, counts: counts3 };
+}
+
 // src/restore/restore.ts
 import { rm as rm13 } from "node:fs/promises";
 
@@ -54292,6 +54326,13 @@ async function runHooks(loaded, phase, env, request, strict) {
 // src/commands/restore.ts
 var restore = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
+  if (input2.paths && input2.paths.length > 0) {
+    if (!input2.into) throw new UsageError("--path restores into another folder only: add --into DIR.", { hint: "Restoring part of a backup over the live folder is not supported yet; restore the paths into DIR and move what you need." });
+    const result2 = await restorePaths(loaded, { backup: input2.backup, ...input2.sources[0] ? { source: input2.sources[0] } : {}, ...input2.target ? { target: input2.target } : {}, paths: input2.paths, into: input2.into }, io2);
+    if (!input2.json) io2.reporter.output(`Restored ${result2.counts.files} file(s), ${result2.counts.bytes} bytes, of backup ${result2.backupId} (source "${result2.source}", target "${result2.target}") into ${result2.into}; live data untouched.`);
+    return result2;
+  }
+  if (input2.into) throw new UsageError("--into goes with --path.", { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
   const result = await withLock(loaded, allTargets(loaded, io2.env), "restore", input2, io2, () => runRestore(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
@@ -54570,7 +54611,7 @@ var verify2 = async (input2, io2) => {
 
 // src/commands/workflow.ts
 import { mkdir as mkdir13, readFile as readFile7, rename as rename6, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join21, relative as relative8, resolve as resolve9, sep as sep3 } from "node:path";
+import { join as join21, relative as relative8, resolve as resolve10, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -54753,7 +54794,7 @@ async function statusOf(path, content) {
   return existing2 === null ? "new" : existing2 === content ? "unchanged" : "changed";
 }
 var workflow = async (input2, io2) => {
-  const planFile = resolve9(input2.planPath);
+  const planFile = resolve10(input2.planPath);
   const facts = await readPlanFacts(planFile);
   const planPath = relative8(process.cwd(), planFile).split(sep3).join("/");
   if (planPath.startsWith("../")) io2.reporter.warn(`The plan ${planFile} is outside this folder; run \`restorable workflow\` from the repository's root so the workflows find it.`);
@@ -54764,7 +54805,7 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve9(input2.out ?? join21(".github", "workflows"));
+  const outDir = resolve10(input2.out ?? join21(".github", "workflows"));
   const files2 = await Promise.all(
     planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join21(outDir, w2.file), status: await statusOf(join21(outDir, w2.file), w2.content) }))
   );
