@@ -55,7 +55,7 @@ export async function removeBackup(target: Target, plan: string, id: string, obj
   await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
 }
 
-async function readBytes(target: Target, key: string): Promise<Buffer> {
+export async function readBytes(target: Target, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await target.get(key)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

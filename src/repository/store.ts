@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { readText } from '../artifacts/catalog.js';
+import { readBytes, readText } from '../artifacts/catalog.js';
 import type { DecryptionKeys, EncryptionRecord } from '../artifacts/encrypt.js';
 import { IntegrityError, reason } from '../errors.js';
 import type { StoredObject, Target } from '../targets/target.js';
@@ -16,11 +16,8 @@ import { DEFAULT_CHUNKER } from './chunker.js';
 import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type BlobEntry, type IndexObject, type RepoConfig } from './format.js';
 import { open } from './seal.js';
 
-export async function readAll(target: Target, key: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of await target.get(key)) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
+/** An object read whole (packs are about 16 MiB): catalog's reader, under the name the repository uses. */
+export const readAll = readBytes;
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -51614,11 +51614,7 @@ function nextCut(data, start, end, final, gear, params) {
 }
 
 // src/repository/store.ts
-async function readAll2(target, key) {
-  const parts = [];
-  for await (const chunk of await target.get(key)) parts.push(chunk);
-  return Buffer.concat(parts);
-}
+var readAll2 = readBytes;
 var sha2563 = (bytes) => createHash11("sha256").update(bytes).digest("hex");
 async function putVerified(target, key, bytes) {
   await target.put(key, Readable8.from([bytes]));
