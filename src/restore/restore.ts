@@ -18,7 +18,7 @@ import { runHook } from '../pipeline/hooks.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceAdapter, SwapPlan } from '../sources/source.js';
 import type { SourceConfig } from '../sources/index.js';
-import { faultPoint } from './fault.js';
+import { faultPoint } from '../util/fault.js';
 import { RestoreJournal } from './journal.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { buildChecked } from './build.js';
