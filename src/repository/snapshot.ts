@@ -40,7 +40,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   const read = { files: 0, bytes: 0 };
   const skipped: string[] = [];
   const unreadable: string[] = [];
-  const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
+  const window = DEFAULT_CHUNKER.max * 2;
 
   async function content(abs: string, rel: string, st: BigIntStats): Promise<string[]> {
     const cached = options.files.lookup(rel, st);
@@ -52,6 +52,9 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     const ids: string[] = [];
     const handle = await open(abs, 'r');
     try {
+      // Each refill reads into a new buffer sized to what is left of the file: the writer keeps
+      // chunks as views of it until their pack is stored, so no byte is copied on the way.
+      let buffer = Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
       let length = 0;
       let done = false;
       let total = 0;
@@ -72,11 +75,13 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
           ids.push(id);
           start += cut;
           options.progress?.(cut);
-          if (!done && length - start < DEFAULT_CHUNKER.max) break;
         }
         if (done && start >= length) break;
-        buffer.copyWithin(0, start, length);
-        length -= start;
+        const rest = buffer.subarray(start, length);
+        // nextCut says -1 when the bytes left cannot decide a cut: only that tail (under one chunk) is copied.
+        buffer = Buffer.allocUnsafeSlow(Math.max(rest.length + 65536, Math.min(window, rest.length + Math.max(0, Number(st.size) - total) + 1)));
+        rest.copy(buffer);
+        length = rest.length;
         signal.throwIfAborted();
       }
       read.files += 1;
