@@ -61,6 +61,38 @@ export function linkProblem(at: string, target: string, links: ReadonlySet<strin
   return undefined;
 }
 
+/**
+ * Files written at once: the disk's queue and the CPU's hashing of the next
+ * blobs overlap, where one file at a time left both waiting on the other.
+ */
+const FILES_IN_FLIGHT = 4;
+
+/** Runs at most `limit` tasks at once; the first failure is thrown by the next start or drain. */
+class Bounded {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  constructor(private readonly limit: number) {}
+
+  async start(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    if (this.failure) throw this.failure.error;
+    const run: Promise<void> = task()
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for every task, failed or not (before what they wrote into is removed). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.race(this.running);
+  }
+}
+
 /** What was built; `dropped`: unsafe symlinks left out (counted in `counts`, as the snapshot counted them). */
 export async function buildSnapshot(options: BuildOptions): Promise<{ counts: SnapshotObject['counts']; dropped: number }> {
   const { reader, snapshot, into, signal, dryRun } = options;
@@ -91,21 +123,23 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
         folders.push({ path, mode: node.mode, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
       } else if (node.type === 'file') {
         counts.files += 1;
-        let written = 0;
-        const handle = dryRun ? undefined : await open(path, 'wx', 0o600);
-        try {
-          for (const id of node.content) {
-            const bytes = await reader.blob(id);
-            if (handle) await handle.write(bytes, 0, bytes.length, written);
-            written += bytes.length;
-            options.progress?.(bytes.length);
+        await writers.start(async () => {
+          let written = 0;
+          const handle = dryRun ? undefined : await open(path, 'wx', 0o600);
+          try {
+            for (const id of node.content) {
+              const bytes = await reader.blob(id);
+              if (handle) await handle.write(bytes, 0, bytes.length, written);
+              written += bytes.length;
+              options.progress?.(bytes.length);
+            }
+          } finally {
+            await handle?.close();
           }
-        } finally {
-          await handle?.close();
-        }
-        if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
-        counts.bytes += written;
-        if (!dryRun) await setMeta(path, node);
+          if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
+          counts.bytes += written;
+          if (!dryRun) await setMeta(path, node);
+        });
       } else {
         counts.symlinks += 1;
         links.push({ rel: relPath, target: node.target, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
@@ -113,9 +147,11 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
     }
   }
 
+  const writers = new Bounded(FILES_IN_FLIGHT);
   if (!dryRun) await mkdir(into, { mode: 0o700 });
   try {
     await folder(snapshot.root, into, '');
+    await writers.drain();
     const linkSet = new Set(links.map((l) => l.rel));
     for (const link of links) {
       const problem = linkProblem(link.rel, link.target, linkSet);
@@ -137,6 +173,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
       await setMeta(into, snapshot.root_meta);
     }
   } catch (error) {
+    await writers.settle();
     if (!dryRun) await rm(into, { recursive: true, force: true });
     throw error;
   }
