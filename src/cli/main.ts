@@ -67,7 +67,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   path: ['restore'],
   into: ['restore'],
   'allow-version-mismatch': ['restore'],
-  source: ['restore', 'drill', 'ls', 'dump', 'export'],
+  source: ['restore', 'drill', 'ls', 'dump', 'export', 'diff'],
   out: ['workflow'],
   'runs-on': ['workflow'],
   uses: ['workflow'],
@@ -172,7 +172,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const command = commands[name];
     if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
     const takesPath = name === 'ls' || name === 'dump';
-    if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    const allowed = name === 'diff' ? 3 : takesPath ? 2 : 1;
+    if (positionals.length > allowed) throw new UsageError(`Unexpected argument "${positionals[allowed]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    if (name === 'diff' && positionals.length !== 3) throw new UsageError('diff compares two backups: restorable diff ID1 ID2 [--source NAME].', { hint: 'See the ids with `restorable list`; `latest` names the newest.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
     const input: CommandInput = {
       planPath: values.plan,
@@ -185,6 +187,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       deep: values.deep,
       ...(values.sample !== undefined ? { sample: values.sample } : {}),
       ...(takesPath && positionals[1] !== undefined ? { path: positionals[1] } : {}),
+      ...(name === 'diff' ? { compare: [positionals[1]!, positionals[2]!] as [string, string] } : {}),
       ...(values.path.length > 0 ? { paths: values.path } : {}),
       ...(values.into !== undefined ? { into: values.into } : {}),
       breakLock: values['break-lock'],

@@ -27,6 +27,8 @@ export interface CommandInput {
   into?: string;
   /** ls, dump: a path inside the snapshot. */
   path?: string;
+  /** diff: the two backups compared (ids, or latest). */
+  compare?: [string, string];
   /** verify: check this share of a repository's packs (`10%`, `3/7`). */
   sample?: string;
   /** Remove stale locks (never live ones) before taking the lock. */

@@ -1,6 +1,6 @@
 /** Every command, by name. The CLI and the Action are thin shells over this table. */
 import { backup } from './backup.js';
-import { dump, exportCommand, ls } from './browse.js';
+import { diff, dump, exportCommand, ls } from './browse.js';
 import type { Command } from './context.js';
 import { drill } from './drill.js';
 import { list } from './list.js';
@@ -21,6 +21,7 @@ export const commands: Record<string, { run: Command; summary: string }> = {
   restore: { run: restore, summary: 'restore point, restore, health checks, rollback on failure' },
   drill: { run: drill, summary: 'restore into a scratch place, run health checks, touch nothing live' },
   ls: { run: ls, summary: 'list what a repository backup holds (--source NAME [PATH])' },
+  diff: { run: diff, summary: 'what changed between two repository backups: added, removed, changed (ID1 ID2)' },
   dump: { run: dump, summary: 'write one file of a repository backup to stdout (--source NAME PATH)' },
   export: { run: exportCommand, summary: 'write a repository backup as a plain tar to stdout (--source NAME)' },
   prune: { run: prune, summary: 'apply the retention policy (--dry-run shows what would go)' },
