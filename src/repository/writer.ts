@@ -206,7 +206,8 @@ export class RepoWriter {
           state.present.add(id);
           state.added.push({ id, size, key_id: this.idKey?.id ?? null, blobs: entries });
         } catch (error) {
-          this.options.drop(state.target, error);
+          // Two packs in flight to a target that went away both fail: it drops out once.
+          if (this.options.alive().includes(state.target)) this.options.drop(state.target, error);
         }
       }),
     );
@@ -231,7 +232,23 @@ export class RepoWriter {
         this.options.drop(state.target, error);
       }
     }
+    await this.takeBackFromDropped();
     if (this.holders().length === 0) throw new RunError('No target took the repository\'s new packs.', { hint: 'See the messages above for each target.' });
+  }
+
+  /**
+   * A target that dropped out gets no index for the packs this run put there
+   * before it failed (a full disk takes some packs, then refuses one): they
+   * are removed now, best effort, rather than left for a prune an hour on.
+   * No snapshot can use them: only this run's index would have named them.
+   */
+  private async takeBackFromDropped(): Promise<void> {
+    const alive = this.options.alive();
+    for (const state of this.states.values()) {
+      if (alive.includes(state.target) || state.added.length === 0) continue;
+      await state.target.remove(state.added.map((p) => repoKeys.pack(this.options.plan, p.id))).catch(() => undefined);
+      state.added = [];
+    }
   }
 }
 

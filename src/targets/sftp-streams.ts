@@ -55,16 +55,18 @@ export function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
 }
 
 /** Reads a whole file with up to 16 requests in flight, in order (ssh2's read stream has one). */
-export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number): Readable {
+export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number, lost: Promise<never>): Readable {
   const CHUNK = 64 << 10;
   const readAt = async (position: number, length: number): Promise<Buffer> => {
     const parts: Buffer[] = [];
     // A server may answer with fewer bytes than asked: ask again for the rest.
     for (let done = 0; done < length; ) {
       const buffer = Buffer.allocUnsafe(length - done);
-      const got = await new Promise<number>((resolve, reject) =>
-        sftp.read(handle, buffer, 0, length - done, position + done, (error, bytes) => (error ? reject(error) : resolve(bytes))),
-      );
+      // A read asked for after the connection closed is never answered: `lost` fails it.
+      const got = await Promise.race([
+        new Promise<number>((resolve, reject) => sftp.read(handle, buffer, 0, length - done, position + done, (error, bytes) => (error ? reject(error) : resolve(bytes)))),
+        lost,
+      ]);
       if (got === 0) break;
       parts.push(buffer.subarray(0, got));
       done += got;

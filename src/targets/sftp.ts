@@ -56,6 +56,12 @@ interface Session {
   sftp: SFTPWrapper;
   /** The channel closed (the server went away): cleanup calls would never be answered. */
   closed: boolean;
+  /**
+   * Rejects when the channel closes. ssh2 fails the requests in flight then,
+   * but a request made after the close is never answered: every operation
+   * races this, so a dead server fails it instead of leaving it pending for ever.
+   */
+  lost: Promise<never>;
 }
 
 function sftpCode(error: unknown): number | undefined {
@@ -151,8 +157,14 @@ class SftpTarget implements Target {
         keepaliveInterval: 15_000,
         keepaliveCountMax: 4,
       })) as unknown as SFTPWrapper;
-      const session: Session = { client, sftp, closed: false };
-      sftp.once('close', () => (session.closed = true));
+      let markLost: (error: Error) => void = () => undefined;
+      const lost = new Promise<never>((_resolve, reject) => (markLost = reject));
+      lost.catch(() => undefined); // raced by whoever is running; a closed idle session fails no one
+      const session: Session = { client, sftp, closed: false, lost };
+      sftp.once('close', () => {
+        session.closed = true;
+        markLost(Object.assign(new Error('Connection lost: the SFTP channel closed'), { code: 'ECONNRESET' }));
+      });
       return session;
     } catch (error) {
       await settleWithin(client.end());
@@ -177,7 +189,7 @@ class SftpTarget implements Target {
     }
     let handedOver = false;
     try {
-      const result = await run(session);
+      const result = await Promise.race([run(session), session.lost]);
       handedOver = keepOpen;
       return result;
     } catch (error) {
@@ -266,13 +278,13 @@ class SftpTarget implements Target {
     const path = this.remote(key);
     return this.session(
       `reading ${key}`,
-      async ({ client, sftp }) => {
+      async ({ client, sftp, lost }) => {
         const handle = await promisify(sftp.open.bind(sftp))(path, 'r').catch((error: unknown) => {
           if (sftpCode(error) === NO_SUCH_FILE) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
           throw error;
         });
         const { size } = await promisify(sftp.fstat.bind(sftp))(handle);
-        const stream = handleReader(sftp, handle, size);
+        const stream = handleReader(sftp, handle, size, lost);
         // The connection lives as long as the stream.
         stream.once('close', () => void settleWithin(promisify(sftp.close.bind(sftp))(handle)).then(() => settleWithin(client.end())));
         return stream;
