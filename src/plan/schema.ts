@@ -108,6 +108,8 @@ const expectation = z.union([
     .strictObject({ min: z.number().optional(), max: z.number().optional() })
     .refine((e) => e.min !== undefined || e.max !== undefined, { error: 'expected min, max or both' }),
   z.strictObject({ contains: z.string() }),
+  /** Reference check: every path the query returns (one per row) is a file in the restored files source `in`. */
+  z.strictObject({ files_exist: z.strictObject({ in: sourceName, strip_prefix: z.string().min(1).optional() }) }),
 ]);
 
 const checkBase = {
