@@ -17,6 +17,10 @@ const appVersionFrom = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
   z.strictObject({ file: z.string().min(1), key: z.string().min(1) }),
   z.strictObject({ command: argv }),
+  /** The app's own answer over HTTP: the body, or a key of its JSON (a list of keys is joined by dots: [major, minor, patch]). */
+  z.strictObject({
+    http: z.strictObject({ url: z.url({ protocol: /^https?$/ }), json: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() }),
+  }),
 ]);
 
 const app = z
