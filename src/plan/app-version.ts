@@ -21,7 +21,9 @@ async function versionOverHttp(http: { url: string; json?: string | string[] | u
     throw new RunError(`${where}: ${reason(error)}`, { hint: 'Check that the app runs and answers at that URL (its version is read before any pre_backup hook runs), or write app.version.' });
   }
   if (http.json === undefined) {
-    const version = body.trim().split('\n')[0]?.trim();
+    // A JSON string ("1.32.0", as Vaultwarden answers) is its text; anything else is taken as it is.
+    const quoted = /^\s*"/.test(body) ? (JSON.parse(body.trim().split('\n')[0]!.trim() || '""') as unknown) : undefined;
+    const version = typeof quoted === 'string' ? quoted : body.trim().split('\n')[0]?.trim();
     if (!version) throw new RunError(`${where} answered with an empty body.`);
     return version;
   }
