@@ -32,7 +32,17 @@ export const postgresConfig = z
     maintenance_database: z.string().min(1).default('postgres'),
   })
   .refine((c) => c.jobs === 1 || c.format === 'directory', { error: 'jobs > 1 needs format: directory (a custom-format dump is written by one process)', path: ['jobs'] })
-  .refine((c) => c.exec === undefined || c.format === 'custom', { error: 'exec needs format: custom (a directory-format dump is a folder where the tools run, which restorable cannot stream)', path: ['format'] });
+  .refine((c) => c.exec === undefined || c.format === 'custom', { error: 'exec needs format: custom (a directory-format dump is a folder where the tools run, which restorable cannot stream)', path: ['format'] })
+  .refine((c) => containerExecFlags(c.exec).interactive, { error: 'docker and podman exec need -i here: pg_restore and psql read their standard input', path: ['exec'] })
+  .refine((c) => !containerExecFlags(c.exec).tty, { error: 'no -t in exec: a terminal between the tools and restorable would rewrite the bytes of the dump', path: ['exec'] });
+
+/** For `docker exec` / `podman exec` prefixes, whether -i and -t are given (alone or combined, e.g. -it); other prefixes pass. */
+function containerExecFlags(exec: readonly string[] | undefined): { interactive: boolean; tty: boolean } {
+  if (!exec || !/(^|\/)(docker|podman|nerdctl)$/.test(exec[0] ?? '') || exec[1] !== 'exec') return { interactive: true, tty: false };
+  const flags = exec.slice(2).filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
+  const long = exec.slice(2);
+  return { interactive: flags.includes('i') || long.includes('--interactive'), tty: flags.includes('t') || long.includes('--tty') };
+}
 export type PgSourceConfig = z.infer<typeof postgresConfig>;
 
 export interface PgLayout {

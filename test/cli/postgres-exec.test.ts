@@ -138,10 +138,18 @@ describe('postgres source with an exec prefix', () => {
     for (const r of [missing, failing]) noStackTrace(r);
   });
 
-  it('refuses format: directory with exec at validation (the dump would be a folder where the tools run)', async () => {
-    ws.writePlan({ ...viaSocket('postgres', ['runuser', '-u', 'postgres', '--']), format: 'directory' });
-    const result = await ws.cli('validate');
-    expect(result.code).toBe(2);
-    expect(result.stdout + result.stderr).toMatch(/exec needs format: custom/);
+  it('refuses at validation what cannot work through a prefix: format directory, docker exec without -i or with -t', async () => {
+    for (const [extra, message] of [
+      [{ exec: ['runuser', '-u', 'postgres', '--'], format: 'directory' }, /exec needs format: custom/],
+      [{ exec: ['docker', 'exec', 'immich_postgres'] }, /docker and podman exec need -i here/],
+      [{ exec: ['podman', 'exec', '-it', 'db'] }, /no -t in exec/],
+    ] as const) {
+      ws.writePlan({ ...viaSocket('postgres'), ...extra });
+      const result = await ws.cli('validate');
+      expect(result.code).toBe(2);
+      expect(result.stdout + result.stderr).toMatch(message);
+    }
+    ws.writePlan({ ...viaSocket('postgres'), exec: ['docker', 'exec', '-i', '-e', 'PGPASSWORD', 'db'] });
+    expect((await ws.cli('validate')).code).toBe(0);
   });
 });
