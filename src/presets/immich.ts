@@ -37,7 +37,7 @@ export const immich: Preset = {
       'DB_DATA_LOCATION (the raw PostgreSQL folder) is not copied: a dump of it is the backup.',
     ])}
 name: ${yamlValue(a.name!)}
-${url ? `app:\n  # Immich answers {"major":1,"minor":...,"patch":...} at /api/server/version.\n  version_from: {http: {url: ${yamlValue(`${url}/api/server/version`)}, json: [major, minor, patch]}}\n` : '# app: no version source (init --app-url no); restores then cannot refuse a backup of another Immich version.\n'}sources:
+${url ? `app:\n  # Immich answers {"major":1,"minor":...,"patch":...} at /api/server/version; a backup fails while\n  # Immich is down (each backup is tagged with the version it was made of).\n  version_from: {http: {url: ${yamlValue(`${url}/api/server/version`)}, json: [major, minor, patch]}}\n` : '# app: no version source (init --app-url no); restores then cannot refuse a backup of another Immich version.\n'}sources:
 ${postgresSource(a, 'db', `    # The newest migration: a restore refuses a backup of another schema unless told to.
     schema_version: {sql: "select name from kysely_migrations order by name desc limit 1"}
 `)}  - name: media
@@ -52,6 +52,7 @@ ${targetBlock(a)}restore:
   healthchecks:
     - {name: users, source: db, sql: 'select count(*) from "user"', expect: {min: 1}}
     # Every original the database names came back (external libraries live elsewhere: left out).
+    # The table is "asset" since Immich 1.137 ("assets" before: change the name for older versions).
     - name: originals-present
       source: db
       sql: 'select "originalPath" from asset where "libraryId" is null'

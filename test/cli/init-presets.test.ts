@@ -91,15 +91,15 @@ function ok(result: CliResult): void {
 }
 
 /** Backup, drill, damage, restore: the damage is undone. Then a referenced file goes missing: the next backup's drill fails the named check. */
-async function roundTrip(opts: { damage: () => void; check: () => void; remove?: string; failing?: RegExp }): Promise<void> {
+async function roundTrip(opts: { damage: () => unknown; check: () => unknown; remove?: string; failing?: RegExp }): Promise<void> {
   ok(await cli('validate'));
   ok(await cli('backup'));
   const drill = await cli('drill');
   ok(drill);
   expect(drill.stderr).not.toMatch(/: failed/);
-  opts.damage();
+  await opts.damage();
   ok(await cli('restore'));
-  opts.check();
+  await opts.check();
   if (!opts.remove) return;
   rmSync(opts.remove);
   ok(await cli('backup'));
@@ -218,6 +218,32 @@ describe('init presets, end to end', () => {
       check: () => expect(rows(db, 'select username from gamevault_user')).toEqual([{ username: 'admin' }]),
     });
     expect((await cli('list', '--json')).stdout).toMatch(/14\.1\.0/);
+  });
+
+  it('paperless (postgres, from PAPERLESS_DBHOST in docker-compose.yml): the dump through the prefix, media/ and data/', async () => {
+    const app = join(dir, 'app');
+    put(join(app, 'docker-compose.yml'), 'services:\n  db:\n    image: docker.io/library/postgres:17\n    container_name: paperless-db\n  webserver:\n    image: ghcr.io/paperless-ngx/paperless-ngx:latest\n    volumes:\n      - ./data:/usr/src/paperless/data\n      - ./media:/usr/src/paperless/media\n    environment:\n      PAPERLESS_DBHOST: db\n      PAPERLESS_DBNAME: paperless_test\n');
+    await pgServer.sql('drop database if exists paperless_test');
+    await pgServer.sql('create database paperless_test');
+    await pgServer.sql(
+      `create table django_migrations (id serial primary key, app text, name text);
+       insert into django_migrations (app, name) values ('documents', '0001_initial'), ('documents', '1061_workflowactionwebhook');
+       create table documents_document (id serial primary key, title text, filename text);
+       insert into documents_document (title, filename) values ('invoice', '0000001.pdf'), ('scan', null), ('letter', '2025/0000003.pdf');`,
+      'paperless_test',
+    );
+    put(join(app, 'media', 'documents', 'originals', '0000001.pdf'), '%PDF one');
+    put(join(app, 'media', 'documents', 'originals', '2025', '0000003.pdf'), '%PDF three');
+    put(join(app, 'data', 'index', 'MAIN.toc'), 'index');
+    const written = await init('paperless', '--db-exec', 'runuser -u postgres --', '--db-host', pgServer.socketDir, '--db-port', String(pgServer.port), '--db-user', 'postgres');
+    expect((written.sources as Record<string, unknown>[])[0]).toMatchObject({ type: 'postgres', database: 'paperless_test', exec: ['runuser', '-u', 'postgres', '--'] });
+    const titles = async () => (await pgServer.sql('select title from documents_document order by id', 'paperless_test')).map((r) => r.title);
+    await roundTrip({
+      damage: () => pgServer.sql("delete from documents_document where title = 'letter'", 'paperless_test'),
+      check: async () => expect(await titles()).toEqual(['invoice', 'scan', 'letter']),
+      remove: join(app, 'media', 'documents', 'originals', '2025', '0000003.pdf'),
+      failing: /"originals-present" \(1 of 2 referenced files are missing from files source "media": documents\/originals\/2025\/0000003\.pdf\)/,
+    });
   });
 
   it('immich: PostgreSQL through an exec prefix and the media folder from .env and docker-compose.yml; the originals check reads asset paths under /data', async () => {
