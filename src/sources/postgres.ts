@@ -171,7 +171,8 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   describe(config) {
     const conn = parseConnection(config);
     const which = config.databases === 'all' ? 'every database on' : Array.isArray(config.databases) ? `databases ${config.databases.join(', ')} on` : 'database';
-    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
+    const through = conn.exec.length > 0 ? ` through \`${conn.exec.join(' ')}\`` : '';
+    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}${through}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
   },
 
   liveLocation(config) {

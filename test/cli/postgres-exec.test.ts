@@ -48,6 +48,8 @@ describe('postgres source with an exec prefix', () => {
     const checks = { restore: { healthchecks: [{ name: 'customers', source: 'pg', sql: 'select count(*) from customers', expect: { equals: 300 } }] } };
     ws.writePlan({ ...viaSocket(db, [wrap.path]), schema_version: { sql: 'select count(*) from products' } }, checks);
     const before = await contentOf(server, db);
+    const dry = await ws.cli('plan');
+    expect(dry.stdout).toContain(`through \`${wrap.path}\``);
     const backup = await ws.cli('backup', '--json');
     expect(backup.code, backup.stderr).toBe(0);
     const out = json<{ id: string; manifest: { sources: { schema_version: string; counts: Record<string, number>; engine: { client: string }; artifact: { file: string } }[] } }>(backup);
@@ -111,6 +113,28 @@ describe('postgres source with an exec prefix', () => {
       expect(r.stderr).toMatch(/The database does not exist: check the database name/);
       noStackTrace(r);
     }
+  });
+
+  it("a pg_restore that fails through the prefix gives its whole answer, as without: the object, its context, the search_path hint", async () => {
+    const db = fresh('names');
+    await server.sql(`create database ${db}`);
+    await server.sql(
+      `create function my_norm(text) returns text language sql immutable as $$ select lower($1) $$;
+       create function f_norm(text) returns text language sql immutable as $$ select my_norm($1) $$;
+       create table people (id int primary key, name text not null);
+       insert into people select i, 'Name ' || i from generate_series(1, 20) i;
+       create index people_norm on people (f_norm(name));`,
+      db,
+    );
+    ws.writePlan(viaSocket(db, ['runuser', '-u', 'postgres', '--']));
+    expect((await ws.cli('backup')).code).toBe(0);
+    const before = await contentOf(server, db);
+    const restore = await ws.cli('restore');
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toMatch(/pg_restore failed \(exit 1\): .*function my_norm\(text\) does not exist.*CONTEXT: SQL function "f_norm".*Command was: CREATE INDEX people_norm/);
+    expect(restore.stderr).toMatch(/ALTER FUNCTION f_norm SET search_path = public/);
+    expect(await contentOf(server, db)).toEqual(before);
+    expect((await databases(server)).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
   });
 
   it('a password reaches the tools in the environment only, never on a command line', async () => {
