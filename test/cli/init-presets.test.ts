@@ -246,6 +246,22 @@ describe('init presets, end to end', () => {
     });
   });
 
+  it('gamevault (postgres, its default): the database user and name from the backend service environment', async () => {
+    const app = join(dir, 'app');
+    put(join(app, 'docker-compose.yml'), 'services:\n  gamevault-backend:\n    image: phalcode/gamevault-backend:latest\n    environment:\n      DB_HOST: db\n      DB_USERNAME: postgres\n      DB_DATABASE: gamevault_test\n    volumes:\n      - ./media:/media\n  db:\n    image: postgres:16\n');
+    await pgServer.sql('drop database if exists gamevault_test');
+    await pgServer.sql('create database gamevault_test');
+    await pgServer.sql("create table gamevault_user (id serial primary key, username text); insert into gamevault_user (username) values ('admin'), ('kid');", 'gamevault_test');
+    put(join(app, 'media', 'box-art.png'), 'png');
+    const written = await init('gamevault', '--db-exec', 'runuser -u postgres --', '--db-host', pgServer.socketDir, '--db-port', String(pgServer.port), '--app-url', appUrl);
+    expect((written.sources as Record<string, unknown>[])[0]).toMatchObject({ type: 'postgres', user: 'postgres', database: 'gamevault_test' });
+    const users = async () => (await pgServer.sql('select username from gamevault_user order by id', 'gamevault_test')).map((r) => r.username);
+    await roundTrip({
+      damage: () => pgServer.sql("delete from gamevault_user where username = 'kid'", 'gamevault_test'),
+      check: async () => expect(await users()).toEqual(['admin', 'kid']),
+    });
+  });
+
   it('immich: PostgreSQL through an exec prefix and the media folder from .env and docker-compose.yml; the originals check reads asset paths under /data', async () => {
     const app = join(dir, 'app');
     put(join(app, 'docker-compose.yml'), readFileSync(join(import.meta.dirname, '..', 'fixtures', 'immich-compose.yml'), 'utf8'));
