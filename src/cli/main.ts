@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
+import { init } from '../commands/init.js';
 import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
@@ -18,6 +19,7 @@ const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
 Usage: restorable <command> [options]
 
 Commands:
+  init       write a commented plan for an app: restorable init --list, --preset NAME --path DIR (init --help)
 ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
@@ -157,6 +159,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    // init takes its own options (one per preset question): it parses them itself.
+    if (argv[0] === 'init') return (await init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });

@@ -17,6 +17,10 @@ const appVersionFrom = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
   z.strictObject({ file: z.string().min(1), key: z.string().min(1) }),
   z.strictObject({ command: argv }),
+  /** The app's own answer over HTTP: the body, or a key of its JSON (a list of keys is joined by dots: [major, minor, patch]). */
+  z.strictObject({
+    http: z.strictObject({ url: z.url({ protocol: /^https?$/ }), json: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() }),
+  }),
 ]);
 
 const app = z
@@ -108,6 +112,8 @@ const expectation = z.union([
     .strictObject({ min: z.number().optional(), max: z.number().optional() })
     .refine((e) => e.min !== undefined || e.max !== undefined, { error: 'expected min, max or both' }),
   z.strictObject({ contains: z.string() }),
+  /** Reference check: every path the query returns (one per row) is a file in the restored files source `in`. */
+  z.strictObject({ files_exist: z.strictObject({ in: sourceName, strip_prefix: z.string().min(1).optional() }) }),
 ]);
 
 const checkBase = {
