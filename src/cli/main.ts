@@ -11,6 +11,7 @@ import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/index.js';
 import { TerminalReporter } from '../report/terminal.js';
+import { MonitorSession } from '../notify/session.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
@@ -152,6 +153,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
   let partial: unknown;
+  let monitor: MonitorSession | undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -197,11 +199,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
+    // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
+    monitor = new MonitorSession(name, { env, secrets, reporter });
+    const data = await command.run(input, { reporter: monitor.reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got), onPlan: monitor.planLoaded });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
+    await monitor.finish(data).catch((error: unknown) => reporter.warn(`Notifications failed: ${(error as Error).message}`));
     return ExitCode.ok;
   } catch (error) {
-    return report(error, reporter, json, secrets, partial);
+    const code = report(error, reporter, json, secrets, partial);
+    const failure = { message: (error as Error)?.message ?? String(error), ...(error instanceof RestorableError && error.hint ? { hint: error.hint } : {}), exitCode: code };
+    await monitor?.finish(partial, failure).catch((e: unknown) => reporter.warn(`Notifications failed: ${(e as Error).message}`));
+    return code;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

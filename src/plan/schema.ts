@@ -5,6 +5,7 @@
  * Source and target fields live with their adapters (src/sources, src/targets).
  */
 import { z } from 'zod';
+import { metricsConfig, notifierConfig } from '../notify/config.js';
 import { sourceConfig, sourceName } from '../sources/index.js';
 import { targetConfig } from '../targets/index.js';
 import { calendarSpan, clockDuration } from './duration.js';
@@ -156,6 +157,9 @@ export const planSchema = z.strictObject({
   schedule: schedule.optional(),
   restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
   hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] }),
+  /** Monitoring (src/notify/): where outcomes are sent, where metrics are pushed. */
+  notify: z.array(notifierConfig).default([]),
+  metrics: metricsConfig.optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;

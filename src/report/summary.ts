@@ -21,6 +21,8 @@ export interface SummaryInput {
   plan: string;
   data: unknown;
   failure?: { message: string; hint?: string; exitCode: number };
+  /** Warnings after the command (a notifier that failed), each a line under the headline. */
+  warnings?: string[];
 }
 
 type BackupData = Omit<BackupResult, 'error'>;
@@ -164,6 +166,7 @@ export async function writeSummary(input: SummaryInput, secrets: Secrets, env: N
   const t = new Tables(secrets);
   core.summary.addHeading(escape(secrets.redact(headline(input))), 2);
   if (input.failure) t.line(`${input.failure.message}${input.failure.hint ? ` Hint: ${input.failure.hint}` : ''}`);
+  for (const warning of input.warnings ?? []) t.line(`Warning: ${warning}`);
   body(t, input);
   await core.summary.write();
   return true;
