@@ -3,6 +3,7 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import { waitMsOf, type CommandInput } from '../commands/context.js';
@@ -47,6 +48,7 @@ Options:
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
+      --metrics-file PATH     merge this run's Prometheus metrics into PATH (node_exporter's textfile collector)
   -q, --quiet                 only warnings, errors and the answer
   -v, --verbose               debug lines too
   -h, --help                  this help
@@ -74,6 +76,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   uses: ['workflow'],
   force: ['workflow'],
   trigger: ['backup'],
+  'metrics-file': ['backup', 'drill', 'restore', 'verify', 'prune', 'status'],
 };
 
 function checkOptionsFor(command: string, given: readonly string[]): void {
@@ -112,6 +115,7 @@ function parse(argv: string[]) {
         uses: { type: 'string' },
         force: { type: 'boolean', default: false },
         trigger: { type: 'string' },
+        'metrics-file': { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -200,7 +204,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.to !== undefined ? { to: values.to } : {}),
     };
     // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
-    monitor = new MonitorSession(name, { env, secrets, reporter });
+    monitor = new MonitorSession(name, { env, secrets, reporter, ...(values['metrics-file'] ? { metricsFile: resolve(values['metrics-file']) } : {}) });
     const data = await command.run(input, { reporter: monitor.reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got), onPlan: monitor.planLoaded });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
     await monitor.finish(data).catch((error: unknown) => reporter.warn(`Notifications failed: ${(error as Error).message}`));

@@ -13,6 +13,8 @@ import { notifyAll, pingStart } from './dispatch.js';
 import { describeRun, type Failure } from './report.js';
 import { recordOutcome, stateFile } from './state.js';
 import { TailReporter } from './tail.js';
+import { pushMetrics, writeMetricsFile } from '../metrics/publish.js';
+import type { RunFacts } from '../metrics/collect.js';
 
 /** The one event of a run: the most specific that applies (config.ts lists them). */
 export function eventOf(command: string, exitCode: number, previousFailed: boolean): NotifyEvent {
@@ -43,6 +45,8 @@ export interface SessionOptions {
   env: NodeJS.ProcessEnv;
   secrets: Secrets;
   reporter: Reporter;
+  /** --metrics-file: the Prometheus text file to merge this run's metrics into. */
+  metricsFile?: string;
 }
 
 export class MonitorSession {
@@ -50,6 +54,7 @@ export class MonitorSession {
   private loaded: LoadedPlan | undefined;
   private started: Promise<string[]> = Promise.resolve([]);
   private readonly active: boolean;
+  private readonly began = performance.now();
 
   constructor(
     private readonly command: string,
@@ -87,9 +92,21 @@ export class MonitorSession {
     } catch (error) {
       this.options.reporter.debug(`Could not keep the last outcome (for "recovered" notifications): ${reason(error)}`);
     }
+    const event = eventOf(this.command, exitCode, previousFailed);
+    const { secrets, reporter } = this.options;
+    const facts: RunFacts = { command: this.command, result: event === 'recovered' ? 'success' : event, ok: exitCode === ExitCode.ok, data, wallMs: performance.now() - this.began, now: new Date() };
+    const warn = (text: string) => {
+      reporter.warn(text);
+      warnings.push(text);
+    };
+    if (this.options.metricsFile) {
+      await writeMetricsFile(this.options.metricsFile, plan.name, facts).catch((error: unknown) => warn(`Could not write the metrics file ${this.options.metricsFile}: ${reason(error)}`));
+    }
+    if (plan.metrics?.pushgateway) {
+      await pushMetrics(plan.metrics, plan.name, facts).catch((error: unknown) => warn(`Could not push the metrics to the Pushgateway: ${reason(error)}`));
+    }
     if (plan.notify.length === 0) return warnings;
-    const { secrets } = this.options;
-    const report = secrets.redactValue(describeRun({ event: eventOf(this.command, exitCode, previousFailed), plan: plan.name, command: this.command, data: secrets.redactValue(data), ...(failure ? { failure } : {}), env: this.options.env }));
+    const report = secrets.redactValue(describeRun({ event, plan: plan.name, command: this.command, data: secrets.redactValue(data), ...(failure ? { failure } : {}), env: this.options.env }));
     warnings.push(...(await notifyAll(plan.notify, report, this.reporter.lines(), this.ctx)));
     return warnings;
   }
