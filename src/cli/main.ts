@@ -48,6 +48,7 @@ Options:
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
+      --html FILE             status: also write a self-contained status page to FILE
       --metrics-file PATH     merge this run's Prometheus metrics into PATH (node_exporter's textfile collector)
   -q, --quiet                 only warnings, errors and the answer
   -v, --verbose               debug lines too
@@ -56,7 +57,7 @@ Options:
 
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
-7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
+7 not found, 8 locked by another run, 9 no usable decryption key, 10 objectives not met (status), 130 interrupted, 70 internal error (a bug: please report it).`;
 
 /**
  * Options that change what one command does, refused elsewhere: `restore
@@ -76,6 +77,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   uses: ['workflow'],
   force: ['workflow'],
   trigger: ['backup'],
+  html: ['status'],
   'metrics-file': ['backup', 'drill', 'restore', 'verify', 'prune', 'status'],
 };
 
@@ -116,6 +118,7 @@ function parse(argv: string[]) {
         force: { type: 'boolean', default: false },
         trigger: { type: 'string' },
         'metrics-file': { type: 'string' },
+        html: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -202,6 +205,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.uses ? { uses: values.uses } : {}),
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
+      ...(values.html !== undefined ? { html: resolve(values.html) } : {}),
     };
     // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
     monitor = new MonitorSession(name, { env, secrets, reporter, ...(values['metrics-file'] ? { metricsFile: resolve(values['metrics-file']) } : {}) });

@@ -40,6 +40,8 @@ export interface CommandInput {
   runsOn?: string[];
   uses?: string;
   force?: boolean;
+  /** status --html: where to write the status page. */
+  html?: string;
   /** restore/drill --to URL, as typed: `${VAR}` not yet read. */
   to?: string;
 }

@@ -9,6 +9,7 @@ import { metricsConfig, notifierConfig } from '../notify/config.js';
 import { sourceConfig, sourceName } from '../sources/index.js';
 import { targetConfig } from '../targets/index.js';
 import { calendarSpan, clockDuration } from './duration.js';
+import { objectivesConfig } from '../status/objectives.js';
 
 const argv = z
   .array(z.string().min(1))
@@ -101,7 +102,7 @@ const cron = z
   .string()
   .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'expected a cron expression of five fields, e.g. "0 2 * * *"' });
 
-const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional() });
+const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional(), watch: cron.optional() });
 
 const expectation = z.union([
   z.strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]) }),
@@ -160,6 +161,7 @@ export const planSchema = z.strictObject({
   /** Monitoring (src/notify/): where outcomes are sent, where metrics are pushed. */
   notify: z.array(notifierConfig).default([]),
   metrics: metricsConfig.optional(),
+  objectives: objectivesConfig.optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;
