@@ -8,7 +8,7 @@ import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 
 /** The commands the Action accepts (schema and workflow are for people at a terminal). */
-export const ACTION_COMMANDS = ['backup', 'restore', 'drill', 'verify', 'prune', 'plan', 'validate', 'list'] as const;
+export const ACTION_COMMANDS = ['backup', 'restore', 'drill', 'verify', 'prune', 'status', 'plan', 'validate', 'list'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 export interface ActionRequest {
