@@ -34,6 +34,7 @@ have ps || missing+=(procps)
 have openssl || missing+=(openssl)          # a throwaway certificate for the SMTP server (test/helpers/receivers.ts)
 [ -x /usr/bin/promtool ] || missing+=(prometheus)                          # promtool check metrics
 [ -x /usr/bin/prometheus-pushgateway ] || missing+=(prometheus-pushgateway)  # a real Pushgateway
+[ -x /usr/bin/chromium ] || missing+=(chromium)                              # renders the status page (test/helpers/chromium.ts)
 # restic and borg are bench/'s (bench/README.md), not the suite's.
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -55,7 +55,8 @@ export const status: Command = async (input, io) => {
   const data: StatusData = { plan: loaded.plan.name, checked_at: now.toISOString(), ...state, newest, drill, objectives, problems, summary };
   if (!input.json) io.reporter.output(lines(data).join('\n'));
   if (input.html) {
-    await writeStatusPage(input.html, data, loaded.plan.objectives);
+    // Error texts of unreadable targets may quote what they were given.
+    await writeStatusPage(input.html, io.secrets.redactValue(data));
     io.reporter.info(`Wrote the status page ${input.html}`);
   }
   if (problems.length > 0) {

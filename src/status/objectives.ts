@@ -37,6 +37,7 @@ export interface Measured {
 
 /** A duration for people: 45s, 12m, 3.5h, 2.1d. */
 export function humanSeconds(seconds: number): string {
+  if (seconds < 10 && !Number.isInteger(seconds)) return `${seconds.toFixed(1)}s`;
   if (seconds < 90) return `${Math.round(seconds)}s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)}h`;

@@ -187,7 +187,7 @@ describe('the bundled Action on Node 24', () => {
       expect(result.code, result.log).toBe(0);
       expect(result.summary).toContain('<h3>Objectives</h3>');
       expect(result.summary).toMatch(/<td>RPO: age of the newest good backup<\/td><td>\d+s<\/td><td>26\.0h<\/td><td>met<\/td>/);
-      expect(result.summary).toMatch(/<td>RTO: recovery time of the last drill<\/td><td>\d+s<\/td><td>30m<\/td><td>met<\/td>/);
+      expect(result.summary).toMatch(/<td>RTO: recovery time of the last drill<\/td><td>\d+(\.\d)?s<\/td><td>30m<\/td><td>met<\/td>/);
       expect(result.summary).toContain('Warning: notifier &quot;pager&quot; (webhook) failed');
       expect(result.log).toMatch(/^::warning::notifier "pager" \(webhook\) failed/m);
       expect(JSON.parse(result.outputs.result!)).toMatchObject({ newest: { copies: ['nas', 'usb', 'cloud'] } });
