@@ -6,6 +6,7 @@
  * of its own session, so Chromium's own background traffic does not count).
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +94,13 @@ export async function loadPage(file: string, options: { screenshot?: string; wid
     throw new Error(`chromium: ${(error as Error).message}\n${stderr.slice(-2000)}`);
   } finally {
     clearTimeout(timer);
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    // The browser writes its profile until it exits: wait for that before removing it.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }

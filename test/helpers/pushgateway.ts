@@ -1,6 +1,6 @@
 /**
  * A real Prometheus Pushgateway (Debian's prometheus-pushgateway) on
- * 127.0.0.1, in memory (no persistence file), stopped by its pid.
+ * 127.0.0.1, in memory (Debian's default persistence file turned off), stopped by its pid.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,8 @@ export interface Pushgateway {
 export async function startPushgateway(): Promise<Pushgateway> {
   requireService(`prometheus-pushgateway (${BIN})`, existsSync(BIN), 'apt-get install prometheus-pushgateway');
   const port = await freePort();
-  const child = spawn(BIN, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: in memory only, or runs would share counters.
+  const child = spawn(BIN, [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'], { stdio: 'ignore' });
   await waitForPort(port, 30_000, () => child.exitCode === null);
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -3,7 +3,7 @@
  * promtool, merged across commands, counters continuing) and a real
  * Pushgateway, read back from its /metrics.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
@@ -18,7 +18,17 @@ beforeEach(() => {
 });
 afterEach(() => ws.cleanup());
 
-const env = () => ({ RESTORABLE_STATE_DIR: join(ws.dir, 'state'), RESTORABLE_RETRY_SECONDS: '1' });
+// A secret in a target's path (read through ${VAR}): it must not reach a metric or a label (the suite's leak scan reads the file and the gateway's /metrics).
+const PATH_SECRET = 'metrics-path-secret-4e7a1b';
+const env = () => ({ RESTORABLE_STATE_DIR: join(ws.dir, 'state'), RESTORABLE_RETRY_SECONDS: '1', CLOUD_SECRET: PATH_SECRET });
+/** The workspace's plan with the cloud target at a path that holds the secret. */
+function secretPlan(extra: Record<string, unknown> = {}): void {
+  const plan = basePlan(ws.dir) as { targets: Record<string, unknown>[] };
+  const dir = join(ws.dir, 'targets', `cloud-${PATH_SECRET}`);
+  mkdirSync(dir, { recursive: true });
+  plan.targets[2]!.path = join(ws.dir, 'targets', 'cloud-${CLOUD_SECRET}');
+  ws.writePlan({ ...plan, ...extra });
+}
 const cli = (...args: string[]) => runCli([...args, '--plan', ws.plan], { env: env() });
 
 /** One sample's value: `name{labels...}` with the labels given (others may be there too). */
@@ -34,6 +44,7 @@ function value(text: string, name: string, labels: Record<string, string>): numb
 
 describe('--metrics-file', () => {
   it('passes promtool, holds the backup figures, and keeps them through a drill and a failed backup', async () => {
+    secretPlan();
     const file = join(ws.dir, 'restorable.prom');
     const backup = await cli('backup', '--json', '--metrics-file', file);
     expect(backup.code, backup.stderr).toBe(0);
@@ -50,6 +61,7 @@ describe('--metrics-file', () => {
     expect(value(text, 'restorable_backup_target_verified', { ...plan, target: 'cloud' })).toBe(1);
     expect(value(text, 'restorable_runs_total', { ...plan, command: 'backup', result: 'success' })).toBe(1);
     expect(text).toMatch(/^# TYPE restorable_runs_total counter$/m);
+    expect(text).not.toContain(PATH_SECRET);
 
     const drill = await cli('drill', '--json', '--metrics-file', file);
     expect(drill.code, drill.stderr).toBe(0);
@@ -93,7 +105,7 @@ describe('Pushgateway', () => {
   afterAll(() => gateway.close());
 
   it('receives every command, grouped by job, plan and instance; counters go on', async () => {
-    ws.writePlan({ ...basePlan(ws.dir), metrics: { pushgateway: gateway.url, instance: 'nas-box' } });
+    secretPlan({ metrics: { pushgateway: gateway.url, instance: 'nas-box' } });
     expect((await cli('backup')).code).toBe(0);
     expect((await cli('drill')).code).toBe(0);
     expect((await cli('backup')).code).toBe(0);
@@ -105,6 +117,7 @@ describe('Pushgateway', () => {
     expect(value(text, 'restorable_drill_success', group)).toBe(1);
     expect(value(text, 'restorable_backup_bytes', { ...group, source: 'db' })).toBeGreaterThan(0);
     expect(value(text, 'push_time_seconds', group)).toBeGreaterThan(0);
+    expect(text).not.toContain(PATH_SECRET);
   });
 
   it('a gateway that is down is a warning; the exit code stands', async () => {

@@ -69,9 +69,18 @@ describe('status --html', () => {
 
   it('a missed objective is the page\'s headline', async () => {
     const page = join(ws.dir, 'stale.html');
-    ws.writePlan({ ...basePlan(ws.dir), objectives: { rpo: '1s' } });
+    // A target whose path holds a secret and cannot be read: its error (which names the path) is on the page, masked.
+    const secret = 'status-page-secret-77d0c3';
+    const plan = basePlan(ws.dir) as { targets: Record<string, unknown>[] };
+    plan.targets.push({ name: 'gone', type: 'local', path: join(ws.dir, 'gone-${GONE_SECRET}') });
+    writeFileSync(join(ws.dir, `gone-${secret}`), 'a file where a folder should be');
+    ws.writePlan({ ...plan, objectives: { rpo: '1s' } });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const status = await cli('status', '--html', page);
+    const status = await runCli(['status', '--html', page, '--plan', ws.plan], { env: { GONE_SECRET: secret } });
+    const html = readFileSync(page, 'utf8');
+    recordSent('status page', html);
+    expect(html).toMatch(/gone: <span class="bad">unreachable<\/span> \([^)]*\*\*\*/);
+    expect(html).not.toContain(secret);
     expect(status.code).toBe(10);
     expect(existsSync(page)).toBe(true);
     const rendered = await loadPage(page);
