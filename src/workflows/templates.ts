@@ -15,6 +15,8 @@ import type { PlanFacts } from './facts.js';
 
 export const DEFAULT_USES = 'restorable/restorable@v1';
 const CHECKOUT = 'actions/checkout@v5';
+/** The first major that runs on Node 24. */
+const UPLOAD_ARTIFACT = 'actions/upload-artifact@v6';
 export const DEFAULT_SCHEDULE = { backup: '0 2 * * *', drill: '0 4 * * 0', watch: '30 */6 * * *' } as const;
 
 export interface WorkflowOptions {
@@ -202,7 +204,12 @@ export function watchWorkflow(facts: PlanFacts, options: WorkflowOptions): Workf
         watch: {
           'runs-on': runsOn(options),
           'timeout-minutes': JOB_TIMEOUT_MINUTES.watch,
-          steps: [{ uses: CHECKOUT }, actionStep(facts, options, 'status')],
+          steps: [
+            { uses: CHECKOUT },
+            actionStep(facts, options, 'status', { html: 'restorable-status.html' }),
+            // The page is most wanted when status fails.
+            { name: 'status page', if: 'always()', uses: UPLOAD_ARTIFACT, with: { name: `restorable-${facts.name}-status`, path: 'restorable-status.html', 'if-no-files-found': 'ignore', 'retention-days': 14 } },
+          ],
         },
       },
     }),

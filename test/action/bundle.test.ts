@@ -183,9 +183,11 @@ describe('the bundled Action on Node 24', () => {
     try {
       // The suite's last drill failed on purpose: a passing one first.
       expect((await run({ command: 'drill' })).code).toBe(0);
-      const result = await run({ command: 'status' }, { RESTORABLE_RETRY_SECONDS: '1', RESTORABLE_STATE_DIR: join(ws.dir, 'state') });
+      const result = await run({ command: 'status', html: 'status.html' }, { RESTORABLE_RETRY_SECONDS: '1', RESTORABLE_STATE_DIR: join(ws.dir, 'state') });
       expect(result.code, result.log).toBe(0);
       expect(result.summary).toContain('<h3>Objectives</h3>');
+      expect(result.log).toContain('restorable: npx restorable status --plan restorable.yml --html status.html');
+      expect(readFileSync(join(ws.dir, 'status.html'), 'utf8')).toContain('<div class="verdict ok" id="verdict">Objectives met</div>');
       expect(result.summary).toMatch(/<td>RPO: age of the newest good backup<\/td><td>\d+s<\/td><td>26\.0h<\/td><td>met<\/td>/);
       expect(result.summary).toMatch(/<td>RTO: recovery time of the last drill<\/td><td>\d+(\.\d)?s<\/td><td>30m<\/td><td>met<\/td>/);
       expect(result.summary).toContain('Warning: notifier &quot;pager&quot; (webhook) failed');

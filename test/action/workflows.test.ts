@@ -107,7 +107,8 @@ describe('restorable workflow', () => {
     expect(watch.on.schedule).toEqual([{ cron: '30 */6 * * *' }]);
     expect(watch.concurrency).toEqual({ group: 'restorable-testapp-watch', 'cancel-in-progress': false });
     const watchStep = Object.values(watch.jobs)[0]!.steps.find((s) => s.uses === 'restorable/restorable@v1')!;
-    expect(watchStep.with).toMatchObject({ command: 'status', plan: 'restorable.yml' });
+    expect(watchStep.with).toMatchObject({ command: 'status', plan: 'restorable.yml', html: 'restorable-status.html' });
+    expect(Object.values(watch.jobs)[0]!.steps.at(-1)).toMatchObject({ if: 'always()', uses: 'actions/upload-artifact@v6', with: { path: 'restorable-status.html' } });
     expect(watchStep.env).toEqual({ CLOUD_ROOT: '${{ secrets.CLOUD_ROOT }}' });
   });
 
