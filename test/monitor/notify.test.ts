@@ -132,6 +132,23 @@ describe('webhooks', () => {
     expect(failed.stderr).toMatch(/"dead-hook" \(webhook\) failed/);
   });
 
+  it('policy-not-met and drill-failed: the specific events, with what fell short', async () => {
+    const healthchecks = [{ name: 'many users', source: 'db', sql: 'select count(*) from users', expect: { min: 1_000_000 } }];
+    withNotify([{ type: 'webhook', url: `${http.url}/hook` }], { restore: { healthchecks } });
+    rmSync(ws.target('cloud'), { recursive: true });
+    writeFileSync(ws.target('cloud'), 'a file where a folder should be');
+    expect((await cli('backup')).code).toBe(3);
+    const short = JSON.parse(at('/hook')[0]!.body);
+    expect(short).toMatchObject({ event: 'policy-not-met', exit_code: 3, copies: 2, policy_met: false, title: 'restorable backup "testapp": copy policy NOT met (exit 3)' });
+    expect(short.backup_id).toMatch(/^\d{8}T/);
+    expect(short.message).toMatch(/0 of 1 offsite/);
+
+    expect((await cli('drill')).code).toBe(4);
+    const drill = JSON.parse(at('/hook')[1]!.body);
+    expect(drill).toMatchObject({ event: 'drill-failed', command: 'drill', exit_code: 4, backup_id: short.backup_id });
+    expect(drill.message).toMatch(/check many users failed: /);
+  });
+
   it('recovered: a success after a failure of the same command', async () => {
     withNotify([{ type: 'webhook', url: `${http.url}/hook`, on: ['failure', 'recovered', 'success'] }]);
     const uploads = join(ws.dir, 'app', 'uploads');
