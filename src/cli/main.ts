@@ -3,6 +3,7 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import { init } from '../commands/init.js';
@@ -12,6 +13,7 @@ import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/index.js';
 import { TerminalReporter } from '../report/terminal.js';
+import { MonitorSession } from '../notify/session.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
@@ -48,6 +50,8 @@ Options:
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
+      --html FILE             status: also write a self-contained status page to FILE
+      --metrics-file PATH     merge this run's Prometheus metrics into PATH (node_exporter's textfile collector)
   -q, --quiet                 only warnings, errors and the answer
   -v, --verbose               debug lines too
   -h, --help                  this help
@@ -55,7 +59,7 @@ Options:
 
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
-7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
+7 not found, 8 locked by another run, 9 no usable decryption key, 10 objectives not met (status), 130 interrupted, 70 internal error (a bug: please report it).`;
 
 /**
  * Options that change what one command does, refused elsewhere: `restore
@@ -75,6 +79,8 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   uses: ['workflow'],
   force: ['workflow'],
   trigger: ['backup'],
+  html: ['status'],
+  'metrics-file': ['backup', 'drill', 'restore', 'verify', 'prune', 'status'],
 };
 
 function checkOptionsFor(command: string, given: readonly string[]): void {
@@ -113,6 +119,8 @@ function parse(argv: string[]) {
         uses: { type: 'string' },
         force: { type: 'boolean', default: false },
         trigger: { type: 'string' },
+        'metrics-file': { type: 'string' },
+        html: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -154,6 +162,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
   let partial: unknown;
+  let monitor: MonitorSession | undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -203,12 +212,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.uses ? { uses: values.uses } : {}),
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
+      ...(values.html !== undefined ? { html: resolve(values.html) } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
+    // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
+    monitor = new MonitorSession(name, { env, secrets, reporter, ...(values['metrics-file'] ? { metricsFile: resolve(values['metrics-file']) } : {}) });
+    const data = await command.run(input, { reporter: monitor.reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got), onPlan: monitor.planLoaded });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
+    await monitor.finish(data).catch((error: unknown) => reporter.warn(`Notifications failed: ${(error as Error).message}`));
     return ExitCode.ok;
   } catch (error) {
-    return report(error, reporter, json, secrets, partial);
+    const code = report(error, reporter, json, secrets, partial);
+    const failure = { message: (error as Error)?.message ?? String(error), ...(error instanceof RestorableError && error.hint ? { hint: error.hint } : {}), exitCode: code };
+    await monitor?.finish(partial, failure).catch((e: unknown) => reporter.warn(`Notifications failed: ${(e as Error).message}`));
+    return code;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

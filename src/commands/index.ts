@@ -8,6 +8,7 @@ import { planCommand } from './plan.js';
 import { prune } from './prune.js';
 import { restore } from './restore.js';
 import { schema } from './schema.js';
+import { status } from './status.js';
 import { validate } from './validate.js';
 import { verify } from './verify.js';
 import { workflow } from './workflow.js';
@@ -24,6 +25,7 @@ export const commands: Record<string, { run: Command; summary: string }> = {
   diff: { run: diff, summary: 'what changed between two repository backups: added, removed, changed (ID1 ID2)' },
   dump: { run: dump, summary: 'write one file of a repository backup to stdout (--source NAME PATH)' },
   export: { run: exportCommand, summary: 'write a repository backup as a plain tar to stdout (--source NAME)' },
+  status: { run: status, summary: 'the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed' },
   prune: { run: prune, summary: 'apply the retention policy (--dry-run shows what would go)' },
   schema: { run: schema, summary: 'print the JSON Schema of the plan' },
   workflow: { run: workflow, summary: 'write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)' },

@@ -5,9 +5,11 @@
  * Source and target fields live with their adapters (src/sources, src/targets).
  */
 import { z } from 'zod';
+import { metricsConfig, notifierConfig } from '../notify/config.js';
 import { sourceConfig, sourceName } from '../sources/index.js';
 import { targetConfig } from '../targets/index.js';
 import { calendarSpan, clockDuration } from './duration.js';
+import { objectivesConfig } from '../status/objectives.js';
 
 const argv = z
   .array(z.string().min(1))
@@ -104,7 +106,7 @@ const cron = z
   .string()
   .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'expected a cron expression of five fields, e.g. "0 2 * * *"' });
 
-const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional() });
+const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional(), watch: cron.optional() });
 
 const expectation = z.union([
   z.strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]) }),
@@ -162,6 +164,10 @@ export const planSchema = z.strictObject({
   schedule: schedule.optional(),
   restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
   hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] }),
+  /** Monitoring (src/notify/): where outcomes are sent, where metrics are pushed. */
+  notify: z.array(notifierConfig).default([]),
+  metrics: metricsConfig.optional(),
+  objectives: objectivesConfig.optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;

@@ -8,20 +8,20 @@ import {
   init_protocols,
   protocols_exports,
   require_dist_cjs
-} from "./chunk-RNPHR4YW.js";
+} from "./chunk-WVSHN2NY.js";
 import {
   endpoints_exports,
   init_endpoints
-} from "./chunk-32H6SAFO.js";
+} from "./chunk-EGDMT537.js";
 import {
   __commonJS,
   __require,
   __toCommonJS
 } from "./chunk-ZJTQKECG.js";
 
-// ../../main/node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+// node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var require_dist_cjs2 = __commonJS({
-  "../../main/node_modules/@aws-sdk/lib-storage/dist-cjs/index.js"(exports) {
+  "node_modules/@aws-sdk/lib-storage/dist-cjs/index.js"(exports) {
     var { PutObjectCommand, ChecksumAlgorithm, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = require_dist_cjs();
     var { toEndpointV1, getEndpointFromInstructions } = (init_endpoints(), __toCommonJS(endpoints_exports));
     var { extendedEncodeURIComponent } = (init_protocols(), __toCommonJS(protocols_exports));
