@@ -31,6 +31,7 @@ have sqlite3 || missing+=(sqlite3)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 have python3 || missing+=(python3)          # test/helpers/age-pty.py, small fixtures
 have ps || missing+=(procps)
+have strace || missing+=(strace)          # test/cli/restore-durable.test.ts: syncfs before the swap
 have openssl || missing+=(openssl)          # a throwaway certificate for the SMTP server (test/helpers/receivers.ts)
 [ -x /usr/bin/promtool ] || missing+=(prometheus)                          # promtool check metrics
 [ -x /usr/bin/prometheus-pushgateway ] || missing+=(prometheus-pushgateway)  # a real Pushgateway

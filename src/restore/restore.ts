@@ -18,6 +18,7 @@ import { runHook } from '../pipeline/hooks.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceAdapter, SwapPlan } from '../sources/source.js';
 import type { SourceConfig } from '../sources/index.js';
+import { flushToDisk } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import { RestoreJournal } from './journal.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
@@ -69,6 +70,8 @@ async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[],
     const keep = loaded.plan.sources.filter((s) => s.name !== config.name).flatMap((s) => sourceAdapter(s).ownedPaths?.(s, ctx) ?? []);
     swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep) });
   }
+  // The builds reach the disk before any rename makes them live (util/durable.ts).
+  for (const path of staged) await flushToDisk(path);
   await journal.planned(swaps.map(({ plan }) => plan));
   let n = 0;
   for (const [index, { config, adapter, plan }] of swaps.entries()) {
