@@ -5,6 +5,7 @@
  * a new folder beside the live one and refuse archives that try to write
  * outside it (see safe-extract.ts).
  */
+import { lstatSync } from 'node:fs';
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
@@ -76,7 +77,7 @@ async function countTree(root: string): Promise<{ files: number; dirs: number; s
       } else if (entry.isSymbolicLink()) counts.symlinks += 1;
       else if (entry.isFile()) {
         counts.files += 1;
-        counts.bytes += (await lstat(path)).size;
+        counts.bytes += lstatSync(path).size; // sync: one call, not a thread-pool round trip per file
       }
     }
   }
