@@ -5,11 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
-import { waitMsOf, type CommandInput } from '../commands/context.js';
+import type { CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
-import { secretsOf } from '../targets/index.js';
+import { secretsOf } from '../targets/credential-env.js'; // not targets/index.js: --help loads no target code
 import { TerminalReporter } from '../report/terminal.js';
 import { VERSION } from '../version.js';
 
@@ -174,6 +174,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const takesPath = name === 'ls' || name === 'dump';
     if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+    const { waitMsOf } = await import('../commands/context.js'); // loaded for a command only, not for --help
     const input: CommandInput = {
       planPath: values.plan,
       json,
