@@ -4,9 +4,10 @@ import { dirname as __restorableDirname } from 'node:path';
 const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
-import {
-  require_dist_cjs
-} from "./chunk-WVSHN2NY.js";
-import "./chunk-EGDMT537.js";
-import "./chunk-ZJTQKECG.js";
-export default require_dist_cjs();
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+export {
+  VERSION
+};
