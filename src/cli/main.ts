@@ -6,14 +6,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
-import { init } from '../commands/init.js';
-import { waitMsOf, type CommandInput } from '../commands/context.js';
+import type { CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
-import { secretsOf } from '../targets/index.js';
+import { secretsOf } from '../targets/credential-env.js'; // not targets/index.js: --help loads no target code
 import { TerminalReporter } from '../report/terminal.js';
-import { MonitorSession } from '../notify/session.js';
+import type { MonitorSession } from '../notify/session.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
@@ -169,7 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once('SIGTERM', stop);
   try {
     // init takes its own options (one per preset question): it parses them itself.
-    if (argv[0] === 'init') return (await init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
+    if (argv[0] === 'init') return (await (await import('../commands/init.js')).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
@@ -189,6 +188,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (positionals.length > allowed) throw new UsageError(`Unexpected argument "${positionals[allowed]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     if (name === 'diff' && positionals.length !== 3) throw new UsageError('diff compares two backups: restorable diff ID1 ID2 [--source NAME].', { hint: 'See the ids with `restorable list`; `latest` names the newest.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+    const { waitMsOf } = await import('../commands/context.js'); // loaded for a command only, not for --help
     const input: CommandInput = {
       planPath: values.plan,
       json,
@@ -215,6 +215,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.html !== undefined ? { html: resolve(values.html) } : {}),
     };
     // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
+    const { MonitorSession } = await import('../notify/session.js'); // loaded for a command only, not for --help
     monitor = new MonitorSession(name, { env, secrets, reporter, ...(values['metrics-file'] ? { metricsFile: resolve(values['metrics-file']) } : {}) });
     const data = await command.run(input, { reporter: monitor.reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got), onPlan: monitor.planLoaded });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));

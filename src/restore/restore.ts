@@ -122,7 +122,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       const { config, adapter } = item;
       signal.throwIfAborted();
       const into = builds[index]!.staged;
-      await buildChecked(loaded.plan, prepared, item, into);
+      await buildChecked(loaded.plan, prepared, item, into, 'restore');
       staged.push({ path: into, discard: () => adapter.discard(into, config) });
     }
     signal.throwIfAborted();
