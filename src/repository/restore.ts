@@ -14,6 +14,7 @@ import { IntegrityError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { nodeName, type SnapshotObject } from './format.js';
 import type { BlobSource } from './reader.js';
+import { Bounded } from '../util/bounded.js';
 
 export interface BuildOptions {
   reader: BlobSource;
@@ -66,32 +67,6 @@ export function linkProblem(at: string, target: string, links: ReadonlySet<strin
  * blobs overlap, where one file at a time left both waiting on the other.
  */
 const FILES_IN_FLIGHT = 4;
-
-/** Runs at most `limit` tasks at once; the first failure is thrown by the next start or drain. */
-class Bounded {
-  private readonly running = new Set<Promise<void>>();
-  private failure: { error: unknown } | undefined;
-  constructor(private readonly limit: number) {}
-
-  async start(task: () => Promise<void>): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
-    if (this.failure) throw this.failure.error;
-    const run: Promise<void> = task()
-      .catch((error: unknown) => void (this.failure ??= { error }))
-      .finally(() => this.running.delete(run));
-    this.running.add(run);
-  }
-
-  async drain(): Promise<void> {
-    await this.settle();
-    if (this.failure) throw this.failure.error;
-  }
-
-  /** Waits for every task, failed or not (before what they wrote into is removed). */
-  async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.race(this.running);
-  }
-}
 
 /** What was built; `dropped`: unsafe symlinks left out (counted in `counts`, as the snapshot counted them). */
 export async function buildSnapshot(options: BuildOptions): Promise<{ counts: SnapshotObject['counts']; dropped: number }> {

@@ -21,12 +21,13 @@ import { gearTable, type Gear } from './chunker.js';
 import { PACK_MAGIC, REPO_FORMAT, repoKeys, type BlobEntry, type IndexObject, type IndexedPack } from './format.js';
 import { chooseSecret, objectKeys, objectRecord, objectSealing, storeSecret, type RepoSecret } from './repo-secret.js';
 import { seal } from './seal.js';
+import { Bounded } from '../util/bounded.js';
 import { BlobMap, digestOf, listRepo, loadRepo, newConfig, putVerified, readConfig, sha256, type Listing } from './store.js';
 
 /** About 16 MiB per pack: few objects on S3 for a million thumbnails, little memory per pack in flight. */
 export const PACK_SIZE = 16 * 1024 * 1024;
-/** Packs being stored while the next is filled: 2 keeps the disk or the network busy while chunking goes on. */
-const PACKS_IN_FLIGHT = 2;
+/** Packs being stored while the next is filled: one keeps the disk or the network busy while chunking goes on. */
+const PACKS_IN_FLIGHT = 1;
 
 export interface WriterOptions {
   plan: string;
@@ -135,7 +136,7 @@ export class RepoWriter {
    * are still being stored.
    */
   async add(type: BlobType, id: string, raw: Buffer): Promise<void> {
-    this.rethrow();
+    this.storing.check();
     const lacking = this.holders().filter((s) => !this.holds(s, id));
     if (lacking.length === 0) return;
     const { bytes: stored, compression } = packBlob(raw);
@@ -153,37 +154,17 @@ export class RepoWriter {
     if (builder.size >= PACK_SIZE) await this.startFlush(key, builder);
   }
 
-  /** A failure of a pack being stored in the background (sealing; a target's failure only drops that target). */
-  private failure: unknown;
-  private readonly inFlight = new Set<Promise<void>>();
-
-  private rethrow(): void {
-    if (this.failure !== undefined) throw this.failure;
-  }
+  /** Packs being stored in the background; a sealing failure is thrown by the next add or finish (a target's failure only drops that target). */
+  private readonly storing = new Bounded(PACKS_IN_FLIGHT);
 
   /**
-   * Starts storing a full pack and returns once fewer than PACKS_IN_FLIGHT
-   * are being stored: reading and chunking the next pack overlaps the
-   * writes, fsyncs and read-backs of the last one, with bounded memory.
+   * Starts storing a full pack once fewer than PACKS_IN_FLIGHT are being
+   * stored: reading and chunking the next pack overlaps the writes, fsyncs
+   * and read-backs of the last one, with bounded memory.
    */
   private async startFlush(key: string, builder: PackBuilder): Promise<void> {
     this.builders.delete(key);
-    const flushing: Promise<void> = this.flush(builder).then(
-      () => void this.inFlight.delete(flushing),
-      (error: unknown) => {
-        this.inFlight.delete(flushing);
-        this.failure ??= error;
-      },
-    );
-    this.inFlight.add(flushing);
-    while (this.inFlight.size >= PACKS_IN_FLIGHT) await Promise.race(this.inFlight);
-    this.rethrow();
-  }
-
-  /** Waits for every pack being stored. */
-  private async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
-    this.rethrow();
+    await this.storing.start(() => this.flush(builder));
   }
 
   /** Seals the builder's blobs into one pack and stores it on its targets. */
@@ -217,7 +198,7 @@ export class RepoWriter {
   /** Flushes every pack, then writes each target's index of the packs it got in this run. */
   async finish(): Promise<void> {
     for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.startFlush(key, builder);
-    await this.settle();
+    await this.storing.drain();
     for (const state of this.holders()) {
       if (state.added.length === 0) continue;
       const index: IndexObject = { format: REPO_FORMAT, kind: 'restorable-index', packs: state.added };

@@ -6,7 +6,8 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-IYYBTD3B.js";
+} from "./chunk-5UV7EAM3.js";
+import "./chunk-25K5IZNL.js";
 import {
   matching,
   mismatch,

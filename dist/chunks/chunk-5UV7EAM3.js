@@ -5,6 +5,9 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
+  Bounded
+} from "./chunk-25K5IZNL.js";
+import {
   nodeName
 } from "./chunk-PSQRV3VJ.js";
 import {
@@ -35,27 +38,6 @@ function linkProblem(at, target, links) {
   return void 0;
 }
 var FILES_IN_FLIGHT = 4;
-var Bounded = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  running = /* @__PURE__ */ new Set();
-  failure;
-  async start(task) {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
-    if (this.failure) throw this.failure.error;
-    const run = task().catch((error) => void (this.failure ??= { error })).finally(() => this.running.delete(run));
-    this.running.add(run);
-  }
-  async drain() {
-    await this.settle();
-    if (this.failure) throw this.failure.error;
-  }
-  /** Waits for every task, failed or not (before what they wrote into is removed). */
-  async settle() {
-    while (this.running.size > 0) await Promise.race(this.running);
-  }
-};
 async function buildSnapshot(options) {
   const { reader, snapshot, into, signal, dryRun } = options;
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };

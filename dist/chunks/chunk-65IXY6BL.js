@@ -23,7 +23,7 @@ import {
 } from "./chunk-PU3RXHKH.js";
 import {
   buildSnapshot
-} from "./chunk-IYYBTD3B.js";
+} from "./chunk-5UV7EAM3.js";
 import {
   FallbackReader,
   RepoReader,

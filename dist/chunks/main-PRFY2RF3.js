@@ -10,7 +10,7 @@ import {
 import {
   commands,
   redactConsole
-} from "./chunk-ZC2UXH4C.js";
+} from "./chunk-WH4XET5W.js";
 import {
   TerminalReporter
 } from "./chunk-ESR6KBI7.js";

@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-VNHCTB37.js";
+} from "./chunk-65IXY6BL.js";
 import {
   openSnapshot,
   walkSnapshot
@@ -23,7 +23,8 @@ import {
 } from "./chunk-PU3RXHKH.js";
 import {
   buildSnapshot
-} from "./chunk-IYYBTD3B.js";
+} from "./chunk-5UV7EAM3.js";
+import "./chunk-25K5IZNL.js";
 import "./chunk-BFY7OGJS.js";
 import "./chunk-PSQRV3VJ.js";
 import "./chunk-HSVOLJ6P.js";

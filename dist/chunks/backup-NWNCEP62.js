@@ -26,6 +26,9 @@ import {
   compileBackup
 } from "./chunk-ORJR4NHF.js";
 import {
+  Bounded
+} from "./chunk-25K5IZNL.js";
+import {
   Digest,
   mismatch,
   readBack
@@ -454,7 +457,7 @@ async function walkIntoRepository(options) {
 
 // src/repository/writer.ts
 var PACK_SIZE = 16 * 1024 * 1024;
-var PACKS_IN_FLIGHT = 2;
+var PACKS_IN_FLIGHT = 1;
 var PackBuilder = class {
   constructor(holders) {
     this.holders = holders;
@@ -532,7 +535,7 @@ var RepoWriter = class _RepoWriter {
    * are still being stored.
    */
   async add(type, id, raw) {
-    this.rethrow();
+    this.storing.check();
     const lacking = this.holders().filter((s) => !this.holds(s, id));
     if (lacking.length === 0) return;
     const { bytes: stored, compression } = packBlob(raw);
@@ -549,34 +552,16 @@ var RepoWriter = class _RepoWriter {
     this.stats.bytes_new += raw.length;
     if (builder.size >= PACK_SIZE) await this.startFlush(key, builder);
   }
-  /** A failure of a pack being stored in the background (sealing; a target's failure only drops that target). */
-  failure;
-  inFlight = /* @__PURE__ */ new Set();
-  rethrow() {
-    if (this.failure !== void 0) throw this.failure;
-  }
+  /** Packs being stored in the background; a sealing failure is thrown by the next add or finish (a target's failure only drops that target). */
+  storing = new Bounded(PACKS_IN_FLIGHT);
   /**
-   * Starts storing a full pack and returns once fewer than PACKS_IN_FLIGHT
-   * are being stored: reading and chunking the next pack overlaps the
-   * writes, fsyncs and read-backs of the last one, with bounded memory.
+   * Starts storing a full pack once fewer than PACKS_IN_FLIGHT are being
+   * stored: reading and chunking the next pack overlaps the writes, fsyncs
+   * and read-backs of the last one, with bounded memory.
    */
   async startFlush(key, builder) {
     this.builders.delete(key);
-    const flushing = this.flush(builder).then(
-      () => void this.inFlight.delete(flushing),
-      (error) => {
-        this.inFlight.delete(flushing);
-        this.failure ??= error;
-      }
-    );
-    this.inFlight.add(flushing);
-    while (this.inFlight.size >= PACKS_IN_FLIGHT) await Promise.race(this.inFlight);
-    this.rethrow();
-  }
-  /** Waits for every pack being stored. */
-  async settle() {
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
-    this.rethrow();
+    await this.storing.start(() => this.flush(builder));
   }
   /** Seals the builder's blobs into one pack and stores it on its targets. */
   async flush(builder) {
@@ -606,7 +591,7 @@ var RepoWriter = class _RepoWriter {
   /** Flushes every pack, then writes each target's index of the packs it got in this run. */
   async finish() {
     for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.startFlush(key, builder);
-    await this.settle();
+    await this.storing.drain();
     for (const state of this.holders()) {
       if (state.added.length === 0) continue;
       const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };

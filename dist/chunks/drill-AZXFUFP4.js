@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-VNHCTB37.js";
+} from "./chunk-65IXY6BL.js";
 import {
   findBackup
 } from "./chunk-WAY5QOYD.js";
@@ -16,7 +16,8 @@ import "./chunk-K3ZUKECS.js";
 import {
   withLock
 } from "./chunk-PU3RXHKH.js";
-import "./chunk-IYYBTD3B.js";
+import "./chunk-5UV7EAM3.js";
+import "./chunk-25K5IZNL.js";
 import "./chunk-BFY7OGJS.js";
 import "./chunk-PSQRV3VJ.js";
 import "./chunk-HSVOLJ6P.js";
