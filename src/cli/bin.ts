@@ -13,4 +13,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // Imported after the cache is on, so that what it loads is cached too.
 const { main } = await import('./main.js');
+const { closeLingering } = await import('../util/linger.js');
 process.exitCode = await main(process.argv.slice(2));
+// Connections kept for reuse (SFTP) would hold the process open a few seconds more.
+await closeLingering();

@@ -7,24 +7,25 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-VLHXM52N.js";
+} from "./chunk-IV6FDLJS.js";
 import {
   withLock
-} from "./chunk-PU3RXHKH.js";
-import "./chunk-PSQRV3VJ.js";
+} from "./chunk-36RUIJKZ.js";
+import "./chunk-BQOB76BL.js";
 import "./chunk-HSVOLJ6P.js";
-import "./chunk-4YNID6JV.js";
+import "./chunk-32XSPRYO.js";
 import {
   allTargets,
   loadRecovered,
   selectTargets
-} from "./chunk-KRYXOB3M.js";
-import "./chunk-2BCW3EXZ.js";
+} from "./chunk-R3ZWNMNI.js";
+import "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
 import "./chunk-QVOAAX5T.js";
 import "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/commands/prune.ts

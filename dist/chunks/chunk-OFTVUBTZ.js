@@ -13,10 +13,10 @@ import {
   requirement,
   ruleName,
   snapshotOrder
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   sourceAdapter
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 
 // src/plan/compile.ts
 function artifactFile(source, plan) {

@@ -9,7 +9,7 @@ import {
   listBackups,
   readDrill,
   readManifest
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   size
 } from "./chunk-ESR6KBI7.js";
@@ -17,8 +17,8 @@ import {
   counts,
   loadRecovered,
   selectTargets
-} from "./chunk-KRYXOB3M.js";
-import "./chunk-2BCW3EXZ.js";
+} from "./chunk-R3ZWNMNI.js";
+import "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
@@ -26,6 +26,7 @@ import "./chunk-QVOAAX5T.js";
 import {
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/commands/list.ts

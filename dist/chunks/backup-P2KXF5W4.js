@@ -14,25 +14,21 @@ import {
   resolveAppVersion
 } from "./chunk-K3ZUKECS.js";
 import {
-  prunePlan,
-  repositoryPruneOf
-} from "./chunk-VLHXM52N.js";
-import {
-  makeStaging,
-  withLock
-} from "./chunk-PU3RXHKH.js";
-import {
-  artifactFile,
-  compileBackup
-} from "./chunk-ORJR4NHF.js";
-import {
   Bounded
 } from "./chunk-25K5IZNL.js";
 import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-BFY7OGJS.js";
+} from "./chunk-4VT4QHEZ.js";
+import {
+  prunePlan,
+  repositoryPruneOf
+} from "./chunk-IV6FDLJS.js";
+import {
+  makeStaging,
+  withLock
+} from "./chunk-36RUIJKZ.js";
 import {
   BlobMap,
   DEFAULT_CHUNKER,
@@ -57,7 +53,11 @@ import {
   sha256,
   snapshotFile,
   storeSecret
-} from "./chunk-PSQRV3VJ.js";
+} from "./chunk-BQOB76BL.js";
+import {
+  artifactFile,
+  compileBackup
+} from "./chunk-OFTVUBTZ.js";
 import {
   encryptionRecord,
   encryptor
@@ -68,7 +68,7 @@ import {
   makeBackupId,
   putManifest,
   removeBackup
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   size
 } from "./chunk-ESR6KBI7.js";
@@ -78,13 +78,13 @@ import {
   loadRecovered,
   packing,
   ruleName
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   createTarget,
   files,
   selector,
   sourceAdapter
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
@@ -97,6 +97,7 @@ import {
   ioHint,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/pipeline/backup.ts

@@ -6,13 +6,13 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-5UV7EAM3.js";
+} from "./chunk-2QDB4RXZ.js";
 import "./chunk-25K5IZNL.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-BFY7OGJS.js";
+} from "./chunk-4VT4QHEZ.js";
 import {
   RepoReader,
   listRepo,
@@ -20,7 +20,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-PSQRV3VJ.js";
+} from "./chunk-BQOB76BL.js";
 import {
   decryptionKeys,
   decryptor
@@ -29,16 +29,16 @@ import {
   keyOf,
   listBackups,
   readManifest
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   decompressor,
   loadRecovered,
   selectTargets
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   refusal,
   rt
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import {
   Secrets
@@ -53,6 +53,7 @@ import {
   UsageError,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/commands/verify.ts

@@ -8,7 +8,7 @@ import {
   listBackups,
   readDrill,
   readManifest
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   size
 } from "./chunk-ESR6KBI7.js";
@@ -18,11 +18,11 @@ import {
   evaluate,
   load,
   ruleName
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   evaluateObjectives,
   humanSeconds
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
@@ -32,6 +32,7 @@ import {
   StaleError,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/status/read.ts

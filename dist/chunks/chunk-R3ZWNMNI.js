@@ -10,7 +10,7 @@ import {
   selector,
   sourceAdapter,
   targetAdapter
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   hasCommand,
   parseClockDuration,

@@ -31,6 +31,9 @@ import {
   stagingFullHint
 } from "./chunk-WHVU3KGO.js";
 import {
+  linger
+} from "./chunk-IIVFCJRN.js";
+import {
   __commonJS,
   __require,
   __toESM
@@ -10960,34 +10963,45 @@ function settleWithin(work, ms2 = 5e3) {
   const timeout = new Promise((resolve6) => timer = setTimeout(resolve6, ms2));
   return Promise.race([work.then(() => void 0, () => void 0), timeout]).finally(() => clearTimeout(timer));
 }
+var PIECE = 32 << 10;
+var WRITES_IN_FLIGHT = 64;
 function handleWriter(sftp2, handle) {
   let position = 0;
   let inflight = 0;
   let failed;
   let waiting;
+  const wake = () => {
+    const next = waiting;
+    waiting = void 0;
+    next?.();
+  };
   const settled = (error) => {
     inflight--;
     if (error && !failed) failed = error;
-    const wake = waiting;
-    waiting = void 0;
-    wake?.();
+    wake();
   };
   const dropped = () => {
     failed ??= Object.assign(new Error("the connection closed during the write"), { code: "ECONNRESET" });
-    const wake = waiting;
-    waiting = void 0;
-    wake?.();
+    wake();
   };
   sftp2.once("close", dropped);
   const writer = new Writable({
     highWaterMark: 1 << 20,
     write(chunk, _encoding, callback) {
-      if (failed) return callback(failed);
-      inflight++;
-      sftp2.write(handle, chunk, 0, chunk.length, position, settled);
-      position += chunk.length;
-      if (inflight < 16) callback();
-      else waiting = () => callback(failed);
+      let offset = 0;
+      const send = () => {
+        while (!failed && offset < chunk.length && inflight < WRITES_IN_FLIGHT) {
+          const length = Math.min(PIECE, chunk.length - offset);
+          inflight++;
+          sftp2.write(handle, chunk, offset, length, position, settled);
+          offset += length;
+          position += length;
+        }
+        if (failed) callback(failed);
+        else if (offset < chunk.length || inflight >= WRITES_IN_FLIGHT) waiting = send;
+        else callback();
+      };
+      send();
     },
     final(callback) {
       const done = () => inflight === 0 || failed ? callback(failed) : waiting = done;
@@ -11108,6 +11122,9 @@ var PERMISSION_DENIED = 3;
 var FAILURE = 4;
 var HostKeyError = class extends RunError {
 };
+var IDLE_MS = 3e3;
+var POOL = 4;
+var FOLDERS_AT_ONCE = 16;
 function sftpCode(error) {
   const code = error?.code;
   return typeof code === "number" ? code : void 0;
@@ -11134,6 +11151,8 @@ var SftpTarget = class {
   where;
   root;
   port;
+  idle = [];
+  unlinger;
   remote(key) {
     const normal = posix3.normalize(key);
     if (normal.startsWith("../") || normal === ".." || posix3.isAbsolute(normal)) throw new RunError(`Invalid object key: ${key}`);
@@ -11190,6 +11209,7 @@ var SftpTarget = class {
         keepaliveInterval: 15e3,
         keepaliveCountMax: 4
       });
+      client.client.setNoDelay(true);
       let markLost = () => void 0;
       const lost = new Promise((_resolve, reject) => markLost = reject);
       lost.catch(() => void 0);
@@ -11212,23 +11232,56 @@ var SftpTarget = class {
       throw error;
     }
   }
+  /** An idle session from the pool, or a new connection (retried within the budget). */
+  async acquire() {
+    for (let session = this.idle.pop(); session; session = this.idle.pop()) {
+      clearTimeout(session.idleTimer);
+      if (!session.closed) return session;
+    }
+    return withRetry(() => this.connectOnce(), { transient: transient2, totalMs: retryBudgetMs(this.env) });
+  }
+  /** Gives a session that just finished an operation back to the pool. */
+  release(session) {
+    if (session.closed) return;
+    if (this.idle.length >= POOL) {
+      void settleWithin(session.client.end());
+      return;
+    }
+    session.idleTimer = setTimeout(() => {
+      const at2 = this.idle.indexOf(session);
+      if (at2 >= 0) this.idle.splice(at2, 1);
+      void settleWithin(session.client.end());
+    }, IDLE_MS);
+    this.idle.push(session);
+    this.unlinger ??= linger(() => this.closeIdle());
+  }
+  async closeIdle() {
+    this.unlinger = void 0;
+    const all = this.idle.splice(0);
+    await Promise.all(all.map((session) => (clearTimeout(session.idleTimer), settleWithin(session.client.end()))));
+  }
+  /**
+   * Runs `run` on a session. On success the session goes back to the pool,
+   * unless `keepOpen`: then `run` has handed it to something that lives on
+   * (a read stream) and releases it itself. On failure it is closed (a
+   * request may still be pending on it), except after a clean "not found".
+   */
   async session(doing, run, keepOpen = false) {
     let session;
     try {
-      session = await withRetry(() => this.connectOnce(), { transient: transient2, totalMs: retryBudgetMs(this.env) });
+      session = await this.acquire();
     } catch (error) {
       throw this.fail(doing, error);
     }
-    let handedOver = false;
     try {
       const result = await Promise.race([run(session), session.lost]);
-      handedOver = keepOpen;
+      if (!keepOpen) this.release(session);
       return result;
     } catch (error) {
+      if (error instanceof NotFoundError) this.release(session);
+      else if (!session.closed) await settleWithin(session.client.end());
       if (error instanceof NotFoundError || error instanceof RunError) throw error;
       throw this.fail(doing, error);
-    } finally {
-      if (!handedOver && !session.closed) await settleWithin(session.client.end());
     }
   }
   fail(doing, error) {
@@ -11293,14 +11346,23 @@ var SftpTarget = class {
     const path = this.remote(key);
     return this.session(
       `reading ${key}`,
-      async ({ client, sftp: sftp2, lost }) => {
+      async (session) => {
+        const { sftp: sftp2, lost } = session;
         const handle = await promisify(sftp2.open.bind(sftp2))(path, "r").catch((error) => {
           if (sftpCode(error) === NO_SUCH_FILE) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
           throw error;
         });
         const { size } = await promisify(sftp2.fstat.bind(sftp2))(handle);
         const stream = handleReader(sftp2, handle, size, lost);
-        stream.once("close", () => void settleWithin(promisify(sftp2.close.bind(sftp2))(handle)).then(() => settleWithin(client.end())));
+        let whole = false;
+        stream.once("end", () => {
+          whole = true;
+          void settleWithin(promisify(sftp2.close.bind(sftp2))(handle));
+          this.release(session);
+        });
+        stream.once("close", () => {
+          if (!whole && !session.closed) void settleWithin(session.client.end());
+        });
         return stream;
       },
       true
@@ -11311,21 +11373,29 @@ var SftpTarget = class {
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
       const readdir4 = promisify(sftp2.readdir.bind(sftp2));
-      const walk2 = async (rel) => {
+      const read = async (rel) => {
         let entries;
         try {
           entries = await readdir4(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error) {
-          if (sftpCode(error) === NO_SUCH_FILE) return;
+          if (sftpCode(error) === NO_SUCH_FILE) return [];
           throw error;
         }
+        const folders = [];
         for (const entry of entries) {
           const key = rel === "." || rel === "" ? entry.filename : `${rel}/${entry.filename}`;
-          if (entry.attrs.isDirectory()) await walk2(key);
+          if (entry.attrs.isDirectory()) folders.push(key);
           else if (entry.attrs.isFile() && key.startsWith(prefix)) objects.push({ key, size: entry.attrs.size, modified: new Date(entry.attrs.mtime * 1e3) });
         }
+        return folders;
       };
-      await walk2(start);
+      for (let level = [start]; level.length > 0; ) {
+        const next = [];
+        for (let at2 = 0; at2 < level.length; at2 += FOLDERS_AT_ONCE) {
+          for (const folders of await Promise.all(level.slice(at2, at2 + FOLDERS_AT_ONCE).map(read))) next.push(...folders);
+        }
+        level = next;
+      }
       return objects;
     });
   }

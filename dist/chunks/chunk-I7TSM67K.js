@@ -6,24 +6,24 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-WAY5QOYD.js";
+} from "./chunk-33YI2VSN.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-PSQRV3VJ.js";
+} from "./chunk-BQOB76BL.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";
 import {
   keyOf,
   readManifest
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   createTarget
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   IntegrityError,
   NotFoundError,

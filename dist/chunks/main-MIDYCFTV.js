@@ -10,7 +10,7 @@ import {
 import {
   commands,
   redactConsole
-} from "./chunk-WH4XET5W.js";
+} from "./chunk-ZVMIUMG2.js";
 import {
   TerminalReporter
 } from "./chunk-ESR6KBI7.js";
@@ -167,7 +167,7 @@ async function main(argv, env = process.env) {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    if (argv[0] === "init") return await (await import("./init-YR3GEVJR.js")).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok;
+    if (argv[0] === "init") return await (await import("./init-JI3K4BVS.js")).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok;
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
@@ -187,7 +187,7 @@ async function main(argv, env = process.env) {
     if (positionals.length > allowed) throw new UsageError(`Unexpected argument "${positionals[allowed]}".`, { hint: "Options start with --; see `restorable --help`." });
     if (name === "diff" && positionals.length !== 3) throw new UsageError("diff compares two backups: restorable diff ID1 ID2 [--source NAME].", { hint: "See the ids with `restorable list`; `latest` names the newest." });
     checkOptionsFor(name, tokens.flatMap((t) => t.kind === "option" ? [t.name] : []));
-    const { waitMsOf } = await import("./context-EJVNGLN4.js");
+    const { waitMsOf } = await import("./context-MXSS5KUV.js");
     const input = {
       planPath: values.plan,
       json,

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   keyOf
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -19,7 +19,7 @@ import {
   repoKeys,
   seal,
   sha256
-} from "./chunk-PSQRV3VJ.js";
+} from "./chunk-BQOB76BL.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";
@@ -31,7 +31,7 @@ import {
   readDrill,
   readManifest,
   removeBackup
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   parseCalendarSpan,
   subtractSpan

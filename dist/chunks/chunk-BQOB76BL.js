@@ -13,7 +13,7 @@ import {
 import {
   readBytes,
   readText
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   external_exports
 } from "./chunk-QVOAAX5T.js";

@@ -8,40 +8,40 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-65IXY6BL.js";
+} from "./chunk-CR2P5TKG.js";
+import {
+  buildSnapshot
+} from "./chunk-2QDB4RXZ.js";
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-AA4DJKNJ.js";
-import "./chunk-WAY5QOYD.js";
+} from "./chunk-I7TSM67K.js";
+import "./chunk-33YI2VSN.js";
 import {
   runHook
 } from "./chunk-3AUNJ7Z5.js";
 import "./chunk-K3ZUKECS.js";
+import "./chunk-25K5IZNL.js";
+import "./chunk-4VT4QHEZ.js";
 import {
   withLock
-} from "./chunk-PU3RXHKH.js";
-import {
-  buildSnapshot
-} from "./chunk-5UV7EAM3.js";
-import "./chunk-25K5IZNL.js";
-import "./chunk-BFY7OGJS.js";
-import "./chunk-PSQRV3VJ.js";
+} from "./chunk-36RUIJKZ.js";
+import "./chunk-BQOB76BL.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   faultPoint,
   makeBackupId
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   RestoreJournal,
   allTargets,
   loadRecovered,
   restoreRequest
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   require_picomatch,
   sourceAdapter
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   runCommand
 } from "./chunk-DTIPO557.js";
@@ -55,6 +55,7 @@ import {
   UsageError,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import {
   __toESM
 } from "./chunk-ZJTQKECG.js";

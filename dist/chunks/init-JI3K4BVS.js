@@ -6,9 +6,9 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   validate
-} from "./chunk-PHQ4PCQW.js";
-import "./chunk-KRYXOB3M.js";
-import "./chunk-2BCW3EXZ.js";
+} from "./chunk-JXLWURT4.js";
+import "./chunk-R3ZWNMNI.js";
+import "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import {
@@ -21,6 +21,7 @@ import {
   UsageError,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import {
   __commonJS,
   __require,

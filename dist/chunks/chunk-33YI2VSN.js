@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-BFY7OGJS.js";
+} from "./chunk-4VT4QHEZ.js";
 import {
   decryptor,
   openable
@@ -16,10 +16,10 @@ import {
 import {
   keyOf,
   listBackups
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   decompressor
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   IntegrityError,
   NotFoundError,

@@ -5,16 +5,26 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
-  validate
-} from "./chunk-PHQ4PCQW.js";
-import "./chunk-KRYXOB3M.js";
-import "./chunk-2BCW3EXZ.js";
+  allTargets,
+  load,
+  loadRecovered,
+  restoreRequest,
+  selectTargets,
+  waitMsOf
+} from "./chunk-R3ZWNMNI.js";
+import "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
 import "./chunk-QVOAAX5T.js";
 import "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 export {
-  validate
+  allTargets,
+  load,
+  loadRecovered,
+  restoreRequest,
+  selectTargets,
+  waitMsOf
 };

@@ -7,19 +7,19 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-AA4DJKNJ.js";
-import "./chunk-WAY5QOYD.js";
-import "./chunk-BFY7OGJS.js";
-import "./chunk-PSQRV3VJ.js";
+} from "./chunk-I7TSM67K.js";
+import "./chunk-33YI2VSN.js";
+import "./chunk-4VT4QHEZ.js";
+import "./chunk-BQOB76BL.js";
 import "./chunk-HSVOLJ6P.js";
-import "./chunk-4YNID6JV.js";
+import "./chunk-32XSPRYO.js";
 import {
   load
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   F,
   ft
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
@@ -27,6 +27,7 @@ import "./chunk-QVOAAX5T.js";
 import {
   UsageError
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/repository/tar-writer.ts

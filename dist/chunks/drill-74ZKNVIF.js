@@ -8,32 +8,32 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-65IXY6BL.js";
+} from "./chunk-CR2P5TKG.js";
+import "./chunk-2QDB4RXZ.js";
 import {
   findBackup
-} from "./chunk-WAY5QOYD.js";
+} from "./chunk-33YI2VSN.js";
 import "./chunk-K3ZUKECS.js";
+import "./chunk-25K5IZNL.js";
+import "./chunk-4VT4QHEZ.js";
 import {
   withLock
-} from "./chunk-PU3RXHKH.js";
-import "./chunk-5UV7EAM3.js";
-import "./chunk-25K5IZNL.js";
-import "./chunk-BFY7OGJS.js";
-import "./chunk-PSQRV3VJ.js";
+} from "./chunk-36RUIJKZ.js";
+import "./chunk-BQOB76BL.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   DRILL,
   keyOf,
   makeBackupId
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   allTargets,
   loadRecovered,
   restoreRequest
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   createTarget
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
@@ -43,6 +43,7 @@ import {
   InterruptedError,
   reason
 } from "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/restore/drill.ts

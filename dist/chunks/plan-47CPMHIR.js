@@ -6,17 +6,18 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   compileBackup
-} from "./chunk-ORJR4NHF.js";
+} from "./chunk-OFTVUBTZ.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   load
-} from "./chunk-KRYXOB3M.js";
-import "./chunk-2BCW3EXZ.js";
+} from "./chunk-R3ZWNMNI.js";
+import "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import "./chunk-TBQSFWBU.js";
 import "./chunk-QVOAAX5T.js";
 import "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/commands/plan.ts

@@ -13,10 +13,10 @@ import {
   readPrivateKey,
   str,
   u32
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   medium
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   external_exports
 } from "./chunk-QVOAAX5T.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   load,
   ruleName
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 
 // src/commands/validate.ts
 var validate = async (input, io) => {

@@ -5,6 +5,9 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
+  buildSnapshot
+} from "./chunk-2QDB4RXZ.js";
+import {
   buildBytes,
   checkKey,
   checkRoom,
@@ -14,35 +17,32 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-WAY5QOYD.js";
+} from "./chunk-33YI2VSN.js";
 import {
   resolveAppVersion
 } from "./chunk-K3ZUKECS.js";
 import {
   makeStaging
-} from "./chunk-PU3RXHKH.js";
-import {
-  buildSnapshot
-} from "./chunk-5UV7EAM3.js";
+} from "./chunk-36RUIJKZ.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-PSQRV3VJ.js";
+} from "./chunk-BQOB76BL.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";
 import {
   readManifest
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   snapshotOrder
-} from "./chunk-KRYXOB3M.js";
+} from "./chunk-R3ZWNMNI.js";
 import {
   createTarget,
   noteLeftOut,
   sourceAdapter
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   runCommand
 } from "./chunk-DTIPO557.js";

@@ -6,13 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   planSchema
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import "./chunk-DTIPO557.js";
 import "./chunk-OZNC2U3J.js";
 import {
   external_exports
 } from "./chunk-QVOAAX5T.js";
 import "./chunk-WHVU3KGO.js";
+import "./chunk-IIVFCJRN.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/commands/schema.ts

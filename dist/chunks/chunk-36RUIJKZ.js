@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   listBackups,
   readText
-} from "./chunk-4YNID6JV.js";
+} from "./chunk-32XSPRYO.js";
 import {
   TEMP_PREFIX
-} from "./chunk-2BCW3EXZ.js";
+} from "./chunk-E4V35U3U.js";
 import {
   external_exports
 } from "./chunk-QVOAAX5T.js";
