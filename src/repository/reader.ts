@@ -16,7 +16,8 @@ import { unpackBlob, type IdKey } from './blob.js';
 import { repoKeys, snapshotObject, tree, type SnapshotObject, type Tree } from './format.js';
 import { objectKeys, objectRecord, openSecret, type RepoSecret } from './repo-secret.js';
 import { open } from './seal.js';
-import { BlobMap, listRepo, loadRepo, readAll, sha256, type Listing, type Opening } from './store.js';
+import { BlobMap } from './blob-map.js';
+import { listRepo, loadRepo, readAll, sha256, type Listing, type Opening } from './store.js';
 
 const CACHED_PACKS = 6;
 

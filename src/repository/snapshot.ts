@@ -11,7 +11,7 @@ import type { BigIntStats } from 'node:fs';
 import { RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { blobId } from './blob.js';
-import type { FileCache } from './cache.js';
+import type { FileCache } from './file-cache.js';
 import { DEFAULT_CHUNKER, nextCut } from './chunker.js';
 import type { SnapshotObject, TreeNode } from './format.js';
 import type { RepoWriter } from './writer.js';
@@ -68,6 +68,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   const window = DEFAULT_CHUNKER.max * 2;
   const calls = new Slots(FILES_AT_ONCE);
   const bigReads = new Slots(BIG_FILES_AT_ONCE);
+  const smallWindows: Buffer[] = [];
   let failed: { error: unknown } | undefined;
 
   async function content(abs: string, rel: string, st: BigIntStats): Promise<string[]> {
@@ -79,10 +80,13 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     }
     const ids: string[] = [];
     const handle = await open(abs, 'r');
+    // One read window per file, refilled in place: the writer copies each chunk before add() returns.
+    // Small files borrow one of a few reused windows: a fresh buffer per thumbnail was a million
+    // allocations that V8 counts as external memory and frees late.
+    const small = st.size < BigInt(SMALL_FILE);
+    const borrowed = small ? (smallWindows.pop() ?? Buffer.allocUnsafeSlow(SMALL_FILE)) : undefined;
     try {
-      // Each refill reads into a new buffer sized to what is left of the file: the writer keeps
-      // chunks as views of it until their pack is stored, so no byte is copied on the way.
-      let buffer = Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
+      let buffer = borrowed ?? Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
       let length = 0;
       let done = false;
       let total = 0;
@@ -105,11 +109,15 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
           options.progress?.(cut);
         }
         if (done && start >= length) break;
-        const rest = buffer.subarray(start, length);
-        // nextCut says -1 when the bytes left cannot decide a cut: only that tail (under one chunk) is copied.
-        buffer = Buffer.allocUnsafeSlow(Math.max(rest.length + 65536, Math.min(window, rest.length + Math.max(0, Number(st.size) - total) + 1)));
-        rest.copy(buffer);
-        length = rest.length;
+        // nextCut says -1 when the bytes left cannot decide a cut: that tail (under one chunk) moves to the front.
+        const rest = length - start;
+        if (rest + 65536 > buffer.length) {
+          // The file grew past the size it had: a larger window.
+          const wider = Buffer.allocUnsafeSlow(Math.min(window, rest + 65536 + Math.max(0, Number(st.size) - total)));
+          buffer.copy(wider, 0, start, length);
+          buffer = wider;
+        } else buffer.copyWithin(0, start, length);
+        length = rest;
         signal.throwIfAborted();
       }
       read.files += 1;
@@ -119,6 +127,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
         options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
       } else options.files.record(rel, st, ids);
     } finally {
+      if (borrowed) smallWindows.push(borrowed);
       await handle.close();
     }
     return ids;

@@ -14,7 +14,8 @@ import { IntegrityError, reason } from '../errors.js';
 import type { StoredObject, Target } from '../targets/target.js';
 import type { Cache } from './cache.js';
 import { DEFAULT_CHUNKER } from './chunker.js';
-import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type BlobEntry, type IndexObject, type RepoConfig } from './format.js';
+import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type IndexObject, type RepoConfig } from './format.js';
+import type { BlobMap } from './blob-map.js';
 import { open } from './seal.js';
 
 /**
@@ -67,34 +68,6 @@ export async function putVerified(target: Target, key: string, body: Buffer | re
   const back = await digestStored(target, key);
   if (back.length !== want.length || back.sha256 !== want.sha256) {
     throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${want.length} written.`, { hint: 'The store returned other bytes than it was given; check the disk or the service.' });
-  }
-}
-
-export interface Location {
-  pack: string;
-  entry: BlobEntry;
-}
-
-/** Blob id -> where it is stored; a blob may sit in several packs (written again for a target that lacked it). */
-export class BlobMap {
-  private readonly map = new Map<string, Location | Location[]>();
-
-  add(pack: string, entry: BlobEntry): void {
-    const had = this.map.get(entry.id);
-    const loc = { pack, entry };
-    if (!had) this.map.set(entry.id, loc);
-    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
-    else if (Array.isArray(had)) had.push(loc);
-    else this.map.set(entry.id, [had, loc]);
-  }
-
-  locations(id: string): Location[] {
-    const had = this.map.get(id);
-    return had === undefined ? [] : Array.isArray(had) ? had : [had];
-  }
-
-  get size(): number {
-    return this.map.size;
   }
 }
 

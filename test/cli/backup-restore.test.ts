@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
-import { eventIds, expectCommittedPrefix, startWriter } from '../helpers/sqlite.js';
+import { eventCount, eventIds, expectCommittedPrefix, startWriter } from '../helpers/sqlite.js';
 import { treeOf } from '../helpers/tree.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -23,13 +23,13 @@ afterEach(() => ws.cleanup());
 describe('backup and restore through the CLI', () => {
   it('snapshots a live WAL database under a writer, and restores exactly a committed prefix', async () => {
     const writer = await startWriter(ws.db);
-    const before = eventIds(ws.db).length;
+    const before = eventCount(ws.db);
     const backup = await runCli(['backup', '--plan', ws.plan, '--json']);
     writer.kill('SIGKILL');
     expect(backup.code, backup.stderr).toBe(0);
     const result = json<{ id: string; manifest: { sources: { name: string; counts: Record<string, number> }[]; copies: unknown[] } }>(backup);
     expect(result.manifest.copies).toHaveLength(3);
-    const after = eventIds(ws.db).length;
+    const after = eventCount(ws.db);
 
     const restore = await runCli(['restore', '--plan', ws.plan, '--json']);
     expect(restore.code, restore.stderr).toBe(0);

@@ -27,6 +27,16 @@ export function eventIds(db: string): number[] {
   }
 }
 
+/** How many rows `events` holds now (the writer's progress; no row is checked). */
+export function eventCount(db: string): number {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare('select count(*) as n from events').get() as { n: number }).n;
+  } finally {
+    conn.close();
+  }
+}
+
 /** A consistent snapshot of the writer's table: rows 1..n, no gap, n within what was seen around the backup. */
 export function expectCommittedPrefix(ids: number[], atLeast: number, atMost: number): void {
   expect(ids.length).toBeGreaterThanOrEqual(atLeast);

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-2QDB4RXZ.js";
+} from "./chunk-ONBDX7GP.js";
 import {
   buildBytes,
   checkKey,
@@ -28,7 +28,7 @@ import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-BQOB76BL.js";
+} from "./chunk-XTQ4PNIF.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";

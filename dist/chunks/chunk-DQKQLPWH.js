@@ -13,7 +13,7 @@ import {
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-BQOB76BL.js";
+} from "./chunk-XTQ4PNIF.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";

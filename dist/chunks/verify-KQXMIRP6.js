@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-2QDB4RXZ.js";
+} from "./chunk-ONBDX7GP.js";
 import "./chunk-25K5IZNL.js";
 import {
   matching,
@@ -20,7 +20,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-BQOB76BL.js";
+} from "./chunk-XTQ4PNIF.js";
 import {
   decryptionKeys,
   decryptor

@@ -217,24 +217,6 @@ async function putVerified(target, key, body) {
     throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${want.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
   }
 }
-var BlobMap = class {
-  map = /* @__PURE__ */ new Map();
-  add(pack, entry) {
-    const had = this.map.get(entry.id);
-    const loc = { pack, entry };
-    if (!had) this.map.set(entry.id, loc);
-    else if ((Array.isArray(had) ? had : [had]).some((l) => l.pack === pack)) return;
-    else if (Array.isArray(had)) had.push(loc);
-    else this.map.set(entry.id, [had, loc]);
-  }
-  locations(id) {
-    const had = this.map.get(id);
-    return had === void 0 ? [] : Array.isArray(had) ? had : [had];
-  }
-  get size() {
-    return this.map.size;
-  }
-};
 async function listRepo(target, plan) {
   const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
   for (const object of await target.list(repoKeys.root(plan))) {
@@ -356,6 +338,120 @@ async function openSecret(target, plan, id, setting, keys) {
   if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
   return secret;
 }
+
+// src/repository/blob-map.ts
+var ID_BYTES = 32;
+var NONE = -1;
+var TREE = 1;
+var ZSTD = 2;
+var BlobMap = class {
+  packs = [];
+  packNumbers = /* @__PURE__ */ new Map();
+  count = 0;
+  distinct = 0;
+  ids = Buffer.alloc(0);
+  pack = new Uint32Array(0);
+  offset = new Uint32Array(0);
+  length = new Uint32Array(0);
+  raw = new Uint32Array(0);
+  flags = new Uint8Array(0);
+  /** The next entry with the same id (another pack), or NONE. */
+  next = new Int32Array(0);
+  /** Entry number + 1 of the first entry of each id; 0 is an empty slot. */
+  table = new Int32Array(1024);
+  probe = Buffer.alloc(ID_BYTES);
+  /** Distinct blob ids held. */
+  get size() {
+    return this.distinct;
+  }
+  add(pack, entry) {
+    this.probe.write(entry.id, "hex");
+    const slot = this.slotOf(this.probe);
+    const first = this.table[slot] - 1;
+    let packNumber = this.packNumbers.get(pack);
+    if (packNumber === void 0) {
+      packNumber = this.packs.push(pack) - 1;
+      this.packNumbers.set(pack, packNumber);
+    }
+    for (let at = first; at !== NONE; at = this.next[at]) if (this.pack[at] === packNumber) return;
+    const n = this.append(packNumber, entry);
+    if (first === NONE) {
+      this.table[slot] = n + 1;
+      this.distinct += 1;
+      if (this.distinct * 2 > this.table.length) this.rehash();
+    } else {
+      this.next[n] = this.next[first];
+      this.next[first] = n;
+    }
+  }
+  locations(id) {
+    const out = [];
+    for (let at = this.firstOf(id); at !== NONE; at = this.next[at]) out.push({ pack: this.packs[this.pack[at]], entry: this.entryAt(id, at) });
+    return out;
+  }
+  /** Whether one of the packs holding `id` is in `packs` (no objects made: the writer asks this for every chunk). */
+  inAnyOf(id, packs) {
+    for (let at = this.firstOf(id); at !== NONE; at = this.next[at]) if (packs.has(this.packs[this.pack[at]])) return true;
+    return false;
+  }
+  firstOf(id) {
+    if (this.count === 0) return NONE;
+    this.probe.write(id, "hex");
+    return this.table[this.slotOf(this.probe)] - 1;
+  }
+  entryAt(id, at) {
+    const flags = this.flags[at];
+    return { id, type: flags & TREE ? "tree" : "data", offset: this.offset[at], length: this.length[at], raw_length: this.raw[at], compression: flags & ZSTD ? "zstd" : "none" };
+  }
+  /** The slot holding `id`, or the empty slot where it would go (linear probing). */
+  slotOf(id) {
+    const mask = this.table.length - 1;
+    for (let slot = id.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
+      const held = this.table[slot] - 1;
+      if (held === NONE || this.ids.compare(id, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
+    }
+  }
+  append(packNumber, entry) {
+    if (this.count === this.pack.length) this.grow(Math.max(1024, this.count * 2));
+    const n = this.count++;
+    this.probe.copy(this.ids, n * ID_BYTES);
+    this.pack[n] = packNumber;
+    this.offset[n] = entry.offset;
+    this.length[n] = entry.length;
+    this.raw[n] = entry.raw_length;
+    this.flags[n] = (entry.type === "tree" ? TREE : 0) | (entry.compression === "zstd" ? ZSTD : 0);
+    this.next[n] = NONE;
+    return n;
+  }
+  grow(capacity) {
+    const ids = Buffer.allocUnsafeSlow(capacity * ID_BYTES);
+    this.ids.copy(ids);
+    this.ids = ids;
+    const widen = (old, make) => {
+      const wider = make(capacity);
+      wider.set(old);
+      return wider;
+    };
+    this.pack = widen(this.pack, (n) => new Uint32Array(n));
+    this.offset = widen(this.offset, (n) => new Uint32Array(n));
+    this.length = widen(this.length, (n) => new Uint32Array(n));
+    this.raw = widen(this.raw, (n) => new Uint32Array(n));
+    this.flags = widen(this.flags, (n) => new Uint8Array(n));
+    this.next = widen(this.next, (n) => new Int32Array(n));
+  }
+  /** Doubles the table; only the first entry of each id is in it (the others hang off it). */
+  rehash() {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    const mask = this.table.length - 1;
+    for (const held of old) {
+      if (held === 0) continue;
+      let slot = this.ids.readUInt32LE((held - 1) * ID_BYTES) & mask;
+      while (this.table[slot] !== 0) slot = slot + 1 & mask;
+      this.table[slot] = held;
+    }
+  }
+};
 
 // src/repository/reader.ts
 var CACHED_PACKS = 6;
@@ -506,7 +602,6 @@ export {
   sha256,
   digestOf,
   putVerified,
-  BlobMap,
   listRepo,
   newConfig,
   readConfig,
@@ -518,6 +613,7 @@ export {
   chooseSecret,
   storeSecret,
   openSecret,
+  BlobMap,
   RepoReader,
   FallbackReader,
   parseSnapshot

@@ -7,11 +7,11 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-IV6FDLJS.js";
+} from "./chunk-LGNLVT3J.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-BQOB76BL.js";
+import "./chunk-XTQ4PNIF.js";
 import "./chunk-HSVOLJ6P.js";
 import "./chunk-32XSPRYO.js";
 import {

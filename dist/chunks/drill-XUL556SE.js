@@ -8,8 +8,8 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-CR2P5TKG.js";
-import "./chunk-2QDB4RXZ.js";
+} from "./chunk-KVWSREQU.js";
+import "./chunk-ONBDX7GP.js";
 import {
   findBackup
 } from "./chunk-33YI2VSN.js";
@@ -19,7 +19,7 @@ import "./chunk-4VT4QHEZ.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-BQOB76BL.js";
+import "./chunk-XTQ4PNIF.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   DRILL,

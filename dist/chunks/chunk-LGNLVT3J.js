@@ -19,7 +19,7 @@ import {
   repoKeys,
   seal,
   sha256
-} from "./chunk-BQOB76BL.js";
+} from "./chunk-XTQ4PNIF.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";

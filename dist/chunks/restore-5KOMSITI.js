@@ -8,14 +8,14 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-CR2P5TKG.js";
+} from "./chunk-KVWSREQU.js";
 import {
   buildSnapshot
-} from "./chunk-2QDB4RXZ.js";
+} from "./chunk-ONBDX7GP.js";
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-I7TSM67K.js";
+} from "./chunk-DQKQLPWH.js";
 import "./chunk-33YI2VSN.js";
 import {
   runHook
@@ -26,7 +26,7 @@ import "./chunk-4VT4QHEZ.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-BQOB76BL.js";
+import "./chunk-XTQ4PNIF.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   faultPoint,

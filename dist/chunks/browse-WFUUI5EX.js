@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-I7TSM67K.js";
+} from "./chunk-DQKQLPWH.js";
 import "./chunk-33YI2VSN.js";
 import "./chunk-4VT4QHEZ.js";
-import "./chunk-BQOB76BL.js";
+import "./chunk-XTQ4PNIF.js";
 import "./chunk-HSVOLJ6P.js";
 import "./chunk-32XSPRYO.js";
 import {
