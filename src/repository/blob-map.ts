@@ -140,3 +140,57 @@ export class BlobMap {
     }
   }
 }
+
+/**
+ * A set of blob ids at 32 bytes each plus its table (a prune of a million
+ * blobs marks every one in use: as a Set of strings that was ~100 MB).
+ */
+export class IdSet {
+  private count = 0;
+  private ids = Buffer.alloc(0);
+  private table = new Int32Array(1024);
+  private readonly probe = Buffer.alloc(ID_BYTES);
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds `id`; false when it was there already. */
+  add(id: string): boolean {
+    this.probe.write(id, 'hex');
+    const slot = this.slotOf();
+    if (this.table[slot] !== 0) return false;
+    if (this.count * ID_BYTES === this.ids.length) {
+      const wider = Buffer.allocUnsafeSlow(Math.max(1024, this.count * 2) * ID_BYTES);
+      this.ids.copy(wider);
+      this.ids = wider;
+    }
+    this.probe.copy(this.ids, this.count * ID_BYTES);
+    this.table[slot] = ++this.count;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return true;
+  }
+
+  has(id: string): boolean {
+    this.probe.write(id, 'hex');
+    return this.table[this.slotOf()] !== 0;
+  }
+
+  private slotOf(): number {
+    const mask = this.table.length - 1;
+    for (let slot = this.probe.readUInt32LE(0) & mask; ; slot = (slot + 1) & mask) {
+      const held = this.table[slot]! - 1;
+      if (held === NONE || this.ids.compare(this.probe, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
+    }
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let n = 0; n < this.count; n += 1) {
+      let slot = this.ids.readUInt32LE(n * ID_BYTES) & mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+      this.table[slot] = n + 1;
+    }
+  }
+}

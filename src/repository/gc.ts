@@ -26,6 +26,7 @@ import { IntegrityError } from '../errors.js';
 import { faultStep } from '../util/fault.js';
 import type { Target } from '../targets/target.js';
 import { REPO_FORMAT, repoKeys, type IndexObject, type SnapshotObject } from './format.js';
+import { IdSet } from './blob-map.js';
 import { RepoReader, parseSnapshot } from './reader.js';
 import { objectRecord, objectSealing, openSecret, type RepoSecret } from './repo-secret.js';
 import { open, seal } from './seal.js';
@@ -68,15 +69,14 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
     snapshots.push(parseSnapshot(await open(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
   }
   // Every blob a remaining snapshot names, tree by tree (a tree seen once is not walked again).
-  const used = new Set<string>();
+  const used = new IdSet();
   const readers = new Map<string, RepoReader>();
   for (const snapshot of snapshots) {
     const kid = snapshot.key_id ?? '';
     if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, listing));
     const reader = readers.get(kid)!;
     const walk = async (treeId: string): Promise<void> => {
-      if (used.has(treeId)) return;
-      used.add(treeId);
+      if (!used.add(treeId)) return;
       for (const node of (await reader.tree(treeId)).nodes) {
         if (node.type === 'dir') await walk(node.subtree);
         else if (node.type === 'file') for (const blob of node.content) used.add(blob);
@@ -84,6 +84,8 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
     };
     await walk(snapshot.root);
   }
+  // Their blob maps and cached packs are a few hundred MB with a million blobs: not held while the indexes are read.
+  readers.clear();
   const secrets = new Map<string, RepoSecret>();
   const secretOf = async (kid: string | null): Promise<RepoSecret | null> => {
     if (!kid || !encryption) return null;

@@ -58,11 +58,12 @@ interface TargetState {
 }
 
 /**
- * Blobs named per index. A first backup of a million thumbnails in one index
- * was a 200 MB JSON text and a million entry objects held to the end of the
- * run; indexes of this size keep that to a few MB, written as the run goes.
+ * Blobs named per index (about; an index ends after the pack that reaches
+ * this). A first backup of a million thumbnails in one index was a 200 MB
+ * JSON text and a million entry objects held to the end of the run, and
+ * every reader parses an index whole: this keeps one to a few MB.
  */
-export const INDEX_BLOBS = 50_000;
+export const INDEX_BLOBS = 20_000;
 
 /** Room for a full pack plus the largest chunk: pages never written are never resident. */
 const SLAB = PACK_SIZE + 9 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BlobMap } from '../../src/repository/blob-map.js';
+import { BlobMap, IdSet } from '../../src/repository/blob-map.js';
 import type { BlobEntry } from '../../src/repository/format.js';
 
 const entry = (id: string, n: number): BlobEntry => ({ id, type: n % 3 === 0 ? 'tree' : 'data', offset: n * 7, length: n + 1, raw_length: n * 2 + 1, compression: n % 2 === 0 ? 'zstd' : 'none' });
@@ -39,5 +39,17 @@ describe('BlobMap', () => {
     ids.forEach((id, n) => map.add('p', entry(id, n)));
     expect(map.size).toBe(2000);
     ids.forEach((id, n) => expect(map.locations(id)[0]!.entry.offset).toBe(n * 7));
+  });
+});
+
+describe('IdSet', () => {
+  it('holds 100k ids, says which were new, and nothing else', () => {
+    const set = new IdSet();
+    const ids = Array.from({ length: 100_000 }, () => randomBytes(32).toString('hex'));
+    for (const id of ids) expect(set.add(id)).toBe(true);
+    expect(set.add(ids[12_345]!)).toBe(false);
+    expect(set.size).toBe(ids.length);
+    expect(ids.every((id) => set.has(id))).toBe(true);
+    expect(set.has(randomBytes(32).toString('hex'))).toBe(false);
   });
 });

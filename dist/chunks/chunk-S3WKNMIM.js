@@ -452,6 +452,50 @@ var BlobMap = class {
     }
   }
 };
+var IdSet = class {
+  count = 0;
+  ids = Buffer.alloc(0);
+  table = new Int32Array(1024);
+  probe = Buffer.alloc(ID_BYTES);
+  get size() {
+    return this.count;
+  }
+  /** Adds `id`; false when it was there already. */
+  add(id) {
+    this.probe.write(id, "hex");
+    const slot = this.slotOf();
+    if (this.table[slot] !== 0) return false;
+    if (this.count * ID_BYTES === this.ids.length) {
+      const wider = Buffer.allocUnsafeSlow(Math.max(1024, this.count * 2) * ID_BYTES);
+      this.ids.copy(wider);
+      this.ids = wider;
+    }
+    this.probe.copy(this.ids, this.count * ID_BYTES);
+    this.table[slot] = ++this.count;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return true;
+  }
+  has(id) {
+    this.probe.write(id, "hex");
+    return this.table[this.slotOf()] !== 0;
+  }
+  slotOf() {
+    const mask = this.table.length - 1;
+    for (let slot = this.probe.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
+      const held = this.table[slot] - 1;
+      if (held === NONE || this.ids.compare(this.probe, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
+    }
+  }
+  rehash() {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let n = 0; n < this.count; n += 1) {
+      let slot = this.ids.readUInt32LE(n * ID_BYTES) & mask;
+      while (this.table[slot] !== 0) slot = slot + 1 & mask;
+      this.table[slot] = n + 1;
+    }
+  }
+};
 
 // src/repository/reader.ts
 var CACHED_PACKS = 6;
@@ -591,6 +635,8 @@ export {
   PACK_MAGIC,
   nodeName,
   snapshotFile,
+  BlobMap,
+  IdSet,
   blobId,
   packBlob,
   seal,
@@ -613,7 +659,6 @@ export {
   chooseSecret,
   storeSecret,
   openSecret,
-  BlobMap,
   RepoReader,
   FallbackReader,
   parseSnapshot

@@ -5,6 +5,7 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
+  IdSet,
   REPO_FORMAT,
   RepoReader,
   listRepo,
@@ -19,7 +20,7 @@ import {
   repoKeys,
   seal,
   sha256
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";
@@ -57,15 +58,14 @@ async function collectGarbage(input) {
     if (sha256(stored) !== entry.artifact.sha256) throw new IntegrityError(`The snapshot object of backup ${id} on target "${target.name}" is damaged; nothing was reclaimed.`, { hint: "Run `restorable verify`." });
     snapshots.push(parseSnapshot(await open(stored, entry.artifact.encryption, keys, `The snapshot of backup ${id}`), `The snapshot of backup ${id}`));
   }
-  const used = /* @__PURE__ */ new Set();
+  const used = new IdSet();
   const readers = /* @__PURE__ */ new Map();
   for (const snapshot of snapshots) {
     const kid = snapshot.key_id ?? "";
     if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, listing));
     const reader = readers.get(kid);
     const walk = async (treeId) => {
-      if (used.has(treeId)) return;
-      used.add(treeId);
+      if (!used.add(treeId)) return;
       for (const node of (await reader.tree(treeId)).nodes) {
         if (node.type === "dir") await walk(node.subtree);
         else if (node.type === "file") for (const blob of node.content) used.add(blob);
@@ -73,6 +73,7 @@ async function collectGarbage(input) {
     };
     await walk(snapshot.root);
   }
+  readers.clear();
   const secrets = /* @__PURE__ */ new Map();
   const secretOf = async (kid) => {
     if (!kid || !encryption) return null;

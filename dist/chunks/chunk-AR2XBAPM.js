@@ -9,7 +9,7 @@ import {
 } from "./chunk-25K5IZNL.js";
 import {
   nodeName
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

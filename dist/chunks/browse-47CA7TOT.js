@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-DQKQLPWH.js";
+} from "./chunk-TM7B56GX.js";
 import "./chunk-33YI2VSN.js";
 import "./chunk-4VT4QHEZ.js";
-import "./chunk-XTQ4PNIF.js";
+import "./chunk-S3WKNMIM.js";
 import "./chunk-HSVOLJ6P.js";
 import "./chunk-32XSPRYO.js";
 import {

@@ -7,11 +7,11 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-LGNLVT3J.js";
+} from "./chunk-2H3T6CPB.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-XTQ4PNIF.js";
+import "./chunk-S3WKNMIM.js";
 import "./chunk-HSVOLJ6P.js";
 import "./chunk-32XSPRYO.js";
 import {

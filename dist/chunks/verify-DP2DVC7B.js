@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-ONBDX7GP.js";
+} from "./chunk-AR2XBAPM.js";
 import "./chunk-25K5IZNL.js";
 import {
   matching,
@@ -20,7 +20,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   decryptionKeys,
   decryptor

@@ -13,7 +13,7 @@ import {
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";

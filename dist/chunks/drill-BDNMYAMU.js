@@ -8,8 +8,8 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-KVWSREQU.js";
-import "./chunk-ONBDX7GP.js";
+} from "./chunk-OITQ3CXA.js";
+import "./chunk-AR2XBAPM.js";
 import {
   findBackup
 } from "./chunk-33YI2VSN.js";
@@ -19,7 +19,7 @@ import "./chunk-4VT4QHEZ.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-XTQ4PNIF.js";
+import "./chunk-S3WKNMIM.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   DRILL,

@@ -10,7 +10,7 @@ import {
 import {
   commands,
   redactConsole
-} from "./chunk-SG4BI67E.js";
+} from "./chunk-COKZSIAP.js";
 import {
   TerminalReporter
 } from "./chunk-ESR6KBI7.js";

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-ONBDX7GP.js";
+} from "./chunk-AR2XBAPM.js";
 import {
   buildBytes,
   checkKey,
@@ -28,7 +28,7 @@ import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   decryptionKeys
 } from "./chunk-HSVOLJ6P.js";

@@ -24,7 +24,7 @@ import {
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-LGNLVT3J.js";
+} from "./chunk-2H3T6CPB.js";
 import {
   makeStaging,
   withLock
@@ -53,7 +53,7 @@ import {
   sha256,
   snapshotFile,
   storeSecret
-} from "./chunk-XTQ4PNIF.js";
+} from "./chunk-S3WKNMIM.js";
 import {
   artifactFile,
   compileBackup
@@ -559,7 +559,7 @@ async function walkIntoRepository(options) {
 var PACK_SIZE = 16 * 1024 * 1024;
 var PACK_BLOBS = 16384;
 var PACKS_IN_FLIGHT = 1;
-var INDEX_BLOBS = 5e4;
+var INDEX_BLOBS = 2e4;
 var SLAB = PACK_SIZE + 9 * 1024 * 1024;
 var spareSlabs = [];
 var SPARE_SLABS = 2;

@@ -8,14 +8,14 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-KVWSREQU.js";
+} from "./chunk-OITQ3CXA.js";
 import {
   buildSnapshot
-} from "./chunk-ONBDX7GP.js";
+} from "./chunk-AR2XBAPM.js";
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-DQKQLPWH.js";
+} from "./chunk-TM7B56GX.js";
 import "./chunk-33YI2VSN.js";
 import {
   runHook
@@ -26,7 +26,7 @@ import "./chunk-4VT4QHEZ.js";
 import {
   withLock
 } from "./chunk-36RUIJKZ.js";
-import "./chunk-XTQ4PNIF.js";
+import "./chunk-S3WKNMIM.js";
 import "./chunk-HSVOLJ6P.js";
 import {
   faultPoint,
