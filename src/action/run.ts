@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import * as core from '@actions/core';
 import { commands } from '../commands/index.js';
 import { ExitCode, PlanError, RestorableError } from '../errors.js';
+import { ISSUES_URL } from '../version.js';
 import { annotationAt, GitHubReporter } from '../report/github.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
@@ -24,7 +25,7 @@ interface Failure {
 function describeFailure(error: unknown, reporter: GitHubReporter, workspace: string | undefined, secrets: Secrets): Failure {
   if (!(error instanceof RestorableError)) {
     reporter.debug((error as Error)?.stack ?? String(error));
-    return { message: `internal error: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in restorable; please report it with the log.', exitCode: ExitCode.bug };
+    return { message: `internal error: ${(error as Error)?.message ?? String(error)}`, hint: `This is a bug in restorable; please report it with the log at ${ISSUES_URL}`, exitCode: ExitCode.bug };
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
   // Plan problems become annotations on the plan file itself, at the line and column.

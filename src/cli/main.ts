@@ -11,7 +11,7 @@ import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/index.js';
 import { TerminalReporter } from '../report/terminal.js';
-import { VERSION } from '../version.js';
+import { ISSUES_URL, VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
 
@@ -126,7 +126,7 @@ function parse(argv: string[]) {
 
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets, partial?: unknown): number {
   if (!(error instanceof RestorableError)) {
-    reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
+    reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, `This is a bug in restorable; please report it with the lines above at ${ISSUES_URL}`);
     return ExitCode.bug;
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);

@@ -112,7 +112,7 @@ export async function loadPlan(path: string, options: LoadOptions): Promise<Load
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new PlanError(missing ? `No plan file at ${file}.` : `Cannot read the plan ${file}: ${(error as Error).message}`, [], {
-      hint: missing ? 'Write a restorable.yml (see examples/quickstart) or pass --plan FILE.' : undefined,
+      hint: missing ? 'Write a restorable.yml (see "A plan" at https://github.com/restorable/restorable#a-plan) or pass --plan FILE.' : undefined,
     });
   }
   return parsePlan(text, file, options);
