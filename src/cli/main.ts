@@ -10,7 +10,7 @@ import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/index.js';
-import { TerminalReporter } from '../report/terminal.js';
+import { TerminalReporter, type TerminalOptions } from '../report/terminal.js';
 import { ISSUES_URL, VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
@@ -25,6 +25,8 @@ ${Object.entries(commands)
 Options:
   -p, --plan FILE             the plan (default: ./restorable.yml)
       --json                  machine-readable output on stdout
+      --progress MODE         auto (default: a live line on a terminal, else a line every 10s),
+                              plain, json (one JSON object per stderr line) or none
   -b, --backup ID             latest (default), a backup id, or all (verify)
   -s, --source NAME           restore or drill only this source (repeatable)
   -t, --target NAME           read from (or list, verify, prune) this target only
@@ -93,6 +95,7 @@ function parse(argv: string[]) {
       options: {
         plan: { type: 'string', short: 'p', default: 'restorable.yml' },
         json: { type: 'boolean', default: false },
+        progress: { type: 'string', default: 'auto' },
         backup: { type: 'string', short: 'b', default: 'latest' },
         source: { type: 'string', short: 's', multiple: true, default: [] },
         target: { type: 'string', short: 't' },
@@ -122,6 +125,21 @@ function parse(argv: string[]) {
     const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message);
     throw new UsageError(unknown ? `Unknown option ${unknown[1]}.` : (error as Error).message, { hint: 'Run `restorable --help` for the options.' });
   }
+}
+
+/**
+ * --progress: auto follows stderr (a terminal or not), also under --json (its
+ * answer is on stdout); --quiet turns it off. RESTORABLE_PROGRESS_INTERVAL
+ * (a duration) sets the time between two lines, e.g. 1m for a quieter log.
+ */
+function progressOf(mode: string, quiet: boolean, env: NodeJS.ProcessEnv): Pick<TerminalOptions, 'progress' | 'progressIntervalMs'> {
+  const modes = ['auto', 'tty', 'plain', 'json', 'none'] as const;
+  const chosen = modes.find((m) => m === mode);
+  if (!chosen) throw new UsageError(`--progress ${mode}: expected one of ${modes.join(', ')}.`);
+  const every = env.RESTORABLE_PROGRESS_INTERVAL;
+  const interval = every ? { progressIntervalMs: waitMsOf(every, 'RESTORABLE_PROGRESS_INTERVAL') } : {};
+  if (chosen !== 'auto') return { progress: chosen, ...interval };
+  return { progress: quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'plain', ...interval };
 }
 
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets, partial?: unknown): number {
@@ -159,7 +177,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
-    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
+    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json, ...progressOf(values.progress, values.quiet, env) });
     if (values.version) {
       reporter.output(VERSION);
       return ExitCode.ok;

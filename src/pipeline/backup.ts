@@ -192,10 +192,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         // A files source in a repository: the blobs go to the targets' repositories now; the artifact is its snapshot object.
         const repository = source.type === 'files' && source.storage === 'repository' ? (repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop })) : undefined;
         const snapshot = repository && source.type === 'files' ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
-        const raw = measured(snapshot);
+        // Progress counts what is read, towards the size the source expects, where both are known; else the bytes stored so far.
+        let expected: number | undefined;
+        void snapshot.expectedBytes?.then((bytes) => (expected = bytes));
+        const raw = measured(snapshot, (done) => reporter.progress(step.id, done, expected));
         const file = repository ? snapshotFile(source.name, plan.encryption !== undefined) : artifactFile(source, plan);
         const compression: { algorithm: 'zstd' | 'gzip' | 'none'; level?: number | undefined } = repository ? { algorithm: 'none' } : plan.compression;
-        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
+        const digest = new Digest(raw.counts || repository ? undefined : (bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
         // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
@@ -243,7 +246,9 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         alive().map(async (target) => {
           try {
             for (const entry of entries) {
-              const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
+              const { file, bytes } = entry.artifact;
+              const read = await readBack(target, plan.name, id, entry, undefined, (done) => reporter.progress(`verify:${target.name}:${file}`, done, bytes, `verifying ${file} on ${target.name}`));
+              const problem = mismatch(entry, read);
               if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());

@@ -11,6 +11,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
 import { matching, mismatch, readBack } from '../artifacts/check.js';
+import { counting } from '../util/counting.js';
 import { decryptor, openable, type DecryptionKeys } from '../artifacts/encrypt.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
@@ -56,9 +57,11 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
  * Returns a local path holding the artifact's verified bytes: the target's own
  * file when it is local, else a copy downloaded into `stagingDir`.
  */
-export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string): Promise<string> {
+export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string, reporter?: Reporter): Promise<string> {
   const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join(stagingDir, entry.artifact.file);
-  const read = await readBack(target, plan, id, entry, target.localPath ? undefined : path).catch((error: unknown) => {
+  const { file, bytes } = entry.artifact;
+  const onBytes = reporter && ((done: number) => reporter.progress(`check:${target.name}:${file}`, done, bytes, `checking ${file} on ${target.name}`));
+  const read = await readBack(target, plan, id, entry, target.localPath ? undefined : path, onBytes).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error, { staging: true }) : error;
   });
   const problem = mismatch(entry, read);
@@ -77,13 +80,13 @@ export async function fetchVerified(target: Target, plan: string, id: string, en
  * a few hundred KB of zstd can hold 10 GiB of zeros. Errors surface on the
  * returned stream.
  */
-export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys): Readable {
+export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys, onRead?: (done: number) => void): Readable {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption, file, decoded_bytes: limit } = entry.artifact;
   const opening = encryption ? [decryptor(encryption, keys ?? { identities: [] }, `The artifact ${file}`)] : [];
   const output = limit === undefined ? decoder : new PassThrough({ highWaterMark: 1 << 20 });
   const bounds = limit === undefined ? [] : [bounded(file, limit), output];
-  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error: unknown) => output.destroy(error as Error));
+  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), ...(onRead ? [counting(onRead)] : []), matching(entry), ...opening, decoder, ...bounds]).catch((error: unknown) => output.destroy(error as Error));
   return output;
 }
 
