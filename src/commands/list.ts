@@ -65,7 +65,7 @@ export const list: Command = async (input, io) => {
   const rows = new Map<string, Row>();
   const now = new Date();
   const unreachable: { target: string; error: string }[] = [];
-  for (const target of selectTargets(loaded, input.target, io.env)) {
+  for (const target of selectTargets(loaded, input.target, io.env, io.reporter)) {
     try {
       for (const backup of await listBackups(target, plan.name)) {
         const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null };

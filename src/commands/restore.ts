@@ -13,7 +13,7 @@ export const restore: Command = async (input, io) => {
     return result;
   }
   if (input.into) throw new UsageError('--into goes with --path.', { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
-  const result = await withLock(loaded, allTargets(loaded, io.env), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
+  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ''}`);

@@ -201,7 +201,7 @@ export const verify: Command = async (input, io) => {
   const repository = plan.sources.some((s) => s.type === 'files' && s.storage === 'repository');
   const sample = sampleOf(input.sample);
   const listed = new Map<string, Set<string>>();
-  const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env), plan.name);
+  const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env, io.reporter), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
   const wanted = input.backup === 'latest' ? latest : input.backup;

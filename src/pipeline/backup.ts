@@ -105,7 +105,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const now = options.now ?? (() => new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir, env }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
   const failures = new Map<string, string>();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {

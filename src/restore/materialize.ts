@@ -33,7 +33,7 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
   const others = async () => {
     const readers: RepoReader[] = [];
     for (const config of plan.targets.filter((t) => t.name !== target.name)) {
-      const other = createTarget(config, { planDir: ctx.planDir, env: prepared.env });
+      const other = createTarget(config, { planDir: ctx.planDir, env: prepared.env, onRetry: (message) => ctx.reporter.warn(message) });
       const reader = await RepoReader.open(other, plan.name, snapshot, plan.encryption, keys).catch(() => undefined);
       if (reader) readers.push(reader);
     }

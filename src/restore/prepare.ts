@@ -105,7 +105,7 @@ async function versionProblems(
 
 export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<Prepared> {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom('the staging folder', request.stagingRoot ?? tmpdir(), 'a few KiB', error, { staging: true }) : error;
