@@ -19,7 +19,7 @@ Usage: restorable <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
 
 Options:
@@ -44,6 +44,8 @@ Options:
       --into DIR              restore --path: build them in this new or empty folder; live data untouched
       --sample SHARE          verify: check this share of a repository's packs: 10% (another
                               slice each day) or 3/7 (the third of seven)
+      --remove ID             restore-points: remove the points of this restore (its id, or a unique part)
+      --older-than AGE        restore-points: remove those older than AGE (12h, 7d, 2w)
       --break-lock            remove stale locks of this plan (never live ones) first
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
@@ -75,6 +77,8 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   uses: ['workflow'],
   force: ['workflow'],
   trigger: ['backup'],
+  remove: ['restore-points'],
+  'older-than': ['restore-points'],
 };
 
 function checkOptionsFor(command: string, given: readonly string[]): void {
@@ -107,6 +111,8 @@ function parse(argv: string[]) {
         path: { type: 'string', multiple: true, default: [] },
         into: { type: 'string' },
         'break-lock': { type: 'boolean', default: false },
+        remove: { type: 'string' },
+        'older-than': { type: 'string' },
         wait: { type: 'string' },
         staging: { type: 'string' },
         out: { type: 'string' },
@@ -214,6 +220,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.uses ? { uses: values.uses } : {}),
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
+      ...(values.remove !== undefined ? { remove: values.remove } : {}),
+      ...(values['older-than'] !== undefined ? { olderThan: values['older-than'] } : {}),
     };
     const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));

@@ -42,6 +42,9 @@ export interface CommandInput {
   force?: boolean;
   /** restore/drill --to URL, as typed: `${VAR}` not yet read. */
   to?: string;
+  /** restore-points: remove this restore's points (its tag, or a unique part), or those older than this age (`7d`). */
+  remove?: string;
+  olderThan?: string;
 }
 
 export interface CommandIO {

@@ -7,6 +7,7 @@ import { list } from './list.js';
 import { planCommand } from './plan.js';
 import { prune } from './prune.js';
 import { restore } from './restore.js';
+import { restorePoints } from './restore-points.js';
 import { schema } from './schema.js';
 import { validate } from './validate.js';
 import { verify } from './verify.js';
@@ -20,6 +21,7 @@ export const commands: Record<string, { run: Command; summary: string }> = {
   verify: { run: verify, summary: 're-read stored copies and check every checksum (--backup latest|all|ID)' },
   restore: { run: restore, summary: 'restore point, restore, health checks, rollback on failure' },
   drill: { run: drill, summary: 'restore into a scratch place, run health checks, touch nothing live' },
+  'restore-points': { run: restorePoints, summary: 'list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them' },
   ls: { run: ls, summary: 'list what a repository backup holds (--source NAME [PATH])' },
   dump: { run: dump, summary: 'write one file of a repository backup to stdout (--source NAME PATH)' },
   export: { run: exportCommand, summary: 'write a repository backup as a plain tar to stdout (--source NAME)' },
