@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
+import { closestKey } from '../plan/suggest.js';
 import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
@@ -19,7 +20,7 @@ Usage: restorable <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`)
   .join('\n')}
 
 Options:
@@ -80,6 +81,21 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   remove: ['restore-points'],
   'older-than': ['restore-points'],
 };
+
+/** `restorable help backup`, `restorable backup --help`: that command's summary and the options it takes. */
+function commandHelp(name: string): string {
+  const options = USAGE.slice(USAGE.indexOf('Options:\n') + 9, USAGE.indexOf('\n\nExit codes:')).split('\n');
+  const blocks: string[][] = [];
+  for (const line of options) {
+    if (/^\s+-/.test(line)) blocks.push([line]);
+    else blocks.at(-1)?.push(line);
+  }
+  const own = blocks.filter((block) => {
+    const option = /--([a-z-]+)/.exec(block[0]!)?.[1] ?? '';
+    return !ONLY_FOR[option] || ONLY_FOR[option].includes(name);
+  });
+  return [`restorable ${name}: ${commands[name]!.summary}`, '', `Usage: restorable ${name} [options]`, '', 'Options:', ...own.flat(), '', 'All commands and exit codes: restorable --help'].join('\n');
+}
 
 function checkOptionsFor(command: string, given: readonly string[]): void {
   for (const option of given) {
@@ -163,8 +179,9 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
   if (error instanceof PlanError && error.problems.length > 0) {
     reporter.error(error.message);
     const lines = error.problems.map((p) => `${p.where}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    // On stderr, beside the summary line: cron mails and `2>log` get the whole story.
     if (json) for (const line of lines) reporter.error(line);
-    else reporter.output(lines.join('\n'));
+    else for (const line of lines) reporter.plain(line);
     if (error.hint) reporter.error('', error.hint);
   } else reporter.error(error.message, error.hint);
   return error.exitCode;
@@ -189,12 +206,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return ExitCode.ok;
     }
     const name = positionals[0];
-    if (values.help || !name) {
+    const about = name === 'help' ? positionals[1] : values.help ? name : undefined;
+    if (about !== undefined) {
+      if (!commands[about]) throw new UsageError(`Unknown command "${about}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+      reporter.output(commandHelp(about));
+      return ExitCode.ok;
+    }
+    if (values.help || !name || name === 'help') {
       reporter.output(USAGE);
-      return values.help ? ExitCode.ok : ExitCode.invalid;
+      return values.help || name === 'help' ? ExitCode.ok : ExitCode.invalid;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+    if (!command) {
+      const meant = closestKey(name, Object.keys(commands));
+      throw new UsageError(`Unknown command "${name}"${meant ? `: did you mean "${meant}"?` : '.'}`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+    }
     const takesPath = name === 'ls' || name === 'dump';
     if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));

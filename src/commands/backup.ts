@@ -1,5 +1,6 @@
 import { runBackup, type BackupResult, type TargetOutcome } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
+import { countsText } from '../report/counts.js';
 import { allTargets, loadRecovered, type Command } from './context.js';
 import { withLock } from './locked.js';
 
@@ -31,7 +32,7 @@ function summary(result: BackupResult): string {
   const lost = failed.length > 0 ? `; target${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed` : '';
   const lines = [`Backup ${result.id || '(none)'}: ${state} in ${(result.durationMs / 1000).toFixed(1)}s${lost}`];
   for (const source of result.manifest?.sources ?? []) {
-    const counts = Object.entries(source.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+    const counts = countsText(source.counts);
     lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts}`);
   }
   lines.push(...targetTable(result.targets).map((line) => `  ${line}`));

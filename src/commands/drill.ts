@@ -10,5 +10,9 @@ export const drill: Command = async (input, io) => {
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);
     io.reporter.output(lines.join('\n'));
   }
+  // Checksums and a clean decode prove the bytes, not that the app can run on them.
+  if (loaded.plan.restore.healthchecks.length === 0) {
+    io.reporter.warn('The plan has no health checks (restore.healthchecks): this drill proved only that the backup decodes and restores, not that the app works on it. Add an sql check (e.g. select count(*) from a table, expect {min: 1}) or an http or command check.');
+  }
   return result;
 };

@@ -16,6 +16,9 @@ import { buildSnapshot } from '../repository/restore.js';
 import { CollectedReporter } from '../report/collected.js';
 import type { Reporter } from '../report/reporter.js';
 import { counting } from '../util/counting.js';
+import { plural } from '../report/counts.js';
+import { formatBytes } from '../report/terminal.js';
+import { matchBackupId } from '../restore/locate.js';
 import { loadRecovered, selectTargets, type Command } from './context.js';
 
 interface ArtifactReport {
@@ -204,7 +207,8 @@ export const verify: Command = async (input, io) => {
   const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env, io.reporter), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
-  const wanted = input.backup === 'latest' ? latest : input.backup;
+  const everywhere = [...new Set(holdings.flatMap((h) => h.complete ?? []).map((b) => b.id))];
+  const wanted = input.backup === 'latest' ? latest : input.backup === 'all' ? undefined : (matchBackupId(everywhere, input.backup) ?? input.backup);
   for (const { target, complete, error } of holdings) {
     // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
     if (!complete) {
@@ -221,6 +225,11 @@ export const verify: Command = async (input, io) => {
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
+  if (!input.json) {
+    const bytes = reports.reduce((sum, r) => sum + r.artifacts.filter((a) => a.ok).reduce((s, a) => s + a.bytes, 0), 0);
+    const ok = reports.length - bad.length - unread.length;
+    io.reporter.output(`Total: ${plural(reports.length, 'copy', 'copies')} checked${input.deep ? ' deep' : ''}: ${ok} ok (${formatBytes(bytes)} read), ${bad.length} damaged, ${unread.length} unreadable.`);
+  }
   if (bad.length === 0 && unread.length > 0) {
     throw new RunError(`${unread.length} of ${reports.length} cop${reports.length === 1 ? 'y' : 'ies'} could not be read: ${unread.map((r) => `${r.backup} on ${r.target}`).join(', ')}; the others verified.`, {
       hint: 'See the reasons above; a GitHub cache can be read only inside a workflow job (--target NAME verifies one target).',

@@ -27,6 +27,7 @@ import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
 import { prunePlan, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
+import { countsText } from '../report/counts.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
@@ -232,7 +233,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began),
         });
-        const counts = Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+        const counts = countsText(info.counts);
         const stored = 'summary' in snapshot ? `; ${String(snapshot.summary)}` : '';
         return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}${stored}`;
       } finally {

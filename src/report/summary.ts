@@ -15,6 +15,7 @@ import type { RestoreResult } from '../restore/restore.js';
 import type { PruneReport } from '../retention/prune.js';
 import type { Secrets } from './secrets.js';
 import { formatBytes } from './terminal.js';
+import { countsText } from './counts.js';
 
 export interface SummaryInput {
   command: string;
@@ -61,7 +62,7 @@ function backupTables(t: Tables, data: BackupData): void {
   t.table(
     'Sources',
     ['source', 'type', 'engine', 'artifact', 'size', 'counts', 'time'],
-    sources.map((s) => [s.name, s.type, s.engine ? `${s.engine.name} ${s.engine.version}` : '', s.artifact.file, formatBytes(s.artifact.bytes), Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', '), seconds(s.duration_ms ?? 0)]),
+    sources.map((s) => [s.name, s.type, s.engine ? `${s.engine.name} ${s.engine.version}` : '', s.artifact.file, formatBytes(s.artifact.bytes), countsText(s.counts), seconds(s.duration_ms ?? 0)]),
   );
   const copies = new Map((data.manifest?.copies ?? []).map((c) => [c.target, c]));
   t.table(
@@ -116,7 +117,7 @@ function restoreTables(t: Tables, data: RestoreData | DrillData, drill: boolean)
     [[data.backupId, data.target, where, seconds(data.durationMs)]],
   );
   if ('sources' in data) t.table('Sources', ['source', 'location', 'restore point'], data.sources.map((s) => [s.name, s.location, s.restorePoint ?? '']));
-  if ('counts' in data) t.table('Sources', ['source', 'counts'], Object.entries(data.counts).map(([name, c]) => [name, Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ')]));
+  if ('counts' in data) t.table('Sources', ['source', 'counts'], Object.entries(data.counts).map(([name, c]) => [name, countsText(c)]));
   checksTable(t, data.checks);
 }
 

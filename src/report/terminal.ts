@@ -70,6 +70,10 @@ export class TerminalReporter implements Reporter {
   progress(id: string, done: number, total?: number, label?: string): void {
     this.bar.update(id, done, total, label ?? this.titles.get(id) ?? id);
   }
+  /** A line on stderr as it is (a plan problem, already `file:line:col: error: ...`). */
+  plain(text: string): void {
+    this.line(text, { type: 'log', level: 'error', message: text });
+  }
   output(text: string): void {
     this.bar.clearLive();
     (this.options.out ?? process.stdout).write(`${this.secrets.redact(text)}\n`);

@@ -29,6 +29,19 @@ export interface Located {
  * across targets, and the targets holding it, in plan order. Each holder is a
  * full copy: restore falls back to the next when one copy is damaged.
  */
+/**
+ * A backup named as people name it: the whole id, its random tag (`236a02`),
+ * or a unique prefix (`20261121T02`). Two matches are a usage error that
+ * lists them, never a guess.
+ */
+export function matchBackupId(ids: readonly string[], selector: string): string | undefined {
+  if (ids.includes(selector)) return selector;
+  if (selector.length < 4) return undefined;
+  const matches = ids.filter((id) => id.startsWith(selector) || id.endsWith(`-${selector}`));
+  if (matches.length > 1) throw new UsageError(`"${selector}" matches ${matches.length} backups: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', ...' : ''}.`, { hint: 'Give more of the id (or the whole id, from `restorable list`).' });
+  return matches[0];
+}
+
 export async function findBackup(targets: Target[], plan: string, selector: string, reporter: Reporter, only?: string): Promise<{ id: string; holders: Target[] }> {
   const candidates = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(', ')}` });
@@ -43,7 +56,7 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
     }),
   );
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id = selector === 'latest' ? all[0] : all.find((candidate) => candidate === selector);
+  const id = selector === 'latest' ? all[0] : matchBackupId(all, selector);
   if (!id) {
     const where = candidates.map((t) => t.name).join(', ');
     throw new NotFoundError(selector === 'latest' ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector} was not found on ${where}.`, {

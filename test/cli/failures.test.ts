@@ -76,7 +76,7 @@ describe('bad input', () => {
     writeFileSync(ws.plan, readFileSync(ws.plan, 'utf8').replace('    exclude:', '    exclud:'));
     const result = await cli('validate');
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/restorable\.yml:\d+:\d+: error: sources\[1\]\.exclud: unknown key "exclud"/);
+    expect(result.stderr).toMatch(/restorable\.yml:\d+:\d+: error: sources\[1\]\.exclud: unknown key "exclud": did you mean "exclude"\?/);
     noStackTrace(result);
   });
 
@@ -84,7 +84,7 @@ describe('bad input', () => {
     ws.writePlan({ ...basePlan(ws.dir), retention: { keep_last: 'seven' } });
     const result = await cli('backup');
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/retention\.keep_last: expected number/);
+    expect(result.stderr).toMatch(/retention\.keep_last: expected number/);
     expect(readdirSync(ws.target('nas'))).toEqual([]);
   });
 
