@@ -11,8 +11,15 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { clockDuration } from '../plan/duration.js';
 
-/** Kinds of storage, for the "2 kinds of media" part of 3-2-1. */
-export const medium = z.enum(['disk', 'object', 'artifact', 'tape', 'optical', 'cloud-drive']);
+/**
+ * Kinds of storage, for the "2 kinds of media" part of 3-2-1. The reading
+ * taken is "two storage types or devices that do not fail together":
+ * `removable-disk` (a USB disk plugged in for the backup, then away from
+ * the machine) is its own kind, apart from `disk` (the live data's disk, a
+ * NAS or server disk that is always attached), so nobody has to call a USB
+ * disk `optical` to pass the check.
+ */
+export const medium = z.enum(['disk', 'removable-disk', 'object', 'artifact', 'tape', 'optical', 'cloud-drive']);
 export type Medium = z.infer<typeof medium>;
 
 export const targetName = z

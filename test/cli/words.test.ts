@@ -87,3 +87,25 @@ describe('words', () => {
     expect((await cli('drill')).stderr).not.toMatch(/no health checks/);
   });
 });
+
+describe('media', () => {
+  it('a plan with a NAS, a USB disk (medium: removable-disk) and an offsite box validates as 3-2-1; without it, the hint names removable-disk', async () => {
+    const ws = makeWorkspace();
+    try {
+      const targets = [
+        { name: 'nas', type: 'local', path: ws.target('nas') },
+        { name: 'usb', type: 'local', path: ws.target('usb'), medium: 'removable-disk' },
+        { name: 'cloud', type: 'local', path: ws.target('cloud'), offsite: true },
+      ];
+      ws.writePlan({ ...basePlan(ws.dir), targets });
+      const ok = await runCli(['validate', '--plan', ws.plan]);
+      expect(ok.code, ok.stderr).toBe(0);
+      ws.writePlan({ ...basePlan(ws.dir), targets: targets.map(({ medium: _, ...t }) => t) });
+      const short = await runCli(['validate', '--plan', ws.plan]);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toMatch(/1 of 2 kinds of media .*medium: removable-disk for a USB disk/);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});
