@@ -3,7 +3,9 @@
  * and exit code. Exported as `run()` (without side effects on import) so
  * GitHub's local action runner can call it; dist/index.js calls it.
  */
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { parse } from 'yaml';
 import * as core from '@actions/core';
 import { commands } from '../commands/index.js';
 import { ExitCode, PlanError, RestorableError } from '../errors.js';
@@ -20,6 +22,16 @@ interface Failure {
   message: string;
   hint?: string;
   exitCode: number;
+}
+
+/** The plan's `name:` for the summary, read on its own so a plan that failed to load still gets one when it has it. */
+async function nameOfPlan(path: string): Promise<string | undefined> {
+  try {
+    const name = (parse(await readFile(path, 'utf8')) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^[a-z0-9-]{1,63}$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeFailure(error: unknown, reporter: GitHubReporter, workspace: string | undefined, secrets: Secrets): Failure {
@@ -50,12 +62,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   process.once('SIGTERM', stop);
   let command = 'backup';
   let planLabel = 'restorable.yml';
+  let planPath: string | undefined;
   let data: unknown;
   let failure: Failure | undefined;
   try {
     const request = readInputs(env);
     command = request.command;
     planLabel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, request.input.planPath) : request.input.planPath;
+    planPath = request.input.planPath;
     reporter.info(`restorable: ${request.cliLine}`);
     data = await commands[command]!.run(request.input, {
       reporter,
@@ -72,7 +86,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     restoreConsole();
   }
   for (const [name, value] of Object.entries(outputsFor(command, data, secrets, failure))) core.setOutput(name, value);
-  const summary: SummaryInput = { command, plan: planLabel, data, ...(failure ? { failure } : {}) };
+  const planName = planPath ? await nameOfPlan(planPath) : undefined;
+  const summary: SummaryInput = { command, plan: planLabel, ...(planName ? { planName } : {}), data, ...(failure ? { failure } : {}) };
   await writeSummary(summary, secrets, env).catch((error: unknown) => reporter.warn(`Could not write the job summary: ${(error as Error).message}`));
   if (!failure) return ExitCode.ok;
   core.setFailed(secrets.redact(failure.hint ? `${failure.message}\nHint: ${failure.hint}` : failure.message));

@@ -19,7 +19,10 @@ import { countsText } from './counts.js';
 
 export interface SummaryInput {
   command: string;
+  /** The plan file, relative to the workspace. */
   plan: string;
+  /** The plan's `name:`, which the summary leads with (a file name says little in a list of runs). */
+  planName?: string;
   data: unknown;
   failure?: { message: string; hint?: string; exitCode: number };
 }
@@ -156,7 +159,8 @@ function headline(input: SummaryInput): string {
   const id = data.id || data.backupId;
   const time = data.durationMs === undefined ? '' : ` in ${seconds(data.durationMs)}`;
   const outcome = input.failure ? `failed (exit ${input.failure.exitCode})` : 'ok';
-  return `restorable ${input.command} "${input.plan}"${id ? ` ${id}` : ''}: ${outcome}${time}`;
+  const plan = input.planName ? `"${input.planName}" (${input.plan})` : `"${input.plan}"`;
+  return `restorable ${input.command} ${plan}${id ? ` ${id}` : ''}: ${outcome}${time}`;
 }
 
 /** Appends this run's tables to the job summary; returns false when there is no summary file. */
