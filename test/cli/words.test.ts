@@ -72,6 +72,18 @@ describe('words', () => {
     expect(backup.stdout).not.toMatch(/\b1 (symlinks|databases|tables|files)\b/);
   });
 
+  it('list shows whether each backup met the copy rule, and its app and schema versions', async () => {
+    const plan = basePlan(ws.dir) as { sources: Record<string, unknown>[] };
+    ws.writePlan({ ...plan, sources: [{ ...plan.sources[0], schema_version: { pragma: 'user_version' } }, plan.sources[1]] });
+    expect((await cli('backup')).code).toBe(0);
+    ws.writePlan(basePlan(ws.dir));
+    const run = await cli('list');
+    expect(run.stdout).toMatch(/^BACKUP\s+AGE\s+SIZE\s+RULE\s+APP\s+SCHEMA\s+COPIES\s+DRILL\s+TARGETS$/m);
+    expect(run.stdout).toMatch(/^\S+\s+\d+m\s+[\d.]+ \S+\s+met\s+1\.4\.2\s+db 7\s+3\s+/m);
+    const data = json<{ backups: { policy_met: boolean; app_version: string; schema_versions: Record<string, string | null> }[] }>(await cli('list', '--json'));
+    expect(data.backups[0]).toMatchObject({ policy_met: true, app_version: '1.4.2', schema_versions: { db: '7', uploads: null } });
+  });
+
   it('verify ends with a total line', async () => {
     const run = await cli('verify', '--backup', 'all');
     expect(run.code, run.stderr).toBe(0);
