@@ -120,6 +120,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const entries: SourceEntry[] = [];
   const verifiedAt = new Map<string, string>();
   const written = new Set<string>();
+  /** Targets that dropped out in preflight: nothing of this run is on them to clear. */
+  const unwritten = new Set<string>();
   let verdict: PolicyVerdict | undefined;
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
@@ -164,7 +166,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : undefined;
       stagingDir = await makeStaging(options.stagingRoot, 'backup');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
-      await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
+      await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => (drop(t, error), unwritten.add(t.name)))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
       appVersion = await resolveAppVersion(plan, planDir, env);
       id = makeBackupId(started, appVersion);
@@ -322,7 +324,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async report() {
-      const state = (t: Target) => (failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? 'verified' : 'not written');
+      // Why a target failed was said when it dropped out and is in the summary's table: not a third time here.
+      const state = (t: Target) => (failures.has(t.name) ? 'FAILED' : verifiedAt.has(t.name) ? 'verified' : 'not written');
       const outcome = targets.map((t) => `${t.name}: ${state(t)}`);
       return outcome.join('; ');
     },
@@ -338,7 +341,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: 'The backup is complete and listed; fix the hook (the app may still be in maintenance mode).' }));
   if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
   // Targets that hold no committed copy keep nothing of this run (a manifest-less folder is invisible, but takes space).
-  if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
+  if (id) await removeIncomplete((manifest ? targets.filter((t) => failures.has(t.name)) : targets).filter((t) => !unwritten.has(t.name)), plan.name, id, reporter);
   return {
     id,
     ok: error === undefined,

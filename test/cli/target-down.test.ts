@@ -72,6 +72,10 @@ describe('a target that is down', () => {
     const printed = Number(/Backup \S+: complete in ([\d.]+)s; target box failed$/m.exec(run.stdout)?.[1] ?? Number.NaN) * 1000;
     expect(printed, run.stdout).not.toBeNaN();
     expect(Math.abs(run.wallMs - printed), run.stdout).toBeLessThan(1500);
+    // The failure told where it happens and in the table, not again by the report step or a cleanup of nothing.
+    expect(run.stderr).toMatch(/ok in [\d.]+s: nas: verified; usb: verified; cloud: verified; box: FAILED$/m);
+    expect(run.stderr).not.toMatch(/Could not clear the incomplete backup/);
+    expect(run.stdout).toMatch(/^ {2}box +sftp +disk +yes +no +no +no +Target "box" .*ECONNREFUSED/m);
   }, 120_000);
 
   it('list prints the retries too, and retry_for: 0s fails at the first refusal', async () => {
