@@ -8,20 +8,20 @@ import {
   init_protocols,
   protocols_exports,
   require_dist_cjs
-} from "./chunk-WVSHN2NY.js";
+} from "./chunk-RNPHR4YW.js";
 import {
   endpoints_exports,
   init_endpoints
-} from "./chunk-EGDMT537.js";
+} from "./chunk-32H6SAFO.js";
 import {
   __commonJS,
   __require,
   __toCommonJS
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+// ../../main/node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var require_dist_cjs2 = __commonJS({
-  "node_modules/@aws-sdk/lib-storage/dist-cjs/index.js"(exports) {
+  "../../main/node_modules/@aws-sdk/lib-storage/dist-cjs/index.js"(exports) {
     var { PutObjectCommand, ChecksumAlgorithm, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = require_dist_cjs();
     var { toEndpointV1, getEndpointFromInstructions } = (init_endpoints(), __toCommonJS(endpoints_exports));
     var { extendedEncodeURIComponent } = (init_protocols(), __toCommonJS(protocols_exports));

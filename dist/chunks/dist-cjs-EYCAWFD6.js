@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   require_dist_cjs
-} from "./chunk-WVSHN2NY.js";
-import "./chunk-EGDMT537.js";
+} from "./chunk-RNPHR4YW.js";
+import "./chunk-32H6SAFO.js";
 import "./chunk-ZJTQKECG.js";
 export default require_dist_cjs();

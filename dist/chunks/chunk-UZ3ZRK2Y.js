@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -411,9 +411,9 @@ var require_anchors = __commonJS({
       }
       return true;
     }
-    function anchorNames(root) {
+    function anchorNames(root2) {
       const anchors = /* @__PURE__ */ new Set();
-      visit3.visit(root, {
+      visit3.visit(root2, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str2}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants4 = require_constants();
     var utils = require_utils();
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse4 = require_parse();
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/postgres-array/index.js
+// ../../main/node_modules/postgres-array/index.js
 var require_postgres_array = __commonJS({
-  "node_modules/postgres-array/index.js"(exports) {
+  "../../main/node_modules/postgres-array/index.js"(exports) {
     "use strict";
     exports.parse = function(source, transform2) {
       return new ArrayParser(source, transform2).parse();
@@ -9211,9 +9211,9 @@ var require_postgres_array = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/arrayParser.js
+// ../../main/node_modules/pg-types/lib/arrayParser.js
 var require_arrayParser = __commonJS({
-  "node_modules/pg-types/lib/arrayParser.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/arrayParser.js"(exports, module) {
     var array2 = require_postgres_array();
     module.exports = {
       create: function(source, transform2) {
@@ -9227,9 +9227,9 @@ var require_arrayParser = __commonJS({
   }
 });
 
-// node_modules/postgres-date/index.js
+// ../../main/node_modules/postgres-date/index.js
 var require_postgres_date = __commonJS({
-  "node_modules/postgres-date/index.js"(exports, module) {
+  "../../main/node_modules/postgres-date/index.js"(exports, module) {
     "use strict";
     var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
@@ -9314,9 +9314,9 @@ var require_postgres_date = __commonJS({
   }
 });
 
-// node_modules/xtend/mutable.js
+// ../../main/node_modules/xtend/mutable.js
 var require_mutable = __commonJS({
-  "node_modules/xtend/mutable.js"(exports, module) {
+  "../../main/node_modules/xtend/mutable.js"(exports, module) {
     module.exports = extend2;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
     function extend2(target) {
@@ -9333,9 +9333,9 @@ var require_mutable = __commonJS({
   }
 });
 
-// node_modules/postgres-interval/index.js
+// ../../main/node_modules/postgres-interval/index.js
 var require_postgres_interval = __commonJS({
-  "node_modules/postgres-interval/index.js"(exports, module) {
+  "../../main/node_modules/postgres-interval/index.js"(exports, module) {
     "use strict";
     var extend2 = require_mutable();
     module.exports = PostgresInterval;
@@ -9424,9 +9424,9 @@ var require_postgres_interval = __commonJS({
   }
 });
 
-// node_modules/postgres-bytea/index.js
+// ../../main/node_modules/postgres-bytea/index.js
 var require_postgres_bytea = __commonJS({
-  "node_modules/postgres-bytea/index.js"(exports, module) {
+  "../../main/node_modules/postgres-bytea/index.js"(exports, module) {
     "use strict";
     var bufferFrom = Buffer.from || Buffer;
     module.exports = function parseBytea(input2) {
@@ -9460,9 +9460,9 @@ var require_postgres_bytea = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/textParsers.js
+// ../../main/node_modules/pg-types/lib/textParsers.js
 var require_textParsers = __commonJS({
-  "node_modules/pg-types/lib/textParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/textParsers.js"(exports, module) {
     var array2 = require_postgres_array();
     var arrayParser = require_arrayParser();
     var parseDate = require_postgres_date();
@@ -9660,9 +9660,9 @@ var require_textParsers = __commonJS({
   }
 });
 
-// node_modules/pg-int8/index.js
+// ../../main/node_modules/pg-int8/index.js
 var require_pg_int8 = __commonJS({
-  "node_modules/pg-int8/index.js"(exports, module) {
+  "../../main/node_modules/pg-int8/index.js"(exports, module) {
     "use strict";
     var BASE = 1e6;
     function readInt8(buffer) {
@@ -9740,9 +9740,9 @@ var require_pg_int8 = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/binaryParsers.js
+// ../../main/node_modules/pg-types/lib/binaryParsers.js
 var require_binaryParsers = __commonJS({
-  "node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/binaryParsers.js"(exports, module) {
     var parseInt64 = require_pg_int8();
     var parseBits = function(data, bits, offset, invert3, callback) {
       offset = offset || 0;
@@ -9940,9 +9940,9 @@ var require_binaryParsers = __commonJS({
   }
 });
 
-// node_modules/pg-types/lib/builtins.js
+// ../../main/node_modules/pg-types/lib/builtins.js
 var require_builtins = __commonJS({
-  "node_modules/pg-types/lib/builtins.js"(exports, module) {
+  "../../main/node_modules/pg-types/lib/builtins.js"(exports, module) {
     module.exports = {
       BOOL: 16,
       BYTEA: 17,
@@ -10008,9 +10008,9 @@ var require_builtins = __commonJS({
   }
 });
 
-// node_modules/pg-types/index.js
+// ../../main/node_modules/pg-types/index.js
 var require_pg_types = __commonJS({
-  "node_modules/pg-types/index.js"(exports) {
+  "../../main/node_modules/pg-types/index.js"(exports) {
     var textParsers = require_textParsers();
     var binaryParsers = require_binaryParsers();
     var arrayParser = require_arrayParser();
@@ -10049,9 +10049,9 @@ var require_pg_types = __commonJS({
   }
 });
 
-// node_modules/pg/lib/defaults.js
+// ../../main/node_modules/pg/lib/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/pg/lib/defaults.js"(exports, module) {
+  "../../main/node_modules/pg/lib/defaults.js"(exports, module) {
     "use strict";
     var user;
     try {
@@ -10118,9 +10118,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/pg/lib/utils.js
+// ../../main/node_modules/pg/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/pg/lib/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/utils.js"(exports, module) {
     "use strict";
     var defaults2 = require_defaults();
     var nodeUtils = __require("util");
@@ -10282,9 +10282,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/utils.js
+// ../../main/node_modules/pg/lib/crypto/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/pg/lib/crypto/utils.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/utils.js"(exports, module) {
     var nodeCrypto = __require("crypto");
     module.exports = {
       postgresMd5PasswordHash,
@@ -10333,9 +10333,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/cert-signatures.js
+// ../../main/node_modules/pg/lib/crypto/cert-signatures.js
 var require_cert_signatures = __commonJS({
-  "node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/cert-signatures.js"(exports, module) {
     function x509Error(msg, cert) {
       return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
     }
@@ -10446,9 +10446,9 @@ var require_cert_signatures = __commonJS({
   }
 });
 
-// node_modules/pg/lib/crypto/sasl.js
+// ../../main/node_modules/pg/lib/crypto/sasl.js
 var require_sasl = __commonJS({
-  "node_modules/pg/lib/crypto/sasl.js"(exports, module) {
+  "../../main/node_modules/pg/lib/crypto/sasl.js"(exports, module) {
     "use strict";
     var crypto2 = require_utils3();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
@@ -10631,9 +10631,9 @@ var require_sasl = __commonJS({
   }
 });
 
-// node_modules/pg/lib/type-overrides.js
+// ../../main/node_modules/pg/lib/type-overrides.js
 var require_type_overrides = __commonJS({
-  "node_modules/pg/lib/type-overrides.js"(exports, module) {
+  "../../main/node_modules/pg/lib/type-overrides.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     function TypeOverrides2(userTypes) {
@@ -10666,9 +10666,9 @@ var require_type_overrides = __commonJS({
   }
 });
 
-// node_modules/pg-connection-string/index.js
+// ../../main/node_modules/pg-connection-string/index.js
 var require_pg_connection_string = __commonJS({
-  "node_modules/pg-connection-string/index.js"(exports, module) {
+  "../../main/node_modules/pg-connection-string/index.js"(exports, module) {
     "use strict";
     function parse4(str2, options = {}) {
       if (str2.charAt(0) === "/") {
@@ -10854,9 +10854,9 @@ See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode de
   }
 });
 
-// node_modules/pg/lib/connection-parameters.js
+// ../../main/node_modules/pg/lib/connection-parameters.js
 var require_connection_parameters = __commonJS({
-  "node_modules/pg/lib/connection-parameters.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection-parameters.js"(exports, module) {
     "use strict";
     var dns = __require("dns");
     var defaults2 = require_defaults();
@@ -11005,9 +11005,9 @@ var require_connection_parameters = __commonJS({
   }
 });
 
-// node_modules/pg/lib/result.js
+// ../../main/node_modules/pg/lib/result.js
 var require_result = __commonJS({
-  "node_modules/pg/lib/result.js"(exports, module) {
+  "../../main/node_modules/pg/lib/result.js"(exports, module) {
     "use strict";
     var types2 = require_pg_types();
     var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
@@ -11096,9 +11096,9 @@ var require_result = __commonJS({
   }
 });
 
-// node_modules/pg/lib/query.js
+// ../../main/node_modules/pg/lib/query.js
 var require_query = __commonJS({
-  "node_modules/pg/lib/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/query.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("events");
     var Result2 = require_result();
@@ -11298,9 +11298,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/messages.js
+// ../../main/node_modules/pg-protocol/dist/messages.js
 var require_messages = __commonJS({
-  "node_modules/pg-protocol/dist/messages.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/messages.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
@@ -11463,24 +11463,24 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-writer.js
+// ../../main/node_modules/pg-protocol/dist/buffer-writer.js
 var require_buffer_writer = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-writer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Writer = void 0;
     var Writer = class {
-      constructor(size2 = 256) {
-        this.size = size2;
+      constructor(size = 256) {
+        this.size = size;
         this.offset = 5;
         this.headerPosition = 0;
-        this.buffer = Buffer.allocUnsafe(size2);
+        this.buffer = Buffer.allocUnsafe(size);
       }
-      ensure(size2) {
+      ensure(size) {
         const remaining = this.buffer.length - this.offset;
-        if (remaining < size2) {
+        if (remaining < size) {
           const oldBuffer = this.buffer;
-          const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size2;
+          const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size;
           this.buffer = Buffer.allocUnsafe(newSize);
           oldBuffer.copy(this.buffer, 0, 0, this.offset);
         }
@@ -11546,10 +11546,10 @@ var require_buffer_writer = __commonJS({
       /**
        * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
        */
-      reserveUnsafe(size2) {
+      reserveUnsafe(size) {
         const offset = this.offset;
-        this.ensure(size2);
-        this.offset += size2;
+        this.ensure(size);
+        this.offset += size;
         return offset;
       }
       join(code) {
@@ -11576,9 +11576,9 @@ var require_buffer_writer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/serializer.js
+// ../../main/node_modules/pg-protocol/dist/serializer.js
 var require_serializer = __commonJS({
-  "node_modules/pg-protocol/dist/serializer.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/serializer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.serialize = void 0;
@@ -11733,7 +11733,7 @@ var require_serializer = __commonJS({
       68
       /* code.describe */
     );
-    var describe5 = (msg) => {
+    var describe6 = (msg) => {
       return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
     };
     var close = (msg) => {
@@ -11776,7 +11776,7 @@ var require_serializer = __commonJS({
       parse: parse4,
       bind,
       execute,
-      describe: describe5,
+      describe: describe6,
       close,
       flush: () => flushBuffer,
       sync: () => syncBuffer,
@@ -11790,9 +11790,9 @@ var require_serializer = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/buffer-reader.js
+// ../../main/node_modules/pg-protocol/dist/buffer-reader.js
 var require_buffer_reader = __commonJS({
-  "node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/buffer-reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BufferReader = void 0;
@@ -11849,9 +11849,9 @@ var require_buffer_reader = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/parser.js
+// ../../main/node_modules/pg-protocol/dist/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/pg-protocol/dist/parser.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -12156,9 +12156,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/pg-protocol/dist/index.js
+// ../../main/node_modules/pg-protocol/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/pg-protocol/dist/index.js"(exports) {
+  "../../main/node_modules/pg-protocol/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DatabaseError = exports.serialize = void 0;
@@ -12180,18 +12180,18 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/pg-cloudflare/dist/empty.js
+// ../../main/node_modules/pg-cloudflare/dist/empty.js
 var require_empty = __commonJS({
-  "node_modules/pg-cloudflare/dist/empty.js"(exports) {
+  "../../main/node_modules/pg-cloudflare/dist/empty.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {};
   }
 });
 
-// node_modules/pg/lib/stream.js
+// ../../main/node_modules/pg/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/pg/lib/stream.js"(exports, module) {
+  "../../main/node_modules/pg/lib/stream.js"(exports, module) {
     var { getStream, getSecureStream } = getStreamFuncs();
     module.exports = {
       /**
@@ -12255,9 +12255,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/pg/lib/connection.js
+// ../../main/node_modules/pg/lib/connection.js
 var require_connection = __commonJS({
-  "node_modules/pg/lib/connection.js"(exports, module) {
+  "../../main/node_modules/pg/lib/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var { parse: parse4, serialize } = require_dist2();
@@ -12457,11 +12457,11 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/split2/index.js
+// ../../main/node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "node_modules/split2/index.js"(exports, module) {
+  "../../main/node_modules/split2/index.js"(exports, module) {
     "use strict";
-    var { Transform: Transform8 } = __require("stream");
+    var { Transform: Transform9 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
     var kLast = Symbol("last");
     var kDecoder = Symbol("decoder");
@@ -12540,7 +12540,7 @@ var require_split2 = __commonJS({
       options.transform = transform2;
       options.flush = flush;
       options.readableObjectMode = true;
-      const stream2 = new Transform8(options);
+      const stream2 = new Transform9(options);
       stream2[kLast] = "";
       stream2[kDecoder] = new StringDecoder("utf8");
       stream2.matcher = matcher;
@@ -12558,9 +12558,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/helper.js
+// ../../main/node_modules/pgpass/lib/helper.js
 var require_helper = __commonJS({
-  "node_modules/pgpass/lib/helper.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/helper.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var Stream = __require("stream").Stream;
@@ -12729,9 +12729,9 @@ var require_helper = __commonJS({
   }
 });
 
-// node_modules/pgpass/lib/index.js
+// ../../main/node_modules/pgpass/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/pgpass/lib/index.js"(exports, module) {
+  "../../main/node_modules/pgpass/lib/index.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var fs2 = __require("fs");
@@ -12750,9 +12750,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/pg/lib/client.js
+// ../../main/node_modules/pg/lib/client.js
 var require_client = __commonJS({
-  "node_modules/pg/lib/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/client.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var utils = require_utils2();
     var nodeUtils = __require("util");
@@ -13447,9 +13447,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/pg-pool/index.js
+// ../../main/node_modules/pg-pool/index.js
 var require_pg_pool = __commonJS({
-  "node_modules/pg-pool/index.js"(exports, module) {
+  "../../main/node_modules/pg-pool/index.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var NOOP = function() {
@@ -13873,9 +13873,9 @@ var require_pg_pool = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/query.js
+// ../../main/node_modules/pg/lib/native/query.js
 var require_query2 = __commonJS({
-  "node_modules/pg/lib/native/query.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/query.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter;
     var util = __require("util");
@@ -14016,9 +14016,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/client.js
+// ../../main/node_modules/pg/lib/native/client.js
 var require_client2 = __commonJS({
-  "node_modules/pg/lib/native/client.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/client.js"(exports, module) {
     var nodeUtils = __require("util");
     var Native;
     try {
@@ -14354,17 +14354,17 @@ var require_client2 = __commonJS({
   }
 });
 
-// node_modules/pg/lib/native/index.js
+// ../../main/node_modules/pg/lib/native/index.js
 var require_native = __commonJS({
-  "node_modules/pg/lib/native/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/native/index.js"(exports, module) {
     "use strict";
     module.exports = require_client2();
   }
 });
 
-// node_modules/pg/lib/index.js
+// ../../main/node_modules/pg/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/pg/lib/index.js"(exports, module) {
+  "../../main/node_modules/pg/lib/index.js"(exports, module) {
     "use strict";
     var Client2 = require_client();
     var defaults2 = require_defaults();
@@ -14517,11 +14517,11 @@ function isDiskFull(error63) {
 function stagingFullHint(dir) {
   const parts = dir.split("/");
   const run = parts.findLastIndex((p2) => p2.startsWith("restorable-"));
-  const root = run > 0 ? parts.slice(0, run).join("/") || "/" : dir;
-  return `The disk holding the staging folder ${root} is full: the snapshot is written there before it is packed. Free space on it, or point --staging (or TMPDIR) at a disk with room for the snapshot; nothing was committed.`;
+  const root2 = run > 0 ? parts.slice(0, run).join("/") || "/" : dir;
+  return `The disk holding the staging folder ${root2} is full: the snapshot is written there before it is packed. Free space on it, or point --staging (or TMPDIR) at a disk with room for the snapshot; nothing was committed.`;
 }
 
-// node_modules/zod/v4/classic/external.js
+// ../../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -14784,7 +14784,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -15101,7 +15101,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -15843,9 +15843,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table) {
-  for (const key in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key);
+function members(proto, table2) {
+  for (const key in table2) {
+    const desc = Object.getOwnPropertyDescriptor(table2, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -15860,10 +15860,10 @@ function hide(inst, key, value) {
   return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table) {
+function derived(computes, table2) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table, key, {
+    Object.defineProperty(table2, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -15874,7 +15874,7 @@ function derived(computes, table) {
       }
     });
   }
-  return table;
+  return table2;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -15957,7 +15957,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -16079,7 +16079,7 @@ function config(newConfig2) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -16271,7 +16271,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -16431,7 +16431,7 @@ var _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -16603,7 +16603,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -16786,8 +16786,8 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size2 = input2.size;
-    if (size2 <= def.maximum)
+    const size = input2.size;
+    if (size <= def.maximum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -16806,8 +16806,8 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size2 = input2.size;
-    if (size2 >= def.minimum)
+    const size = input2.size;
+    if (size >= def.minimum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -16826,10 +16826,10 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size2 = input2.size;
-    if (size2 === def.size)
+    const size = input2.size;
+    if (size === def.size)
       return;
-    const tooBig = size2 > def.size;
+    const tooBig = size > def.size;
     payload.issues.push({
       origin: getSizableOrigin(input2),
       ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
@@ -17079,7 +17079,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -17120,14 +17120,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -17880,14 +17880,14 @@ var $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
     return payload;
   };
 });
-function capSize(inst, size2) {
+function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
   const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
-    const n = size2(payload.value);
+    const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
@@ -19569,7 +19569,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -19846,7 +19846,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -19914,7 +19914,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -20026,7 +20026,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -20137,7 +20137,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -20306,7 +20306,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -20432,7 +20432,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -20546,7 +20546,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -20660,7 +20660,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -20793,7 +20793,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -20910,7 +20910,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -21031,7 +21031,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -21145,7 +21145,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -21258,7 +21258,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -21383,7 +21383,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -21498,7 +21498,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -21635,7 +21635,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -21755,7 +21755,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -21873,7 +21873,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22003,7 +22003,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -22116,7 +22116,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -22230,7 +22230,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -22432,7 +22432,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -22544,7 +22544,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -22671,7 +22671,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -22785,7 +22785,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -22944,7 +22944,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -23056,7 +23056,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -23171,7 +23171,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -23285,7 +23285,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -23398,7 +23398,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -23516,7 +23516,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -23632,12 +23632,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -23753,7 +23753,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -23870,7 +23870,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
@@ -24078,7 +24078,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -24193,7 +24193,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -24306,7 +24306,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -24418,7 +24418,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -24534,7 +24534,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -24648,7 +24648,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -24762,7 +24762,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -24877,7 +24877,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -24997,7 +24997,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -25112,7 +25112,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25232,8 +25232,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -25256,7 +25256,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -25377,8 +25377,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -25401,7 +25401,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -25524,7 +25524,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -25693,7 +25693,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -25810,7 +25810,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -25925,7 +25925,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -26041,7 +26041,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -26157,7 +26157,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -26274,7 +26274,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -26390,7 +26390,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -26498,7 +26498,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -26609,7 +26609,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -26723,12 +26723,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -26844,7 +26844,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -26958,7 +26958,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -27072,7 +27072,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -27187,7 +27187,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -27300,7 +27300,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -27413,7 +27413,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -27463,7 +27463,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../../main/node_modules/zod/v4/core/compile.js
 var INVALID = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -28503,9 +28503,9 @@ function generateNullableCheck(doc, ctx, schema2, accessor, buildsValue = true) 
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema2, size2) {
+function generateSizeGate(doc, schema2, size) {
   for (const [max, check2] of sizeCaps(schema2._zod.def.checks)) {
-    doc.write(`if (${size2} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
+    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema2, accessor, buildsValue = true) {
@@ -29073,7 +29073,7 @@ function generateTransformCheck(doc, ctx, schema2, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -29641,11 +29641,11 @@ function _minSize(minimum, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _size(size2, params) {
+function _size(size, params) {
   return new $ZodCheckSizeEquals({
     check: "size_equals",
     ...normalizeParams(params),
-    size: size2
+    size
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -30132,7 +30132,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -30237,8 +30237,8 @@ function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 function extractDefs(ctx, schema2) {
-  const root = ctx.seen.get(schema2);
-  if (!root)
+  const root2 = ctx.seen.get(schema2);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
@@ -30267,7 +30267,7 @@ function extractDefs(ctx, schema2) {
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root && !entry[1].schema.id) {
+    if (entry[1] === root2 && !entry[1].schema.id) {
       return { ref: uriPrefix };
     }
     const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
@@ -30438,8 +30438,8 @@ function foldIntersection(json2) {
   assignProps(json2, folded);
 }
 function finalize(ctx, schema2) {
-  const root = ctx.seen.get(schema2);
-  if (!root)
+  const root2 = ctx.seen.get(schema2);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
@@ -30550,7 +30550,7 @@ function finalize(ctx, schema2) {
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id2);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result, root2.defId ? root2.schema : root2.def ?? root2.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema2)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
@@ -30662,7 +30662,7 @@ var createStandardJSONSchemaMethod = (schema2, io2, processors = {}) => (params)
   return finalize(ctx, schema2);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -31410,7 +31410,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -31488,10 +31488,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -31672,7 +31672,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -31707,7 +31707,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -31753,7 +31753,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -31767,7 +31767,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -32894,8 +32894,8 @@ var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
-  inst.min = (size2, params) => inst.check(_minSize(size2, params));
-  inst.max = (size2, params) => inst.check(_maxSize(size2, params));
+  inst.min = (size, params) => inst.check(_minSize(size, params));
+  inst.max = (size, params) => inst.check(_maxSize(size, params));
   inst.mime = (types2, params) => inst.check(_mime(Array.isArray(types2) ? types2 : [types2], params));
 });
 function file(params) {
@@ -33232,7 +33232,7 @@ function preprocess(fn, schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -33258,7 +33258,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -33283,7 +33283,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -34016,7 +34016,7 @@ function fromJSONSchema(schema2, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = Symbol("z.visit/resolving");
 function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -34171,7 +34171,7 @@ function visit(schema2, fnOrHandlers) {
   return run(schema2);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema2) {
   return visit(schema2, {
     object: (s4) => s4.partial(),
@@ -34183,7 +34183,7 @@ function deepPartial(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -34213,7 +34213,7 @@ function output(schema2) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -34339,22 +34339,29 @@ async function chatterToStderr(run) {
 
 // src/util/retry.ts
 import { setTimeout as sleep } from "node:timers/promises";
+var givenUp = /* @__PURE__ */ new Set();
 function retryBudgetMs(env = process.env) {
   const raw = env.RESTORABLE_RETRY_SECONDS;
   const seconds = raw ? Number(raw) : Number.NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1e3 : 6e4;
 }
 async function withRetry(run, options) {
-  const { transient: transient3, totalMs = retryBudgetMs(), firstDelayMs = 250, maxDelayMs = 1e4, signal } = options;
+  const { transient: transient3, firstDelayMs = 250, maxDelayMs = 1e4, signal, place } = options;
+  const totalMs = place !== void 0 && givenUp.has(place) ? 0 : options.totalMs ?? retryBudgetMs();
   const deadline = Date.now() + totalMs;
   for (let attempt3 = 1; ; attempt3++) {
     try {
-      return await run(attempt3);
+      const result = await run(attempt3);
+      if (place !== void 0) givenUp.delete(place);
+      return result;
     } catch (error63) {
       signal?.throwIfAborted();
       const cap = Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt3 - 1));
       const delay = Math.round(Math.random() * cap);
-      if (!transient3(error63) || Date.now() + delay >= deadline) throw error63;
+      if (!transient3(error63) || Date.now() + delay >= deadline) {
+        if (place !== void 0 && transient3(error63)) givenUp.add(place);
+        throw error63;
+      }
       options.onRetry?.(error63, attempt3, delay);
       await sleep(delay, void 0, signal ? { signal } : void 0);
     }
@@ -34427,8 +34434,32 @@ var GithubApi = class {
   }
 };
 
+// src/plan/duration.ts
+var clock = /^(\d+)(ms|s|m|h)$/;
+var unitMs = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+function parseClockDuration(text2) {
+  const match = clock.exec(text2.trim());
+  if (!match) return void 0;
+  return Number(match[1]) * unitMs[match[2]];
+}
+var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text2) => parseClockDuration(text2));
+var calendar = /^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?$/;
+function parseCalendarSpan(text2) {
+  const match = calendar.exec(text2.trim());
+  if (!match || text2.trim() === "") return void 0;
+  const [, y, m2, w2, d, h] = match.map((part) => Number(part ?? 0));
+  return { years: y, months: m2, days: d + 7 * w2, hours: h };
+}
+var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text2) => text2.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
+function subtractSpan(from, span) {
+  const d = new Date(from.getTime());
+  d.setUTCFullYear(d.getUTCFullYear() - span.years, d.getUTCMonth() - span.months, d.getUTCDate() - span.days);
+  d.setUTCHours(d.getUTCHours() - span.hours);
+  return d;
+}
+
 // src/targets/target.ts
-var medium = external_exports.enum(["disk", "object", "artifact", "tape", "optical", "cloud-drive"]);
+var medium = external_exports.enum(["disk", "removable-disk", "object", "artifact", "tape", "optical", "cloud-drive"]);
 var targetName = external_exports.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: "expected a name of a-z, 0-9, - and _ (up to 63 characters)" });
 var targetBase = {
   name: targetName,
@@ -34439,6 +34470,11 @@ var targetBase = {
 var FILE_MODE = 384;
 var DIR_MODE = 448;
 var TEMP_PREFIX = ".restorable-tmp-";
+var retryFor = clockDuration.optional();
+function retryMessage(target, error63, attempt3, delayMs, budgetMs) {
+  const why = error63 instanceof Error ? error63.message : String(error63);
+  return `target "${target}": ${why}; retry ${attempt3} in ${(delayMs / 1e3).toFixed(1)}s (gives up after ${Math.round(budgetMs / 1e3)}s; retry_for sets it)`;
+}
 
 // src/targets/github-artifact.ts
 var githubArtifactConfig = external_exports.strictObject({
@@ -34517,10 +34553,10 @@ var GithubArtifactTarget = class {
     try {
       const file2 = join(dir, name);
       await pipeline(body, createWriteStream(file2, { flags: "wx" }));
-      const { size: size2 } = await stat(file2);
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { size } = await stat(file2);
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       await chatterToStderr(() => new DefaultArtifactClient().uploadArtifact(name, [file2], dir, { skipArchive: true, retentionDays: this.expiresAfterDays }));
-      return { bytes: size2 };
+      return { bytes: size };
     } catch (error63) {
       body.destroy();
       throw this.fail(`uploading ${key}`, error63);
@@ -34538,7 +34574,7 @@ var GithubArtifactTarget = class {
     if (!artifact) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
     const dir = await mkdtemp(join(this.env.RUNNER_TEMP ?? tmpdir(), "restorable-artifact-"));
     try {
-      const { DefaultArtifactClient } = await import("./artifact-O7LPOEWR.js");
+      const { DefaultArtifactClient } = await import("./artifact-DWXZ73Z2.js");
       const [owner2, repo] = this.api.repo().split("/");
       const findBy = { token: this.api.token(), workflowRunId: artifact.workflow_run?.id ?? 0, repositoryOwner: owner2, repositoryName: repo };
       await chatterToStderr(() => new DefaultArtifactClient().downloadArtifact(artifact.id, { path: dir, skipDecompress: true, findBy }));
@@ -34651,11 +34687,11 @@ var GithubCacheTarget = class {
       await rm2(dirname(path), { recursive: true, force: true });
       await mkdir(dirname(path), { recursive: true });
       await pipeline2(body, createWriteStream2(path, { flags: "wx" }));
-      const { size: size2 } = await stat2(path);
-      const cache = await import("./cache-SHIYPC3G.js");
+      const { size } = await stat2(path);
+      const cache = await import("./cache-MJ2ZQESS.js");
       const id2 = await chatterToStderr(() => cache.saveCache([path], cacheKey(key)));
       if (id2 === -1) throw new RunError(`Target "${this.name}": saving ${key} to the cache failed (the cache client returned -1; see its warning above).`);
-      return { bytes: size2 };
+      return { bytes: size };
     } catch (error63) {
       body.destroy();
       throw this.fail(`saving ${key}`, error63);
@@ -34670,7 +34706,7 @@ var GithubCacheTarget = class {
     const path = this.stagePath(key);
     try {
       await rm2(dirname(path), { recursive: true, force: true });
-      const cache = await import("./cache-SHIYPC3G.js");
+      const cache = await import("./cache-MJ2ZQESS.js");
       const hit = await chatterToStderr(() => cache.restoreCache([path], cacheKey(key), [], { lookupOnly: false }));
       if (hit !== cacheKey(key)) throw new NotFoundError(`Target "${this.name}" has no ${key} (a cache miss: evicted, another branch's, or the cache is unreachable from here).`);
       const stream2 = createReadStream2(path, { highWaterMark: 1 << 20 });
@@ -34749,13 +34785,13 @@ async function walk(dir, out) {
   }
 }
 var LocalTarget = class {
-  constructor(name, root, medium2, offsite, immutable) {
+  constructor(name, root2, medium2, offsite, immutable) {
     this.name = name;
-    this.root = root;
+    this.root = root2;
     this.medium = medium2;
     this.offsite = offsite;
     this.immutable = immutable;
-    this.where = root;
+    this.where = root2;
   }
   type = "local";
   where;
@@ -34883,6 +34919,7 @@ import { pipeline as pipeline4 } from "node:stream/promises";
 var s3Config = external_exports.strictObject({
   ...targetBase,
   type: external_exports.literal("s3"),
+  retry_for: retryFor,
   bucket: external_exports.string().min(3),
   /** Keys are `<prefix><plan>/<backup id>/<file>`; `backups/` and `backups` mean the same. */
   prefix: external_exports.string().optional(),
@@ -34931,18 +34968,19 @@ function describe3(error63) {
   return status && !text2.includes(String(status)) ? `${text2} (HTTP ${status})` : text2;
 }
 var sdk;
-var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-LUAOM3IJ.js").then(commonJs), import("./dist-cjs-LD65BX43.js").then(commonJs)]);
+var loadSdk = () => sdk ??= Promise.all([import("./dist-cjs-EYCAWFD6.js").then(commonJs), import("./dist-cjs-Q2ZJB33O.js").then(commonJs)]);
 function commonJs(mod4) {
   return mod4.default ?? mod4;
 }
 var S3Target = class {
-  constructor(name, config2, medium2, offsite, immutable, env) {
+  constructor(name, config2, medium2, offsite, immutable, env, onRetry) {
     this.name = name;
     this.config = config2;
     this.medium = medium2;
     this.offsite = offsite;
     this.immutable = immutable;
     this.env = env;
+    this.onRetry = onRetry;
     this.prefix = config2.prefix ? config2.prefix.replace(/^\/+/, "").replace(/\/*$/, "/") : "";
     this.where = `s3://${config2.bucket}/${this.prefix}${config2.endpoint ? ` at ${new URL(config2.endpoint).host}` : ""}`;
     const options = {
@@ -34982,7 +35020,9 @@ var S3Target = class {
     return new RunError(`Target "${this.name}" (${this.where}): ${doing} failed: ${describe3(error63)}`, { hint: hintFor(error63, this.config.bucket), cause: error63 });
   }
   retry(doing, run) {
-    return withRetry(run, { transient: s3Transient, totalMs: retryBudgetMs(this.env) }).catch((error63) => {
+    const budget = this.config.retry_for ?? retryBudgetMs(this.env);
+    const onRetry = (error63, attempt3, delay) => this.onRetry?.(retryMessage(this.name, error63, attempt3, delay, budget));
+    return withRetry(run, { transient: s3Transient, totalMs: budget, place: `s3:${this.config.endpoint ?? ""}/${this.config.bucket}`, onRetry }).catch((error63) => {
       if (error63 instanceof NotFoundError) throw error63;
       throw this.fail(doing, error63);
     });
@@ -35085,7 +35125,8 @@ var s3 = {
     config2.medium ?? s3.defaults.medium,
     config2.offsite ?? s3.defaults.offsite,
     config2.immutable ?? objectLocked(config2),
-    ctx.env ?? process.env
+    ctx.env ?? process.env,
+    ctx.onRetry
   )
 };
 
@@ -35141,7 +35182,7 @@ function handleWriter(sftp2, handle) {
   writer.once("close", () => sftp2.off("close", dropped));
   return writer;
 }
-function handleReader(sftp2, handle, size2) {
+function handleReader(sftp2, handle, size) {
   const CHUNK3 = 64 << 10;
   const readAt = async (position, length) => {
     const parts = [];
@@ -35160,8 +35201,8 @@ function handleReader(sftp2, handle, size2) {
     const pending = [];
     let offset = 0;
     const topUp = () => {
-      while (offset < size2 && pending.length < 16) {
-        const request = readAt(offset, Math.min(CHUNK3, size2 - offset));
+      while (offset < size && pending.length < 16) {
+        const request = readAt(offset, Math.min(CHUNK3, size - offset));
         request.catch(() => void 0);
         pending.push(request);
         offset += CHUNK3;
@@ -35243,7 +35284,8 @@ var sftpConfig = external_exports.strictObject({
   /** Pin: "ssh-ed25519 AAAA..." or "SHA256:..." */
   host_key: external_exports.string().optional(),
   /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
-  known_hosts: external_exports.string().optional()
+  known_hosts: external_exports.string().optional(),
+  retry_for: retryFor
 });
 var TMP2 = TEMP_PREFIX;
 var NO_SUCH_FILE = 2;
@@ -35261,7 +35303,7 @@ function transient2(error63) {
   return isNetworkError(error63) || level === "client-timeout" || level === "client-socket";
 }
 var SftpTarget = class {
-  constructor(name, config2, medium2, offsite, immutable, planDir, env) {
+  constructor(name, config2, medium2, offsite, immutable, planDir, env, onRetry) {
     this.name = name;
     this.config = config2;
     this.medium = medium2;
@@ -35269,6 +35311,7 @@ var SftpTarget = class {
     this.immutable = immutable;
     this.planDir = planDir;
     this.env = env;
+    this.onRetry = onRetry;
     this.port = config2.port ?? 22;
     this.root = posix2.normalize(config2.path).replace(/\/+$/, "") || "/";
     this.where = `sftp://${config2.user}@${config2.host}${this.port === 22 ? "" : `:${this.port}`}${this.root.startsWith("/") ? "" : "/~/"}${this.root}`;
@@ -35318,7 +35361,7 @@ var SftpTarget = class {
       problem = this.hostKeyProblem(key, verdict);
       return false;
     };
-    const { default: Client2 } = await import("./src-IXXPBFBJ.js");
+    const { default: Client2 } = await import("./src-6BZNNOFX.js");
     const client = new Client2(this.name, { error: () => void 0, end: () => void 0, close: () => void 0 });
     try {
       const sftp2 = await client.connect({
@@ -35352,7 +35395,13 @@ var SftpTarget = class {
   async session(doing, run, keepOpen = false) {
     let session;
     try {
-      session = await withRetry(() => this.connectOnce(), { transient: transient2, totalMs: retryBudgetMs(this.env) });
+      const budget = this.config.retry_for ?? retryBudgetMs(this.env);
+      session = await withRetry(() => this.connectOnce(), {
+        transient: transient2,
+        totalMs: budget,
+        place: `sftp://${this.config.user}@${this.config.host}:${this.port}`,
+        onRetry: (error63, attempt3, delay) => this.onRetry?.(retryMessage(this.name, error63, attempt3, delay, budget))
+      });
     } catch (error63) {
       throw this.fail(doing, error63);
     }
@@ -35435,8 +35484,8 @@ var SftpTarget = class {
           if (sftpCode(error63) === NO_SUCH_FILE) throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
           throw error63;
         });
-        const { size: size2 } = await promisify(sftp2.fstat.bind(sftp2))(handle);
-        const stream2 = handleReader(sftp2, handle, size2);
+        const { size } = await promisify(sftp2.fstat.bind(sftp2))(handle);
+        const stream2 = handleReader(sftp2, handle, size);
         stream2.once("close", () => void settleWithin(promisify(sftp2.close.bind(sftp2))(handle)).then(() => settleWithin(client.end())));
         return stream2;
       },
@@ -35447,11 +35496,11 @@ var SftpTarget = class {
     const start = prefix.endsWith("/") ? prefix.slice(0, -1) : posix2.dirname(prefix);
     return this.session(`listing ${prefix}`, async ({ sftp: sftp2 }) => {
       const objects = [];
-      const readdir7 = promisify(sftp2.readdir.bind(sftp2));
+      const readdir8 = promisify(sftp2.readdir.bind(sftp2));
       const walk2 = async (rel) => {
         let entries;
         try {
-          entries = await readdir7(rel === "." || rel === "" ? this.root : this.remote(rel));
+          entries = await readdir8(rel === "." || rel === "" ? this.root : this.remote(rel));
         } catch (error63) {
           if (sftpCode(error63) === NO_SUCH_FILE) return;
           throw error63;
@@ -35508,7 +35557,8 @@ var sftp = {
     config2.offsite ?? sftp.defaults.offsite,
     config2.immutable ?? sftp.defaults.immutable,
     ctx.planDir,
-    ctx.env ?? process.env
+    ctx.env ?? process.env,
+    ctx.onRetry
   )
 };
 
@@ -35531,9 +35581,11 @@ function createTarget(config2, ctx) {
 
 // src/version.ts
 var VERSION = "0.1.0";
+var ISSUES_URL = "https://github.com/restorable/restorable/issues";
 
-// src/report/terminal.ts
-function size(bytes) {
+// src/report/progress.ts
+var WINDOW_MS = 5e3;
+function formatBytes(bytes) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = bytes;
   let unit = 0;
@@ -35543,475 +35595,166 @@ function size(bytes) {
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
+function clock2(seconds) {
+  const s4 = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s4 / 3600);
+  const m2 = Math.floor(s4 % 3600 / 60);
+  const pad3 = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${pad3(m2)}:${pad3(s4 % 60)}` : `${m2}:${pad3(s4 % 60)}`;
+}
+function describe4(line2) {
+  const parts = [`${line2.label}: ${formatBytes(line2.done)}${line2.total !== null ? ` of ${formatBytes(line2.total)}` : ""}`];
+  if (line2.percent !== null) parts.push(`${line2.percent}%`);
+  if (line2.bytes_per_second !== null) parts.push(`${formatBytes(line2.bytes_per_second)}/s`);
+  if (line2.eta_seconds !== null) parts.push(`ETA ${clock2(line2.eta_seconds)}`);
+  return parts.join("  ");
+}
+var Progress = class {
+  constructor(mode, write, options = {}) {
+    this.mode = mode;
+    this.write = write;
+    this.options = options;
+  }
+  work = /* @__PURE__ */ new Map();
+  liveShown = false;
+  now() {
+    return (this.options.now ?? Date.now)();
+  }
+  /** Called before any other stderr line, so a live line never runs into it. */
+  clearLive() {
+    if (this.liveShown) {
+      this.write("\r\x1B[K");
+      this.liveShown = false;
+    }
+  }
+  update(id2, done, total, label) {
+    if (this.mode === "none") return;
+    const now = this.now();
+    let work = this.work.get(id2);
+    if (!work || work.finished) {
+      work = { label, done: 0, total, started: now, samples: [[now, 0]], lastShown: now, endShown: void 0, finished: false };
+      this.work.set(id2, work);
+    }
+    work.done = done;
+    work.total = total;
+    work.samples.push([now, done]);
+    while (work.samples.length > 2 && now - work.samples[0][0] > WINDOW_MS) work.samples.shift();
+    if (total !== void 0 && done >= total && work.endShown === void 0) return this.end(id2, work);
+    const every = this.options.intervalMs ?? (this.mode === "plain" ? 1e4 : this.mode === "json" ? 1e3 : 250);
+    if (now - work.lastShown < every) return;
+    work.lastShown = now;
+    this.show(id2, work, false);
+  }
+  /** The work `id` ended (its step did): its last line (plain, json), and the live line goes. */
+  finish(id2) {
+    const work = this.work.get(id2);
+    if (!work || work.finished) return;
+    if (work.endShown !== work.done) this.end(id2, work);
+    work.finished = true;
+  }
+  end(id2, work) {
+    work.endShown = work.done;
+    if (this.mode === "tty") this.clearLive();
+    else if (this.mode !== "none") this.show(id2, work, true);
+    work.lastShown = this.now();
+  }
+  line(id2) {
+    const work = this.work.get(id2);
+    if (!work) return void 0;
+    const [t0, d0] = work.samples[0];
+    const now = this.now();
+    const elapsed = (now - t0) / 1e3;
+    const rate = elapsed > 0.2 ? (work.done - d0) / elapsed : null;
+    const total = work.total ?? null;
+    const percent = total ? Math.min(100, Math.floor(work.done / total * 100)) : total === 0 ? 100 : null;
+    const eta = total !== null && rate ? Math.max(0, (total - work.done) / rate) : null;
+    return { id: id2, label: work.label, done: work.done, total, percent, bytes_per_second: rate === null ? null : Math.round(rate), eta_seconds: eta === null ? null : Math.round(eta) };
+  }
+  show(id2, work, final) {
+    const line2 = this.line(id2);
+    if (this.mode === "json") return this.write(`${JSON.stringify({ type: "progress", ...line2, finished: final })}
+`);
+    if (this.mode === "plain") {
+      if (final) {
+        const seconds = (this.now() - work.started) / 1e3;
+        if (seconds < 1 && work.lastShown === work.started) return;
+        return this.write(`  ${line2.label}: ${formatBytes(line2.done)} in ${seconds.toFixed(1)}s${seconds > 0.2 ? ` (${formatBytes(line2.done / seconds)}/s)` : ""}
+`);
+      }
+      return this.write(`  ${describe4(line2)}
+`);
+    }
+    this.write(`\r\x1B[K  ${describe4(line2)}`);
+    this.liveShown = true;
+  }
+};
+
+// src/report/terminal.ts
 var TerminalReporter = class {
   constructor(secrets, options) {
     this.secrets = secrets;
     this.options = options;
+    const mode = options.progress ?? (options.quiet ? "none" : this.err.isTTY ? "tty" : "plain");
+    this.json = mode === "json";
+    this.bar = new Progress(mode, (text2) => this.err.write(this.secrets.redact(text2)), { ...options.progressIntervalMs !== void 0 ? { intervalMs: options.progressIntervalMs } : {} });
   }
-  lastProgress = 0;
-  progressShown = false;
+  bar;
+  json;
+  titles = /* @__PURE__ */ new Map();
   get err() {
     return this.options.err ?? process.stderr;
   }
-  line(text2) {
-    this.clearProgress();
-    this.err.write(`${this.secrets.redact(text2)}
+  line(text2, event) {
+    this.bar.clearLive();
+    if (this.json) this.err.write(`${JSON.stringify(this.secrets.redactValue(event ?? { type: "log", message: text2 }))}
+`);
+    else this.err.write(`${this.secrets.redact(text2)}
 `);
   }
-  clearProgress() {
-    if (this.progressShown) {
-      this.err.write("\r\x1B[K");
-      this.progressShown = false;
-    }
-  }
   info(message) {
-    if (!this.options.quiet) this.line(message);
+    if (!this.options.quiet) this.line(message, { type: "log", level: "info", message });
   }
   warn(message) {
-    this.line(`warning: ${message}`);
+    this.line(`warning: ${message}`, { type: "log", level: "warning", message });
   }
   error(message, hint) {
+    if (this.json) return this.line("", { type: "log", level: "error", message, ...hint ? { hint } : {} });
     this.line(`error: ${message}`);
     if (hint) this.line(`hint: ${hint}`);
   }
   debug(message) {
-    if (this.options.verbose) this.line(`debug: ${message}`);
+    if (this.options.verbose) this.line(`debug: ${message}`, { type: "log", level: "debug", message });
   }
   stepStarted(id2, title) {
-    if (!this.options.quiet) this.line(`> ${title}`);
+    this.titles.set(id2, title);
+    if (!this.options.quiet || this.json) this.line(`> ${title}`, { type: "step", id: id2, title, status: "started" });
   }
   stepFinished(id2, status, ms2, note) {
-    if (this.options.quiet && status === "ok") return;
+    this.bar.finish(id2);
+    if (this.options.quiet && status === "ok" && !this.json) return;
     const mark = { ok: "ok", failed: "FAILED", skipped: "skipped" }[status];
-    this.line(`  ${mark} in ${(ms2 / 1e3).toFixed(2)}s${note ? `: ${note}` : ""}`);
+    this.line(`  ${mark} in ${(ms2 / 1e3).toFixed(2)}s${note ? `: ${note}` : ""}`, { type: "step", id: id2, title: this.titles.get(id2) ?? id2, status, ms: ms2, ...note ? { note } : {} });
   }
-  progress(id2, bytes) {
-    const err = this.err;
-    if (!err.isTTY || this.options.quiet) return;
-    const now = Date.now();
-    if (now - this.lastProgress < 250) return;
-    this.lastProgress = now;
-    err.write(`\r\x1B[K  ${id2}: ${size(bytes)}`);
-    this.progressShown = true;
+  progress(id2, done, total, label) {
+    this.bar.update(id2, done, total, label ?? this.titles.get(id2) ?? id2);
+  }
+  /** A line on stderr as it is (a plan problem, already `file:line:col: error: ...`). */
+  plain(text2) {
+    this.line(text2, { type: "log", level: "error", message: text2 });
   }
   output(text2) {
-    this.clearProgress();
+    this.bar.clearLive();
     (this.options.out ?? process.stdout).write(`${this.secrets.redact(text2)}
 `);
   }
 };
 
-// src/artifacts/codec.ts
-import { PassThrough } from "node:stream";
-import zlib from "node:zlib";
-
-// src/util/spawn.ts
-import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join as join4 } from "node:path";
-import { Duplex, Readable as Readable3, Writable as Writable2 } from "node:stream";
-var STDERR_LIMIT = 16 * 1024;
-var setprivFound;
-function findable(command) {
-  const runnable = (path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (command.includes("/")) return runnable(command);
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && runnable(join4(dir, command)));
-}
-function tiedToParent(command, args) {
-  setprivFound ??= process.platform === "linux" && hasCommand("setpriv");
-  if (!setprivFound || !findable(command)) return [command, [...args]];
-  return ["setpriv", ["--pdeathsig", "TERM", "--", command, ...args]];
-}
-function spawnTied(command, args, options) {
-  const [file2, argv2] = tiedToParent(command, args);
-  return spawn(file2, argv2, options);
-}
-function endGroup(child) {
-  if (child.pid === void 0 || child.exitCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    child.kill("SIGTERM");
-  }
-}
-function collect(stream2) {
-  let text2 = "";
-  stream2?.on("data", (chunk) => {
-    if (text2.length < STDERR_LIMIT) text2 += chunk.toString("utf8");
-  });
-  return () => text2.trim();
-}
-function exitOf(child) {
-  return new Promise((resolve11, reject) => {
-    child.once("error", reject);
-    child.once("close", (code, signal) => resolve11({ code, signal }));
-  });
-}
-function outputOf(child, command, what) {
-  const stderr = collect(child.stderr);
-  const exit = exitOf(child);
-  exit.catch(() => void 0);
-  async function* output2() {
-    for await (const chunk of child.stdout) yield chunk;
-    const { code, signal } = await exit.catch((error63) => {
-      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`, { hint: `Install ${command}, or check PATH.` });
-    });
-    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || "no message"}`);
-  }
-  const readable = Readable3.from(output2(), { objectMode: false });
-  readable.on("close", () => endGroup(child));
-  return readable;
-}
-function spawnReader(command, args, what) {
-  return outputOf(spawnTied(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }), command, what);
-}
-function spawnFedReader(command, args, what, feed) {
-  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
-  const output2 = outputOf(child, command, what);
-  try {
-    feed(child.stdin);
-  } finally {
-    child.stdin.destroy();
-  }
-  return output2;
-}
-function spawnTransform(command, args, what) {
-  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
-  const stdin = child.stdin;
-  stdin.on("error", () => void 0);
-  const input2 = new Writable2({
-    highWaterMark: 1 << 20,
-    write(chunk, _encoding, callback) {
-      if (stdin.destroyed || !stdin.writable) return callback();
-      if (stdin.write(chunk)) return callback();
-      const done = () => {
-        stdin.off("drain", done).off("close", done);
-        callback();
-      };
-      stdin.once("drain", done).once("close", done);
-    },
-    final(callback) {
-      stdin.end();
-      callback();
-    }
-  });
-  const duplex = Duplex.from({ writable: input2, readable: outputOf(child, command, what) });
-  duplex.on("close", () => endGroup(child));
-  return duplex;
-}
-var KILL_GRACE_MS = 3e3;
-function signalGroup(child, signal) {
-  if (child.pid === void 0) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-  }
-}
-async function runCommand(argv2, options) {
-  const [command, ...args] = argv2;
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const stdout = collect(child.stdout);
-  const stderr = collect(child.stderr);
-  const exited = new Promise((resolve11, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve11({ code, signal }));
-  });
-  let timedOut = false;
-  let killer;
-  const stop = () => {
-    signalGroup(child, "SIGTERM");
-    killer ??= setTimeout(() => signalGroup(child, "SIGKILL"), KILL_GRACE_MS);
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, options.timeoutMs);
-  options.signal?.addEventListener("abort", stop, { once: true });
-  try {
-    const { code, signal } = await exited;
-    await Promise.race([new Promise((resolve11) => child.once("close", resolve11)), new Promise((resolve11) => setTimeout(resolve11, 200))]);
-    if (timedOut) signalGroup(child, "SIGKILL");
-    return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(killer);
-    options.signal?.removeEventListener("abort", stop);
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-  }
-}
-function hasCommand(command, versionFlag = "--version") {
-  const result = spawnSync(command, [versionFlag], { stdio: "ignore", timeout: 5e3 });
-  return result.error === void 0 && result.status === 0;
-}
-
-// src/artifacts/codec.ts
-var CHUNK = 1 << 20;
-var DEFAULT_LEVEL = { zstd: 3, gzip: 6, none: 0 };
-function extensionFor(algorithm) {
-  return { zstd: ".zst", gzip: ".gz", none: "" }[algorithm];
-}
-var z2 = zlib;
-var toolChecked;
-function zstdTool() {
-  toolChecked ??= hasCommand("zstd");
-  return toolChecked;
-}
-function zstdEngine(env = process.env) {
-  const inProcess = typeof z2.createZstdCompress === "function";
-  if (env.RESTORABLE_ZSTD === "zlib") return inProcess ? "zlib" : null;
-  if (zstdTool()) return "tool";
-  return inProcess && env.RESTORABLE_ZSTD !== "tool" ? "zlib" : null;
-}
-function noZstd() {
-  return new RunError(`zstd is not available: Node.js ${process.version} has no zstd in zlib and no zstd tool is on PATH.`, {
-    hint: "Install zstd (apt-get install zstd), or run on Node.js 22.15 or later."
-  });
-}
-function describeCodec(setting) {
-  if (setting.algorithm === "none") return "no compression";
-  const level = setting.level ?? DEFAULT_LEVEL[setting.algorithm];
-  const engine = setting.algorithm === "zstd" ? ` via ${zstdEngine() === "zlib" ? "Node zlib" : "the zstd tool"}` : "";
-  return `${setting.algorithm} level ${level}${engine}`;
-}
-function compressor(setting) {
-  const level = setting.level ?? DEFAULT_LEVEL[setting.algorithm];
-  switch (setting.algorithm) {
-    case "none":
-      return new PassThrough();
-    case "gzip":
-      return zlib.createGzip({ level, chunkSize: CHUNK });
-    case "zstd": {
-      const engine = zstdEngine();
-      if (engine === "zlib") return z2.createZstdCompress({ chunkSize: CHUNK, params: { [z2.constants.ZSTD_c_compressionLevel]: level } });
-      if (engine === "tool") return spawnTransform("zstd", ["-q", "-c", `-${level}`, "-T0"], "zstd compression");
-      throw noZstd();
-    }
-  }
-}
-function packing(snapshot, setting) {
-  if (setting.algorithm === "zstd" && snapshot.file && zstdEngine() === "tool") {
-    const level = setting.level ?? DEFAULT_LEVEL.zstd;
-    return [spawnReader("zstd", ["-q", "-c", `-${level}`, "-T0", "--", snapshot.file], "zstd compression")];
-  }
-  if (setting.algorithm === "zstd" && snapshot.feed && zstdEngine() === "tool") {
-    const level = setting.level ?? DEFAULT_LEVEL.zstd;
-    return [spawnFedReader("zstd", ["-q", "-c", `-${level}`, "-T0"], "zstd compression", snapshot.feed)];
-  }
-  return [snapshot.stream(), compressor(setting)];
-}
-function decompressor(algorithm) {
-  switch (algorithm) {
-    case "none":
-      return new PassThrough();
-    case "gzip":
-      return zlib.createGunzip({ chunkSize: CHUNK });
-    case "zstd": {
-      const engine = zstdEngine();
-      if (engine === "zlib") return z2.createZstdDecompress({ chunkSize: CHUNK });
-      if (engine === "tool") return spawnTransform("zstd", ["-q", "-d", "-c"], "zstd decompression");
-      throw noZstd();
-    }
-  }
-}
-
-// src/plan/duration.ts
-var clock = /^(\d+)(ms|s|m|h)$/;
-var unitMs = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseClockDuration(text2) {
-  const match = clock.exec(text2.trim());
-  if (!match) return void 0;
-  return Number(match[1]) * unitMs[match[2]];
-}
-var clockDuration = external_exports.string().regex(clock, { error: "expected a duration such as 500ms, 3s, 2m or 1h" }).transform((text2) => parseClockDuration(text2));
-var calendar = /^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?$/;
-function parseCalendarSpan(text2) {
-  const match = calendar.exec(text2.trim());
-  if (!match || text2.trim() === "") return void 0;
-  const [, y, m2, w2, d, h] = match.map((part) => Number(part ?? 0));
-  return { years: y, months: m2, days: d + 7 * w2, hours: h };
-}
-var calendarSpan = external_exports.string().regex(calendar, { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" }).refine((text2) => text2.trim() !== "", { error: "expected a span such as 14d, 6m (months), 1y or 2y6m" });
-function subtractSpan(from, span) {
-  const d = new Date(from.getTime());
-  d.setUTCFullYear(d.getUTCFullYear() - span.years, d.getUTCMonth() - span.months, d.getUTCDate() - span.days);
-  d.setUTCHours(d.getUTCHours() - span.hours);
-  return d;
-}
-
-// src/plan/interpolate.ts
-var PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-function interpolateString(text2, env, secrets, onUnset) {
-  return text2.replace(PLACEHOLDER, (match, variable, fallback) => {
-    if (match === "$${") return "${";
-    const value = env[variable];
-    if (value !== void 0 && !(fallback !== void 0 && value === "")) {
-      secrets.add(value);
-      return value;
-    }
-    if (fallback !== void 0) return fallback;
-    onUnset(variable);
-    return match;
-  });
-}
-function interpolate(value, env, secrets, unset = [], path = []) {
-  if (typeof value === "string") {
-    return interpolateString(value, env, secrets, (variable) => unset.push({ path, variable }));
-  }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, secrets, unset, [...path, index]));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, secrets, unset, [...path, key])]));
-  }
-  return value;
-}
-function placeholderNames(value) {
-  const names = /* @__PURE__ */ new Set();
-  const visit3 = (item) => {
-    if (typeof item === "string") {
-      for (const match of item.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
-    } else if (Array.isArray(item)) item.forEach(visit3);
-    else if (item !== null && typeof item === "object") Object.values(item).forEach(visit3);
-  };
-  visit3(value);
-  return [...names].sort();
-}
-function literalPasswords(value, path = []) {
-  if (typeof value === "string") {
-    const match = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:([^@\s]+)@/i.exec(value);
-    return match && !match[1].includes("${") ? [path] : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((item, index) => literalPasswords(item, [...path, index]));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]) => literalPasswords(item, [...path, key]));
-  }
-  return [];
-}
-function literalPassphrase(raw) {
-  const encryption2 = raw?.encryption;
-  const value = encryption2?.passphrase;
-  if (typeof value !== "string") return [];
-  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim()) ? [] : [["encryption", "passphrase"]];
-}
-
-// src/plan/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { createHash as createHash5 } from "node:crypto";
-import { readFile as readFile2 } from "node:fs/promises";
-import { dirname as dirname6, resolve as resolve7 } from "node:path";
-
-// src/plan/rules.ts
-import { isAbsolute as isAbsolute2, relative as relative5, resolve as resolve6, sep as sep2 } from "node:path";
-
-// src/artifacts/ssh-keys.ts
-import { createHash as createHash3, createPrivateKey, createPublicKey } from "node:crypto";
-var KEY_TYPE = "ssh-ed25519";
-var PassphraseProtected = class extends Error {
-  constructor(cipher) {
-    super(`it is protected by a passphrase (${cipher})`);
-    this.cipher = cipher;
-  }
-};
-var Reader = class {
-  constructor(buf) {
-    this.buf = buf;
-  }
-  at = 0;
-  bytes(n) {
-    if (this.at + n > this.buf.length) throw new Error("it is truncated");
-    return this.buf.subarray(this.at, this.at += n);
-  }
-  u32() {
-    return this.bytes(4).readUInt32BE(0);
-  }
-  string() {
-    return this.bytes(this.u32());
-  }
-  text() {
-    return this.string().toString("latin1");
-  }
-  get done() {
-    return this.at === this.buf.length;
-  }
-};
-var u32 = (n) => {
-  const b2 = Buffer.alloc(4);
-  b2.writeUInt32BE(n);
-  return b2;
-};
-var str = (value) => {
-  const b2 = typeof value === "string" ? Buffer.from(value) : value;
-  return Buffer.concat([u32(b2.length), b2]);
-};
-var b64url = (b2) => b2.toString("base64url");
-function fingerprint(blob) {
-  return `SHA256:${createHash3("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
-}
-function ed25519Blob(raw) {
-  return Buffer.concat([str(KEY_TYPE), str(raw)]);
-}
-function publicFromBlob(blob) {
-  const reader = new Reader(blob);
-  const type = reader.text();
-  if (type !== KEY_TYPE) throw new Error(/^[a-z0-9@.-]+$/.test(type) ? `it is a ${type} key; restorable signs with ssh-ed25519 keys only` : "it is not a well-formed ssh-ed25519 key");
-  const raw = reader.string();
-  if (raw.length !== 32 || !reader.done) throw new Error("it is not a well-formed ssh-ed25519 key");
-  const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(raw) }, format: "jwk" });
-  return { blob, key, fingerprint: fingerprint(blob) };
-}
-function parsePublicKey(line2) {
-  const [type, data] = line2.trim().split(/\s+/);
-  if (type !== KEY_TYPE || !data) throw new Error("expected an OpenSSH public key line: ssh-ed25519 AAAA... (the .pub file ssh-keygen writes)");
-  const blob = Buffer.from(data, "base64");
-  if (blob.toString("base64").replace(/=+$/, "") !== data.replace(/=+$/, "")) throw new Error("its base64 part is damaged");
-  return publicFromBlob(blob);
-}
-function openSshPrivate(text2) {
-  const body = text2.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, "").replace(/\s+/g, "");
-  const r = new Reader(Buffer.from(body, "base64"));
-  if (r.bytes(15).toString("latin1") !== "openssh-key-v1\0") throw new Error("it is not an OpenSSH private key");
-  const cipher = r.text();
-  const kdf = r.text();
-  r.string();
-  if (cipher !== "none" || kdf !== "none") {
-    throw new PassphraseProtected(cipher);
-  }
-  if (r.u32() !== 1) throw new Error("it holds more than one key");
-  const blob = r.string();
-  const p2 = new Reader(r.string());
-  if (p2.u32() !== p2.u32()) throw new Error("its check numbers differ (a damaged key)");
-  const type = p2.text();
-  if (type !== KEY_TYPE) throw new Error(`it is a ${type} key; restorable signs with ssh-ed25519 keys only`);
-  const pub = p2.string();
-  const secret = p2.string();
-  if (pub.length !== 32 || secret.length !== 64) throw new Error("it is not a well-formed ssh-ed25519 key");
-  const key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: b64url(secret.subarray(0, 32)), x: b64url(pub) }, format: "jwk" });
-  return { key, blob };
-}
-function readPrivateKey(text2) {
-  if (text2.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) return openSshPrivate(text2);
-  if (text2.includes("-----BEGIN PRIVATE KEY-----")) {
-    const key = createPrivateKey(text2);
-    if (key.asymmetricKeyType !== "ed25519") throw new Error(`it is a ${key.asymmetricKeyType} key; restorable signs with Ed25519 keys only`);
-    const jwk = createPublicKey(key).export({ format: "jwk" });
-    return { key, blob: ed25519Blob(Buffer.from(jwk.x, "base64url")) };
-  }
-  if (/ENCRYPTED PRIVATE KEY/.test(text2)) throw new PassphraseProtected("PKCS#8");
-  throw new Error("expected an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----, from ssh-keygen -t ed25519)");
-}
-
 // src/sources/files.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { access, constants as constants2, lstat as lstat2, readdir as readdir3, rm as rm5, stat as stat4 } from "node:fs/promises";
-import { basename as basename2, join as join7, relative as relative4, resolve as resolve3 } from "node:path";
+import { access, constants, lstat as lstat2, readdir as readdir3, rm as rm5, stat as stat4 } from "node:fs/promises";
+import { basename as basename2, join as join6, relative as relative4, resolve as resolve3 } from "node:path";
 
-// node_modules/tar/dist/esm/index.min.js
+// ../../main/node_modules/tar/dist/esm/index.min.js
 import Qr from "events";
 import I from "fs";
 import { EventEmitter as Di } from "node:events";
@@ -36063,7 +35806,7 @@ var Ne = Symbol("closed");
 var Ns = Symbol("read");
 var Ae = Symbol("flush");
 var As = Symbol("flushChunk");
-var z3 = Symbol("encoding");
+var z2 = Symbol("encoding");
 var Mt = Symbol("decoder");
 var g = Symbol("flowing");
 var Qt = Symbol("paused");
@@ -36123,7 +35866,7 @@ var A = class extends Di {
   [N] = [];
   [b] = [];
   [L];
-  [z3];
+  [z2];
   [Z];
   [Mt];
   [Q] = false;
@@ -36142,7 +35885,7 @@ var A = class extends Di {
   constructor(...t) {
     let e = t[0] || {};
     if (super(), e.objectMode && typeof e.encoding == "string") throw new TypeError("Encoding and objectMode may not be used together");
-    Xr(e) ? (this[L] = true, this[z3] = null) : qr(e) ? (this[z3] = e.encoding, this[L] = false) : (this[L] = false, this[z3] = null), this[Z] = !!e.async, this[Mt] = this[z3] ? new Hr(this[z3]) : null, e && e.debugExposeBuffer === true && Object.defineProperty(this, "buffer", { get: () => this[b] }), e && e.debugExposePipes === true && Object.defineProperty(this, "pipes", { get: () => this[N] });
+    Xr(e) ? (this[L] = true, this[z2] = null) : qr(e) ? (this[z2] = e.encoding, this[L] = false) : (this[L] = false, this[z2] = null), this[Z] = !!e.async, this[Mt] = this[z2] ? new Hr(this[z2]) : null, e && e.debugExposeBuffer === true && Object.defineProperty(this, "buffer", { get: () => this[b] }), e && e.debugExposePipes === true && Object.defineProperty(this, "pipes", { get: () => this[N] });
     let { signal: i } = e;
     i && (this[Jt] = i, i.aborted ? this[xi]() : i.addEventListener("abort", () => this[xi]()));
   }
@@ -36150,7 +35893,7 @@ var A = class extends Di {
     return this[_];
   }
   get encoding() {
-    return this[z3];
+    return this[z2];
   }
   set encoding(t) {
     throw new Error("Encoding must be set at instantiation time");
@@ -36189,12 +35932,12 @@ var A = class extends Di {
       else if (Vr(t)) t = Buffer.from(t);
       else if (typeof t != "string") throw new Error("Non-contiguous data written to non-objectMode stream");
     }
-    return this[L] ? (this[g] && this[_] !== 0 && this[Ae](true), this[g] ? this.emit("data", t) : this[bi](t), this[_] !== 0 && this.emit("readable"), i && r(i), this[g]) : t.length ? (typeof t == "string" && !(e === this[z3] && !this[Mt]?.lastNeed) && (t = Buffer.from(t, e)), Buffer.isBuffer(t) && this[z3] && (t = this[Mt].write(t)), this[g] && this[_] !== 0 && this[Ae](true), this[g] ? this.emit("data", t) : this[bi](t), this[_] !== 0 && this.emit("readable"), i && r(i), this[g]) : (this[_] !== 0 && this.emit("readable"), i && r(i), this[g]);
+    return this[L] ? (this[g] && this[_] !== 0 && this[Ae](true), this[g] ? this.emit("data", t) : this[bi](t), this[_] !== 0 && this.emit("readable"), i && r(i), this[g]) : t.length ? (typeof t == "string" && !(e === this[z2] && !this[Mt]?.lastNeed) && (t = Buffer.from(t, e)), Buffer.isBuffer(t) && this[z2] && (t = this[Mt].write(t)), this[g] && this[_] !== 0 && this[Ae](true), this[g] ? this.emit("data", t) : this[bi](t), this[_] !== 0 && this.emit("readable"), i && r(i), this[g]) : (this[_] !== 0 && this.emit("readable"), i && r(i), this[g]);
   }
   read(t) {
     if (this[S]) return null;
     if (this[C] = false, this[_] === 0 || t === 0 || t && t > this[_]) return this[J](), null;
-    this[L] && (t = null), this[b].length > 1 && !this[L] && (this[b] = [this[z3] ? this[b].join("") : Buffer.concat(this[b], this[_])]);
+    this[L] && (t = null), this[b].length > 1 && !this[L] && (this[b] = [this[z2] ? this[b].join("") : Buffer.concat(this[b], this[_])]);
     let e = this[Ns](t || null, this[b][0]);
     return this[J](), e;
   }
@@ -36337,7 +36080,7 @@ var A = class extends Di {
   async concat() {
     if (this[L]) throw new Error("cannot concat in objectMode");
     let t = await this.collect();
-    return this[z3] ? t.join("") : Buffer.concat(t, t.dataLength);
+    return this[z2] ? t.join("") : Buffer.concat(t, t.dataLength);
   }
   async promise() {
     return new Promise((t, e) => {
@@ -38982,7 +38725,7 @@ var To = (s4) => {
 
 // src/sources/path-swap.ts
 import { link, lstat, mkdir as mkdir3, readdir as readdir2, rename as rename2, rmdir as rmdir2, unlink } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join5, relative as relative2 } from "node:path";
+import { basename, dirname as dirname3, join as join4, relative as relative2 } from "node:path";
 var pathStep = external_exports.discriminatedUnion("op", [
   /** A folder of the restore point. */
   external_exports.object({ op: external_exports.literal("mkdir"), path: external_exports.string() }),
@@ -38995,7 +38738,7 @@ var pathStep = external_exports.discriminatedUnion("op", [
 ]);
 var BESIDE_NAME = /^\..+\.restorable-(new|restore-point|failed)-/;
 function besidePath(live, what, tag) {
-  return join5(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
+  return join4(dirname3(live), `.${basename(live)}.restorable-${what}-${tag}`);
 }
 var info = (path) => lstat(path).catch(() => void 0);
 var exists = async (path) => await info(path) !== void 0;
@@ -39007,8 +38750,8 @@ async function planFileSwap(live, staged2, tag, companions = []) {
   for (const suffix of companions) if (await exists(live + suffix)) present.push(suffix);
   const liveThere = await exists(live);
   if (liveThere || present.length > 0) steps.push({ op: "mkdir", path: point });
-  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join5(point, name + suffix) });
-  if (liveThere) steps.push({ op: "link", live, point: join5(point, name) }, { op: "over", staged: staged2, live, point: join5(point, name) });
+  for (const suffix of present) steps.push({ op: "move", from: live + suffix, to: join4(point, name + suffix) });
+  if (liveThere) steps.push({ op: "link", live, point: join4(point, name) }, { op: "over", staged: staged2, live, point: join4(point, name) });
   else steps.push({ op: "move", from: staged2, to: live });
   return { point: steps[0].op === "mkdir" ? point : null, steps };
 }
@@ -39016,7 +38759,7 @@ async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
   const liveInfo = await info(live);
   if (!liveInfo) return { point: null, steps: [{ op: "move", from: staged2, to: live }] };
   const point = besidePath(live, "restore-point", tag);
-  const mirror = join5(point, basename(live));
+  const mirror = join4(point, basename(live));
   if (!liveInfo.isDirectory()) return { point, steps: [{ op: "mkdir", path: point }, { op: "move", from: live, to: mirror }, { op: "move", from: staged2, to: live }] };
   const mixed = /* @__PURE__ */ new Set();
   const markParents = (rel) => {
@@ -39024,7 +38767,7 @@ async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
   };
   for (const rel of keptBelow) markParents(rel);
   const walk2 = async (rel) => {
-    for (const entry of await readdir2(join5(live, rel), { withFileTypes: true })) {
+    for (const entry of await readdir2(join4(live, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
       if (kept(r, entry.isDirectory())) markParents(r);
       else if (entry.isDirectory()) await walk2(r);
@@ -39034,22 +38777,22 @@ async function planTreeSwap(live, staged2, tag, kept, keptBelow = []) {
   const steps = [{ op: "mkdir", path: point }, { op: "mkdir", path: mirror }];
   const names = async (dir) => readdir2(dir).catch(() => []);
   const swapFolder = async (rel) => {
-    const all = /* @__PURE__ */ new Set([...await names(join5(live, rel)), ...await names(join5(staged2, rel))]);
+    const all = /* @__PURE__ */ new Set([...await names(join4(live, rel)), ...await names(join4(staged2, rel))]);
     for (const name of [...all].sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      const [old, fresh] = [await info(join5(live, r)), await info(join5(staged2, r))];
+      const [old, fresh] = [await info(join4(live, r)), await info(join4(staged2, r))];
       if (kept(r, (old ?? fresh).isDirectory())) continue;
       if (old?.isDirectory() && mixed.has(r)) {
-        steps.push({ op: "mkdir", path: join5(mirror, r) });
+        steps.push({ op: "mkdir", path: join4(mirror, r) });
         await swapFolder(r);
         continue;
       }
       if (old?.isFile() && fresh && !fresh.isDirectory()) {
-        steps.push({ op: "link", live: join5(live, r), point: join5(mirror, r) }, { op: "over", staged: join5(staged2, r), live: join5(live, r), point: join5(mirror, r) });
+        steps.push({ op: "link", live: join4(live, r), point: join4(mirror, r) }, { op: "over", staged: join4(staged2, r), live: join4(live, r), point: join4(mirror, r) });
         continue;
       }
-      if (old) steps.push({ op: "move", from: join5(live, r), to: join5(mirror, r) });
-      if (fresh) steps.push({ op: "move", from: join5(staged2, r), to: join5(live, r) });
+      if (old) steps.push({ op: "move", from: join4(live, r), to: join4(mirror, r) });
+      if (fresh) steps.push({ op: "move", from: join4(staged2, r), to: join4(live, r) });
     }
   };
   await swapFolder("");
@@ -39119,7 +38862,7 @@ function inside(parent, child) {
 
 // src/sources/safe-extract.ts
 import { mkdir as mkdir4, rm as rm4, unlink as unlink2 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, join as join6, posix as posix3, relative as relative3 } from "node:path";
+import { dirname as dirname4, isAbsolute, join as join5, posix as posix3, relative as relative3 } from "node:path";
 import { pipeline as pipeline6 } from "node:stream/promises";
 var NEUTRAL_MASK = 3074;
 var ALLOWED = /* @__PURE__ */ new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
@@ -39205,7 +38948,7 @@ async function extractSafely(stream2, into, options) {
     await pipeline6(stream2, extractor);
     for (const [at2, target] of created) {
       if (linkStaysInside(at2, target, links)) continue;
-      await unlink2(join6(into, at2));
+      await unlink2(join5(into, at2));
       dropped.push(`${at2} -> ${target}`);
     }
   } catch (error63) {
@@ -39258,12 +39001,12 @@ var leftOut = /* @__PURE__ */ new Map();
 function noteLeftOut(into, count) {
   leftOut.set(into, count);
 }
-async function countTree(root) {
+async function countTree(root2) {
   const counts3 = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
-  const folders = [root];
+  const folders = [root2];
   for (let folder = folders.pop(); folder !== void 0; folder = folders.pop()) {
     for (const entry of await readdir3(folder, { withFileTypes: true })) {
-      const path = join7(folder, entry.name);
+      const path = join6(folder, entry.name);
       if (entry.isDirectory()) {
         counts3.dirs += 1;
         folders.push(path);
@@ -39275,6 +39018,22 @@ async function countTree(root) {
     }
   }
   return counts3;
+}
+async function tarSizeOf(root2, keep2) {
+  let bytes = 1024;
+  const visit3 = async (dir) => {
+    const entries = await readdir3(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join6(dir, entry.name);
+      const rel = relative4(root2, path);
+      if (!keep2(rel, entry.isDirectory())) continue;
+      bytes += 512;
+      if (entry.isDirectory()) await visit3(path);
+      else if (entry.isFile()) bytes += Math.ceil(((await lstat2(path).catch(() => void 0))?.size ?? 0) / 512) * 512;
+    }
+  };
+  await visit3(root2);
+  return bytes + 512;
 }
 var files = {
   type: "files",
@@ -39288,28 +39047,28 @@ var files = {
   },
   liveLocation: (config2, ctx) => resolve3(ctx.planDir, config2.path),
   async probe(config2, ctx) {
-    const root = files.liveLocation(config2, ctx);
+    const root2 = files.liveLocation(config2, ctx);
     try {
-      const info2 = await stat4(root);
-      if (!info2.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root} is not a folder.`, { hint: "Point `path` at a folder." });
-      await access(root, constants2.R_OK | constants2.X_OK);
+      const info2 = await stat4(root2);
+      if (!info2.isDirectory()) throw new RunError(`Files source "${config2.name}": ${root2} is not a folder.`, { hint: "Point `path` at a folder." });
+      await access(root2, constants.R_OK | constants.X_OK);
     } catch (error63) {
       if (error63 instanceof RunError) throw error63;
-      throw new RunError(`Files source "${config2.name}": cannot read ${root}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
+      throw new RunError(`Files source "${config2.name}": cannot read ${root2}: ${reason(error63)}`, { hint: ioHint(error63), cause: error63 });
     }
   },
   async snapshot(config2, ctx) {
-    const root = files.liveLocation(config2, ctx);
+    const root2 = files.liveLocation(config2, ctx);
     const keep2 = selector(config2);
     const walk2 = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: [], unreadable: [] };
     const stream2 = Qn(
       {
-        cwd: root,
+        cwd: root2,
         follow: false,
         portable: false,
         strict: false,
         filter(path, entry) {
-          const rel = relative4(root, resolve3(root, path)) || ".";
+          const rel = relative4(root2, resolve3(root2, path)) || ".";
           const stats = entry;
           if (!keep2(rel, stats.isDirectory())) return false;
           if (stats.isFile()) {
@@ -39325,7 +39084,7 @@ var files = {
         },
         onwarn(code, message, data) {
           const path = data?.path;
-          walk2.unreadable.push(`${path ? `${relative4(root, path)}: ` : ""}${message} (${code})`);
+          walk2.unreadable.push(`${path ? `${relative4(root2, path)}: ` : ""}${message} (${code})`);
         }
       },
       ["."]
@@ -39347,7 +39106,7 @@ var files = {
       stream2.once("error", reject);
     });
     info2.catch(() => void 0);
-    return { stream: () => stream2, info: info2 };
+    return { stream: () => stream2, info: info2, expectedBytes: tarSizeOf(root2, keep2).catch(() => void 0) };
   },
   currentSchemaVersion: async () => null,
   async materialize(config2, stream2, into, ctx) {
@@ -39360,11 +39119,11 @@ var files = {
   },
   stagingLocation: (config2, ctx, tag) => besidePath(files.liveLocation(config2, ctx), "new", tag),
   async planSwap(config2, staged2, ctx, tag, keep2) {
-    const root = files.liveLocation(config2, ctx);
+    const root2 = files.liveLocation(config2, ctx);
     const covered = selector(config2);
-    const others = new Set(keep2.flatMap((path) => inside(root, path) ?? []));
+    const others = new Set(keep2.flatMap((path) => inside(root2, path) ?? []));
     const kept = (rel, isDir) => others.has(rel) || BESIDE_NAME.test(basename2(rel)) || !covered(rel, isDir);
-    return planTreeSwap(root, staged2, tag, kept, [...others]);
+    return planTreeSwap(root2, staged2, tag, kept, [...others]);
   },
   runStep: (_config, step) => runPathStep(pathStep.parse(step)),
   undoSteps: (_config, steps) => undoPathSteps(steps.map((s4) => pathStep.parse(s4))),
@@ -39382,7 +39141,7 @@ import { join as join11 } from "node:path";
 // src/sources/pg-connection.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/pg/esm/index.mjs
+// ../../main/node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
 var Pool = import_lib.default.Pool;
@@ -39594,6 +39353,155 @@ import { spawn as spawn2 } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join as join8 } from "node:path";
 import { Readable as Readable4 } from "node:stream";
+
+// src/util/spawn.ts
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants as constants2 } from "node:fs";
+import { delimiter, join as join7 } from "node:path";
+import { Duplex, Readable as Readable3, Writable as Writable2 } from "node:stream";
+var STDERR_LIMIT = 16 * 1024;
+var setprivFound;
+function findable(command) {
+  const runnable = (path) => {
+    try {
+      accessSync(path, constants2.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes("/")) return runnable(command);
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && runnable(join7(dir, command)));
+}
+function tiedToParent(command, args) {
+  setprivFound ??= process.platform === "linux" && hasCommand("setpriv");
+  if (!setprivFound || !findable(command)) return [command, [...args]];
+  return ["setpriv", ["--pdeathsig", "TERM", "--", command, ...args]];
+}
+function spawnTied(command, args, options) {
+  const [file2, argv2] = tiedToParent(command, args);
+  return spawn(file2, argv2, options);
+}
+function endGroup(child) {
+  if (child.pid === void 0 || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    child.kill("SIGTERM");
+  }
+}
+function collect(stream2) {
+  let text2 = "";
+  stream2?.on("data", (chunk) => {
+    if (text2.length < STDERR_LIMIT) text2 += chunk.toString("utf8");
+  });
+  return () => text2.trim();
+}
+function exitOf(child) {
+  return new Promise((resolve11, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve11({ code, signal }));
+  });
+}
+function outputOf(child, command, what) {
+  const stderr = collect(child.stderr);
+  const exit = exitOf(child);
+  exit.catch(() => void 0);
+  async function* output2() {
+    for await (const chunk of child.stdout) yield chunk;
+    const { code, signal } = await exit.catch((error63) => {
+      throw new RunError(`${what}: cannot run ${command}: ${reason(error63)}`, { hint: `Install ${command}, or check PATH.` });
+    });
+    if (code !== 0) throw new RunError(`${what}: ${command} failed (${signal ?? `exit ${code}`}): ${stderr() || "no message"}`);
+  }
+  const readable = Readable3.from(output2(), { objectMode: false });
+  readable.on("close", () => endGroup(child));
+  return readable;
+}
+function spawnReader(command, args, what) {
+  return outputOf(spawnTied(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }), command, what);
+}
+function spawnFedReader(command, args, what, feed) {
+  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const output2 = outputOf(child, command, what);
+  try {
+    feed(child.stdin);
+  } finally {
+    child.stdin.destroy();
+  }
+  return output2;
+}
+function spawnTransform(command, args, what) {
+  const child = spawnTied(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const stdin = child.stdin;
+  stdin.on("error", () => void 0);
+  const input2 = new Writable2({
+    highWaterMark: 1 << 20,
+    write(chunk, _encoding, callback) {
+      if (stdin.destroyed || !stdin.writable) return callback();
+      if (stdin.write(chunk)) return callback();
+      const done = () => {
+        stdin.off("drain", done).off("close", done);
+        callback();
+      };
+      stdin.once("drain", done).once("close", done);
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    }
+  });
+  const duplex = Duplex.from({ writable: input2, readable: outputOf(child, command, what) });
+  duplex.on("close", () => endGroup(child));
+  return duplex;
+}
+var KILL_GRACE_MS = 3e3;
+function signalGroup(child, signal) {
+  if (child.pid === void 0) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+  }
+}
+async function runCommand(argv2, options) {
+  const [command, ...args] = argv2;
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const exited = new Promise((resolve11, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve11({ code, signal }));
+  });
+  let timedOut = false;
+  let killer;
+  const stop = () => {
+    signalGroup(child, "SIGTERM");
+    killer ??= setTimeout(() => signalGroup(child, "SIGKILL"), KILL_GRACE_MS);
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, options.timeoutMs);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const { code, signal } = await exited;
+    await Promise.race([new Promise((resolve11) => child.once("close", resolve11)), new Promise((resolve11) => setTimeout(resolve11, 200))]);
+    if (timedOut) signalGroup(child, "SIGKILL");
+    return { code, signal, stdout: stdout(), stderr: stderr(), timedOut };
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(killer);
+    options.signal?.removeEventListener("abort", stop);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
+}
+function hasCommand(command, versionFlag = "--version") {
+  const result = spawnSync(command, [versionFlag], { stdio: "ignore", timeout: 5e3 });
+  return result.error === void 0 && result.status === 0;
+}
+
+// src/sources/pg-tools.ts
 var DEBIAN_ROOT = "/usr/lib/postgresql";
 function candidates(binDir) {
   if (binDir) return [binDir];
@@ -39644,18 +39552,18 @@ function explainToolError(tool, stderr, status) {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   const important = lines.filter((l) => /error|fatal|failed|denied|detail:/i.test(l));
   const said = (important.length > 0 ? important : lines).slice(0, 4).join(" | ") || "no message";
-  const table = /(?:table|relation) "?([^"\s]+)"?/i.exec(stderr)?.[1];
+  const table2 = /(?:table|relation) "?([^"\s]+)"?/i.exec(stderr)?.[1];
   let hint;
   if (/password authentication failed|no password supplied/i.test(stderr)) hint = "Check the password (PGPASSWORD, or ${VAR} in the url) and the user.";
   else if (/role "[^"]+" does not exist/i.test(stderr)) hint = "The dump names a role this server lacks: create it first, or back up with globals: true (missing roles are then created on restore).";
-  else if (/statement timeout/i.test(stderr) && /LOCK TABLE/i.test(stderr)) hint = `Table ${table ?? ""} stayed locked longer than lock_wait_timeout (a migration or a long ALTER TABLE?). Run the backup again later, or raise lock_wait_timeout.`;
+  else if (/statement timeout/i.test(stderr) && /LOCK TABLE/i.test(stderr)) hint = `Table ${table2 ?? ""} stayed locked longer than lock_wait_timeout (a migration or a long ALTER TABLE?). Run the backup again later, or raise lock_wait_timeout.`;
   else if (/could not extend file|No space left on device/i.test(stderr)) hint = tool === "pg_restore" ? "The database server's disk is full: the restored copy is built beside the live database, so it needs room for both. Free space on the server and run again; the live database was not touched." : "The disk holding the staging folder is full: free space there, or point --staging (or TMPDIR) at a disk with room for the dump.";
-  else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table ? `table ${table}` : "everything it must dump"}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
+  else if (/permission denied/i.test(stderr)) hint = `The role cannot read ${table2 ? `table ${table2}` : "everything it must dump"}: GRANT SELECT on it (or use a role that is a member of pg_read_all_data).`;
   else if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) hint = "Check host and port, and that the server accepts connections from here (listen_addresses, pg_hba.conf, firewall).";
   else if (/server closed the connection|connection to server was lost|terminating connection/i.test(stderr)) hint = "The server ended the connection during the dump (restart, pg_terminate_backend, network). Nothing was committed; run the backup again.";
   else if (/unsupported version .* in file header/i.test(stderr)) hint = "This pg_restore is older than the pg_dump that made the backup (the manifest's engine.client says which): install newer client tools, or set bin_dir.";
   else if (/server version mismatch|aborting because of server version mismatch/i.test(stderr)) hint = "Install client tools at least as new as the server, or set bin_dir.";
-  return { message: `${tool} failed (${status})${table && /Dumping the contents of table/i.test(stderr) ? ` while dumping table ${table}` : ""}: ${said}`, hint };
+  return { message: `${tool} failed (${status})${table2 && /Dumping the contents of table/i.test(stderr) ? ` while dumping table ${table2}` : ""}: ${said}`, hint };
 }
 function toolError(tool, stderr, status) {
   const { message, hint } = explainToolError(tool, stderr, status);
@@ -39781,15 +39689,15 @@ async function snapshotPostgres(config2, layout, tools, engine, stagingDir, sign
   }
 }
 async function stageDump(config2, layout, tools, engine, stagingDir, signal, { env, method, schemaSql }) {
-  const root = join9(stagingDir, "dump");
-  await mkdir5(root);
+  const root2 = join9(stagingDir, "dump");
+  await mkdir5(root2);
   const index = { format: layout.format, globals: config2.globals, databases: [] };
   const entries = ["index.json"];
   let tables = 0;
   let schemaVersion = null;
   if (config2.globals) {
     const noPasswords = layout.superuser ? [] : ["--no-role-passwords"];
-    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join9(root, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
+    await runTool(tools.path("pg_dumpall"), ["--globals-only", "--no-password", ...noPasswords, "--file", join9(root2, "globals.sql"), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
     entries.push("globals.sql");
   }
   for (const [i, database] of layout.databases.entries()) {
@@ -39798,7 +39706,7 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : void 0);
     try {
       const jobs = layout.format === "directory" ? [`--jobs=${config2.jobs}`] : [];
-      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join9(root, entry)], env, signal);
+      await runTool(tools.path("pg_dump"), [...dumpArgs(config2, layout, held, database), ...jobs, "--file", join9(root2, entry)], env, signal);
     } finally {
       await release([held]);
     }
@@ -39807,14 +39715,14 @@ async function stageDump(config2, layout, tools, engine, stagingDir, signal, { e
     index.databases.push({ name: database, entry });
     entries.push(entry);
   }
-  await writeFile2(join9(root, "index.json"), `${JSON.stringify(index, null, 2)}
+  await writeFile2(join9(root2, "index.json"), `${JSON.stringify(index, null, 2)}
 `);
   const info2 = Promise.resolve({ engine, method, schemaVersion, counts: { databases: layout.databases.length, tables } });
-  return { stream: () => Qn({ cwd: root, portable: true, noMtime: false }, entries), info: info2 };
+  return { stream: () => Qn({ cwd: root2, portable: true, noMtime: false }, entries), info: info2 };
 }
 
 // src/sources/pg-restore.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join as join10 } from "node:path";
 import { Readable as Readable5 } from "node:stream";
@@ -39921,7 +39829,7 @@ function statements(text2) {
   if (current.length > 0) throw new Refusal("a statement without its closing semicolon", current[0].line);
   return out;
 }
-var Reader2 = class {
+var Reader = class {
   constructor(tokens) {
     this.tokens = tokens;
   }
@@ -40107,7 +40015,7 @@ function parseGlobals(text2, what = "globals.sql") {
   try {
     for (const tokens of statements(text2)) {
       try {
-        statement(new Reader2(tokens), globals);
+        statement(new Reader(tokens), globals);
       } catch (error63) {
         if (error63 instanceof Refusal) error63.tokens ??= tokens;
         throw error63;
@@ -40144,7 +40052,7 @@ var MAX_NAME_BYTES = 63;
 function besideName(database, what, tag) {
   const suffix = `_${what}_${tag.toLowerCase().replace(/[^a-z0-9]+/g, "_")}`;
   if (Buffer.byteLength(database + suffix) <= MAX_NAME_BYTES) return database + suffix;
-  const mark = `_${createHash4("sha256").update(database).digest("hex").slice(0, 6)}`;
+  const mark = `_${createHash3("sha256").update(database).digest("hex").slice(0, 6)}`;
   const chars = Array.from(database);
   while (Buffer.byteLength(chars.join("") + mark + suffix) > MAX_NAME_BYTES) chars.pop();
   return chars.join("") + mark + suffix;
@@ -40791,9 +40699,9 @@ function quoteIdent2(name) {
 function countRows(db) {
   const tables = db.all("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and sql not like 'CREATE VIRTUAL TABLE%'").map((row) => String(row.name));
   let rows = 0;
-  for (const table of tables) {
+  for (const table2 of tables) {
     try {
-      rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent2(table)}`)));
+      rows += Number(firstValue(db.get(`select count(*) from ${quoteIdent2(table2)}`)));
     } catch {
     }
   }
@@ -40821,8 +40729,8 @@ async function isSqliteFile(path) {
 var TMPFS_MAGIC = 16914836;
 async function checkStagingSpace2(config2, live, ctx) {
   const { stagingDir } = ctx;
-  const sizeOf = (path) => stat5(path).then((s4) => s4.size, () => 0);
-  const need = await sizeOf(live) + await sizeOf(`${live}-wal`);
+  const sizeOf2 = (path) => stat5(path).then((s4) => s4.size, () => 0);
+  const need = await sizeOf2(live) + await sizeOf2(`${live}-wal`);
   const fs2 = await statfs2(stagingDir);
   const free = fs2.bavail * fs2.bsize;
   if (fs2.type === TMPFS_MAGIC && need > 256 * 2 ** 20) {
@@ -40995,190 +40903,6 @@ function sourceAdapter(config2) {
   return adapters2[config2.type];
 }
 
-// src/plan/order.ts
-function dependencies(source, all) {
-  if (source.after) return source.after;
-  if (sourceAdapter(source).kind !== "files") return [];
-  return all.filter((s4) => sourceAdapter(s4).kind === "database").map((s4) => s4.name);
-}
-function snapshotOrder(sources) {
-  const done = /* @__PURE__ */ new Set();
-  const order = [];
-  while (order.length < sources.length) {
-    const next = sources.find((s4) => !done.has(s4.name) && dependencies(s4, sources).every((d) => done.has(d) || !sources.some((x) => x.name === d)));
-    if (!next) {
-      const stuck = sources.filter((s4) => !done.has(s4.name)).map((s4) => s4.name);
-      throw new Error(`the sources ${stuck.join(", ")} wait for each other (after:)`);
-    }
-    done.add(next.name);
-    order.push(next);
-  }
-  return order;
-}
-
-// src/plan/policy.ts
-function requirement(rule) {
-  if (rule === "3-2-1") return { copies: 3, media: 2, offsite: 1, immutable: 0 };
-  if (rule === "3-2-1-1-0") return { copies: 3, media: 2, offsite: 1, immutable: 1 };
-  return rule;
-}
-function ruleName(rule) {
-  if (typeof rule === "string") return rule;
-  return `${rule.copies} copies, ${rule.media} media, ${rule.offsite} offsite${rule.immutable ? `, ${rule.immutable} immutable` : ""}`;
-}
-var LIVE = { medium: "disk", offsite: false, immutable: false };
-function counts(copy, now = /* @__PURE__ */ new Date()) {
-  if (copy.counted === false) return false;
-  return !copy.expiresAt || Date.parse(copy.expiresAt) > now.getTime();
-}
-function evaluate(rule, copies, now = /* @__PURE__ */ new Date()) {
-  const required2 = requirement(rule);
-  const all = [LIVE, ...copies.filter((copy) => counts(copy, now))];
-  const have = {
-    copies: all.length,
-    media: new Set(all.map((c) => c.medium)).size,
-    offsite: all.filter((c) => c.offsite).length,
-    immutable: all.filter((c) => c.immutable).length
-  };
-  const labels = {
-    copies: "copies (the live data counts as one)",
-    media: "kinds of media (disk, object, artifact...)",
-    offsite: "offsite copies",
-    immutable: "immutable copies"
-  };
-  const missing = Object.keys(required2).filter((key) => have[key] < required2[key]).map((key) => `${have[key]} of ${required2[key]} ${labels[key]}`);
-  return { required: required2, have, met: missing.length === 0, missing };
-}
-
-// src/plan/rules.ts
-var error62 = (path, message) => ({ path, message, severity: "error" });
-var warning = (path, message) => ({ path, message, severity: "warning" });
-function duplicates(names, list2) {
-  return names.flatMap(
-    (name, index) => names.indexOf(name) === index ? [] : [error62([list2, index, "name"], `the name "${name}" is used twice in ${list2}`)]
-  );
-}
-var uniqueNames = (plan) => [
-  ...duplicates(plan.sources.map((s4) => s4.name), "sources"),
-  ...duplicates(plan.targets.map((t) => t.name), "targets")
-];
-var ordering = (plan) => {
-  const names = new Set(plan.sources.map((s4) => s4.name));
-  const problems = plan.sources.flatMap(
-    (source, index) => (source.after ?? []).flatMap((other, at2) => {
-      if (other === source.name) return [error62(["sources", index, "after", at2], `source "${source.name}" cannot come after itself`)];
-      if (!names.has(other)) return [error62(["sources", index, "after", at2], `no source is named "${other}"`)];
-      return [];
-    })
-  );
-  if (names.size < plan.sources.length) return problems;
-  try {
-    snapshotOrder(plan.sources);
-  } catch (cycle) {
-    problems.push(error62(["sources"], cycle.message));
-  }
-  return problems;
-};
-var healthCheckSources = (plan) => plan.restore.healthchecks.flatMap((check2, index) => {
-  if (!("source" in check2)) return [];
-  const source = plan.sources.find((s4) => s4.name === check2.source);
-  const path = ["restore", "healthchecks", index, "source"];
-  if (!source) return [error62(path, `no source is named "${check2.source}" (sources: ${plan.sources.map((s4) => s4.name).join(", ")})`)];
-  if (!sourceAdapter(source).query) return [error62(path, `source "${check2.source}" is of type ${source.type}, which cannot run sql checks`)];
-  return [];
-});
-var staticPolicy = (plan) => {
-  const copies = plan.targets.map((config2) => {
-    const adapter = targetAdapter(config2);
-    const { defaults: defaults2 } = adapter;
-    return {
-      target: config2.name,
-      medium: config2.medium ?? defaults2.medium,
-      offsite: config2.offsite ?? defaults2.offsite,
-      immutable: config2.immutable ?? adapter.implied?.(config2).immutable ?? defaults2.immutable,
-      ...defaults2.counted === false ? { counted: false } : {}
-    };
-  });
-  const verdict = evaluate(plan.policy.rule, copies);
-  if (verdict.met) return [];
-  return [
-    error62(
-      ["targets"],
-      `the declared targets cannot meet the ${ruleName(plan.policy.rule)} rule even if every copy succeeds: ${verdict.missing.join("; ")}. Add targets, or declare what a target really is (medium:, offsite: true), or relax policy.rule.`
-    )
-  ];
-};
-var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
-function within(parent, child) {
-  const rel = relative5(parent, child);
-  return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
-}
-function remotePlace(t) {
-  const trimmed = (prefix) => (prefix ?? "").replace(/^\/+|\/+$/g, "");
-  if (t.type === "s3") return `s3 ${t.endpoint ?? "aws"} ${t.bucket} ${trimmed(t.prefix)}`;
-  if (t.type === "sftp") return `sftp ${t.host}:${t.port ?? 22} ${t.path.replace(/\/+$/, "")}`;
-  return void 0;
-}
-var distinctPlaces = (plan, ctx) => {
-  const locals = plan.targets.flatMap((t, index) => t.type === "local" ? [{ index, path: resolve6(ctx.planDir, t.path) }] : []);
-  const problems = [];
-  const remotes = plan.targets.map(remotePlace);
-  remotes.forEach((place, index) => {
-    const twin = place === void 0 ? -1 : remotes.indexOf(place);
-    if (twin >= 0 && twin < index) problems.push(error62(["targets", index], `this is the same place as targets[${twin}] (${place}): two copies in one place are one copy`));
-  });
-  locals.forEach((a, i) => {
-    const twin = locals.slice(0, i).find((b2) => b2.path === a.path);
-    if (twin) problems.push(error62(["targets", a.index, "path"], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
-    plan.sources.forEach((source) => {
-      if (source.type === "files" && within(resolve6(ctx.planDir, source.path), a.path)) {
-        problems.push(error62(["targets", a.index, "path"], `this target lies inside files source "${source.name}": each backup would include the previous ones`));
-      }
-    });
-  });
-  return problems;
-};
-function walkTakes(folder, rel) {
-  const takes = selector(folder);
-  const parts = rel.split(sep2);
-  return parts.every((_2, i) => takes(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
-}
-var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
-  if (folder.type !== "files") return [];
-  const root = resolve6(ctx.planDir, folder.path);
-  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative5(root, path) + suffix))).map(
-    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative5(root, path).split(sep2).join("/")}*"]`)
-  );
-});
-var retentionSanity = (plan) => {
-  const r = plan.retention;
-  if (!r || Object.values(r).every((value) => value === void 0)) return [];
-  const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
-  return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
-};
-var passphraseStrength = (plan) => plan.encryption?.passphrase !== void 0 && plan.encryption.passphrase.length < 12 ? [error62(["encryption", "passphrase"], "the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)")] : [];
-var WRITE_ONCE = /* @__PURE__ */ new Set(["github-artifact", "github-cache"]);
-var repositoryTargets = (plan) => {
-  const once2 = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
-  if (once2.length === 0) return [];
-  return plan.sources.flatMap(
-    (source, index) => source.type === "files" && source.storage === "repository" ? [error62(["sources", index, "storage"], `storage: repository cannot be written to ${once2.join(", ")} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)] : []
-  );
-};
-var signingKey = (plan) => {
-  if (!plan.signing) return [];
-  try {
-    parsePublicKey(plan.signing.public_key);
-    return [];
-  } catch (problem) {
-    return [error62(["signing", "public_key"], `this is not a usable signing key: ${problem.message}`)];
-  }
-};
-var rules = [repositoryTargets, passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
-function checkRules(plan, ctx) {
-  return rules.flatMap((rule) => rule(plan, ctx));
-}
-
 // src/plan/schema.ts
 var argv = external_exports.array(external_exports.string().min(1)).min(1, { error: 'expected a command as an argument array, e.g. ["./scripts/check.sh", "--quick"]' });
 var appVersionFrom = external_exports.union([
@@ -41192,14 +40916,14 @@ var app = external_exports.strictObject({
 }).refine((a) => !(a.version !== void 0 && a.version_from !== void 0), {
   error: "give either app.version or app.version_from, not both"
 });
-var counts2 = external_exports.strictObject({
+var counts = external_exports.strictObject({
   copies: external_exports.int().min(1).max(20),
   media: external_exports.int().min(1).max(10),
   offsite: external_exports.int().min(0).max(20),
   immutable: external_exports.int().min(0).max(20).default(0)
 });
 var policy = external_exports.strictObject({
-  rule: external_exports.union([external_exports.enum(["3-2-1", "3-2-1-1-0"]), counts2]).default("3-2-1")
+  rule: external_exports.union([external_exports.enum(["3-2-1", "3-2-1-1-0"]), counts]).default("3-2-1")
 });
 var compression = external_exports.strictObject({
   algorithm: external_exports.enum(["zstd", "gzip", "none"]).default("zstd"),
@@ -41281,6 +41005,457 @@ var planSchema = external_exports.strictObject({
   hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] })
 });
 
+// src/plan/suggest.ts
+var root;
+function expand(node2) {
+  if (!node2 || typeof node2 !== "object") return [];
+  if (node2.$ref?.startsWith("#/$defs/")) return expand(root.$defs?.[node2.$ref.slice(8)]);
+  const branches = [...node2.oneOf ?? [], ...node2.anyOf ?? [], ...node2.allOf ?? []];
+  return [node2, ...branches.flatMap(expand)];
+}
+function keysAt(path) {
+  root ??= external_exports.toJSONSchema(planSchema, { io: "input", unrepresentable: "any" });
+  let nodes = expand(root);
+  for (const segment of path) {
+    nodes = nodes.flatMap((n) => expand(typeof segment === "number" ? n.items : n.properties?.[segment]));
+  }
+  return [...new Set(nodes.flatMap((n) => Object.keys(n.properties ?? {})))];
+}
+function distance(a, b2) {
+  const row = Array.from({ length: b2.length + 1 }, (_2, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j2 = 1; j2 <= b2.length; j2 += 1) {
+      const saved = row[j2];
+      row[j2] = Math.min(row[j2] + 1, row[j2 - 1] + 1, previous + (a[i - 1] === b2[j2 - 1] ? 0 : 1));
+      previous = saved;
+    }
+  }
+  return row[b2.length];
+}
+function closestKey(key, allowed) {
+  const ranked = allowed.map((k2) => [k2, distance(key.toLowerCase(), k2.toLowerCase())]).sort((a, b2) => a[1] - b2[1]);
+  const best = ranked[0];
+  return best && best[1] <= Math.min(2, Math.max(1, Math.floor(key.length / 3))) ? best[0] : void 0;
+}
+
+// src/artifacts/codec.ts
+import { PassThrough } from "node:stream";
+import zlib from "node:zlib";
+var CHUNK = 1 << 20;
+var DEFAULT_LEVEL = { zstd: 3, gzip: 6, none: 0 };
+function extensionFor(algorithm) {
+  return { zstd: ".zst", gzip: ".gz", none: "" }[algorithm];
+}
+var z3 = zlib;
+var toolChecked;
+function zstdTool() {
+  toolChecked ??= hasCommand("zstd");
+  return toolChecked;
+}
+function zstdEngine(env = process.env) {
+  const inProcess = typeof z3.createZstdCompress === "function";
+  if (env.RESTORABLE_ZSTD === "zlib") return inProcess ? "zlib" : null;
+  if (zstdTool()) return "tool";
+  return inProcess && env.RESTORABLE_ZSTD !== "tool" ? "zlib" : null;
+}
+function noZstd() {
+  return new RunError(`zstd is not available: Node.js ${process.version} has no zstd in zlib and no zstd tool is on PATH.`, {
+    hint: "Install zstd (apt-get install zstd), or run on Node.js 22.15 or later."
+  });
+}
+function describeCodec(setting) {
+  if (setting.algorithm === "none") return "no compression";
+  const level = setting.level ?? DEFAULT_LEVEL[setting.algorithm];
+  const engine = setting.algorithm === "zstd" ? ` via ${zstdEngine() === "zlib" ? "Node zlib" : "the zstd tool"}` : "";
+  return `${setting.algorithm} level ${level}${engine}`;
+}
+function compressor(setting) {
+  const level = setting.level ?? DEFAULT_LEVEL[setting.algorithm];
+  switch (setting.algorithm) {
+    case "none":
+      return new PassThrough();
+    case "gzip":
+      return zlib.createGzip({ level, chunkSize: CHUNK });
+    case "zstd": {
+      const engine = zstdEngine();
+      if (engine === "zlib") return z3.createZstdCompress({ chunkSize: CHUNK, params: { [z3.constants.ZSTD_c_compressionLevel]: level } });
+      if (engine === "tool") return spawnTransform("zstd", ["-q", "-c", `-${level}`, "-T0"], "zstd compression");
+      throw noZstd();
+    }
+  }
+}
+function packing(snapshot, setting) {
+  if (setting.algorithm === "zstd" && snapshot.file && zstdEngine() === "tool") {
+    const level = setting.level ?? DEFAULT_LEVEL.zstd;
+    return [spawnReader("zstd", ["-q", "-c", `-${level}`, "-T0", "--", snapshot.file], "zstd compression")];
+  }
+  if (setting.algorithm === "zstd" && snapshot.feed && zstdEngine() === "tool") {
+    const level = setting.level ?? DEFAULT_LEVEL.zstd;
+    return [spawnFedReader("zstd", ["-q", "-c", `-${level}`, "-T0"], "zstd compression", snapshot.feed)];
+  }
+  return [snapshot.stream(), compressor(setting)];
+}
+function decompressor(algorithm) {
+  switch (algorithm) {
+    case "none":
+      return new PassThrough();
+    case "gzip":
+      return zlib.createGunzip({ chunkSize: CHUNK });
+    case "zstd": {
+      const engine = zstdEngine();
+      if (engine === "zlib") return z3.createZstdDecompress({ chunkSize: CHUNK });
+      if (engine === "tool") return spawnTransform("zstd", ["-q", "-d", "-c"], "zstd decompression");
+      throw noZstd();
+    }
+  }
+}
+
+// src/plan/interpolate.ts
+var PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+function interpolateString(text2, env, secrets, onUnset) {
+  return text2.replace(PLACEHOLDER, (match, variable, fallback) => {
+    if (match === "$${") return "${";
+    const value = env[variable];
+    if (value !== void 0 && !(fallback !== void 0 && value === "")) {
+      secrets.add(value);
+      return value;
+    }
+    if (fallback !== void 0) return fallback;
+    onUnset(variable);
+    return match;
+  });
+}
+function interpolate(value, env, secrets, unset = [], path = []) {
+  if (typeof value === "string") {
+    return interpolateString(value, env, secrets, (variable) => unset.push({ path, variable }));
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, secrets, unset, [...path, index]));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, secrets, unset, [...path, key])]));
+  }
+  return value;
+}
+function placeholderNames(value) {
+  const names = /* @__PURE__ */ new Set();
+  const visit3 = (item) => {
+    if (typeof item === "string") {
+      for (const match of item.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
+    } else if (Array.isArray(item)) item.forEach(visit3);
+    else if (item !== null && typeof item === "object") Object.values(item).forEach(visit3);
+  };
+  visit3(value);
+  return [...names].sort();
+}
+function literalPasswords(value, path = []) {
+  if (typeof value === "string") {
+    const match = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:([^@\s]+)@/i.exec(value);
+    return match && !match[1].includes("${") ? [path] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => literalPasswords(item, [...path, index]));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => literalPasswords(item, [...path, key]));
+  }
+  return [];
+}
+function literalPassphrase(raw) {
+  const encryption2 = raw?.encryption;
+  const value = encryption2?.passphrase;
+  if (typeof value !== "string") return [];
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim()) ? [] : [["encryption", "passphrase"]];
+}
+
+// src/plan/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { createHash as createHash5 } from "node:crypto";
+import { readFile as readFile2 } from "node:fs/promises";
+import { dirname as dirname6, resolve as resolve7 } from "node:path";
+
+// src/plan/rules.ts
+import { isAbsolute as isAbsolute2, relative as relative5, resolve as resolve6, sep as sep2 } from "node:path";
+
+// src/artifacts/ssh-keys.ts
+import { createHash as createHash4, createPrivateKey, createPublicKey } from "node:crypto";
+var KEY_TYPE = "ssh-ed25519";
+var PassphraseProtected = class extends Error {
+  constructor(cipher) {
+    super(`it is protected by a passphrase (${cipher})`);
+    this.cipher = cipher;
+  }
+};
+var Reader2 = class {
+  constructor(buf) {
+    this.buf = buf;
+  }
+  at = 0;
+  bytes(n) {
+    if (this.at + n > this.buf.length) throw new Error("it is truncated");
+    return this.buf.subarray(this.at, this.at += n);
+  }
+  u32() {
+    return this.bytes(4).readUInt32BE(0);
+  }
+  string() {
+    return this.bytes(this.u32());
+  }
+  text() {
+    return this.string().toString("latin1");
+  }
+  get done() {
+    return this.at === this.buf.length;
+  }
+};
+var u32 = (n) => {
+  const b2 = Buffer.alloc(4);
+  b2.writeUInt32BE(n);
+  return b2;
+};
+var str = (value) => {
+  const b2 = typeof value === "string" ? Buffer.from(value) : value;
+  return Buffer.concat([u32(b2.length), b2]);
+};
+var b64url = (b2) => b2.toString("base64url");
+function fingerprint(blob) {
+  return `SHA256:${createHash4("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+function ed25519Blob(raw) {
+  return Buffer.concat([str(KEY_TYPE), str(raw)]);
+}
+function publicFromBlob(blob) {
+  const reader = new Reader2(blob);
+  const type = reader.text();
+  if (type !== KEY_TYPE) throw new Error(/^[a-z0-9@.-]+$/.test(type) ? `it is a ${type} key; restorable signs with ssh-ed25519 keys only` : "it is not a well-formed ssh-ed25519 key");
+  const raw = reader.string();
+  if (raw.length !== 32 || !reader.done) throw new Error("it is not a well-formed ssh-ed25519 key");
+  const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(raw) }, format: "jwk" });
+  return { blob, key, fingerprint: fingerprint(blob) };
+}
+function parsePublicKey(line2) {
+  const [type, data] = line2.trim().split(/\s+/);
+  if (type !== KEY_TYPE || !data) throw new Error("expected an OpenSSH public key line: ssh-ed25519 AAAA... (the .pub file ssh-keygen writes)");
+  const blob = Buffer.from(data, "base64");
+  if (blob.toString("base64").replace(/=+$/, "") !== data.replace(/=+$/, "")) throw new Error("its base64 part is damaged");
+  return publicFromBlob(blob);
+}
+function openSshPrivate(text2) {
+  const body = text2.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, "").replace(/\s+/g, "");
+  const r = new Reader2(Buffer.from(body, "base64"));
+  if (r.bytes(15).toString("latin1") !== "openssh-key-v1\0") throw new Error("it is not an OpenSSH private key");
+  const cipher = r.text();
+  const kdf = r.text();
+  r.string();
+  if (cipher !== "none" || kdf !== "none") {
+    throw new PassphraseProtected(cipher);
+  }
+  if (r.u32() !== 1) throw new Error("it holds more than one key");
+  const blob = r.string();
+  const p2 = new Reader2(r.string());
+  if (p2.u32() !== p2.u32()) throw new Error("its check numbers differ (a damaged key)");
+  const type = p2.text();
+  if (type !== KEY_TYPE) throw new Error(`it is a ${type} key; restorable signs with ssh-ed25519 keys only`);
+  const pub = p2.string();
+  const secret = p2.string();
+  if (pub.length !== 32 || secret.length !== 64) throw new Error("it is not a well-formed ssh-ed25519 key");
+  const key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: b64url(secret.subarray(0, 32)), x: b64url(pub) }, format: "jwk" });
+  return { key, blob };
+}
+function readPrivateKey(text2) {
+  if (text2.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) return openSshPrivate(text2);
+  if (text2.includes("-----BEGIN PRIVATE KEY-----")) {
+    const key = createPrivateKey(text2);
+    if (key.asymmetricKeyType !== "ed25519") throw new Error(`it is a ${key.asymmetricKeyType} key; restorable signs with Ed25519 keys only`);
+    const jwk = createPublicKey(key).export({ format: "jwk" });
+    return { key, blob: ed25519Blob(Buffer.from(jwk.x, "base64url")) };
+  }
+  if (/ENCRYPTED PRIVATE KEY/.test(text2)) throw new PassphraseProtected("PKCS#8");
+  throw new Error("expected an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----, from ssh-keygen -t ed25519)");
+}
+
+// src/plan/order.ts
+function dependencies(source, all) {
+  if (source.after) return source.after;
+  if (sourceAdapter(source).kind !== "files") return [];
+  return all.filter((s4) => sourceAdapter(s4).kind === "database").map((s4) => s4.name);
+}
+function snapshotOrder(sources) {
+  const done = /* @__PURE__ */ new Set();
+  const order = [];
+  while (order.length < sources.length) {
+    const next = sources.find((s4) => !done.has(s4.name) && dependencies(s4, sources).every((d) => done.has(d) || !sources.some((x) => x.name === d)));
+    if (!next) {
+      const stuck = sources.filter((s4) => !done.has(s4.name)).map((s4) => s4.name);
+      throw new Error(`the sources ${stuck.join(", ")} wait for each other (after:)`);
+    }
+    done.add(next.name);
+    order.push(next);
+  }
+  return order;
+}
+
+// src/plan/policy.ts
+function requirement(rule) {
+  if (rule === "3-2-1") return { copies: 3, media: 2, offsite: 1, immutable: 0 };
+  if (rule === "3-2-1-1-0") return { copies: 3, media: 2, offsite: 1, immutable: 1 };
+  return rule;
+}
+function ruleName(rule) {
+  if (typeof rule === "string") return rule;
+  return `${rule.copies} copies, ${rule.media} media, ${rule.offsite} offsite${rule.immutable ? `, ${rule.immutable} immutable` : ""}`;
+}
+var LIVE = { medium: "disk", offsite: false, immutable: false };
+function counts2(copy, now = /* @__PURE__ */ new Date()) {
+  if (copy.counted === false) return false;
+  return !copy.expiresAt || Date.parse(copy.expiresAt) > now.getTime();
+}
+function evaluate(rule, copies, now = /* @__PURE__ */ new Date()) {
+  const required2 = requirement(rule);
+  const all = [LIVE, ...copies.filter((copy) => counts2(copy, now))];
+  const have = {
+    copies: all.length,
+    media: new Set(all.map((c) => c.medium)).size,
+    offsite: all.filter((c) => c.offsite).length,
+    immutable: all.filter((c) => c.immutable).length
+  };
+  const labels = {
+    copies: "copies (the live data counts as one)",
+    media: "kinds of media (disk, removable-disk, object, cloud-drive...)",
+    offsite: "offsite copies",
+    immutable: "immutable copies"
+  };
+  const missing = Object.keys(required2).filter((key) => have[key] < required2[key]).map((key) => `${have[key]} of ${required2[key]} ${labels[key]}`);
+  return { required: required2, have, met: missing.length === 0, missing };
+}
+
+// src/plan/rules.ts
+var error62 = (path, message) => ({ path, message, severity: "error" });
+var warning = (path, message) => ({ path, message, severity: "warning" });
+function duplicates(names, list2) {
+  return names.flatMap(
+    (name, index) => names.indexOf(name) === index ? [] : [error62([list2, index, "name"], `the name "${name}" is used twice in ${list2}`)]
+  );
+}
+var uniqueNames = (plan) => [
+  ...duplicates(plan.sources.map((s4) => s4.name), "sources"),
+  ...duplicates(plan.targets.map((t) => t.name), "targets")
+];
+var ordering = (plan) => {
+  const names = new Set(plan.sources.map((s4) => s4.name));
+  const problems = plan.sources.flatMap(
+    (source, index) => (source.after ?? []).flatMap((other, at2) => {
+      if (other === source.name) return [error62(["sources", index, "after", at2], `source "${source.name}" cannot come after itself`)];
+      if (!names.has(other)) return [error62(["sources", index, "after", at2], `no source is named "${other}"`)];
+      return [];
+    })
+  );
+  if (names.size < plan.sources.length) return problems;
+  try {
+    snapshotOrder(plan.sources);
+  } catch (cycle) {
+    problems.push(error62(["sources"], cycle.message));
+  }
+  return problems;
+};
+var healthCheckSources = (plan) => plan.restore.healthchecks.flatMap((check2, index) => {
+  if (!("source" in check2)) return [];
+  const source = plan.sources.find((s4) => s4.name === check2.source);
+  const path = ["restore", "healthchecks", index, "source"];
+  if (!source) return [error62(path, `no source is named "${check2.source}" (sources: ${plan.sources.map((s4) => s4.name).join(", ")})`)];
+  if (!sourceAdapter(source).query) return [error62(path, `source "${check2.source}" is of type ${source.type}, which cannot run sql checks`)];
+  return [];
+});
+var staticPolicy = (plan) => {
+  const copies = plan.targets.map((config2) => {
+    const adapter = targetAdapter(config2);
+    const { defaults: defaults2 } = adapter;
+    return {
+      target: config2.name,
+      medium: config2.medium ?? defaults2.medium,
+      offsite: config2.offsite ?? defaults2.offsite,
+      immutable: config2.immutable ?? adapter.implied?.(config2).immutable ?? defaults2.immutable,
+      ...defaults2.counted === false ? { counted: false } : {}
+    };
+  });
+  const verdict = evaluate(plan.policy.rule, copies);
+  if (verdict.met) return [];
+  return [
+    error62(
+      ["targets"],
+      `the declared targets cannot meet the ${ruleName(plan.policy.rule)} rule even if every copy succeeds: ${verdict.missing.join("; ")}. Add targets, or declare what a target really is (medium: removable-disk for a USB disk, medium: cloud-drive, offsite: true), or relax policy.rule.`
+    )
+  ];
+};
+var zstdAvailable = (plan, ctx) => plan.compression.algorithm === "zstd" && !ctx.zstd ? [error62(["compression", "algorithm"], `zstd is not available here: Node.js ${process.version} has no zstd in zlib (22.15+ does) and no zstd tool is on PATH. Install zstd (apt-get install zstd) or use algorithm: gzip`)] : [];
+function within(parent, child) {
+  const rel = relative5(parent, child);
+  return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
+}
+function remotePlace(t) {
+  const trimmed = (prefix) => (prefix ?? "").replace(/^\/+|\/+$/g, "");
+  if (t.type === "s3") return `s3 ${t.endpoint ?? "aws"} ${t.bucket} ${trimmed(t.prefix)}`;
+  if (t.type === "sftp") return `sftp ${t.host}:${t.port ?? 22} ${t.path.replace(/\/+$/, "")}`;
+  return void 0;
+}
+var distinctPlaces = (plan, ctx) => {
+  const locals = plan.targets.flatMap((t, index) => t.type === "local" ? [{ index, path: resolve6(ctx.planDir, t.path) }] : []);
+  const problems = [];
+  const remotes = plan.targets.map(remotePlace);
+  remotes.forEach((place, index) => {
+    const twin = place === void 0 ? -1 : remotes.indexOf(place);
+    if (twin >= 0 && twin < index) problems.push(error62(["targets", index], `this is the same place as targets[${twin}] (${place}): two copies in one place are one copy`));
+  });
+  locals.forEach((a, i) => {
+    const twin = locals.slice(0, i).find((b2) => b2.path === a.path);
+    if (twin) problems.push(error62(["targets", a.index, "path"], `this is the same folder as targets[${twin.index}]: two copies in one place are one copy`));
+    plan.sources.forEach((source) => {
+      if (source.type === "files" && within(resolve6(ctx.planDir, source.path), a.path)) {
+        problems.push(error62(["targets", a.index, "path"], `this target lies inside files source "${source.name}": each backup would include the previous ones`));
+      }
+    });
+  });
+  return problems;
+};
+function walkTakes(folder, rel) {
+  const takes = selector(folder);
+  const parts = rel.split(sep2);
+  return parts.every((_2, i) => takes(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+}
+var nestedSources = (plan, ctx) => plan.sources.flatMap((folder, index) => {
+  if (folder.type !== "files") return [];
+  const root2 = resolve6(ctx.planDir, folder.path);
+  return plan.sources.flatMap((db) => db.type !== "files" && "path" in db ? [{ db, path: resolve6(ctx.planDir, db.path) }] : []).filter(({ path }) => within(root2, path) && ["", "-wal", "-shm", "-journal"].some((suffix) => walkTakes(folder, relative5(root2, path) + suffix))).map(
+    ({ db, path }) => error62(["sources", index, "path"], `this folder contains the ${db.type} source "${db.name}": its live file (or its -wal, -shm) would be copied raw. Exclude it, e.g. exclude: ["${relative5(root2, path).split(sep2).join("/")}*"]`)
+  );
+});
+var retentionSanity = (plan) => {
+  const r = plan.retention;
+  if (!r || Object.values(r).every((value) => value === void 0)) return [];
+  const keeps = [r.keep_last, r.keep_hourly, r.keep_daily, r.keep_weekly, r.keep_monthly, r.keep_yearly].some((n) => (n ?? 0) > 0);
+  return keeps || r.keep_within ? [] : [warning(["retention"], "this retention keeps only the newest backup: prune will remove every other one")];
+};
+var passphraseStrength = (plan) => plan.encryption?.passphrase !== void 0 && plan.encryption.passphrase.length < 12 ? [error62(["encryption", "passphrase"], "the passphrase is shorter than 12 characters: anyone holding a copy could guess it offline. Use a long random one (e.g. `age-keygen` recipients instead, or 5+ random words)")] : [];
+var WRITE_ONCE = /* @__PURE__ */ new Set(["github-artifact", "github-cache"]);
+var repositoryTargets = (plan) => {
+  const once2 = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  if (once2.length === 0) return [];
+  return plan.sources.flatMap(
+    (source, index) => source.type === "files" && source.storage === "repository" ? [error62(["sources", index, "storage"], `storage: repository cannot be written to ${once2.join(", ")} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)] : []
+  );
+};
+var signingKey = (plan) => {
+  if (!plan.signing) return [];
+  try {
+    parsePublicKey(plan.signing.public_key);
+    return [];
+  } catch (problem) {
+    return [error62(["signing", "public_key"], `this is not a usable signing key: ${problem.message}`)];
+  }
+};
+var rules = [repositoryTargets, passphraseStrength, signingKey, uniqueNames, ordering, healthCheckSources, staticPolicy, zstdAvailable, distinctPlaces, nestedSources, retentionSanity];
+function checkRules(plan, ctx) {
+  return rules.flatMap((rule) => rule(plan, ctx));
+}
+
 // src/plan/load.ts
 function formatPath(path) {
   return path.reduce((out, part) => typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part, "");
@@ -41322,11 +41497,19 @@ function flatten(issues, prefix = []) {
     return [{ path, issue: issue2 }];
   });
 }
-function describe4(issue2) {
+function describe5(issue2) {
   if (issue2.code === "invalid_union" && "options" in issue2) {
     return `expected one of: ${issue2.options.map(String).join(", ")}`;
   }
   return issue2.message.replace(/^Invalid input: /, "");
+}
+var RULE_KEYS = ["copies", "media", "offsite", "immutable", "verified_errors"];
+function unknownKey(path, key) {
+  if (path.length === 1 && path[0] === "policy" && RULE_KEYS.includes(key)) {
+    return `unknown key "${key}": the numbers of a rule go under rule, as in policy: {rule: {${key}: ...}} (or rule: 3-2-1)`;
+  }
+  const meant = closestKey(key, keysAt(path));
+  return `unknown key "${key}"${meant ? `: did you mean "${meant}"?` : ""}`;
 }
 function schemaProblems(issues, locate) {
   return flatten(issues).flatMap(({ path, issue: issue2 }) => {
@@ -41334,11 +41517,11 @@ function schemaProblems(issues, locate) {
       return issue2.keys.map((key) => ({
         where: locate.where(path, key),
         path: formatPath([...path, key]),
-        message: `unknown key "${key}"`,
+        message: unknownKey(path, key),
         severity: "error"
       }));
     }
-    return [{ where: locate.where(path), path: formatPath(path), message: describe4(issue2), severity: "error" }];
+    return [{ where: locate.where(path), path: formatPath(path), message: describe5(issue2), severity: "error" }];
   });
 }
 async function loadPlan(path, options) {
@@ -41349,7 +41532,7 @@ async function loadPlan(path, options) {
   } catch (error63) {
     const missing = error63.code === "ENOENT";
     throw new PlanError(missing ? `No plan file at ${file2}.` : `Cannot read the plan ${file2}: ${error63.message}`, [], {
-      hint: missing ? "Write a restorable.yml (see examples/quickstart) or pass --plan FILE." : void 0
+      hint: missing ? 'Write a restorable.yml (see "A plan" at https://github.com/restorable/restorable#a-plan) or pass --plan FILE.' : void 0
     });
   }
   return parsePlan(text2, file2, options);
@@ -41701,13 +41884,16 @@ function waitMsOf(text2, label) {
   if (ms2 === void 0) throw new UsageError(`${label} ${text2}: expected a duration such as 30s, 10m or 1h.`);
   return ms2;
 }
-function allTargets({ plan, dir }, env) {
-  return plan.targets.map((config2) => createTarget(config2, { planDir: dir, env }));
+function retriesTo(reporter) {
+  return reporter ? { onRetry: (message) => reporter.warn(message) } : {};
 }
-function selectTargets({ plan, dir }, name, env) {
-  const chosen2 = plan.targets.filter((t) => name === void 0 || t.name === name);
-  if (chosen2.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(", ")}` });
-  return chosen2.map((config2) => createTarget(config2, { planDir: dir, ...env ? { env } : {} }));
+function allTargets({ plan, dir }, env, reporter) {
+  return plan.targets.map((config2) => createTarget(config2, { planDir: dir, env, ...retriesTo(reporter) }));
+}
+function selectTargets({ plan, dir }, name, env, reporter) {
+  const chosen3 = plan.targets.filter((t) => name === void 0 || t.name === name);
+  if (chosen3.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(", ")}` });
+  return chosen3.map((config2) => createTarget(config2, { planDir: dir, ...env ? { env } : {}, ...retriesTo(reporter) }));
 }
 
 // src/pipeline/backup.ts
@@ -41875,13 +42061,13 @@ function signatureProblem(message, armored, pinned) {
   try {
     const text2 = armored.trim();
     if (!text2.startsWith(BEGIN) || !text2.endsWith(END)) return `it is not an armored SSH signature (${BEGIN})`;
-    const r = new Reader(Buffer.from(text2.slice(BEGIN.length, -END.length).replace(/\s+/g, ""), "base64"));
+    const r = new Reader2(Buffer.from(text2.slice(BEGIN.length, -END.length).replace(/\s+/g, ""), "base64"));
     if (!r.bytes(6).equals(MAGIC2) || r.u32() !== 1) return "it is not an SSHSIG version 1 signature";
     const blob = r.string();
     const namespace = r.text();
     r.string();
     const hashName = r.text();
-    const sig = new Reader(r.string());
+    const sig = new Reader2(r.string());
     if (!r.done) return "it has bytes after its end";
     if (!blob.equals(pinned.blob)) return `it is signed by another key (${fingerprint(blob)}), not the plan's ${pinned.fingerprint}`;
     if (namespace !== NAMESPACE) return `it is signed for namespace "${namespace}", not "${NAMESPACE}"`;
@@ -42042,8 +42228,8 @@ var Digest = class extends Transform2 {
 };
 
 // src/artifacts/check.ts
-async function readBack(target, plan, id2, entry, copyTo) {
-  const digest = new Digest();
+async function readBack(target, plan, id2, entry, copyTo, onBytes) {
+  const digest = new Digest(onBytes);
   const sink = copyTo ? createWriteStream4(copyTo, { flags: "wx" }) : new Writable3({ write: (_chunk, _encoding, callback) => callback() });
   await pipeline9(await target.get(keyOf.file(plan, id2, entry.artifact.file)), digest, sink);
   return { sha256: digest.sha256, bytes: digest.bytes };
@@ -42074,7 +42260,7 @@ function matching(entry) {
 import { createReadStream as createReadStream4, readFileSync as readFileSync5 } from "node:fs";
 import { Transform as Transform4 } from "node:stream";
 
-// node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/hashes/utils.js
 function isBytes(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -42271,7 +42457,7 @@ var oidNist = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/hashes/hmac.js
 var _HMAC = class {
   oHash;
   iHash;
@@ -42348,7 +42534,7 @@ var hmac = /* @__PURE__ */ (() => {
   return hmac_;
 })();
 
-// node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/hashes/hkdf.js
 function extract(hash2, ikm, salt) {
   ahash(hash2);
   if (salt === void 0)
@@ -42357,7 +42543,7 @@ function extract(hash2, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand(hash2, prk, info2, length = 32, _recycled) {
+function expand2(hash2, prk, info2, length = 32, _recycled) {
   ahash(hash2);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -42412,10 +42598,10 @@ var hkdf = (hash2, ikm, salt, info2, length) => {
   if (salt === void 0)
     salt = new Uint8Array(hash2.outputLen);
   const HMAC = hmac.create(hash2, salt).update(ikm);
-  return expand(hash2, HMAC.digest(), info2, length, HMAC);
+  return expand2(hash2, HMAC.digest(), info2, length, HMAC);
 };
 
-// node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/hashes/_u64.js
 var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
@@ -42425,7 +42611,7 @@ function setU64FromNum(view, byteOffset, n, isLE4) {
   view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
 }
 
-// node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/hashes/_md.js
 function Chi(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -42538,7 +42724,7 @@ var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
   1541459225
 ]);
 
-// node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/hashes/sha2.js
 var SHA256_K = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -42703,7 +42889,7 @@ var sha256 = /* @__PURE__ */ createHasher(
   /* @__PURE__ */ oidNist(1)
 );
 
-// node_modules/@scure/base/index.js
+// ../../main/node_modules/@scure/base/index.js
 var freeze = (fn) => Object.freeze(fn());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
@@ -43052,7 +43238,7 @@ function genBech32(encoding) {
 }
 var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 
-// node_modules/@noble/hashes/pbkdf2.js
+// ../../main/node_modules/@noble/hashes/pbkdf2.js
 function pbkdf2Init(hash2, _password, _salt, _opts) {
   ahash(hash2);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
@@ -43127,7 +43313,7 @@ function pbkdf2(hash2, password, salt, opts2) {
   return eng.output(DK);
 }
 
-// node_modules/@noble/hashes/scrypt.js
+// ../../main/node_modules/@noble/hashes/scrypt.js
 function XorAndSalsa(prev, pi2, input2, ii2, out, oi2) {
   let y00 = prev[pi2++] ^ input2[ii2++], y01 = prev[pi2++] ^ input2[ii2++];
   let y02 = prev[pi2++] ^ input2[ii2++], y03 = prev[pi2++] ^ input2[ii2++];
@@ -43285,7 +43471,7 @@ function scrypt(password, salt, opts2) {
   return scryptOutput(password, dkLen, B2, V2, tmp);
 }
 
-// node_modules/@noble/ciphers/utils.js
+// ../../main/node_modules/@noble/ciphers/utils.js
 function isBytes3(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
@@ -43463,7 +43649,7 @@ function copyBytes(bytes) {
   return Uint8Array.from(abytes3(bytes));
 }
 
-// node_modules/@noble/ciphers/_arx.js
+// ../../main/node_modules/@noble/ciphers/_arx.js
 var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c) => c.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u323(encodeStr("expand 32-byte k"))))();
@@ -43593,7 +43779,7 @@ function createCipher(core, opts2) {
   };
 }
 
-// node_modules/@noble/ciphers/_poly1305.js
+// ../../main/node_modules/@noble/ciphers/_poly1305.js
 function u8to16(a, i) {
   return a[i++] & 255 | (a[i++] & 255) << 8;
 }
@@ -43844,7 +44030,7 @@ var Poly1305 = class {
 };
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-// node_modules/@noble/ciphers/chacha.js
+// ../../main/node_modules/@noble/ciphers/chacha.js
 function chachaCore(s4, k2, n, out, cnt, rounds = 20) {
   let y00 = s4[0], y01 = s4[1], y02 = s4[2], y03 = s4[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
@@ -43994,7 +44180,7 @@ var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
   /* @__PURE__ */ _poly1305_aead(chacha20)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 function isBytes4(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
 }
@@ -44140,7 +44326,7 @@ var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
 });
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 var _0n = /* @__PURE__ */ BigInt(0);
 var _1n = /* @__PURE__ */ BigInt(1);
 function abool2(value, title = "") {
@@ -44289,7 +44475,7 @@ function memoized(fn) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 var _0n2 = /* @__PURE__ */ BigInt(0);
 var _1n2 = /* @__PURE__ */ BigInt(1);
 var _2n = /* @__PURE__ */ BigInt(2);
@@ -44332,15 +44518,15 @@ function invert(number4, modulo) {
     throw new Error("invert: does not exist");
   return mod(x, modulo);
 }
-function assertIsSquare(Fp, root, n) {
-  if (!Fp.eql(Fp.sqr(root), n))
+function assertIsSquare(Fp, root2, n) {
+  if (!Fp.eql(Fp.sqr(root2), n))
     throw new Error("Cannot find square root");
 }
 function sqrt3mod4(Fp, n) {
   const p1div4 = (Fp.ORDER + _1n2) / _4n;
-  const root = Fp.pow(n, p1div4);
-  assertIsSquare(Fp, root, n);
-  return root;
+  const root2 = Fp.pow(n, p1div4);
+  assertIsSquare(Fp, root2, n);
+  return root2;
 }
 function sqrt5mod8(Fp, n) {
   const p5div8 = (Fp.ORDER - _5n) / _8n;
@@ -44348,9 +44534,9 @@ function sqrt5mod8(Fp, n) {
   const v2 = Fp.pow(n2, p5div8);
   const nv = Fp.mul(n, v2);
   const i = Fp.mul(Fp.mul(nv, _2n), v2);
-  const root = Fp.mul(nv, Fp.sub(i, Fp.ONE));
-  assertIsSquare(Fp, root, n);
-  return root;
+  const root2 = Fp.mul(nv, Fp.sub(i, Fp.ONE));
+  assertIsSquare(Fp, root2, n);
+  return root2;
 }
 function sqrt9mod16(P2) {
   const Fp_ = Field(P2);
@@ -44369,9 +44555,9 @@ function sqrt9mod16(P2) {
     tv1 = Fp.cmov(tv1, tv2, e1);
     tv2 = Fp.cmov(tv4, tv3, e2);
     const e3 = Fp.eql(Fp.sqr(tv2), n);
-    const root = Fp.cmov(tv1, tv2, e3);
-    assertIsSquare(Fp, root, n);
-    return root;
+    const root2 = Fp.cmov(tv1, tv2, e3);
+    assertIsSquare(Fp, root2, n);
+    return root2;
   };
 }
 function tonelliShanks(P2) {
@@ -44675,7 +44861,7 @@ function mapHashToField(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 var _0n3 = /* @__PURE__ */ BigInt(0);
 var _1n3 = /* @__PURE__ */ BigInt(1);
 function negateCt(condition, item) {
@@ -44908,7 +45094,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 var _0n4 = BigInt(0);
 var _1n4 = BigInt(1);
 var _2n2 = BigInt(2);
@@ -45023,7 +45209,7 @@ function montgomery(curveDef) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 var _HMAC2 = class {
   oHash;
   iHash;
@@ -45094,7 +45280,7 @@ var _HMAC2 = class {
 var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
 hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
 function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
@@ -45770,8 +45956,8 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   }
   function validateSigLength(bytes, format2) {
     validateSigFormat(format2);
-    const size2 = lengths.signature;
-    const sizer = format2 === "compact" ? size2 : format2 === "recovered" ? size2 + 1 : void 0;
+    const size = lengths.signature;
+    const sizer = format2 === "compact" ? size : format2 === "recovered" ? size + 1 : void 0;
     return abytes4(bytes, sizer);
   }
   class Signature {
@@ -45966,7 +46152,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 function Chi2(a, b2, c) {
   return a & b2 ^ ~a & c;
 }
@@ -46097,7 +46283,7 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
   3204075428
 ]);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
 function fromBig(n, le2 = false) {
@@ -46136,7 +46322,7 @@ var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0
 var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
 var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
   1116352408,
   1899447441,
@@ -46492,7 +46678,7 @@ var sha384 = /* @__PURE__ */ createHasher2(
   /* @__PURE__ */ oidNist2(2)
 );
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 var _1n6 = BigInt(1);
 var _2n4 = BigInt(2);
 var _3n3 = /* @__PURE__ */ BigInt(3);
@@ -46535,7 +46721,7 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 var p256_CURVE = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -46559,7 +46745,7 @@ var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
 var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
 var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 function extract2(hash2, ikm, salt) {
   ahash2(hash2);
   if (salt === void 0)
@@ -46568,7 +46754,7 @@ function extract2(hash2, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash2, prk, info2, length = 32) {
+function expand3(hash2, prk, info2, length = 32) {
   ahash2(hash2);
   anumber4(length, "length");
   const olen = hash2.outputLen;
@@ -46595,7 +46781,7 @@ function expand2(hash2, prk, info2, length = 32) {
   return okm.slice(0, length);
 }
 
-// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 var _0n6 = BigInt(0);
 var _1n7 = BigInt(1);
 var _2n5 = BigInt(2);
@@ -46794,7 +46980,7 @@ var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts2
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
-// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+// ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295)
     throw new Error("wrong u32 integer:" + n);
@@ -46875,7 +47061,7 @@ var FFTCore = (F3, coreOpts) => {
   };
 };
 
-// node_modules/@noble/post-quantum/utils.js
+// ../../main/node_modules/@noble/post-quantum/utils.js
 var randomBytes8 = randomBytes7;
 function equalBytes2(a, b2) {
   if (a.length !== b2.length)
@@ -46959,7 +47145,7 @@ function getMask(bits) {
 }
 var EMPTY = Uint8Array.of();
 
-// node_modules/@noble/post-quantum/_crystals.js
+// ../../main/node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
   const { newPoly, N: N3, Q: Q3, F: F3, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
   const mod4 = (a, modulo = Q3) => {
@@ -47068,7 +47254,7 @@ var createXofShake = (shake) => (seed, blockLen) => {
 };
 var XOF128 = /* @__PURE__ */ createXofShake(shake128);
 
-// node_modules/@noble/post-quantum/ml-kem.js
+// ../../main/node_modules/@noble/post-quantum/ml-kem.js
 var N2 = 256;
 var Q2 = 3329;
 var F2 = 3303;
@@ -47335,7 +47521,7 @@ var ml_kem1024 = /* @__PURE__ */ createKyber({
   ...PARAMS[1024]
 });
 
-// node_modules/@noble/post-quantum/hybrid.js
+// ../../main/node_modules/@noble/post-quantum/hybrid.js
 function ecKeygen(curve, allowZeroKey = false) {
   const lengths = curve.lengths;
   let keygen = curve.keygen;
@@ -47472,7 +47658,7 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash2) {
     const ikm = concatBytes2(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash2, ikm);
     const info2 = concatBytes2(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand2(hash2, prk, info2, len);
+    const res = expand3(hash2, prk, info2, len);
     cleanBytes(prk, info2, ikm, preimage);
     return res;
   }, pqc, curveKEM);
@@ -47553,7 +47739,7 @@ var ml_kem768_p256 = /* @__PURE__ */ (() => concreteHybridKem("MLKEM768-P256", m
 var MLKEM768X25519 = ml_kem768_x25519;
 var MLKEM768P256 = ml_kem768_p256;
 
-// node_modules/@noble/curves/utils.js
+// ../../main/node_modules/@noble/curves/utils.js
 function aarray(item, title, inner = () => {
 }) {
   if (!Array.isArray(item))
@@ -47735,7 +47921,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
   iter(optFields, true);
 }
 
-// node_modules/@noble/curves/abstract/modular.js
+// ../../main/node_modules/@noble/curves/abstract/modular.js
 var _0n8 = /* @__PURE__ */ BigInt(0);
 var _1n9 = /* @__PURE__ */ BigInt(1);
 var _2n6 = /* @__PURE__ */ BigInt(2);
@@ -47783,12 +47969,12 @@ function pow(num, power, modulo) {
     digits.push(Number(power & _15n));
     power >>= _4n3;
   }
-  const table = new Array(16);
-  table[0] = _1n9;
-  table[1] = d;
+  const table2 = new Array(16);
+  table2[0] = _1n9;
+  table2[1] = d;
   for (let i = 2; i < 16; i++)
-    table[i] = table[i - 1] * d % modulo;
-  let p2 = table[digits[digits.length - 1]];
+    table2[i] = table2[i - 1] * d % modulo;
+  let p2 = table2[digits[digits.length - 1]];
   for (let w2 = digits.length - 2; w2 >= 0; w2--) {
     p2 = p2 * p2 % modulo;
     p2 = p2 * p2 % modulo;
@@ -47796,7 +47982,7 @@ function pow(num, power, modulo) {
     p2 = p2 * p2 % modulo;
     const digit = digits[w2];
     if (digit !== 0)
-      p2 = p2 * table[digit] % modulo;
+      p2 = p2 * table2[digit] % modulo;
   }
   return p2;
 }
@@ -47842,9 +48028,9 @@ function invertCt(a, prime) {
     throw new Error("invertCt: does not exist");
   return inverse;
 }
-function assertIsSquare2(Fp, root, n) {
+function assertIsSquare2(Fp, root2, n) {
   const F3 = Fp;
-  if (!F3.eql(F3.sqr(root), n))
+  if (!F3.eql(F3.sqr(root2), n))
     throw new Error("Cannot find square root");
 }
 function aoddModulus(order, fnName) {
@@ -47854,9 +48040,9 @@ function aoddModulus(order, fnName) {
 function sqrt3mod42(Fp, n) {
   const F3 = Fp;
   const p1div4 = (F3.ORDER + _1n9) / _4n3;
-  const root = F3.pow(n, p1div4);
-  assertIsSquare2(F3, root, n);
-  return root;
+  const root2 = F3.pow(n, p1div4);
+  assertIsSquare2(F3, root2, n);
+  return root2;
 }
 function sqrt5mod82(Fp, n) {
   const F3 = Fp;
@@ -47865,9 +48051,9 @@ function sqrt5mod82(Fp, n) {
   const v2 = F3.pow(n2, p5div8);
   const nv = F3.mul(n, v2);
   const i = F3.mul(F3.mul(nv, _2n6), v2);
-  const root = F3.mul(nv, F3.sub(i, F3.ONE));
-  assertIsSquare2(F3, root, n);
-  return root;
+  const root2 = F3.mul(nv, F3.sub(i, F3.ONE));
+  assertIsSquare2(F3, root2, n);
+  return root2;
 }
 function sqrt9mod162(P2) {
   const Fp_ = Field2(P2);
@@ -47887,9 +48073,9 @@ function sqrt9mod162(P2) {
     tv1 = F3.cmov(tv1, tv2, e1);
     tv2 = F3.cmov(tv4, tv3, e2);
     const e3 = F3.eql(F3.sqr(tv2), n);
-    const root = F3.cmov(tv1, tv2, e3);
-    assertIsSquare2(F3, root, n);
-    return root;
+    const root2 = F3.cmov(tv1, tv2, e3);
+    assertIsSquare2(F3, root2, n);
+    return root2;
   });
 }
 function tonelliShanks2(P2) {
@@ -48198,7 +48384,7 @@ function mapHashToField2(key, fieldOrder, isLE4 = false) {
   return isLE4 ? numberToBytesLE2(reduced, fieldLen) : numberToBytesBE2(reduced, fieldLen);
 }
 
-// node_modules/@noble/curves/abstract/curve.js
+// ../../main/node_modules/@noble/curves/abstract/curve.js
 var _0n9 = /* @__PURE__ */ BigInt(0);
 var _1n10 = /* @__PURE__ */ BigInt(1);
 var _4n4 = /* @__PURE__ */ BigInt(4);
@@ -48266,24 +48452,24 @@ var pointWindowSizes2 = /* @__PURE__ */ new WeakMap();
 function getWindowSize(P2) {
   return pointWindowSizes2.get(P2) || 1;
 }
-function oddMultiples(p2, size2) {
+function oddMultiples(p2, size) {
   const dbl = p2.double();
   const t = [p2];
-  for (let j2 = 1; j2 < size2; j2++)
+  for (let j2 = 1; j2 < size; j2++)
     t.push(t[j2 - 1].add(dbl));
   return t;
 }
 function wnafDigits(n, W2) {
-  const size2 = 2 ** W2;
-  const half = size2 / 2;
-  const mask = BigInt(size2 - 1);
+  const size = 2 ** W2;
+  const half = size / 2;
+  const mask = BigInt(size - 1);
   const d = [];
   while (n > _0n9) {
     let w2 = 0;
     if (n & _1n10) {
       w2 = Number(n & mask);
       if (w2 >= half)
-        w2 -= size2;
+        w2 -= size;
       n -= BigInt(w2);
     }
     d.push(w2);
@@ -48292,16 +48478,16 @@ function wnafDigits(n, W2) {
   return d;
 }
 function signedWindowDigits(n, W2, windows) {
-  const size2 = 2 ** W2;
-  const half = size2 / 2;
-  const mask = BigInt(size2 - 1);
+  const size = 2 ** W2;
+  const half = size / 2;
+  const mask = BigInt(size - 1);
   const shiftBy = BigInt(W2);
   const d = [];
   for (let w2 = 0; w2 < windows; w2++) {
     let v2 = Number(n & mask);
     n >>= shiftBy;
     if (v2 > half) {
-      v2 -= size2;
+      v2 -= size;
       n += _1n10;
     }
     d.push(v2);
@@ -48472,12 +48658,12 @@ var ScalarMultiplier = class {
    */
   fixedWindowCT(point, n, bits) {
     const W2 = FW_WINDOW;
-    const size2 = 1 << W2;
+    const size = 1 << W2;
     const mask = bitMask2(W2);
-    const table = new Array(size2);
-    table[0] = this.ZERO;
-    for (let i = 1; i < size2; i++)
-      table[i] = table[i - 1].add(point);
+    const table2 = new Array(size);
+    table2[0] = this.ZERO;
+    for (let i = 1; i < size; i++)
+      table2[i] = table2[i - 1].add(point);
     const windows = Math.ceil(bits / W2);
     let acc = this.ZERO;
     for (let window2 = windows - 1; window2 >= 0; window2--) {
@@ -48485,9 +48671,9 @@ var ScalarMultiplier = class {
         for (let d = 0; d < W2; d++)
           acc = acc.double();
       const digit = Number(n >> BigInt(window2 * W2) & mask);
-      let sel = table[0];
-      for (let i = 1; i < size2; i++)
-        sel = i === digit ? table[i] : sel;
+      let sel = table2[0];
+      for (let i = 1; i < size; i++)
+        sel = i === digit ? table2[i] : sel;
       acc = acc.add(sel);
     }
     return { p: acc, f: acc };
@@ -48585,7 +48771,7 @@ function createKeygen2(randomSecretKey, getPublicKey) {
   };
 }
 
-// node_modules/@noble/curves/abstract/der.js
+// ../../main/node_modules/@noble/curves/abstract/der.js
 var _0n10 = /* @__PURE__ */ BigInt(0);
 var DERErr2 = class extends Error {
   constructor(m2 = "") {
@@ -48712,7 +48898,7 @@ var DER2 = /* @__PURE__ */ (() => {
   return Object.freeze(_DER);
 })();
 
-// node_modules/@noble/curves/abstract/weierstrass.js
+// ../../main/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest2 = (num, den) => (num + (num >= 0 ? den : -den) / _2n7) / den;
 function _splitEndoScalar2(k2, basis, n) {
   aInRange2("scalar", k2, _0n11, n);
@@ -49326,8 +49512,8 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   }
   function validateSigLength(bytes, format2) {
     validateSigFormat2(format2);
-    const size2 = lengths.signature;
-    const sizer = format2 === "compact" ? size2 : format2 === "recovered" ? size2 + 1 : void 0;
+    const size = lengths.signature;
+    const sizer = format2 === "compact" ? size : format2 === "recovered" ? size + 1 : void 0;
     return abytes5(bytes, sizer);
   }
   class Signature {
@@ -49544,7 +49730,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
   });
 }
 
-// node_modules/@noble/curves/nist.js
+// ../../main/node_modules/@noble/curves/nist.js
 var p256_CURVE2 = /* @__PURE__ */ (() => ({
   p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
   n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
@@ -49557,7 +49743,7 @@ var p256_CURVE2 = /* @__PURE__ */ (() => ({
 var p256_Point2 = /* @__PURE__ */ weierstrass2(p256_CURVE2);
 var p2562 = /* @__PURE__ */ ecdsa2(p256_Point2, sha256);
 
-// node_modules/@noble/curves/abstract/edwards.js
+// ../../main/node_modules/@noble/curves/abstract/edwards.js
 var _0n12 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
@@ -49851,7 +50037,7 @@ function edwards(params, extraOpts = {}) {
   return Point;
 }
 
-// node_modules/@noble/curves/abstract/montgomery.js
+// ../../main/node_modules/@noble/curves/abstract/montgomery.js
 var _0n13 = /* @__PURE__ */ BigInt(0);
 var _1n13 = /* @__PURE__ */ BigInt(1);
 var _2n9 = /* @__PURE__ */ BigInt(2);
@@ -49998,7 +50184,7 @@ function montgomery2(curveDef) {
   });
 }
 
-// node_modules/@noble/curves/ed25519.js
+// ../../main/node_modules/@noble/curves/ed25519.js
 var _0n14 = /* @__PURE__ */ BigInt(0);
 var _1n14 = /* @__PURE__ */ BigInt(1);
 var _2n10 = /* @__PURE__ */ BigInt(2);
@@ -50084,7 +50270,7 @@ var x255192 = /* @__PURE__ */ (() => {
   });
 })();
 
-// node_modules/age-encryption/dist/x25519.js
+// ../../main/node_modules/age-encryption/dist/x25519.js
 var exportable = false;
 var webCryptoOff = false;
 async function webCryptoFallback(func, fallback) {
@@ -50155,7 +50341,7 @@ function domBuffer(arr) {
   return arr;
 }
 
-// node_modules/age-encryption/dist/io.js
+// ../../main/node_modules/age-encryption/dist/io.js
 var LineReader = class {
   s;
   transcript = [];
@@ -50256,7 +50442,7 @@ async function read(stream2, n) {
   return { data, rest };
 }
 
-// node_modules/age-encryption/dist/format.js
+// ../../main/node_modules/age-encryption/dist/format.js
 var Stanza = class {
   /**
    * All space-separated arguments on the first line of the stanza.
@@ -50353,7 +50539,7 @@ function encodeHeader(recipients, MAC) {
   ]);
 }
 
-// node_modules/age-encryption/dist/recipients.js
+// ../../main/node_modules/age-encryption/dist/recipients.js
 function generateX25519Identity() {
   const scalar = randomBytes5(32);
   const identity = bech32.encodeFromBytes("AGE-SECRET-KEY-", scalar).toUpperCase();
@@ -50486,7 +50672,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info2, length) {
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
   labeledInfo.set(info2, offset);
-  return expand(sha256, prk, labeledInfo, length);
+  return expand2(sha256, prk, labeledInfo, length);
 }
 function hpkeDHKEMP256Encapsulate(recipient) {
   if (recipient.length !== p2562.lengths.publicKeyUncompressed) {
@@ -50693,7 +50879,7 @@ function isCryptoKey2(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-// node_modules/age-encryption/dist/stream.js
+// ../../main/node_modules/age-encryption/dist/stream.js
 var chacha20poly1305Overhead = 16;
 var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
 var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
@@ -50747,10 +50933,10 @@ function plaintextSize(ciphertextSize2) {
   if (0 < lastChunk && lastChunk <= chacha20poly1305Overhead) {
     throw Error("ciphertext size is invalid");
   }
-  let size2 = ciphertextSize2;
-  size2 -= fullChunks * chacha20poly1305Overhead;
-  size2 -= lastChunk > 0 ? chacha20poly1305Overhead : 0;
-  return size2;
+  let size = ciphertextSize2;
+  size -= fullChunks * chacha20poly1305Overhead;
+  size -= lastChunk > 0 ? chacha20poly1305Overhead : 0;
+  return size;
 }
 function encryptSTREAM(key) {
   const streamNonce = new Uint8Array(12);
@@ -50790,7 +50976,7 @@ function ciphertextSize(plaintextSize2) {
   return plaintextSize2 + chacha20poly1305Overhead * chunks;
 }
 
-// node_modules/age-encryption/dist/index.js
+// ../../main/node_modules/age-encryption/dist/index.js
 var Encrypter = class {
   passphrase = null;
   scryptWorkFactor = 18;
@@ -50882,7 +51068,7 @@ var Encrypter = class {
       return await readAll(prepend(stream(file2).pipeThrough(encrypter), header3, nonce));
     }
     return Object.assign(prepend(file2.pipeThrough(encrypter), header3, nonce), {
-      size: (size2) => ciphertextSize(size2) + header3.length + nonce.length
+      size: (size) => ciphertextSize(size) + header3.length + nonce.length
     });
   }
 };
@@ -50943,7 +51129,7 @@ var Decrypter = class {
     const decrypter = decryptSTREAM(streamKey);
     const out = payload.pipeThrough(decrypter);
     const outWithSize = Object.assign(out, {
-      size: (size2) => plaintextSize(size2 - headerSize - nonce.length)
+      size: (size) => plaintextSize(size - headerSize - nonce.length)
     });
     if (file2 instanceof ReadableStream)
       return outWithSize;
@@ -51032,8 +51218,8 @@ var Chunker = class {
   buffer;
   used = 0;
   counter = 0;
-  constructor(size2) {
-    this.buffer = Buffer.allocUnsafe(size2);
+  constructor(size) {
+    this.buffer = Buffer.allocUnsafe(size);
   }
   update(chunk) {
     const out = [];
@@ -51334,22 +51520,23 @@ function fanout(consumers, options = {}) {
 // src/artifacts/measure.ts
 import { stat as stat6 } from "node:fs/promises";
 import { Transform as Transform5, pipeline as pipeline10 } from "node:stream";
-function measured(snapshot) {
+function measured(snapshot, counted) {
   const { file: file2 } = snapshot;
-  if (file2) return { snapshot: { stream: () => snapshot.stream(), file: file2 }, size: async () => (await stat6(file2)).size };
+  if (file2) return { snapshot: { stream: () => snapshot.stream(), file: file2 }, size: async () => (await stat6(file2)).size, counts: false };
   let bytes = 0;
   const stream2 = () => {
     const counter = new Transform5({
       highWaterMark: 1 << 20,
       transform(chunk, _encoding, callback) {
         bytes += chunk.length;
+        counted?.(bytes);
         callback(null, chunk);
       }
     });
     pipeline10(snapshot.stream(), counter, () => void 0);
     return counter;
   };
-  return { snapshot: { stream: stream2 }, size: async () => bytes };
+  return { snapshot: { stream: stream2 }, size: async () => bytes, counts: true };
 }
 
 // src/plan/app-version.ts
@@ -51580,13 +51767,13 @@ import { Readable as Readable8 } from "node:stream";
 import { createHash as createHash10, createHmac as createHmac3 } from "node:crypto";
 var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
 function gearTable(key) {
-  const table = new Uint32Array(256);
+  const table2 = new Uint32Array(256);
   for (let i = 0; i < 256; i += 1) {
     const label = `restorable gear ${i}`;
     const digest = key ? createHmac3("sha256", key).update(label).digest() : createHash10("sha256").update(label).digest();
-    table[i] = digest.readUInt32LE(0);
+    table2[i] = digest.readUInt32LE(0);
   }
-  return table;
+  return table2;
 }
 function masks(avg) {
   const bits = Math.round(Math.log2(avg));
@@ -52176,6 +52363,15 @@ async function reclaim(target, plan, manifests, damaged, gone, repository, optio
 }
 var strip = (d) => ({ id: d.id, time: d.time, keep: d.keep, reasons: d.reasons });
 
+// src/report/counts.ts
+var SINGULAR = { files: "file", dirs: "dir", symlinks: "symlink", databases: "database", tables: "table", rows: "row", bytes: "byte" };
+function countsText(counts3) {
+  return Object.entries(counts3).map(([key, n]) => `${n} ${n === 1 ? SINGULAR[key] ?? key : key}`).join(", ");
+}
+function plural2(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 // src/util/staging.ts
 import { chmod as chmod2, mkdir as mkdir8, mkdtemp as mkdtemp2, readdir as readdir4, rm as rm8 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
@@ -52225,11 +52421,11 @@ function provablyDead(run) {
 
 // src/util/staging.ts
 var NAME = /^restorable-(backup|restore|drill)-([0-9a-f]{12})-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
-function stagingRootOf(root) {
-  return root ?? tmpdir4();
+function stagingRootOf(root2) {
+  return root2 ?? tmpdir4();
 }
-async function makeStaging(root, kind) {
-  const at2 = stagingRootOf(root);
+async function makeStaging(root2, kind) {
+  const at2 = stagingRootOf(root2);
   const self = selfIdentity();
   const owner2 = self.machine && self.start ? `${self.machine}-${self.pid}-${self.start}` : `x-${self.pid}`;
   try {
@@ -52241,8 +52437,8 @@ async function makeStaging(root, kind) {
     throw new RunError(`Cannot make a staging folder in ${at2}: ${reason(error63)}`, { hint: ioHint(error63) ?? "Point --staging at a writable folder.", cause: error63 });
   }
 }
-async function clearDeadStaging(root) {
-  const at2 = stagingRootOf(root);
+async function clearDeadStaging(root2) {
+  const at2 = stagingRootOf(root2);
   const entries = await readdir4(at2).catch(() => []);
   const cleared = [];
   for (const name of entries) {
@@ -52308,8 +52504,8 @@ var Cache = class {
     return readFile5(join14(this.dir, "keys", id2), "utf8").catch(() => void 0);
   }
   async keyIds() {
-    const { readdir: readdir7 } = await import("node:fs/promises");
-    return (await readdir7(join14(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
+    const { readdir: readdir8 } = await import("node:fs/promises");
+    return (await readdir8(join14(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
   }
   saveKey(id2, plain) {
     return writeAtomically(join14(this.dir, "keys", id2), plain);
@@ -52346,8 +52542,8 @@ var FileCache = class _FileCache {
           if (row.key_id !== keyId) break;
           continue;
         }
-        const [name, size2, mtimeNs, ctimeNs, ino, content] = row;
-        cache.previous.set(name, { size: size2, mtimeNs, ctimeNs, ino, content });
+        const [name, size, mtimeNs, ctimeNs, ino, content] = row;
+        cache.previous.set(name, { size, mtimeNs, ctimeNs, ino, content });
       }
     } catch {
       cache.previous.clear();
@@ -52489,14 +52685,14 @@ async function walkIntoRepository(options) {
     return id2;
   }
   const rootStat = await lstat3(options.root, { bigint: true });
-  const root = await folder(options.root, "");
+  const root2 = await folder(options.root, "");
   if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(", ")}`);
   if (unreadable.length > 0) {
     throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join("; ")}`, {
       hint: "Give the user running restorable read access to the whole folder, or exclude those paths in the plan."
     });
   }
-  return { root, root_meta: metaOf(rootStat), counts: counts3, read: read3 };
+  return { root: root2, root_meta: metaOf(rootStat), counts: counts3, read: read3 };
 }
 
 // src/repository/writer.ts
@@ -52664,10 +52860,10 @@ var RepositorySession = class {
     const writer = await this.open();
     const cache = new Cache(cacheDir(this.run.plan.name, this.run.planDir, this.run.env));
     const fileCache = await FileCache.load(cache.filesPath(source.name), writer.idKey?.id ?? null);
-    const root = files.liveLocation(source, { planDir: this.run.planDir });
+    const root2 = files.liveLocation(source, { planDir: this.run.planDir });
     await files.probe(source, { planDir: this.run.planDir, stagingDir: "", reporter: this.run.reporter, signal: this.run.signal });
     const before = { ...writer.stats };
-    const walked = await walkIntoRepository({ root, source: source.name, keep: selector(source), writer, files: fileCache, reporter: this.run.reporter, signal: this.run.signal, progress });
+    const walked = await walkIntoRepository({ root: root2, source: source.name, keep: selector(source), writer, files: fileCache, reporter: this.run.reporter, signal: this.run.signal, progress });
     await writer.finish();
     this.caches.push(fileCache);
     const object2 = {
@@ -52685,7 +52881,7 @@ var RepositorySession = class {
     const body = Buffer.from(`${JSON.stringify(object2, null, 2)}
 `);
     const stats = writer.stats;
-    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative6(this.run.planDir, root) || "."}`;
+    const summary2 = `${walked.read.files} of ${walked.counts.files} files read (${walked.read.bytes} bytes), ${stats.blobs_new - before.blobs_new} new blobs, ${stats.packs - before.packs} packs (${stats.stored_bytes - before.stored_bytes} bytes) written per target; ${relative6(this.run.planDir, root2) || "."}`;
     return {
       stream: () => Readable9.from([body]),
       info: Promise.resolve({ engine: null, method: "repository (content-defined chunks, deduplicated)", schemaVersion: null, counts: { ...walked.counts } }),
@@ -52750,8 +52946,8 @@ async function runBackup(loaded, options) {
   const env = options.env ?? process.env;
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
-  const clock2 = performance.now();
-  const targets = plan.targets.map((config2) => createTarget(config2, { planDir, env }));
+  const clock3 = performance.now();
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir, env, onRetry: (message) => reporter.warn(message) }));
   const failures = /* @__PURE__ */ new Map();
   const alive2 = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target, error64) => {
@@ -52765,6 +52961,7 @@ async function runBackup(loaded, options) {
   const entries = [];
   const verifiedAt = /* @__PURE__ */ new Map();
   const written = /* @__PURE__ */ new Set();
+  const unwritten = /* @__PURE__ */ new Set();
   let verdict;
   let manifest;
   const pruned = [];
@@ -52804,7 +53001,7 @@ async function runBackup(loaded, options) {
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : void 0;
       stagingDir = await makeStaging(options.stagingRoot, "backup");
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
-      await Promise.all(targets.map((t) => t.probe().catch((error64) => drop(t, error64))));
+      await Promise.all(targets.map((t) => t.probe().catch((error64) => (drop(t, error64), unwritten.add(t.name)))));
       if (alive2().length === 0) throw new RunError("No target can take writes; nothing was backed up.", { hint: "See the messages above for each target." });
       appVersion = await resolveAppVersion(plan, planDir, env);
       id2 = makeBackupId(started, appVersion);
@@ -52829,10 +53026,12 @@ async function runBackup(loaded, options) {
       try {
         const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive: alive2, drop }) : void 0;
         const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id2, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
-        const raw = measured(snapshot);
+        let expected;
+        void snapshot.expectedBytes?.then((bytes) => expected = bytes);
+        const raw = measured(snapshot, (done) => reporter.progress(step.id, done, expected));
         const file2 = repository ? snapshotFile(source.name, plan.encryption !== void 0) : artifactFile(source, plan);
         const compression2 = repository ? { algorithm: "none" } : plan.compression;
-        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
+        const digest = new Digest(raw.counts || repository ? void 0 : (bytes) => reporter.progress(step.id, bytes));
         const writers = alive2();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input2) => t.put(keyOf.file(plan.name, id2, file2), input2) })));
         const sealing = plan.encryption ? [encryptor(plan.encryption)] : [];
@@ -52864,7 +53063,7 @@ async function runBackup(loaded, options) {
           counts: info2.counts,
           duration_ms: Math.round(performance.now() - began)
         });
-        const counts3 = Object.entries(info2.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
+        const counts3 = countsText(info2.counts);
         const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
         return `${file2}: ${digest.bytes} bytes${counts3 ? `; ${counts3}` : ""}${stored}`;
       } finally {
@@ -52877,7 +53076,9 @@ async function runBackup(loaded, options) {
         alive2().map(async (target) => {
           try {
             for (const entry of entries) {
-              const problem = mismatch(entry, await readBack(target, plan.name, id2, entry));
+              const { file: file2, bytes } = entry.artifact;
+              const read3 = await readBack(target, plan.name, id2, entry, void 0, (done) => reporter.progress(`verify:${target.name}:${file2}`, done, bytes, `verifying ${file2} on ${target.name}`));
+              const problem = mismatch(entry, read3);
               if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());
@@ -52942,7 +53143,7 @@ async function runBackup(loaded, options) {
       return failed.length > 0 ? `${done}; not pruned: ${failed.join(", ")}` : done;
     },
     async report() {
-      const state = (t) => failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? "verified" : "not written";
+      const state = (t) => failures.has(t.name) ? "FAILED" : verifiedAt.has(t.name) ? "verified" : "not written";
       const outcome = targets.map((t) => `${t.name}: ${state(t)}`);
       return outcome.join("; ");
     }
@@ -52952,7 +53153,7 @@ async function runBackup(loaded, options) {
   const { records } = run;
   const error63 = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id2} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
   if (stagingDir) await rm10(stagingDir, { recursive: true, force: true });
-  if (id2) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id2, reporter);
+  if (id2) await removeIncomplete((manifest ? targets.filter((t) => failures.has(t.name)) : targets).filter((t) => !unwritten.has(t.name)), plan.name, id2, reporter);
   return {
     id: id2,
     ok: error63 === void 0,
@@ -52977,7 +53178,7 @@ async function runBackup(loaded, options) {
     }),
     steps: records,
     pruned,
-    durationMs: performance.now() - clock2,
+    durationMs: performance.now() - clock3,
     ...error63 !== void 0 ? { error: error63 } : {}
   };
 }
@@ -53272,10 +53473,10 @@ function summary(result) {
   const failed = result.targets.filter((t) => t.error !== void 0).map((t) => t.name);
   const state = !result.manifest ? "FAILED" : result.ok ? "complete" : "committed, with problems (below)";
   const lost = failed.length > 0 ? `; target${failed.length > 1 ? "s" : ""} ${failed.join(", ")} failed` : "";
-  const lines = [`Backup ${result.id || "(none)"}: ${state}${lost} in ${(result.durationMs / 1e3).toFixed(1)}s`];
+  const lines = [`Backup ${result.id || "(none)"}: ${state} in ${(result.durationMs / 1e3).toFixed(1)}s${lost}`];
   for (const source of result.manifest?.sources ?? []) {
-    const counts3 = Object.entries(source.counts).map(([k2, v2]) => `${v2} ${k2}`).join(", ");
-    lines.push(`  source ${source.name.padEnd(12)} ${size(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts3}`);
+    const counts3 = countsText(source.counts);
+    lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts3}`);
   }
   lines.push(...targetTable(result.targets).map((line2) => `  ${line2}`));
   const uncounted = result.targets.filter((t) => !t.counted).map((t) => t.name);
@@ -53288,14 +53489,16 @@ function summary(result) {
   return lines.join("\n");
 }
 var backup = async (input2, io2) => {
+  const began = performance.now();
   const loaded = await loadRecovered(input2, io2);
-  const result = await withLock(loaded, allTargets(loaded, io2.env), "backup", input2, io2, () => runBackup(loaded, {
+  const result = await withLock(loaded, allTargets(loaded, io2.env, io2.reporter), "backup", input2, io2, () => runBackup(loaded, {
     reporter: io2.reporter,
     signal: io2.signal,
     env: io2.env,
     ...input2.trigger ? { trigger: input2.trigger } : {},
     ...input2.stagingRoot ? { stagingRoot: input2.stagingRoot } : {}
   }));
+  result.durationMs = performance.now() - began;
   if (!input2.json) io2.reporter.output(summary(result));
   const { error: error63, ...data } = result;
   if (error63 !== void 0) {
@@ -53309,7 +53512,21 @@ var backup = async (input2, io2) => {
 import { createReadStream as createReadStream6 } from "node:fs";
 import { join as join17 } from "node:path";
 import { pipeline as pipeline13 } from "node:stream/promises";
-import { PassThrough as PassThrough3, Transform as Transform6 } from "node:stream";
+import { PassThrough as PassThrough3, Transform as Transform7 } from "node:stream";
+
+// src/util/counting.ts
+import { Transform as Transform6 } from "node:stream";
+function counting(onBytes) {
+  let done = 0;
+  return new Transform6({
+    highWaterMark: 1 << 20,
+    transform(chunk, _encoding, callback) {
+      done += chunk.length;
+      onBytes(done);
+      callback(null, chunk);
+    }
+  });
+}
 
 // src/restore/room.ts
 import { stat as stat7, statfs as statfs3 } from "node:fs/promises";
@@ -53369,6 +53586,13 @@ function isNoSpace(error63) {
 }
 
 // src/restore/locate.ts
+function matchBackupId(ids, selector2) {
+  if (ids.includes(selector2)) return selector2;
+  if (selector2.length < 4) return void 0;
+  const matches = ids.filter((id2) => id2.startsWith(selector2) || id2.endsWith(`-${selector2}`));
+  if (matches.length > 1) throw new UsageError(`"${selector2}" matches ${matches.length} backups: ${matches.slice(0, 5).join(", ")}${matches.length > 5 ? ", ..." : ""}.`, { hint: "Give more of the id (or the whole id, from `restorable list`)." });
+  return matches[0];
+}
 async function findBackup(targets, plan, selector2, reporter, only) {
   const candidates2 = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates2.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(", ")}` });
@@ -53383,7 +53607,7 @@ async function findBackup(targets, plan, selector2, reporter, only) {
     })
   );
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id2 = selector2 === "latest" ? all[0] : all.find((candidate) => candidate === selector2);
+  const id2 = selector2 === "latest" ? all[0] : matchBackupId(all, selector2);
   if (!id2) {
     const where = candidates2.map((t) => t.name).join(", ");
     throw new NotFoundError(selector2 === "latest" ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector2} was not found on ${where}.`, {
@@ -53392,9 +53616,11 @@ async function findBackup(targets, plan, selector2, reporter, only) {
   }
   return { id: id2, holders: holdings.filter((h) => h.ids.includes(id2)).map((h) => h.target) };
 }
-async function fetchVerified(target, plan, id2, entry, stagingDir) {
+async function fetchVerified(target, plan, id2, entry, stagingDir, reporter) {
   const path = target.localPath ? target.localPath(keyOf.file(plan, id2, entry.artifact.file)) : join17(stagingDir, entry.artifact.file);
-  const read3 = await readBack(target, plan, id2, entry, target.localPath ? void 0 : path).catch((error63) => {
+  const { file: file2, bytes } = entry.artifact;
+  const onBytes = reporter && ((done) => reporter.progress(`check:${target.name}:${file2}`, done, bytes, `checking ${file2} on ${target.name}`));
+  const read3 = await readBack(target, plan, id2, entry, target.localPath ? void 0 : path, onBytes).catch((error63) => {
     throw isNoSpace(error63) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error63, { staging: true }) : error63;
   });
   const problem = mismatch(entry, read3);
@@ -53405,13 +53631,13 @@ async function fetchVerified(target, plan, id2, entry, stagingDir) {
   }
   return path;
 }
-function decoded(path, entry, keys) {
+function decoded(path, entry, keys, onRead) {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption: encryption2, file: file2, decoded_bytes: limit } = entry.artifact;
   const opening2 = encryption2 ? [decryptor(encryption2, keys ?? { identities: [] }, `The artifact ${file2}`)] : [];
   const output2 = limit === void 0 ? decoder : new PassThrough3({ highWaterMark: 1 << 20 });
   const bounds = limit === void 0 ? [] : [bounded(file2, limit), output2];
-  pipeline13([createReadStream6(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening2, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
+  pipeline13([createReadStream6(path, { highWaterMark: 1 << 20 }), ...onRead ? [counting(onRead)] : [], matching(entry), ...opening2, decoder, ...bounds]).catch((error63) => output2.destroy(error63));
   return output2;
 }
 function bounded(file2, limit) {
@@ -53419,7 +53645,7 @@ function bounded(file2, limit) {
   const wrong = (what) => new IntegrityError(`The artifact ${file2} ${what} than the ${limit} bytes its manifest records; stopped before restoring it.`, {
     hint: "Its checksum matched, so it was stored this way: altered on the target, or not made by restorable. Nothing of it went live; use another backup (--backup ID) or another target (--target NAME)."
   });
-  return new Transform6({
+  return new Transform7({
     highWaterMark: 1 << 20,
     transform(chunk, _encoding, callback) {
       bytes += chunk.length;
@@ -53445,7 +53671,7 @@ async function openSnapshot(loaded, want, io2) {
       hint: "A tar backup is a plain archive already: `zstd -dc <source>.tar.zst | tar -t`."
     });
   }
-  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: io2.env }));
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: io2.env, onRetry: (message) => io2.reporter.warn(message) }));
   const { id: id2, holders } = await findBackup(targets, plan.name, want.backup, io2.reporter, want.target);
   let firstProblem;
   for (const target of holders) {
@@ -53754,7 +53980,8 @@ async function materialize(plan, prepared, selected, into) {
   const { target, keys, ctx } = prepared;
   const backupId = prepared.manifest.backup_id;
   if (entry.storage !== "repository") {
-    const stream2 = decoded(artifact, entry, keys);
+    const { bytes } = entry.artifact;
+    const stream2 = decoded(artifact, entry, keys, (done) => ctx.reporter.progress(`build:${config2.name}`, done, bytes, `restoring ${config2.name}`));
     return adapter.materialize(config2, stream2, into, ctx).finally(() => stream2.destroy());
   }
   const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
@@ -53766,7 +53993,7 @@ async function materialize(plan, prepared, selected, into) {
   const others = async () => {
     const readers = [];
     for (const config3 of plan.targets.filter((t) => t.name !== target.name)) {
-      const other = createTarget(config3, { planDir: ctx.planDir, env: prepared.env });
+      const other = createTarget(config3, { planDir: ctx.planDir, env: prepared.env, onRetry: (message) => ctx.reporter.warn(message) });
       const reader2 = await RepoReader.open(other, plan.name, snapshot, plan.encryption, keys).catch(() => void 0);
       if (reader2) readers.push(reader2);
     }
@@ -53839,13 +54066,13 @@ function select(loaded, located, names) {
     return [{ config: config2, entry }];
   });
 }
-async function versionProblems(loaded, located, chosen2, ctx, env, mode) {
+async function versionProblems(loaded, located, chosen3, ctx, env, mode) {
   const problems = [];
   const current = await resolveAppVersion(loaded.plan, loaded.dir, env).catch(() => null);
   const saved = located.manifest.app_version;
   if (current && saved && current !== saved) problems.push(`the backup was made by app version ${saved}; the plan says ${current} now`);
   if (mode === "drill") return problems;
-  for (const { config: config2, entry } of chosen2) {
+  for (const { config: config2, entry } of chosen3) {
     const live = await sourceAdapter(config2).currentSchemaVersion(config2, ctx).catch(() => null);
     if (live !== null && entry.schema_version !== null && live !== entry.schema_version) {
       problems.push(`source "${config2.name}" is at schema version ${live}; the backup is at ${entry.schema_version}`);
@@ -53855,7 +54082,7 @@ async function versionProblems(loaded, located, chosen2, ctx, env, mode) {
 }
 async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env }));
+  const targets = plan.targets.map((config2) => createTarget(config2, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
   const { id: id2, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error63) => {
     throw isNoSpace(error63) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir5(), "a few KiB", error63, { staging: true }) : error63;
@@ -53876,14 +54103,14 @@ async function prepare(loaded, request, mode) {
       const manifest = await readManifest(target, plan.name, id2, plan.signing).catch((error63) => onDamage(error63, index));
       if (!manifest) continue;
       const located = { target, manifest };
-      const chosen2 = await retarget(select(loaded, located, request.sources), request.to);
+      const chosen3 = await retarget(select(loaded, located, request.sources), request.to);
       if (!versionsChecked) {
-        await checkVersions(loaded, located, chosen2, ctx, request, mode);
-        for (const { config: config2 } of chosen2) await sourceAdapter(config2).checkRestore?.(config2, ctx, mode);
+        await checkVersions(loaded, located, chosen3, ctx, request, mode);
+        for (const { config: config2 } of chosen3) await sourceAdapter(config2).checkRestore?.(config2, ctx, mode);
         versionsChecked = true;
       }
-      await checkRoom(needs(located, chosen2, ctx, mode));
-      const selected = await fetchAll(located, chosen2, join19(stagingDir, target.name)).catch((error63) => onDamage(error63, index));
+      await checkRoom(needs(located, chosen3, ctx, mode));
+      const selected = await fetchAll(located, chosen3, join19(stagingDir, target.name), request.reporter).catch((error63) => onDamage(error63, index));
       if (!selected) continue;
       keys ??= selected.some((s4) => s4.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened2 = await openAll(selected, keys, id2).catch((error63) => onDamage(error63, index));
@@ -53897,9 +54124,9 @@ async function prepare(loaded, request, mode) {
     throw error63;
   }
 }
-function needs({ target }, chosen2, ctx, mode) {
+function needs({ target }, chosen3, ctx, mode) {
   const list2 = [];
-  for (const { config: config2, entry } of chosen2) {
+  for (const { config: config2, entry } of chosen3) {
     const bytes = buildBytes(entry);
     const live = sourceAdapter(config2).liveLocation(config2, ctx);
     const local2 = isAbsolute4(live);
@@ -53909,20 +54136,20 @@ function needs({ target }, chosen2, ctx, mode) {
   }
   return list2;
 }
-async function retarget(chosen2, to2) {
-  if (to2 === void 0) return chosen2;
-  const movable = chosen2.filter((c) => sourceAdapter(c.config).retarget);
-  if (chosen2.length !== 1 || movable.length !== 1) {
-    throw new UsageError(`--to restores one PostgreSQL source; this restore selects ${chosen2.map((c) => `${c.config.name} (${c.config.type})`).join(", ")}.`, { hint: "Pick the source with --source NAME." });
+async function retarget(chosen3, to2) {
+  if (to2 === void 0) return chosen3;
+  const movable = chosen3.filter((c) => sourceAdapter(c.config).retarget);
+  if (chosen3.length !== 1 || movable.length !== 1) {
+    throw new UsageError(`--to restores one PostgreSQL source; this restore selects ${chosen3.map((c) => `${c.config.name} (${c.config.type})`).join(", ")}.`, { hint: "Pick the source with --source NAME." });
   }
-  const { config: config2, entry } = chosen2[0];
+  const { config: config2, entry } = chosen3[0];
   return [{ config: await sourceAdapter(config2).retarget(config2, to2), entry }];
 }
-async function fetchAll({ target, manifest }, chosen2, scratch) {
+async function fetchAll({ target, manifest }, chosen3, scratch, reporter) {
   await mkdir12(scratch);
   const selected = [];
-  for (const { config: config2, entry } of chosen2) {
-    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
+  for (const { config: config2, entry } of chosen3) {
+    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch, reporter);
     selected.push({ config: config2, adapter: sourceAdapter(config2), entry, artifact });
   }
   return selected;
@@ -53931,8 +54158,8 @@ async function openAll(selected, keys, id2) {
   for (const { entry, artifact } of selected) await checkKey(artifact, entry, keys, id2);
   return true;
 }
-async function checkVersions(loaded, located, chosen2, ctx, request, mode) {
-  const problems = await versionProblems(loaded, located, chosen2, ctx, request.env, mode);
+async function checkVersions(loaded, located, chosen3, ctx, request, mode) {
+  const problems = await versionProblems(loaded, located, chosen3, ctx, request.env, mode);
   for (const problem of problems) request.reporter.warn(`Version mismatch: ${problem}.`);
   if (problems.length > 0 && mode === "restore" && !request.allowVersionMismatch) {
     throw new RefusedError(`Refusing to restore over a different version: ${problems.join("; ")}.`, {
@@ -53989,7 +54216,7 @@ async function runDrill(loaded, request) {
   const key = keyOf.file(loaded.plan.name, record2.backup_id, DRILL);
   const body = Buffer.from(`${JSON.stringify(record2, null, 2)}
 `);
-  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir, env: request.env }));
+  const targets = loaded.plan.targets.map((config2) => createTarget(config2, { planDir: loaded.dir, env: request.env, onRetry: (message) => reporter.warn(message) }));
   const holders = await findBackup(targets, loaded.plan.name, record2.backup_id, reporter).then(
     ({ holders: holders2 }) => holders2.filter((t) => t.name !== prepared.target.name),
     () => []
@@ -54019,11 +54246,14 @@ async function runDrill(loaded, request) {
 // src/commands/drill.ts
 var drill = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
-  const result = await withLock(loaded, allTargets(loaded, io2.env), "drill", input2, io2, () => runDrill(loaded, restoreRequest(input2, io2)));
+  const result = await withLock(loaded, allTargets(loaded, io2.env, io2.reporter), "drill", input2, io2, () => runDrill(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1e3).toFixed(1)}s (live data untouched)`];
     for (const check2 of result.checks) lines.push(`  check ${check2.name}: ${check2.status} (${check2.detail})`);
     io2.reporter.output(lines.join("\n"));
+  }
+  if (loaded.plan.restore.healthchecks.length === 0) {
+    io2.reporter.warn("The plan has no health checks (restore.healthchecks): this drill proved only that the backup decodes and restores, not that the app works on it. Add an sql check (e.g. select count(*) from a table, expect {min: 1}) or an http or command check.");
   }
   return result;
 };
@@ -54035,11 +54265,13 @@ function age(from, now) {
   if (hours < 48) return `${Math.round(hours)}h`;
   return `${Math.round(hours / 24)}d`;
 }
-async function copyState(target, plan, id2, now, signing2) {
+async function copyState(target, plan, id2, now, signing2, seen) {
   let entry;
   let note = "";
   try {
-    entry = (await readManifest(target, plan, id2, signing2)).copies.find((c) => c.target === target.name);
+    const manifest = await readManifest(target, plan, id2, signing2);
+    seen?.(manifest);
+    entry = manifest.copies.find((c) => c.target === target.name);
   } catch (error63) {
     note = error63 instanceof SignatureError ? error63.state : `manifest unreadable: ${reason(error63)}`;
   }
@@ -54051,7 +54283,7 @@ async function copyState(target, plan, id2, now, signing2) {
     verified: !!entry,
     verified_at: entry?.verified_at ?? null,
     expires_at: entry?.expires_at ?? null,
-    counted: !!copy && counts(copy, now),
+    counted: !!copy && counts2(copy, now),
     note
   };
 }
@@ -54061,13 +54293,18 @@ var list = async (input2, io2) => {
   const rows = /* @__PURE__ */ new Map();
   const now = /* @__PURE__ */ new Date();
   const unreachable = [];
-  for (const target of selectTargets(loaded, input2.target, io2.env)) {
+  for (const target of selectTargets(loaded, input2.target, io2.env, io2.reporter)) {
     try {
       for (const backup2 of await listBackups(target, plan.name)) {
-        const row = rows.get(backup2.id) ?? { id: backup2.id, time: backup2.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null };
+        const row = rows.get(backup2.id) ?? { id: backup2.id, time: backup2.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null, policy_met: null, app_version: null, schema_versions: {} };
         if (backup2.complete) {
           row.targets.push(target.name);
-          row.copies.push(await copyState(target, plan.name, backup2.id, now, plan.signing));
+          const seen = (manifest) => {
+            row.policy_met ??= manifest.policy.met;
+            row.app_version ??= manifest.app_version;
+            for (const s4 of manifest.sources) row.schema_versions[s4.name] ??= s4.schema_version;
+          };
+          row.copies.push(await copyState(target, plan.name, backup2.id, now, plan.signing, seen));
           row.bytes = Math.max(row.bytes, backup2.bytes);
           const drill2 = await readDrill(target, plan.name, backup2.id);
           if (drill2 && (!row.drill || drill2.at > row.drill.at)) row.drill = { ok: drill2.ok, at: drill2.at };
@@ -54081,10 +54318,14 @@ var list = async (input2, io2) => {
   }
   const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b2) => a.id < b2.id ? 1 : -1);
   if (!input2.json) {
-    const lines = [`${"BACKUP".padEnd(40)} ${"AGE".padStart(5)} ${"SIZE".padStart(10)}  COPIES  DRILL   TARGETS`];
+    const schema2 = (row) => Object.entries(row.schema_versions).filter(([, v2]) => v2 !== null).map(([k2, v2]) => `${k2} ${v2}`).join(", ") || "-";
+    const appWidth = Math.max(3, ...backups.map((r) => (r.app_version ?? "-").length));
+    const schemaWidth = Math.max(6, ...backups.map((r) => schema2(r).length));
+    const lines = [`${"BACKUP".padEnd(40)} ${"AGE".padStart(5)} ${"SIZE".padStart(10)}  RULE     ${"APP".padEnd(appWidth)}  ${"SCHEMA".padEnd(schemaWidth)}  COPIES  DRILL   TARGETS`];
     for (const row of backups) {
       const drill2 = row.drill ? row.drill.ok ? "passed" : "FAILED" : "-";
-      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${size(row.bytes).padStart(10)}  ${String(row.copies.filter((c) => c.counted).length).padStart(6)}  ${drill2.padEnd(6)}  ${row.copies.map((c) => c.note ? `${c.target} (${c.note})` : c.target).join(", ")}`);
+      const rule = row.policy_met === null ? "-" : row.policy_met ? "met" : "NOT met";
+      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${rule.padEnd(7)}  ${(row.app_version ?? "-").padEnd(appWidth)}  ${schema2(row).padEnd(schemaWidth)}  ${String(row.copies.filter((c) => c.counted).length).padStart(6)}  ${drill2.padEnd(6)}  ${row.copies.map((c) => c.note ? `${c.target} (${c.note})` : c.target).join(", ")}`);
     }
     if (backups.length === 0) lines.push("(no complete backups)");
     io2.reporter.output(lines.join("\n"));
@@ -54114,8 +54355,8 @@ var prune = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
   const { plan } = loaded;
   const reports = [];
-  const targets = allTargets(loaded, io2.env);
-  const selected = new Set(selectTargets(loaded, input2.target, io2.env).map((t) => t.name));
+  const targets = allTargets(loaded, io2.env, io2.reporter);
+  const selected = new Set(selectTargets(loaded, input2.target, io2.env, io2.reporter).map((t) => t.name));
   let failed = [];
   await withLock(loaded, input2.dryRun ? [] : targets, "prune", input2, io2, async () => {
     const repository = repositoryPruneOf(plan, io2.env, loaded.secrets);
@@ -54158,10 +54399,10 @@ async function restorePaths(loaded, request, io2) {
   const existing2 = await readdir6(into).catch((error63) => error63.code === "ENOENT" ? void 0 : Promise.reject(error63));
   if (existing2 && existing2.length > 0) throw new UsageError(`--into ${into} is not empty.`, { hint: "Give a new or empty folder: a partial restore never writes over files." });
   const opened2 = await openSnapshot(loaded, { backup: request.backup, ...request.source ? { source: request.source } : {}, ...request.target ? { target: request.target } : {} }, io2);
-  const chosen2 = chooser(request.paths);
+  const chosen3 = chooser(request.paths);
   const wanted = /* @__PURE__ */ new Set();
   for await (const { path, node: node2 } of walkSnapshot(opened2.reader, opened2.snapshot)) {
-    if (!chosen2(path)) continue;
+    if (!chosen3(path)) continue;
     wanted.add(path);
     const parts = path.split("/");
     for (let n = 1; n < parts.length; n += 1) wanted.add(parts.slice(0, n).join("/"));
@@ -54319,6 +54560,66 @@ async function runHooks(loaded, phase, env, request, strict) {
   return failed;
 }
 
+// src/restore/points.ts
+import { lstat as lstat4, readdir as readdir7, rm as rm14, statfs as statfs4 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname11, join as join21 } from "node:path";
+var TAG2 = /^(\d{8}T\d{6}Z)-[0-9a-f]+$/;
+function timeOf(tag) {
+  const m2 = TAG2.exec(tag)?.[1];
+  if (!m2) return void 0;
+  return `${m2.slice(0, 4)}-${m2.slice(4, 6)}-${m2.slice(6, 8)}T${m2.slice(9, 11)}:${m2.slice(11, 13)}:${m2.slice(13, 15)}Z`;
+}
+async function sizeOf(path, seen = /* @__PURE__ */ new Set()) {
+  const info2 = await lstat4(path).catch(() => void 0);
+  if (!info2) return 0;
+  const inode = `${info2.dev}:${info2.ino}`;
+  if (seen.has(inode)) return 0;
+  seen.add(inode);
+  if (!info2.isDirectory()) return info2.isFile() ? info2.size : 0;
+  let bytes = 0;
+  for (const name of await readdir7(path).catch(() => [])) bytes += await sizeOf(join21(path, name), seen);
+  return bytes;
+}
+function livePaths(loaded) {
+  return loaded.plan.sources.filter((s4) => s4.type === "files" || s4.type === "sqlite").map((s4) => ({ source: s4.name, live: sourceAdapter(s4).liveLocation(s4, { planDir: loaded.dir }) }));
+}
+async function findRestorePoints(loaded) {
+  const points = [];
+  for (const { source, live } of livePaths(loaded)) {
+    const prefix = `.${basename3(live)}.restorable-restore-point-`;
+    for (const name of await readdir7(dirname11(live)).catch(() => [])) {
+      if (!name.startsWith(prefix)) continue;
+      const restore2 = name.slice(prefix.length);
+      const made = timeOf(restore2);
+      if (!made) continue;
+      const path = join21(dirname11(live), name);
+      points.push({ restore: restore2, source, path, made_at: made, bytes: await sizeOf(path) });
+    }
+  }
+  return points.sort((a, b2) => a.restore < b2.restore ? -1 : a.restore > b2.restore ? 1 : a.source.localeCompare(b2.source));
+}
+async function removeRestorePoint(point) {
+  await rm14(point.path, { recursive: true, force: true });
+}
+async function crowdedDisks(points, share) {
+  const byDevice = /* @__PURE__ */ new Map();
+  for (const point of points) {
+    const dev = (await lstat4(point.path).catch(() => void 0))?.dev;
+    if (dev === void 0) continue;
+    const entry = byDevice.get(dev) ?? { path: dirname11(point.path), bytes: 0 };
+    entry.bytes += point.bytes;
+    byDevice.set(dev, entry);
+  }
+  const crowded = [];
+  for (const { path, bytes } of byDevice.values()) {
+    const fs2 = await statfs4(path).catch(() => void 0);
+    if (!fs2) continue;
+    const diskBytes = fs2.blocks * fs2.bsize;
+    if (diskBytes > 0 && bytes / diskBytes > share) crowded.push({ path, bytes, diskBytes });
+  }
+  return crowded;
+}
+
 // src/commands/restore.ts
 var restore = async (input2, io2) => {
   const loaded = await loadRecovered(input2, io2);
@@ -54329,14 +54630,71 @@ var restore = async (input2, io2) => {
     return result2;
   }
   if (input2.into) throw new UsageError("--into goes with --path.", { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
-  const result = await withLock(loaded, allTargets(loaded, io2.env), "restore", input2, io2, () => runRestore(loaded, restoreRequest(input2, io2)));
+  const result = await withLock(loaded, allTargets(loaded, io2.env, io2.reporter), "restore", input2, io2, () => runRestore(loaded, restoreRequest(input2, io2)));
   if (!input2.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ""}`);
     for (const check2 of result.checks) lines.push(`  check ${check2.name}: ${check2.status} (${check2.detail})`);
     io2.reporter.output(lines.join("\n"));
   }
+  await warnCrowded(loaded, io2.env, io2.reporter);
   return result;
+};
+function shareOf(env) {
+  const raw = Number(env.RESTORABLE_RESTORE_POINT_SHARE?.replace(/%$/, ""));
+  return Number.isFinite(raw) && raw > 0 ? raw / 100 : 0.1;
+}
+async function warnCrowded(loaded, env, reporter) {
+  const points = await findRestorePoints(loaded).catch(() => []);
+  const share = shareOf(env);
+  for (const disk of await crowdedDisks(points, share).catch(() => [])) {
+    reporter.warn(
+      `Restore points take ${formatBytes(disk.bytes)} of the ${formatBytes(disk.diskBytes)} disk holding ${disk.path} (more than ${Math.round(share * 1e3) / 10}%); every restore keeps a whole copy of what it replaced. See them with \`restorable restore-points\`, clear old ones with \`restorable restore-points --older-than 7d\`.`
+    );
+  }
+}
+
+// src/commands/restore-points.ts
+var AGE = /^(\d+)(h|d|w)$/;
+var HOURS = { h: 1, d: 24, w: 168 };
+function olderThanMs(text2) {
+  const m2 = AGE.exec(text2.trim());
+  if (!m2) throw new UsageError(`--older-than ${text2}: expected an age such as 12h, 7d or 2w.`);
+  return Number(m2[1]) * HOURS[m2[2]] * 36e5;
+}
+function chosen2(points, id2) {
+  const tags = [...new Set(points.map((p2) => p2.restore))];
+  const matches = tags.filter((t) => t === id2 || t.endsWith(id2) || t.startsWith(id2));
+  if (matches.length === 0) throw new NotFoundError(`No restore point "${id2}".`, { hint: "Run `restorable restore-points` to see them." });
+  if (matches.length > 1) throw new UsageError(`"${id2}" matches ${matches.length} restores: ${matches.join(", ")}.`, { hint: "Give more of the id." });
+  return points.filter((p2) => p2.restore === matches[0]);
+}
+function table(points) {
+  if (points.length === 0) return "No restore points.";
+  const rows = points.map((p2) => [p2.restore, p2.source, p2.made_at.replace("T", " ").replace(/:\d\dZ$/, " UTC"), formatBytes(p2.bytes), p2.path]);
+  const head = ["RESTORE", "SOURCE", "MADE", "SIZE", "PATH"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const total = points.reduce((sum, p2) => sum + p2.bytes, 0);
+  return [head, ...rows].map((r) => r.map((c, i) => i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ").trimEnd()).concat(`${points.length} restore point${points.length === 1 ? "" : "s"}, ${formatBytes(total)}`).join("\n");
+}
+var restorePoints = async (input2, io2) => {
+  const loaded = await loadRecovered(input2, io2);
+  if (input2.remove === void 0 && input2.olderThan === void 0) {
+    const points = await findRestorePoints(loaded);
+    if (!input2.json) io2.reporter.output(table(points));
+    return { restore_points: points };
+  }
+  return withLock(loaded, allTargets(loaded, io2.env, io2.reporter), "restore-points", input2, io2, async () => {
+    const points = await findRestorePoints(loaded);
+    const cutoff = input2.olderThan === void 0 ? void 0 : Date.now() - olderThanMs(input2.olderThan);
+    const doomed = input2.remove !== void 0 ? chosen2(points, input2.remove) : points.filter((p2) => Date.parse(p2.made_at) < cutoff);
+    for (const point of doomed) {
+      await removeRestorePoint(point);
+      if (!input2.json) io2.reporter.info(`Removed the restore point of "${point.source}" made by restore ${point.restore}: ${point.path} (${formatBytes(point.bytes)})`);
+    }
+    if (!input2.json) io2.reporter.output(`Removed ${doomed.length} restore point${doomed.length === 1 ? "" : "s"}, ${formatBytes(doomed.reduce((s4, p2) => s4 + p2.bytes, 0))} freed.`);
+    return { removed: doomed };
+  });
 };
 
 // src/commands/schema.ts
@@ -54365,7 +54723,7 @@ var validate2 = async (input2, io2) => {
 };
 
 // src/commands/verify.ts
-import { Transform as Transform7, Writable as Writable6 } from "node:stream";
+import { Transform as Transform8, Writable as Writable6 } from "node:stream";
 import { pipeline as pipeline15 } from "node:stream/promises";
 
 // src/repository/check.ts
@@ -54387,27 +54745,27 @@ var inSample = (id2, sample) => !sample || parseInt(id2.slice(0, 8), 16) % sampl
 async function checkObjects(target, plan, sample) {
   const report = { indexes: 0, packs: 0, skipped: 0, bytes: 0, problems: [] };
   const listing = await listRepo(target, plan);
-  const check2 = async (key, id2, size2, what) => {
+  const check2 = async (key, id2, size, what) => {
     try {
       const bytes = await readAll2(target, key);
       report.bytes += bytes.length;
-      if (bytes.length !== size2) report.problems.push(`${what} ${id2.slice(0, 12)} read ${bytes.length} bytes, listed as ${size2}`);
+      if (bytes.length !== size) report.problems.push(`${what} ${id2.slice(0, 12)} read ${bytes.length} bytes, listed as ${size}`);
       else if (sha2563(bytes) !== id2) report.problems.push(`${what} ${id2.slice(0, 12)} is damaged: its sha256 differs from its name`);
     } catch (error63) {
       report.problems.push(`${what} ${id2.slice(0, 12)} cannot be read: ${reason(error63)}`);
     }
   };
-  for (const [id2, size2] of listing.indexes) {
+  for (const [id2, size] of listing.indexes) {
     report.indexes += 1;
-    await check2(repoKeys.index(plan, id2), id2, size2, "index");
+    await check2(repoKeys.index(plan, id2), id2, size, "index");
   }
-  for (const [id2, size2] of listing.packs) {
+  for (const [id2, size] of listing.packs) {
     if (!inSample(id2, sample)) {
       report.skipped += 1;
       continue;
     }
     report.packs += 1;
-    await check2(repoKeys.pack(plan, id2), id2, size2, "pack");
+    await check2(repoKeys.pack(plan, id2), id2, size, "pack");
   }
   return report;
 }
@@ -54451,16 +54809,16 @@ var CollectedReporter = class {
 };
 
 // src/commands/verify.ts
-async function deepCheck(target, loaded, id2, entry, keys) {
+async function deepCheck(target, loaded, id2, entry, keys, onBytes) {
   const { encryption: encryption2, file: file2, compression: compression2 } = entry.artifact;
   let decodedBytes = 0;
-  const count = new Transform7({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
+  const count = new Transform8({ transform: (chunk, _e2, callback) => (decodedBytes += chunk.length, callback(null, chunk)) });
   const opening2 = encryption2 ? [decryptor(encryption2, keys(), `The artifact ${file2} of backup ${id2}`)] : [];
   const stored = await target.get(keyOf.file(loaded.plan.name, id2, file2));
   let readFailed = false;
   stored.once("error", () => readFailed = true);
   if (entry.storage === "repository") return deepRepository(target, loaded, id2, entry, stored, [matching(entry), ...opening2], keys);
-  await pipeline15([stored, matching(entry), ...opening2, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
+  await pipeline15([stored, counting(onBytes), matching(entry), ...opening2, decompressor(compression2.algorithm), count, entry.kind === "files" ? archiveCheck(file2) : discard()]).catch((error63) => {
     if (!readFailed && error63 instanceof RunError && !(error63 instanceof IntegrityError)) throw new IntegrityError(`${file2} does not decode: ${reason(error63)}`);
     throw error63;
   });
@@ -54486,12 +54844,14 @@ function archiveCheck(file2) {
   });
   return parser;
 }
-async function checkArtifact(target, loaded, id2, entry, deep, keys) {
-  const report = { file: entry.artifact.file, ok: true, bytes: entry.artifact.bytes };
+async function checkArtifact(target, loaded, id2, entry, deep, keys, reporter) {
+  const { file: file2, bytes } = entry.artifact;
+  const report = { file: file2, ok: true, bytes };
+  const progress = (what) => (done) => reporter.progress(`${what}:${target.name}:${id2}:${file2}`, done, bytes, `${what === "read" ? "reading" : "decoding"} ${file2} on ${target.name}`);
   try {
-    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id2, entry));
+    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id2, entry, void 0, progress("read")));
     if (problem) return { ...report, ok: false, problem };
-    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id2, entry, keys);
+    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id2, entry, keys, progress("decode"));
     return report;
   } catch (error63) {
     if (error63 instanceof KeyError) throw error63;
@@ -54515,12 +54875,12 @@ async function holdingsOf(targets, plan) {
     )
   );
 }
-async function checkCopy(target, loaded, id2, deep, keys, claims) {
+async function checkCopy(target, loaded, id2, deep, keys, claims, reporter) {
   const copy = { target: target.name, backup: id2, ok: true, deep, artifacts: [], problems: [] };
   try {
     const manifest = await readManifest(target, loaded.plan.name, id2, loaded.plan.signing);
     for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id: id2, by: target.name, on: c.target });
-    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id2, entry, deep, keys));
+    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id2, entry, deep, keys, reporter));
   } catch (error63) {
     if (error63 instanceof KeyError) throw error63;
     copy.problems.push(reason(error63));
@@ -54574,24 +54934,30 @@ var verify2 = async (input2, io2) => {
   const repository = plan.sources.some((s4) => s4.type === "files" && s4.storage === "repository");
   const sample = sampleOf(input2.sample);
   const listed = /* @__PURE__ */ new Map();
-  const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env), plan.name);
+  const holdings = await holdingsOf(selectTargets(loaded, input2.target, io2.env, io2.reporter), plan.name);
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b2) => a.id < b2.id ? 1 : -1)[0]?.id;
-  const wanted = input2.backup === "latest" ? latest : input2.backup;
+  const everywhere = [...new Set(holdings.flatMap((h) => h.complete ?? []).map((b2) => b2.id))];
+  const wanted = input2.backup === "latest" ? latest : input2.backup === "all" ? void 0 : matchBackupId(everywhere, input2.backup) ?? input2.backup;
   for (const { target, complete, error: error63 } of holdings) {
     if (!complete) {
       report({ target: target.name, backup: input2.backup, ok: false, unreadable: true, deep: input2.deep, artifacts: [], problems: [error63] });
       continue;
     }
     listed.set(target.name, new Set(complete.map((b2) => b2.id)));
-    const chosen2 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
-    if (chosen2.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
-    for (const backup2 of chosen2) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims));
-    if (repository && chosen2.length > 0) report(await checkRepository(target, plan.name, sample));
+    const chosen3 = input2.backup === "all" ? complete : complete.filter((b2) => b2.id === wanted);
+    if (chosen3.length === 0 && input2.backup === "latest" && latest && !input2.json) io2.reporter.output(`${target.name}: ${latest}: not on this target`);
+    for (const backup2 of chosen3) report(await checkCopy(target, loaded, backup2.id, input2.deep, getKeys, claims, io2.reporter));
+    if (repository && chosen3.length > 0) report(await checkRepository(target, plan.name, sample));
   }
   for (const text2 of missingCopies(claims, listed)) io2.reporter.warn(`Missing copy: ${text2}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input2.backup}" was found to verify.`, { hint: "Run `restorable list`." });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
+  if (!input2.json) {
+    const bytes = reports.reduce((sum, r) => sum + r.artifacts.filter((a) => a.ok).reduce((s4, a) => s4 + a.bytes, 0), 0);
+    const ok = reports.length - bad.length - unread.length;
+    io2.reporter.output(`Total: ${plural2(reports.length, "copy", "copies")} checked${input2.deep ? " deep" : ""}: ${ok} ok (${formatBytes(bytes)} read), ${bad.length} damaged, ${unread.length} unreadable.`);
+  }
   if (bad.length === 0 && unread.length > 0) {
     throw new RunError(`${unread.length} of ${reports.length} cop${reports.length === 1 ? "y" : "ies"} could not be read: ${unread.map((r) => `${r.backup} on ${r.target}`).join(", ")}; the others verified.`, {
       hint: "See the reasons above; a GitHub cache can be read only inside a workflow job (--target NAME verifies one target)."
@@ -54607,7 +54973,7 @@ var verify2 = async (input2, io2) => {
 
 // src/commands/workflow.ts
 import { mkdir as mkdir13, readFile as readFile7, rename as rename6, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join21, relative as relative8, resolve as resolve10, sep as sep3 } from "node:path";
+import { join as join22, relative as relative8, resolve as resolve10, sep as sep3 } from "node:path";
 
 // src/workflows/facts.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -54652,7 +55018,7 @@ async function readPlanFacts(file2) {
 // src/workflows/templates.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 var DEFAULT_USES = "restorable/restorable@v1";
-var CHECKOUT = "actions/checkout@v5";
+var CHECKOUT = { uses: "actions/checkout@v5", with: { "persist-credentials": false } };
 var DEFAULT_SCHEDULE = { backup: "0 2 * * *", drill: "0 4 * * 0" };
 function yamlOf(header3, body) {
   const doc = new import_yaml3.Document(body);
@@ -54707,7 +55073,7 @@ function backupWorkflow(facts, options) {
         backup: {
           "runs-on": runsOn(options),
           "timeout-minutes": JOB_TIMEOUT_MINUTES.backup,
-          steps: [{ uses: CHECKOUT }, actionStep(facts, options, "backup")]
+          steps: [CHECKOUT, actionStep(facts, options, "backup")]
         }
       }
     })
@@ -54723,7 +55089,12 @@ function drillWorkflow(facts, options) {
       name: `restorable: drill ${facts.name}`,
       on: {
         schedule: [{ cron: cron2 }],
-        workflow_dispatch: { inputs: { backup: { description: "Backup id to drill, or latest", required: false, default: "latest", type: "string" } } }
+        workflow_dispatch: {
+          inputs: {
+            backup: { description: "Backup id to drill, or latest", required: false, default: "latest", type: "string" },
+            target: { description: "Drill the copy on this target only; empty tries each", required: false, default: "", type: "string" }
+          }
+        }
       },
       permissions: permissions(facts),
       concurrency: concurrency(facts.name),
@@ -54731,7 +55102,7 @@ function drillWorkflow(facts, options) {
         drill: {
           "runs-on": runsOn(options),
           "timeout-minutes": JOB_TIMEOUT_MINUTES.drill,
-          steps: [{ uses: CHECKOUT }, actionStep(facts, options, "drill", { backup: "${{ inputs.backup || 'latest' }}" })]
+          steps: [CHECKOUT, actionStep(facts, options, "drill", { backup: "${{ inputs.backup || 'latest' }}", target: "${{ inputs.target || '' }}" })]
         }
       }
     })
@@ -54750,6 +55121,8 @@ function restoreWorkflow(facts, options) {
             backup: { description: "Backup id to restore, or latest", required: true, default: "latest", type: "string" },
             source: { description: "Only these sources (comma-separated); empty restores all", required: false, default: "", type: "string" },
             "allow-version-mismatch": { description: "Restore over another app or schema version", required: false, default: false, type: "boolean" },
+            target: { description: "Restore from this target only; empty tries each", required: false, default: "", type: "string" },
+            to: { description: "A PostgreSQL source goes to this database instead (postgres://user@host/db); empty restores in place", required: false, default: "", type: "string" },
             confirm: { description: `Type "${phrase}" to confirm: this replaces live data`, required: true, type: "string" }
           }
         }
@@ -54760,6 +55133,9 @@ function restoreWorkflow(facts, options) {
         restore: {
           "runs-on": runsOn(options),
           "timeout-minutes": JOB_TIMEOUT_MINUTES.restore,
+          // Required reviewers on this environment (Settings > Environments) are how Actions gates a dangerous run;
+          // the typed confirmation below is the second guard. GitHub creates it, unprotected, on first use.
+          environment: `restorable-${facts.name}-restore`,
           steps: [
             {
               name: "Check the confirmation",
@@ -54768,11 +55144,13 @@ function restoreWorkflow(facts, options) {
               env: { CONFIRM: "${{ inputs.confirm }}", EXPECTED: phrase },
               run: 'if [ "$CONFIRM" != "$EXPECTED" ]; then\n  echo "::error::Type \\"$EXPECTED\\" in the confirm input to restore. Nothing was touched."\n  exit 1\nfi\n'
             },
-            { uses: CHECKOUT },
+            CHECKOUT,
             actionStep(facts, options, "restore", {
               backup: "${{ inputs.backup }}",
               source: "${{ inputs.source }}",
-              "allow-version-mismatch": "${{ inputs.allow-version-mismatch }}"
+              "allow-version-mismatch": "${{ inputs.allow-version-mismatch }}",
+              target: "${{ inputs.target }}",
+              to: "${{ inputs.to }}"
             })
           ]
         }
@@ -54801,9 +55179,9 @@ var workflow = async (input2, io2) => {
       facts.localSources.length > 0 ? `runs-on: self-hosted, because the sources ${facts.localSources.join(", ")} read files on the machine that holds them (--runs-on LABEL to change)` : "runs-on: ubuntu-latest (--runs-on LABEL to change)"
     );
   }
-  const outDir = resolve10(input2.out ?? join21(".github", "workflows"));
+  const outDir = resolve10(input2.out ?? join22(".github", "workflows"));
   const files2 = await Promise.all(
-    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join21(outDir, w2.file), status: await statusOf(join21(outDir, w2.file), w2.content) }))
+    planWorkflows(facts, { planPath, uses: input2.uses ?? DEFAULT_USES, runsOn: runsOn2 }).map(async (w2) => ({ ...w2, path: join22(outDir, w2.file), status: await statusOf(join22(outDir, w2.file), w2.content) }))
   );
   const listing = files2.map((f2) => ({ path: f2.path, status: f2.status, about: f2.about }));
   if (input2.dryRun) {
@@ -54835,6 +55213,7 @@ var commands = {
   verify: { run: verify2, summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
   restore: { run: restore, summary: "restore point, restore, health checks, rollback on failure" },
   drill: { run: drill, summary: "restore into a scratch place, run health checks, touch nothing live" },
+  "restore-points": { run: restorePoints, summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them" },
   ls: { run: ls2, summary: "list what a repository backup holds (--source NAME [PATH])" },
   dump: { run: dump, summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
   export: { run: exportCommand, summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
@@ -54860,10 +55239,15 @@ export {
   RestorableError,
   PlanError,
   UsageError,
+  countsText,
   secretsOf,
   VERSION,
-  size,
+  ISSUES_URL,
+  formatBytes,
+  Progress,
   TerminalReporter,
+  require_dist,
+  closestKey,
   waitMsOf,
   commands,
   redactConsole

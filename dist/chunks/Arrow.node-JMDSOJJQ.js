@@ -10,9 +10,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/flatbuffers/js/constants.js
+// ../../main/node_modules/flatbuffers/js/constants.js
 var require_constants = __commonJS({
-  "node_modules/flatbuffers/js/constants.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/constants.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SIZE_PREFIX_LENGTH = exports.FILE_IDENTIFIER_LENGTH = exports.SIZEOF_INT = exports.SIZEOF_SHORT = void 0;
@@ -23,9 +23,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/flatbuffers/js/utils.js
+// ../../main/node_modules/flatbuffers/js/utils.js
 var require_utils = __commonJS({
-  "node_modules/flatbuffers/js/utils.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/utils.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isLittleEndian = exports.float64 = exports.float32 = exports.int32 = void 0;
@@ -36,9 +36,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/flatbuffers/js/encoding.js
+// ../../main/node_modules/flatbuffers/js/encoding.js
 var require_encoding = __commonJS({
-  "node_modules/flatbuffers/js/encoding.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/encoding.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Encoding = void 0;
@@ -50,9 +50,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// node_modules/flatbuffers/js/byte-buffer.js
+// ../../main/node_modules/flatbuffers/js/byte-buffer.js
 var require_byte_buffer = __commonJS({
-  "node_modules/flatbuffers/js/byte-buffer.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/byte-buffer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ByteBuffer = void 0;
@@ -305,9 +305,9 @@ var require_byte_buffer = __commonJS({
   }
 });
 
-// node_modules/flatbuffers/js/builder.js
+// ../../main/node_modules/flatbuffers/js/builder.js
 var require_builder = __commonJS({
-  "node_modules/flatbuffers/js/builder.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/builder.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Builder = void 0;
@@ -812,9 +812,9 @@ var require_builder = __commonJS({
   }
 });
 
-// node_modules/flatbuffers/js/flatbuffers.js
+// ../../main/node_modules/flatbuffers/js/flatbuffers.js
 var require_flatbuffers = __commonJS({
-  "node_modules/flatbuffers/js/flatbuffers.js"(exports) {
+  "../../main/node_modules/flatbuffers/js/flatbuffers.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Encoding = exports.ByteBuffer = exports.Builder = exports.isLittleEndian = exports.int32 = exports.float64 = exports.float32 = exports.SIZE_PREFIX_LENGTH = exports.SIZEOF_SHORT = exports.SIZEOF_INT = exports.FILE_IDENTIFIER_LENGTH = void 0;
@@ -859,7 +859,7 @@ var require_flatbuffers = __commonJS({
   }
 });
 
-// node_modules/tslib/tslib.es6.mjs
+// ../../main/node_modules/tslib/tslib.es6.mjs
 function __rest(s, e) {
   var t = {};
   for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p) && e.indexOf(p) < 0)
@@ -986,7 +986,7 @@ function __asyncValues(o) {
   }
 }
 
-// node_modules/apache-arrow/util/buffer.mjs
+// ../../main/node_modules/apache-arrow/util/buffer.mjs
 var buffer_exports = {};
 __export(buffer_exports, {
   compareArrayLike: () => compareArrayLike,
@@ -1027,13 +1027,13 @@ __export(buffer_exports, {
   toUint8ClampedArrayIterator: () => toUint8ClampedArrayIterator
 });
 
-// node_modules/apache-arrow/util/utf8.mjs
+// ../../main/node_modules/apache-arrow/util/utf8.mjs
 var decoder = new TextDecoder("utf-8");
 var decodeUtf8 = decoder.decode.bind(decoder);
 var encoder = new TextEncoder();
 var encodeUtf8 = (value) => encoder.encode(value);
 
-// node_modules/apache-arrow/util/compat.mjs
+// ../../main/node_modules/apache-arrow/util/compat.mjs
 var isNumber = (x) => typeof x === "number";
 var isBoolean = (x) => typeof x === "boolean";
 var isFunction = (x) => typeof x === "function";
@@ -1076,7 +1076,7 @@ var isFlatbuffersByteBuffer = (x) => {
   return isObject(x) && isFunction(x["clear"]) && isFunction(x["bytes"]) && isFunction(x["position"]) && isFunction(x["setPosition"]) && isFunction(x["capacity"]) && isFunction(x["getBufferIdentifier"]) && isFunction(x["createLong"]);
 };
 
-// node_modules/apache-arrow/util/buffer.mjs
+// ../../main/node_modules/apache-arrow/util/buffer.mjs
 var SharedArrayBuf = typeof SharedArrayBuffer !== "undefined" ? SharedArrayBuffer : ArrayBuffer;
 function collapseContiguousByteRanges(chunks) {
   const result = chunks[0] ? [chunks[0]] : [];
@@ -1260,7 +1260,7 @@ function compareArrayLike(a, b) {
   return true;
 }
 
-// node_modules/apache-arrow/io/adapters.mjs
+// ../../main/node_modules/apache-arrow/io/adapters.mjs
 var adapters_default = {
   fromIterable(source) {
     return pump2(fromIterable(source));
@@ -1507,7 +1507,7 @@ function fromNodeStream(stream) {
   });
 }
 
-// node_modules/apache-arrow/fb/metadata-version.mjs
+// ../../main/node_modules/apache-arrow/fb/metadata-version.mjs
 var MetadataVersion;
 (function(MetadataVersion2) {
   MetadataVersion2[MetadataVersion2["V1"] = 0] = "V1";
@@ -1517,14 +1517,14 @@ var MetadataVersion;
   MetadataVersion2[MetadataVersion2["V5"] = 4] = "V5";
 })(MetadataVersion || (MetadataVersion = {}));
 
-// node_modules/apache-arrow/fb/union-mode.mjs
+// ../../main/node_modules/apache-arrow/fb/union-mode.mjs
 var UnionMode;
 (function(UnionMode2) {
   UnionMode2[UnionMode2["Sparse"] = 0] = "Sparse";
   UnionMode2[UnionMode2["Dense"] = 1] = "Dense";
 })(UnionMode || (UnionMode = {}));
 
-// node_modules/apache-arrow/fb/precision.mjs
+// ../../main/node_modules/apache-arrow/fb/precision.mjs
 var Precision;
 (function(Precision2) {
   Precision2[Precision2["HALF"] = 0] = "HALF";
@@ -1532,14 +1532,14 @@ var Precision;
   Precision2[Precision2["DOUBLE"] = 2] = "DOUBLE";
 })(Precision || (Precision = {}));
 
-// node_modules/apache-arrow/fb/date-unit.mjs
+// ../../main/node_modules/apache-arrow/fb/date-unit.mjs
 var DateUnit;
 (function(DateUnit2) {
   DateUnit2[DateUnit2["DAY"] = 0] = "DAY";
   DateUnit2[DateUnit2["MILLISECOND"] = 1] = "MILLISECOND";
 })(DateUnit || (DateUnit = {}));
 
-// node_modules/apache-arrow/fb/time-unit.mjs
+// ../../main/node_modules/apache-arrow/fb/time-unit.mjs
 var TimeUnit;
 (function(TimeUnit2) {
   TimeUnit2[TimeUnit2["SECOND"] = 0] = "SECOND";
@@ -1548,7 +1548,7 @@ var TimeUnit;
   TimeUnit2[TimeUnit2["NANOSECOND"] = 3] = "NANOSECOND";
 })(TimeUnit || (TimeUnit = {}));
 
-// node_modules/apache-arrow/fb/interval-unit.mjs
+// ../../main/node_modules/apache-arrow/fb/interval-unit.mjs
 var IntervalUnit;
 (function(IntervalUnit2) {
   IntervalUnit2[IntervalUnit2["YEAR_MONTH"] = 0] = "YEAR_MONTH";
@@ -1556,29 +1556,29 @@ var IntervalUnit;
   IntervalUnit2[IntervalUnit2["MONTH_DAY_NANO"] = 2] = "MONTH_DAY_NANO";
 })(IntervalUnit || (IntervalUnit = {}));
 
-// node_modules/apache-arrow/fb/dictionary-batch.mjs
+// ../../main/node_modules/apache-arrow/fb/dictionary-batch.mjs
 var flatbuffers3 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/record-batch.mjs
+// ../../main/node_modules/apache-arrow/fb/record-batch.mjs
 var flatbuffers2 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/body-compression.mjs
+// ../../main/node_modules/apache-arrow/fb/body-compression.mjs
 var flatbuffers = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/body-compression-method.mjs
+// ../../main/node_modules/apache-arrow/fb/body-compression-method.mjs
 var BodyCompressionMethod;
 (function(BodyCompressionMethod2) {
   BodyCompressionMethod2[BodyCompressionMethod2["BUFFER"] = 0] = "BUFFER";
 })(BodyCompressionMethod || (BodyCompressionMethod = {}));
 
-// node_modules/apache-arrow/fb/compression-type.mjs
+// ../../main/node_modules/apache-arrow/fb/compression-type.mjs
 var CompressionType;
 (function(CompressionType2) {
   CompressionType2[CompressionType2["LZ4_FRAME"] = 0] = "LZ4_FRAME";
   CompressionType2[CompressionType2["ZSTD"] = 1] = "ZSTD";
 })(CompressionType || (CompressionType = {}));
 
-// node_modules/apache-arrow/fb/body-compression.mjs
+// ../../main/node_modules/apache-arrow/fb/body-compression.mjs
 var BodyCompression = class _BodyCompression {
   constructor() {
     this.bb = null;
@@ -1632,7 +1632,7 @@ var BodyCompression = class _BodyCompression {
   }
 };
 
-// node_modules/apache-arrow/fb/buffer.mjs
+// ../../main/node_modules/apache-arrow/fb/buffer.mjs
 var Buffer = class {
   constructor() {
     this.bb = null;
@@ -1671,7 +1671,7 @@ var Buffer = class {
   }
 };
 
-// node_modules/apache-arrow/fb/field-node.mjs
+// ../../main/node_modules/apache-arrow/fb/field-node.mjs
 var FieldNode = class {
   constructor() {
     this.bb = null;
@@ -1708,7 +1708,7 @@ var FieldNode = class {
   }
 };
 
-// node_modules/apache-arrow/fb/record-batch.mjs
+// ../../main/node_modules/apache-arrow/fb/record-batch.mjs
 var RecordBatch = class _RecordBatch {
   constructor() {
     this.bb = null;
@@ -1832,7 +1832,7 @@ var RecordBatch = class _RecordBatch {
   }
 };
 
-// node_modules/apache-arrow/fb/dictionary-batch.mjs
+// ../../main/node_modules/apache-arrow/fb/dictionary-batch.mjs
 var DictionaryBatch = class _DictionaryBatch {
   constructor() {
     this.bb = null;
@@ -1885,29 +1885,29 @@ var DictionaryBatch = class _DictionaryBatch {
   }
 };
 
-// node_modules/apache-arrow/fb/schema.mjs
+// ../../main/node_modules/apache-arrow/fb/schema.mjs
 var flatbuffers30 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/endianness.mjs
+// ../../main/node_modules/apache-arrow/fb/endianness.mjs
 var Endianness;
 (function(Endianness2) {
   Endianness2[Endianness2["Little"] = 0] = "Little";
   Endianness2[Endianness2["Big"] = 1] = "Big";
 })(Endianness || (Endianness = {}));
 
-// node_modules/apache-arrow/fb/field.mjs
+// ../../main/node_modules/apache-arrow/fb/field.mjs
 var flatbuffers29 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/dictionary-encoding.mjs
+// ../../main/node_modules/apache-arrow/fb/dictionary-encoding.mjs
 var flatbuffers5 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/dictionary-kind.mjs
+// ../../main/node_modules/apache-arrow/fb/dictionary-kind.mjs
 var DictionaryKind;
 (function(DictionaryKind2) {
   DictionaryKind2[DictionaryKind2["DenseArray"] = 0] = "DenseArray";
 })(DictionaryKind || (DictionaryKind = {}));
 
-// node_modules/apache-arrow/fb/int.mjs
+// ../../main/node_modules/apache-arrow/fb/int.mjs
 var flatbuffers4 = __toESM(require_flatbuffers(), 1);
 var Int = class _Int {
   constructor() {
@@ -1955,7 +1955,7 @@ var Int = class _Int {
   }
 };
 
-// node_modules/apache-arrow/fb/dictionary-encoding.mjs
+// ../../main/node_modules/apache-arrow/fb/dictionary-encoding.mjs
 var DictionaryEncoding = class _DictionaryEncoding {
   constructor() {
     this.bb = null;
@@ -2028,7 +2028,7 @@ var DictionaryEncoding = class _DictionaryEncoding {
   }
 };
 
-// node_modules/apache-arrow/fb/key-value.mjs
+// ../../main/node_modules/apache-arrow/fb/key-value.mjs
 var flatbuffers6 = __toESM(require_flatbuffers(), 1);
 var KeyValue = class _KeyValue {
   constructor() {
@@ -2076,7 +2076,7 @@ var KeyValue = class _KeyValue {
   }
 };
 
-// node_modules/apache-arrow/fb/binary.mjs
+// ../../main/node_modules/apache-arrow/fb/binary.mjs
 var flatbuffers7 = __toESM(require_flatbuffers(), 1);
 var Binary = class _Binary {
   constructor() {
@@ -2108,7 +2108,7 @@ var Binary = class _Binary {
   }
 };
 
-// node_modules/apache-arrow/fb/binary-view.mjs
+// ../../main/node_modules/apache-arrow/fb/binary-view.mjs
 var flatbuffers8 = __toESM(require_flatbuffers(), 1);
 var BinaryView = class _BinaryView {
   constructor() {
@@ -2140,7 +2140,7 @@ var BinaryView = class _BinaryView {
   }
 };
 
-// node_modules/apache-arrow/fb/bool.mjs
+// ../../main/node_modules/apache-arrow/fb/bool.mjs
 var flatbuffers9 = __toESM(require_flatbuffers(), 1);
 var Bool = class _Bool {
   constructor() {
@@ -2172,7 +2172,7 @@ var Bool = class _Bool {
   }
 };
 
-// node_modules/apache-arrow/fb/date.mjs
+// ../../main/node_modules/apache-arrow/fb/date.mjs
 var flatbuffers10 = __toESM(require_flatbuffers(), 1);
 var Date2 = class _Date {
   constructor() {
@@ -2212,7 +2212,7 @@ var Date2 = class _Date {
   }
 };
 
-// node_modules/apache-arrow/fb/decimal.mjs
+// ../../main/node_modules/apache-arrow/fb/decimal.mjs
 var flatbuffers11 = __toESM(require_flatbuffers(), 1);
 var Decimal = class _Decimal {
   constructor() {
@@ -2278,7 +2278,7 @@ var Decimal = class _Decimal {
   }
 };
 
-// node_modules/apache-arrow/fb/duration.mjs
+// ../../main/node_modules/apache-arrow/fb/duration.mjs
 var flatbuffers12 = __toESM(require_flatbuffers(), 1);
 var Duration = class _Duration {
   constructor() {
@@ -2318,7 +2318,7 @@ var Duration = class _Duration {
   }
 };
 
-// node_modules/apache-arrow/fb/fixed-size-binary.mjs
+// ../../main/node_modules/apache-arrow/fb/fixed-size-binary.mjs
 var flatbuffers13 = __toESM(require_flatbuffers(), 1);
 var FixedSizeBinary = class _FixedSizeBinary {
   constructor() {
@@ -2361,7 +2361,7 @@ var FixedSizeBinary = class _FixedSizeBinary {
   }
 };
 
-// node_modules/apache-arrow/fb/fixed-size-list.mjs
+// ../../main/node_modules/apache-arrow/fb/fixed-size-list.mjs
 var flatbuffers14 = __toESM(require_flatbuffers(), 1);
 var FixedSizeList = class _FixedSizeList {
   constructor() {
@@ -2404,7 +2404,7 @@ var FixedSizeList = class _FixedSizeList {
   }
 };
 
-// node_modules/apache-arrow/fb/floating-point.mjs
+// ../../main/node_modules/apache-arrow/fb/floating-point.mjs
 var flatbuffers15 = __toESM(require_flatbuffers(), 1);
 var FloatingPoint = class _FloatingPoint {
   constructor() {
@@ -2444,7 +2444,7 @@ var FloatingPoint = class _FloatingPoint {
   }
 };
 
-// node_modules/apache-arrow/fb/interval.mjs
+// ../../main/node_modules/apache-arrow/fb/interval.mjs
 var flatbuffers16 = __toESM(require_flatbuffers(), 1);
 var Interval = class _Interval {
   constructor() {
@@ -2484,7 +2484,7 @@ var Interval = class _Interval {
   }
 };
 
-// node_modules/apache-arrow/fb/large-binary.mjs
+// ../../main/node_modules/apache-arrow/fb/large-binary.mjs
 var flatbuffers17 = __toESM(require_flatbuffers(), 1);
 var LargeBinary = class _LargeBinary {
   constructor() {
@@ -2516,7 +2516,7 @@ var LargeBinary = class _LargeBinary {
   }
 };
 
-// node_modules/apache-arrow/fb/large-list.mjs
+// ../../main/node_modules/apache-arrow/fb/large-list.mjs
 var flatbuffers18 = __toESM(require_flatbuffers(), 1);
 var LargeList = class _LargeList {
   constructor() {
@@ -2548,7 +2548,7 @@ var LargeList = class _LargeList {
   }
 };
 
-// node_modules/apache-arrow/fb/large-utf8.mjs
+// ../../main/node_modules/apache-arrow/fb/large-utf8.mjs
 var flatbuffers19 = __toESM(require_flatbuffers(), 1);
 var LargeUtf8 = class _LargeUtf8 {
   constructor() {
@@ -2580,7 +2580,7 @@ var LargeUtf8 = class _LargeUtf8 {
   }
 };
 
-// node_modules/apache-arrow/fb/list.mjs
+// ../../main/node_modules/apache-arrow/fb/list.mjs
 var flatbuffers20 = __toESM(require_flatbuffers(), 1);
 var List = class _List {
   constructor() {
@@ -2612,7 +2612,7 @@ var List = class _List {
   }
 };
 
-// node_modules/apache-arrow/fb/map.mjs
+// ../../main/node_modules/apache-arrow/fb/map.mjs
 var flatbuffers21 = __toESM(require_flatbuffers(), 1);
 var Map2 = class _Map {
   constructor() {
@@ -2655,7 +2655,7 @@ var Map2 = class _Map {
   }
 };
 
-// node_modules/apache-arrow/fb/null.mjs
+// ../../main/node_modules/apache-arrow/fb/null.mjs
 var flatbuffers22 = __toESM(require_flatbuffers(), 1);
 var Null = class _Null {
   constructor() {
@@ -2687,7 +2687,7 @@ var Null = class _Null {
   }
 };
 
-// node_modules/apache-arrow/fb/struct-.mjs
+// ../../main/node_modules/apache-arrow/fb/struct-.mjs
 var flatbuffers23 = __toESM(require_flatbuffers(), 1);
 var Struct_ = class _Struct_ {
   constructor() {
@@ -2719,7 +2719,7 @@ var Struct_ = class _Struct_ {
   }
 };
 
-// node_modules/apache-arrow/fb/time.mjs
+// ../../main/node_modules/apache-arrow/fb/time.mjs
 var flatbuffers24 = __toESM(require_flatbuffers(), 1);
 var Time = class _Time {
   constructor() {
@@ -2767,7 +2767,7 @@ var Time = class _Time {
   }
 };
 
-// node_modules/apache-arrow/fb/timestamp.mjs
+// ../../main/node_modules/apache-arrow/fb/timestamp.mjs
 var flatbuffers25 = __toESM(require_flatbuffers(), 1);
 var Timestamp = class _Timestamp {
   constructor() {
@@ -2815,7 +2815,7 @@ var Timestamp = class _Timestamp {
   }
 };
 
-// node_modules/apache-arrow/fb/union.mjs
+// ../../main/node_modules/apache-arrow/fb/union.mjs
 var flatbuffers26 = __toESM(require_flatbuffers(), 1);
 var Union = class _Union {
   constructor() {
@@ -2881,7 +2881,7 @@ var Union = class _Union {
   }
 };
 
-// node_modules/apache-arrow/fb/utf8.mjs
+// ../../main/node_modules/apache-arrow/fb/utf8.mjs
 var flatbuffers27 = __toESM(require_flatbuffers(), 1);
 var Utf8 = class _Utf8 {
   constructor() {
@@ -2913,7 +2913,7 @@ var Utf8 = class _Utf8 {
   }
 };
 
-// node_modules/apache-arrow/fb/utf8-view.mjs
+// ../../main/node_modules/apache-arrow/fb/utf8-view.mjs
 var flatbuffers28 = __toESM(require_flatbuffers(), 1);
 var Utf8View = class _Utf8View {
   constructor() {
@@ -2945,7 +2945,7 @@ var Utf8View = class _Utf8View {
   }
 };
 
-// node_modules/apache-arrow/fb/type.mjs
+// ../../main/node_modules/apache-arrow/fb/type.mjs
 var Type;
 (function(Type3) {
   Type3[Type3["NONE"] = 0] = "NONE";
@@ -2977,7 +2977,7 @@ var Type;
   Type3[Type3["LargeListView"] = 26] = "LargeListView";
 })(Type || (Type = {}));
 
-// node_modules/apache-arrow/fb/field.mjs
+// ../../main/node_modules/apache-arrow/fb/field.mjs
 var Field = class _Field {
   constructor() {
     this.bb = null;
@@ -3097,7 +3097,7 @@ var Field = class _Field {
   }
 };
 
-// node_modules/apache-arrow/fb/schema.mjs
+// ../../main/node_modules/apache-arrow/fb/schema.mjs
 var Schema = class _Schema {
   constructor() {
     this.bb = null;
@@ -3210,7 +3210,7 @@ var Schema = class _Schema {
   }
 };
 
-// node_modules/apache-arrow/fb/message-header.mjs
+// ../../main/node_modules/apache-arrow/fb/message-header.mjs
 var MessageHeader;
 (function(MessageHeader2) {
   MessageHeader2[MessageHeader2["NONE"] = 0] = "NONE";
@@ -3221,7 +3221,7 @@ var MessageHeader;
   MessageHeader2[MessageHeader2["SparseTensor"] = 5] = "SparseTensor";
 })(MessageHeader || (MessageHeader = {}));
 
-// node_modules/apache-arrow/enum.mjs
+// ../../main/node_modules/apache-arrow/enum.mjs
 var Type2;
 (function(Type3) {
   Type3[Type3["NONE"] = 0] = "NONE";
@@ -3288,7 +3288,7 @@ var BufferType;
   BufferType2[BufferType2["TYPE"] = 3] = "TYPE";
 })(BufferType || (BufferType = {}));
 
-// node_modules/apache-arrow/util/vector.mjs
+// ../../main/node_modules/apache-arrow/util/vector.mjs
 var vector_exports = {};
 __export(vector_exports, {
   clampRange: () => clampRange,
@@ -3296,7 +3296,7 @@ __export(vector_exports, {
   wrapIndex: () => wrapIndex
 });
 
-// node_modules/apache-arrow/util/pretty.mjs
+// ../../main/node_modules/apache-arrow/util/pretty.mjs
 var pretty_exports = {};
 __export(pretty_exports, {
   valueToString: () => valueToString
@@ -3329,7 +3329,7 @@ function valueToString(x) {
   return ArrayBuffer.isView(x) ? `[${x}]` : JSON.stringify(x, (_, y) => typeof y === "bigint" ? `${y}` : y);
 }
 
-// node_modules/apache-arrow/util/bn.mjs
+// ../../main/node_modules/apache-arrow/util/bn.mjs
 var bn_exports = {};
 __export(bn_exports, {
   BN: () => BN,
@@ -3339,7 +3339,7 @@ __export(bn_exports, {
   isArrowBigNumSymbol: () => isArrowBigNumSymbol
 });
 
-// node_modules/apache-arrow/util/bigint.mjs
+// ../../main/node_modules/apache-arrow/util/bigint.mjs
 function bigIntToNumber(number) {
   if (typeof number === "bigint" && (number < Number.MIN_SAFE_INTEGER || number > Number.MAX_SAFE_INTEGER)) {
     throw new TypeError(`${number} is not safe to convert to a number.`);
@@ -3350,7 +3350,7 @@ function divideBigInts(number, divisor) {
   return bigIntToNumber(number / divisor) + bigIntToNumber(number % divisor) / bigIntToNumber(divisor);
 }
 
-// node_modules/apache-arrow/util/bn.mjs
+// ../../main/node_modules/apache-arrow/util/bn.mjs
 var isArrowBigNumSymbol = Symbol.for("isArrowBigNum");
 function BigNum(x, ...xs) {
   if (xs.length === 0) {
@@ -3512,7 +3512,7 @@ var BN = class _BN {
   }
 };
 
-// node_modules/apache-arrow/type.mjs
+// ../../main/node_modules/apache-arrow/type.mjs
 var _a;
 var _b;
 var _c;
@@ -4343,7 +4343,7 @@ function strideForType(type) {
   }
 }
 
-// node_modules/apache-arrow/visitor.mjs
+// ../../main/node_modules/apache-arrow/visitor.mjs
 var Visitor = class {
   visitMany(nodes, ...args) {
     return nodes.map((node, i) => this.visit(node, ...args.map((x) => x[i])));
@@ -4772,7 +4772,7 @@ Visitor.prototype.visitDurationMillisecond = null;
 Visitor.prototype.visitDurationMicrosecond = null;
 Visitor.prototype.visitDurationNanosecond = null;
 
-// node_modules/apache-arrow/util/math.mjs
+// ../../main/node_modules/apache-arrow/util/math.mjs
 var math_exports = {};
 __export(math_exports, {
   float64ToUint16: () => float64ToUint16,
@@ -4817,7 +4817,7 @@ function float64ToUint16(d) {
   return sign | expo | sigf & 65535;
 }
 
-// node_modules/apache-arrow/visitor/set.mjs
+// ../../main/node_modules/apache-arrow/visitor/set.mjs
 var SetVisitor = class extends Visitor {
 };
 function wrapSet(fn) {
@@ -5134,7 +5134,7 @@ SetVisitor.prototype.visitFixedSizeList = wrapSet(setFixedSizeList);
 SetVisitor.prototype.visitMap = wrapSet(setMap);
 var instance = new SetVisitor();
 
-// node_modules/apache-arrow/row/struct.mjs
+// ../../main/node_modules/apache-arrow/row/struct.mjs
 var kParent = Symbol.for("parent");
 var kRowIndex = Symbol.for("rowIndex");
 var StructRow = class {
@@ -5243,7 +5243,7 @@ var StructRowProxyHandler = class {
 };
 var structRowProxyHandler = new StructRowProxyHandler();
 
-// node_modules/apache-arrow/visitor/get.mjs
+// ../../main/node_modules/apache-arrow/visitor/get.mjs
 var GetVisitor = class extends Visitor {
 };
 function wrapGet(fn) {
@@ -5473,7 +5473,7 @@ GetVisitor.prototype.visitFixedSizeList = wrapGet(getFixedSizeList);
 GetVisitor.prototype.visitMap = wrapGet(getMap);
 var instance2 = new GetVisitor();
 
-// node_modules/apache-arrow/row/map.mjs
+// ../../main/node_modules/apache-arrow/row/map.mjs
 var kKeys = Symbol.for("keys");
 var kVals = Symbol.for("vals");
 var kKeysAsStrings = Symbol.for("kKeysAsStrings");
@@ -5590,7 +5590,7 @@ Object.defineProperties(MapRow.prototype, {
   [_kKeysAsStrings]: { writable: true, enumerable: false, configurable: false, value: null }
 });
 
-// node_modules/apache-arrow/util/vector.mjs
+// ../../main/node_modules/apache-arrow/util/vector.mjs
 var tmp;
 function clampRange(source, begin, end, then) {
   const { length: len = 0 } = source;
@@ -5728,7 +5728,7 @@ function compareObject(comparators, obj, keys) {
   return false;
 }
 
-// node_modules/apache-arrow/util/bit.mjs
+// ../../main/node_modules/apache-arrow/util/bit.mjs
 var bit_exports = {};
 __export(bit_exports, {
   BitIterator: () => BitIterator,
@@ -5851,7 +5851,7 @@ function popcnt_uint32(uint32) {
   return (i + (i >>> 4) & 252645135) * 16843009 >>> 24;
 }
 
-// node_modules/apache-arrow/data.mjs
+// ../../main/node_modules/apache-arrow/data.mjs
 var kUnknownNullCount = -1;
 var kDataSymbol = Symbol.for("apache-arrow/Data");
 var Data = class _Data {
@@ -6237,7 +6237,7 @@ function makeData(props) {
   return makeDataVisitor.visit(props);
 }
 
-// node_modules/apache-arrow/util/chunk.mjs
+// ../../main/node_modules/apache-arrow/util/chunk.mjs
 var ChunkedIterator = class {
   constructor(numChunks = 0, getChunkIterator) {
     this.numChunks = numChunks;
@@ -6356,7 +6356,7 @@ function wrapChunkedIndexOf(indexOf) {
   };
 }
 
-// node_modules/apache-arrow/visitor/indexof.mjs
+// ../../main/node_modules/apache-arrow/visitor/indexof.mjs
 var IndexOfVisitor = class extends Visitor {
 };
 function nullIndexOf(data, searchElement) {
@@ -6468,7 +6468,7 @@ IndexOfVisitor.prototype.visitFixedSizeList = indexOfValue;
 IndexOfVisitor.prototype.visitMap = indexOfValue;
 var instance3 = new IndexOfVisitor();
 
-// node_modules/apache-arrow/visitor/iterator.mjs
+// ../../main/node_modules/apache-arrow/visitor/iterator.mjs
 var IteratorVisitor = class extends Visitor {
 };
 function vectorIterator(vector) {
@@ -6563,7 +6563,7 @@ IteratorVisitor.prototype.visitFixedSizeList = vectorIterator;
 IteratorVisitor.prototype.visitMap = vectorIterator;
 var instance4 = new IteratorVisitor();
 
-// node_modules/apache-arrow/vector.mjs
+// ../../main/node_modules/apache-arrow/vector.mjs
 var _a2;
 var kVectorSymbol = Symbol.for("apache-arrow/Vector");
 var visitorsByTypeId = {};
@@ -6946,7 +6946,7 @@ function unwrapInputs(x) {
   return x instanceof Data ? [x] : x instanceof Vector ? x.data : makeVector(x).data;
 }
 
-// node_modules/apache-arrow/builder/valid.mjs
+// ../../main/node_modules/apache-arrow/builder/valid.mjs
 function createIsValidFunction(nullValues) {
   if (!nullValues || nullValues.length <= 0) {
     return function isValid(value) {
@@ -6976,7 +6976,7 @@ function valueToCase(x) {
   return `${valueToString(x)}n`;
 }
 
-// node_modules/apache-arrow/builder/buffer.mjs
+// ../../main/node_modules/apache-arrow/builder/buffer.mjs
 function roundLengthUpToNearest64Bytes(len, BPE) {
   const bytesMinus1 = Math.ceil(len) * BPE - 1;
   return (bytesMinus1 - bytesMinus1 % 64 + 64 || 64) / BPE;
@@ -7094,7 +7094,7 @@ var OffsetsBufferBuilder = class extends DataBufferBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder.mjs
+// ../../main/node_modules/apache-arrow/builder.mjs
 var Builder = class {
   /** @nocollapse */
   // @ts-ignore
@@ -7361,7 +7361,7 @@ var VariableWidthBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/fb/block.mjs
+// ../../main/node_modules/apache-arrow/fb/block.mjs
 var Block = class {
   constructor() {
     this.bb = null;
@@ -7404,7 +7404,7 @@ var Block = class {
   }
 };
 
-// node_modules/apache-arrow/fb/footer.mjs
+// ../../main/node_modules/apache-arrow/fb/footer.mjs
 var flatbuffers31 = __toESM(require_flatbuffers(), 1);
 var Footer = class _Footer {
   constructor() {
@@ -7504,10 +7504,10 @@ var Footer = class _Footer {
   }
 };
 
-// node_modules/apache-arrow/ipc/metadata/file.mjs
+// ../../main/node_modules/apache-arrow/ipc/metadata/file.mjs
 var flatbuffers32 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/schema.mjs
+// ../../main/node_modules/apache-arrow/schema.mjs
 var kSchemaSymbol = Symbol.for("apache-arrow/Schema");
 var kFieldSymbol = Symbol.for("apache-arrow/Field");
 var Schema2 = class _Schema {
@@ -7653,7 +7653,7 @@ function generateDictionaryMap(fields, dictionaries = /* @__PURE__ */ new Map())
   return dictionaries;
 }
 
-// node_modules/apache-arrow/ipc/metadata/file.mjs
+// ../../main/node_modules/apache-arrow/ipc/metadata/file.mjs
 var Builder3 = flatbuffers32.Builder;
 var ByteBuffer2 = flatbuffers32.ByteBuffer;
 var Footer_ = class {
@@ -7768,10 +7768,10 @@ var FileBlock = class _FileBlock {
   }
 };
 
-// node_modules/apache-arrow/ipc/metadata/message.mjs
+// ../../main/node_modules/apache-arrow/ipc/metadata/message.mjs
 var flatbuffers34 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/fb/message.mjs
+// ../../main/node_modules/apache-arrow/fb/message.mjs
 var flatbuffers33 = __toESM(require_flatbuffers(), 1);
 var Message = class _Message {
   constructor() {
@@ -7863,7 +7863,7 @@ var Message = class _Message {
   }
 };
 
-// node_modules/apache-arrow/visitor/typeassembler.mjs
+// ../../main/node_modules/apache-arrow/visitor/typeassembler.mjs
 var TypeAssembler = class extends Visitor {
   visit(node, builder) {
     return node == null || builder == null ? void 0 : super.visit(node, builder);
@@ -7996,7 +7996,7 @@ var TypeAssembler = class extends Visitor {
 };
 var instance5 = new TypeAssembler();
 
-// node_modules/apache-arrow/ipc/metadata/json.mjs
+// ../../main/node_modules/apache-arrow/ipc/metadata/json.mjs
 function schemaFromJSON(_schema, dictionaries = /* @__PURE__ */ new Map()) {
   return new Schema2(schemaFieldsFromJSON(_schema, dictionaries), customMetadataFromJSON(_schema["metadata"]), dictionaries);
 }
@@ -8159,7 +8159,7 @@ function typeFromJSON(f, children) {
   throw new Error(`Unrecognized type: "${typeId}"`);
 }
 
-// node_modules/apache-arrow/ipc/metadata/message.mjs
+// ../../main/node_modules/apache-arrow/ipc/metadata/message.mjs
 var Builder5 = flatbuffers34.Builder;
 var ByteBuffer4 = flatbuffers34.ByteBuffer;
 var Message2 = class _Message {
@@ -8696,7 +8696,7 @@ var platformIsLittleEndian = (() => {
   return new Int16Array(buffer)[0] === 256;
 })();
 
-// node_modules/apache-arrow/io/interfaces.mjs
+// ../../main/node_modules/apache-arrow/io/interfaces.mjs
 var ITERATOR_DONE = Object.freeze({ done: true, value: void 0 });
 var ArrowJSON = class {
   constructor(_json) {
@@ -8819,7 +8819,7 @@ var AsyncQueue = class extends ReadableInterop {
   }
 };
 
-// node_modules/apache-arrow/io/stream.mjs
+// ../../main/node_modules/apache-arrow/io/stream.mjs
 var AsyncByteQueue = class extends AsyncQueue {
   write(value) {
     if ((value = toUint8Array(value)).byteLength > 0) {
@@ -8994,7 +8994,7 @@ var AsyncByteStreamSource = class {
   }
 };
 
-// node_modules/apache-arrow/io/file.mjs
+// ../../main/node_modules/apache-arrow/io/file.mjs
 var RandomAccessFile = class extends ByteStream {
   constructor(buffer, byteLength) {
     super();
@@ -9117,7 +9117,7 @@ var AsyncRandomAccessFile = class extends AsyncByteStream {
   }
 };
 
-// node_modules/apache-arrow/util/int.mjs
+// ../../main/node_modules/apache-arrow/util/int.mjs
 var int_exports = {};
 __export(int_exports, {
   BaseInt64: () => BaseInt64,
@@ -9433,7 +9433,7 @@ var Int128 = class _Int128 {
   }
 };
 
-// node_modules/apache-arrow/util/interval.mjs
+// ../../main/node_modules/apache-arrow/util/interval.mjs
 var interval_exports = {};
 __export(interval_exports, {
   toIntervalDayTimeInt32Array: () => toIntervalDayTimeInt32Array,
@@ -9496,7 +9496,7 @@ function toIntervalMonthDayNanoObjects(array, stringifyNano) {
   return objects;
 }
 
-// node_modules/apache-arrow/visitor/vectorloader.mjs
+// ../../main/node_modules/apache-arrow/visitor/vectorloader.mjs
 var VectorLoader = class extends Visitor {
   constructor(bytes, nodes, buffers, dictionaries, metadataVersion = MetadataVersion.V5, variadicBufferCounts = []) {
     super();
@@ -9757,7 +9757,7 @@ var CompressedVectorLoader = class extends VectorLoader {
   }
 };
 
-// node_modules/apache-arrow/builder/binary.mjs
+// ../../main/node_modules/apache-arrow/builder/binary.mjs
 var BinaryBuilder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -9790,7 +9790,7 @@ var BinaryBuilder = class extends VariableWidthBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/largebinary.mjs
+// ../../main/node_modules/apache-arrow/builder/largebinary.mjs
 var LargeBinaryBuilder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -9823,7 +9823,7 @@ var LargeBinaryBuilder = class extends VariableWidthBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/bool.mjs
+// ../../main/node_modules/apache-arrow/builder/bool.mjs
 var BoolBuilder = class extends Builder {
   constructor(options) {
     super(options);
@@ -9834,7 +9834,7 @@ var BoolBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/date.mjs
+// ../../main/node_modules/apache-arrow/builder/date.mjs
 var DateBuilder = class extends FixedWidthBuilder {
 };
 DateBuilder.prototype._setValue = setDate;
@@ -9845,12 +9845,12 @@ var DateMillisecondBuilder = class extends DateBuilder {
 };
 DateMillisecondBuilder.prototype._setValue = setDateMillisecond;
 
-// node_modules/apache-arrow/builder/decimal.mjs
+// ../../main/node_modules/apache-arrow/builder/decimal.mjs
 var DecimalBuilder = class extends FixedWidthBuilder {
 };
 DecimalBuilder.prototype._setValue = setDecimal;
 
-// node_modules/apache-arrow/builder/dictionary.mjs
+// ../../main/node_modules/apache-arrow/builder/dictionary.mjs
 var DictionaryBuilder = class extends Builder {
   constructor({ "type": type, "nullValues": nulls, "dictionaryHashFunction": hashFn }) {
     super({ type: new Dictionary(type.dictionary, type.indices, type.id, type.isOrdered) });
@@ -9927,12 +9927,12 @@ var DictionaryBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/fixedsizebinary.mjs
+// ../../main/node_modules/apache-arrow/builder/fixedsizebinary.mjs
 var FixedSizeBinaryBuilder = class extends FixedWidthBuilder {
 };
 FixedSizeBinaryBuilder.prototype._setValue = setFixedSizeBinary;
 
-// node_modules/apache-arrow/builder/fixedsizelist.mjs
+// ../../main/node_modules/apache-arrow/builder/fixedsizelist.mjs
 var FixedSizeListBuilder = class extends Builder {
   setValue(index, value) {
     const [child] = this.children;
@@ -9957,7 +9957,7 @@ var FixedSizeListBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/float.mjs
+// ../../main/node_modules/apache-arrow/builder/float.mjs
 var FloatBuilder = class extends FixedWidthBuilder {
   setValue(index, value) {
     this._values.set(index, value);
@@ -9973,7 +9973,7 @@ var Float32Builder = class extends FloatBuilder {
 var Float64Builder = class extends FloatBuilder {
 };
 
-// node_modules/apache-arrow/builder/interval.mjs
+// ../../main/node_modules/apache-arrow/builder/interval.mjs
 var IntervalBuilder = class extends FixedWidthBuilder {
 };
 IntervalBuilder.prototype._setValue = setIntervalValue;
@@ -9987,7 +9987,7 @@ var IntervalMonthDayNanoBuilder = class extends IntervalBuilder {
 };
 IntervalMonthDayNanoBuilder.prototype._setValue = setIntervalMonthDayNano;
 
-// node_modules/apache-arrow/builder/duration.mjs
+// ../../main/node_modules/apache-arrow/builder/duration.mjs
 var DurationBuilder = class extends FixedWidthBuilder {
 };
 DurationBuilder.prototype._setValue = setDuration;
@@ -10004,7 +10004,7 @@ var DurationNanosecondBuilder = class extends DurationBuilder {
 };
 DurationNanosecondBuilder.prototype._setValue = setDurationNanosecond;
 
-// node_modules/apache-arrow/builder/int.mjs
+// ../../main/node_modules/apache-arrow/builder/int.mjs
 var IntBuilder = class extends FixedWidthBuilder {
   setValue(index, value) {
     this._values.set(index, value);
@@ -10027,7 +10027,7 @@ var Uint32Builder = class extends IntBuilder {
 var Uint64Builder = class extends IntBuilder {
 };
 
-// node_modules/apache-arrow/builder/list.mjs
+// ../../main/node_modules/apache-arrow/builder/list.mjs
 var ListBuilder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -10059,7 +10059,7 @@ var ListBuilder = class extends VariableWidthBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/largelist.mjs
+// ../../main/node_modules/apache-arrow/builder/largelist.mjs
 var LargeListBuilder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -10091,7 +10091,7 @@ var LargeListBuilder = class extends VariableWidthBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/map.mjs
+// ../../main/node_modules/apache-arrow/builder/map.mjs
 var MapBuilder = class extends VariableWidthBuilder {
   set(index, value) {
     return super.set(index, value);
@@ -10130,7 +10130,7 @@ var MapBuilder = class extends VariableWidthBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/null.mjs
+// ../../main/node_modules/apache-arrow/builder/null.mjs
 var NullBuilder = class extends Builder {
   // @ts-ignore
   setValue(index, value) {
@@ -10141,7 +10141,7 @@ var NullBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/struct.mjs
+// ../../main/node_modules/apache-arrow/builder/struct.mjs
 var StructBuilder = class extends Builder {
   setValue(index, value) {
     const { children, type } = this;
@@ -10168,7 +10168,7 @@ var StructBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/timestamp.mjs
+// ../../main/node_modules/apache-arrow/builder/timestamp.mjs
 var TimestampBuilder = class extends FixedWidthBuilder {
 };
 TimestampBuilder.prototype._setValue = setTimestamp;
@@ -10185,7 +10185,7 @@ var TimestampNanosecondBuilder = class extends TimestampBuilder {
 };
 TimestampNanosecondBuilder.prototype._setValue = setTimestampNanosecond;
 
-// node_modules/apache-arrow/builder/time.mjs
+// ../../main/node_modules/apache-arrow/builder/time.mjs
 var TimeBuilder = class extends FixedWidthBuilder {
 };
 TimeBuilder.prototype._setValue = setTime;
@@ -10202,7 +10202,7 @@ var TimeNanosecondBuilder = class extends TimeBuilder {
 };
 TimeNanosecondBuilder.prototype._setValue = setTimeNanosecond;
 
-// node_modules/apache-arrow/builder/union.mjs
+// ../../main/node_modules/apache-arrow/builder/union.mjs
 var UnionBuilder = class extends Builder {
   constructor(options) {
     super(options);
@@ -10261,7 +10261,7 @@ var DenseUnionBuilder = class extends UnionBuilder {
   }
 };
 
-// node_modules/apache-arrow/builder/utf8.mjs
+// ../../main/node_modules/apache-arrow/builder/utf8.mjs
 var Utf8Builder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -10283,7 +10283,7 @@ var Utf8Builder = class extends VariableWidthBuilder {
 };
 Utf8Builder.prototype._flushPending = BinaryBuilder.prototype._flushPending;
 
-// node_modules/apache-arrow/builder/largeutf8.mjs
+// ../../main/node_modules/apache-arrow/builder/largeutf8.mjs
 var LargeUtf8Builder = class extends VariableWidthBuilder {
   constructor(opts) {
     super(opts);
@@ -10305,7 +10305,7 @@ var LargeUtf8Builder = class extends VariableWidthBuilder {
 };
 LargeUtf8Builder.prototype._flushPending = LargeBinaryBuilder.prototype._flushPending;
 
-// node_modules/apache-arrow/builder/binaryview.mjs
+// ../../main/node_modules/apache-arrow/builder/binaryview.mjs
 var BinaryViewBuilder = class extends Builder {
   constructor(opts) {
     super(opts);
@@ -10420,7 +10420,7 @@ var BinaryViewBuilder = class extends Builder {
   }
 };
 
-// node_modules/apache-arrow/builder/utf8view.mjs
+// ../../main/node_modules/apache-arrow/builder/utf8view.mjs
 var Utf8ViewBuilder = class extends BinaryViewBuilder {
   constructor(opts) {
     super(opts);
@@ -10430,7 +10430,7 @@ var Utf8ViewBuilder = class extends BinaryViewBuilder {
   }
 };
 
-// node_modules/apache-arrow/visitor/builderctor.mjs
+// ../../main/node_modules/apache-arrow/visitor/builderctor.mjs
 var GetBuilderCtor = class extends Visitor {
   visitNull() {
     return NullBuilder;
@@ -10597,7 +10597,7 @@ var GetBuilderCtor = class extends Visitor {
 };
 var instance6 = new GetBuilderCtor();
 
-// node_modules/apache-arrow/visitor/typecomparator.mjs
+// ../../main/node_modules/apache-arrow/visitor/typecomparator.mjs
 var TypeComparator = class extends Visitor {
   compareSchemas(schema, other) {
     return schema === other || other instanceof schema.constructor && this.compareManyFields(schema.fields, other.fields);
@@ -10722,7 +10722,7 @@ function compareTypes(type, other) {
   return instance7.visit(type, other);
 }
 
-// node_modules/apache-arrow/factories.mjs
+// ../../main/node_modules/apache-arrow/factories.mjs
 function makeBuilder(options) {
   const type = options.type;
   const builder = new (instance6.getVisitFn(type)())(options);
@@ -10877,7 +10877,7 @@ function builderThroughAsyncIterable(options) {
   };
 }
 
-// node_modules/apache-arrow/util/recordbatch.mjs
+// ../../main/node_modules/apache-arrow/util/recordbatch.mjs
 function distributeVectorsIntoRecordBatches(schema, vecs) {
   return uniformlyDistributeChunksAcrossRecordBatches(schema, vecs.map((v) => v.data.concat()));
 }
@@ -10938,7 +10938,7 @@ function distributeChildren(fields, batchLength, children, columns, memo) {
   return children;
 }
 
-// node_modules/apache-arrow/table.mjs
+// ../../main/node_modules/apache-arrow/table.mjs
 var _a3;
 var kTableSymbol = Symbol.for("apache-arrow/Table");
 var Table = class _Table {
@@ -11252,7 +11252,7 @@ function tableFromArrays(input) {
   return new Table(vecs);
 }
 
-// node_modules/apache-arrow/recordbatch.mjs
+// ../../main/node_modules/apache-arrow/recordbatch.mjs
 var _a4;
 var kRecordBatchSymbol = Symbol.for("apache-arrow/RecordBatch");
 var RecordBatch3 = class _RecordBatch {
@@ -11541,7 +11541,7 @@ var _InternalEmptyPlaceholderRecordBatch = class extends RecordBatch3 {
   }
 };
 
-// node_modules/apache-arrow/ipc/message.mjs
+// ../../main/node_modules/apache-arrow/ipc/message.mjs
 var import_flatbuffers = __toESM(require_flatbuffers(), 1);
 var invalidMessageType = (type) => `Expected ${MessageHeader[type]} Message in stream, but was null or length 0.`;
 var nullMessage = (type) => `Header pointer of flatbuffer-encoded ${MessageHeader[type]} Message is null or length 0.`;
@@ -11799,7 +11799,7 @@ var magicLength = MAGIC.length;
 var magicAndPadding = magicLength + PADDING;
 var magicX2AndPadding = magicLength * 2 + PADDING;
 
-// node_modules/apache-arrow/ipc/compression/validators.mjs
+// ../../main/node_modules/apache-arrow/ipc/compression/validators.mjs
 var Lz4FrameValidator = class {
   constructor() {
     this.LZ4_FRAME_MAGIC = new Uint8Array([4, 34, 77, 24]);
@@ -11850,7 +11850,7 @@ var compressionValidators = {
   [CompressionType.ZSTD]: new ZstdValidator()
 };
 
-// node_modules/apache-arrow/ipc/compression/registry.mjs
+// ../../main/node_modules/apache-arrow/ipc/compression/registry.mjs
 var _CompressionRegistry = class {
   constructor() {
     this.registry = {};
@@ -11868,14 +11868,14 @@ var _CompressionRegistry = class {
 };
 var compressionRegistry = new _CompressionRegistry();
 
-// node_modules/apache-arrow/ipc/reader.mjs
+// ../../main/node_modules/apache-arrow/ipc/reader.mjs
 var flatbuffers35 = __toESM(require_flatbuffers(), 1);
 
-// node_modules/apache-arrow/ipc/compression/constants.mjs
+// ../../main/node_modules/apache-arrow/ipc/compression/constants.mjs
 var LENGTH_NO_COMPRESSED_DATA = -1;
 var COMPRESS_LENGTH_PREFIX = 8;
 
-// node_modules/apache-arrow/ipc/reader.mjs
+// ../../main/node_modules/apache-arrow/ipc/reader.mjs
 var RecordBatchReader = class _RecordBatchReader extends ReadableInterop {
   constructor(impl) {
     super();
@@ -12559,7 +12559,7 @@ function fromFileHandle(source) {
   });
 }
 
-// node_modules/apache-arrow/visitor/vectorassembler.mjs
+// ../../main/node_modules/apache-arrow/visitor/vectorassembler.mjs
 var VectorAssembler = class _VectorAssembler extends Visitor {
   /** @nocollapse */
   static assemble(...args) {
@@ -12734,7 +12734,7 @@ VectorAssembler.prototype.visitDuration = assembleFlatVector;
 VectorAssembler.prototype.visitFixedSizeList = assembleListVector;
 VectorAssembler.prototype.visitMap = assembleListVector;
 
-// node_modules/apache-arrow/visitor/jsontypeassembler.mjs
+// ../../main/node_modules/apache-arrow/visitor/jsontypeassembler.mjs
 var JSONTypeAssembler = class extends Visitor {
   visit(node) {
     return node == null ? void 0 : super.visit(node);
@@ -12817,7 +12817,7 @@ var JSONTypeAssembler = class extends Visitor {
   }
 };
 
-// node_modules/apache-arrow/visitor/jsonvectorassembler.mjs
+// ../../main/node_modules/apache-arrow/visitor/jsonvectorassembler.mjs
 var JSONVectorAssembler = class _JSONVectorAssembler extends Visitor {
   /** @nocollapse */
   static assemble(...batches) {
@@ -12972,7 +12972,7 @@ function binaryViewDataToJSON(data, formatInlined) {
   return { "VIEWS": views, "VARIADIC_DATA_BUFFERS": variadicBuffers };
 }
 
-// node_modules/apache-arrow/ipc/writer.mjs
+// ../../main/node_modules/apache-arrow/ipc/writer.mjs
 var flatbuffers36 = __toESM(require_flatbuffers(), 1);
 var RecordBatchWriter = class extends ReadableInterop {
   /** @nocollapse */
@@ -13424,7 +13424,7 @@ function recordBatchToJSON(records) {
   }, null, 2);
 }
 
-// node_modules/apache-arrow/io/node/iterable.mjs
+// ../../main/node_modules/apache-arrow/io/node/iterable.mjs
 import { Readable } from "node:stream";
 function toNodeStream(source, options) {
   if (isAsyncIterable(source)) {
@@ -13513,7 +13513,7 @@ var AsyncIterableReadable = class extends Readable {
   }
 };
 
-// node_modules/apache-arrow/io/node/builder.mjs
+// ../../main/node_modules/apache-arrow/io/node/builder.mjs
 import { Duplex } from "node:stream";
 function builderThroughNodeStream(options) {
   return new BuilderDuplex(makeBuilder(options), options);
@@ -13564,7 +13564,7 @@ var BuilderDuplex = class extends Duplex {
 var builderLength = (builder) => builder.length;
 var builderByteLength = (builder) => builder.byteLength;
 
-// node_modules/apache-arrow/io/node/reader.mjs
+// ../../main/node_modules/apache-arrow/io/node/reader.mjs
 import { Duplex as Duplex2 } from "node:stream";
 function recordBatchReaderThroughNodeStream(options) {
   return new RecordBatchReaderDuplex(options);
@@ -13630,7 +13630,7 @@ var RecordBatchReaderDuplex = class extends Duplex2 {
   }
 };
 
-// node_modules/apache-arrow/io/node/writer.mjs
+// ../../main/node_modules/apache-arrow/io/node/writer.mjs
 import { Duplex as Duplex3 } from "node:stream";
 function recordBatchWriterThroughNodeStream(options) {
   return new RecordBatchWriterDuplex(new this(options));
@@ -13688,7 +13688,7 @@ var RecordBatchWriterDuplex = class extends Duplex3 {
   }
 };
 
-// node_modules/apache-arrow/io/whatwg/iterable.mjs
+// ../../main/node_modules/apache-arrow/io/whatwg/iterable.mjs
 function toDOMStream(source, options) {
   if (isAsyncIterable(source)) {
     return asyncIterableAsReadableDOMStream(source, options);
@@ -13773,7 +13773,7 @@ function asyncIterableAsReadableDOMStream(source, options) {
   }
 }
 
-// node_modules/apache-arrow/io/whatwg/builder.mjs
+// ../../main/node_modules/apache-arrow/io/whatwg/builder.mjs
 function builderThroughDOMStream(options) {
   return new BuilderTransform(options);
 }
@@ -13853,7 +13853,7 @@ var chunkByteLength = (chunk) => {
   return (_a5 = chunk === null || chunk === void 0 ? void 0 : chunk.byteLength) !== null && _a5 !== void 0 ? _a5 : 0;
 };
 
-// node_modules/apache-arrow/io/whatwg/reader.mjs
+// ../../main/node_modules/apache-arrow/io/whatwg/reader.mjs
 function recordBatchReaderThroughDOMStream(writableStrategy, readableStrategy) {
   const queue = new AsyncByteQueue();
   let reader = null;
@@ -13895,7 +13895,7 @@ function recordBatchReaderThroughDOMStream(writableStrategy, readableStrategy) {
   }
 }
 
-// node_modules/apache-arrow/io/whatwg/writer.mjs
+// ../../main/node_modules/apache-arrow/io/whatwg/writer.mjs
 function recordBatchWriterThroughDOMStream(writableStrategy, readableStrategy) {
   const writer = new this(writableStrategy);
   const reader = new AsyncByteStream(writer);
@@ -13933,7 +13933,7 @@ function recordBatchWriterThroughDOMStream(writableStrategy, readableStrategy) {
   }
 }
 
-// node_modules/apache-arrow/ipc/serialization.mjs
+// ../../main/node_modules/apache-arrow/ipc/serialization.mjs
 function tableFromIPC(input) {
   const reader = RecordBatchReader.from(input);
   if (isPromise(reader)) {
@@ -13949,7 +13949,7 @@ function tableToIPC(table, type = "stream", compressionType = null) {
   return (type === "stream" ? RecordBatchStreamWriter : RecordBatchFileWriter).writeAll(table, writerOptions).toUint8Array(true);
 }
 
-// node_modules/apache-arrow/util/typecheck.mjs
+// ../../main/node_modules/apache-arrow/util/typecheck.mjs
 var typecheck_exports = {};
 __export(typecheck_exports, {
   isArrowData: () => isArrowData,
@@ -13982,14 +13982,14 @@ function isArrowTable(x) {
   return Table.isTable(x);
 }
 
-// node_modules/apache-arrow/Arrow.mjs
+// ../../main/node_modules/apache-arrow/Arrow.mjs
 var util = Object.assign(Object.assign(Object.assign(Object.assign(Object.assign(Object.assign(Object.assign(Object.assign(Object.assign(Object.assign({}, bn_exports), int_exports), bit_exports), math_exports), buffer_exports), vector_exports), pretty_exports), interval_exports), typecheck_exports), {
   compareSchemas,
   compareFields,
   compareTypes
 });
 
-// node_modules/apache-arrow/Arrow.dom.mjs
+// ../../main/node_modules/apache-arrow/Arrow.dom.mjs
 adapters_default.toDOMStream = toDOMStream;
 Builder["throughDOM"] = builderThroughDOMStream;
 RecordBatchReader["throughDOM"] = recordBatchReaderThroughDOMStream;
@@ -13999,7 +13999,7 @@ RecordBatchWriter["throughDOM"] = recordBatchWriterThroughDOMStream;
 RecordBatchFileWriter["throughDOM"] = recordBatchWriterThroughDOMStream;
 RecordBatchStreamWriter["throughDOM"] = recordBatchWriterThroughDOMStream;
 
-// node_modules/apache-arrow/Arrow.node.mjs
+// ../../main/node_modules/apache-arrow/Arrow.node.mjs
 adapters_default.toNodeStream = toNodeStream;
 Builder["throughNode"] = builderThroughNodeStream;
 RecordBatchReader["throughNode"] = recordBatchReaderThroughNodeStream;

@@ -24,7 +24,7 @@ import {
   iterableToReadableStream,
   readableStreamToIterable,
   resolveEventStreamSerdeConfig
-} from "./chunk-EGDMT537.js";
+} from "./chunk-32H6SAFO.js";
 import "./chunk-ZJTQKECG.js";
 init_event_streams();
 export {

@@ -8,7 +8,7 @@ import {
   require_inherits,
   require_node,
   require_string_decoder
-} from "./chunk-3TUAVOV3.js";
+} from "./chunk-6U2QNNGA.js";
 import {
   AbortError,
   AnonymousCredential,
@@ -47,7 +47,7 @@ import {
   structuredMessageDecodingBrowser,
   structuredMessageDecodingStream,
   structuredMessageEncoding
-} from "./chunk-LNW555JY.js";
+} from "./chunk-QOF5JD3E.js";
 import {
   BearerCredentialHandler,
   HttpClient,
@@ -59,7 +59,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-67YAKTLJ.js";
+} from "./chunk-2PSTX3CQ.js";
 import {
   __commonJS,
   __export,
@@ -67,9 +67,9 @@ import {
   __toESM
 } from "./chunk-ZJTQKECG.js";
 
-// node_modules/@actions/artifact/package.json
+// ../../main/node_modules/@actions/artifact/package.json
 var require_package = __commonJS({
-  "node_modules/@actions/artifact/package.json"(exports, module) {
+  "../../main/node_modules/@actions/artifact/package.json"(exports, module) {
     module.exports = {
       name: "@actions/artifact",
       version: "6.2.1",
@@ -149,25 +149,25 @@ var require_package = __commonJS({
   }
 });
 
-// node_modules/@actions/artifact/lib/internal/shared/package-version.cjs
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/package-version.cjs
 var require_package_version = __commonJS({
-  "node_modules/@actions/artifact/lib/internal/shared/package-version.cjs"(exports, module) {
+  "../../main/node_modules/@actions/artifact/lib/internal/shared/package-version.cjs"(exports, module) {
     var packageJson = require_package();
     module.exports = { version: packageJson.version };
   }
 });
 
-// node_modules/readdir-glob/node_modules/minimatch/lib/path.js
+// ../../main/node_modules/readdir-glob/node_modules/minimatch/lib/path.js
 var require_path = __commonJS({
-  "node_modules/readdir-glob/node_modules/minimatch/lib/path.js"(exports, module) {
+  "../../main/node_modules/readdir-glob/node_modules/minimatch/lib/path.js"(exports, module) {
     var isWindows = typeof process === "object" && process && process.platform === "win32";
     module.exports = isWindows ? { sep: "\\" } : { sep: "/" };
   }
 });
 
-// node_modules/readdir-glob/node_modules/balanced-match/index.js
+// ../../main/node_modules/readdir-glob/node_modules/balanced-match/index.js
 var require_balanced_match = __commonJS({
-  "node_modules/readdir-glob/node_modules/balanced-match/index.js"(exports, module) {
+  "../../main/node_modules/readdir-glob/node_modules/balanced-match/index.js"(exports, module) {
     "use strict";
     module.exports = balanced;
     function balanced(a, b, str) {
@@ -223,9 +223,9 @@ var require_balanced_match = __commonJS({
   }
 });
 
-// node_modules/readdir-glob/node_modules/brace-expansion/index.js
+// ../../main/node_modules/readdir-glob/node_modules/brace-expansion/index.js
 var require_brace_expansion = __commonJS({
-  "node_modules/readdir-glob/node_modules/brace-expansion/index.js"(exports, module) {
+  "../../main/node_modules/readdir-glob/node_modules/brace-expansion/index.js"(exports, module) {
     var balanced = require_balanced_match();
     module.exports = expandTop;
     var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
@@ -618,9 +618,9 @@ var require_brace_expansion = __commonJS({
   }
 });
 
-// node_modules/readdir-glob/node_modules/minimatch/minimatch.js
+// ../../main/node_modules/readdir-glob/node_modules/minimatch/minimatch.js
 var require_minimatch = __commonJS({
-  "node_modules/readdir-glob/node_modules/minimatch/minimatch.js"(exports, module) {
+  "../../main/node_modules/readdir-glob/node_modules/minimatch/minimatch.js"(exports, module) {
     var minimatch = module.exports = (p, pattern, options = {}) => {
       assertValidPattern(pattern);
       if (!options.nocomment && pattern.charAt(0) === "#") {
@@ -1271,9 +1271,9 @@ var require_minimatch = __commonJS({
   }
 });
 
-// node_modules/readdir-glob/index.js
+// ../../main/node_modules/readdir-glob/index.js
 var require_readdir_glob = __commonJS({
-  "node_modules/readdir-glob/index.js"(exports, module) {
+  "../../main/node_modules/readdir-glob/index.js"(exports, module) {
     module.exports = readdirGlob;
     var fs6 = __require("fs");
     var { EventEmitter: EventEmitter2 } = __require("events");
@@ -1493,9 +1493,9 @@ var require_readdir_glob = __commonJS({
   }
 });
 
-// node_modules/async/dist/async.js
+// ../../main/node_modules/async/dist/async.js
 var require_async = __commonJS({
-  "node_modules/async/dist/async.js"(exports, module) {
+  "../../main/node_modules/async/dist/async.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.async = {}));
     })(exports, (function(exports2) {
@@ -3353,9 +3353,9 @@ var require_async = __commonJS({
   }
 });
 
-// node_modules/graceful-fs/polyfills.js
+// ../../main/node_modules/graceful-fs/polyfills.js
 var require_polyfills = __commonJS({
-  "node_modules/graceful-fs/polyfills.js"(exports, module) {
+  "../../main/node_modules/graceful-fs/polyfills.js"(exports, module) {
     var constants = __require("constants");
     var origCwd = process.cwd;
     var cwd = null;
@@ -3641,9 +3641,9 @@ var require_polyfills = __commonJS({
   }
 });
 
-// node_modules/graceful-fs/legacy-streams.js
+// ../../main/node_modules/graceful-fs/legacy-streams.js
 var require_legacy_streams = __commonJS({
-  "node_modules/graceful-fs/legacy-streams.js"(exports, module) {
+  "../../main/node_modules/graceful-fs/legacy-streams.js"(exports, module) {
     var Stream = __require("stream").Stream;
     module.exports = legacy;
     function legacy(fs6) {
@@ -3737,9 +3737,9 @@ var require_legacy_streams = __commonJS({
   }
 });
 
-// node_modules/graceful-fs/clone.js
+// ../../main/node_modules/graceful-fs/clone.js
 var require_clone = __commonJS({
-  "node_modules/graceful-fs/clone.js"(exports, module) {
+  "../../main/node_modules/graceful-fs/clone.js"(exports, module) {
     "use strict";
     module.exports = clone;
     var getPrototypeOf = Object.getPrototypeOf || function(obj) {
@@ -3760,9 +3760,9 @@ var require_clone = __commonJS({
   }
 });
 
-// node_modules/graceful-fs/graceful-fs.js
+// ../../main/node_modules/graceful-fs/graceful-fs.js
 var require_graceful_fs = __commonJS({
-  "node_modules/graceful-fs/graceful-fs.js"(exports, module) {
+  "../../main/node_modules/graceful-fs/graceful-fs.js"(exports, module) {
     var fs6 = __require("fs");
     var polyfills = require_polyfills();
     var legacy = require_legacy_streams();
@@ -4130,9 +4130,9 @@ var require_graceful_fs = __commonJS({
   }
 });
 
-// node_modules/is-stream/index.js
+// ../../main/node_modules/is-stream/index.js
 var require_is_stream = __commonJS({
-  "node_modules/is-stream/index.js"(exports, module) {
+  "../../main/node_modules/is-stream/index.js"(exports, module) {
     "use strict";
     var isStream = (stream4) => stream4 !== null && typeof stream4 === "object" && typeof stream4.pipe === "function";
     isStream.writable = (stream4) => isStream(stream4) && stream4.writable !== false && typeof stream4._write === "function" && typeof stream4._writableState === "object";
@@ -4143,9 +4143,9 @@ var require_is_stream = __commonJS({
   }
 });
 
-// node_modules/process-nextick-args/index.js
+// ../../main/node_modules/process-nextick-args/index.js
 var require_process_nextick_args = __commonJS({
-  "node_modules/process-nextick-args/index.js"(exports, module) {
+  "../../main/node_modules/process-nextick-args/index.js"(exports, module) {
     "use strict";
     if (typeof process === "undefined" || !process.version || process.version.indexOf("v0.") === 0 || process.version.indexOf("v1.") === 0 && process.version.indexOf("v1.8.") !== 0) {
       module.exports = { nextTick };
@@ -4188,9 +4188,9 @@ var require_process_nextick_args = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/isarray/index.js
+// ../../main/node_modules/lazystream/node_modules/isarray/index.js
 var require_isarray = __commonJS({
-  "node_modules/lazystream/node_modules/isarray/index.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/isarray/index.js"(exports, module) {
     var toString3 = {}.toString;
     module.exports = Array.isArray || function(arr) {
       return toString3.call(arr) == "[object Array]";
@@ -4198,16 +4198,16 @@ var require_isarray = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/stream.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/stream.js
 var require_stream = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/stream.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/stream.js"(exports, module) {
     module.exports = __require("stream");
   }
 });
 
-// node_modules/lazystream/node_modules/safe-buffer/index.js
+// ../../main/node_modules/lazystream/node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "node_modules/lazystream/node_modules/safe-buffer/index.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/safe-buffer/index.js"(exports, module) {
     var buffer = __require("buffer");
     var Buffer3 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -4262,9 +4262,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// node_modules/core-util-is/lib/util.js
+// ../../main/node_modules/core-util-is/lib/util.js
 var require_util = __commonJS({
-  "node_modules/core-util-is/lib/util.js"(exports) {
+  "../../main/node_modules/core-util-is/lib/util.js"(exports) {
     function isArray(arg) {
       if (Array.isArray) {
         return Array.isArray(arg);
@@ -4332,9 +4332,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/BufferList.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/BufferList.js
 var require_BufferList = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/BufferList.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/BufferList.js"(exports, module) {
     "use strict";
     function _classCallCheck(instance, Constructor) {
       if (!(instance instanceof Constructor)) {
@@ -4410,9 +4410,9 @@ var require_BufferList = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     var pna = require_process_nextick_args();
     function destroy(err, cb) {
@@ -4479,9 +4479,9 @@ var require_destroy = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/_stream_writable.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_writable.js
 var require_stream_writable = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/_stream_writable.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_writable.js"(exports, module) {
     "use strict";
     var pna = require_process_nextick_args();
     module.exports = Writable;
@@ -4919,9 +4919,9 @@ var require_stream_writable = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/_stream_duplex.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_duplex.js
 var require_stream_duplex = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/_stream_duplex.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_duplex.js"(exports, module) {
     "use strict";
     var pna = require_process_nextick_args();
     var objectKeys = Object.keys || function(obj) {
@@ -4996,9 +4996,9 @@ var require_stream_duplex = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/string_decoder/lib/string_decoder.js
+// ../../main/node_modules/lazystream/node_modules/string_decoder/lib/string_decoder.js
 var require_string_decoder2 = __commonJS({
-  "node_modules/lazystream/node_modules/string_decoder/lib/string_decoder.js"(exports) {
+  "../../main/node_modules/lazystream/node_modules/string_decoder/lib/string_decoder.js"(exports) {
     "use strict";
     var Buffer3 = require_safe_buffer().Buffer;
     var isEncoding = Buffer3.isEncoding || function(encoding) {
@@ -5234,9 +5234,9 @@ var require_string_decoder2 = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/_stream_readable.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_readable.js
 var require_stream_readable = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/_stream_readable.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_readable.js"(exports, module) {
     "use strict";
     var pna = require_process_nextick_args();
     module.exports = Readable3;
@@ -5920,9 +5920,9 @@ var require_stream_readable = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js
 var require_stream_transform = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js"(exports, module) {
     "use strict";
     module.exports = Transform2;
     var Duplex = require_stream_duplex();
@@ -6020,9 +6020,9 @@ var require_stream_transform = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js
 var require_stream_passthrough = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
     "use strict";
     module.exports = PassThrough3;
     var Transform2 = require_stream_transform();
@@ -6039,9 +6039,9 @@ var require_stream_passthrough = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/readable.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/readable.js
 var require_readable = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/readable.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/readable.js"(exports, module) {
     var Stream = __require("stream");
     if (process.env.READABLE_STREAM === "disable" && Stream) {
       module.exports = Stream;
@@ -6064,16 +6064,16 @@ var require_readable = __commonJS({
   }
 });
 
-// node_modules/lazystream/node_modules/readable-stream/passthrough.js
+// ../../main/node_modules/lazystream/node_modules/readable-stream/passthrough.js
 var require_passthrough = __commonJS({
-  "node_modules/lazystream/node_modules/readable-stream/passthrough.js"(exports, module) {
+  "../../main/node_modules/lazystream/node_modules/readable-stream/passthrough.js"(exports, module) {
     module.exports = require_readable().PassThrough;
   }
 });
 
-// node_modules/lazystream/lib/lazystream.js
+// ../../main/node_modules/lazystream/lib/lazystream.js
 var require_lazystream = __commonJS({
-  "node_modules/lazystream/lib/lazystream.js"(exports, module) {
+  "../../main/node_modules/lazystream/lib/lazystream.js"(exports, module) {
     var util2 = __require("util");
     var PassThrough3 = require_passthrough();
     module.exports = {
@@ -6116,9 +6116,9 @@ var require_lazystream = __commonJS({
   }
 });
 
-// node_modules/normalize-path/index.js
+// ../../main/node_modules/normalize-path/index.js
 var require_normalize_path = __commonJS({
-  "node_modules/normalize-path/index.js"(exports, module) {
+  "../../main/node_modules/normalize-path/index.js"(exports, module) {
     module.exports = function(path4, stripTrailing) {
       if (typeof path4 !== "string") {
         throw new TypeError("expected path to be a string");
@@ -6143,9 +6143,9 @@ var require_normalize_path = __commonJS({
   }
 });
 
-// node_modules/lodash/identity.js
+// ../../main/node_modules/lodash/identity.js
 var require_identity = __commonJS({
-  "node_modules/lodash/identity.js"(exports, module) {
+  "../../main/node_modules/lodash/identity.js"(exports, module) {
     function identity(value) {
       return value;
     }
@@ -6153,9 +6153,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/lodash/_apply.js
+// ../../main/node_modules/lodash/_apply.js
 var require_apply = __commonJS({
-  "node_modules/lodash/_apply.js"(exports, module) {
+  "../../main/node_modules/lodash/_apply.js"(exports, module) {
     function apply(func, thisArg, args) {
       switch (args.length) {
         case 0:
@@ -6173,9 +6173,9 @@ var require_apply = __commonJS({
   }
 });
 
-// node_modules/lodash/_overRest.js
+// ../../main/node_modules/lodash/_overRest.js
 var require_overRest = __commonJS({
-  "node_modules/lodash/_overRest.js"(exports, module) {
+  "../../main/node_modules/lodash/_overRest.js"(exports, module) {
     var apply = require_apply();
     var nativeMax = Math.max;
     function overRest(func, start, transform) {
@@ -6198,9 +6198,9 @@ var require_overRest = __commonJS({
   }
 });
 
-// node_modules/lodash/constant.js
+// ../../main/node_modules/lodash/constant.js
 var require_constant = __commonJS({
-  "node_modules/lodash/constant.js"(exports, module) {
+  "../../main/node_modules/lodash/constant.js"(exports, module) {
     function constant(value) {
       return function() {
         return value;
@@ -6210,17 +6210,17 @@ var require_constant = __commonJS({
   }
 });
 
-// node_modules/lodash/_freeGlobal.js
+// ../../main/node_modules/lodash/_freeGlobal.js
 var require_freeGlobal = __commonJS({
-  "node_modules/lodash/_freeGlobal.js"(exports, module) {
+  "../../main/node_modules/lodash/_freeGlobal.js"(exports, module) {
     var freeGlobal = typeof global == "object" && global && global.Object === Object && global;
     module.exports = freeGlobal;
   }
 });
 
-// node_modules/lodash/_root.js
+// ../../main/node_modules/lodash/_root.js
 var require_root = __commonJS({
-  "node_modules/lodash/_root.js"(exports, module) {
+  "../../main/node_modules/lodash/_root.js"(exports, module) {
     var freeGlobal = require_freeGlobal();
     var freeSelf = typeof self == "object" && self && self.Object === Object && self;
     var root = freeGlobal || freeSelf || Function("return this")();
@@ -6228,18 +6228,18 @@ var require_root = __commonJS({
   }
 });
 
-// node_modules/lodash/_Symbol.js
+// ../../main/node_modules/lodash/_Symbol.js
 var require_Symbol = __commonJS({
-  "node_modules/lodash/_Symbol.js"(exports, module) {
+  "../../main/node_modules/lodash/_Symbol.js"(exports, module) {
     var root = require_root();
     var Symbol2 = root.Symbol;
     module.exports = Symbol2;
   }
 });
 
-// node_modules/lodash/_getRawTag.js
+// ../../main/node_modules/lodash/_getRawTag.js
 var require_getRawTag = __commonJS({
-  "node_modules/lodash/_getRawTag.js"(exports, module) {
+  "../../main/node_modules/lodash/_getRawTag.js"(exports, module) {
     var Symbol2 = require_Symbol();
     var objectProto = Object.prototype;
     var hasOwnProperty = objectProto.hasOwnProperty;
@@ -6266,9 +6266,9 @@ var require_getRawTag = __commonJS({
   }
 });
 
-// node_modules/lodash/_objectToString.js
+// ../../main/node_modules/lodash/_objectToString.js
 var require_objectToString = __commonJS({
-  "node_modules/lodash/_objectToString.js"(exports, module) {
+  "../../main/node_modules/lodash/_objectToString.js"(exports, module) {
     var objectProto = Object.prototype;
     var nativeObjectToString = objectProto.toString;
     function objectToString(value) {
@@ -6278,9 +6278,9 @@ var require_objectToString = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseGetTag.js
+// ../../main/node_modules/lodash/_baseGetTag.js
 var require_baseGetTag = __commonJS({
-  "node_modules/lodash/_baseGetTag.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseGetTag.js"(exports, module) {
     var Symbol2 = require_Symbol();
     var getRawTag = require_getRawTag();
     var objectToString = require_objectToString();
@@ -6297,9 +6297,9 @@ var require_baseGetTag = __commonJS({
   }
 });
 
-// node_modules/lodash/isObject.js
+// ../../main/node_modules/lodash/isObject.js
 var require_isObject = __commonJS({
-  "node_modules/lodash/isObject.js"(exports, module) {
+  "../../main/node_modules/lodash/isObject.js"(exports, module) {
     function isObject(value) {
       var type = typeof value;
       return value != null && (type == "object" || type == "function");
@@ -6308,9 +6308,9 @@ var require_isObject = __commonJS({
   }
 });
 
-// node_modules/lodash/isFunction.js
+// ../../main/node_modules/lodash/isFunction.js
 var require_isFunction = __commonJS({
-  "node_modules/lodash/isFunction.js"(exports, module) {
+  "../../main/node_modules/lodash/isFunction.js"(exports, module) {
     var baseGetTag = require_baseGetTag();
     var isObject = require_isObject();
     var asyncTag = "[object AsyncFunction]";
@@ -6328,18 +6328,18 @@ var require_isFunction = __commonJS({
   }
 });
 
-// node_modules/lodash/_coreJsData.js
+// ../../main/node_modules/lodash/_coreJsData.js
 var require_coreJsData = __commonJS({
-  "node_modules/lodash/_coreJsData.js"(exports, module) {
+  "../../main/node_modules/lodash/_coreJsData.js"(exports, module) {
     var root = require_root();
     var coreJsData = root["__core-js_shared__"];
     module.exports = coreJsData;
   }
 });
 
-// node_modules/lodash/_isMasked.js
+// ../../main/node_modules/lodash/_isMasked.js
 var require_isMasked = __commonJS({
-  "node_modules/lodash/_isMasked.js"(exports, module) {
+  "../../main/node_modules/lodash/_isMasked.js"(exports, module) {
     var coreJsData = require_coreJsData();
     var maskSrcKey = (function() {
       var uid = /[^.]+$/.exec(coreJsData && coreJsData.keys && coreJsData.keys.IE_PROTO || "");
@@ -6352,9 +6352,9 @@ var require_isMasked = __commonJS({
   }
 });
 
-// node_modules/lodash/_toSource.js
+// ../../main/node_modules/lodash/_toSource.js
 var require_toSource = __commonJS({
-  "node_modules/lodash/_toSource.js"(exports, module) {
+  "../../main/node_modules/lodash/_toSource.js"(exports, module) {
     var funcProto = Function.prototype;
     var funcToString = funcProto.toString;
     function toSource(func) {
@@ -6374,9 +6374,9 @@ var require_toSource = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseIsNative.js
+// ../../main/node_modules/lodash/_baseIsNative.js
 var require_baseIsNative = __commonJS({
-  "node_modules/lodash/_baseIsNative.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseIsNative.js"(exports, module) {
     var isFunction = require_isFunction();
     var isMasked = require_isMasked();
     var isObject = require_isObject();
@@ -6401,9 +6401,9 @@ var require_baseIsNative = __commonJS({
   }
 });
 
-// node_modules/lodash/_getValue.js
+// ../../main/node_modules/lodash/_getValue.js
 var require_getValue = __commonJS({
-  "node_modules/lodash/_getValue.js"(exports, module) {
+  "../../main/node_modules/lodash/_getValue.js"(exports, module) {
     function getValue(object, key) {
       return object == null ? void 0 : object[key];
     }
@@ -6411,9 +6411,9 @@ var require_getValue = __commonJS({
   }
 });
 
-// node_modules/lodash/_getNative.js
+// ../../main/node_modules/lodash/_getNative.js
 var require_getNative = __commonJS({
-  "node_modules/lodash/_getNative.js"(exports, module) {
+  "../../main/node_modules/lodash/_getNative.js"(exports, module) {
     var baseIsNative = require_baseIsNative();
     var getValue = require_getValue();
     function getNative(object, key) {
@@ -6424,9 +6424,9 @@ var require_getNative = __commonJS({
   }
 });
 
-// node_modules/lodash/_defineProperty.js
+// ../../main/node_modules/lodash/_defineProperty.js
 var require_defineProperty = __commonJS({
-  "node_modules/lodash/_defineProperty.js"(exports, module) {
+  "../../main/node_modules/lodash/_defineProperty.js"(exports, module) {
     var getNative = require_getNative();
     var defineProperty = (function() {
       try {
@@ -6440,9 +6440,9 @@ var require_defineProperty = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseSetToString.js
+// ../../main/node_modules/lodash/_baseSetToString.js
 var require_baseSetToString = __commonJS({
-  "node_modules/lodash/_baseSetToString.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseSetToString.js"(exports, module) {
     var constant = require_constant();
     var defineProperty = require_defineProperty();
     var identity = require_identity();
@@ -6458,9 +6458,9 @@ var require_baseSetToString = __commonJS({
   }
 });
 
-// node_modules/lodash/_shortOut.js
+// ../../main/node_modules/lodash/_shortOut.js
 var require_shortOut = __commonJS({
-  "node_modules/lodash/_shortOut.js"(exports, module) {
+  "../../main/node_modules/lodash/_shortOut.js"(exports, module) {
     var HOT_COUNT = 800;
     var HOT_SPAN = 16;
     var nativeNow = Date.now;
@@ -6483,9 +6483,9 @@ var require_shortOut = __commonJS({
   }
 });
 
-// node_modules/lodash/_setToString.js
+// ../../main/node_modules/lodash/_setToString.js
 var require_setToString = __commonJS({
-  "node_modules/lodash/_setToString.js"(exports, module) {
+  "../../main/node_modules/lodash/_setToString.js"(exports, module) {
     var baseSetToString = require_baseSetToString();
     var shortOut = require_shortOut();
     var setToString = shortOut(baseSetToString);
@@ -6493,9 +6493,9 @@ var require_setToString = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseRest.js
+// ../../main/node_modules/lodash/_baseRest.js
 var require_baseRest = __commonJS({
-  "node_modules/lodash/_baseRest.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseRest.js"(exports, module) {
     var identity = require_identity();
     var overRest = require_overRest();
     var setToString = require_setToString();
@@ -6506,9 +6506,9 @@ var require_baseRest = __commonJS({
   }
 });
 
-// node_modules/lodash/eq.js
+// ../../main/node_modules/lodash/eq.js
 var require_eq = __commonJS({
-  "node_modules/lodash/eq.js"(exports, module) {
+  "../../main/node_modules/lodash/eq.js"(exports, module) {
     function eq(value, other) {
       return value === other || value !== value && other !== other;
     }
@@ -6516,9 +6516,9 @@ var require_eq = __commonJS({
   }
 });
 
-// node_modules/lodash/isLength.js
+// ../../main/node_modules/lodash/isLength.js
 var require_isLength = __commonJS({
-  "node_modules/lodash/isLength.js"(exports, module) {
+  "../../main/node_modules/lodash/isLength.js"(exports, module) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     function isLength(value) {
       return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
@@ -6527,9 +6527,9 @@ var require_isLength = __commonJS({
   }
 });
 
-// node_modules/lodash/isArrayLike.js
+// ../../main/node_modules/lodash/isArrayLike.js
 var require_isArrayLike = __commonJS({
-  "node_modules/lodash/isArrayLike.js"(exports, module) {
+  "../../main/node_modules/lodash/isArrayLike.js"(exports, module) {
     var isFunction = require_isFunction();
     var isLength = require_isLength();
     function isArrayLike(value) {
@@ -6539,9 +6539,9 @@ var require_isArrayLike = __commonJS({
   }
 });
 
-// node_modules/lodash/_isIndex.js
+// ../../main/node_modules/lodash/_isIndex.js
 var require_isIndex = __commonJS({
-  "node_modules/lodash/_isIndex.js"(exports, module) {
+  "../../main/node_modules/lodash/_isIndex.js"(exports, module) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     var reIsUint = /^(?:0|[1-9]\d*)$/;
     function isIndex(value, length) {
@@ -6553,9 +6553,9 @@ var require_isIndex = __commonJS({
   }
 });
 
-// node_modules/lodash/_isIterateeCall.js
+// ../../main/node_modules/lodash/_isIterateeCall.js
 var require_isIterateeCall = __commonJS({
-  "node_modules/lodash/_isIterateeCall.js"(exports, module) {
+  "../../main/node_modules/lodash/_isIterateeCall.js"(exports, module) {
     var eq = require_eq();
     var isArrayLike = require_isArrayLike();
     var isIndex = require_isIndex();
@@ -6574,9 +6574,9 @@ var require_isIterateeCall = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseTimes.js
+// ../../main/node_modules/lodash/_baseTimes.js
 var require_baseTimes = __commonJS({
-  "node_modules/lodash/_baseTimes.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseTimes.js"(exports, module) {
     function baseTimes(n, iteratee) {
       var index = -1, result = Array(n);
       while (++index < n) {
@@ -6588,9 +6588,9 @@ var require_baseTimes = __commonJS({
   }
 });
 
-// node_modules/lodash/isObjectLike.js
+// ../../main/node_modules/lodash/isObjectLike.js
 var require_isObjectLike = __commonJS({
-  "node_modules/lodash/isObjectLike.js"(exports, module) {
+  "../../main/node_modules/lodash/isObjectLike.js"(exports, module) {
     function isObjectLike(value) {
       return value != null && typeof value == "object";
     }
@@ -6598,9 +6598,9 @@ var require_isObjectLike = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseIsArguments.js
+// ../../main/node_modules/lodash/_baseIsArguments.js
 var require_baseIsArguments = __commonJS({
-  "node_modules/lodash/_baseIsArguments.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseIsArguments.js"(exports, module) {
     var baseGetTag = require_baseGetTag();
     var isObjectLike = require_isObjectLike();
     var argsTag = "[object Arguments]";
@@ -6611,9 +6611,9 @@ var require_baseIsArguments = __commonJS({
   }
 });
 
-// node_modules/lodash/isArguments.js
+// ../../main/node_modules/lodash/isArguments.js
 var require_isArguments = __commonJS({
-  "node_modules/lodash/isArguments.js"(exports, module) {
+  "../../main/node_modules/lodash/isArguments.js"(exports, module) {
     var baseIsArguments = require_baseIsArguments();
     var isObjectLike = require_isObjectLike();
     var objectProto = Object.prototype;
@@ -6628,17 +6628,17 @@ var require_isArguments = __commonJS({
   }
 });
 
-// node_modules/lodash/isArray.js
+// ../../main/node_modules/lodash/isArray.js
 var require_isArray = __commonJS({
-  "node_modules/lodash/isArray.js"(exports, module) {
+  "../../main/node_modules/lodash/isArray.js"(exports, module) {
     var isArray = Array.isArray;
     module.exports = isArray;
   }
 });
 
-// node_modules/lodash/stubFalse.js
+// ../../main/node_modules/lodash/stubFalse.js
 var require_stubFalse = __commonJS({
-  "node_modules/lodash/stubFalse.js"(exports, module) {
+  "../../main/node_modules/lodash/stubFalse.js"(exports, module) {
     function stubFalse() {
       return false;
     }
@@ -6646,9 +6646,9 @@ var require_stubFalse = __commonJS({
   }
 });
 
-// node_modules/lodash/isBuffer.js
+// ../../main/node_modules/lodash/isBuffer.js
 var require_isBuffer = __commonJS({
-  "node_modules/lodash/isBuffer.js"(exports, module) {
+  "../../main/node_modules/lodash/isBuffer.js"(exports, module) {
     var root = require_root();
     var stubFalse = require_stubFalse();
     var freeExports = typeof exports == "object" && exports && !exports.nodeType && exports;
@@ -6661,9 +6661,9 @@ var require_isBuffer = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseIsTypedArray.js
+// ../../main/node_modules/lodash/_baseIsTypedArray.js
 var require_baseIsTypedArray = __commonJS({
-  "node_modules/lodash/_baseIsTypedArray.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseIsTypedArray.js"(exports, module) {
     var baseGetTag = require_baseGetTag();
     var isLength = require_isLength();
     var isObjectLike = require_isObjectLike();
@@ -6701,9 +6701,9 @@ var require_baseIsTypedArray = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseUnary.js
+// ../../main/node_modules/lodash/_baseUnary.js
 var require_baseUnary = __commonJS({
-  "node_modules/lodash/_baseUnary.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseUnary.js"(exports, module) {
     function baseUnary(func) {
       return function(value) {
         return func(value);
@@ -6713,9 +6713,9 @@ var require_baseUnary = __commonJS({
   }
 });
 
-// node_modules/lodash/_nodeUtil.js
+// ../../main/node_modules/lodash/_nodeUtil.js
 var require_nodeUtil = __commonJS({
-  "node_modules/lodash/_nodeUtil.js"(exports, module) {
+  "../../main/node_modules/lodash/_nodeUtil.js"(exports, module) {
     var freeGlobal = require_freeGlobal();
     var freeExports = typeof exports == "object" && exports && !exports.nodeType && exports;
     var freeModule = freeExports && typeof module == "object" && module && !module.nodeType && module;
@@ -6735,9 +6735,9 @@ var require_nodeUtil = __commonJS({
   }
 });
 
-// node_modules/lodash/isTypedArray.js
+// ../../main/node_modules/lodash/isTypedArray.js
 var require_isTypedArray = __commonJS({
-  "node_modules/lodash/isTypedArray.js"(exports, module) {
+  "../../main/node_modules/lodash/isTypedArray.js"(exports, module) {
     var baseIsTypedArray = require_baseIsTypedArray();
     var baseUnary = require_baseUnary();
     var nodeUtil = require_nodeUtil();
@@ -6747,9 +6747,9 @@ var require_isTypedArray = __commonJS({
   }
 });
 
-// node_modules/lodash/_arrayLikeKeys.js
+// ../../main/node_modules/lodash/_arrayLikeKeys.js
 var require_arrayLikeKeys = __commonJS({
-  "node_modules/lodash/_arrayLikeKeys.js"(exports, module) {
+  "../../main/node_modules/lodash/_arrayLikeKeys.js"(exports, module) {
     var baseTimes = require_baseTimes();
     var isArguments = require_isArguments();
     var isArray = require_isArray();
@@ -6775,9 +6775,9 @@ var require_arrayLikeKeys = __commonJS({
   }
 });
 
-// node_modules/lodash/_isPrototype.js
+// ../../main/node_modules/lodash/_isPrototype.js
 var require_isPrototype = __commonJS({
-  "node_modules/lodash/_isPrototype.js"(exports, module) {
+  "../../main/node_modules/lodash/_isPrototype.js"(exports, module) {
     var objectProto = Object.prototype;
     function isPrototype(value) {
       var Ctor = value && value.constructor, proto = typeof Ctor == "function" && Ctor.prototype || objectProto;
@@ -6787,9 +6787,9 @@ var require_isPrototype = __commonJS({
   }
 });
 
-// node_modules/lodash/_nativeKeysIn.js
+// ../../main/node_modules/lodash/_nativeKeysIn.js
 var require_nativeKeysIn = __commonJS({
-  "node_modules/lodash/_nativeKeysIn.js"(exports, module) {
+  "../../main/node_modules/lodash/_nativeKeysIn.js"(exports, module) {
     function nativeKeysIn(object) {
       var result = [];
       if (object != null) {
@@ -6803,9 +6803,9 @@ var require_nativeKeysIn = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseKeysIn.js
+// ../../main/node_modules/lodash/_baseKeysIn.js
 var require_baseKeysIn = __commonJS({
-  "node_modules/lodash/_baseKeysIn.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseKeysIn.js"(exports, module) {
     var isObject = require_isObject();
     var isPrototype = require_isPrototype();
     var nativeKeysIn = require_nativeKeysIn();
@@ -6827,9 +6827,9 @@ var require_baseKeysIn = __commonJS({
   }
 });
 
-// node_modules/lodash/keysIn.js
+// ../../main/node_modules/lodash/keysIn.js
 var require_keysIn = __commonJS({
-  "node_modules/lodash/keysIn.js"(exports, module) {
+  "../../main/node_modules/lodash/keysIn.js"(exports, module) {
     var arrayLikeKeys = require_arrayLikeKeys();
     var baseKeysIn = require_baseKeysIn();
     var isArrayLike = require_isArrayLike();
@@ -6840,9 +6840,9 @@ var require_keysIn = __commonJS({
   }
 });
 
-// node_modules/lodash/defaults.js
+// ../../main/node_modules/lodash/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/lodash/defaults.js"(exports, module) {
+  "../../main/node_modules/lodash/defaults.js"(exports, module) {
     var baseRest = require_baseRest();
     var eq = require_eq();
     var isIterateeCall = require_isIterateeCall();
@@ -6876,9 +6876,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/ours/primordials.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
     "use strict";
     var AggregateError2 = class extends Error {
       constructor(errors) {
@@ -6997,9 +6997,9 @@ var require_primordials = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util/inspect.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util/inspect.js
 var require_inspect = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
     "use strict";
     module.exports = {
       format(format, ...args) {
@@ -7048,9 +7048,9 @@ var require_inspect = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/ours/errors.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/errors.js
 var require_errors = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
     "use strict";
     var { format, inspect } = require_inspect();
     var { AggregateError: CustomAggregateError } = require_primordials();
@@ -7366,9 +7366,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/event-target-shim/dist/event-target-shim.js
+// ../../main/node_modules/event-target-shim/dist/event-target-shim.js
 var require_event_target_shim = __commonJS({
-  "node_modules/event-target-shim/dist/event-target-shim.js"(exports, module) {
+  "../../main/node_modules/event-target-shim/dist/event-target-shim.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var privateData = /* @__PURE__ */ new WeakMap();
@@ -7938,9 +7938,9 @@ var require_event_target_shim = __commonJS({
   }
 });
 
-// node_modules/abort-controller/dist/abort-controller.js
+// ../../main/node_modules/abort-controller/dist/abort-controller.js
 var require_abort_controller = __commonJS({
-  "node_modules/abort-controller/dist/abort-controller.js"(exports, module) {
+  "../../main/node_modules/abort-controller/dist/abort-controller.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var eventTargetShim = require_event_target_shim();
@@ -8034,9 +8034,9 @@ var require_abort_controller = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util.js
 var require_util2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
     "use strict";
     var bufferModule = __require("buffer");
     var { format, inspect } = require_inspect();
@@ -8173,9 +8173,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/validators.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/validators.js
 var require_validators = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
     "use strict";
     var {
       ArrayIsArray,
@@ -8437,16 +8437,16 @@ var require_validators = __commonJS({
   }
 });
 
-// node_modules/process/index.js
+// ../../main/node_modules/process/index.js
 var require_process = __commonJS({
-  "node_modules/process/index.js"(exports, module) {
+  "../../main/node_modules/process/index.js"(exports, module) {
     module.exports = global.process;
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/shims/process.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/shims/process.js
 var require_process2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
     "use strict";
     var process2 = ((base, esmKey, keys, isValid) => {
       if (esmKey in base && base[esmKey] === true) {
@@ -8467,9 +8467,9 @@ var require_process2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/utils.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/utils.js
 var require_utils = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
     "use strict";
     var { SymbolAsyncIterator, SymbolIterator, SymbolFor } = require_primordials();
     var kIsDestroyed = SymbolFor("nodejs.stream.destroyed");
@@ -8676,9 +8676,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
     "use strict";
     var process2 = require_process2();
     var { AbortError: AbortError2, codes } = require_errors();
@@ -8928,9 +8928,9 @@ var require_end_of_stream = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     var process2 = require_process2();
     var {
@@ -9193,9 +9193,9 @@ var require_destroy2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/legacy.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/legacy.js
 var require_legacy = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
     "use strict";
     var { ArrayIsArray, ObjectSetPrototypeOf } = require_primordials();
     var { EventEmitter: EE } = __require("events");
@@ -9272,9 +9272,9 @@ var require_legacy = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
 var require_add_abort_signal = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
     "use strict";
     var { SymbolDispose } = require_primordials();
     var { AbortError: AbortError2, codes } = require_errors();
@@ -9323,9 +9323,9 @@ var require_add_abort_signal = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
     "use strict";
     var { StringPrototypeSlice, SymbolIterator, TypedArrayPrototypeSet, Uint8Array: Uint8Array2 } = require_primordials();
     var { Buffer: Buffer3 } = __require("buffer");
@@ -9478,9 +9478,9 @@ var require_buffer_list = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/state.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/state.js
 var require_state = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials();
     var { validateInteger } = require_validators();
@@ -9520,9 +9520,9 @@ var require_state = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/from.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/from.js
 var require_from = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
     var process2 = require_process2();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials();
@@ -9615,9 +9615,9 @@ var require_from = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/readable.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/readable.js
 var require_readable2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
     "use strict";
     var process2 = require_process2();
     var {
@@ -10581,9 +10581,9 @@ var require_readable2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/writable.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/writable.js
 var require_writable = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
     "use strict";
     var process2 = require_process2();
     var {
@@ -11202,9 +11202,9 @@ var require_writable = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplexify.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplexify.js
 var require_duplexify = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
     var process2 = require_process2();
     var bufferModule = __require("buffer");
     var {
@@ -11549,9 +11549,9 @@ var require_duplexify = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplex.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplex.js
 var require_duplex = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
     "use strict";
     var {
       ObjectDefineProperties,
@@ -11666,9 +11666,9 @@ var require_duplex = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/transform.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/transform.js
 var require_transform = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials();
     module.exports = Transform2;
@@ -11768,9 +11768,9 @@ var require_transform = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/passthrough.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/passthrough.js
 var require_passthrough2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials();
     module.exports = PassThrough3;
@@ -11787,9 +11787,9 @@ var require_passthrough2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/pipeline.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
     var process2 = require_process2();
     var { ArrayIsArray, Promise: Promise2, SymbolAsyncIterator, SymbolDispose } = require_primordials();
     var eos = require_end_of_stream();
@@ -12215,9 +12215,9 @@ var require_pipeline = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/compose.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/compose.js
 var require_compose = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
     "use strict";
     var { pipeline } = require_pipeline();
     var Duplex = require_duplex();
@@ -12408,9 +12408,9 @@ var require_compose = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/operators.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/operators.js
 var require_operators = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
     "use strict";
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
     var {
@@ -12813,9 +12813,9 @@ var require_operators = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/stream/promises.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/stream/promises.js
 var require_promises = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
     "use strict";
     var { ArrayPrototypePop, Promise: Promise2 } = require_primordials();
     var { isIterable, isNodeStream, isWebStream } = require_utils();
@@ -12855,9 +12855,9 @@ var require_promises = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/stream.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/stream.js
 var require_stream2 = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/stream.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/stream.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer3 } = __require("buffer");
     var { ObjectDefineProperty, ObjectKeys, ReflectApply } = require_primordials();
@@ -12974,9 +12974,9 @@ var require_stream2 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/node_modules/readable-stream/lib/ours/index.js
+// ../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/index.js
 var require_ours = __commonJS({
-  "node_modules/archiver-utils/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
     "use strict";
     var Stream = __require("stream");
     if (Stream && process.env.READABLE_STREAM === "disable") {
@@ -13038,9 +13038,9 @@ var require_ours = __commonJS({
   }
 });
 
-// node_modules/lodash/_arrayPush.js
+// ../../main/node_modules/lodash/_arrayPush.js
 var require_arrayPush = __commonJS({
-  "node_modules/lodash/_arrayPush.js"(exports, module) {
+  "../../main/node_modules/lodash/_arrayPush.js"(exports, module) {
     function arrayPush(array, values) {
       var index = -1, length = values.length, offset = array.length;
       while (++index < length) {
@@ -13052,9 +13052,9 @@ var require_arrayPush = __commonJS({
   }
 });
 
-// node_modules/lodash/_isFlattenable.js
+// ../../main/node_modules/lodash/_isFlattenable.js
 var require_isFlattenable = __commonJS({
-  "node_modules/lodash/_isFlattenable.js"(exports, module) {
+  "../../main/node_modules/lodash/_isFlattenable.js"(exports, module) {
     var Symbol2 = require_Symbol();
     var isArguments = require_isArguments();
     var isArray = require_isArray();
@@ -13066,9 +13066,9 @@ var require_isFlattenable = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseFlatten.js
+// ../../main/node_modules/lodash/_baseFlatten.js
 var require_baseFlatten = __commonJS({
-  "node_modules/lodash/_baseFlatten.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseFlatten.js"(exports, module) {
     var arrayPush = require_arrayPush();
     var isFlattenable = require_isFlattenable();
     function baseFlatten(array, depth, predicate, isStrict, result) {
@@ -13093,9 +13093,9 @@ var require_baseFlatten = __commonJS({
   }
 });
 
-// node_modules/lodash/flatten.js
+// ../../main/node_modules/lodash/flatten.js
 var require_flatten = __commonJS({
-  "node_modules/lodash/flatten.js"(exports, module) {
+  "../../main/node_modules/lodash/flatten.js"(exports, module) {
     var baseFlatten = require_baseFlatten();
     function flatten(array) {
       var length = array == null ? 0 : array.length;
@@ -13105,18 +13105,18 @@ var require_flatten = __commonJS({
   }
 });
 
-// node_modules/lodash/_nativeCreate.js
+// ../../main/node_modules/lodash/_nativeCreate.js
 var require_nativeCreate = __commonJS({
-  "node_modules/lodash/_nativeCreate.js"(exports, module) {
+  "../../main/node_modules/lodash/_nativeCreate.js"(exports, module) {
     var getNative = require_getNative();
     var nativeCreate = getNative(Object, "create");
     module.exports = nativeCreate;
   }
 });
 
-// node_modules/lodash/_hashClear.js
+// ../../main/node_modules/lodash/_hashClear.js
 var require_hashClear = __commonJS({
-  "node_modules/lodash/_hashClear.js"(exports, module) {
+  "../../main/node_modules/lodash/_hashClear.js"(exports, module) {
     var nativeCreate = require_nativeCreate();
     function hashClear() {
       this.__data__ = nativeCreate ? nativeCreate(null) : {};
@@ -13126,9 +13126,9 @@ var require_hashClear = __commonJS({
   }
 });
 
-// node_modules/lodash/_hashDelete.js
+// ../../main/node_modules/lodash/_hashDelete.js
 var require_hashDelete = __commonJS({
-  "node_modules/lodash/_hashDelete.js"(exports, module) {
+  "../../main/node_modules/lodash/_hashDelete.js"(exports, module) {
     function hashDelete(key) {
       var result = this.has(key) && delete this.__data__[key];
       this.size -= result ? 1 : 0;
@@ -13138,9 +13138,9 @@ var require_hashDelete = __commonJS({
   }
 });
 
-// node_modules/lodash/_hashGet.js
+// ../../main/node_modules/lodash/_hashGet.js
 var require_hashGet = __commonJS({
-  "node_modules/lodash/_hashGet.js"(exports, module) {
+  "../../main/node_modules/lodash/_hashGet.js"(exports, module) {
     var nativeCreate = require_nativeCreate();
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     var objectProto = Object.prototype;
@@ -13157,9 +13157,9 @@ var require_hashGet = __commonJS({
   }
 });
 
-// node_modules/lodash/_hashHas.js
+// ../../main/node_modules/lodash/_hashHas.js
 var require_hashHas = __commonJS({
-  "node_modules/lodash/_hashHas.js"(exports, module) {
+  "../../main/node_modules/lodash/_hashHas.js"(exports, module) {
     var nativeCreate = require_nativeCreate();
     var objectProto = Object.prototype;
     var hasOwnProperty = objectProto.hasOwnProperty;
@@ -13171,9 +13171,9 @@ var require_hashHas = __commonJS({
   }
 });
 
-// node_modules/lodash/_hashSet.js
+// ../../main/node_modules/lodash/_hashSet.js
 var require_hashSet = __commonJS({
-  "node_modules/lodash/_hashSet.js"(exports, module) {
+  "../../main/node_modules/lodash/_hashSet.js"(exports, module) {
     var nativeCreate = require_nativeCreate();
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     function hashSet(key, value) {
@@ -13186,9 +13186,9 @@ var require_hashSet = __commonJS({
   }
 });
 
-// node_modules/lodash/_Hash.js
+// ../../main/node_modules/lodash/_Hash.js
 var require_Hash = __commonJS({
-  "node_modules/lodash/_Hash.js"(exports, module) {
+  "../../main/node_modules/lodash/_Hash.js"(exports, module) {
     var hashClear = require_hashClear();
     var hashDelete = require_hashDelete();
     var hashGet = require_hashGet();
@@ -13211,9 +13211,9 @@ var require_Hash = __commonJS({
   }
 });
 
-// node_modules/lodash/_listCacheClear.js
+// ../../main/node_modules/lodash/_listCacheClear.js
 var require_listCacheClear = __commonJS({
-  "node_modules/lodash/_listCacheClear.js"(exports, module) {
+  "../../main/node_modules/lodash/_listCacheClear.js"(exports, module) {
     function listCacheClear() {
       this.__data__ = [];
       this.size = 0;
@@ -13222,9 +13222,9 @@ var require_listCacheClear = __commonJS({
   }
 });
 
-// node_modules/lodash/_assocIndexOf.js
+// ../../main/node_modules/lodash/_assocIndexOf.js
 var require_assocIndexOf = __commonJS({
-  "node_modules/lodash/_assocIndexOf.js"(exports, module) {
+  "../../main/node_modules/lodash/_assocIndexOf.js"(exports, module) {
     var eq = require_eq();
     function assocIndexOf(array, key) {
       var length = array.length;
@@ -13239,9 +13239,9 @@ var require_assocIndexOf = __commonJS({
   }
 });
 
-// node_modules/lodash/_listCacheDelete.js
+// ../../main/node_modules/lodash/_listCacheDelete.js
 var require_listCacheDelete = __commonJS({
-  "node_modules/lodash/_listCacheDelete.js"(exports, module) {
+  "../../main/node_modules/lodash/_listCacheDelete.js"(exports, module) {
     var assocIndexOf = require_assocIndexOf();
     var arrayProto = Array.prototype;
     var splice = arrayProto.splice;
@@ -13263,9 +13263,9 @@ var require_listCacheDelete = __commonJS({
   }
 });
 
-// node_modules/lodash/_listCacheGet.js
+// ../../main/node_modules/lodash/_listCacheGet.js
 var require_listCacheGet = __commonJS({
-  "node_modules/lodash/_listCacheGet.js"(exports, module) {
+  "../../main/node_modules/lodash/_listCacheGet.js"(exports, module) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheGet(key) {
       var data = this.__data__, index = assocIndexOf(data, key);
@@ -13275,9 +13275,9 @@ var require_listCacheGet = __commonJS({
   }
 });
 
-// node_modules/lodash/_listCacheHas.js
+// ../../main/node_modules/lodash/_listCacheHas.js
 var require_listCacheHas = __commonJS({
-  "node_modules/lodash/_listCacheHas.js"(exports, module) {
+  "../../main/node_modules/lodash/_listCacheHas.js"(exports, module) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheHas(key) {
       return assocIndexOf(this.__data__, key) > -1;
@@ -13286,9 +13286,9 @@ var require_listCacheHas = __commonJS({
   }
 });
 
-// node_modules/lodash/_listCacheSet.js
+// ../../main/node_modules/lodash/_listCacheSet.js
 var require_listCacheSet = __commonJS({
-  "node_modules/lodash/_listCacheSet.js"(exports, module) {
+  "../../main/node_modules/lodash/_listCacheSet.js"(exports, module) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheSet(key, value) {
       var data = this.__data__, index = assocIndexOf(data, key);
@@ -13304,9 +13304,9 @@ var require_listCacheSet = __commonJS({
   }
 });
 
-// node_modules/lodash/_ListCache.js
+// ../../main/node_modules/lodash/_ListCache.js
 var require_ListCache = __commonJS({
-  "node_modules/lodash/_ListCache.js"(exports, module) {
+  "../../main/node_modules/lodash/_ListCache.js"(exports, module) {
     var listCacheClear = require_listCacheClear();
     var listCacheDelete = require_listCacheDelete();
     var listCacheGet = require_listCacheGet();
@@ -13329,9 +13329,9 @@ var require_ListCache = __commonJS({
   }
 });
 
-// node_modules/lodash/_Map.js
+// ../../main/node_modules/lodash/_Map.js
 var require_Map = __commonJS({
-  "node_modules/lodash/_Map.js"(exports, module) {
+  "../../main/node_modules/lodash/_Map.js"(exports, module) {
     var getNative = require_getNative();
     var root = require_root();
     var Map2 = getNative(root, "Map");
@@ -13339,9 +13339,9 @@ var require_Map = __commonJS({
   }
 });
 
-// node_modules/lodash/_mapCacheClear.js
+// ../../main/node_modules/lodash/_mapCacheClear.js
 var require_mapCacheClear = __commonJS({
-  "node_modules/lodash/_mapCacheClear.js"(exports, module) {
+  "../../main/node_modules/lodash/_mapCacheClear.js"(exports, module) {
     var Hash = require_Hash();
     var ListCache = require_ListCache();
     var Map2 = require_Map();
@@ -13357,9 +13357,9 @@ var require_mapCacheClear = __commonJS({
   }
 });
 
-// node_modules/lodash/_isKeyable.js
+// ../../main/node_modules/lodash/_isKeyable.js
 var require_isKeyable = __commonJS({
-  "node_modules/lodash/_isKeyable.js"(exports, module) {
+  "../../main/node_modules/lodash/_isKeyable.js"(exports, module) {
     function isKeyable(value) {
       var type = typeof value;
       return type == "string" || type == "number" || type == "symbol" || type == "boolean" ? value !== "__proto__" : value === null;
@@ -13368,9 +13368,9 @@ var require_isKeyable = __commonJS({
   }
 });
 
-// node_modules/lodash/_getMapData.js
+// ../../main/node_modules/lodash/_getMapData.js
 var require_getMapData = __commonJS({
-  "node_modules/lodash/_getMapData.js"(exports, module) {
+  "../../main/node_modules/lodash/_getMapData.js"(exports, module) {
     var isKeyable = require_isKeyable();
     function getMapData(map, key) {
       var data = map.__data__;
@@ -13380,9 +13380,9 @@ var require_getMapData = __commonJS({
   }
 });
 
-// node_modules/lodash/_mapCacheDelete.js
+// ../../main/node_modules/lodash/_mapCacheDelete.js
 var require_mapCacheDelete = __commonJS({
-  "node_modules/lodash/_mapCacheDelete.js"(exports, module) {
+  "../../main/node_modules/lodash/_mapCacheDelete.js"(exports, module) {
     var getMapData = require_getMapData();
     function mapCacheDelete(key) {
       var result = getMapData(this, key)["delete"](key);
@@ -13393,9 +13393,9 @@ var require_mapCacheDelete = __commonJS({
   }
 });
 
-// node_modules/lodash/_mapCacheGet.js
+// ../../main/node_modules/lodash/_mapCacheGet.js
 var require_mapCacheGet = __commonJS({
-  "node_modules/lodash/_mapCacheGet.js"(exports, module) {
+  "../../main/node_modules/lodash/_mapCacheGet.js"(exports, module) {
     var getMapData = require_getMapData();
     function mapCacheGet(key) {
       return getMapData(this, key).get(key);
@@ -13404,9 +13404,9 @@ var require_mapCacheGet = __commonJS({
   }
 });
 
-// node_modules/lodash/_mapCacheHas.js
+// ../../main/node_modules/lodash/_mapCacheHas.js
 var require_mapCacheHas = __commonJS({
-  "node_modules/lodash/_mapCacheHas.js"(exports, module) {
+  "../../main/node_modules/lodash/_mapCacheHas.js"(exports, module) {
     var getMapData = require_getMapData();
     function mapCacheHas(key) {
       return getMapData(this, key).has(key);
@@ -13415,9 +13415,9 @@ var require_mapCacheHas = __commonJS({
   }
 });
 
-// node_modules/lodash/_mapCacheSet.js
+// ../../main/node_modules/lodash/_mapCacheSet.js
 var require_mapCacheSet = __commonJS({
-  "node_modules/lodash/_mapCacheSet.js"(exports, module) {
+  "../../main/node_modules/lodash/_mapCacheSet.js"(exports, module) {
     var getMapData = require_getMapData();
     function mapCacheSet(key, value) {
       var data = getMapData(this, key), size = data.size;
@@ -13429,9 +13429,9 @@ var require_mapCacheSet = __commonJS({
   }
 });
 
-// node_modules/lodash/_MapCache.js
+// ../../main/node_modules/lodash/_MapCache.js
 var require_MapCache = __commonJS({
-  "node_modules/lodash/_MapCache.js"(exports, module) {
+  "../../main/node_modules/lodash/_MapCache.js"(exports, module) {
     var mapCacheClear = require_mapCacheClear();
     var mapCacheDelete = require_mapCacheDelete();
     var mapCacheGet = require_mapCacheGet();
@@ -13454,9 +13454,9 @@ var require_MapCache = __commonJS({
   }
 });
 
-// node_modules/lodash/_setCacheAdd.js
+// ../../main/node_modules/lodash/_setCacheAdd.js
 var require_setCacheAdd = __commonJS({
-  "node_modules/lodash/_setCacheAdd.js"(exports, module) {
+  "../../main/node_modules/lodash/_setCacheAdd.js"(exports, module) {
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     function setCacheAdd(value) {
       this.__data__.set(value, HASH_UNDEFINED);
@@ -13466,9 +13466,9 @@ var require_setCacheAdd = __commonJS({
   }
 });
 
-// node_modules/lodash/_setCacheHas.js
+// ../../main/node_modules/lodash/_setCacheHas.js
 var require_setCacheHas = __commonJS({
-  "node_modules/lodash/_setCacheHas.js"(exports, module) {
+  "../../main/node_modules/lodash/_setCacheHas.js"(exports, module) {
     function setCacheHas(value) {
       return this.__data__.has(value);
     }
@@ -13476,9 +13476,9 @@ var require_setCacheHas = __commonJS({
   }
 });
 
-// node_modules/lodash/_SetCache.js
+// ../../main/node_modules/lodash/_SetCache.js
 var require_SetCache = __commonJS({
-  "node_modules/lodash/_SetCache.js"(exports, module) {
+  "../../main/node_modules/lodash/_SetCache.js"(exports, module) {
     var MapCache = require_MapCache();
     var setCacheAdd = require_setCacheAdd();
     var setCacheHas = require_setCacheHas();
@@ -13495,9 +13495,9 @@ var require_SetCache = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseFindIndex.js
+// ../../main/node_modules/lodash/_baseFindIndex.js
 var require_baseFindIndex = __commonJS({
-  "node_modules/lodash/_baseFindIndex.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseFindIndex.js"(exports, module) {
     function baseFindIndex(array, predicate, fromIndex, fromRight) {
       var length = array.length, index = fromIndex + (fromRight ? 1 : -1);
       while (fromRight ? index-- : ++index < length) {
@@ -13511,9 +13511,9 @@ var require_baseFindIndex = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseIsNaN.js
+// ../../main/node_modules/lodash/_baseIsNaN.js
 var require_baseIsNaN = __commonJS({
-  "node_modules/lodash/_baseIsNaN.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseIsNaN.js"(exports, module) {
     function baseIsNaN(value) {
       return value !== value;
     }
@@ -13521,9 +13521,9 @@ var require_baseIsNaN = __commonJS({
   }
 });
 
-// node_modules/lodash/_strictIndexOf.js
+// ../../main/node_modules/lodash/_strictIndexOf.js
 var require_strictIndexOf = __commonJS({
-  "node_modules/lodash/_strictIndexOf.js"(exports, module) {
+  "../../main/node_modules/lodash/_strictIndexOf.js"(exports, module) {
     function strictIndexOf(array, value, fromIndex) {
       var index = fromIndex - 1, length = array.length;
       while (++index < length) {
@@ -13537,9 +13537,9 @@ var require_strictIndexOf = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseIndexOf.js
+// ../../main/node_modules/lodash/_baseIndexOf.js
 var require_baseIndexOf = __commonJS({
-  "node_modules/lodash/_baseIndexOf.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseIndexOf.js"(exports, module) {
     var baseFindIndex = require_baseFindIndex();
     var baseIsNaN = require_baseIsNaN();
     var strictIndexOf = require_strictIndexOf();
@@ -13550,9 +13550,9 @@ var require_baseIndexOf = __commonJS({
   }
 });
 
-// node_modules/lodash/_arrayIncludes.js
+// ../../main/node_modules/lodash/_arrayIncludes.js
 var require_arrayIncludes = __commonJS({
-  "node_modules/lodash/_arrayIncludes.js"(exports, module) {
+  "../../main/node_modules/lodash/_arrayIncludes.js"(exports, module) {
     var baseIndexOf = require_baseIndexOf();
     function arrayIncludes(array, value) {
       var length = array == null ? 0 : array.length;
@@ -13562,9 +13562,9 @@ var require_arrayIncludes = __commonJS({
   }
 });
 
-// node_modules/lodash/_arrayIncludesWith.js
+// ../../main/node_modules/lodash/_arrayIncludesWith.js
 var require_arrayIncludesWith = __commonJS({
-  "node_modules/lodash/_arrayIncludesWith.js"(exports, module) {
+  "../../main/node_modules/lodash/_arrayIncludesWith.js"(exports, module) {
     function arrayIncludesWith(array, value, comparator) {
       var index = -1, length = array == null ? 0 : array.length;
       while (++index < length) {
@@ -13578,9 +13578,9 @@ var require_arrayIncludesWith = __commonJS({
   }
 });
 
-// node_modules/lodash/_arrayMap.js
+// ../../main/node_modules/lodash/_arrayMap.js
 var require_arrayMap = __commonJS({
-  "node_modules/lodash/_arrayMap.js"(exports, module) {
+  "../../main/node_modules/lodash/_arrayMap.js"(exports, module) {
     function arrayMap(array, iteratee) {
       var index = -1, length = array == null ? 0 : array.length, result = Array(length);
       while (++index < length) {
@@ -13592,9 +13592,9 @@ var require_arrayMap = __commonJS({
   }
 });
 
-// node_modules/lodash/_cacheHas.js
+// ../../main/node_modules/lodash/_cacheHas.js
 var require_cacheHas = __commonJS({
-  "node_modules/lodash/_cacheHas.js"(exports, module) {
+  "../../main/node_modules/lodash/_cacheHas.js"(exports, module) {
     function cacheHas(cache, key) {
       return cache.has(key);
     }
@@ -13602,9 +13602,9 @@ var require_cacheHas = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseDifference.js
+// ../../main/node_modules/lodash/_baseDifference.js
 var require_baseDifference = __commonJS({
-  "node_modules/lodash/_baseDifference.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseDifference.js"(exports, module) {
     var SetCache = require_SetCache();
     var arrayIncludes = require_arrayIncludes();
     var arrayIncludesWith = require_arrayIncludesWith();
@@ -13650,9 +13650,9 @@ var require_baseDifference = __commonJS({
   }
 });
 
-// node_modules/lodash/isArrayLikeObject.js
+// ../../main/node_modules/lodash/isArrayLikeObject.js
 var require_isArrayLikeObject = __commonJS({
-  "node_modules/lodash/isArrayLikeObject.js"(exports, module) {
+  "../../main/node_modules/lodash/isArrayLikeObject.js"(exports, module) {
     var isArrayLike = require_isArrayLike();
     var isObjectLike = require_isObjectLike();
     function isArrayLikeObject(value) {
@@ -13662,9 +13662,9 @@ var require_isArrayLikeObject = __commonJS({
   }
 });
 
-// node_modules/lodash/difference.js
+// ../../main/node_modules/lodash/difference.js
 var require_difference = __commonJS({
-  "node_modules/lodash/difference.js"(exports, module) {
+  "../../main/node_modules/lodash/difference.js"(exports, module) {
     var baseDifference = require_baseDifference();
     var baseFlatten = require_baseFlatten();
     var baseRest = require_baseRest();
@@ -13676,9 +13676,9 @@ var require_difference = __commonJS({
   }
 });
 
-// node_modules/lodash/_Set.js
+// ../../main/node_modules/lodash/_Set.js
 var require_Set = __commonJS({
-  "node_modules/lodash/_Set.js"(exports, module) {
+  "../../main/node_modules/lodash/_Set.js"(exports, module) {
     var getNative = require_getNative();
     var root = require_root();
     var Set2 = getNative(root, "Set");
@@ -13686,18 +13686,18 @@ var require_Set = __commonJS({
   }
 });
 
-// node_modules/lodash/noop.js
+// ../../main/node_modules/lodash/noop.js
 var require_noop = __commonJS({
-  "node_modules/lodash/noop.js"(exports, module) {
+  "../../main/node_modules/lodash/noop.js"(exports, module) {
     function noop3() {
     }
     module.exports = noop3;
   }
 });
 
-// node_modules/lodash/_setToArray.js
+// ../../main/node_modules/lodash/_setToArray.js
 var require_setToArray = __commonJS({
-  "node_modules/lodash/_setToArray.js"(exports, module) {
+  "../../main/node_modules/lodash/_setToArray.js"(exports, module) {
     function setToArray(set) {
       var index = -1, result = Array(set.size);
       set.forEach(function(value) {
@@ -13709,9 +13709,9 @@ var require_setToArray = __commonJS({
   }
 });
 
-// node_modules/lodash/_createSet.js
+// ../../main/node_modules/lodash/_createSet.js
 var require_createSet = __commonJS({
-  "node_modules/lodash/_createSet.js"(exports, module) {
+  "../../main/node_modules/lodash/_createSet.js"(exports, module) {
     var Set2 = require_Set();
     var noop3 = require_noop();
     var setToArray = require_setToArray();
@@ -13723,9 +13723,9 @@ var require_createSet = __commonJS({
   }
 });
 
-// node_modules/lodash/_baseUniq.js
+// ../../main/node_modules/lodash/_baseUniq.js
 var require_baseUniq = __commonJS({
-  "node_modules/lodash/_baseUniq.js"(exports, module) {
+  "../../main/node_modules/lodash/_baseUniq.js"(exports, module) {
     var SetCache = require_SetCache();
     var arrayIncludes = require_arrayIncludes();
     var arrayIncludesWith = require_arrayIncludesWith();
@@ -13777,9 +13777,9 @@ var require_baseUniq = __commonJS({
   }
 });
 
-// node_modules/lodash/union.js
+// ../../main/node_modules/lodash/union.js
 var require_union = __commonJS({
-  "node_modules/lodash/union.js"(exports, module) {
+  "../../main/node_modules/lodash/union.js"(exports, module) {
     var baseFlatten = require_baseFlatten();
     var baseRest = require_baseRest();
     var baseUniq = require_baseUniq();
@@ -13791,9 +13791,9 @@ var require_union = __commonJS({
   }
 });
 
-// node_modules/lodash/_overArg.js
+// ../../main/node_modules/lodash/_overArg.js
 var require_overArg = __commonJS({
-  "node_modules/lodash/_overArg.js"(exports, module) {
+  "../../main/node_modules/lodash/_overArg.js"(exports, module) {
     function overArg(func, transform) {
       return function(arg) {
         return func(transform(arg));
@@ -13803,18 +13803,18 @@ var require_overArg = __commonJS({
   }
 });
 
-// node_modules/lodash/_getPrototype.js
+// ../../main/node_modules/lodash/_getPrototype.js
 var require_getPrototype = __commonJS({
-  "node_modules/lodash/_getPrototype.js"(exports, module) {
+  "../../main/node_modules/lodash/_getPrototype.js"(exports, module) {
     var overArg = require_overArg();
     var getPrototype = overArg(Object.getPrototypeOf, Object);
     module.exports = getPrototype;
   }
 });
 
-// node_modules/lodash/isPlainObject.js
+// ../../main/node_modules/lodash/isPlainObject.js
 var require_isPlainObject = __commonJS({
-  "node_modules/lodash/isPlainObject.js"(exports, module) {
+  "../../main/node_modules/lodash/isPlainObject.js"(exports, module) {
     var baseGetTag = require_baseGetTag();
     var getPrototype = require_getPrototype();
     var isObjectLike = require_isObjectLike();
@@ -13839,9 +13839,9 @@ var require_isPlainObject = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/balanced-match/index.js
+// ../../main/node_modules/glob/node_modules/balanced-match/index.js
 var require_balanced_match2 = __commonJS({
-  "node_modules/glob/node_modules/balanced-match/index.js"(exports, module) {
+  "../../main/node_modules/glob/node_modules/balanced-match/index.js"(exports, module) {
     "use strict";
     module.exports = balanced;
     function balanced(a, b, str) {
@@ -13897,9 +13897,9 @@ var require_balanced_match2 = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/brace-expansion/index.js
+// ../../main/node_modules/glob/node_modules/brace-expansion/index.js
 var require_brace_expansion2 = __commonJS({
-  "node_modules/glob/node_modules/brace-expansion/index.js"(exports, module) {
+  "../../main/node_modules/glob/node_modules/brace-expansion/index.js"(exports, module) {
     var balanced = require_balanced_match2();
     module.exports = expandTop;
     var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
@@ -14292,9 +14292,9 @@ var require_brace_expansion2 = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js
 var require_assert_valid_pattern = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assertValidPattern = void 0;
@@ -14311,9 +14311,9 @@ var require_assert_valid_pattern = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/brace-expressions.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/brace-expressions.js
 var require_brace_expressions = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/brace-expressions.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/brace-expressions.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseClass = void 0;
@@ -14428,9 +14428,9 @@ var require_brace_expressions = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/unescape.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/unescape.js
 var require_unescape = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/unescape.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/unescape.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.unescape = void 0;
@@ -14441,9 +14441,9 @@ var require_unescape = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/ast.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/ast.js
 var require_ast = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/ast.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/ast.js"(exports) {
     "use strict";
     var _a;
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -15063,9 +15063,9 @@ var require_ast = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/escape.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/escape.js
 var require_escape = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/escape.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/escape.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.escape = void 0;
@@ -15076,9 +15076,9 @@ var require_escape = __commonJS({
   }
 });
 
-// node_modules/glob/node_modules/minimatch/dist/commonjs/index.js
+// ../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/index.js
 var require_commonjs3 = __commonJS({
-  "node_modules/glob/node_modules/minimatch/dist/commonjs/index.js"(exports) {
+  "../../main/node_modules/glob/node_modules/minimatch/dist/commonjs/index.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -15898,9 +15898,9 @@ var require_commonjs3 = __commonJS({
   }
 });
 
-// node_modules/lru-cache/dist/commonjs/index.js
+// ../../main/node_modules/lru-cache/dist/commonjs/index.js
 var require_commonjs4 = __commonJS({
-  "node_modules/lru-cache/dist/commonjs/index.js"(exports) {
+  "../../main/node_modules/lru-cache/dist/commonjs/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.LRUCache = void 0;
@@ -17275,9 +17275,9 @@ var require_commonjs4 = __commonJS({
   }
 });
 
-// node_modules/minipass/dist/commonjs/index.js
+// ../../main/node_modules/minipass/dist/commonjs/index.js
 var require_commonjs5 = __commonJS({
-  "node_modules/minipass/dist/commonjs/index.js"(exports) {
+  "../../main/node_modules/minipass/dist/commonjs/index.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -18171,9 +18171,9 @@ var require_commonjs5 = __commonJS({
   }
 });
 
-// node_modules/path-scurry/dist/commonjs/index.js
+// ../../main/node_modules/path-scurry/dist/commonjs/index.js
 var require_commonjs6 = __commonJS({
-  "node_modules/path-scurry/dist/commonjs/index.js"(exports) {
+  "../../main/node_modules/path-scurry/dist/commonjs/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -19945,9 +19945,9 @@ var require_commonjs6 = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/pattern.js
+// ../../main/node_modules/glob/dist/commonjs/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/glob/dist/commonjs/pattern.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Pattern = void 0;
@@ -20119,9 +20119,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/ignore.js
+// ../../main/node_modules/glob/dist/commonjs/ignore.js
 var require_ignore = __commonJS({
-  "node_modules/glob/dist/commonjs/ignore.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/ignore.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Ignore = void 0;
@@ -20216,9 +20216,9 @@ var require_ignore = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/processor.js
+// ../../main/node_modules/glob/dist/commonjs/processor.js
 var require_processor = __commonJS({
-  "node_modules/glob/dist/commonjs/processor.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/processor.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Processor = exports.SubWalks = exports.MatchRecord = exports.HasWalkedCache = void 0;
@@ -20449,9 +20449,9 @@ var require_processor = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/walker.js
+// ../../main/node_modules/glob/dist/commonjs/walker.js
 var require_walker = __commonJS({
-  "node_modules/glob/dist/commonjs/walker.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/walker.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.GlobStream = exports.GlobWalker = exports.GlobUtil = void 0;
@@ -20789,9 +20789,9 @@ var require_walker = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/glob.js
+// ../../main/node_modules/glob/dist/commonjs/glob.js
 var require_glob = __commonJS({
-  "node_modules/glob/dist/commonjs/glob.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/glob.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Glob = void 0;
@@ -21002,9 +21002,9 @@ var require_glob = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/has-magic.js
+// ../../main/node_modules/glob/dist/commonjs/has-magic.js
 var require_has_magic = __commonJS({
-  "node_modules/glob/dist/commonjs/has-magic.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/has-magic.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.hasMagic = void 0;
@@ -21023,9 +21023,9 @@ var require_has_magic = __commonJS({
   }
 });
 
-// node_modules/glob/dist/commonjs/index.js
+// ../../main/node_modules/glob/dist/commonjs/index.js
 var require_commonjs7 = __commonJS({
-  "node_modules/glob/dist/commonjs/index.js"(exports) {
+  "../../main/node_modules/glob/dist/commonjs/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.glob = exports.sync = exports.iterate = exports.iterateSync = exports.stream = exports.streamSync = exports.Ignore = exports.hasMagic = exports.Glob = exports.unescape = exports.escape = void 0;
@@ -21105,9 +21105,9 @@ var require_commonjs7 = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/file.js
+// ../../main/node_modules/archiver-utils/file.js
 var require_file = __commonJS({
-  "node_modules/archiver-utils/file.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/file.js"(exports, module) {
     var fs6 = require_graceful_fs();
     var path4 = __require("path");
     var flatten = require_flatten();
@@ -21258,9 +21258,9 @@ var require_file = __commonJS({
   }
 });
 
-// node_modules/archiver-utils/index.js
+// ../../main/node_modules/archiver-utils/index.js
 var require_archiver_utils = __commonJS({
-  "node_modules/archiver-utils/index.js"(exports, module) {
+  "../../main/node_modules/archiver-utils/index.js"(exports, module) {
     var fs6 = require_graceful_fs();
     var path4 = __require("path");
     var isStream = require_is_stream();
@@ -21377,9 +21377,9 @@ var require_archiver_utils = __commonJS({
   }
 });
 
-// node_modules/archiver/lib/error.js
+// ../../main/node_modules/archiver/lib/error.js
 var require_error = __commonJS({
-  "node_modules/archiver/lib/error.js"(exports, module) {
+  "../../main/node_modules/archiver/lib/error.js"(exports, module) {
     var util2 = __require("util");
     var ERROR_CODES = {
       "ABORTED": "archive was aborted",
@@ -21410,9 +21410,9 @@ var require_error = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/ours/primordials.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
     "use strict";
     var AggregateError2 = class extends Error {
       constructor(errors) {
@@ -21531,9 +21531,9 @@ var require_primordials2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/ours/util/inspect.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/util/inspect.js
 var require_inspect2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
     "use strict";
     module.exports = {
       format(format, ...args) {
@@ -21582,9 +21582,9 @@ var require_inspect2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/ours/errors.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
     "use strict";
     var { format, inspect } = require_inspect2();
     var { AggregateError: CustomAggregateError } = require_primordials2();
@@ -21900,9 +21900,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/ours/util.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/util.js
 var require_util3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
     "use strict";
     var bufferModule = __require("buffer");
     var { format, inspect } = require_inspect2();
@@ -22039,9 +22039,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/validators.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/validators.js
 var require_validators2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
     "use strict";
     var {
       ArrayIsArray,
@@ -22303,9 +22303,9 @@ var require_validators2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/shims/process.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/shims/process.js
 var require_process3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
     "use strict";
     var process2 = ((base, esmKey, keys, isValid) => {
       if (esmKey in base && base[esmKey] === true) {
@@ -22326,9 +22326,9 @@ var require_process3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/utils.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
     "use strict";
     var { SymbolAsyncIterator, SymbolIterator, SymbolFor } = require_primordials2();
     var kIsDestroyed = SymbolFor("nodejs.stream.destroyed");
@@ -22535,9 +22535,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
     "use strict";
     var process2 = require_process3();
     var { AbortError: AbortError2, codes } = require_errors2();
@@ -22787,9 +22787,9 @@ var require_end_of_stream2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     var process2 = require_process3();
     var {
@@ -23052,9 +23052,9 @@ var require_destroy3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/legacy.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/legacy.js
 var require_legacy2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
     "use strict";
     var { ArrayIsArray, ObjectSetPrototypeOf } = require_primordials2();
     var { EventEmitter: EE } = __require("events");
@@ -23131,9 +23131,9 @@ var require_legacy2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
 var require_add_abort_signal2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
     "use strict";
     var { SymbolDispose } = require_primordials2();
     var { AbortError: AbortError2, codes } = require_errors2();
@@ -23182,9 +23182,9 @@ var require_add_abort_signal2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
     "use strict";
     var { StringPrototypeSlice, SymbolIterator, TypedArrayPrototypeSet, Uint8Array: Uint8Array2 } = require_primordials2();
     var { Buffer: Buffer3 } = __require("buffer");
@@ -23337,9 +23337,9 @@ var require_buffer_list2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/state.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/state.js
 var require_state2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials2();
     var { validateInteger } = require_validators2();
@@ -23379,9 +23379,9 @@ var require_state2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/from.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/from.js
 var require_from2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
     var process2 = require_process3();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials2();
@@ -23474,9 +23474,9 @@ var require_from2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/readable.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/readable.js
 var require_readable3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
     "use strict";
     var process2 = require_process3();
     var {
@@ -24440,9 +24440,9 @@ var require_readable3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/writable.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/writable.js
 var require_writable2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
     "use strict";
     var process2 = require_process3();
     var {
@@ -25061,9 +25061,9 @@ var require_writable2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplexify.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplexify.js
 var require_duplexify2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
     var process2 = require_process3();
     var bufferModule = __require("buffer");
     var {
@@ -25408,9 +25408,9 @@ var require_duplexify2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplex.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplex.js
 var require_duplex2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
     "use strict";
     var {
       ObjectDefineProperties,
@@ -25525,9 +25525,9 @@ var require_duplex2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/transform.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/transform.js
 var require_transform2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials2();
     module.exports = Transform2;
@@ -25627,9 +25627,9 @@ var require_transform2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/passthrough.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/passthrough.js
 var require_passthrough3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials2();
     module.exports = PassThrough3;
@@ -25646,9 +25646,9 @@ var require_passthrough3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/pipeline.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
     var process2 = require_process3();
     var { ArrayIsArray, Promise: Promise2, SymbolAsyncIterator, SymbolDispose } = require_primordials2();
     var eos = require_end_of_stream2();
@@ -26074,9 +26074,9 @@ var require_pipeline2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/compose.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/compose.js
 var require_compose2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
     "use strict";
     var { pipeline } = require_pipeline2();
     var Duplex = require_duplex2();
@@ -26267,9 +26267,9 @@ var require_compose2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/internal/streams/operators.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/operators.js
 var require_operators2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
     "use strict";
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
     var {
@@ -26672,9 +26672,9 @@ var require_operators2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/stream/promises.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/stream/promises.js
 var require_promises2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
     "use strict";
     var { ArrayPrototypePop, Promise: Promise2 } = require_primordials2();
     var { isIterable, isNodeStream, isWebStream } = require_utils2();
@@ -26714,9 +26714,9 @@ var require_promises2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/stream.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/stream.js
 var require_stream3 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/stream.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/stream.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer3 } = __require("buffer");
     var { ObjectDefineProperty, ObjectKeys, ReflectApply } = require_primordials2();
@@ -26833,9 +26833,9 @@ var require_stream3 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/readable-stream/lib/ours/index.js
+// ../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/index.js
 var require_ours2 = __commonJS({
-  "node_modules/archiver/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
     "use strict";
     var Stream = __require("stream");
     if (Stream && process.env.READABLE_STREAM === "disable") {
@@ -26897,9 +26897,9 @@ var require_ours2 = __commonJS({
   }
 });
 
-// node_modules/archiver/lib/core.js
+// ../../main/node_modules/archiver/lib/core.js
 var require_core = __commonJS({
-  "node_modules/archiver/lib/core.js"(exports, module) {
+  "../../main/node_modules/archiver/lib/core.js"(exports, module) {
     var fs6 = __require("fs");
     var glob = require_readdir_glob();
     var async = require_async();
@@ -27432,9 +27432,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/archive-entry.js
+// ../../main/node_modules/compress-commons/lib/archivers/archive-entry.js
 var require_archive_entry = __commonJS({
-  "node_modules/compress-commons/lib/archivers/archive-entry.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/archive-entry.js"(exports, module) {
     var ArchiveEntry = module.exports = function() {
     };
     ArchiveEntry.prototype.getName = function() {
@@ -27448,9 +27448,9 @@ var require_archive_entry = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/util.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/util.js
 var require_util4 = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/util.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/util.js"(exports, module) {
     var util2 = module.exports = {};
     util2.dateToDos = function(d, forceLocalTime) {
       forceLocalTime = forceLocalTime || false;
@@ -27504,9 +27504,9 @@ var require_util4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/general-purpose-bit.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/general-purpose-bit.js
 var require_general_purpose_bit = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/general-purpose-bit.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/general-purpose-bit.js"(exports, module) {
     var zipUtil = require_util4();
     var DATA_DESCRIPTOR_FLAG = 1 << 3;
     var ENCRYPTION_FLAG = 1 << 0;
@@ -27581,9 +27581,9 @@ var require_general_purpose_bit = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/unix-stat.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/unix-stat.js
 var require_unix_stat = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/unix-stat.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/unix-stat.js"(exports, module) {
     module.exports = {
       /**
        * Bits used for permissions (and sticky bit)
@@ -27633,9 +27633,9 @@ var require_unix_stat = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/constants.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/constants.js
 var require_constants = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/constants.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/constants.js"(exports, module) {
     module.exports = {
       WORD: 4,
       DWORD: 8,
@@ -27710,9 +27710,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/zip-archive-entry.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/zip-archive-entry.js
 var require_zip_archive_entry = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/zip-archive-entry.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/zip-archive-entry.js"(exports, module) {
     var inherits = __require("util").inherits;
     var normalizePath = require_normalize_path();
     var ArchiveEntry = require_archive_entry();
@@ -27885,9 +27885,9 @@ var require_zip_archive_entry = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/ours/primordials.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
     "use strict";
     var AggregateError2 = class extends Error {
       constructor(errors) {
@@ -28006,9 +28006,9 @@ var require_primordials3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/ours/util/inspect.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/util/inspect.js
 var require_inspect3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
     "use strict";
     module.exports = {
       format(format, ...args) {
@@ -28057,9 +28057,9 @@ var require_inspect3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/ours/errors.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/errors.js
 var require_errors3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
     "use strict";
     var { format, inspect } = require_inspect3();
     var { AggregateError: CustomAggregateError } = require_primordials3();
@@ -28375,9 +28375,9 @@ var require_errors3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/ours/util.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/util.js
 var require_util5 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
     "use strict";
     var bufferModule = __require("buffer");
     var { format, inspect } = require_inspect3();
@@ -28514,9 +28514,9 @@ var require_util5 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/validators.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/validators.js
 var require_validators3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
     "use strict";
     var {
       ArrayIsArray,
@@ -28778,9 +28778,9 @@ var require_validators3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/shims/process.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/shims/process.js
 var require_process4 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
     "use strict";
     var process2 = ((base, esmKey, keys, isValid) => {
       if (esmKey in base && base[esmKey] === true) {
@@ -28801,9 +28801,9 @@ var require_process4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/utils.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
     "use strict";
     var { SymbolAsyncIterator, SymbolIterator, SymbolFor } = require_primordials3();
     var kIsDestroyed = SymbolFor("nodejs.stream.destroyed");
@@ -29010,9 +29010,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
     "use strict";
     var process2 = require_process4();
     var { AbortError: AbortError2, codes } = require_errors3();
@@ -29262,9 +29262,9 @@ var require_end_of_stream3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy4 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     var process2 = require_process4();
     var {
@@ -29527,9 +29527,9 @@ var require_destroy4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/legacy.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/legacy.js
 var require_legacy3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
     "use strict";
     var { ArrayIsArray, ObjectSetPrototypeOf } = require_primordials3();
     var { EventEmitter: EE } = __require("events");
@@ -29606,9 +29606,9 @@ var require_legacy3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
 var require_add_abort_signal3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
     "use strict";
     var { SymbolDispose } = require_primordials3();
     var { AbortError: AbortError2, codes } = require_errors3();
@@ -29657,9 +29657,9 @@ var require_add_abort_signal3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
     "use strict";
     var { StringPrototypeSlice, SymbolIterator, TypedArrayPrototypeSet, Uint8Array: Uint8Array2 } = require_primordials3();
     var { Buffer: Buffer3 } = __require("buffer");
@@ -29812,9 +29812,9 @@ var require_buffer_list3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/state.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/state.js
 var require_state3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials3();
     var { validateInteger } = require_validators3();
@@ -29854,9 +29854,9 @@ var require_state3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/from.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/from.js
 var require_from3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
     var process2 = require_process4();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials3();
@@ -29949,9 +29949,9 @@ var require_from3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/readable.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/readable.js
 var require_readable4 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
     "use strict";
     var process2 = require_process4();
     var {
@@ -30915,9 +30915,9 @@ var require_readable4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/writable.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/writable.js
 var require_writable3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
     "use strict";
     var process2 = require_process4();
     var {
@@ -31536,9 +31536,9 @@ var require_writable3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplexify.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplexify.js
 var require_duplexify3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
     var process2 = require_process4();
     var bufferModule = __require("buffer");
     var {
@@ -31883,9 +31883,9 @@ var require_duplexify3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplex.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplex.js
 var require_duplex3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
     "use strict";
     var {
       ObjectDefineProperties,
@@ -32000,9 +32000,9 @@ var require_duplex3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/transform.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/transform.js
 var require_transform3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials3();
     module.exports = Transform2;
@@ -32102,9 +32102,9 @@ var require_transform3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/passthrough.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/passthrough.js
 var require_passthrough4 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials3();
     module.exports = PassThrough3;
@@ -32121,9 +32121,9 @@ var require_passthrough4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/pipeline.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
     var process2 = require_process4();
     var { ArrayIsArray, Promise: Promise2, SymbolAsyncIterator, SymbolDispose } = require_primordials3();
     var eos = require_end_of_stream3();
@@ -32549,9 +32549,9 @@ var require_pipeline3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/compose.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/compose.js
 var require_compose3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
     "use strict";
     var { pipeline } = require_pipeline3();
     var Duplex = require_duplex3();
@@ -32742,9 +32742,9 @@ var require_compose3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/operators.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/operators.js
 var require_operators3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
     "use strict";
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
     var {
@@ -33147,9 +33147,9 @@ var require_operators3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/stream/promises.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/stream/promises.js
 var require_promises3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
     "use strict";
     var { ArrayPrototypePop, Promise: Promise2 } = require_primordials3();
     var { isIterable, isNodeStream, isWebStream } = require_utils3();
@@ -33189,9 +33189,9 @@ var require_promises3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/stream.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/stream.js
 var require_stream4 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/stream.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/stream.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer3 } = __require("buffer");
     var { ObjectDefineProperty, ObjectKeys, ReflectApply } = require_primordials3();
@@ -33308,9 +33308,9 @@ var require_stream4 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/node_modules/readable-stream/lib/ours/index.js
+// ../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/index.js
 var require_ours3 = __commonJS({
-  "node_modules/compress-commons/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
+  "../../main/node_modules/compress-commons/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
     "use strict";
     var Stream = __require("stream");
     if (Stream && process.env.READABLE_STREAM === "disable") {
@@ -33372,9 +33372,9 @@ var require_ours3 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/util/index.js
+// ../../main/node_modules/compress-commons/lib/util/index.js
 var require_util6 = __commonJS({
-  "node_modules/compress-commons/lib/util/index.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/util/index.js"(exports, module) {
     var Stream = __require("stream").Stream;
     var PassThrough3 = require_ours3().PassThrough;
     var isStream = require_is_stream();
@@ -33394,9 +33394,9 @@ var require_util6 = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/archive-output-stream.js
+// ../../main/node_modules/compress-commons/lib/archivers/archive-output-stream.js
 var require_archive_output_stream = __commonJS({
-  "node_modules/compress-commons/lib/archivers/archive-output-stream.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/archive-output-stream.js"(exports, module) {
     var inherits = __require("util").inherits;
     var isStream = require_is_stream();
     var Transform2 = require_ours3().Transform;
@@ -33482,9 +33482,9 @@ var require_archive_output_stream = __commonJS({
   }
 });
 
-// node_modules/crc-32/crc32.js
+// ../../main/node_modules/crc-32/crc32.js
 var require_crc32 = __commonJS({
-  "node_modules/crc-32/crc32.js"(exports) {
+  "../../main/node_modules/crc-32/crc32.js"(exports) {
     var CRC32;
     (function(factory) {
       if (typeof DO_NOT_EXPORT_CRC === "undefined") {
@@ -33580,9 +33580,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/ours/primordials.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/primordials.js"(exports, module) {
     "use strict";
     var AggregateError2 = class extends Error {
       constructor(errors) {
@@ -33701,9 +33701,9 @@ var require_primordials4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util/inspect.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util/inspect.js
 var require_inspect4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util/inspect.js"(exports, module) {
     "use strict";
     module.exports = {
       format(format, ...args) {
@@ -33752,9 +33752,9 @@ var require_inspect4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/ours/errors.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/errors.js
 var require_errors4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/errors.js"(exports, module) {
     "use strict";
     var { format, inspect } = require_inspect4();
     var { AggregateError: CustomAggregateError } = require_primordials4();
@@ -34070,9 +34070,9 @@ var require_errors4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util.js
 var require_util7 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/util.js"(exports, module) {
     "use strict";
     var bufferModule = __require("buffer");
     var { format, inspect } = require_inspect4();
@@ -34209,9 +34209,9 @@ var require_util7 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/validators.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/validators.js
 var require_validators4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/validators.js"(exports, module) {
     "use strict";
     var {
       ArrayIsArray,
@@ -34473,9 +34473,9 @@ var require_validators4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/shims/process.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/shims/process.js
 var require_process5 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/shims/process.js"(exports, module) {
     "use strict";
     var process2 = ((base, esmKey, keys, isValid) => {
       if (esmKey in base && base[esmKey] === true) {
@@ -34496,9 +34496,9 @@ var require_process5 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/utils.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/utils.js
 var require_utils4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/utils.js"(exports, module) {
     "use strict";
     var { SymbolAsyncIterator, SymbolIterator, SymbolFor } = require_primordials4();
     var kIsDestroyed = SymbolFor("nodejs.stream.destroyed");
@@ -34705,9 +34705,9 @@ var require_utils4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
     "use strict";
     var process2 = require_process5();
     var { AbortError: AbortError2, codes } = require_errors4();
@@ -34957,9 +34957,9 @@ var require_end_of_stream4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy5 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     var process2 = require_process5();
     var {
@@ -35222,9 +35222,9 @@ var require_destroy5 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/legacy.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/legacy.js
 var require_legacy4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports, module) {
     "use strict";
     var { ArrayIsArray, ObjectSetPrototypeOf } = require_primordials4();
     var { EventEmitter: EE } = __require("events");
@@ -35301,9 +35301,9 @@ var require_legacy4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
 var require_add_abort_signal4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports, module) {
     "use strict";
     var { SymbolDispose } = require_primordials4();
     var { AbortError: AbortError2, codes } = require_errors4();
@@ -35352,9 +35352,9 @@ var require_add_abort_signal4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
     "use strict";
     var { StringPrototypeSlice, SymbolIterator, TypedArrayPrototypeSet, Uint8Array: Uint8Array2 } = require_primordials4();
     var { Buffer: Buffer3 } = __require("buffer");
@@ -35507,9 +35507,9 @@ var require_buffer_list4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/state.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/state.js
 var require_state4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials4();
     var { validateInteger } = require_validators4();
@@ -35549,9 +35549,9 @@ var require_state4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/from.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/from.js
 var require_from4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
     var process2 = require_process5();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials4();
@@ -35644,9 +35644,9 @@ var require_from4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/readable.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/readable.js
 var require_readable5 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/readable.js"(exports, module) {
     "use strict";
     var process2 = require_process5();
     var {
@@ -36610,9 +36610,9 @@ var require_readable5 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/writable.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/writable.js
 var require_writable4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/writable.js"(exports, module) {
     "use strict";
     var process2 = require_process5();
     var {
@@ -37231,9 +37231,9 @@ var require_writable4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplexify.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplexify.js
 var require_duplexify4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports, module) {
     var process2 = require_process5();
     var bufferModule = __require("buffer");
     var {
@@ -37578,9 +37578,9 @@ var require_duplexify4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplex.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplex.js
 var require_duplex4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports, module) {
     "use strict";
     var {
       ObjectDefineProperties,
@@ -37695,9 +37695,9 @@ var require_duplex4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/transform.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/transform.js
 var require_transform4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials4();
     module.exports = Transform2;
@@ -37797,9 +37797,9 @@ var require_transform4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/passthrough.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/passthrough.js
 var require_passthrough5 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials4();
     module.exports = PassThrough3;
@@ -37816,9 +37816,9 @@ var require_passthrough5 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/pipeline.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
     var process2 = require_process5();
     var { ArrayIsArray, Promise: Promise2, SymbolAsyncIterator, SymbolDispose } = require_primordials4();
     var eos = require_end_of_stream4();
@@ -38244,9 +38244,9 @@ var require_pipeline4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/compose.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/compose.js
 var require_compose4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/compose.js"(exports, module) {
     "use strict";
     var { pipeline } = require_pipeline4();
     var Duplex = require_duplex4();
@@ -38437,9 +38437,9 @@ var require_compose4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/operators.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/operators.js
 var require_operators4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/internal/streams/operators.js"(exports, module) {
     "use strict";
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
     var {
@@ -38842,9 +38842,9 @@ var require_operators4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/stream/promises.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/stream/promises.js
 var require_promises4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/stream/promises.js"(exports, module) {
     "use strict";
     var { ArrayPrototypePop, Promise: Promise2 } = require_primordials4();
     var { isIterable, isNodeStream, isWebStream } = require_utils4();
@@ -38884,9 +38884,9 @@ var require_promises4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/stream.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/stream.js
 var require_stream5 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/stream.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/stream.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer3 } = __require("buffer");
     var { ObjectDefineProperty, ObjectKeys, ReflectApply } = require_primordials4();
@@ -39003,9 +39003,9 @@ var require_stream5 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/node_modules/readable-stream/lib/ours/index.js
+// ../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/index.js
 var require_ours4 = __commonJS({
-  "node_modules/crc32-stream/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/node_modules/readable-stream/lib/ours/index.js"(exports, module) {
     "use strict";
     var Stream = __require("stream");
     if (Stream && process.env.READABLE_STREAM === "disable") {
@@ -39067,9 +39067,9 @@ var require_ours4 = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/lib/crc32-stream.js
+// ../../main/node_modules/crc32-stream/lib/crc32-stream.js
 var require_crc32_stream = __commonJS({
-  "node_modules/crc32-stream/lib/crc32-stream.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/lib/crc32-stream.js"(exports, module) {
     "use strict";
     var { Transform: Transform2 } = require_ours4();
     var crc32 = require_crc32();
@@ -39103,9 +39103,9 @@ var require_crc32_stream = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/lib/deflate-crc32-stream.js
+// ../../main/node_modules/crc32-stream/lib/deflate-crc32-stream.js
 var require_deflate_crc32_stream = __commonJS({
-  "node_modules/crc32-stream/lib/deflate-crc32-stream.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/lib/deflate-crc32-stream.js"(exports, module) {
     "use strict";
     var { DeflateRaw } = __require("zlib");
     var crc32 = require_crc32();
@@ -39150,9 +39150,9 @@ var require_deflate_crc32_stream = __commonJS({
   }
 });
 
-// node_modules/crc32-stream/lib/index.js
+// ../../main/node_modules/crc32-stream/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/crc32-stream/lib/index.js"(exports, module) {
+  "../../main/node_modules/crc32-stream/lib/index.js"(exports, module) {
     "use strict";
     module.exports = {
       CRC32Stream: require_crc32_stream(),
@@ -39161,9 +39161,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/archivers/zip/zip-archive-output-stream.js
+// ../../main/node_modules/compress-commons/lib/archivers/zip/zip-archive-output-stream.js
 var require_zip_archive_output_stream = __commonJS({
-  "node_modules/compress-commons/lib/archivers/zip/zip-archive-output-stream.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/archivers/zip/zip-archive-output-stream.js"(exports, module) {
     var inherits = __require("util").inherits;
     var crc32 = require_crc32();
     var { CRC32Stream } = require_lib();
@@ -39446,9 +39446,9 @@ var require_zip_archive_output_stream = __commonJS({
   }
 });
 
-// node_modules/compress-commons/lib/compress-commons.js
+// ../../main/node_modules/compress-commons/lib/compress-commons.js
 var require_compress_commons = __commonJS({
-  "node_modules/compress-commons/lib/compress-commons.js"(exports, module) {
+  "../../main/node_modules/compress-commons/lib/compress-commons.js"(exports, module) {
     module.exports = {
       ArchiveEntry: require_archive_entry(),
       ZipArchiveEntry: require_zip_archive_entry(),
@@ -39458,9 +39458,9 @@ var require_compress_commons = __commonJS({
   }
 });
 
-// node_modules/zip-stream/index.js
+// ../../main/node_modules/zip-stream/index.js
 var require_zip_stream = __commonJS({
-  "node_modules/zip-stream/index.js"(exports, module) {
+  "../../main/node_modules/zip-stream/index.js"(exports, module) {
     var inherits = __require("util").inherits;
     var ZipArchiveOutputStream = require_compress_commons().ZipArchiveOutputStream;
     var ZipArchiveEntry = require_compress_commons().ZipArchiveEntry;
@@ -39561,9 +39561,9 @@ var require_zip_stream = __commonJS({
   }
 });
 
-// node_modules/archiver/lib/plugins/zip.js
+// ../../main/node_modules/archiver/lib/plugins/zip.js
 var require_zip = __commonJS({
-  "node_modules/archiver/lib/plugins/zip.js"(exports, module) {
+  "../../main/node_modules/archiver/lib/plugins/zip.js"(exports, module) {
     var engine = require_zip_stream();
     var util2 = require_archiver_utils();
     var Zip = function(options) {
@@ -39601,16 +39601,16 @@ var require_zip = __commonJS({
   }
 });
 
-// node_modules/events-universal/default.js
+// ../../main/node_modules/events-universal/default.js
 var require_default = __commonJS({
-  "node_modules/events-universal/default.js"(exports, module) {
+  "../../main/node_modules/events-universal/default.js"(exports, module) {
     module.exports = __require("events");
   }
 });
 
-// node_modules/fast-fifo/fixed-size.js
+// ../../main/node_modules/fast-fifo/fixed-size.js
 var require_fixed_size = __commonJS({
-  "node_modules/fast-fifo/fixed-size.js"(exports, module) {
+  "../../main/node_modules/fast-fifo/fixed-size.js"(exports, module) {
     module.exports = class FixedFIFO {
       constructor(hwm) {
         if (!(hwm > 0) || (hwm - 1 & hwm) !== 0) throw new Error("Max size for a FixedFIFO should be a power of two");
@@ -39648,9 +39648,9 @@ var require_fixed_size = __commonJS({
   }
 });
 
-// node_modules/fast-fifo/index.js
+// ../../main/node_modules/fast-fifo/index.js
 var require_fast_fifo = __commonJS({
-  "node_modules/fast-fifo/index.js"(exports, module) {
+  "../../main/node_modules/fast-fifo/index.js"(exports, module) {
     var FixedFIFO = require_fixed_size();
     module.exports = class FastFIFO {
       constructor(hwm) {
@@ -39695,9 +39695,9 @@ var require_fast_fifo = __commonJS({
   }
 });
 
-// node_modules/b4a/index.js
+// ../../main/node_modules/b4a/index.js
 var require_b4a = __commonJS({
-  "node_modules/b4a/index.js"(exports, module) {
+  "../../main/node_modules/b4a/index.js"(exports, module) {
     function isBuffer(value) {
       return Buffer.isBuffer(value) || value instanceof Uint8Array;
     }
@@ -39856,9 +39856,9 @@ var require_b4a = __commonJS({
   }
 });
 
-// node_modules/text-decoder/lib/pass-through-decoder.js
+// ../../main/node_modules/text-decoder/lib/pass-through-decoder.js
 var require_pass_through_decoder = __commonJS({
-  "node_modules/text-decoder/lib/pass-through-decoder.js"(exports, module) {
+  "../../main/node_modules/text-decoder/lib/pass-through-decoder.js"(exports, module) {
     var b4a = require_b4a();
     module.exports = class PassThroughDecoder {
       constructor(encoding) {
@@ -39877,9 +39877,9 @@ var require_pass_through_decoder = __commonJS({
   }
 });
 
-// node_modules/text-decoder/lib/utf8-decoder.js
+// ../../main/node_modules/text-decoder/lib/utf8-decoder.js
 var require_utf8_decoder = __commonJS({
-  "node_modules/text-decoder/lib/utf8-decoder.js"(exports, module) {
+  "../../main/node_modules/text-decoder/lib/utf8-decoder.js"(exports, module) {
     var b4a = require_b4a();
     module.exports = class UTF8Decoder {
       constructor() {
@@ -40024,9 +40024,9 @@ var require_utf8_decoder = __commonJS({
   }
 });
 
-// node_modules/text-decoder/index.js
+// ../../main/node_modules/text-decoder/index.js
 var require_text_decoder = __commonJS({
-  "node_modules/text-decoder/index.js"(exports, module) {
+  "../../main/node_modules/text-decoder/index.js"(exports, module) {
     var PassThroughDecoder = require_pass_through_decoder();
     var UTF8Decoder = require_utf8_decoder();
     module.exports = class TextDecoder {
@@ -40086,9 +40086,9 @@ var require_text_decoder = __commonJS({
   }
 });
 
-// node_modules/streamx/lib/errors.js
+// ../../main/node_modules/streamx/lib/errors.js
 var require_errors5 = __commonJS({
-  "node_modules/streamx/lib/errors.js"(exports, module) {
+  "../../main/node_modules/streamx/lib/errors.js"(exports, module) {
     module.exports = class StreamError extends Error {
       constructor(msg, code, fn = StreamError) {
         super(msg);
@@ -40128,9 +40128,9 @@ var require_errors5 = __commonJS({
   }
 });
 
-// node_modules/streamx/index.js
+// ../../main/node_modules/streamx/index.js
 var require_streamx = __commonJS({
-  "node_modules/streamx/index.js"(exports, module) {
+  "../../main/node_modules/streamx/index.js"(exports, module) {
     var { EventEmitter: EventEmitter2 } = require_default();
     var FIFO = require_fast_fifo();
     var TextDecoder2 = require_text_decoder();
@@ -41159,9 +41159,9 @@ var require_streamx = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/tar-stream/headers.js
+// ../../main/node_modules/archiver/node_modules/tar-stream/headers.js
 var require_headers = __commonJS({
-  "node_modules/archiver/node_modules/tar-stream/headers.js"(exports) {
+  "../../main/node_modules/archiver/node_modules/tar-stream/headers.js"(exports) {
     var b4a = require_b4a();
     var ZEROS = "0000000000000000000";
     var SEVENS = "7777777777777777777";
@@ -41421,9 +41421,9 @@ var require_headers = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/tar-stream/extract.js
+// ../../main/node_modules/archiver/node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
-  "node_modules/archiver/node_modules/tar-stream/extract.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/tar-stream/extract.js"(exports, module) {
     var { Writable, Readable: Readable3, getStreamError } = require_streamx();
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
@@ -41765,9 +41765,9 @@ var require_extract = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/tar-stream/constants.js
+// ../../main/node_modules/archiver/node_modules/tar-stream/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/archiver/node_modules/tar-stream/constants.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/tar-stream/constants.js"(exports, module) {
     var constants = {
       // just for envs without fs
       S_IFMT: 61440,
@@ -41785,9 +41785,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/tar-stream/pack.js
+// ../../main/node_modules/archiver/node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
-  "node_modules/archiver/node_modules/tar-stream/pack.js"(exports, module) {
+  "../../main/node_modules/archiver/node_modules/tar-stream/pack.js"(exports, module) {
     var { Readable: Readable3, Writable, getStreamError } = require_streamx();
     var b4a = require_b4a();
     var constants = require_constants2();
@@ -42019,17 +42019,17 @@ var require_pack = __commonJS({
   }
 });
 
-// node_modules/archiver/node_modules/tar-stream/index.js
+// ../../main/node_modules/archiver/node_modules/tar-stream/index.js
 var require_tar_stream = __commonJS({
-  "node_modules/archiver/node_modules/tar-stream/index.js"(exports) {
+  "../../main/node_modules/archiver/node_modules/tar-stream/index.js"(exports) {
     exports.extract = require_extract();
     exports.pack = require_pack();
   }
 });
 
-// node_modules/archiver/lib/plugins/tar.js
+// ../../main/node_modules/archiver/lib/plugins/tar.js
 var require_tar = __commonJS({
-  "node_modules/archiver/lib/plugins/tar.js"(exports, module) {
+  "../../main/node_modules/archiver/lib/plugins/tar.js"(exports, module) {
     var zlib = __require("zlib");
     var engine = require_tar_stream();
     var util2 = require_archiver_utils();
@@ -42105,9 +42105,9 @@ var require_tar = __commonJS({
   }
 });
 
-// node_modules/buffer-crc32/dist/index.cjs
+// ../../main/node_modules/buffer-crc32/dist/index.cjs
 var require_dist = __commonJS({
-  "node_modules/buffer-crc32/dist/index.cjs"(exports, module) {
+  "../../main/node_modules/buffer-crc32/dist/index.cjs"(exports, module) {
     "use strict";
     function getDefaultExportFromCjs(x) {
       return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
@@ -42413,9 +42413,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/archiver/lib/plugins/json.js
+// ../../main/node_modules/archiver/lib/plugins/json.js
 var require_json = __commonJS({
-  "node_modules/archiver/lib/plugins/json.js"(exports, module) {
+  "../../main/node_modules/archiver/lib/plugins/json.js"(exports, module) {
     var inherits = __require("util").inherits;
     var Transform2 = require_ours2().Transform;
     var crc32 = require_dist();
@@ -42467,9 +42467,9 @@ var require_json = __commonJS({
   }
 });
 
-// node_modules/archiver/index.js
+// ../../main/node_modules/archiver/index.js
 var require_archiver = __commonJS({
-  "node_modules/archiver/index.js"(exports, module) {
+  "../../main/node_modules/archiver/index.js"(exports, module) {
     var Archiver = require_core();
     var formats = {};
     var vending = function(format, options) {
@@ -42510,9 +42510,9 @@ var require_archiver = __commonJS({
   }
 });
 
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+// ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
+  "../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getProxyUrl = getProxyUrl;
@@ -42591,9 +42591,9 @@ var require_proxy = __commonJS({
   }
 });
 
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+// ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
+  "../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -43282,9 +43282,9 @@ var require_lib2 = __commonJS({
   }
 });
 
-// node_modules/is-callable/index.js
+// ../../main/node_modules/is-callable/index.js
 var require_is_callable = __commonJS({
-  "node_modules/is-callable/index.js"(exports, module) {
+  "../../main/node_modules/is-callable/index.js"(exports, module) {
     "use strict";
     var fnToStr = Function.prototype.toString;
     var reflectApply = typeof Reflect === "object" && Reflect !== null && Reflect.apply;
@@ -43400,9 +43400,9 @@ var require_is_callable = __commonJS({
   }
 });
 
-// node_modules/for-each/index.js
+// ../../main/node_modules/for-each/index.js
 var require_for_each = __commonJS({
-  "node_modules/for-each/index.js"(exports, module) {
+  "../../main/node_modules/for-each/index.js"(exports, module) {
     "use strict";
     var isCallable = require_is_callable();
     var toStr = Object.prototype.toString;
@@ -43460,9 +43460,9 @@ var require_for_each = __commonJS({
   }
 });
 
-// node_modules/possible-typed-array-names/index.js
+// ../../main/node_modules/possible-typed-array-names/index.js
 var require_possible_typed_array_names = __commonJS({
-  "node_modules/possible-typed-array-names/index.js"(exports, module) {
+  "../../main/node_modules/possible-typed-array-names/index.js"(exports, module) {
     "use strict";
     module.exports = [
       "Float16Array",
@@ -43481,9 +43481,9 @@ var require_possible_typed_array_names = __commonJS({
   }
 });
 
-// node_modules/available-typed-arrays/index.js
+// ../../main/node_modules/available-typed-arrays/index.js
 var require_available_typed_arrays = __commonJS({
-  "node_modules/available-typed-arrays/index.js"(exports, module) {
+  "../../main/node_modules/available-typed-arrays/index.js"(exports, module) {
     "use strict";
     var possibleNames = require_possible_typed_array_names();
     var g = typeof globalThis === "undefined" ? global : globalThis;
@@ -43499,121 +43499,121 @@ var require_available_typed_arrays = __commonJS({
   }
 });
 
-// node_modules/es-object-atoms/index.js
+// ../../main/node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "node_modules/es-object-atoms/index.js"(exports, module) {
+  "../../main/node_modules/es-object-atoms/index.js"(exports, module) {
     "use strict";
     module.exports = Object;
   }
 });
 
-// node_modules/es-errors/index.js
+// ../../main/node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "node_modules/es-errors/index.js"(exports, module) {
+  "../../main/node_modules/es-errors/index.js"(exports, module) {
     "use strict";
     module.exports = Error;
   }
 });
 
-// node_modules/es-errors/eval.js
+// ../../main/node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "node_modules/es-errors/eval.js"(exports, module) {
+  "../../main/node_modules/es-errors/eval.js"(exports, module) {
     "use strict";
     module.exports = EvalError;
   }
 });
 
-// node_modules/es-errors/range.js
+// ../../main/node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "node_modules/es-errors/range.js"(exports, module) {
+  "../../main/node_modules/es-errors/range.js"(exports, module) {
     "use strict";
     module.exports = RangeError;
   }
 });
 
-// node_modules/es-errors/ref.js
+// ../../main/node_modules/es-errors/ref.js
 var require_ref = __commonJS({
-  "node_modules/es-errors/ref.js"(exports, module) {
+  "../../main/node_modules/es-errors/ref.js"(exports, module) {
     "use strict";
     module.exports = ReferenceError;
   }
 });
 
-// node_modules/es-errors/syntax.js
+// ../../main/node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "node_modules/es-errors/syntax.js"(exports, module) {
+  "../../main/node_modules/es-errors/syntax.js"(exports, module) {
     "use strict";
     module.exports = SyntaxError;
   }
 });
 
-// node_modules/es-errors/type.js
+// ../../main/node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "node_modules/es-errors/type.js"(exports, module) {
+  "../../main/node_modules/es-errors/type.js"(exports, module) {
     "use strict";
     module.exports = TypeError;
   }
 });
 
-// node_modules/es-errors/uri.js
+// ../../main/node_modules/es-errors/uri.js
 var require_uri = __commonJS({
-  "node_modules/es-errors/uri.js"(exports, module) {
+  "../../main/node_modules/es-errors/uri.js"(exports, module) {
     "use strict";
     module.exports = URIError;
   }
 });
 
-// node_modules/math-intrinsics/abs.js
+// ../../main/node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "node_modules/math-intrinsics/abs.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/abs.js"(exports, module) {
     "use strict";
     module.exports = Math.abs;
   }
 });
 
-// node_modules/math-intrinsics/floor.js
+// ../../main/node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "node_modules/math-intrinsics/floor.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/floor.js"(exports, module) {
     "use strict";
     module.exports = Math.floor;
   }
 });
 
-// node_modules/math-intrinsics/max.js
+// ../../main/node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "node_modules/math-intrinsics/max.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/max.js"(exports, module) {
     "use strict";
     module.exports = Math.max;
   }
 });
 
-// node_modules/math-intrinsics/min.js
+// ../../main/node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "node_modules/math-intrinsics/min.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/min.js"(exports, module) {
     "use strict";
     module.exports = Math.min;
   }
 });
 
-// node_modules/math-intrinsics/pow.js
+// ../../main/node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "node_modules/math-intrinsics/pow.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/pow.js"(exports, module) {
     "use strict";
     module.exports = Math.pow;
   }
 });
 
-// node_modules/math-intrinsics/round.js
+// ../../main/node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "node_modules/math-intrinsics/round.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/round.js"(exports, module) {
     "use strict";
     module.exports = Math.round;
   }
 });
 
-// node_modules/math-intrinsics/isNaN.js
+// ../../main/node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "node_modules/math-intrinsics/isNaN.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/isNaN.js"(exports, module) {
     "use strict";
     module.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -43621,9 +43621,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/sign.js
+// ../../main/node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "node_modules/math-intrinsics/sign.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/sign.js"(exports, module) {
     "use strict";
     var $isNaN = require_isNaN();
     module.exports = function sign(number) {
@@ -43635,17 +43635,17 @@ var require_sign = __commonJS({
   }
 });
 
-// node_modules/gopd/gOPD.js
+// ../../main/node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "node_modules/gopd/gOPD.js"(exports, module) {
+  "../../main/node_modules/gopd/gOPD.js"(exports, module) {
     "use strict";
     module.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// node_modules/gopd/index.js
+// ../../main/node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "node_modules/gopd/index.js"(exports, module) {
+  "../../main/node_modules/gopd/index.js"(exports, module) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -43659,9 +43659,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// node_modules/es-define-property/index.js
+// ../../main/node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "node_modules/es-define-property/index.js"(exports, module) {
+  "../../main/node_modules/es-define-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -43675,9 +43675,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// node_modules/has-symbols/shams.js
+// ../../main/node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "node_modules/has-symbols/shams.js"(exports, module) {
+  "../../main/node_modules/has-symbols/shams.js"(exports, module) {
     "use strict";
     module.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -43730,9 +43730,9 @@ var require_shams = __commonJS({
   }
 });
 
-// node_modules/has-symbols/index.js
+// ../../main/node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "node_modules/has-symbols/index.js"(exports, module) {
+  "../../main/node_modules/has-symbols/index.js"(exports, module) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -43754,26 +43754,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// node_modules/get-proto/Reflect.getPrototypeOf.js
+// ../../main/node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
+  "../../main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// node_modules/get-proto/Object.getPrototypeOf.js
+// ../../main/node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
+  "../../main/node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
     "use strict";
     var $Object = require_es_object_atoms();
     module.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// node_modules/function-bind/implementation.js
+// ../../main/node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "node_modules/function-bind/implementation.js"(exports, module) {
+  "../../main/node_modules/function-bind/implementation.js"(exports, module) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -43847,42 +43847,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// node_modules/function-bind/index.js
+// ../../main/node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "node_modules/function-bind/index.js"(exports, module) {
+  "../../main/node_modules/function-bind/index.js"(exports, module) {
     "use strict";
     var implementation = require_implementation();
     module.exports = Function.prototype.bind || implementation;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionCall.js
+// ../../main/node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.call;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionApply.js
+// ../../main/node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/reflectApply.js
+// ../../main/node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/actualApply.js
+// ../../main/node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -43892,9 +43892,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// node_modules/call-bind-apply-helpers/index.js
+// ../../main/node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "node_modules/call-bind-apply-helpers/index.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/index.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $TypeError = require_type();
@@ -43909,9 +43909,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// node_modules/dunder-proto/get.js
+// ../../main/node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "node_modules/dunder-proto/get.js"(exports, module) {
+  "../../main/node_modules/dunder-proto/get.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -43940,9 +43940,9 @@ var require_get = __commonJS({
   }
 });
 
-// node_modules/get-proto/index.js
+// ../../main/node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "node_modules/get-proto/index.js"(exports, module) {
+  "../../main/node_modules/get-proto/index.js"(exports, module) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -43960,9 +43960,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// node_modules/async-function/index.js
+// ../../main/node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "node_modules/async-function/index.js"(exports, module) {
+  "../../main/node_modules/async-function/index.js"(exports, module) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -43973,9 +43973,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// node_modules/generator-function/index.js
+// ../../main/node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "node_modules/generator-function/index.js"(exports, module) {
+  "../../main/node_modules/generator-function/index.js"(exports, module) {
     "use strict";
     var cached = (
       /** @type {GeneratorFunctionConstructor} */
@@ -43986,9 +43986,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// node_modules/async-generator-function/index.js
+// ../../main/node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "node_modules/async-generator-function/index.js"(exports, module) {
+  "../../main/node_modules/async-generator-function/index.js"(exports, module) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -43999,9 +43999,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// node_modules/hasown/index.js
+// ../../main/node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "node_modules/hasown/index.js"(exports, module) {
+  "../../main/node_modules/hasown/index.js"(exports, module) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -44010,9 +44010,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// node_modules/get-intrinsic/index.js
+// ../../main/node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "node_modules/get-intrinsic/index.js"(exports, module) {
+  "../../main/node_modules/get-intrinsic/index.js"(exports, module) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -44337,9 +44337,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// node_modules/define-data-property/index.js
+// ../../main/node_modules/define-data-property/index.js
 var require_define_data_property = __commonJS({
-  "node_modules/define-data-property/index.js"(exports, module) {
+  "../../main/node_modules/define-data-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var $SyntaxError = require_syntax();
@@ -44385,9 +44385,9 @@ var require_define_data_property = __commonJS({
   }
 });
 
-// node_modules/has-property-descriptors/index.js
+// ../../main/node_modules/has-property-descriptors/index.js
 var require_has_property_descriptors = __commonJS({
-  "node_modules/has-property-descriptors/index.js"(exports, module) {
+  "../../main/node_modules/has-property-descriptors/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var hasPropertyDescriptors = function hasPropertyDescriptors2() {
@@ -44407,9 +44407,9 @@ var require_has_property_descriptors = __commonJS({
   }
 });
 
-// node_modules/set-function-length/index.js
+// ../../main/node_modules/set-function-length/index.js
 var require_set_function_length = __commonJS({
-  "node_modules/set-function-length/index.js"(exports, module) {
+  "../../main/node_modules/set-function-length/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var define2 = require_define_data_property();
@@ -44460,9 +44460,9 @@ var require_set_function_length = __commonJS({
   }
 });
 
-// node_modules/call-bind-apply-helpers/applyBind.js
+// ../../main/node_modules/call-bind-apply-helpers/applyBind.js
 var require_applyBind = __commonJS({
-  "node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
+  "../../main/node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -44473,9 +44473,9 @@ var require_applyBind = __commonJS({
   }
 });
 
-// node_modules/call-bind/index.js
+// ../../main/node_modules/call-bind/index.js
 var require_call_bind = __commonJS({
-  "node_modules/call-bind/index.js"(exports, module) {
+  "../../main/node_modules/call-bind/index.js"(exports, module) {
     "use strict";
     var setFunctionLength = require_set_function_length();
     var $defineProperty = require_es_define_property();
@@ -44498,9 +44498,9 @@ var require_call_bind = __commonJS({
   }
 });
 
-// node_modules/call-bound/index.js
+// ../../main/node_modules/call-bound/index.js
 var require_call_bound = __commonJS({
-  "node_modules/call-bound/index.js"(exports, module) {
+  "../../main/node_modules/call-bound/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var callBindBasic = require_call_bind_apply_helpers();
@@ -44521,9 +44521,9 @@ var require_call_bound = __commonJS({
   }
 });
 
-// node_modules/has-tostringtag/shams.js
+// ../../main/node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "node_modules/has-tostringtag/shams.js"(exports, module) {
+  "../../main/node_modules/has-tostringtag/shams.js"(exports, module) {
     "use strict";
     var hasSymbols = require_shams();
     module.exports = function hasToStringTagShams() {
@@ -44532,9 +44532,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// node_modules/which-typed-array/index.js
+// ../../main/node_modules/which-typed-array/index.js
 var require_which_typed_array = __commonJS({
-  "node_modules/which-typed-array/index.js"(exports, module) {
+  "../../main/node_modules/which-typed-array/index.js"(exports, module) {
     "use strict";
     var forEach = require_for_each();
     var availableTypedArrays = require_available_typed_arrays();
@@ -44657,9 +44657,9 @@ var require_which_typed_array = __commonJS({
   }
 });
 
-// node_modules/object-keys/isArguments.js
+// ../../main/node_modules/object-keys/isArguments.js
 var require_isArguments2 = __commonJS({
-  "node_modules/object-keys/isArguments.js"(exports, module) {
+  "../../main/node_modules/object-keys/isArguments.js"(exports, module) {
     "use strict";
     var toStr = Object.prototype.toString;
     module.exports = function isArguments(value) {
@@ -44673,9 +44673,9 @@ var require_isArguments2 = __commonJS({
   }
 });
 
-// node_modules/object-keys/implementation.js
+// ../../main/node_modules/object-keys/implementation.js
 var require_implementation2 = __commonJS({
-  "node_modules/object-keys/implementation.js"(exports, module) {
+  "../../main/node_modules/object-keys/implementation.js"(exports, module) {
     "use strict";
     var keysShim;
     if (!Object.keys) {
@@ -44805,9 +44805,9 @@ var require_implementation2 = __commonJS({
   }
 });
 
-// node_modules/object-keys/index.js
+// ../../main/node_modules/object-keys/index.js
 var require_object_keys = __commonJS({
-  "node_modules/object-keys/index.js"(exports, module) {
+  "../../main/node_modules/object-keys/index.js"(exports, module) {
     "use strict";
     var slice = Array.prototype.slice;
     var isArgs = require_isArguments2();
@@ -44839,9 +44839,9 @@ var require_object_keys = __commonJS({
   }
 });
 
-// node_modules/define-properties/index.js
+// ../../main/node_modules/define-properties/index.js
 var require_define_properties = __commonJS({
-  "node_modules/define-properties/index.js"(exports, module) {
+  "../../main/node_modules/define-properties/index.js"(exports, module) {
     "use strict";
     var keys = require_object_keys();
     var hasSymbols = typeof Symbol === "function" && typeof Symbol("foo") === "symbol";
@@ -44883,16 +44883,16 @@ var require_define_properties = __commonJS({
   }
 });
 
-// node_modules/object-inspect/util.inspect.js
+// ../../main/node_modules/object-inspect/util.inspect.js
 var require_util_inspect = __commonJS({
-  "node_modules/object-inspect/util.inspect.js"(exports, module) {
+  "../../main/node_modules/object-inspect/util.inspect.js"(exports, module) {
     module.exports = __require("util").inspect;
   }
 });
 
-// node_modules/object-inspect/stringWidthRanges.js
+// ../../main/node_modules/object-inspect/stringWidthRanges.js
 var require_stringWidthRanges = __commonJS({
-  "node_modules/object-inspect/stringWidthRanges.js"(exports, module) {
+  "../../main/node_modules/object-inspect/stringWidthRanges.js"(exports, module) {
     var $join = Array.prototype.join;
     module.exports = $join.call([
       "00.v,02n.w,0gw.33,07n.6,07b.18,01.0,01.1,01.1,01.0,01k.5,0a.a,01.0,01a.k,0g.0,02t.7,01.5,02.1,01.3,",
@@ -44927,9 +44927,9 @@ var require_stringWidthRanges = __commonJS({
   }
 });
 
-// node_modules/object-inspect/stringWidth.js
+// ../../main/node_modules/object-inspect/stringWidth.js
 var require_stringWidth = __commonJS({
-  "node_modules/object-inspect/stringWidth.js"(exports, module) {
+  "../../main/node_modules/object-inspect/stringWidth.js"(exports, module) {
     var $charCodeAt = String.prototype.charCodeAt;
     var $indexOf = String.prototype.indexOf;
     var $normalize = String.prototype.normalize;
@@ -44997,9 +44997,9 @@ var require_stringWidth = __commonJS({
   }
 });
 
-// node_modules/object-inspect/index.js
+// ../../main/node_modules/object-inspect/index.js
 var require_object_inspect = __commonJS({
-  "node_modules/object-inspect/index.js"(exports, module) {
+  "../../main/node_modules/object-inspect/index.js"(exports, module) {
     var hasMap = typeof Map === "function" && Map.prototype;
     var mapSizeDescriptor = Object.getOwnPropertyDescriptor && hasMap ? Object.getOwnPropertyDescriptor(Map.prototype, "size") : null;
     var mapSize = hasMap && mapSizeDescriptor && typeof mapSizeDescriptor.get === "function" ? mapSizeDescriptor.get : null;
@@ -45796,9 +45796,9 @@ var require_object_inspect = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/isPropertyKey.js
+// ../../main/node_modules/es-abstract/helpers/isPropertyKey.js
 var require_isPropertyKey = __commonJS({
-  "node_modules/es-abstract/helpers/isPropertyKey.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isPropertyKey.js"(exports, module) {
     "use strict";
     module.exports = function isPropertyKey(argument) {
       return typeof argument === "string" || typeof argument === "symbol";
@@ -45806,9 +45806,9 @@ var require_isPropertyKey = __commonJS({
   }
 });
 
-// node_modules/es-object-atoms/isObject.js
+// ../../main/node_modules/es-object-atoms/isObject.js
 var require_isObject2 = __commonJS({
-  "node_modules/es-object-atoms/isObject.js"(exports, module) {
+  "../../main/node_modules/es-object-atoms/isObject.js"(exports, module) {
     "use strict";
     module.exports = function isObject(x) {
       return !!x && (typeof x === "function" || typeof x === "object");
@@ -45816,9 +45816,9 @@ var require_isObject2 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/Get.js
+// ../../main/node_modules/es-abstract/2025/Get.js
 var require_Get = __commonJS({
-  "node_modules/es-abstract/2025/Get.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/Get.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var inspect = require_object_inspect();
@@ -45836,9 +45836,9 @@ var require_Get = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/isFinite.js
+// ../../main/node_modules/math-intrinsics/isFinite.js
 var require_isFinite = __commonJS({
-  "node_modules/math-intrinsics/isFinite.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/isFinite.js"(exports, module) {
     "use strict";
     var $isNaN = require_isNaN();
     module.exports = function isFinite2(x) {
@@ -45847,9 +45847,9 @@ var require_isFinite = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/isInteger.js
+// ../../main/node_modules/math-intrinsics/isInteger.js
 var require_isInteger = __commonJS({
-  "node_modules/math-intrinsics/isInteger.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/isInteger.js"(exports, module) {
     "use strict";
     var $abs = require_abs();
     var $floor = require_floor();
@@ -45865,9 +45865,9 @@ var require_isInteger = __commonJS({
   }
 });
 
-// node_modules/is-array-buffer/index.js
+// ../../main/node_modules/is-array-buffer/index.js
 var require_is_array_buffer = __commonJS({
-  "node_modules/is-array-buffer/index.js"(exports, module) {
+  "../../main/node_modules/is-array-buffer/index.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind();
     var callBound = require_call_bound();
@@ -45899,9 +45899,9 @@ var require_is_array_buffer = __commonJS({
   }
 });
 
-// node_modules/array-buffer-byte-length/index.js
+// ../../main/node_modules/array-buffer-byte-length/index.js
 var require_array_buffer_byte_length = __commonJS({
-  "node_modules/array-buffer-byte-length/index.js"(exports, module) {
+  "../../main/node_modules/array-buffer-byte-length/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $byteLength = callBound("ArrayBuffer.prototype.byteLength", true);
@@ -45915,9 +45915,9 @@ var require_array_buffer_byte_length = __commonJS({
   }
 });
 
-// node_modules/is-shared-array-buffer/index.js
+// ../../main/node_modules/is-shared-array-buffer/index.js
 var require_is_shared_array_buffer = __commonJS({
-  "node_modules/is-shared-array-buffer/index.js"(exports, module) {
+  "../../main/node_modules/is-shared-array-buffer/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $byteLength = callBound("SharedArrayBuffer.prototype.byteLength", true);
@@ -45937,9 +45937,9 @@ var require_is_shared_array_buffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsDetachedBuffer.js
+// ../../main/node_modules/es-abstract/2025/IsDetachedBuffer.js
 var require_IsDetachedBuffer = __commonJS({
-  "node_modules/es-abstract/2025/IsDetachedBuffer.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsDetachedBuffer.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var $byteLength = require_array_buffer_byte_length();
@@ -45965,9 +45965,9 @@ var require_IsDetachedBuffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/HasOwnProperty.js
+// ../../main/node_modules/es-abstract/2025/HasOwnProperty.js
 var require_HasOwnProperty = __commonJS({
-  "node_modules/es-abstract/2025/HasOwnProperty.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/HasOwnProperty.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var hasOwn = require_hasown();
@@ -45985,9 +45985,9 @@ var require_HasOwnProperty = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/IsArray.js
+// ../../main/node_modules/es-abstract/helpers/IsArray.js
 var require_IsArray = __commonJS({
-  "node_modules/es-abstract/helpers/IsArray.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/IsArray.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $Array = GetIntrinsic("%Array%");
@@ -45998,17 +45998,17 @@ var require_IsArray = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsArray.js
+// ../../main/node_modules/es-abstract/2025/IsArray.js
 var require_IsArray2 = __commonJS({
-  "node_modules/es-abstract/2025/IsArray.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsArray.js"(exports, module) {
     "use strict";
     module.exports = require_IsArray();
   }
 });
 
-// node_modules/es-abstract/2025/IsBigIntElementType.js
+// ../../main/node_modules/es-abstract/2025/IsBigIntElementType.js
 var require_IsBigIntElementType = __commonJS({
-  "node_modules/es-abstract/2025/IsBigIntElementType.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsBigIntElementType.js"(exports, module) {
     "use strict";
     module.exports = function IsBigIntElementType(type) {
       return type === "BIGUINT64" || type === "BIGINT64";
@@ -46016,9 +46016,9 @@ var require_IsBigIntElementType = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsUnsignedElementType.js
+// ../../main/node_modules/es-abstract/2025/IsUnsignedElementType.js
 var require_IsUnsignedElementType = __commonJS({
-  "node_modules/es-abstract/2025/IsUnsignedElementType.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsUnsignedElementType.js"(exports, module) {
     "use strict";
     module.exports = function IsUnsignedElementType(type) {
       return type === "UINT8" || type === "UINT8C" || type === "UINT16" || type === "UINT32" || type === "BIGUINT64";
@@ -46026,9 +46026,9 @@ var require_IsUnsignedElementType = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/bytesAsFloat16.js
+// ../../main/node_modules/es-abstract/helpers/bytesAsFloat16.js
 var require_bytesAsFloat16 = __commonJS({
-  "node_modules/es-abstract/helpers/bytesAsFloat16.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/bytesAsFloat16.js"(exports, module) {
     "use strict";
     var $pow = require_pow();
     module.exports = function bytesAsFloat32(rawBytes) {
@@ -46054,9 +46054,9 @@ var require_bytesAsFloat16 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/bytesAsFloat32.js
+// ../../main/node_modules/es-abstract/helpers/bytesAsFloat32.js
 var require_bytesAsFloat32 = __commonJS({
-  "node_modules/es-abstract/helpers/bytesAsFloat32.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/bytesAsFloat32.js"(exports, module) {
     "use strict";
     var $pow = require_pow();
     module.exports = function bytesAsFloat32(rawBytes) {
@@ -46081,9 +46081,9 @@ var require_bytesAsFloat32 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/bytesAsFloat64.js
+// ../../main/node_modules/es-abstract/helpers/bytesAsFloat64.js
 var require_bytesAsFloat64 = __commonJS({
-  "node_modules/es-abstract/helpers/bytesAsFloat64.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/bytesAsFloat64.js"(exports, module) {
     "use strict";
     var $pow = require_pow();
     module.exports = function bytesAsFloat64(rawBytes) {
@@ -46108,9 +46108,9 @@ var require_bytesAsFloat64 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/bytesAsInteger.js
+// ../../main/node_modules/es-abstract/helpers/bytesAsInteger.js
 var require_bytesAsInteger = __commonJS({
-  "node_modules/es-abstract/helpers/bytesAsInteger.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/bytesAsInteger.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $pow = require_pow();
@@ -46133,9 +46133,9 @@ var require_bytesAsInteger = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/every.js
+// ../../main/node_modules/es-abstract/helpers/every.js
 var require_every = __commonJS({
-  "node_modules/es-abstract/helpers/every.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/every.js"(exports, module) {
     "use strict";
     module.exports = function every(array, predicate) {
       for (var i = 0; i < array.length; i += 1) {
@@ -46148,9 +46148,9 @@ var require_every = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/isByteValue.js
+// ../../main/node_modules/es-abstract/helpers/isByteValue.js
 var require_isByteValue = __commonJS({
-  "node_modules/es-abstract/helpers/isByteValue.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isByteValue.js"(exports, module) {
     "use strict";
     module.exports = function isByteValue(value) {
       return typeof value === "number" && value >= 0 && value <= 255 && (value | 0) === value;
@@ -46158,9 +46158,9 @@ var require_isByteValue = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/tables/typed-array-objects.js
+// ../../main/node_modules/es-abstract/2025/tables/typed-array-objects.js
 var require_typed_array_objects = __commonJS({
-  "node_modules/es-abstract/2025/tables/typed-array-objects.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/tables/typed-array-objects.js"(exports, module) {
     "use strict";
     module.exports = {
       __proto__: null,
@@ -46199,9 +46199,9 @@ var require_typed_array_objects = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/RawBytesToNumeric.js
+// ../../main/node_modules/es-abstract/2025/RawBytesToNumeric.js
 var require_RawBytesToNumeric = __commonJS({
-  "node_modules/es-abstract/2025/RawBytesToNumeric.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/RawBytesToNumeric.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var callBound = require_call_bound();
@@ -46258,9 +46258,9 @@ var require_RawBytesToNumeric = __commonJS({
   }
 });
 
-// node_modules/isarray/index.js
+// ../../main/node_modules/isarray/index.js
 var require_isarray2 = __commonJS({
-  "node_modules/isarray/index.js"(exports, module) {
+  "../../main/node_modules/isarray/index.js"(exports, module) {
     var toString3 = {}.toString;
     module.exports = Array.isArray || function(arr) {
       return toString3.call(arr) == "[object Array]";
@@ -46268,9 +46268,9 @@ var require_isarray2 = __commonJS({
   }
 });
 
-// node_modules/safe-array-concat/index.js
+// ../../main/node_modules/safe-array-concat/index.js
 var require_safe_array_concat = __commonJS({
-  "node_modules/safe-array-concat/index.js"(exports, module) {
+  "../../main/node_modules/safe-array-concat/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $concat = GetIntrinsic("%Array.prototype.concat%");
@@ -46302,9 +46302,9 @@ var require_safe_array_concat = __commonJS({
   }
 });
 
-// node_modules/is-typed-array/index.js
+// ../../main/node_modules/is-typed-array/index.js
 var require_is_typed_array = __commonJS({
-  "node_modules/is-typed-array/index.js"(exports, module) {
+  "../../main/node_modules/is-typed-array/index.js"(exports, module) {
     "use strict";
     var whichTypedArray = require_which_typed_array();
     module.exports = function isTypedArray(value) {
@@ -46313,9 +46313,9 @@ var require_is_typed_array = __commonJS({
   }
 });
 
-// node_modules/typed-array-buffer/index.js
+// ../../main/node_modules/typed-array-buffer/index.js
 var require_typed_array_buffer = __commonJS({
-  "node_modules/typed-array-buffer/index.js"(exports, module) {
+  "../../main/node_modules/typed-array-buffer/index.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var callBound = require_call_bound();
@@ -46330,9 +46330,9 @@ var require_typed_array_buffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/defaultEndianness.js
+// ../../main/node_modules/es-abstract/helpers/defaultEndianness.js
 var require_defaultEndianness = __commonJS({
-  "node_modules/es-abstract/helpers/defaultEndianness.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/defaultEndianness.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $Uint8Array = GetIntrinsic("%Uint8Array%", true);
@@ -46344,9 +46344,9 @@ var require_defaultEndianness = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/GetValueFromBuffer.js
+// ../../main/node_modules/es-abstract/2025/GetValueFromBuffer.js
 var require_GetValueFromBuffer = __commonJS({
-  "node_modules/es-abstract/2025/GetValueFromBuffer.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/GetValueFromBuffer.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $SyntaxError = require_syntax();
@@ -46405,9 +46405,9 @@ var require_GetValueFromBuffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/SameValue.js
+// ../../main/node_modules/es-abstract/2025/SameValue.js
 var require_SameValue = __commonJS({
-  "node_modules/es-abstract/2025/SameValue.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/SameValue.js"(exports, module) {
     "use strict";
     var $isNaN = require_isNaN();
     module.exports = function SameValue(x, y) {
@@ -46422,9 +46422,9 @@ var require_SameValue = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/Set.js
+// ../../main/node_modules/es-abstract/2025/Set.js
 var require_Set2 = __commonJS({
-  "node_modules/es-abstract/2025/Set.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/Set.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var isObject = require_isObject2();
@@ -46465,9 +46465,9 @@ var require_Set2 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/StringToBigInt.js
+// ../../main/node_modules/es-abstract/2025/StringToBigInt.js
 var require_StringToBigInt = __commonJS({
-  "node_modules/es-abstract/2025/StringToBigInt.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/StringToBigInt.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $BigInt = GetIntrinsic("%BigInt%", true);
@@ -46489,9 +46489,9 @@ var require_StringToBigInt = __commonJS({
   }
 });
 
-// node_modules/is-date-object/index.js
+// ../../main/node_modules/is-date-object/index.js
 var require_is_date_object = __commonJS({
-  "node_modules/is-date-object/index.js"(exports, module) {
+  "../../main/node_modules/is-date-object/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var getDay = callBound("Date.prototype.getDay");
@@ -46515,9 +46515,9 @@ var require_is_date_object = __commonJS({
   }
 });
 
-// node_modules/is-regex/index.js
+// ../../main/node_modules/is-regex/index.js
 var require_is_regex = __commonJS({
-  "node_modules/is-regex/index.js"(exports, module) {
+  "../../main/node_modules/is-regex/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var hasToStringTag = require_shams2()();
@@ -46584,9 +46584,9 @@ var require_is_regex = __commonJS({
   }
 });
 
-// node_modules/safe-regex-test/index.js
+// ../../main/node_modules/safe-regex-test/index.js
 var require_safe_regex_test = __commonJS({
-  "node_modules/safe-regex-test/index.js"(exports, module) {
+  "../../main/node_modules/safe-regex-test/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var isRegex = require_is_regex();
@@ -46603,9 +46603,9 @@ var require_safe_regex_test = __commonJS({
   }
 });
 
-// node_modules/is-symbol/index.js
+// ../../main/node_modules/is-symbol/index.js
 var require_is_symbol = __commonJS({
-  "node_modules/is-symbol/index.js"(exports, module) {
+  "../../main/node_modules/is-symbol/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $toString = callBound("Object.prototype.toString");
@@ -46644,9 +46644,9 @@ var require_is_symbol = __commonJS({
   }
 });
 
-// node_modules/es-to-primitive/helpers/isPrimitive.js
+// ../../main/node_modules/es-to-primitive/helpers/isPrimitive.js
 var require_isPrimitive = __commonJS({
-  "node_modules/es-to-primitive/helpers/isPrimitive.js"(exports, module) {
+  "../../main/node_modules/es-to-primitive/helpers/isPrimitive.js"(exports, module) {
     "use strict";
     module.exports = function isPrimitive(value) {
       return value === null || typeof value !== "function" && typeof value !== "object";
@@ -46654,9 +46654,9 @@ var require_isPrimitive = __commonJS({
   }
 });
 
-// node_modules/es-abstract-get/isPropertyKey.js
+// ../../main/node_modules/es-abstract-get/isPropertyKey.js
 var require_isPropertyKey2 = __commonJS({
-  "node_modules/es-abstract-get/isPropertyKey.js"(exports, module) {
+  "../../main/node_modules/es-abstract-get/isPropertyKey.js"(exports, module) {
     "use strict";
     module.exports = function isPropertyKey(argument) {
       return typeof argument === "string" || typeof argument === "symbol";
@@ -46664,9 +46664,9 @@ var require_isPropertyKey2 = __commonJS({
   }
 });
 
-// node_modules/es-abstract-get/GetV.js
+// ../../main/node_modules/es-abstract-get/GetV.js
 var require_GetV = __commonJS({
-  "node_modules/es-abstract-get/GetV.js"(exports, module) {
+  "../../main/node_modules/es-abstract-get/GetV.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var inspect = require_object_inspect();
@@ -46683,9 +46683,9 @@ var require_GetV = __commonJS({
   }
 });
 
-// node_modules/es-abstract-get/GetMethod.js
+// ../../main/node_modules/es-abstract-get/GetMethod.js
 var require_GetMethod = __commonJS({
-  "node_modules/es-abstract-get/GetMethod.js"(exports, module) {
+  "../../main/node_modules/es-abstract-get/GetMethod.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var isCallable = require_is_callable();
@@ -46708,9 +46708,9 @@ var require_GetMethod = __commonJS({
   }
 });
 
-// node_modules/es-to-primitive/es2015.js
+// ../../main/node_modules/es-to-primitive/es2015.js
 var require_es2015 = __commonJS({
-  "node_modules/es-to-primitive/es2015.js"(exports, module) {
+  "../../main/node_modules/es-to-primitive/es2015.js"(exports, module) {
     "use strict";
     var hasSymbols = typeof Symbol === "function" && typeof Symbol.iterator === "symbol";
     var isCallable = require_is_callable();
@@ -46788,9 +46788,9 @@ var require_es2015 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToPrimitive.js
+// ../../main/node_modules/es-abstract/2025/ToPrimitive.js
 var require_ToPrimitive = __commonJS({
-  "node_modules/es-abstract/2025/ToPrimitive.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToPrimitive.js"(exports, module) {
     "use strict";
     var toPrimitive = require_es2015();
     module.exports = function ToPrimitive(input) {
@@ -46802,9 +46802,9 @@ var require_ToPrimitive = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToBigInt.js
+// ../../main/node_modules/es-abstract/2025/ToBigInt.js
 var require_ToBigInt = __commonJS({
-  "node_modules/es-abstract/2025/ToBigInt.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToBigInt.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $BigInt = GetIntrinsic("%BigInt%", true);
@@ -46845,9 +46845,9 @@ var require_ToBigInt = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/BigInt/remainder.js
+// ../../main/node_modules/es-abstract/2025/BigInt/remainder.js
 var require_remainder = __commonJS({
-  "node_modules/es-abstract/2025/BigInt/remainder.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/BigInt/remainder.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $BigInt = GetIntrinsic("%BigInt%", true);
@@ -46869,9 +46869,9 @@ var require_remainder = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/modBigInt.js
+// ../../main/node_modules/es-abstract/helpers/modBigInt.js
 var require_modBigInt = __commonJS({
-  "node_modules/es-abstract/helpers/modBigInt.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/modBigInt.js"(exports, module) {
     "use strict";
     module.exports = function bigIntMod(BigIntRemainder, bigint, modulo) {
       var remain = BigIntRemainder(bigint, modulo);
@@ -46880,9 +46880,9 @@ var require_modBigInt = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToBigInt64.js
+// ../../main/node_modules/es-abstract/2025/ToBigInt64.js
 var require_ToBigInt64 = __commonJS({
-  "node_modules/es-abstract/2025/ToBigInt64.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToBigInt64.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $BigInt = GetIntrinsic("%BigInt%", true);
@@ -46900,9 +46900,9 @@ var require_ToBigInt64 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToBigUint64.js
+// ../../main/node_modules/es-abstract/2025/ToBigUint64.js
 var require_ToBigUint64 = __commonJS({
-  "node_modules/es-abstract/2025/ToBigUint64.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToBigUint64.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $BigInt = GetIntrinsic("%BigInt%", true);
@@ -46919,9 +46919,9 @@ var require_ToBigUint64 = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/mod.js
+// ../../main/node_modules/math-intrinsics/mod.js
 var require_mod = __commonJS({
-  "node_modules/math-intrinsics/mod.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/mod.js"(exports, module) {
     "use strict";
     var $floor = require_floor();
     module.exports = function mod(number, modulo) {
@@ -46931,17 +46931,17 @@ var require_mod = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/mod.js
+// ../../main/node_modules/es-abstract/helpers/mod.js
 var require_mod2 = __commonJS({
-  "node_modules/es-abstract/helpers/mod.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/mod.js"(exports, module) {
     "use strict";
     module.exports = require_mod();
   }
 });
 
-// node_modules/es-abstract/2025/modulo.js
+// ../../main/node_modules/es-abstract/2025/modulo.js
 var require_modulo = __commonJS({
-  "node_modules/es-abstract/2025/modulo.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/modulo.js"(exports, module) {
     "use strict";
     var mod = require_mod2();
     module.exports = function modulo(x, y) {
@@ -46950,9 +46950,9 @@ var require_modulo = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/isPrimitive.js
+// ../../main/node_modules/es-abstract/helpers/isPrimitive.js
 var require_isPrimitive2 = __commonJS({
-  "node_modules/es-abstract/helpers/isPrimitive.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isPrimitive.js"(exports, module) {
     "use strict";
     module.exports = function isPrimitive(value) {
       return value === null || typeof value !== "function" && typeof value !== "object";
@@ -46960,9 +46960,9 @@ var require_isPrimitive2 = __commonJS({
   }
 });
 
-// node_modules/es-object-atoms/RequireObjectCoercible.js
+// ../../main/node_modules/es-object-atoms/RequireObjectCoercible.js
 var require_RequireObjectCoercible = __commonJS({
-  "node_modules/es-object-atoms/RequireObjectCoercible.js"(exports, module) {
+  "../../main/node_modules/es-object-atoms/RequireObjectCoercible.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     module.exports = function RequireObjectCoercible(value) {
@@ -46974,9 +46974,9 @@ var require_RequireObjectCoercible = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToString.js
+// ../../main/node_modules/es-abstract/2025/ToString.js
 var require_ToString = __commonJS({
-  "node_modules/es-abstract/2025/ToString.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToString.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $String = GetIntrinsic("%String%");
@@ -46990,9 +46990,9 @@ var require_ToString = __commonJS({
   }
 });
 
-// node_modules/string.prototype.trim/implementation.js
+// ../../main/node_modules/string.prototype.trim/implementation.js
 var require_implementation3 = __commonJS({
-  "node_modules/string.prototype.trim/implementation.js"(exports, module) {
+  "../../main/node_modules/string.prototype.trim/implementation.js"(exports, module) {
     "use strict";
     var RequireObjectCoercible = require_RequireObjectCoercible();
     var ToString = require_ToString();
@@ -47015,9 +47015,9 @@ var require_implementation3 = __commonJS({
   }
 });
 
-// node_modules/string.prototype.trim/polyfill.js
+// ../../main/node_modules/string.prototype.trim/polyfill.js
 var require_polyfill = __commonJS({
-  "node_modules/string.prototype.trim/polyfill.js"(exports, module) {
+  "../../main/node_modules/string.prototype.trim/polyfill.js"(exports, module) {
     "use strict";
     var implementation = require_implementation3();
     var zeroWidthSpace = "\u200B";
@@ -47031,9 +47031,9 @@ var require_polyfill = __commonJS({
   }
 });
 
-// node_modules/string.prototype.trim/shim.js
+// ../../main/node_modules/string.prototype.trim/shim.js
 var require_shim = __commonJS({
-  "node_modules/string.prototype.trim/shim.js"(exports, module) {
+  "../../main/node_modules/string.prototype.trim/shim.js"(exports, module) {
     "use strict";
     var supportsDescriptors = require_has_property_descriptors()();
     var defineDataProperty = require_define_data_property();
@@ -47052,9 +47052,9 @@ var require_shim = __commonJS({
   }
 });
 
-// node_modules/string.prototype.trim/index.js
+// ../../main/node_modules/string.prototype.trim/index.js
 var require_string_prototype = __commonJS({
-  "node_modules/string.prototype.trim/index.js"(exports, module) {
+  "../../main/node_modules/string.prototype.trim/index.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind();
     var define2 = require_define_properties();
@@ -47076,9 +47076,9 @@ var require_string_prototype = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/StringToNumber.js
+// ../../main/node_modules/es-abstract/2025/StringToNumber.js
 var require_StringToNumber = __commonJS({
-  "node_modules/es-abstract/2025/StringToNumber.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/StringToNumber.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $RegExp = GetIntrinsic("%RegExp%");
@@ -47116,9 +47116,9 @@ var require_StringToNumber = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToNumber.js
+// ../../main/node_modules/es-abstract/2025/ToNumber.js
 var require_ToNumber = __commonJS({
-  "node_modules/es-abstract/2025/ToNumber.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToNumber.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $TypeError = require_type();
@@ -47142,9 +47142,9 @@ var require_ToNumber = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/floor.js
+// ../../main/node_modules/es-abstract/2025/floor.js
 var require_floor2 = __commonJS({
-  "node_modules/es-abstract/2025/floor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/floor.js"(exports, module) {
     "use strict";
     var $floor = require_floor();
     module.exports = function floor(x) {
@@ -47156,9 +47156,9 @@ var require_floor2 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/truncate.js
+// ../../main/node_modules/es-abstract/2025/truncate.js
 var require_truncate = __commonJS({
-  "node_modules/es-abstract/2025/truncate.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/truncate.js"(exports, module) {
     "use strict";
     var floor = require_floor2();
     var $TypeError = require_type();
@@ -47172,9 +47172,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToInt16.js
+// ../../main/node_modules/es-abstract/2025/ToInt16.js
 var require_ToInt16 = __commonJS({
-  "node_modules/es-abstract/2025/ToInt16.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToInt16.js"(exports, module) {
     "use strict";
     var modulo = require_modulo();
     var ToNumber = require_ToNumber();
@@ -47193,9 +47193,9 @@ var require_ToInt16 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToInt32.js
+// ../../main/node_modules/es-abstract/2025/ToInt32.js
 var require_ToInt32 = __commonJS({
-  "node_modules/es-abstract/2025/ToInt32.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToInt32.js"(exports, module) {
     "use strict";
     var modulo = require_modulo();
     var ToNumber = require_ToNumber();
@@ -47216,9 +47216,9 @@ var require_ToInt32 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToInt8.js
+// ../../main/node_modules/es-abstract/2025/ToInt8.js
 var require_ToInt8 = __commonJS({
-  "node_modules/es-abstract/2025/ToInt8.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToInt8.js"(exports, module) {
     "use strict";
     var modulo = require_modulo();
     var ToNumber = require_ToNumber();
@@ -47236,9 +47236,9 @@ var require_ToInt8 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToUint16.js
+// ../../main/node_modules/es-abstract/2025/ToUint16.js
 var require_ToUint16 = __commonJS({
-  "node_modules/es-abstract/2025/ToUint16.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToUint16.js"(exports, module) {
     "use strict";
     var modulo = require_modulo();
     var ToNumber = require_ToNumber();
@@ -47257,9 +47257,9 @@ var require_ToUint16 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToUint32.js
+// ../../main/node_modules/es-abstract/2025/ToUint32.js
 var require_ToUint32 = __commonJS({
-  "node_modules/es-abstract/2025/ToUint32.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToUint32.js"(exports, module) {
     "use strict";
     var modulo = require_modulo();
     var ToNumber = require_ToNumber();
@@ -47278,9 +47278,9 @@ var require_ToUint32 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToUint8.js
+// ../../main/node_modules/es-abstract/2025/ToUint8.js
 var require_ToUint8 = __commonJS({
-  "node_modules/es-abstract/2025/ToUint8.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToUint8.js"(exports, module) {
     "use strict";
     var isFinite2 = require_isFinite();
     var modulo = require_modulo();
@@ -47298,9 +47298,9 @@ var require_ToUint8 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/clamp.js
+// ../../main/node_modules/es-abstract/2025/clamp.js
 var require_clamp = __commonJS({
-  "node_modules/es-abstract/2025/clamp.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/clamp.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var max = require_max();
@@ -47314,9 +47314,9 @@ var require_clamp = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToUint8Clamp.js
+// ../../main/node_modules/es-abstract/2025/ToUint8Clamp.js
 var require_ToUint8Clamp = __commonJS({
-  "node_modules/es-abstract/2025/ToUint8Clamp.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToUint8Clamp.js"(exports, module) {
     "use strict";
     var clamp = require_clamp();
     var ToNumber = require_ToNumber();
@@ -47340,9 +47340,9 @@ var require_ToUint8Clamp = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/isNegativeZero.js
+// ../../main/node_modules/math-intrinsics/isNegativeZero.js
 var require_isNegativeZero = __commonJS({
-  "node_modules/math-intrinsics/isNegativeZero.js"(exports, module) {
+  "../../main/node_modules/math-intrinsics/isNegativeZero.js"(exports, module) {
     "use strict";
     module.exports = function isNegativeZero(x) {
       return x === 0 && 1 / x === 1 / -0;
@@ -47350,9 +47350,9 @@ var require_isNegativeZero = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/valueToFloat16Bytes.js
+// ../../main/node_modules/es-abstract/helpers/valueToFloat16Bytes.js
 var require_valueToFloat16Bytes = __commonJS({
-  "node_modules/es-abstract/helpers/valueToFloat16Bytes.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/valueToFloat16Bytes.js"(exports, module) {
     "use strict";
     var $abs = require_abs();
     var $floor = require_floor();
@@ -47399,9 +47399,9 @@ var require_valueToFloat16Bytes = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/valueToFloat32Bytes.js
+// ../../main/node_modules/es-abstract/helpers/valueToFloat32Bytes.js
 var require_valueToFloat32Bytes = __commonJS({
-  "node_modules/es-abstract/helpers/valueToFloat32Bytes.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/valueToFloat32Bytes.js"(exports, module) {
     "use strict";
     var $abs = require_abs();
     var $floor = require_floor();
@@ -47455,9 +47455,9 @@ var require_valueToFloat32Bytes = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/fractionToBinaryString.js
+// ../../main/node_modules/es-abstract/helpers/fractionToBinaryString.js
 var require_fractionToBinaryString = __commonJS({
-  "node_modules/es-abstract/helpers/fractionToBinaryString.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/fractionToBinaryString.js"(exports, module) {
     "use strict";
     var MAX_ITER = 1075;
     var maxBits = 54;
@@ -47489,9 +47489,9 @@ var require_fractionToBinaryString = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/intToBinaryString.js
+// ../../main/node_modules/es-abstract/helpers/intToBinaryString.js
 var require_intToBinaryString = __commonJS({
-  "node_modules/es-abstract/helpers/intToBinaryString.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/intToBinaryString.js"(exports, module) {
     "use strict";
     var $floor = require_floor();
     module.exports = function intToBinaryString(x) {
@@ -47511,9 +47511,9 @@ var require_intToBinaryString = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/isNaN.js
+// ../../main/node_modules/es-abstract/helpers/isNaN.js
 var require_isNaN2 = __commonJS({
-  "node_modules/es-abstract/helpers/isNaN.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isNaN.js"(exports, module) {
     "use strict";
     module.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -47521,9 +47521,9 @@ var require_isNaN2 = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/valueToFloat64Bytes.js
+// ../../main/node_modules/es-abstract/helpers/valueToFloat64Bytes.js
 var require_valueToFloat64Bytes = __commonJS({
-  "node_modules/es-abstract/helpers/valueToFloat64Bytes.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/valueToFloat64Bytes.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $parseInt = GetIntrinsic("%parseInt%");
@@ -47592,9 +47592,9 @@ var require_valueToFloat64Bytes = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/integerToNBytes.js
+// ../../main/node_modules/es-abstract/helpers/integerToNBytes.js
 var require_integerToNBytes = __commonJS({
-  "node_modules/es-abstract/helpers/integerToNBytes.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/integerToNBytes.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $Number = GetIntrinsic("%Number%");
@@ -47614,9 +47614,9 @@ var require_integerToNBytes = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/NumericToRawBytes.js
+// ../../main/node_modules/es-abstract/2025/NumericToRawBytes.js
 var require_NumericToRawBytes = __commonJS({
-  "node_modules/es-abstract/2025/NumericToRawBytes.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/NumericToRawBytes.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var hasOwnProperty = require_HasOwnProperty();
@@ -47671,9 +47671,9 @@ var require_NumericToRawBytes = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/forEach.js
+// ../../main/node_modules/es-abstract/helpers/forEach.js
 var require_forEach = __commonJS({
-  "node_modules/es-abstract/helpers/forEach.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/forEach.js"(exports, module) {
     "use strict";
     module.exports = function forEach(array, callback) {
       for (var i = 0; i < array.length; i += 1) {
@@ -47683,9 +47683,9 @@ var require_forEach = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/SetValueInBuffer.js
+// ../../main/node_modules/es-abstract/2025/SetValueInBuffer.js
 var require_SetValueInBuffer = __commonJS({
-  "node_modules/es-abstract/2025/SetValueInBuffer.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/SetValueInBuffer.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $SyntaxError = require_syntax();
@@ -47745,9 +47745,9 @@ var require_SetValueInBuffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToIntegerOrInfinity.js
+// ../../main/node_modules/es-abstract/2025/ToIntegerOrInfinity.js
 var require_ToIntegerOrInfinity = __commonJS({
-  "node_modules/es-abstract/2025/ToIntegerOrInfinity.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToIntegerOrInfinity.js"(exports, module) {
     "use strict";
     var ToNumber = require_ToNumber();
     var truncate = require_truncate();
@@ -47766,9 +47766,9 @@ var require_ToIntegerOrInfinity = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/TypedArrayElementSize.js
+// ../../main/node_modules/es-abstract/2025/TypedArrayElementSize.js
 var require_TypedArrayElementSize = __commonJS({
-  "node_modules/es-abstract/2025/TypedArrayElementSize.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/TypedArrayElementSize.js"(exports, module) {
     "use strict";
     var $SyntaxError = require_syntax();
     var $TypeError = require_type();
@@ -47789,9 +47789,9 @@ var require_TypedArrayElementSize = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/TypedArrayElementType.js
+// ../../main/node_modules/es-abstract/2025/TypedArrayElementType.js
 var require_TypedArrayElementType = __commonJS({
-  "node_modules/es-abstract/2025/TypedArrayElementType.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/TypedArrayElementType.js"(exports, module) {
     "use strict";
     var $SyntaxError = require_syntax();
     var $TypeError = require_type();
@@ -47811,17 +47811,17 @@ var require_TypedArrayElementType = __commonJS({
   }
 });
 
-// node_modules/es-abstract/GetIntrinsic.js
+// ../../main/node_modules/es-abstract/GetIntrinsic.js
 var require_GetIntrinsic = __commonJS({
-  "node_modules/es-abstract/GetIntrinsic.js"(exports, module) {
+  "../../main/node_modules/es-abstract/GetIntrinsic.js"(exports, module) {
     "use strict";
     module.exports = require_get_intrinsic();
   }
 });
 
-// node_modules/es-abstract/helpers/records/property-descriptor.js
+// ../../main/node_modules/es-abstract/helpers/records/property-descriptor.js
 var require_property_descriptor = __commonJS({
-  "node_modules/es-abstract/helpers/records/property-descriptor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/records/property-descriptor.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var hasOwn = require_hasown();
@@ -47853,9 +47853,9 @@ var require_property_descriptor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/DefineOwnProperty.js
+// ../../main/node_modules/es-abstract/helpers/DefineOwnProperty.js
 var require_DefineOwnProperty = __commonJS({
-  "node_modules/es-abstract/helpers/DefineOwnProperty.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/DefineOwnProperty.js"(exports, module) {
     "use strict";
     var hasPropertyDescriptors = require_has_property_descriptors();
     var $defineProperty = require_es_define_property();
@@ -47888,9 +47888,9 @@ var require_DefineOwnProperty = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/fromPropertyDescriptor.js
+// ../../main/node_modules/es-abstract/helpers/fromPropertyDescriptor.js
 var require_fromPropertyDescriptor = __commonJS({
-  "node_modules/es-abstract/helpers/fromPropertyDescriptor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/fromPropertyDescriptor.js"(exports, module) {
     "use strict";
     module.exports = function fromPropertyDescriptor(Desc) {
       if (typeof Desc === "undefined") {
@@ -47920,9 +47920,9 @@ var require_fromPropertyDescriptor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/FromPropertyDescriptor.js
+// ../../main/node_modules/es-abstract/2025/FromPropertyDescriptor.js
 var require_FromPropertyDescriptor = __commonJS({
-  "node_modules/es-abstract/2025/FromPropertyDescriptor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/FromPropertyDescriptor.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var isPropertyDescriptor = require_property_descriptor();
@@ -47936,9 +47936,9 @@ var require_FromPropertyDescriptor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsDataDescriptor.js
+// ../../main/node_modules/es-abstract/2025/IsDataDescriptor.js
 var require_IsDataDescriptor = __commonJS({
-  "node_modules/es-abstract/2025/IsDataDescriptor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsDataDescriptor.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var hasOwn = require_hasown();
@@ -47958,17 +47958,17 @@ var require_IsDataDescriptor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsCallable.js
+// ../../main/node_modules/es-abstract/2025/IsCallable.js
 var require_IsCallable = __commonJS({
-  "node_modules/es-abstract/2025/IsCallable.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsCallable.js"(exports, module) {
     "use strict";
     module.exports = require_is_callable();
   }
 });
 
-// node_modules/es-abstract/2025/ToBoolean.js
+// ../../main/node_modules/es-abstract/2025/ToBoolean.js
 var require_ToBoolean = __commonJS({
-  "node_modules/es-abstract/2025/ToBoolean.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToBoolean.js"(exports, module) {
     "use strict";
     module.exports = function ToBoolean(value) {
       return !!value;
@@ -47976,9 +47976,9 @@ var require_ToBoolean = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ToPropertyDescriptor.js
+// ../../main/node_modules/es-abstract/2025/ToPropertyDescriptor.js
 var require_ToPropertyDescriptor = __commonJS({
-  "node_modules/es-abstract/2025/ToPropertyDescriptor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ToPropertyDescriptor.js"(exports, module) {
     "use strict";
     var hasOwn = require_hasown();
     var $TypeError = require_type();
@@ -48024,9 +48024,9 @@ var require_ToPropertyDescriptor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/DefinePropertyOrThrow.js
+// ../../main/node_modules/es-abstract/2025/DefinePropertyOrThrow.js
 var require_DefinePropertyOrThrow = __commonJS({
-  "node_modules/es-abstract/2025/DefinePropertyOrThrow.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/DefinePropertyOrThrow.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var isObject = require_isObject2();
@@ -48060,9 +48060,9 @@ var require_DefinePropertyOrThrow = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsConstructor.js
+// ../../main/node_modules/es-abstract/2025/IsConstructor.js
 var require_IsConstructor = __commonJS({
-  "node_modules/es-abstract/2025/IsConstructor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsConstructor.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_GetIntrinsic();
     var $construct = GetIntrinsic("%Reflect.construct%", true);
@@ -48099,9 +48099,9 @@ var require_IsConstructor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/SpeciesConstructor.js
+// ../../main/node_modules/es-abstract/2025/SpeciesConstructor.js
 var require_SpeciesConstructor = __commonJS({
-  "node_modules/es-abstract/2025/SpeciesConstructor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/SpeciesConstructor.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $species = GetIntrinsic("%Symbol.species%", true);
@@ -48131,9 +48131,9 @@ var require_SpeciesConstructor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsFixedLengthArrayBuffer.js
+// ../../main/node_modules/es-abstract/2025/IsFixedLengthArrayBuffer.js
 var require_IsFixedLengthArrayBuffer = __commonJS({
-  "node_modules/es-abstract/2025/IsFixedLengthArrayBuffer.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsFixedLengthArrayBuffer.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var callBound = require_call_bound();
@@ -48158,17 +48158,17 @@ var require_IsFixedLengthArrayBuffer = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/isInteger.js
+// ../../main/node_modules/es-abstract/helpers/isInteger.js
 var require_isInteger2 = __commonJS({
-  "node_modules/es-abstract/helpers/isInteger.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isInteger.js"(exports, module) {
     "use strict";
     module.exports = require_isInteger();
   }
 });
 
-// node_modules/es-abstract/helpers/records/typed-array-with-buffer-witness-record.js
+// ../../main/node_modules/es-abstract/helpers/records/typed-array-with-buffer-witness-record.js
 var require_typed_array_with_buffer_witness_record = __commonJS({
-  "node_modules/es-abstract/helpers/records/typed-array-with-buffer-witness-record.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/records/typed-array-with-buffer-witness-record.js"(exports, module) {
     "use strict";
     var hasOwn = require_hasown();
     var isTypedArray = require_is_typed_array();
@@ -48179,25 +48179,25 @@ var require_typed_array_with_buffer_witness_record = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2024/IsCallable.js
+// ../../main/node_modules/es-abstract/2024/IsCallable.js
 var require_IsCallable2 = __commonJS({
-  "node_modules/es-abstract/2024/IsCallable.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2024/IsCallable.js"(exports, module) {
     "use strict";
     module.exports = require_is_callable();
   }
 });
 
-// node_modules/es-abstract/helpers/isObject.js
+// ../../main/node_modules/es-abstract/helpers/isObject.js
 var require_isObject3 = __commonJS({
-  "node_modules/es-abstract/helpers/isObject.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/isObject.js"(exports, module) {
     "use strict";
     module.exports = require_isObject2();
   }
 });
 
-// node_modules/is-string/index.js
+// ../../main/node_modules/is-string/index.js
 var require_is_string = __commonJS({
-  "node_modules/is-string/index.js"(exports, module) {
+  "../../main/node_modules/is-string/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $strValueOf = callBound("String.prototype.valueOf");
@@ -48224,9 +48224,9 @@ var require_is_string = __commonJS({
   }
 });
 
-// node_modules/is-number-object/index.js
+// ../../main/node_modules/is-number-object/index.js
 var require_is_number_object = __commonJS({
-  "node_modules/is-number-object/index.js"(exports, module) {
+  "../../main/node_modules/is-number-object/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $numToStr = callBound("Number.prototype.toString");
@@ -48253,9 +48253,9 @@ var require_is_number_object = __commonJS({
   }
 });
 
-// node_modules/is-boolean-object/index.js
+// ../../main/node_modules/is-boolean-object/index.js
 var require_is_boolean_object = __commonJS({
-  "node_modules/is-boolean-object/index.js"(exports, module) {
+  "../../main/node_modules/is-boolean-object/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $boolToStr = callBound("Boolean.prototype.toString");
@@ -48282,9 +48282,9 @@ var require_is_boolean_object = __commonJS({
   }
 });
 
-// node_modules/has-bigints/index.js
+// ../../main/node_modules/has-bigints/index.js
 var require_has_bigints = __commonJS({
-  "node_modules/has-bigints/index.js"(exports, module) {
+  "../../main/node_modules/has-bigints/index.js"(exports, module) {
     "use strict";
     var $BigInt = typeof BigInt !== "undefined" && BigInt;
     module.exports = function hasNativeBigInts() {
@@ -48293,9 +48293,9 @@ var require_has_bigints = __commonJS({
   }
 });
 
-// node_modules/is-bigint/index.js
+// ../../main/node_modules/is-bigint/index.js
 var require_is_bigint = __commonJS({
-  "node_modules/is-bigint/index.js"(exports, module) {
+  "../../main/node_modules/is-bigint/index.js"(exports, module) {
     "use strict";
     var hasBigInts = require_has_bigints()();
     if (hasBigInts) {
@@ -48327,9 +48327,9 @@ var require_is_bigint = __commonJS({
   }
 });
 
-// node_modules/which-boxed-primitive/index.js
+// ../../main/node_modules/which-boxed-primitive/index.js
 var require_which_boxed_primitive = __commonJS({
-  "node_modules/which-boxed-primitive/index.js"(exports, module) {
+  "../../main/node_modules/which-boxed-primitive/index.js"(exports, module) {
     "use strict";
     var isString = require_is_string();
     var isNumber = require_is_number_object();
@@ -48359,9 +48359,9 @@ var require_which_boxed_primitive = __commonJS({
   }
 });
 
-// node_modules/is-map/index.js
+// ../../main/node_modules/is-map/index.js
 var require_is_map = __commonJS({
-  "node_modules/is-map/index.js"(exports, module) {
+  "../../main/node_modules/is-map/index.js"(exports, module) {
     "use strict";
     var $Map = typeof Map === "function" && Map.prototype ? Map : null;
     var $Set = typeof Set === "function" && Set.prototype ? Set : null;
@@ -48399,9 +48399,9 @@ var require_is_map = __commonJS({
   }
 });
 
-// node_modules/is-set/index.js
+// ../../main/node_modules/is-set/index.js
 var require_is_set = __commonJS({
-  "node_modules/is-set/index.js"(exports, module) {
+  "../../main/node_modules/is-set/index.js"(exports, module) {
     "use strict";
     var $Map = typeof Map === "function" && Map.prototype ? Map : null;
     var $Set = typeof Set === "function" && Set.prototype ? Set : null;
@@ -48439,9 +48439,9 @@ var require_is_set = __commonJS({
   }
 });
 
-// node_modules/is-weakmap/index.js
+// ../../main/node_modules/is-weakmap/index.js
 var require_is_weakmap = __commonJS({
-  "node_modules/is-weakmap/index.js"(exports, module) {
+  "../../main/node_modules/is-weakmap/index.js"(exports, module) {
     "use strict";
     var $WeakMap = typeof WeakMap === "function" && WeakMap.prototype ? WeakMap : null;
     var $WeakSet = typeof WeakSet === "function" && WeakSet.prototype ? WeakSet : null;
@@ -48479,9 +48479,9 @@ var require_is_weakmap = __commonJS({
   }
 });
 
-// node_modules/is-weakset/index.js
+// ../../main/node_modules/is-weakset/index.js
 var require_is_weakset = __commonJS({
-  "node_modules/is-weakset/index.js"(exports, module) {
+  "../../main/node_modules/is-weakset/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var callBound = require_call_bound();
@@ -48516,9 +48516,9 @@ var require_is_weakset = __commonJS({
   }
 });
 
-// node_modules/which-collection/index.js
+// ../../main/node_modules/which-collection/index.js
 var require_which_collection = __commonJS({
-  "node_modules/which-collection/index.js"(exports, module) {
+  "../../main/node_modules/which-collection/index.js"(exports, module) {
     "use strict";
     var isMap = require_is_map();
     var isSet = require_is_set();
@@ -48544,9 +48544,9 @@ var require_which_collection = __commonJS({
   }
 });
 
-// node_modules/is-weakref/index.js
+// ../../main/node_modules/is-weakref/index.js
 var require_is_weakref = __commonJS({
-  "node_modules/is-weakref/index.js"(exports, module) {
+  "../../main/node_modules/is-weakref/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $deref = (
@@ -48569,9 +48569,9 @@ var require_is_weakref = __commonJS({
   }
 });
 
-// node_modules/is-finalizationregistry/index.js
+// ../../main/node_modules/is-finalizationregistry/index.js
 var require_is_finalizationregistry = __commonJS({
-  "node_modules/is-finalizationregistry/index.js"(exports, module) {
+  "../../main/node_modules/is-finalizationregistry/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var $register = callBound("FinalizationRegistry.prototype.register", true);
@@ -48591,9 +48591,9 @@ var require_is_finalizationregistry = __commonJS({
   }
 });
 
-// node_modules/functions-have-names/index.js
+// ../../main/node_modules/functions-have-names/index.js
 var require_functions_have_names = __commonJS({
-  "node_modules/functions-have-names/index.js"(exports, module) {
+  "../../main/node_modules/functions-have-names/index.js"(exports, module) {
     "use strict";
     var functionsHaveNames = function functionsHaveNames2() {
       return typeof function f() {
@@ -48624,9 +48624,9 @@ var require_functions_have_names = __commonJS({
   }
 });
 
-// node_modules/is-document.all/index.js
+// ../../main/node_modules/is-document.all/index.js
 var require_is_document = __commonJS({
-  "node_modules/is-document.all/index.js"(exports, module) {
+  "../../main/node_modules/is-document.all/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var toStr = callBound("Object.prototype.toString");
@@ -48661,9 +48661,9 @@ var require_is_document = __commonJS({
   }
 });
 
-// node_modules/function.prototype.name/implementation.js
+// ../../main/node_modules/function.prototype.name/implementation.js
 var require_implementation4 = __commonJS({
-  "node_modules/function.prototype.name/implementation.js"(exports, module) {
+  "../../main/node_modules/function.prototype.name/implementation.js"(exports, module) {
     "use strict";
     var IsCallable = require_is_callable();
     var hasOwn = require_hasown();
@@ -48711,9 +48711,9 @@ var require_implementation4 = __commonJS({
   }
 });
 
-// node_modules/function.prototype.name/polyfill.js
+// ../../main/node_modules/function.prototype.name/polyfill.js
 var require_polyfill2 = __commonJS({
-  "node_modules/function.prototype.name/polyfill.js"(exports, module) {
+  "../../main/node_modules/function.prototype.name/polyfill.js"(exports, module) {
     "use strict";
     var implementation = require_implementation4();
     module.exports = function getPolyfill() {
@@ -48722,9 +48722,9 @@ var require_polyfill2 = __commonJS({
   }
 });
 
-// node_modules/function.prototype.name/shim.js
+// ../../main/node_modules/function.prototype.name/shim.js
 var require_shim2 = __commonJS({
-  "node_modules/function.prototype.name/shim.js"(exports, module) {
+  "../../main/node_modules/function.prototype.name/shim.js"(exports, module) {
     "use strict";
     var supportsDescriptors = require_has_property_descriptors()();
     var functionsHaveNames = require_functions_have_names()();
@@ -48761,9 +48761,9 @@ var require_shim2 = __commonJS({
   }
 });
 
-// node_modules/function.prototype.name/index.js
+// ../../main/node_modules/function.prototype.name/index.js
 var require_function_prototype = __commonJS({
-  "node_modules/function.prototype.name/index.js"(exports, module) {
+  "../../main/node_modules/function.prototype.name/index.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind();
     var implementation = require_implementation4();
@@ -48777,9 +48777,9 @@ var require_function_prototype = __commonJS({
   }
 });
 
-// node_modules/is-generator-function/index.js
+// ../../main/node_modules/is-generator-function/index.js
 var require_is_generator_function = __commonJS({
-  "node_modules/is-generator-function/index.js"(exports, module) {
+  "../../main/node_modules/is-generator-function/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var safeRegexTest = require_safe_regex_test();
@@ -48809,9 +48809,9 @@ var require_is_generator_function = __commonJS({
   }
 });
 
-// node_modules/is-async-function/index.js
+// ../../main/node_modules/is-async-function/index.js
 var require_is_async_function = __commonJS({
-  "node_modules/is-async-function/index.js"(exports, module) {
+  "../../main/node_modules/is-async-function/index.js"(exports, module) {
     "use strict";
     var callBound = require_call_bound();
     var safeRegexTest = require_safe_regex_test();
@@ -48841,9 +48841,9 @@ var require_is_async_function = __commonJS({
   }
 });
 
-// node_modules/which-builtin-type/index.js
+// ../../main/node_modules/which-builtin-type/index.js
 var require_which_builtin_type = __commonJS({
-  "node_modules/which-builtin-type/index.js"(exports, module) {
+  "../../main/node_modules/which-builtin-type/index.js"(exports, module) {
     "use strict";
     var whichBoxedPrimitive = require_which_boxed_primitive();
     var whichCollection = require_which_collection();
@@ -48931,9 +48931,9 @@ var require_which_builtin_type = __commonJS({
   }
 });
 
-// node_modules/reflect.getprototypeof/implementation.js
+// ../../main/node_modules/reflect.getprototypeof/implementation.js
 var require_implementation5 = __commonJS({
-  "node_modules/reflect.getprototypeof/implementation.js"(exports, module) {
+  "../../main/node_modules/reflect.getprototypeof/implementation.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var IsCallable = require_IsCallable2();
@@ -48967,9 +48967,9 @@ var require_implementation5 = __commonJS({
   }
 });
 
-// node_modules/reflect.getprototypeof/polyfill.js
+// ../../main/node_modules/reflect.getprototypeof/polyfill.js
 var require_polyfill3 = __commonJS({
-  "node_modules/reflect.getprototypeof/polyfill.js"(exports, module) {
+  "../../main/node_modules/reflect.getprototypeof/polyfill.js"(exports, module) {
     "use strict";
     var implementation = require_implementation5();
     var getProto = require_get_proto();
@@ -48984,9 +48984,9 @@ var require_polyfill3 = __commonJS({
   }
 });
 
-// node_modules/typed-array-byte-offset/index.js
+// ../../main/node_modules/typed-array-byte-offset/index.js
 var require_typed_array_byte_offset = __commonJS({
-  "node_modules/typed-array-byte-offset/index.js"(exports, module) {
+  "../../main/node_modules/typed-array-byte-offset/index.js"(exports, module) {
     "use strict";
     var forEach = require_for_each();
     var callBind = require_call_bind();
@@ -49051,9 +49051,9 @@ var require_typed_array_byte_offset = __commonJS({
   }
 });
 
-// node_modules/typed-array-length/index.js
+// ../../main/node_modules/typed-array-length/index.js
 var require_typed_array_length = __commonJS({
-  "node_modules/typed-array-length/index.js"(exports, module) {
+  "../../main/node_modules/typed-array-length/index.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind();
     var forEach = require_for_each();
@@ -49131,9 +49131,9 @@ var require_typed_array_length = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/IsTypedArrayOutOfBounds.js
+// ../../main/node_modules/es-abstract/2025/IsTypedArrayOutOfBounds.js
 var require_IsTypedArrayOutOfBounds = __commonJS({
-  "node_modules/es-abstract/2025/IsTypedArrayOutOfBounds.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/IsTypedArrayOutOfBounds.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var IsDetachedBuffer = require_IsDetachedBuffer();
@@ -49173,9 +49173,9 @@ var require_IsTypedArrayOutOfBounds = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/TypedArrayLength.js
+// ../../main/node_modules/es-abstract/2025/TypedArrayLength.js
 var require_TypedArrayLength = __commonJS({
-  "node_modules/es-abstract/2025/TypedArrayLength.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/TypedArrayLength.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var floor = require_floor2();
@@ -49213,9 +49213,9 @@ var require_TypedArrayLength = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ArrayBufferByteLength.js
+// ../../main/node_modules/es-abstract/2025/ArrayBufferByteLength.js
 var require_ArrayBufferByteLength = __commonJS({
-  "node_modules/es-abstract/2025/ArrayBufferByteLength.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ArrayBufferByteLength.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var IsDetachedBuffer = require_IsDetachedBuffer();
@@ -49243,9 +49243,9 @@ var require_ArrayBufferByteLength = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/MakeTypedArrayWithBufferWitnessRecord.js
+// ../../main/node_modules/es-abstract/2025/MakeTypedArrayWithBufferWitnessRecord.js
 var require_MakeTypedArrayWithBufferWitnessRecord = __commonJS({
-  "node_modules/es-abstract/2025/MakeTypedArrayWithBufferWitnessRecord.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/MakeTypedArrayWithBufferWitnessRecord.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var ArrayBufferByteLength = require_ArrayBufferByteLength();
@@ -49266,9 +49266,9 @@ var require_MakeTypedArrayWithBufferWitnessRecord = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/ValidateTypedArray.js
+// ../../main/node_modules/es-abstract/2025/ValidateTypedArray.js
 var require_ValidateTypedArray = __commonJS({
-  "node_modules/es-abstract/2025/ValidateTypedArray.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/ValidateTypedArray.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var isObject = require_isObject2();
@@ -49294,9 +49294,9 @@ var require_ValidateTypedArray = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/TypedArrayCreateFromConstructor.js
+// ../../main/node_modules/es-abstract/2025/TypedArrayCreateFromConstructor.js
 var require_TypedArrayCreateFromConstructor = __commonJS({
-  "node_modules/es-abstract/2025/TypedArrayCreateFromConstructor.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/TypedArrayCreateFromConstructor.js"(exports, module) {
     "use strict";
     var $SyntaxError = require_syntax();
     var $TypeError = require_type();
@@ -49341,9 +49341,9 @@ var require_TypedArrayCreateFromConstructor = __commonJS({
   }
 });
 
-// node_modules/es-abstract/helpers/typedArrayConstructors.js
+// ../../main/node_modules/es-abstract/helpers/typedArrayConstructors.js
 var require_typedArrayConstructors = __commonJS({
-  "node_modules/es-abstract/helpers/typedArrayConstructors.js"(exports, module) {
+  "../../main/node_modules/es-abstract/helpers/typedArrayConstructors.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var constructors = {
@@ -49367,9 +49367,9 @@ var require_typedArrayConstructors = __commonJS({
   }
 });
 
-// node_modules/es-abstract/2025/TypedArraySpeciesCreate.js
+// ../../main/node_modules/es-abstract/2025/TypedArraySpeciesCreate.js
 var require_TypedArraySpeciesCreate = __commonJS({
-  "node_modules/es-abstract/2025/TypedArraySpeciesCreate.js"(exports, module) {
+  "../../main/node_modules/es-abstract/2025/TypedArraySpeciesCreate.js"(exports, module) {
     "use strict";
     var $SyntaxError = require_syntax();
     var $TypeError = require_type();
@@ -49400,9 +49400,9 @@ var require_TypedArraySpeciesCreate = __commonJS({
   }
 });
 
-// node_modules/typedarray.prototype.slice/implementation.js
+// ../../main/node_modules/typedarray.prototype.slice/implementation.js
 var require_implementation6 = __commonJS({
-  "node_modules/typedarray.prototype.slice/implementation.js"(exports, module) {
+  "../../main/node_modules/typedarray.prototype.slice/implementation.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var Get = require_Get();
@@ -49480,9 +49480,9 @@ var require_implementation6 = __commonJS({
   }
 });
 
-// node_modules/typedarray.prototype.slice/polyfill.js
+// ../../main/node_modules/typedarray.prototype.slice/polyfill.js
 var require_polyfill4 = __commonJS({
-  "node_modules/typedarray.prototype.slice/polyfill.js"(exports, module) {
+  "../../main/node_modules/typedarray.prototype.slice/polyfill.js"(exports, module) {
     "use strict";
     var implementation = require_implementation6();
     module.exports = function getPolyfill() {
@@ -49503,9 +49503,9 @@ var require_polyfill4 = __commonJS({
   }
 });
 
-// node_modules/typedarray.prototype.slice/shim.js
+// ../../main/node_modules/typedarray.prototype.slice/shim.js
 var require_shim3 = __commonJS({
-  "node_modules/typedarray.prototype.slice/shim.js"(exports, module) {
+  "../../main/node_modules/typedarray.prototype.slice/shim.js"(exports, module) {
     "use strict";
     var define2 = require_define_properties();
     var getProto = require_get_proto();
@@ -49527,9 +49527,9 @@ var require_shim3 = __commonJS({
   }
 });
 
-// node_modules/typedarray.prototype.slice/index.js
+// ../../main/node_modules/typedarray.prototype.slice/index.js
 var require_typedarray_prototype = __commonJS({
-  "node_modules/typedarray.prototype.slice/index.js"(exports, module) {
+  "../../main/node_modules/typedarray.prototype.slice/index.js"(exports, module) {
     "use strict";
     var define2 = require_define_properties();
     var callBind = require_call_bind();
@@ -49546,9 +49546,9 @@ var require_typedarray_prototype = __commonJS({
   }
 });
 
-// node_modules/traverse/index.js
+// ../../main/node_modules/traverse/index.js
 var require_traverse = __commonJS({
-  "node_modules/traverse/index.js"(exports, module) {
+  "../../main/node_modules/traverse/index.js"(exports, module) {
     var whichTypedArray = require_which_typed_array();
     var taSlice = require_typedarray_prototype();
     var gopd = require_gopd();
@@ -50094,9 +50094,9 @@ var require_traverse = __commonJS({
   }
 });
 
-// node_modules/chainsaw/index.js
+// ../../main/node_modules/chainsaw/index.js
 var require_chainsaw = __commonJS({
-  "node_modules/chainsaw/index.js"(exports, module) {
+  "../../main/node_modules/chainsaw/index.js"(exports, module) {
     var Traverse = require_traverse();
     var EventEmitter2 = __require("events").EventEmitter;
     module.exports = Chainsaw;
@@ -50214,9 +50214,9 @@ var require_chainsaw = __commonJS({
   }
 });
 
-// node_modules/buffers/index.js
+// ../../main/node_modules/buffers/index.js
 var require_buffers = __commonJS({
-  "node_modules/buffers/index.js"(exports, module) {
+  "../../main/node_modules/buffers/index.js"(exports, module) {
     module.exports = Buffers;
     function Buffers(bufs) {
       if (!(this instanceof Buffers)) return new Buffers(bufs);
@@ -50422,9 +50422,9 @@ var require_buffers = __commonJS({
   }
 });
 
-// node_modules/binary/lib/vars.js
+// ../../main/node_modules/binary/lib/vars.js
 var require_vars = __commonJS({
-  "node_modules/binary/lib/vars.js"(exports, module) {
+  "../../main/node_modules/binary/lib/vars.js"(exports, module) {
     module.exports = function(store) {
       function getset(name, value) {
         var node = vars.store;
@@ -50454,9 +50454,9 @@ var require_vars = __commonJS({
   }
 });
 
-// node_modules/binary/index.js
+// ../../main/node_modules/binary/index.js
 var require_binary = __commonJS({
-  "node_modules/binary/index.js"(exports, module) {
+  "../../main/node_modules/binary/index.js"(exports, module) {
     var Chainsaw = require_chainsaw();
     var EventEmitter2 = __require("events").EventEmitter;
     var Buffers = require_buffers();
@@ -50779,9 +50779,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/lib/matcher-stream.js
+// ../../main/node_modules/unzip-stream/lib/matcher-stream.js
 var require_matcher_stream = __commonJS({
-  "node_modules/unzip-stream/lib/matcher-stream.js"(exports, module) {
+  "../../main/node_modules/unzip-stream/lib/matcher-stream.js"(exports, module) {
     var Transform2 = __require("stream").Transform;
     var util2 = __require("util");
     function MatcherStream(patternDesc, matchFn) {
@@ -50859,9 +50859,9 @@ var require_matcher_stream = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/lib/entry.js
+// ../../main/node_modules/unzip-stream/lib/entry.js
 var require_entry = __commonJS({
-  "node_modules/unzip-stream/lib/entry.js"(exports, module) {
+  "../../main/node_modules/unzip-stream/lib/entry.js"(exports, module) {
     "use strict";
     var stream4 = __require("stream");
     var inherits = __require("util").inherits;
@@ -50884,9 +50884,9 @@ var require_entry = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/lib/unzip-stream.js
+// ../../main/node_modules/unzip-stream/lib/unzip-stream.js
 var require_unzip_stream = __commonJS({
-  "node_modules/unzip-stream/lib/unzip-stream.js"(exports, module) {
+  "../../main/node_modules/unzip-stream/lib/unzip-stream.js"(exports, module) {
     "use strict";
     var binary = require_binary();
     var stream4 = __require("stream");
@@ -51474,9 +51474,9 @@ var require_unzip_stream = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/lib/parser-stream.js
+// ../../main/node_modules/unzip-stream/lib/parser-stream.js
 var require_parser_stream = __commonJS({
-  "node_modules/unzip-stream/lib/parser-stream.js"(exports, module) {
+  "../../main/node_modules/unzip-stream/lib/parser-stream.js"(exports, module) {
     var Transform2 = __require("stream").Transform;
     var util2 = __require("util");
     var UnzipStream = require_unzip_stream();
@@ -51525,9 +51525,9 @@ var require_parser_stream = __commonJS({
   }
 });
 
-// node_modules/mkdirp/index.js
+// ../../main/node_modules/mkdirp/index.js
 var require_mkdirp = __commonJS({
-  "node_modules/mkdirp/index.js"(exports, module) {
+  "../../main/node_modules/mkdirp/index.js"(exports, module) {
     var path4 = __require("path");
     var fs6 = __require("fs");
     var _0777 = parseInt("0777", 8);
@@ -51613,9 +51613,9 @@ var require_mkdirp = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/lib/extract.js
+// ../../main/node_modules/unzip-stream/lib/extract.js
 var require_extract2 = __commonJS({
-  "node_modules/unzip-stream/lib/extract.js"(exports, module) {
+  "../../main/node_modules/unzip-stream/lib/extract.js"(exports, module) {
     var fs6 = __require("fs");
     var path4 = __require("path");
     var util2 = __require("util");
@@ -51697,18 +51697,18 @@ var require_extract2 = __commonJS({
   }
 });
 
-// node_modules/unzip-stream/unzip.js
+// ../../main/node_modules/unzip-stream/unzip.js
 var require_unzip = __commonJS({
-  "node_modules/unzip-stream/unzip.js"(exports) {
+  "../../main/node_modules/unzip-stream/unzip.js"(exports) {
     "use strict";
     exports.Parse = require_parser_stream();
     exports.Extract = require_extract2();
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
+  "../../main/node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -53025,7 +53025,7 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/@actions/artifact/lib/internal/shared/config.js
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/config.js
 import os from "os";
 function getUploadChunkSize() {
   return 8 * 1024 * 1024;
@@ -53101,11 +53101,11 @@ function getMaxArtifactListCount() {
   return maxCount;
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
 import * as fs4 from "fs";
 import * as path2 from "path";
 
-// node_modules/@actions/artifact/lib/generated/google/protobuf/timestamp.js
+// ../../main/node_modules/@actions/artifact/lib/generated/google/protobuf/timestamp.js
 var import_runtime = __toESM(require_commonjs(), 1);
 var import_runtime2 = __toESM(require_commonjs(), 1);
 var import_runtime3 = __toESM(require_commonjs(), 1);
@@ -53247,7 +53247,7 @@ var Timestamp$Type = class extends import_runtime7.MessageType {
 };
 var Timestamp = new Timestamp$Type();
 
-// node_modules/@actions/artifact/lib/generated/google/protobuf/wrappers.js
+// ../../main/node_modules/@actions/artifact/lib/generated/google/protobuf/wrappers.js
 var import_runtime8 = __toESM(require_commonjs(), 1);
 var import_runtime9 = __toESM(require_commonjs(), 1);
 var import_runtime10 = __toESM(require_commonjs(), 1);
@@ -53832,7 +53832,7 @@ var BytesValue$Type = class extends import_runtime14.MessageType {
 };
 var BytesValue = new BytesValue$Type();
 
-// node_modules/@actions/artifact/lib/generated/results/api/v1/artifact.js
+// ../../main/node_modules/@actions/artifact/lib/generated/results/api/v1/artifact.js
 var import_runtime_rpc = __toESM(require_commonjs2(), 1);
 var import_runtime15 = __toESM(require_commonjs(), 1);
 var import_runtime16 = __toESM(require_commonjs(), 1);
@@ -54663,7 +54663,7 @@ var ArtifactService = new import_runtime_rpc.ServiceType("github.actions.results
   { name: "DeleteArtifact", options: {}, I: DeleteArtifactRequest, O: DeleteArtifactResponse }
 ]);
 
-// node_modules/@actions/artifact/lib/generated/results/api/v1/artifact.twirp-client.js
+// ../../main/node_modules/@actions/artifact/lib/generated/results/api/v1/artifact.twirp-client.js
 var ArtifactServiceClientJSON = class {
   constructor(rpc) {
     this.rpc = rpc;
@@ -54723,7 +54723,7 @@ var ArtifactServiceClientJSON = class {
   }
 };
 
-// node_modules/@actions/artifact/lib/internal/upload/retention.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/retention.js
 function getExpiration(retentionDays) {
   if (!retentionDays) {
     return void 0;
@@ -54749,7 +54749,7 @@ function getRetentionDays() {
   return days;
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/path-and-artifact-name-validation.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/path-and-artifact-name-validation.js
 var invalidArtifactFilePathCharacters = /* @__PURE__ */ new Map([
   ['"', ' Double quote "'],
   [":", " Colon :"],
@@ -54797,13 +54797,13 @@ The following characters are not allowed in files that are uploaded due to limit
   }
 }
 
-// node_modules/@actions/artifact/lib/internal/shared/user-agent.js
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/user-agent.js
 var import_package_version = __toESM(require_package_version(), 1);
 function getUserAgentString() {
   return `@actions/artifact-${import_package_version.version}`;
 }
 
-// node_modules/@actions/artifact/lib/internal/shared/errors.js
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/errors.js
 var FilesNotFoundError = class extends Error {
   constructor(files = []) {
     let message = "No files were found to upload";
@@ -54867,7 +54867,7 @@ UsageError.isUsageErrorMessage = (msg) => {
   return msg.includes("insufficient usage");
 };
 
-// node_modules/jwt-decode/build/esm/index.js
+// ../../main/node_modules/jwt-decode/build/esm/index.js
 var InvalidTokenError = class extends Error {
 };
 InvalidTokenError.prototype.name = "InvalidTokenError";
@@ -54923,7 +54923,7 @@ function jwtDecode(token, options) {
   }
 }
 
-// node_modules/@actions/artifact/lib/internal/shared/util.js
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/util.js
 var InvalidJwtError = new Error("Failed to get backend IDs: The provided JWT token is invalid and/or missing claims");
 function getBackendIdsFromToken() {
   const token = getRuntimeToken();
@@ -54980,7 +54980,7 @@ function maskSecretUrls(body2) {
   }
 }
 
-// node_modules/@actions/artifact/lib/internal/shared/artifact-twirp-client.js
+// ../../main/node_modules/@actions/artifact/lib/internal/shared/artifact-twirp-client.js
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -55140,7 +55140,7 @@ function internalArtifactTwirpClient(options) {
   return new ArtifactServiceClientJSON(client2);
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/upload-zip-specification.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/upload-zip-specification.js
 import * as fs from "fs";
 import { normalize, resolve } from "path";
 function validateRootDirectory(rootDirectory) {
@@ -55187,10 +55187,10 @@ function getUploadZipSpecification(filesToZip, rootDirectory) {
   return specification;
 }
 
-// node_modules/@azure/storage-blob/dist/esm/log.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/log.js
 var logger = createClientLogger("storage-blob");
 
-// node_modules/@azure/storage-blob/dist/esm/utils/constants.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/constants.js
 var SDK_VERSION = "12.34.0";
 var SERVICE_VERSION = "2026-10-06";
 var BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES = 256 * 1024 * 1024;
@@ -55374,7 +55374,7 @@ var PathStylePorts = [
   "11104"
 ];
 
-// node_modules/@azure/storage-blob/dist/esm/Pipeline.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/Pipeline.js
 function isPipelineLike(pipeline) {
   if (!pipeline || typeof pipeline !== "object") {
     return false;
@@ -55600,7 +55600,7 @@ function isCoreHttpPolicyFactory(factory) {
   });
 }
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/models/index.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/models/index.js
 var KnownEncryptionAlgorithmType;
 (function(KnownEncryptionAlgorithmType3) {
   KnownEncryptionAlgorithmType3["AES256"] = "AES256";
@@ -55734,7 +55734,7 @@ var KnownStorageErrorCode;
   KnownStorageErrorCode2["BlobAccessTierNotSupportedForAccountType"] = "BlobAccessTierNotSupportedForAccountType";
 })(KnownStorageErrorCode || (KnownStorageErrorCode = {}));
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
 var mappers_exports = {};
 __export(mappers_exports, {
   AccessPolicy: () => AccessPolicy,
@@ -64505,7 +64505,7 @@ var BlockBlobGetBlockListExceptionHeaders = {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/models/parameters.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/models/parameters.js
 var contentType = {
   parameterPath: ["options", "contentType"],
   mapper: {
@@ -66265,7 +66265,7 @@ var listType = {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/service.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/service.js
 var ServiceImpl = class {
   client;
   /**
@@ -66582,7 +66582,7 @@ var filterBlobsOperationSpec = {
   serializer: xmlSerializer
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/container.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/container.js
 var ContainerImpl = class {
   client;
   /**
@@ -67385,7 +67385,7 @@ var getAccountInfoOperationSpec2 = {
   serializer: xmlSerializer2
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/blob.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/blob.js
 var BlobImpl = class {
   client;
   /**
@@ -68411,7 +68411,7 @@ var setTagsOperationSpec = {
   serializer: xmlSerializer3
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/pageBlob.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/pageBlob.js
 var PageBlobImpl = class {
   client;
   /**
@@ -68867,7 +68867,7 @@ var copyIncrementalOperationSpec = {
   serializer: xmlSerializer4
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/appendBlob.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/appendBlob.js
 var AppendBlobImpl = class {
   client;
   /**
@@ -69088,7 +69088,7 @@ var sealOperationSpec = {
   serializer: xmlSerializer5
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/operations/blockBlob.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/operations/blockBlob.js
 var BlockBlobImpl = class {
   client;
   /**
@@ -69459,7 +69459,7 @@ var getBlockListOperationSpec = {
   serializer: xmlSerializer6
 };
 
-// node_modules/@azure/storage-blob/dist/esm/generated/src/storageClient.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generated/src/storageClient.js
 var StorageClient = class extends ExtendedServiceClient {
   url;
   version;
@@ -69507,7 +69507,7 @@ var StorageClient = class extends ExtendedServiceClient {
   blockBlob;
 };
 
-// node_modules/@azure/storage-blob/dist/esm/StorageContextClient.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/StorageContextClient.js
 var StorageContextClient = class extends StorageClient {
   async sendOperationRequest(operationArguments, operationSpec) {
     const operationSpecToSend = { ...operationSpec };
@@ -69518,7 +69518,7 @@ var StorageContextClient = class extends StorageClient {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 var accountNameSuffixes = [
   "-secondary-ipv6",
   "-secondary-dualstack",
@@ -69918,7 +69918,7 @@ async function setUploadChecksumParameters(body2, contentLength2, parameters, up
   };
 }
 
-// node_modules/@azure/storage-blob/dist/esm/StorageClient.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/StorageClient.js
 var StorageClient2 = class {
   /**
    * Encoded URL string value.
@@ -69960,21 +69960,21 @@ var StorageClient2 = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/tracing.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/tracing.js
 var tracingClient = createTracingClient({
   packageName: "@azure/storage-blob",
   packageVersion: SDK_VERSION,
   namespace: "Microsoft.Storage"
 });
 
-// node_modules/@azure/storage-blob/dist/esm/utils/blobListXmlParser.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/blobListXmlParser.js
 var listBlobsXmlSerializer = createSerializer(
   mappers_exports,
   /* isXml */
   true
 );
 
-// node_modules/@azure/storage-blob/dist/esm/sas/BlobSASPermissions.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/sas/BlobSASPermissions.js
 var BlobSASPermissions = class _BlobSASPermissions {
   /**
    * Creates a {@link BlobSASPermissions} from the specified permissions string. This method will throw an
@@ -70157,7 +70157,7 @@ var BlobSASPermissions = class _BlobSASPermissions {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/sas/ContainerSASPermissions.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/sas/ContainerSASPermissions.js
 var ContainerSASPermissions = class _ContainerSASPermissions {
   /**
    * Creates an {@link ContainerSASPermissions} from the specified permissions string. This method will throw an
@@ -70368,12 +70368,12 @@ var ContainerSASPermissions = class _ContainerSASPermissions {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/sas/SasIPRange.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/sas/SasIPRange.js
 function ipRangeToString(ipRange) {
   return ipRange.end ? `${ipRange.start}-${ipRange.end}` : ipRange.start;
 }
 
-// node_modules/@azure/storage-blob/dist/esm/sas/SASQueryParameters.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/sas/SASQueryParameters.js
 var SASProtocol;
 (function(SASProtocol2) {
   SASProtocol2["Https"] = "https";
@@ -70764,7 +70764,7 @@ var SASQueryParameters = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/sas/BlobSASSignatureValues.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/sas/BlobSASSignatureValues.js
 function generateBlobSASQueryParameters(blobSASSignatureValues, sharedKeyCredentialOrUserDelegationKey, accountName) {
   return generateBlobSASQueryParametersInternal(blobSASSignatureValues, sharedKeyCredentialOrUserDelegationKey, accountName).sasQueryParameters;
 }
@@ -71412,7 +71412,7 @@ function trimBlobName(blobName) {
   return internalName;
 }
 
-// node_modules/@azure/storage-blob/dist/esm/BlobLeaseClient.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/BlobLeaseClient.js
 var BlobLeaseClient = class {
   _leaseId;
   _url;
@@ -71589,7 +71589,7 @@ var BlobLeaseClient = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/RetriableReadableStream.js
 import { Readable } from "node:stream";
 var RetriableReadableStream = class extends Readable {
   start;
@@ -71690,7 +71690,7 @@ var RetriableReadableStream = class extends Readable {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/BlobDownloadResponse.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/BlobDownloadResponse.js
 var BlobDownloadResponse = class {
   /**
    * Indicates that the service supports
@@ -72183,16 +72183,16 @@ var BlobDownloadResponse = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
 import { Readable as Readable2 } from "node:stream";
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroConstants.js
 var AVRO_SYNC_MARKER_SIZE = 16;
 var AVRO_INIT_BYTES = new Uint8Array([79, 98, 106, 1]);
 var AVRO_CODEC_KEY = "avro.codec";
 var AVRO_SCHEMA_KEY = "avro.schema";
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroParser.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroParser.js
 var AvroParser = class _AvroParser {
   /**
    * Reads a fixed number of bytes from the stream.
@@ -72503,7 +72503,7 @@ var AvroRecordType = class extends AvroType {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/utils/utils.common.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/utils/utils.common.js
 function arraysEqual(a, b) {
   if (a === b)
     return true;
@@ -72518,7 +72518,7 @@ function arraysEqual(a, b) {
   return true;
 }
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReader.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReader.js
 var AvroReader = class {
   _dataStream;
   _headerStream;
@@ -72619,11 +72619,11 @@ var AvroReader = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadable.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadable.js
 var AvroReadable = class {
 };
 
-// node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadableFromStream.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/internal-avro/AvroReadableFromStream.js
 import { Buffer as Buffer2 } from "buffer";
 var ABORT_ERROR = new AbortError("Reading from the avro stream was aborted.");
 var AvroReadableFromStream = class extends AvroReadable {
@@ -72699,7 +72699,7 @@ var AvroReadableFromStream = class extends AvroReadable {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/BlobQuickQueryStream.js
 var BlobQuickQueryStream = class extends Readable2 {
   source;
   avroReader;
@@ -72807,7 +72807,7 @@ var BlobQuickQueryStream = class extends Readable2 {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/BlobQueryResponse.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/BlobQueryResponse.js
 var BlobQueryResponse = class {
   /**
    * Indicates that the service supports
@@ -73167,7 +73167,7 @@ var BlobQueryResponse = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/models.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/models.js
 var BlockBlobTier;
 (function(BlockBlobTier2) {
   BlockBlobTier2["Hot"] = "Hot";
@@ -73209,7 +73209,7 @@ var StorageBlobAudience;
   StorageBlobAudience2["DiskComputeOAuthScopes"] = "https://disk.compute.azure.com/.default";
 })(StorageBlobAudience || (StorageBlobAudience = {}));
 
-// node_modules/@azure/storage-blob/dist/esm/PageBlobRangeResponse.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/PageBlobRangeResponse.js
 function rangeResponseFromModel(response) {
   const pageRange = (response._response.parsedBody.pageRange || []).map((x) => ({
     offset: x.start,
@@ -73233,7 +73233,7 @@ function rangeResponseFromModel(response) {
   };
 }
 
-// node_modules/@azure/storage-blob/dist/esm/pollers/BlobStartCopyFromUrlPoller.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/pollers/BlobStartCopyFromUrlPoller.js
 var BlobBeginCopyFromUrlPoller = class extends Poller {
   intervalInMs;
   constructor(options) {
@@ -73326,7 +73326,7 @@ function makeBlobBeginCopyFromURLPollOperation(state) {
   };
 }
 
-// node_modules/@azure/storage-blob/dist/esm/Range.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/Range.js
 function rangeToString(iRange) {
   if (iRange.offset < 0) {
     throw new RangeError(`Range.offset cannot be smaller than 0.`);
@@ -73337,7 +73337,7 @@ function rangeToString(iRange) {
   return iRange.count ? `bytes=${iRange.offset}-${iRange.offset + iRange.count - 1}` : `bytes=${iRange.offset}-`;
 }
 
-// node_modules/@azure/storage-blob/dist/esm/utils/Batch.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/Batch.js
 import { EventEmitter } from "events";
 var BatchStates;
 (function(BatchStates2) {
@@ -73454,7 +73454,7 @@ var Batch = class {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/utils.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/utils.js
 import fs2 from "node:fs";
 import util from "node:util";
 async function streamToBuffer(stream4, buffer, offset, end, encoding) {
@@ -73512,7 +73512,7 @@ async function readStreamToLocalFile(rs, file) {
 var fsStat = util.promisify(fs2.stat);
 var fsCreateReadStream = fs2.createReadStream;
 
-// node_modules/@azure/storage-blob/dist/esm/Clients.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
   /**
    * blobContext provided by protocol layer.
@@ -76211,20 +76211,20 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
   }
 };
 
-// node_modules/@azure/storage-blob/dist/esm/utils/Mutex.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/utils/Mutex.js
 var MutexLockStatus;
 (function(MutexLockStatus2) {
   MutexLockStatus2[MutexLockStatus2["LOCKED"] = 0] = "LOCKED";
   MutexLockStatus2[MutexLockStatus2["UNLOCKED"] = 1] = "UNLOCKED";
 })(MutexLockStatus || (MutexLockStatus = {}));
 
-// node_modules/@azure/storage-blob/dist/esm/generatedModels.js
+// ../../main/node_modules/@azure/storage-blob/dist/esm/generatedModels.js
 var KnownEncryptionAlgorithmType2;
 (function(KnownEncryptionAlgorithmType3) {
   KnownEncryptionAlgorithmType3["AES256"] = "AES256";
 })(KnownEncryptionAlgorithmType2 || (KnownEncryptionAlgorithmType2 = {}));
 
-// node_modules/@actions/artifact/lib/internal/upload/blob-upload.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/blob-upload.js
 import * as crypto from "crypto";
 import * as stream from "stream";
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
@@ -76320,11 +76320,11 @@ function uploadToBlobStorage(authenticatedUploadURL, uploadStream, contentType2)
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/zip.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/zip.js
 var import_archiver = __toESM(require_archiver(), 1);
 import { realpath as realpath2 } from "fs/promises";
 
-// node_modules/@actions/artifact/lib/internal/upload/stream.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/stream.js
 import * as stream2 from "stream";
 import * as fs3 from "fs";
 import { realpath } from "fs/promises";
@@ -76389,7 +76389,7 @@ function createRawFileUploadStream(filePath) {
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/zip.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/zip.js
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -76472,7 +76472,7 @@ var zipEndCallback = () => {
   debug("Zip stream for upload has ended.");
 };
 
-// node_modules/@actions/artifact/lib/internal/upload/types.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/types.js
 import * as path from "path";
 var mimeTypes = {
   // Text
@@ -76538,7 +76538,7 @@ function getMimeType(filePath) {
   return mimeTypes[ext] || "application/octet-stream";
 }
 
-// node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/upload/upload-artifact.js
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -76643,14 +76643,14 @@ function uploadArtifact(name, files, rootDirectory, options) {
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/download/download-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/download/download-artifact.js
 import fs5 from "fs/promises";
 import * as fsSync from "fs";
 import * as crypto2 from "crypto";
 import * as stream3 from "stream";
 import * as path3 from "path";
 
-// node_modules/@actions/github/lib/context.js
+// ../../main/node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync3 } from "fs";
 import { EOL } from "os";
 var Context = class {
@@ -76701,7 +76701,7 @@ var Context = class {
   }
 };
 
-// node_modules/@actions/github/lib/internal/utils.js
+// ../../main/node_modules/@actions/github/lib/internal/utils.js
 var httpClient = __toESM(require_lib2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
@@ -76771,7 +76771,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
   return baseUserAgent;
 }
 
-// node_modules/universal-user-agent/index.js
+// ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -76782,7 +76782,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -76805,7 +76805,7 @@ function register(state, name, method, options) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -76840,7 +76840,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -76854,7 +76854,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -76888,7 +76888,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -77201,7 +77201,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -77385,7 +77385,7 @@ function unescapeQuotedPairs(str, start, end) {
   return result + str.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -77720,7 +77720,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -77759,7 +77759,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -77941,7 +77941,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -78051,7 +78051,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -78096,10 +78096,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION4 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../../main/node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -78233,10 +78233,10 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION5 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -80528,7 +80528,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -80651,7 +80651,7 @@ function decorate(octokit, scope, methodName, defaults2, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -80668,7 +80668,7 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION5;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -80784,7 +80784,7 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION6;
 
-// node_modules/@actions/github/lib/utils.js
+// ../../main/node_modules/@actions/github/lib/utils.js
 var context = new Context();
 var baseUrl = getApiBaseUrl();
 var defaults = {
@@ -80808,14 +80808,14 @@ function getOctokitOptions(token, options) {
   return opts;
 }
 
-// node_modules/@actions/github/lib/github.js
+// ../../main/node_modules/@actions/github/lib/github.js
 var context2 = new Context();
 function getOctokit(token, options, ...additionalPlugins) {
   const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
-// node_modules/@actions/artifact/lib/internal/download/download-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/download/download-artifact.js
 var import_unzip_stream = __toESM(require_unzip(), 1);
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -81035,7 +81035,7 @@ function resolveOrCreateDirectory() {
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/find/retry-options.js
+// ../../main/node_modules/@actions/artifact/lib/internal/find/retry-options.js
 var defaultMaxRetryNumber = 5;
 var defaultExemptStatusCodes = [400, 401, 403, 404, 422];
 function getRetryOptions(defaultOptions, retries = defaultMaxRetryNumber, exemptStatusCodes = defaultExemptStatusCodes) {
@@ -81054,10 +81054,10 @@ function getRetryOptions(defaultOptions, retries = defaultMaxRetryNumber, exempt
   return [retryOptions, requestOptions];
 }
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION7 = "6.0.0";
 
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options) => {
     octokit.log.debug("request", options);
@@ -81081,7 +81081,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION7;
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 function isRequestError(error2) {
@@ -81155,7 +81155,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION8;
 
-// node_modules/@actions/artifact/lib/internal/find/get-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/find/get-artifact.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -81258,7 +81258,7 @@ function getArtifactInternal(artifactName) {
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/delete/delete-artifact.js
+// ../../main/node_modules/@actions/artifact/lib/internal/delete/delete-artifact.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -81343,7 +81343,7 @@ function deleteArtifactInternal(artifactName) {
   });
 }
 
-// node_modules/@actions/artifact/lib/internal/find/list-artifacts.js
+// ../../main/node_modules/@actions/artifact/lib/internal/find/list-artifacts.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -81480,7 +81480,7 @@ function filterLatest(artifacts) {
   return latestArtifacts;
 }
 
-// node_modules/@actions/artifact/lib/internal/client.js
+// ../../main/node_modules/@actions/artifact/lib/internal/client.js
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {
@@ -81623,7 +81623,7 @@ If the error persists, please check whether Actions and API requests are operati
   }
 };
 
-// node_modules/@actions/artifact/lib/artifact.js
+// ../../main/node_modules/@actions/artifact/lib/artifact.js
 var client = new DefaultArtifactClient();
 var artifact_default = client;
 export {
