@@ -31,9 +31,12 @@ have sqlite3 || missing+=(sqlite3)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 have python3 || missing+=(python3)          # test/helpers/age-pty.py, small fixtures
 have ps || missing+=(procps)
-# Only what the suite runs today: restic and borg are bench/'s (bench/README.md),
-# and the monitoring and status-page tests that will need prometheus and
-# chromium add them here when they land.
+have strace || missing+=(strace)          # test/cli/restore-durable.test.ts: syncfs before the swap
+have openssl || missing+=(openssl)          # a throwaway certificate for the SMTP server (test/helpers/receivers.ts)
+[ -x /usr/bin/promtool ] || missing+=(prometheus)                          # promtool check metrics
+[ -x /usr/bin/prometheus-pushgateway ] || missing+=(prometheus-pushgateway)  # a real Pushgateway
+[ -x /usr/bin/chromium ] || missing+=(chromium)                              # renders the status page (test/helpers/chromium.ts)
+# restic and borg are bench/'s (bench/README.md), not the suite's.
 
 if [ ${#missing[@]} -gt 0 ]; then
   have apt-get || { echo "scripts/test.sh: no apt-get here: install ${missing[*]} (Debian names), then run this again." >&2; exit 1; }

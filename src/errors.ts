@@ -15,6 +15,7 @@ export const ExitCode = {
   notFound: 7,
   locked: 8,
   key: 9,
+  stale: 10,
   interrupted: 130,
   bug: 70,
 } as const;
@@ -90,6 +91,11 @@ export class LockedError extends RestorableError {
 /** An encrypted backup cannot be opened: no identity or passphrase, or not the right one. */
 export class KeyError extends RestorableError {
   override readonly exitCode = ExitCode.key;
+}
+
+/** `status`: an objective is missed (the newest good backup is older than the RPO, a drill failed, is too old or too slow). */
+export class StaleError extends RestorableError {
+  override readonly exitCode = ExitCode.stale;
 }
 
 export class InterruptedError extends RestorableError {

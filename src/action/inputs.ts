@@ -8,7 +8,7 @@ import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 
 /** The commands the Action accepts (schema and workflow are for people at a terminal). */
-export const ACTION_COMMANDS = ['backup', 'restore', 'drill', 'verify', 'prune', 'plan', 'validate', 'list'] as const;
+export const ACTION_COMMANDS = ['backup', 'restore', 'drill', 'verify', 'prune', 'status', 'plan', 'validate', 'list'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 export interface ActionRequest {
@@ -61,6 +61,11 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (input.to !== undefined && command !== 'restore' && command !== 'drill') {
     throw new UsageError(`The input "to" is set, but ${command} does not take it (only restore and drill do): nothing was done.`);
   }
+  const html = read(env, 'html');
+  if (html) {
+    if (command !== 'status') throw new UsageError(`The input "html" is set, but only status writes a status page: nothing was done.`);
+    input.html = isAbsolute(html) ? html : resolve(workspace, html);
+  }
   // A restore asked for as a dry run must not restore for real.
   if (input.dryRun && command !== 'prune') {
     throw new UsageError(`The input "dry-run" is true, but ${command} has no dry run (only prune has): nothing was done.`, { hint: 'To see what a backup would do, use command: plan.' });
@@ -76,5 +81,6 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (input.deep && command === 'verify') args.push('--deep');
   if (input.breakLock) args.push('--break-lock');
   if (read(env, 'wait')) args.push('--wait', read(env, 'wait'));
+  if (html) args.push('--html', html);
   return { command, input, cliLine: `npx restorable ${args.join(' ')}` };
 }

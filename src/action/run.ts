@@ -17,6 +17,7 @@ import { secretsOf } from '../targets/index.js';
 import { writeSummary, type SummaryInput } from '../report/summary.js';
 import { readInputs } from './inputs.js';
 import { outputsFor } from './outputs.js';
+import { MonitorSession } from '../notify/session.js';
 
 interface Failure {
   message: string;
@@ -65,29 +66,41 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let planPath: string | undefined;
   let data: unknown;
   let failure: Failure | undefined;
+  let monitor: MonitorSession | undefined;
   try {
     const request = readInputs(env);
     command = request.command;
     planLabel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, request.input.planPath) : request.input.planPath;
     planPath = request.input.planPath;
     reporter.info(`restorable: ${request.cliLine}`);
+    monitor = new MonitorSession(command, { env, secrets, reporter });
     data = await commands[command]!.run(request.input, {
-      reporter,
+      reporter: monitor.reporter,
       env,
       signal: controller.signal,
       secrets,
       partial: (partial) => (data = partial),
+      onPlan: monitor.planLoaded,
     });
   } catch (error) {
     failure = describeFailure(error, reporter, env.GITHUB_WORKSPACE, secrets);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    restoreConsole();
   }
+  // Notifications and metrics (src/notify/session.ts): a failing one is a warning here and in the summary, never another exit code.
+  const notes = (await monitor?.finish(data, failure).catch((error: unknown) => [`Notifications failed: ${(error as Error).message}`])) ?? [];
+  restoreConsole();
   for (const [name, value] of Object.entries(outputsFor(command, data, secrets, failure))) core.setOutput(name, value);
   const planName = planPath ? await nameOfPlan(planPath) : undefined;
-  const summary: SummaryInput = { command, plan: planLabel, ...(planName ? { planName } : {}), data, ...(failure ? { failure } : {}) };
+  const summary: SummaryInput = {
+    command,
+    plan: planLabel,
+    ...(planName ? { planName } : {}),
+    data,
+    ...(failure ? { failure } : {}),
+    ...(notes.length > 0 ? { warnings: notes } : {}),
+  };
   await writeSummary(summary, secrets, env).catch((error: unknown) => reporter.warn(`Could not write the job summary: ${(error as Error).message}`));
   if (!failure) return ExitCode.ok;
   core.setFailed(secrets.redact(failure.hint ? `${failure.message}\nHint: ${failure.hint}` : failure.message));

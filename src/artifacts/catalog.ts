@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { IntegrityError, NotFoundError, reason } from '../errors.js';
+import { faultStep } from '../util/fault.js';
 import type { Signing } from '../plan/schema.js';
 import type { StoredObject, Target } from '../targets/target.js';
 import { parseBackupId } from './backup-id.js';
@@ -50,8 +51,10 @@ export async function listBackups(target: Target, plan: string): Promise<StoredB
  */
 export async function removeBackup(target: Target, plan: string, id: string, objects?: readonly StoredObject[]): Promise<void> {
   const manifestKey = keyOf.file(plan, id, MANIFEST);
+  faultStep('prune');
   await target.remove([manifestKey]);
   const rest = objects ?? (await target.list(keyOf.dir(plan, id)));
+  faultStep('prune');
   await target.remove(rest.map((o) => o.key).filter((key) => key !== manifestKey));
 }
 

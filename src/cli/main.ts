@@ -3,6 +3,7 @@
  * User mistakes print a message and a hint, never a stack trace; anything
  * unexpected is reported as a bug (exit 70) with its stack.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import { closestKey } from '../plan/suggest.js';
@@ -10,8 +11,9 @@ import { waitMsOf, type CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
-import { secretsOf } from '../targets/index.js';
+import { secretsOf } from '../targets/credential-env.js'; // not targets/index.js: --help loads no target code
 import { TerminalReporter, type TerminalOptions } from '../report/terminal.js';
+import type { MonitorSession } from '../notify/session.js';
 import { ISSUES_URL, VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
@@ -19,6 +21,7 @@ const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
 Usage: restorable <command> [options]
 
 Commands:
+  init            write a commented plan for an app: restorable init --list, --preset NAME --path DIR (init --help)
 ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`)
   .join('\n')}
@@ -51,6 +54,8 @@ Options:
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
       --trigger NAME          recorded in the manifest (default: local, or from GitHub)
+      --html FILE             status: also write a self-contained status page to FILE
+      --metrics-file PATH     merge this run's Prometheus metrics into PATH (node_exporter's textfile collector)
   -q, --quiet                 only warnings, errors and the answer
   -v, --verbose               debug lines too
   -h, --help                  this help
@@ -58,7 +63,7 @@ Options:
 
 Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 copy policy not met,
 4 health check failed (rolled back), 5 integrity error, 6 refused (needs a flag),
-7 not found, 8 locked by another run, 9 no usable decryption key, 130 interrupted, 70 internal error (a bug: please report it).`;
+7 not found, 8 locked by another run, 9 no usable decryption key, 10 objectives not met (status), 130 interrupted, 70 internal error (a bug: please report it).`;
 
 /**
  * Options that change what one command does, refused elsewhere: `restore
@@ -72,7 +77,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   path: ['restore'],
   into: ['restore'],
   'allow-version-mismatch': ['restore'],
-  source: ['restore', 'drill', 'ls', 'dump', 'export'],
+  source: ['restore', 'drill', 'ls', 'dump', 'export', 'diff'],
   out: ['workflow'],
   'runs-on': ['workflow'],
   uses: ['workflow'],
@@ -80,6 +85,8 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   trigger: ['backup'],
   remove: ['restore-points'],
   'older-than': ['restore-points'],
+  html: ['status'],
+  'metrics-file': ['backup', 'drill', 'restore', 'verify', 'prune', 'status'],
 };
 
 /** `restorable help backup`, `restorable backup --help`: that command's summary and the options it takes. */
@@ -136,6 +143,8 @@ function parse(argv: string[]) {
         uses: { type: 'string' },
         force: { type: 'boolean', default: false },
         trigger: { type: 'string' },
+        'metrics-file': { type: 'string' },
+        html: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -193,11 +202,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let reporter = new TerminalReporter(secrets, { verbose: false, quiet: false });
   let json = false;
   let partial: unknown;
+  let monitor: MonitorSession | undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    // init takes its own options (one per preset question): it parses them itself.
+    if (argv[0] === 'init') return (await (await import('../commands/init.js')).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
     reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json, ...progressOf(values.progress, values.quiet, env) });
@@ -222,7 +234,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       throw new UsageError(`Unknown command "${name}"${meant ? `: did you mean "${meant}"?` : '.'}`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
     }
     const takesPath = name === 'ls' || name === 'dump';
-    if (positionals.length > (takesPath ? 2 : 1)) throw new UsageError(`Unexpected argument "${positionals[takesPath ? 2 : 1]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    const allowed = name === 'diff' ? 3 : takesPath ? 2 : 1;
+    if (positionals.length > allowed) throw new UsageError(`Unexpected argument "${positionals[allowed]}".`, { hint: 'Options start with --; see `restorable --help`.' });
+    if (name === 'diff' && positionals.length !== 3) throw new UsageError('diff compares two backups: restorable diff ID1 ID2 [--source NAME].', { hint: 'See the ids with `restorable list`; `latest` names the newest.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
     const input: CommandInput = {
       planPath: values.plan,
@@ -235,6 +249,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       deep: values.deep,
       ...(values.sample !== undefined ? { sample: values.sample } : {}),
       ...(takesPath && positionals[1] !== undefined ? { path: positionals[1] } : {}),
+      ...(name === 'diff' ? { compare: [positionals[1]!, positionals[2]!] as [string, string] } : {}),
       ...(values.path.length > 0 ? { paths: values.path } : {}),
       ...(values.into !== undefined ? { into: values.into } : {}),
       breakLock: values['break-lock'],
@@ -248,12 +263,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.to !== undefined ? { to: values.to } : {}),
       ...(values.remove !== undefined ? { remove: values.remove } : {}),
       ...(values['older-than'] !== undefined ? { olderThan: values['older-than'] } : {}),
+      ...(values.html !== undefined ? { html: resolve(values.html) } : {}),
     };
-    const data = await command.run(input, { reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got) });
+    // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.
+    const { MonitorSession } = await import('../notify/session.js'); // loaded for a command only, not for --help
+    monitor = new MonitorSession(name, { env, secrets, reporter, ...(values['metrics-file'] ? { metricsFile: resolve(values['metrics-file']) } : {}) });
+    const data = await command.run(input, { reporter: monitor.reporter, env, signal: controller.signal, secrets, stdout: process.stdout, partial: (got) => (partial = got), onPlan: monitor.planLoaded });
     if (json && data !== undefined) reporter.output(JSON.stringify(secrets.redactValue({ ok: true, ...(data as object) }), null, 2));
+    await monitor.finish(data).catch((error: unknown) => reporter.warn(`Notifications failed: ${(error as Error).message}`));
     return ExitCode.ok;
   } catch (error) {
-    return report(error, reporter, json, secrets, partial);
+    const code = report(error, reporter, json, secrets, partial);
+    const failure = { message: (error as Error)?.message ?? String(error), ...(error instanceof RestorableError && error.hint ? { hint: error.hint } : {}), exitCode: code };
+    await monitor?.finish(partial, failure).catch((e: unknown) => reporter.warn(`Notifications failed: ${(e as Error).message}`));
+    return code;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

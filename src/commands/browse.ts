@@ -1,21 +1,22 @@
 /**
  * Reading a repository backup without restoring it: `ls` lists a snapshot's
  * entries (under PATH), `dump` writes one file's bytes to stdout, `export`
- * writes the whole snapshot as a plain tar to stdout.
+ * writes the whole snapshot as a plain tar to stdout, `diff` says what
+ * changed between two backups.
  */
 import { UsageError } from '../errors.js';
 import { openSnapshot } from '../restore/open-snapshot.js';
 import { exportTar } from '../repository/tar-writer.js';
 import { walkSnapshot } from '../repository/walk.js';
+import { diffSnapshots, type Change } from '../repository/diff.js';
 import { pipeline } from 'node:stream/promises';
+import type { LoadedPlan } from '../plan/load.js';
 import { load, type Command, type CommandInput, type CommandIO } from './context.js';
 
 const clean = (path: string | undefined) => (path ?? '').replace(/^\.?\/+/, '').replace(/\/+$/, '');
 
-function opened(input: CommandInput, io: CommandIO) {
-  return load(input, io).then((loaded) =>
-    openSnapshot(loaded, { backup: input.backup, ...(input.sources[0] ? { source: input.sources[0] } : {}), ...(input.target ? { target: input.target } : {}) }, io),
-  );
+async function opened(input: CommandInput, io: CommandIO, backup = input.backup, loaded?: LoadedPlan) {
+  return openSnapshot(loaded ?? (await load(input, io)), { backup, ...(input.sources[0] ? { source: input.sources[0] } : {}), ...(input.target ? { target: input.target } : {}) }, io);
 }
 
 function stdoutOf(io: CommandIO): NodeJS.WritableStream {
@@ -62,4 +63,27 @@ export const exportCommand: Command = async (input, io) => {
   const { backupId, source, reader, snapshot } = await opened(input, io);
   await pipeline(exportTar(reader, snapshot), out, { end: false });
   return { backup: backupId, source, counts: snapshot.counts };
+};
+
+const MARK: Record<Change['kind'], string> = { added: '+', removed: '-', changed: 'M' };
+
+export const diff: Command = async (input, io) => {
+  const [first, second] = input.compare ?? ['', ''];
+  const loaded = await load(input, io);
+  const from = await opened(input, io, first, loaded);
+  const to = await opened(input, io, second, loaded);
+  if (from.source !== to.source) throw new UsageError(`The two backups were opened for different sources ("${from.source}", "${to.source}").`, { hint: 'Name the source with --source.' });
+  const changes: Change[] = [];
+  for await (const change of diffSnapshots(from, to)) changes.push(change);
+  const total = (kind: Change['kind']) => {
+    const some = changes.filter((c) => c.kind === kind && c.type !== 'dir');
+    return { paths: some.length, bytes: some.reduce((sum, c) => sum + c.size, 0) };
+  };
+  const totals = { added: total('added'), removed: total('removed'), changed: total('changed') };
+  if (!input.json) {
+    const lines = changes.map((c) => `${MARK[c.kind]} ${c.path}${c.type === 'dir' ? '/' : ''}${c.kind === 'changed' ? `  (${c.what.join(', ')}${c.what.includes('content') ? `: ${c.was} -> ${c.size} bytes` : ''})` : c.type === 'file' ? `  (${c.size} bytes)` : ''}`);
+    lines.push(`${from.backupId} -> ${to.backupId} (source "${to.source}"): ${totals.added.paths} added (${totals.added.bytes} bytes), ${totals.removed.paths} removed (${totals.removed.bytes} bytes), ${totals.changed.paths} changed; folders not counted.`);
+    io.reporter.output(lines.join('\n'));
+  }
+  return { from: from.backupId, to: to.backupId, source: to.source, changes, totals };
 };

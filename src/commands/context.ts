@@ -27,6 +27,8 @@ export interface CommandInput {
   into?: string;
   /** ls, dump: a path inside the snapshot. */
   path?: string;
+  /** diff: the two backups compared (ids, or latest). */
+  compare?: [string, string];
   /** verify: check this share of a repository's packs (`10%`, `3/7`). */
   sample?: string;
   /** Remove stale locks (never live ones) before taking the lock. */
@@ -40,6 +42,8 @@ export interface CommandInput {
   runsOn?: string[];
   uses?: string;
   force?: boolean;
+  /** status --html: where to write the status page. */
+  html?: string;
   /** restore/drill --to URL, as typed: `${VAR}` not yet read. */
   to?: string;
   /** restore-points: remove this restore's points (its tag, or a unique part), or those older than this age (`7d`). */
@@ -56,6 +60,8 @@ export interface CommandIO {
   stdout?: NodeJS.WritableStream;
   /** A command that fails after producing data (a backup short of its copy policy) hands the data here before throwing; the Action turns it into outputs and a summary. */
   partial?: (data: unknown) => void;
+  /** Told the plan once the command has loaded it: the shells' monitoring (notifications, metrics) starts from it. */
+  onPlan?: (loaded: LoadedPlan) => void;
 }
 
 /** A command prints for people through the reporter and returns data for --json and the Action's outputs. */
@@ -64,6 +70,7 @@ export type Command = (input: CommandInput, io: CommandIO) => Promise<unknown>;
 export async function load(input: CommandInput, io: CommandIO): Promise<LoadedPlan> {
   const loaded = await loadPlan(input.planPath, { env: io.env, secrets: io.secrets, capabilities: { zstd: zstdEngine(io.env) !== null } });
   for (const warning of loaded.warnings) io.reporter.warn(`${warning.where}: ${warning.path}: ${warning.message}`);
+  io.onPlan?.(loaded);
   return loaded;
 }
 

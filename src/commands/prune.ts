@@ -32,7 +32,8 @@ export const prune: Command = async (input, io) => {
       for (const id of report.missing) lines.push(`  missing ${id}  (kept, listed in its manifest, not on this target)`);
       for (const id of report.incomplete) lines.push(`  ${input.dryRun ? 'would clear' : 'cleared'} incomplete ${id}`);
       const gc = report.repository;
-      if (gc) lines.push(gc.skipped ? `  repository: nothing reclaimed: ${gc.skipped}` : `  repository: ${input.dryRun ? 'would remove' : 'removed'} ${gc.packs_removed} unused pack(s), ${gc.bytes_freed} bytes; ${gc.indexes_rewritten} index(es) rewritten`);
+      if (gc && (!gc.skipped || gc.packs_removed > 0)) lines.push(`  repository: ${input.dryRun ? 'would remove' : 'removed'} ${gc.packs_removed} unused pack(s), ${gc.bytes_freed} bytes; ${gc.indexes_rewritten} index(es) rewritten`);
+      if (gc?.skipped) lines.push(`  repository: ${gc.packs_removed > 0 ? 'some space kept' : 'nothing reclaimed'}: ${gc.skipped}`);
       io.reporter.output(lines.join('\n'));
     }
   });

@@ -66,6 +66,12 @@ const healthCheckSources: Rule = (plan) =>
     const path = ['restore', 'healthchecks', index, 'source'];
     if (!source) return [error(path, `no source is named "${check.source}" (sources: ${plan.sources.map((s) => s.name).join(', ')})`)];
     if (!sourceAdapter(source).query) return [error(path, `source "${check.source}" is of type ${source.type}, which cannot run sql checks`)];
+    if ('sql' in check && 'files_exist' in check.expect) {
+      const where = check.expect.files_exist.in;
+      const files = plan.sources.find((s) => s.name === where);
+      const at = ['restore', 'healthchecks', index, 'expect', 'files_exist', 'in'];
+      if (!files || files.type !== 'files') return [error(at, `files_exist needs a files source; ${files ? `"${where}" is of type ${files.type}` : `no source is named "${where}"`}`)];
+    }
     return [];
   });
 

@@ -5,9 +5,11 @@
  * Source and target fields live with their adapters (src/sources, src/targets).
  */
 import { z } from 'zod';
+import { metricsConfig, notifierConfig } from '../notify/config.js';
 import { sourceConfig, sourceName } from '../sources/index.js';
 import { targetConfig } from '../targets/index.js';
 import { calendarSpan, clockDuration } from './duration.js';
+import { objectivesConfig } from '../status/objectives.js';
 
 const argv = z
   .array(z.string().min(1))
@@ -17,6 +19,10 @@ const appVersionFrom = z.union([
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
   z.strictObject({ file: z.string().min(1), key: z.string().min(1) }),
   z.strictObject({ command: argv }),
+  /** The app's own answer over HTTP: the body, or a key of its JSON (a list of keys is joined by dots: [major, minor, patch]). */
+  z.strictObject({
+    http: z.strictObject({ url: z.url({ protocol: /^https?$/ }), json: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() }),
+  }),
 ]);
 
 const app = z
@@ -100,7 +106,7 @@ const cron = z
   .string()
   .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'expected a cron expression of five fields, e.g. "0 2 * * *"' });
 
-const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional() });
+const schedule = z.strictObject({ backup: cron.optional(), drill: cron.optional(), watch: cron.optional() });
 
 const expectation = z.union([
   z.strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]) }),
@@ -108,6 +114,8 @@ const expectation = z.union([
     .strictObject({ min: z.number().optional(), max: z.number().optional() })
     .refine((e) => e.min !== undefined || e.max !== undefined, { error: 'expected min, max or both' }),
   z.strictObject({ contains: z.string() }),
+  /** Reference check: every path the query returns (one per row) is a file in the restored files source `in`. */
+  z.strictObject({ files_exist: z.strictObject({ in: sourceName, strip_prefix: z.string().min(1).optional() }) }),
 ]);
 
 const checkBase = {
@@ -156,6 +164,10 @@ export const planSchema = z.strictObject({
   schedule: schedule.optional(),
   restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
   hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] }),
+  /** Monitoring (src/notify/): where outcomes are sent, where metrics are pushed. */
+  notify: z.array(notifierConfig).default([]),
+  metrics: metricsConfig.optional(),
+  objectives: objectivesConfig.optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;

@@ -13,6 +13,7 @@ import type { DrillResult } from '../restore/drill.js';
 import type { CheckResult } from '../restore/healthchecks.js';
 import type { RestoreResult } from '../restore/restore.js';
 import type { PruneReport } from '../retention/prune.js';
+import { humanSeconds } from '../status/objectives.js';
 import type { Secrets } from './secrets.js';
 import { formatBytes } from './terminal.js';
 import { countsText } from './counts.js';
@@ -25,6 +26,8 @@ export interface SummaryInput {
   planName?: string;
   data: unknown;
   failure?: { message: string; hint?: string; exitCode: number };
+  /** Warnings after the command (a notifier that failed), each a line under the headline. */
+  warnings?: string[];
 }
 
 type BackupData = Omit<BackupResult, 'error'>;
@@ -32,6 +35,12 @@ type RestoreData = RestoreResult;
 type DrillData = DrillResult;
 type PruneData = { dryRun: boolean; targets: PruneReport[] };
 type ListData = { backups: { id: string; time: string; bytes: number; targets: string[]; drill: { ok: boolean; at: string } | null }[] };
+type StatusData = {
+  newest: { id: string; age_seconds: number; copies: string[] } | null;
+  drill: { backup_id: string; ok: boolean; duration_seconds: number; age_seconds: number } | null;
+  objectives: { name: string; met: boolean; limit_seconds: number | null; actual_seconds: number | null; detail: string }[];
+  targets: { name: string; reachable: boolean; error: string | null; backups: number }[];
+};
 type VerifyData = { copies: { target: string; backup: string; ok: boolean; problems: string[] }[] };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -124,6 +133,24 @@ function restoreTables(t: Tables, data: RestoreData | DrillData, drill: boolean)
   checksTable(t, data.checks);
 }
 
+/** status: RPO (age of the newest good backup) and RTO (the last drill's recovery time) against the plan's objectives. */
+function statusTables(t: Tables, data: StatusData): void {
+  const objective = (name: string) => data.objectives.find((o) => o.name === name);
+  const limit = (name: string) => {
+    const o = objective(name);
+    return o?.limit_seconds != null ? humanSeconds(o.limit_seconds) : '(none set)';
+  };
+  const verdict = (name: string) => (objective(name) ? (objective(name)!.met ? 'met' : 'NOT met') : '');
+  t.table('Objectives', ['objective', 'now', 'target', 'verdict'], [
+    ['RPO: age of the newest good backup', data.newest ? humanSeconds(data.newest.age_seconds) : 'no good backup', limit('rpo'), data.newest ? verdict('rpo') : 'NOT met'],
+    ['RTO: recovery time of the last drill', data.drill ? humanSeconds(data.drill.duration_seconds) : 'no drill', limit('rto'), verdict('rto')],
+    ['last drill', data.drill ? `${data.drill.ok ? 'passed' : 'FAILED'}, ${humanSeconds(data.drill.age_seconds)} ago` : 'none', limit('drill_max_age'), verdict('drill_max_age') || verdict('drill')],
+  ]);
+  t.table('Targets', ['target', 'state', 'backups'], data.targets.map((x) => [x.name, x.reachable ? 'readable' : `UNREACHABLE: ${x.error ?? ''}`, x.backups]));
+  const missed = data.objectives.filter((o) => !o.met);
+  if (missed.length > 0) t.line(`Missed: ${missed.map((o) => o.detail).join('; ')}`);
+}
+
 function body(t: Tables, input: SummaryInput): void {
   const data = input.data as Record<string, unknown> | undefined;
   if (data === undefined) return;
@@ -133,6 +160,8 @@ function body(t: Tables, input: SummaryInput): void {
     case 'restore':
     case 'drill':
       return restoreTables(t, data as unknown as RestoreData, input.command === 'drill');
+    case 'status':
+      return statusTables(t, data as unknown as StatusData);
     case 'verify':
       return t.table('Copies', ['target', 'backup', 'result'], (data as unknown as VerifyData).copies.map((c) => [c.target, c.backup, c.ok ? 'ok' : `DAMAGED: ${c.problems.join('; ')}`]));
     case 'prune': {
@@ -169,6 +198,7 @@ export async function writeSummary(input: SummaryInput, secrets: Secrets, env: N
   const t = new Tables(secrets);
   core.summary.addHeading(escape(secrets.redact(headline(input))), 2);
   if (input.failure) t.line(`${input.failure.message}${input.failure.hint ? ` Hint: ${input.failure.hint}` : ''}`);
+  for (const warning of input.warnings ?? []) t.line(`Warning: ${warning}`);
   body(t, input);
   await core.summary.write();
   return true;

@@ -25,6 +25,8 @@ export function blobId(bytes: Uint8Array, key: IdKey | null): string {
 type ZstdSync = { zstdCompressSync?: (b: Uint8Array, o?: object) => Buffer; zstdDecompressSync?: (b: Uint8Array) => Buffer; constants: Record<string, number> };
 const z = zlib as unknown as ZstdSync;
 
+const SAMPLE = 64 * 1024;
+
 /** Whether this Node.js can compress blobs (zstd in zlib: Node >= 22.15). */
 export const canCompress = typeof z.zstdCompressSync === 'function';
 
@@ -35,7 +37,10 @@ export const canCompress = typeof z.zstdCompressSync === 'function';
  */
 export function packBlob(raw: Buffer): { bytes: Buffer; compression: BlobCompression } {
   if (!canCompress || raw.length < 64) return { bytes: raw, compression: 'none' };
-  const packed = z.zstdCompressSync!(raw, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
+  const level = { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } };
+  // A large chunk whose first 64 KiB do not compress is a photo or a video: spare compressing the whole of it.
+  if (raw.length >= 4 * SAMPLE && z.zstdCompressSync!(raw.subarray(0, SAMPLE), level).length >= SAMPLE * 0.97) return { bytes: raw, compression: 'none' };
+  const packed = z.zstdCompressSync!(raw, level);
   return packed.length < raw.length * 0.97 ? { bytes: packed, compression: 'zstd' } : { bytes: raw, compression: 'none' };
 }
 

@@ -7,18 +7,23 @@
  * says so and deletes nothing. Runs hold the plan's lock, so no pack can be
  * in the middle of being written by another run.
  *
- * Order: indexes that named a deleted pack are replaced first (the new one
- * written and read back, then the old one removed), then packs are deleted.
- * A crash in between leaves an index naming packs that are gone (ignored:
- * a pack counts only when the target lists it) or two indexes naming one
- * pack (harmless): never a remaining snapshot naming a deleted blob.
- * Packs that no index names are what a killed run left: deleted once older
- * than an hour. Packs that are partly used stay whole (no repacking yet).
+ * Order: unused packs are deleted first, then the indexes that named them
+ * are replaced (the new one written and read back, then the old one
+ * removed). A crash at any point leaves an index naming packs that are gone
+ * (ignored: a pack counts only when the target lists it; the next prune
+ * drops the entry) or two indexes naming one pack (harmless): never a
+ * remaining snapshot naming a deleted blob, and never a pack that no index
+ * names because prune stopped half-way (kill trials: test/repository/
+ * prune-crash.test.ts). Packs that no index names are what a killed backup
+ * left: deleted once older than an hour, and only when every index read
+ * (a pack named by an index that does not open may hold blobs in use).
+ * Packs that are partly used stay whole (no repacking yet).
  */
 import { keyOf } from '../artifacts/catalog.js';
 import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError } from '../errors.js';
+import { faultStep } from '../util/fault.js';
 import type { Target } from '../targets/target.js';
 import { REPO_FORMAT, repoKeys, type IndexObject, type SnapshotObject } from './format.js';
 import { RepoReader, parseSnapshot } from './reader.js';
@@ -88,35 +93,47 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
   const indexed = new Set<string>();
   const doomed = new Set<string>();
   const rewrites: { id: string; keep: IndexObject['packs']; kid: string | null }[] = [];
+  const unread: string[] = [];
   for (const indexId of listing.indexes.keys()) {
     const first = await loadIndexHead(target, plan, indexId, encryption, secretOf, keys, listing.keys);
-    if (!first) continue;
-    const keep = first.index.packs.filter((p) => !listing.packs.has(p.id) || p.blobs.some((b) => used.has(b.id)));
+    if (!first) {
+      unread.push(indexId);
+      continue;
+    }
     for (const pack of first.index.packs) {
       indexed.add(pack.id);
       if (listing.packs.has(pack.id) && !pack.blobs.some((b) => used.has(b.id))) doomed.add(pack.id);
     }
-    if (keep.length !== first.index.packs.length) rewrites.push({ id: indexId, keep: keep.filter((p) => listing.packs.has(p.id)), kid: first.kid });
+    // Entries of packs that are gone (a prune cut short after deleting them) go with the rewrite too.
+    const keep = first.index.packs.filter((p) => listing.packs.has(p.id) && !doomed.has(p.id));
+    if (keep.length !== first.index.packs.length) rewrites.push({ id: indexId, keep, kid: first.kid });
   }
-  const objects = await target.list(repoKeys.packs(plan));
-  for (const object of objects) {
-    const id = object.key.slice(object.key.lastIndexOf('/') + 1);
-    if (listing.packs.has(id) && !indexed.has(id) && input.now.getTime() - object.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+  if (unread.length === 0) {
+    const objects = await target.list(repoKeys.packs(plan));
+    for (const object of objects) {
+      const id = object.key.slice(object.key.lastIndexOf('/') + 1);
+      if (listing.packs.has(id) && !indexed.has(id) && input.now.getTime() - object.modified.getTime() > ORPHAN_GRACE_MS) doomed.add(id);
+    }
+  } else {
+    report.skipped = `index ${unread.join(', ')} does not open with this run's keys: packs no readable index names are kept (they may hold blobs in use); run \`restorable verify --deep\``;
   }
   for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
   report.packs_removed = doomed.size;
   report.indexes_rewritten = rewrites.length;
   if (!input.apply) return report;
+  faultStep('prune');
+  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
   for (const rewrite of rewrites) {
     if (rewrite.keep.length > 0) {
       const plain = Buffer.from(JSON.stringify({ format: REPO_FORMAT, kind: 'restorable-index', packs: rewrite.keep } satisfies IndexObject));
       const secret = await secretOf(rewrite.kid);
       const sealed = encryption && secret ? await seal(plain, objectSealing(secret, encryption)) : plain;
+      faultStep('prune');
       await putVerified(target, repoKeys.index(plan, sha256(sealed)), sealed);
     }
+    faultStep('prune');
     await target.remove([repoKeys.index(plan, rewrite.id)]);
   }
-  await target.remove([...doomed].map((id) => repoKeys.pack(plan, id)));
   return report;
 }
 

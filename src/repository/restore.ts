@@ -14,6 +14,7 @@ import { IntegrityError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { nodeName, type SnapshotObject } from './format.js';
 import type { BlobSource } from './reader.js';
+import { Bounded } from '../util/bounded.js';
 
 export interface BuildOptions {
   reader: BlobSource;
@@ -61,6 +62,12 @@ export function linkProblem(at: string, target: string, links: ReadonlySet<strin
   return undefined;
 }
 
+/**
+ * Files written at once: the disk's queue and the CPU's hashing of the next
+ * blobs overlap, where one file at a time left both waiting on the other.
+ */
+const FILES_IN_FLIGHT = 4;
+
 /** What was built; `dropped`: unsafe symlinks left out (counted in `counts`, as the snapshot counted them). */
 export async function buildSnapshot(options: BuildOptions): Promise<{ counts: SnapshotObject['counts']; dropped: number }> {
   const { reader, snapshot, into, signal, dryRun } = options;
@@ -91,21 +98,23 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
         folders.push({ path, mode: node.mode, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
       } else if (node.type === 'file') {
         counts.files += 1;
-        let written = 0;
-        const handle = dryRun ? undefined : await open(path, 'wx', 0o600);
-        try {
-          for (const id of node.content) {
-            const bytes = await reader.blob(id);
-            if (handle) await handle.write(bytes, 0, bytes.length, written);
-            written += bytes.length;
-            options.progress?.(bytes.length);
+        await writers.start(async () => {
+          let written = 0;
+          const handle = dryRun ? undefined : await open(path, 'wx', 0o600);
+          try {
+            for (const id of node.content) {
+              const bytes = await reader.blob(id);
+              if (handle) await handle.write(bytes, 0, bytes.length, written);
+              written += bytes.length;
+              options.progress?.(bytes.length);
+            }
+          } finally {
+            await handle?.close();
           }
-        } finally {
-          await handle?.close();
-        }
-        if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
-        counts.bytes += written;
-        if (!dryRun) await setMeta(path, node);
+          if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
+          counts.bytes += written;
+          if (!dryRun) await setMeta(path, node);
+        });
       } else {
         counts.symlinks += 1;
         links.push({ rel: relPath, target: node.target, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
@@ -113,9 +122,11 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
     }
   }
 
+  const writers = new Bounded(FILES_IN_FLIGHT);
   if (!dryRun) await mkdir(into, { mode: 0o700 });
   try {
     await folder(snapshot.root, into, '');
+    await writers.drain();
     const linkSet = new Set(links.map((l) => l.rel));
     for (const link of links) {
       const problem = linkProblem(link.rel, link.target, linkSet);
@@ -137,6 +148,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
       await setMeta(into, snapshot.root_meta);
     }
   } catch (error) {
+    await writers.settle();
     if (!dryRun) await rm(into, { recursive: true, force: true });
     throw error;
   }

@@ -29,6 +29,31 @@ export interface WalkOptions {
 
 export type Walked = Pick<SnapshotObject, 'root' | 'root_meta' | 'counts'> & { read: { files: number; bytes: number } };
 
+/** Files read at once, over the whole walk; of them, files over SMALL_FILE bytes. */
+const FILES_AT_ONCE = 16;
+const BIG_FILES_AT_ONCE = 2;
+const SMALL_FILE = 1024 * 1024;
+/** Entries of one folder handled at once (each folder below has its own). */
+const ENTRIES_AT_ONCE = 16;
+
+/** A counting semaphore: at most `free` holders at once, served in order. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
 const metaOf = (st: BigIntStats) => ({ mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtime_ns: `${st.mtimeNs}` });
 
 /** Code-unit order, the same on every platform: tree blobs of unchanged folders keep their ids. */
@@ -40,7 +65,10 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   const read = { files: 0, bytes: 0 };
   const skipped: string[] = [];
   const unreadable: string[] = [];
-  const buffer = Buffer.allocUnsafe(DEFAULT_CHUNKER.max * 2);
+  const window = DEFAULT_CHUNKER.max * 2;
+  const calls = new Slots(FILES_AT_ONCE);
+  const bigReads = new Slots(BIG_FILES_AT_ONCE);
+  let failed: { error: unknown } | undefined;
 
   async function content(abs: string, rel: string, st: BigIntStats): Promise<string[]> {
     const cached = options.files.lookup(rel, st);
@@ -52,6 +80,9 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     const ids: string[] = [];
     const handle = await open(abs, 'r');
     try {
+      // Each refill reads into a new buffer sized to what is left of the file: the writer keeps
+      // chunks as views of it until their pack is stored, so no byte is copied on the way.
+      let buffer = Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
       let length = 0;
       let done = false;
       let total = 0;
@@ -72,11 +103,13 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
           ids.push(id);
           start += cut;
           options.progress?.(cut);
-          if (!done && length - start < DEFAULT_CHUNKER.max) break;
         }
         if (done && start >= length) break;
-        buffer.copyWithin(0, start, length);
-        length -= start;
+        const rest = buffer.subarray(start, length);
+        // nextCut says -1 when the bytes left cannot decide a cut: only that tail (under one chunk) is copied.
+        buffer = Buffer.allocUnsafeSlow(Math.max(rest.length + 65536, Math.min(window, rest.length + Math.max(0, Number(st.size) - total) + 1)));
+        rest.copy(buffer);
+        length = rest.length;
         signal.throwIfAborted();
       }
       read.files += 1;
@@ -91,6 +124,54 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     return ids;
   }
 
+  /** One entry of a folder as its tree node, or nothing (excluded, vanished, unreadable, special). */
+  async function entry(abs: string, rel: string, name: string): Promise<TreeNode | undefined> {
+    signal.throwIfAborted();
+    const path = rel ? `${rel}/${name}` : name;
+    const at = join(abs, name);
+    let st: BigIntStats;
+    await calls.acquire();
+    try {
+      st = await lstat(at, { bigint: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push(`${path}: ${reason(error)}`); // ENOENT: gone since the listing
+      return undefined;
+    } finally {
+      calls.release();
+    }
+    if (!options.keep(path, st.isDirectory())) return undefined;
+    if (st.isDirectory()) {
+      counts.dirs += 1;
+      // No slot is held while the folder below is walked: its own entries take them.
+      return { type: 'dir', name, ...metaOf(st), subtree: await folder(at, path) };
+    }
+    if (st.isFile()) {
+      // Large files also take one of few big slots: each holds a read window of up to 16 MiB.
+      const big = st.size > BigInt(SMALL_FILE);
+      await calls.acquire();
+      if (big) await bigReads.acquire();
+      try {
+        const ids = await content(at, path, st);
+        counts.files += 1;
+        counts.bytes += Number(st.size);
+        return { type: 'file', name, ...metaOf(st), size: Number(st.size), content: ids };
+      } catch (error) {
+        if (signal.aborted || error instanceof RunError) throw error;
+        unreadable.push(`${path}: ${reason(error)}`);
+        return undefined;
+      } finally {
+        if (big) bigReads.release();
+        calls.release();
+      }
+    }
+    if (st.isSymbolicLink()) {
+      counts.symlinks += 1;
+      return { type: 'symlink', name, ...metaOf(st), target: await readlink(at) };
+    }
+    skipped.push(path);
+    return undefined;
+  }
+
   async function folder(abs: string, rel: string): Promise<string> {
     let names: string[];
     try {
@@ -99,39 +180,21 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
       unreadable.push(`${rel || '.'}: ${reason(error)}`);
       names = [];
     }
-    const nodes: TreeNode[] = [];
-    for (const name of names) {
-      signal.throwIfAborted();
-      const path = rel ? `${rel}/${name}` : name;
-      const at = join(abs, name);
-      let st: BigIntStats;
-      try {
-        st = await lstat(at, { bigint: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the listing
-        unreadable.push(`${path}: ${reason(error)}`);
-        continue;
+    const nodes: (TreeNode | undefined)[] = new Array(names.length);
+    let next = 0;
+    // A few entries of the folder at once: each file is several file system calls (lstat, open,
+    // reads, fstat, close), and one at a time leaves the disk idle between them.
+    const worker = async (): Promise<void> => {
+      while (next < names.length && failed === undefined) {
+        const i = next++;
+        nodes[i] = await entry(abs, rel, names[i]!);
       }
-      if (!options.keep(path, st.isDirectory())) continue;
-      if (st.isDirectory()) {
-        counts.dirs += 1;
-        nodes.push({ type: 'dir', name, ...metaOf(st), subtree: await folder(at, path) });
-      } else if (st.isFile()) {
-        try {
-          const ids = await content(at, path, st);
-          counts.files += 1;
-          counts.bytes += Number(st.size);
-          nodes.push({ type: 'file', name, ...metaOf(st), size: Number(st.size), content: ids });
-        } catch (error) {
-          if (signal.aborted || error instanceof RunError) throw error;
-          unreadable.push(`${path}: ${reason(error)}`);
-        }
-      } else if (st.isSymbolicLink()) {
-        counts.symlinks += 1;
-        nodes.push({ type: 'symlink', name, ...metaOf(st), target: await readlink(at) });
-      } else skipped.push(path);
-    }
-    const json = Buffer.from(JSON.stringify({ nodes }));
+    };
+    await Promise.all(Array.from({ length: Math.min(ENTRIES_AT_ONCE, names.length) }, worker)).catch((error: unknown) => {
+      failed ??= { error };
+    });
+    if (failed) throw failed.error;
+    const json = Buffer.from(JSON.stringify({ nodes: nodes.filter((n) => n !== undefined) }));
     const id = blobId(json, writer.idKey);
     await writer.add('tree', id, json);
     return id;

@@ -6,6 +6,7 @@
  * a pack lost or pruned elsewhere is simply written again.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readBytes, readText } from '../artifacts/catalog.js';
 import type { DecryptionKeys, EncryptionRecord } from '../artifacts/encrypt.js';
@@ -16,17 +17,56 @@ import { DEFAULT_CHUNKER } from './chunker.js';
 import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type BlobEntry, type IndexObject, type RepoConfig } from './format.js';
 import { open } from './seal.js';
 
-/** An object read whole (packs are about 16 MiB): catalog's reader, under the name the repository uses. */
-export const readAll = readBytes;
+/**
+ * An object read whole (packs are about 16 MiB). A local target's file is
+ * read straight into one buffer, not gathered from a stream and copied.
+ */
+export async function readAll(target: Target, key: string): Promise<Buffer> {
+  if (target.localPath) {
+    try {
+      return await readFile(target.localPath(key));
+    } catch {
+      // The target's own reader says what is wrong (missing, unreadable) in its words.
+    }
+  }
+  return readBytes(target, key);
+}
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Stores `bytes` under `key` and proves the copy by reading it back whole. */
-export async function putVerified(target: Target, key: string, bytes: Buffer): Promise<void> {
-  await target.put(key, Readable.from([bytes]));
-  const back = await readAll(target, key);
-  if (back.length !== bytes.length || sha256(back) !== sha256(bytes)) {
-    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${bytes.length} written.`, { hint: 'The store returned other bytes than it was given; check the disk or the service.' });
+/** The SHA-256 and length of bytes given in parts, without joining them. */
+export function digestOf(parts: readonly Uint8Array[]): { sha256: string; length: number } {
+  const hash = createHash('sha256');
+  let length = 0;
+  for (const part of parts) {
+    hash.update(part);
+    length += part.length;
+  }
+  return { sha256: hash.digest('hex'), length };
+}
+
+/** Reads an object back as a stream, hashing as it comes: nothing held but the hash. */
+async function digestStored(target: Target, key: string): Promise<{ sha256: string; length: number }> {
+  const hash = createHash('sha256');
+  let length = 0;
+  for await (const chunk of await target.get(key)) {
+    hash.update(chunk as Buffer);
+    length += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), length };
+}
+
+/**
+ * Stores `body` (one buffer, or parts stored back to back) under `key` and
+ * proves the copy by reading it back whole and comparing hashes.
+ */
+export async function putVerified(target: Target, key: string, body: Buffer | readonly Buffer[]): Promise<void> {
+  const parts = Buffer.isBuffer(body) ? [body] : body;
+  const want = digestOf(parts);
+  await target.put(key, Readable.from(parts));
+  const back = await digestStored(target, key);
+  if (back.length !== want.length || back.sha256 !== want.sha256) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${want.length} written.`, { hint: 'The store returned other bytes than it was given; check the disk or the service.' });
   }
 }
 

@@ -21,10 +21,13 @@ import { gearTable, type Gear } from './chunker.js';
 import { PACK_MAGIC, REPO_FORMAT, repoKeys, type BlobEntry, type IndexObject, type IndexedPack } from './format.js';
 import { chooseSecret, objectKeys, objectRecord, objectSealing, storeSecret, type RepoSecret } from './repo-secret.js';
 import { seal } from './seal.js';
-import { BlobMap, listRepo, loadRepo, newConfig, putVerified, readConfig, sha256, type Listing } from './store.js';
+import { Bounded } from '../util/bounded.js';
+import { BlobMap, digestOf, listRepo, loadRepo, newConfig, putVerified, readConfig, sha256, type Listing } from './store.js';
 
 /** About 16 MiB per pack: few objects on S3 for a million thumbnails, little memory per pack in flight. */
 export const PACK_SIZE = 16 * 1024 * 1024;
+/** Packs being stored while the next is filled: one keeps the disk or the network busy while chunking goes on. */
+const PACKS_IN_FLIGHT = 1;
 
 export interface WriterOptions {
   plan: string;
@@ -126,13 +129,17 @@ export class RepoWriter {
     return ids.every((id) => holders.every((s) => this.holds(s, id)));
   }
 
-  /** Queues a blob for the targets that lack it; waits only when a full pack must first be flushed. */
+  /**
+   * Queues a blob for the targets that lack it. `raw` is kept as given until
+   * its pack is stored: the caller must not change those bytes afterwards.
+   * Waits only when a full pack must be sealed while PACKS_IN_FLIGHT others
+   * are still being stored.
+   */
   async add(type: BlobType, id: string, raw: Buffer): Promise<void> {
+    this.storing.check();
     const lacking = this.holders().filter((s) => !this.holds(s, id));
     if (lacking.length === 0) return;
-    const { bytes, compression } = packBlob(raw);
-    // `raw` may be a view of a reused read buffer: keep a copy of what goes in the pack.
-    const stored = bytes === raw ? Buffer.from(raw) : bytes;
+    const { bytes: stored, compression } = packBlob(raw);
     const key = `${type}:${lacking.map((s) => s.target.name).join(',')}`;
     let builder = this.builders.get(key);
     if (!builder) this.builders.set(key, (builder = new PackBuilder(lacking)));
@@ -144,30 +151,44 @@ export class RepoWriter {
     this.queued.set(id, mark);
     this.stats.blobs_new += 1;
     this.stats.bytes_new += raw.length;
-    if (builder.size >= PACK_SIZE) await this.flush(key, builder);
+    if (builder.size >= PACK_SIZE) await this.startFlush(key, builder);
+  }
+
+  /** Packs being stored in the background; a sealing failure is thrown by the next add or finish (a target's failure only drops that target). */
+  private readonly storing = new Bounded(PACKS_IN_FLIGHT);
+
+  /**
+   * Starts storing a full pack once fewer than PACKS_IN_FLIGHT are being
+   * stored: reading and chunking the next pack overlaps the writes, fsyncs
+   * and read-backs of the last one, with bounded memory.
+   */
+  private async startFlush(key: string, builder: PackBuilder): Promise<void> {
+    this.builders.delete(key);
+    await this.storing.start(() => this.flush(builder));
   }
 
   /** Seals the builder's blobs into one pack and stores it on its targets. */
-  private async flush(key: string, builder: PackBuilder): Promise<void> {
-    this.builders.delete(key);
+  private async flush(builder: PackBuilder): Promise<void> {
     const { parts, entries, holders } = builder;
     const header = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
-    const plain = Buffer.concat([...parts, header, length, PACK_MAGIC]);
-    const sealed = this.options.encryption ? await seal(plain, objectSealing(this.secret!, this.options.encryption)) : plain;
-    const id = sha256(sealed);
+    const plain = [...parts, header, length, PACK_MAGIC];
+    // Unencrypted packs go out as their parts: no 16 MiB copy to join them.
+    const sealed = this.options.encryption ? [await seal(Buffer.concat(plain), objectSealing(this.secret!, this.options.encryption))] : plain;
+    const { sha256: id, length: size } = digestOf(sealed);
     this.stats.packs += 1;
-    this.stats.stored_bytes += sealed.length;
+    this.stats.stored_bytes += size;
     await Promise.all(
       holders.map(async (state) => {
         if (!this.options.alive().includes(state.target)) return;
         try {
           await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
           state.present.add(id);
-          state.added.push({ id, size: sealed.length, key_id: this.idKey?.id ?? null, blobs: entries });
+          state.added.push({ id, size, key_id: this.idKey?.id ?? null, blobs: entries });
         } catch (error) {
-          this.options.drop(state.target, error);
+          // Two packs in flight to a target that went away both fail: it drops out once.
+          if (this.options.alive().includes(state.target)) this.options.drop(state.target, error);
         }
       }),
     );
@@ -176,7 +197,8 @@ export class RepoWriter {
 
   /** Flushes every pack, then writes each target's index of the packs it got in this run. */
   async finish(): Promise<void> {
-    for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.flush(key, builder);
+    for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.startFlush(key, builder);
+    await this.storing.drain();
     for (const state of this.holders()) {
       if (state.added.length === 0) continue;
       const index: IndexObject = { format: REPO_FORMAT, kind: 'restorable-index', packs: state.added };
@@ -191,7 +213,23 @@ export class RepoWriter {
         this.options.drop(state.target, error);
       }
     }
+    await this.takeBackFromDropped();
     if (this.holders().length === 0) throw new RunError('No target took the repository\'s new packs.', { hint: 'See the messages above for each target.' });
+  }
+
+  /**
+   * A target that dropped out gets no index for the packs this run put there
+   * before it failed (a full disk takes some packs, then refuses one): they
+   * are removed now, best effort, rather than left for a prune an hour on.
+   * No snapshot can use them: only this run's index would have named them.
+   */
+  private async takeBackFromDropped(): Promise<void> {
+    const alive = this.options.alive();
+    for (const state of this.states.values()) {
+      if (alive.includes(state.target) || state.added.length === 0) continue;
+      await state.target.remove(state.added.map((p) => repoKeys.pack(this.options.plan, p.id))).catch(() => undefined);
+      state.added = [];
+    }
   }
 }
 

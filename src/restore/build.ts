@@ -34,7 +34,7 @@ export function builtDifferences(entry: SourceEntry, found: BuiltInfo): string[]
  * discarded and an IntegrityError says what differs; the live data was never
  * touched.
  */
-export async function buildChecked(plan: Plan, prepared: Prepared, item: Selected, into: string): Promise<void> {
+export async function buildChecked(plan: Plan, prepared: Prepared, item: Selected, into: string, purpose: 'restore' | 'drill'): Promise<void> {
   const { config, adapter, entry } = item;
   await materialize(plan, prepared, item, into).catch((error: unknown) => {
     if (!isNoSpace(error)) throw error;
@@ -44,7 +44,7 @@ export async function buildChecked(plan: Plan, prepared: Prepared, item: Selecte
   if (!adapter.inspectBuilt) return;
   let differences: string[];
   try {
-    differences = builtDifferences(entry, await adapter.inspectBuilt(config, into, prepared.ctx));
+    differences = builtDifferences(entry, await adapter.inspectBuilt(config, into, prepared.ctx, purpose));
   } catch (error) {
     await adapter.discard(into, config).catch(() => undefined);
     throw error;

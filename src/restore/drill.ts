@@ -44,7 +44,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
       if (adapter.scratchLocation) scratch.push(() => adapter.discard(into, config));
       const began = performance.now();
       try {
-        await buildChecked(loaded.plan, prepared, item, into);
+        await buildChecked(loaded.plan, prepared, item, into, 'drill');
       } catch (error) {
         // A backup that cannot even be restored is the drill's finding: record it.
         checks.push({ name: `restore ${config.name}`, status: 'failed', ms: Math.round(performance.now() - began), detail: reason(error) });

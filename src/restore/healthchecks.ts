@@ -9,6 +9,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import { reason } from '../errors.js';
 import { runCommand } from '../util/spawn.js';
+import { allRowsQuery, missingFiles, pathsOf } from './reference-check.js';
 
 export interface CheckResult {
   name: string;
@@ -40,7 +41,7 @@ export function kindOf(check: HealthCheck): CheckKind {
 
 type Expect = Extract<HealthCheck, { sql: string }>['expect'];
 
-function meets(value: unknown, expect: Expect): boolean {
+function meets(value: unknown, expect: Exclude<Expect, { files_exist: unknown }>): boolean {
   if ('equals' in expect) return String(value) === String(expect.equals);
   if ('contains' in expect) return String(value).includes(expect.contains);
   // NULL (a sum over no rows) or an empty string is no number: Number() would read either as 0.
@@ -60,8 +61,16 @@ export function sourceEnv(ctx: Pick<CheckContext, 'locations' | 'mode' | 'env' |
 async function attempt(check: HealthCheck, ctx: CheckContext): Promise<string | undefined> {
   if ('sql' in check) {
     const source = ctx.configs?.get(check.source) ?? ctx.plan.sources.find((s) => s.name === check.source)!;
+    const { expect } = check;
+    if ('files_exist' in expect) {
+      const paths = pathsOf(await sourceAdapter(source).query!(source, ctx.locations.get(source.name)!, allRowsQuery(source.type, check.sql)));
+      // The restored copy when this restore brought the files source back, else its live place.
+      const files = ctx.configs?.get(expect.files_exist.in) ?? ctx.plan.sources.find((s) => s.name === expect.files_exist.in)!;
+      const root = ctx.locations.get(files.name) ?? sourceAdapter(files).liveLocation(files, { planDir: ctx.planDir });
+      return missingFiles(paths, root, expect.files_exist);
+    }
     const value = await sourceAdapter(source).query!(source, ctx.locations.get(source.name)!, check.sql);
-    return meets(value, check.expect) ? undefined : `got ${JSON.stringify(value)}, expected ${JSON.stringify(check.expect)}`;
+    return meets(value, expect) ? undefined : `got ${JSON.stringify(value)}, expected ${JSON.stringify(expect)}`;
   }
   if ('http' in check) {
     const response = await fetch(check.http.url, { signal: AbortSignal.timeout(check.timeout) });

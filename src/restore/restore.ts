@@ -18,7 +18,8 @@ import { runHook } from '../pipeline/hooks.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceAdapter, SwapPlan } from '../sources/source.js';
 import type { SourceConfig } from '../sources/index.js';
-import { faultPoint } from './fault.js';
+import { flushToDisk } from '../util/durable.js';
+import { faultPoint } from '../util/fault.js';
 import { RestoreJournal } from './journal.js';
 import { runHealthChecks, type CheckResult } from './healthchecks.js';
 import { buildChecked } from './build.js';
@@ -69,6 +70,8 @@ async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[],
     const keep = loaded.plan.sources.filter((s) => s.name !== config.name).flatMap((s) => sourceAdapter(s).ownedPaths?.(s, ctx) ?? []);
     swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep) });
   }
+  // The builds reach the disk before any rename makes them live (util/durable.ts).
+  for (const path of staged) await flushToDisk(path);
   await journal.planned(swaps.map(({ plan }) => plan));
   let n = 0;
   for (const [index, { config, adapter, plan }] of swaps.entries()) {
@@ -119,7 +122,7 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
       const { config, adapter } = item;
       signal.throwIfAborted();
       const into = builds[index]!.staged;
-      await buildChecked(loaded.plan, prepared, item, into);
+      await buildChecked(loaded.plan, prepared, item, into, 'restore');
       staged.push({ path: into, discard: () => adapter.discard(into, config) });
     }
     signal.throwIfAborted();

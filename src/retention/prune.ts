@@ -9,6 +9,7 @@
 import { listBackups, readDrill, readManifest, removeBackup, keyOf, type StoredBackup } from '../artifacts/catalog.js';
 import { DRILL, type Manifest } from '../artifacts/manifest.js';
 import { IntegrityError, reason } from '../errors.js';
+import { faultStep } from '../util/fault.js';
 import type { Plan, Retention } from '../plan/schema.js';
 import type { Secrets } from '../report/secrets.js';
 import { decryptionKeys, type DecryptionKeys, type EncryptionSetting } from '../artifacts/encrypt.js';
@@ -145,7 +146,10 @@ export async function prunePlan(
     try {
       if (options.apply) {
         for (const id of removed.map((d) => d.id)) await removeBackup(target, plan, id, backups.find((b) => b.id === id)!.objects);
-        for (const backup of stale) await target.remove(backup.objects.map((o) => o.key));
+        for (const backup of stale) {
+          faultStep('prune');
+          await target.remove(backup.objects.map((o) => o.key));
+        }
       }
     } catch (error) {
       failed.push({ target: target.name, error: reason(error) });

@@ -5,14 +5,17 @@
  * a new folder beside the live one and refuse archives that try to write
  * outside it (see safe-extract.ts).
  */
+import { lstatSync } from 'node:fs';
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
-import * as tar from 'tar';
 import { z } from 'zod';
 import { RunError, ioHint, reason } from '../errors.js';
 import { BESIDE_NAME, besidePath, inside, pathStep, planTreeSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { extractSafely } from './safe-extract.js';
+import { TreePack } from './tar-pack.js';
+import { walkTree, type TreeEntry } from './tree-walk.js';
 import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
 
 export const filesConfig = z.strictObject({
@@ -76,7 +79,7 @@ async function countTree(root: string): Promise<{ files: number; dirs: number; s
       } else if (entry.isSymbolicLink()) counts.symlinks += 1;
       else if (entry.isFile()) {
         counts.files += 1;
-        counts.bytes += (await lstat(path)).size;
+        counts.bytes += lstatSync(path).size; // sync: one call, not a thread-pool round trip per file
       }
     }
   }
@@ -135,34 +138,23 @@ export const files: SourceAdapter<FilesConfig> = {
     const root = files.liveLocation(config, ctx);
     const keep = selector(config);
     const walk: Walk = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: [], unreadable: [] };
-    const stream = tar.create(
-      {
-        cwd: root,
-        follow: false,
-        portable: false,
-        strict: false,
-        filter(path, entry) {
-          const rel = relative(root, resolve(root, path)) || '.';
-          const stats = entry as import('node:fs').Stats;
-          if (!keep(rel, stats.isDirectory())) return false;
-          if (stats.isFile()) {
-            walk.files += 1;
-            walk.bytes += stats.size;
-          } else if (stats.isDirectory()) walk.dirs += rel === '.' ? 0 : 1;
-          else if (stats.isSymbolicLink()) walk.symlinks += 1;
-          else {
-            walk.skipped.push(rel);
-            return false;
-          }
-          return true;
-        },
-        onwarn(code, message, data) {
-          const path = (data as { path?: string } | undefined)?.path;
-          walk.unreadable.push(`${path ? `${relative(root, path)}: ` : ''}${message} (${code})`);
-        },
-      },
-      ['.'],
-    ) as unknown as import('node:stream').Readable;
+    const entries = function* (): Generator<TreeEntry> {
+      for (const entry of walkTree(root, { keep, unreadable })) {
+        const { rel, stats } = entry;
+        if (stats.isFile()) {
+          walk.files += 1;
+          walk.bytes += stats.size;
+        } else if (stats.isDirectory()) walk.dirs += rel === '.' ? 0 : 1;
+        else if (stats.isSymbolicLink()) walk.symlinks += 1;
+        else {
+          walk.skipped.push(rel);
+          continue;
+        }
+        yield entry;
+      }
+    };
+    const unreadable = (rel: string, message: string) => void walk.unreadable.push(`${rel}: ${message}`);
+    const stream: Readable = new TreePack(entries(), { unreadable });
     const info = new Promise<SnapshotInfo>((resolveInfo, reject) => {
       stream.once('end', () => {
         if (walk.skipped.length > 0) ctx.reporter.warn(`Files source "${config.name}": skipped ${walk.skipped.length} special file(s) (sockets, devices, fifos): ${walk.skipped.slice(0, 5).join(', ')}`);

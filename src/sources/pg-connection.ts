@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { openPsql, type SqlClient } from './pg-psql.js';
+
+export type { SqlClient } from './pg-psql.js';
 
 export const tlsFields = {
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
@@ -25,6 +28,13 @@ export const connectionFields = {
   user: z.string().min(1).optional(),
   database: z.string().min(1).optional(),
   ...tlsFields,
+  /**
+   * A command prefix that pg_dump, pg_restore and psql run through, where the
+   * server is (`[docker, exec, -i, immich_postgres]`, `[ssh, db-host]`): host,
+   * port and paths are then as seen there, and every SQL statement goes through
+   * psql too. The password is in the prefixed process's environment only.
+   */
+  exec: z.array(z.string().min(1)).min(1, { error: 'expected a command prefix as an argument array, e.g. [docker, exec, -i, immich_postgres]' }).optional(),
 };
 
 type ConnectionConfig = { [K in keyof typeof connectionFields]?: z.infer<(typeof connectionFields)[K]> | undefined };
@@ -35,6 +45,8 @@ export interface PgConnection {
   user: string | undefined;
   database: string;
   password: string | undefined;
+  /** The command prefix the tools run through (see connectionFields.exec); empty: run here. */
+  exec: string[];
   ssl: { sslmode?: string | undefined; sslrootcert?: string | undefined; sslcert?: string | undefined; sslkey?: string | undefined };
 }
 
@@ -66,6 +78,7 @@ export function parseConnection(config: ConnectionConfig): PgConnection {
     user: pick(config.user, fromUrl.user),
     database: pick(config.database, fromUrl.database) ?? 'postgres',
     password: fromUrl.password,
+    exec: config.exec ?? [],
     ssl: {
       sslmode: pick(config.sslmode, fromUrl.ssl?.sslmode),
       sslrootcert: pick(config.sslrootcert, fromUrl.ssl?.sslrootcert),
@@ -124,8 +137,9 @@ function sslOption(ssl: PgConnection['ssl']): pg.ClientConfig['ssl'] {
   };
 }
 
-/** A connected `pg` client to `database` (default: the connection's). */
-export async function connect(conn: PgConnection, database = conn.database): Promise<pg.Client> {
+/** A connected session to `database` (default: the connection's): node-postgres, or psql through the exec prefix. */
+export async function connect(conn: PgConnection, database = conn.database): Promise<SqlClient> {
+  if (conn.exec.length > 0) return openPsql(conn.exec, ['psql', '--no-password', `--dbname=${conninfo(conn, database)}`], childEnv(conn));
   const client = new pg.Client({
     ...(conn.host !== undefined ? { host: conn.host } : {}),
     ...(conn.port !== undefined ? { port: conn.port } : {}),
@@ -138,11 +152,14 @@ export async function connect(conn: PgConnection, database = conn.database): Pro
   });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
   await client.connect();
-  return client;
+  return {
+    query: (query, values) => client.query(query as string, values as unknown[]) as unknown as ReturnType<SqlClient['query']>,
+    end: () => client.end(),
+  };
 }
 
 /** Runs `work` with a client to `database`, and always closes it. */
-export async function withClient<T>(conn: PgConnection, database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(conn: PgConnection, database: string, work: (client: SqlClient) => Promise<T>): Promise<T> {
   const client = await connect(conn, database);
   try {
     return await work(client);

@@ -16,11 +16,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type pg from 'pg';
 import * as tar from 'tar';
 import { z } from 'zod';
 import { RunError, isDiskFull, reason, stagingFullHint } from '../errors.js';
-import { childEnv, conninfo, connect, type PgConnection } from './pg-connection.js';
+import { childEnv, conninfo, connect, type PgConnection, type SqlClient } from './pg-connection.js';
 import { explainClientError, type PgLayout, type PgSourceConfig } from './pg-layout.js';
 import { runTool, startTool, toolOutput, type PgTools, type Spawned } from './pg-tools.js';
 import type { Snapshot, SnapshotInfo } from './source.js';
@@ -34,7 +33,7 @@ export const dumpIndex = z.object({
 export type DumpIndex = z.infer<typeof dumpIndex>;
 
 interface Held {
-  client: pg.Client;
+  client: SqlClient;
   snapshot: string;
   tables: number;
   schemaVersion: string | null;
@@ -99,7 +98,7 @@ export async function snapshotPostgres(config: PgSourceConfig, layout: PgLayout,
     let begin!: (dump: Spawned) => void;
     const started = new Promise<Spawned>((resolve) => (begin = resolve));
     const start = (output: 'pipe' | Writable): Spawned => {
-      const dump = startTool(tools.path('pg_dump'), dumpArgs(config, layout, held, database), env, 'ignore', output);
+      const dump = startTool(tools.command('pg_dump'), dumpArgs(config, layout, held, database), env, 'ignore', output);
       begin(dump);
       return dump;
     };
@@ -134,13 +133,17 @@ async function stageDump(
 ): Promise<Snapshot> {
   const root = join(stagingDir, 'dump');
   await mkdir(root);
+  // Through an exec prefix the tools run elsewhere: they write to stdout, into a file here.
+  const remote = layout.conn.exec.length > 0;
+  const into = (file: string) => (remote ? [] : ['--file', file]);
+  const streamed = (file: string) => (remote ? { stdout: file } : {});
   const index: DumpIndex = { format: layout.format, globals: config.globals, databases: [] };
   const entries: string[] = ['index.json'];
   let tables = 0;
   let schemaVersion: string | null = null;
   if (config.globals) {
     const noPasswords = layout.superuser ? [] : ['--no-role-passwords'];
-    await runTool(tools.path('pg_dumpall'), ['--globals-only', '--no-password', ...noPasswords, '--file', join(root, 'globals.sql'), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal);
+    await runTool(tools.command('pg_dumpall'), ['--globals-only', '--no-password', ...noPasswords, ...into(join(root, 'globals.sql')), `--dbname=${conninfo(layout.conn, layout.maintenance)}`], env, signal, streamed(join(root, 'globals.sql')));
     entries.push('globals.sql');
   }
   for (const [i, database] of layout.databases.entries()) {
@@ -149,7 +152,7 @@ async function stageDump(
     const held = await holdSnapshot(layout.conn, database, database === layout.primary ? schemaSql : undefined);
     try {
       const jobs = layout.format === 'directory' ? [`--jobs=${config.jobs}`] : [];
-      await runTool(tools.path('pg_dump'), [...dumpArgs(config, layout, held, database), ...jobs, '--file', join(root, entry)], env, signal);
+      await runTool(tools.command('pg_dump'), [...dumpArgs(config, layout, held, database), ...jobs, ...into(join(root, entry))], env, signal, streamed(join(root, entry)));
     } finally {
       await release([held]);
     }

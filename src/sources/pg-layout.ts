@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
 import { clockDuration } from '../plan/duration.js';
 import { connectionFields, describeConnection, withClient, type PgConnection } from './pg-connection.js';
+import { ExecPrefixError } from './pg-psql.js';
+import { execHint } from './pg-tools.js';
 import { sourceBase } from './source.js';
 
 export const postgresConfig = z
@@ -29,7 +31,18 @@ export const postgresConfig = z
     /** Where restorable connects to create, rename and drop databases. */
     maintenance_database: z.string().min(1).default('postgres'),
   })
-  .refine((c) => c.jobs === 1 || c.format === 'directory', { error: 'jobs > 1 needs format: directory (a custom-format dump is written by one process)', path: ['jobs'] });
+  .refine((c) => c.jobs === 1 || c.format === 'directory', { error: 'jobs > 1 needs format: directory (a custom-format dump is written by one process)', path: ['jobs'] })
+  .refine((c) => c.exec === undefined || c.format === 'custom', { error: 'exec needs format: custom (a directory-format dump is a folder where the tools run, which restorable cannot stream)', path: ['format'] })
+  .refine((c) => containerExecFlags(c.exec).interactive, { error: 'docker and podman exec need -i here: pg_restore and psql read their standard input', path: ['exec'] })
+  .refine((c) => !containerExecFlags(c.exec).tty, { error: 'no -t in exec: a terminal between the tools and restorable would rewrite the bytes of the dump', path: ['exec'] });
+
+/** For `docker exec` / `podman exec` prefixes, whether -i and -t are given (alone or combined, e.g. -it); other prefixes pass. */
+function containerExecFlags(exec: readonly string[] | undefined): { interactive: boolean; tty: boolean } {
+  if (!exec || !/(^|\/)(docker|podman|nerdctl)$/.test(exec[0] ?? '') || exec[1] !== 'exec') return { interactive: true, tty: false };
+  const flags = exec.slice(2).filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
+  const long = exec.slice(2);
+  return { interactive: flags.includes('i') || long.includes('--interactive'), tty: flags.includes('t') || long.includes('--tty') };
+}
 export type PgSourceConfig = z.infer<typeof postgresConfig>;
 
 export interface PgLayout {
@@ -85,6 +98,7 @@ export async function resolveLayout(config: PgSourceConfig, conn: PgConnection, 
 /** A `pg` client error as a RunError with a hint a DBA can act on. */
 export function explainClientError(error: unknown, conn: PgConnection, database: string): RunError {
   if (error instanceof RunError) return error;
+  if (error instanceof ExecPrefixError) return new RunError(error.message, { hint: execHint(error.prefix), cause: error });
   const code = (error as { code?: string }).code;
   const where = describeConnection(conn, database);
   const hints: Record<string, string> = {

@@ -11,10 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
 import { IntegrityError, RefusedError, RestorableError, RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
-import { childEnv, conninfo, describeConnection, quoteIdent, withClient, type PgConnection } from './pg-connection.js';
+import { childEnv, conninfo, describeConnection, quoteIdent, withClient, type PgConnection, type SqlClient } from './pg-connection.js';
 import { dumpIndex, type DumpIndex } from './pg-dump.js';
 import { explainClientError } from './pg-layout.js';
 import { createRoleStatements, grantStatement, parseGlobals, type Globals } from './pg-globals.js';
@@ -64,7 +63,7 @@ async function sniff(stream: Readable): Promise<{ raw: boolean; stream: Readable
   return { raw: head.subarray(0, 5).toString('latin1') === 'PGDMP', stream: Readable.from(rest(), { objectMode: false }) };
 }
 
-async function databaseExists(client: pg.Client, name: string): Promise<boolean> {
+async function databaseExists(client: SqlClient, name: string): Promise<boolean> {
   return (await client.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
 }
 
@@ -80,7 +79,7 @@ const LIVE_SETTINGS = `select pg_get_userbyid(datdba) as owner, pg_encoding_to_c
 
 const literal = (value: unknown) => `'${String(value).replace(/'/g, "''")}'`;
 
-async function createBeside(client: pg.Client, db: StagedDb): Promise<void> {
+async function createBeside(client: SqlClient, db: StagedDb): Promise<void> {
   if (await databaseExists(client, db.staged)) throw new RunError(`Database "${db.staged}" already exists: a previous restore left it behind.`, { hint: `Drop it (DROP DATABASE ${quoteIdent(db.staged)}) and run again.` });
   const live = (await client.query(LIVE_SETTINGS, [db.live])).rows[0];
   let options = '';
@@ -92,7 +91,7 @@ async function createBeside(client: pg.Client, db: StagedDb): Promise<void> {
   await client.query(`create database ${quoteIdent(db.staged)} template template0${options}`);
 }
 
-export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+export async function dropDatabase(client: SqlClient, name: string): Promise<void> {
   await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
   await client.query(`drop database if exists ${quoteIdent(name)}`);
 }
@@ -102,7 +101,7 @@ export async function dropDatabase(client: pg.Client, name: string): Promise<voi
  * attributes, settings and memberships; existing roles are left alone. Only
  * statements built from the parsed dump are sent (see pg-globals.ts).
  */
-async function createMissingRoles(client: pg.Client, globals: Globals, conn: PgConnection, reporter: Reporter): Promise<string[]> {
+async function createMissingRoles(client: SqlClient, globals: Globals, conn: PgConnection, reporter: Reporter): Promise<string[]> {
   const existing = new Set((await client.query('select rolname from pg_roles')).rows.map((r) => String(r.rolname)));
   const missing = globals.roles.filter((r) => !existing.has(r.name));
   const created: string[] = [];
@@ -171,13 +170,13 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
   const { set, tools } = args;
   const env = childEnv(set.conn);
   const sniffed = await sniff(args.stream);
-  const withAdmin = <T>(work: (c: pg.Client) => Promise<T>) => withClient(set.conn, set.maintenance, work);
+  const withAdmin = <T>(work: (c: SqlClient) => Promise<T>) => withClient(set.conn, set.maintenance, work);
   try {
     if (sniffed.raw) {
       const db = { live: args.primary, staged: besideName(args.primary, set.what, set.tag) };
       await withAdmin((c) => createBeside(c, db));
       set.dbs.push(db);
-      const restore = startTool(tools.path('pg_restore'), restoreArgs(set.conn, db.staged, 1), env, 'pipe');
+      const restore = startTool(tools.command('pg_restore'), restoreArgs(set.conn, db.staged, 1), env, 'pipe');
       const stop = () => restore.stop();
       args.signal.addEventListener('abort', stop, { once: true });
       try {
@@ -218,7 +217,10 @@ export async function materializeSet(args: MaterializeArgs): Promise<void> {
       await withAdmin((c) => createBeside(c, db));
       set.dbs.push(db);
       const jobs = index.format === 'directory' ? args.jobs : 1;
-      await runTool(tools.path('pg_restore'), [...restoreArgs(set.conn, db.staged, jobs), join(args.scratch, entry)], env, args.signal);
+      // Through an exec prefix pg_restore runs elsewhere: the dump goes in on its stdin.
+      const dump = join(args.scratch, entry);
+      const remote = set.conn.exec.length > 0;
+      await runTool(tools.command('pg_restore'), [...restoreArgs(set.conn, db.staged, jobs), ...(remote ? [] : [dump])], env, args.signal, remote ? { stdin: dump } : {});
     }
   } catch (error) {
     // Nothing reads the rest of the artifact now: its decoder must end too, not wait on a full pipe.

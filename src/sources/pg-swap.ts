@@ -13,10 +13,9 @@
  * the previous database (or on nothing, when there was none), connections are
  * allowed on it, and the `_new_` database this restore made is dropped.
  */
-import type pg from 'pg';
 import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
-import { describeConnection, quoteIdent, withClient, type PgConnection } from './pg-connection.js';
+import { describeConnection, quoteIdent, withClient, type PgConnection, type SqlClient } from './pg-connection.js';
 import { besideName, dropDatabase, type StagedSet } from './pg-restore.js';
 import type { SwapPlan } from './source.js';
 
@@ -35,15 +34,15 @@ export const pgStep = z.object({
 });
 export type PgStep = z.infer<typeof pgStep>;
 
-async function exists(client: pg.Client, name: string): Promise<boolean> {
+async function exists(client: SqlClient, name: string): Promise<boolean> {
   return (await client.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
 }
 
-const allow = (client: pg.Client, db: string, yes: boolean) => client.query(`alter database ${quoteIdent(db)} allow_connections ${yes}`);
-const terminate = (client: pg.Client, db: string) => client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db]);
+const allow = (client: SqlClient, db: string, yes: boolean) => client.query(`alter database ${quoteIdent(db)} allow_connections ${yes}`);
+const terminate = (client: SqlClient, db: string) => client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db]);
 
 /** A rename retried while sessions are still going away (55006: in use). */
-async function rename(client: pg.Client, from: string, to: string): Promise<void> {
+async function rename(client: SqlClient, from: string, to: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await client.query(`alter database ${quoteIdent(from)} rename to ${quoteIdent(to)}`);
@@ -57,7 +56,7 @@ async function rename(client: pg.Client, from: string, to: string): Promise<void
 }
 
 /** The whole rename, as the undo does it: refuse, end sessions, rename, allow. */
-async function moveDatabase(client: pg.Client, from: string, to: string): Promise<void> {
+async function moveDatabase(client: SqlClient, from: string, to: string): Promise<void> {
   await allow(client, from, false);
   await terminate(client, from);
   await rename(client, from, to);

@@ -19,13 +19,17 @@ import type { SourceAdapter, SourceContext } from './source.js';
 
 export { postgresConfig, type PgSourceConfig } from './pg-layout.js';
 
-/** A location: the connection as a URL without a password. */
+/** A location: the connection as a URL without a password. Over a socket, its folder, the port and the user go in the query (a URL has no user or port without a host). */
 function locationOf(conn: PgConnection, database: string): string {
+  const path = `/${encodeURIComponent(database)}`;
+  if (!conn.host || conn.host.startsWith('/')) {
+    const query = new URLSearchParams({ ...(conn.host ? { host: conn.host } : {}), ...(conn.port ? { port: String(conn.port) } : {}), ...(conn.user ? { user: conn.user } : {}) });
+    return `postgres://${path}${query.size > 0 ? `?${query.toString()}` : ''}`;
+  }
   const user = conn.user ? `${encodeURIComponent(conn.user)}@` : '';
-  const socket = conn.host?.startsWith('/');
-  const host = conn.host && !socket ? (conn.host.includes(':') ? `[${conn.host}]` : conn.host) : '';
+  const host = conn.host ? (conn.host.includes(':') ? `[${conn.host}]` : conn.host) : '';
   const port = conn.port ? `:${conn.port}` : '';
-  return `postgres://${user}${host}${port}/${encodeURIComponent(database)}${socket ? `?host=${encodeURIComponent(conn.host!)}` : ''}`;
+  return `postgres://${user}${host}${port}${path}`;
 }
 
 function databaseAt(location: string): string {
@@ -50,7 +54,7 @@ async function serverVersion(conn: PgConnection, database: string): Promise<{ ve
 
 async function toolsFor(config: PgSourceConfig, conn: PgConnection, database: string): Promise<{ tools: PgTools; server: { version: string; major: number } }> {
   const server = await serverVersion(conn, database);
-  return { server, tools: await findTools(server.major, config.bin_dir) };
+  return { server, tools: await findTools(server.major, config.bin_dir, conn.exec) };
 }
 
 const UNREADABLE = `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -140,7 +144,7 @@ const probed = new WeakMap<PgSourceConfig, Resolved>();
 async function resolve(config: PgSourceConfig, codec: SourceContext['compression']): Promise<Resolved> {
   const conn = parseConnection(config);
   const layout = await resolveLayout(config, conn, codec);
-  return { layout, server: layout.server, tools: await findTools(layout.server.major, config.bin_dir) };
+  return { layout, server: layout.server, tools: await findTools(layout.server.major, config.bin_dir, conn.exec) };
 }
 
 function register(config: PgSourceConfig, tag: string, what: 'new' | 'drill'): string {
@@ -167,7 +171,8 @@ export const postgres: SourceAdapter<PgSourceConfig> = {
   describe(config) {
     const conn = parseConnection(config);
     const which = config.databases === 'all' ? 'every database on' : Array.isArray(config.databases) ? `databases ${config.databases.join(', ')} on` : 'database';
-    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
+    const through = conn.exec.length > 0 ? ` through \`${conn.exec.join(' ')}\`` : '';
+    return `pg_dump of ${which} ${describeConnection(conn, primaryDatabase(config, conn))}${through}: ${describeDump(config)}${isTarLayout(config) ? '; staged, then tarred' : '; streamed'}`;
   },
 
   liveLocation(config) {

@@ -183,9 +183,12 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
    * engine, never trusting the artifact's own claims) and reports what it
    * finds. Restore and drill call it on every build, before any health check
    * and before any swap; a difference from the manifest refuses the data.
-   * Must not change the data. Adapters without it are not checked.
+   * Must not change the data. Adapters without it are not checked. A drill
+   * has no one waiting on it: `purpose` 'drill' asks for the engine's full
+   * check where a restore gets a quicker one (SQLite: integrity_check, not
+   * quick_check).
    */
-  inspectBuilt?(config: C, location: string, ctx: SourceContext): Promise<BuiltInfo>;
+  inspectBuilt?(config: C, location: string, ctx: SourceContext, purpose: 'restore' | 'drill'): Promise<BuiltInfo>;
   /** Runs a health-check query at `location`; returns the first column of the first row. */
   query?(config: C, location: string, sql: string): Promise<unknown>;
 }

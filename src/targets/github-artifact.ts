@@ -200,4 +200,4 @@ export const githubArtifact: TargetAdapter<GithubArtifactConfig> = {
 };
 
 /** Environment variables that hold GitHub credentials: redacted from all output. */
-export const githubSecretEnv = ['GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN'];
+export { githubSecretEnv } from './credential-env.js';

@@ -37,7 +37,7 @@ export const s3Config = z.strictObject({
 export type S3Config = z.infer<typeof s3Config>;
 
 /** Environment variables that hold S3 credentials: redacted from all output. */
-export const s3SecretEnv = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+export { s3SecretEnv } from './credential-env.js';
 
 interface AwsError {
   name?: string;

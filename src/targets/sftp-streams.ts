@@ -14,36 +14,54 @@ export function settleWithin(work: Promise<unknown>, ms = 5_000): Promise<void> 
   return Promise.race([work.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Writes to an open handle with up to 16 requests in flight, at explicit offsets. */
+/**
+ * ssh2 sends a write longer than one packet as a chain, each part after the
+ * last one's answer: a 16 MiB pack part was 512 round trips in a row (a 32 MiB
+ * repository backup took 14 s on loopback). Pieces of OpenSSH's own sftp
+ * client size, 64 in flight as it does, keep the link full.
+ */
+const PIECE = 32 << 10;
+const WRITES_IN_FLIGHT = 64;
+
+/** Writes to an open handle with up to 64 requests in flight, at explicit offsets. */
 export function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
   let position = 0;
   let inflight = 0;
   let failed: Error | undefined;
   let waiting: (() => void) | undefined;
+  const wake = () => {
+    const next = waiting;
+    waiting = undefined;
+    next?.();
+  };
   const settled = (error?: Error | null) => {
     inflight--;
     if (error && !failed) failed = error;
-    const wake = waiting;
-    waiting = undefined;
-    wake?.();
+    wake();
   };
   // A dropped connection may never answer the writes in flight: fail them, do not wait forever.
   const dropped = () => {
     failed ??= Object.assign(new Error('the connection closed during the write'), { code: 'ECONNRESET' });
-    const wake = waiting;
-    waiting = undefined;
-    wake?.();
+    wake();
   };
   sftp.once('close', dropped);
   const writer = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _encoding, callback) {
-      if (failed) return callback(failed);
-      inflight++;
-      sftp.write(handle, chunk, 0, chunk.length, position, settled);
-      position += chunk.length;
-      if (inflight < 16) callback();
-      else waiting = () => callback(failed);
+      let offset = 0;
+      const send = () => {
+        while (!failed && offset < chunk.length && inflight < WRITES_IN_FLIGHT) {
+          const length = Math.min(PIECE, chunk.length - offset);
+          inflight++;
+          sftp.write(handle, chunk, offset, length, position, settled);
+          offset += length;
+          position += length;
+        }
+        if (failed) callback(failed);
+        else if (offset < chunk.length || inflight >= WRITES_IN_FLIGHT) waiting = send;
+        else callback();
+      };
+      send();
     },
     final(callback) {
       const done = () => (inflight === 0 || failed ? callback(failed) : (waiting = done));
@@ -55,16 +73,18 @@ export function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
 }
 
 /** Reads a whole file with up to 16 requests in flight, in order (ssh2's read stream has one). */
-export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number): Readable {
+export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number, lost: Promise<never>): Readable {
   const CHUNK = 64 << 10;
   const readAt = async (position: number, length: number): Promise<Buffer> => {
     const parts: Buffer[] = [];
     // A server may answer with fewer bytes than asked: ask again for the rest.
     for (let done = 0; done < length; ) {
       const buffer = Buffer.allocUnsafe(length - done);
-      const got = await new Promise<number>((resolve, reject) =>
-        sftp.read(handle, buffer, 0, length - done, position + done, (error, bytes) => (error ? reject(error) : resolve(bytes))),
-      );
+      // A read asked for after the connection closed is never answered: `lost` fails it.
+      const got = await Promise.race([
+        new Promise<number>((resolve, reject) => sftp.read(handle, buffer, 0, length - done, position + done, (error, bytes) => (error ? reject(error) : resolve(bytes)))),
+        lost,
+      ]);
       if (got === 0) break;
       parts.push(buffer.subarray(0, got));
       done += got;

@@ -18,7 +18,7 @@ const looks = z.looseObject({
   targets: z.array(z.looseObject({ type: z.string() })).default([]),
   encryption: z.unknown().optional(),
   signing: z.unknown().optional(),
-  schedule: z.looseObject({ backup: z.string().optional(), drill: z.string().optional() }).optional(),
+  schedule: z.looseObject({ backup: z.string().optional(), drill: z.string().optional(), watch: z.string().optional() }).optional(),
 });
 
 /** Target types stored by GitHub itself: pruning them goes through the REST API with the job's token. */
@@ -28,7 +28,7 @@ const LOCAL_SOURCES = new Set(['sqlite', 'files']);
 
 export interface PlanFacts {
   name: string;
-  schedule: { backup?: string; drill?: string };
+  schedule: { backup?: string; drill?: string; watch?: string };
   /** `${VAR}` names: the workflow maps each from a repository secret. */
   secrets: string[];
   /** `app.version_from.env`: mapped from a repository variable. */
@@ -57,7 +57,7 @@ export async function readPlanFacts(file: string): Promise<PlanFacts> {
   const versionEnv = plan.app?.version_from?.env;
   return {
     name: plan.name,
-    schedule: { ...(plan.schedule?.backup ? { backup: plan.schedule.backup } : {}), ...(plan.schedule?.drill ? { drill: plan.schedule.drill } : {}) },
+    schedule: { ...(plan.schedule?.backup ? { backup: plan.schedule.backup } : {}), ...(plan.schedule?.drill ? { drill: plan.schedule.drill } : {}), ...(plan.schedule?.watch ? { watch: plan.schedule.watch } : {}) },
     secrets: placeholderNames(raw),
     variables: versionEnv ? [versionEnv] : [],
     githubStorage: plan.targets.some((t) => GITHUB_STORED.has(t.type)),

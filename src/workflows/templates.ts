@@ -16,7 +16,9 @@ import type { PlanFacts } from './facts.js';
 export const DEFAULT_USES = 'restorable/restorable@v1';
 /** The plan from the repository; the job token is not left in .git/config for hooks and health checks to read. */
 const CHECKOUT = { uses: 'actions/checkout@v5', with: { 'persist-credentials': false } };
-export const DEFAULT_SCHEDULE = { backup: '0 2 * * *', drill: '0 4 * * 0' } as const;
+/** The first major that runs on Node 24. */
+const UPLOAD_ARTIFACT = 'actions/upload-artifact@v6';
+export const DEFAULT_SCHEDULE = { backup: '0 2 * * *', drill: '0 4 * * 0', watch: '30 */6 * * *' } as const;
 
 export interface WorkflowOptions {
   /** The plan's path from the repository root, with forward slashes. */
@@ -112,7 +114,7 @@ export function backupWorkflow(facts: PlanFacts, options: WorkflowOptions): Work
  * hold the plan's concurrency group (and a self-hosted runner) for GitHub's
  * default of six hours, or five days on a self-hosted runner.
  */
-export const JOB_TIMEOUT_MINUTES = { backup: 360, drill: 120, restore: 120 } as const;
+export const JOB_TIMEOUT_MINUTES = { backup: 360, drill: 120, restore: 120, watch: 30 } as const;
 
 export function drillWorkflow(facts: PlanFacts, options: WorkflowOptions): WorkflowFile {
   const cron = facts.schedule.drill ?? DEFAULT_SCHEDULE.drill;
@@ -194,9 +196,42 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
   };
 }
 
+/**
+ * The watchdog: `status` on its own schedule, reading only the targets, so a
+ * backup workflow that never ran (GitHub delays, drops and after 60 idle days
+ * disables schedules) fails this one (exit 10) and sends the plan's `stale`
+ * notifications. It only reads, so it has its own concurrency group and never
+ * waits behind a long backup.
+ */
+export function watchWorkflow(facts: PlanFacts, options: WorkflowOptions): WorkflowFile {
+  const cron = facts.schedule.watch ?? DEFAULT_SCHEDULE.watch;
+  return {
+    file: `restorable-${facts.name}-watch.yml`,
+    about: `status (objectives: RPO, RTO, drill age) on "${cron}"${facts.schedule.watch ? ' (schedule.watch)' : ' (default: every 6 hours)'} and on demand; fails and notifies when one is missed`,
+    content: yamlOf(header(facts, options, 'Watchdog: checks the backups on the targets against the objectives, independently of the backup schedule'), {
+      name: `restorable: watch ${facts.name}`,
+      on: { schedule: [{ cron }], workflow_dispatch: {} },
+      permissions: permissions(facts),
+      concurrency: concurrency(`${facts.name}-watch`),
+      jobs: {
+        watch: {
+          'runs-on': runsOn(options),
+          'timeout-minutes': JOB_TIMEOUT_MINUTES.watch,
+          steps: [
+            CHECKOUT,
+            actionStep(facts, options, 'status', { html: 'restorable-status.html' }),
+            // The page is most wanted when status fails.
+            { name: 'status page', if: 'always()', uses: UPLOAD_ARTIFACT, with: { name: `restorable-${facts.name}-status`, path: 'restorable-status.html', 'if-no-files-found': 'ignore', 'retention-days': 14 } },
+          ],
+        },
+      },
+    }),
+  };
+}
+
 /** The workflows `restorable workflow` writes for one plan. */
 export function planWorkflows(facts: PlanFacts, options: WorkflowOptions): WorkflowFile[] {
-  return [backupWorkflow(facts, options), drillWorkflow(facts, options), restoreWorkflow(facts, options)];
+  return [backupWorkflow(facts, options), drillWorkflow(facts, options), restoreWorkflow(facts, options), watchWorkflow(facts, options)];
 }
 
 /** Several plans (or hosts) fanned out over runners, each on its own runner and in its own concurrency group. */

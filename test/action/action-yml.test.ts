@@ -42,7 +42,7 @@ describe('action.yml', () => {
 
   it('declares exactly the inputs the issue lists (and the lock and verify options), each documented in the README', () => {
     const issue = ['allow-version-mismatch', 'backup', 'command', 'dry-run', 'plan', 'source'];
-    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'target', 'to', 'staging'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'target', 'to', 'staging', 'html'].sort());
     expect(section.length).toBeGreaterThan(100);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description.length, name).toBeGreaterThan(10);

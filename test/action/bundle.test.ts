@@ -176,6 +176,28 @@ describe('the bundled Action on Node 24', () => {
     expect(bare.log).not.toMatch(/summary/i);
   });
 
+  it('status: RPO and RTO against the objectives in the summary; a failing notifier is a warning there, exit code unchanged', async () => {
+    const plan = parse(readFileSync(ws.plan, 'utf8')) as Record<string, unknown>;
+    const { freePort } = await import('../helpers/net.js');
+    ws.writePlan({ ...plan, objectives: { rpo: '26h', rto: '30m' }, notify: [{ name: 'pager', type: 'webhook', url: `http://127.0.0.1:${await freePort()}/x`, on: ['success'] }] });
+    try {
+      // The suite's last drill failed on purpose: a passing one first.
+      expect((await run({ command: 'drill' })).code).toBe(0);
+      const result = await run({ command: 'status', html: 'status.html' }, { RESTORABLE_RETRY_SECONDS: '1', RESTORABLE_STATE_DIR: join(ws.dir, 'state') });
+      expect(result.code, result.log).toBe(0);
+      expect(result.summary).toContain('<h3>Objectives</h3>');
+      expect(result.log).toContain('restorable: npx restorable status --plan restorable.yml --html status.html');
+      expect(readFileSync(join(ws.dir, 'status.html'), 'utf8')).toContain('<div class="verdict ok" id="verdict">Objectives met</div>');
+      expect(result.summary).toMatch(/<td>RPO: age of the newest good backup<\/td><td>\d+s<\/td><td>26\.0h<\/td><td>met<\/td>/);
+      expect(result.summary).toMatch(/<td>RTO: recovery time of the last drill<\/td><td>\d+(\.\d)?s<\/td><td>30m<\/td><td>met<\/td>/);
+      expect(result.summary).toContain('Warning: notifier &quot;pager&quot; (webhook) failed');
+      expect(result.log).toMatch(/^::warning::notifier "pager" \(webhook\) failed/m);
+      expect(JSON.parse(result.outputs.result!)).toMatchObject({ newest: { copies: ['nas', 'usb', 'cloud'] } });
+    } finally {
+      ws.writePlan(plan);
+    }
+  });
+
   it('refuses a command the Action does not run, naming the ones it does', async () => {
     const result = await run({ command: 'schema' });
     expect(result.code).toBe(2);

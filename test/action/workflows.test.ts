@@ -82,7 +82,7 @@ describe('restorable workflow', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('runs-on: self-hosted, because the sources db, uploads read files');
     const files = readdirSync(out()).sort();
-    expect(files).toEqual(['restorable-testapp-backup.yml', 'restorable-testapp-drill.yml', 'restorable-testapp-restore.yml']);
+    expect(files).toEqual(['restorable-testapp-backup.yml', 'restorable-testapp-drill.yml', 'restorable-testapp-restore.yml', 'restorable-testapp-watch.yml']);
     for (const file of files) await validate(join(out(), file));
 
     const [backup, drill, restore] = files.map((f) => read(join(out(), f))) as [Workflow, Workflow, Workflow];
@@ -103,10 +103,18 @@ describe('restorable workflow', () => {
     }
     expect(Object.values(restore.jobs)[0]!.steps.find((s) => s.uses?.startsWith('restorable/'))!.with).toMatchObject({ command: 'restore', backup: '${{ inputs.backup }}', target: '${{ inputs.target }}', to: '${{ inputs.to }}' });
     expect(Object.keys((restore.on.workflow_dispatch as { inputs: object }).inputs)).toEqual(expect.arrayContaining(['backup', 'source', 'target', 'to', 'confirm']));
+    // The watchdog: status on its own schedule, in its own group (it only reads: never queued behind a backup).
+    const watch = read(join(out(), 'restorable-testapp-watch.yml'));
+    expect(watch.on.schedule).toEqual([{ cron: '30 */6 * * *' }]);
+    expect(watch.concurrency).toEqual({ group: 'restorable-testapp-watch', 'cancel-in-progress': false });
+    const watchStep = Object.values(watch.jobs)[0]!.steps.find((s) => s.uses === 'restorable/restorable@v1')!;
+    expect(watchStep.with).toMatchObject({ command: 'status', plan: 'restorable.yml', html: 'restorable-status.html' });
+    expect(Object.values(watch.jobs)[0]!.steps.at(-1)).toMatchObject({ if: 'always()', uses: 'actions/upload-artifact@v6', with: { path: 'restorable-status.html' } });
+    expect(watchStep.env).toEqual({ CLOUD_ROOT: '${{ secrets.CLOUD_ROOT }}' });
     // Required reviewers on an environment are how Actions gates a dangerous run.
     expect(Object.values(restore.jobs)[0]!.environment).toBe('restorable-testapp-restore');
     expect(Object.values(backup.jobs)[0]!.environment).toBeUndefined();
-    for (const wf of [backup, drill, restore]) {
+    for (const wf of [backup, drill, restore, watch]) {
       const checkout = Object.values(wf.jobs)[0]!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
       expect(checkout.with).toEqual({ 'persist-credentials': false });
     }
@@ -136,7 +144,7 @@ describe('restorable workflow', () => {
   it('keeps edited files unless --force, and rewrites nothing that is unchanged', async () => {
     expect((await runCli(['workflow'], { cwd: ws.dir })).code).toBe(0);
     const again = await runCli(['workflow', '--json'], { cwd: ws.dir });
-    expect(json<{ files: { status: string }[] }>(again).files.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(json<{ files: { status: string }[] }>(again).files.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     const edited = join(out(), 'restorable-testapp-drill.yml');
     writeFileSync(edited, `${readFileSync(edited, 'utf8')}# my edit\n`);
     const refused = await runCli(['workflow'], { cwd: ws.dir });

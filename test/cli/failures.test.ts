@@ -154,7 +154,7 @@ describe('bad input', () => {
 });
 
 describe('a damaged live database', () => {
-  it('fails integrity_check on the snapshot: exit 5, nothing listed, the hint says the live file is damaged', async () => {
+  it('fails quick_check (the default check) on the snapshot: exit 5, nothing listed, the hint says the live file is damaged', async () => {
     const db = new Database(ws.db);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.pragma('journal_mode = delete');
@@ -167,10 +167,62 @@ describe('a damaged live database', () => {
     probe.close();
     const result = await cli('backup');
     expect(result.code, result.stderr).toBe(5);
-    expect(result.stderr).toMatch(/snapshot of SQLite source "db" fails integrity_check/);
+    expect(result.stderr).toMatch(/snapshot of SQLite source "db" fails quick_check/);
     expect(result.stderr).toMatch(/hint: The live database itself is probably damaged/);
     expect(json<{ backups: unknown[] }>(await cli('list', '--json')).backups).toEqual([]);
     for (const t of ['nas', 'usb', 'cloud']) expect(readdirSync(ws.target(t))).toEqual([]);
+  });
+
+  /**
+   * An index that disagrees with its table: every page is sound (quick_check
+   * passes), only integrity_check sees it. The entry of row 201 in the index
+   * is rewritten to point at row 202, in place.
+   */
+  function breakAnIndex(): void {
+    const db = new Database(ws.db);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = delete');
+    db.exec('create table tags(a text, b text); create index tags_a on tags(a)');
+    const insert = db.prepare('insert into tags values (?, ?)');
+    for (let i = 0; i < 500; i++) insert.run(`k${String(i).padStart(4, '0')}`, `v${i}`);
+    db.exec('vacuum');
+    db.close();
+    const bytes = readFileSync(ws.db);
+    const entry = Buffer.from([...Buffer.from('k0200'), 0x00, 0xc9]); // key 'k0200', rowid 201 as a 2-byte integer
+    let at = bytes.indexOf(entry);
+    expect(at).toBeGreaterThan(0);
+    for (; at >= 0; at = bytes.indexOf(entry, at + 1)) bytes[at + 6] = 0xca;
+    writeFileSync(ws.db, bytes);
+    const probe = new Database(ws.db, { readonly: true });
+    expect(probe.pragma('quick_check', { simple: true })).toBe('ok');
+    expect(probe.pragma('integrity_check', { simple: true })).toMatch(/row 201 missing from index tags_a/);
+    probe.close();
+  }
+
+  it('an index that disagrees with its table: the default check commits the faithful copy, the drill refuses it with integrity_check (exit 5)', async () => {
+    breakAnIndex();
+    const plan = basePlan(ws.dir);
+    delete plan.restore; // no health check: the drill's own check of the built copy must find it
+    ws.writePlan(plan);
+    const backup = await cli('backup');
+    expect(backup.code, backup.stderr).toBe(0);
+    const drill = await cli('drill');
+    expect(drill.code, drill.stderr).toBe(5);
+    expect(drill.stderr).toMatch(/source "db" is not what backup .* recorded: integrity_check: row 201 missing from index tags_a/);
+    noStackTrace(drill);
+    const listed = json<{ backups: { drill: { ok: boolean } | null }[] }>(await cli('list', '--json'));
+    expect(listed.backups[0]!.drill).toMatchObject({ ok: false });
+  });
+
+  it('the same index with check: integrity: the backup refuses it, exit 5, nothing listed', async () => {
+    breakAnIndex();
+    const plan = basePlan(ws.dir) as { sources: Record<string, unknown>[] };
+    plan.sources[0]!.check = 'integrity';
+    ws.writePlan(plan);
+    const result = await cli('backup');
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toMatch(/snapshot of SQLite source "db" fails integrity_check: row 201 missing from index tags_a/);
+    expect(json<{ backups: unknown[] }>(await cli('list', '--json')).backups).toEqual([]);
   });
 });
 

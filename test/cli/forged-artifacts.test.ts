@@ -96,7 +96,7 @@ describe.each([
     const id = await backupId();
     forge(ws, id, 'db', Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), randomBytes(8192)]));
     setPlan();
-    await refusedEverywhere('db', /source "db" is not what backup .* recorded: quick_check: .*(not a database|malformed)/);
+    await refusedEverywhere('db', /source "db" is not what backup .* recorded: (quick|integrity)_check: .*(not a database|malformed)/);
   });
 
   it('a sound database at user_version 0 where the manifest says 7: exit 5, naming both', async () => {

@@ -14,6 +14,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended the CLI (a fault point's SIGKILL), or null. */
+  signal?: NodeJS.Signals | null;
 }
 
 /** Node 24, the Action's runtime (the `node` npm package in .cache/node24, or RESTORABLE_TEST_NODE24); throws if it is missing. */
@@ -35,10 +37,10 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       // Every output is kept for the suite's secret scan (test/global-setup.ts).
       recordRun(args, options.env ?? {}, stdout, stderr);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
+      resolvePromise({ code: code ?? -1, stdout, stderr, signal });
     });
   });
 }

@@ -68,3 +68,13 @@ export function scanLogs(dir = LOG_DIR): { leaks: Leak[]; secrets: number; lines
   }
   return { leaks, secrets: secrets.size, lines };
 }
+
+/**
+ * Records something the CLI sent elsewhere (a webhook body, a mail, a metrics
+ * file, a status page) as one more output, so the suite's scan covers it too.
+ */
+export function recordSent(what: string, text: string, dir = LOG_DIR): void {
+  ensure(dir);
+  const block = [`### ${new Date().toISOString()} sent: ${what}`, ...text.split('\n').map((l) => `sent| ${l}`)];
+  appendFileSync(join(dir, `run-${process.pid}.log`), `${block.join('\n')}\n`);
+}

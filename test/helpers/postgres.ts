@@ -6,7 +6,7 @@
  * PostgreSQL throws (test/helpers/net.ts requireService).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ export interface PgServer {
   host: string;
   port: number;
   password: string;
+  /** The folder of the server's Unix socket. */
+  socketDir: string;
   /** A URL for `db` as the superuser, password left out (it goes in PGPASSWORD). */
   url(db: string, user?: string): string;
   /** Environment for a child that should reach this server (PGPASSWORD). */
@@ -55,7 +57,8 @@ function asPostgres(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout || result.error?.message}`);
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** `hba`: pg_hba.conf lines put before the default ones (e.g. `local all all peer`). */
+export async function startPostgres(setup: { hba?: string[] } = {}): Promise<PgServer> {
   const bin = findPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'restorable-pg-'));
   const data = join(dir, 'data');
@@ -69,6 +72,10 @@ export async function startPostgres(): Promise<PgServer> {
     chownSync(join(dir, 'pw'), uid, gid);
   }
   asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${join(dir, 'pw')}`, '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  if (setup.hba) {
+    const hba = join(data, 'pg_hba.conf');
+    writeFileSync(hba, `${setup.hba.join('\n')}\n${readFileSync(hba, 'utf8')}`);
+  }
   const port = await freePort();
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50`;
   asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start']);
@@ -78,6 +85,7 @@ export async function startPostgres(): Promise<PgServer> {
     host,
     port,
     password,
+    socketDir: dir,
     url: (db, user = 'postgres') => `postgres://${user}@${host}:${port}/${encodeURIComponent(db)}`,
     env: { PGPASSWORD: password },
     async client(db = 'postgres', user = 'postgres', pw = password) {

@@ -24,6 +24,8 @@ export interface Sshd {
   /** The user's private key, for the plan's ${SFTP_KEY}. */
   privateKey: string;
   target(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Connections the server has accepted (authenticated) so far, from its log. */
+  connections(): number;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -99,11 +101,12 @@ export async function startSshd(options: { root?: string; tmpfsBytes?: number } 
     ].join('\n'),
   );
   execFileSync(SSHD, ['-t', '-f', config]);
+  const log = join(dir, 'sshd.log');
   let child: ChildProcess | undefined;
   const start = async () => {
     const proc = options.tmpfsBytes
-      ? spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size="$1" tmpfs "$2" && exec "$3" -D -e -f "$4"', 'sh', String(options.tmpfsBytes), root, SSHD, config], { stdio: 'ignore', detached: true })
-      : spawn(SSHD, ['-D', '-e', '-f', config], { stdio: 'ignore', detached: true });
+      ? spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size="$1" tmpfs "$2" && exec "$3" -D -E "$5" -f "$4"', 'sh', String(options.tmpfsBytes), root, SSHD, config, log], { stdio: 'ignore', detached: true })
+      : spawn(SSHD, ['-D', '-E', log, '-f', config], { stdio: 'ignore', detached: true });
     child = proc;
     await waitForPort(port, 30_000, () => proc.exitCode === null);
   };
@@ -133,6 +136,7 @@ export async function startSshd(options: { root?: string; tmpfsBytes?: number } 
     hostKey: `${type} ${base64}`,
     privateKey: readFileSync(join(dir, 'user_ed25519'), 'utf8'),
     target: (name, extra = {}) => ({ name, type: 'sftp', host: '127.0.0.1', port, user, path: root, private_key: '${SFTP_KEY}', host_key: `${type} ${base64}`, ...extra }),
+    connections: () => (existsSync(log) ? readFileSync(log, 'utf8').match(/Accepted publickey/g)?.length ?? 0 : 0),
     stop,
     start,
     close: async () => {

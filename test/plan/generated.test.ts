@@ -32,7 +32,7 @@ describe('generated files and the dry run', () => {
       expect(steps).toEqual(['preflight', 'snapshot:db', 'snapshot:uploads', 'verify', 'policy', 'commit', 'prune', 'report']);
       for (const t of ['nas', 'usb', 'cloud']) expect(readdirSync(ws.target(t))).toEqual([]);
       const text = await runCli(['plan', '--plan', ws.plan]);
-      expect(text.stdout).toMatch(/2\. snapshot db\n\s+SQLite online backup of .*library\.sqlite, then integrity_check/);
+      expect(text.stdout).toMatch(/2\. snapshot db\n\s+SQLite online backup of .*library\.sqlite, then quick_check/);
     } finally {
       ws.cleanup();
     }

@@ -32,7 +32,7 @@ describe('loading a plan', () => {
     const { plan, warnings } = parsePlan(good, FILE, { env: {}, capabilities: { zstd: true } });
     expect(plan.policy.rule).toBe('3-2-1');
     expect(plan.compression.algorithm).toBe('zstd');
-    expect(plan.sources[0]).toMatchObject({ type: 'sqlite', check: 'integrity', schema_version: { pragma: 'user_version' } });
+    expect(plan.sources[0]).toMatchObject({ type: 'sqlite', check: 'quick', schema_version: { pragma: 'user_version' } });
     expect(warnings).toEqual([]);
   });
 

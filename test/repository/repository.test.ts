@@ -5,10 +5,10 @@
  * damage is caught before live data is touched.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, json, runCli } from '../helpers/cli.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -218,6 +218,37 @@ describe('storage: repository', () => {
     execFileSync('tar', ['-xf', tarFile, '-C', out]);
     const strip = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.replace(/^(file \d+|dir \d+) \d+/, '$1')]));
     expect(strip(await exactTree(out))).toEqual(strip(live));
+  });
+
+  it('diff names what was added, removed and changed between two backups, with sizes', async () => {
+    const first = await backup();
+    const touched = await touchShare(photos, 0.05);
+    writeFileSync(join(library, 'new.txt'), 'a new file');
+    const gone = photos.find((p) => !touched.includes(p))!;
+    const goneSize = statSync(gone).size;
+    rmSync(gone);
+    chmodSync(join(library, 'notes.txt'), 0o600);
+    const second = await backup();
+    type Diff = { changes: { kind: string; path: string; size: number; what?: string[] }[]; totals: Record<string, { paths: number; bytes: number }> };
+    const result = await runCli(['diff', first.id, second.id, '--plan', ws.plan, '--json'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const { changes, totals } = json<Diff>(result);
+    const rel = (p: string) => relative(library, p);
+    expect(changes.filter((c) => c.kind === 'added')).toEqual([{ kind: 'added', path: 'new.txt', type: 'file', size: 10 }]);
+    expect(changes.filter((c) => c.kind === 'removed').map((c) => c.path)).toEqual([rel(gone)]);
+    const changed = changes.filter((c) => c.kind === 'changed');
+    expect(changed.map((c) => c.path).sort()).toEqual([...touched.map(rel), 'notes.txt'].sort());
+    expect(changed.find((c) => c.path === 'notes.txt')!.what).toEqual(['mode']);
+    expect(changed.find((c) => c.path === rel(touched[0]!))!.what).toEqual(['content', 'mtime']);
+    expect(totals.removed).toEqual({ paths: 1, bytes: goneSize });
+    const text = await runCli(['diff', first.id, 'latest', '--plan', ws.plan], { env });
+    expect(text.stdout).toContain(`+ new.txt  (10 bytes)`);
+    expect(text.stdout).toMatch(/1 added \(10 bytes\), 1 removed \(\d+ bytes\), \d+ changed/);
+    const unchanged = json<Diff>(await runCli(['diff', second.id, second.id, '--plan', ws.plan, '--json'], { env }));
+    expect(unchanged.changes).toEqual([]);
+    const one = await runCli(['diff', first.id, '--plan', ws.plan], { env });
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('diff compares two backups');
   });
 
   it('restores a library holding a link out of it, leaving that link out with a warning', async () => {

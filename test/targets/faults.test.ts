@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,30 @@ describe('remote target failures', () => {
     await deadRunsLockTakenOver('box', result);
   });
 
+  it('sshd dies mid-pack of a repository: box named, nothing of the run listed there, and the next run fills it in', async () => {
+    const { sources: _sources, restore: _checks, ...plan } = basePlan(ws.dir);
+    ws.writePlan({ ...plan, sources: [{ name: 'uploads', type: 'files', path: 'app/uploads', storage: 'repository' }], targets: [s3.target('s3'), sshd.target('box')] });
+    env.RESTORABLE_CACHE_DIR = join(ws.dir, 'cache');
+    const result = await dyingMidUpload(sshd.root, () => sshd.stop());
+    await sshd.start();
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    noStackTrace(result);
+    expect(result.stderr).toMatch(/Target "box" dropped out: Target "box" \(sftp:\/\/.*\): (writing|reading) testapp\/repo\/data\/.* failed/);
+    expect(result.stderr.match(/Target "box" dropped out/g)).toHaveLength(1);
+    const id = /Backup (\S+) was committed to s3 only/.exec(result.stderr)![1]!;
+    expect(await listed('box')).not.toContain(id);
+    const next = await cli('backup', '--json');
+    expect(next.code, next.stderr).toBe(0);
+    const nextId = json<{ id: string }>(next).id;
+    expect(await listed('box')).toContain(nextId);
+    // What the dead run left on box (a part of a pack, packs no index names) does not stand in for data: box alone restores it all.
+    const want = readFileSync(join(ws.uploads, 'video.bin'));
+    rmSync(ws.uploads, { recursive: true, force: true });
+    const restore = await cli('restore', '--backup', nextId, '--target', 'box', '--source', 'uploads');
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(readFileSync(join(ws.uploads, 'video.bin')).equals(want)).toBe(true);
+  });
+
   // s3rver checks the access key id but not the signature's secret: an unknown id is the refused credential here.
   it('a refused S3 credential: the store says why, the secret is never printed, exit 3 with the table', async () => {
     env.AWS_ACCESS_KEY_ID = 'UNKNOWNKEYID';
@@ -191,5 +215,18 @@ describe('a full SFTP server', () => {
     // The tmpfs lives in sshd's mount namespace: look through the server itself. No temp file, no partial artifact.
     const box = createTarget({ ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig, { planDir: ws.dir, env: {} });
     expect(await box.list('')).toEqual([]);
+  });
+
+  it('runs out of space mid-pack of a repository: box named, exit 3, no pack, index or snapshot of the run on it', async () => {
+    writeFileSync(join(ws.uploads, 'video.bin'), randomBytes(3 << 20));
+    const { sources: _sources, restore: _checks, ...plan } = basePlan(ws.dir);
+    ws.writePlan({ ...plan, sources: [{ name: 'uploads', type: 'files', path: 'app/uploads', storage: 'repository' }], targets: [s3.target('s3'), sshd.target('box')] });
+    const result = await runCli(['backup', '--plan', ws.plan], { env: { ...s3.env, SFTP_KEY: sshd.privateKey, RESTORABLE_RETRY_SECONDS: '2', RESTORABLE_CACHE_DIR: join(ws.dir, 'cache') } });
+    expect(result.code, result.stderr).toBe(3);
+    noStackTrace(result);
+    expect(result.stderr).toMatch(/Target "box" dropped out: .*writing testapp\/repo\/data\/.* failed: .*full disk or a quota/);
+    const box = createTarget({ ...sshd.target('box'), private_key: sshd.privateKey } as TargetConfig, { planDir: ws.dir, env: {} });
+    // The repository's config (written when it was opened) is all: a later run with room uses it.
+    expect((await box.list('')).map((o) => o.key)).toEqual(['testapp/repo/config.json']);
   });
 });

@@ -1,0 +1,17 @@
+import { createRequire as __restorableCreateRequire } from 'node:module';
+import { fileURLToPath as __restorableFileURLToPath } from 'node:url';
+import { dirname as __restorableDirname } from 'node:path';
+const require = __restorableCreateRequire(import.meta.url);
+const __filename = __restorableFileURLToPath(import.meta.url);
+const __dirname = __restorableDirname(__filename);
+import {
+  MonitorSession,
+  eventOf
+} from "./chunk-X267X66N.js";
+import "./chunk-EVEKU7ZH.js";
+import "./chunk-7J3WRIKA.js";
+import "./chunk-ZJTQKECG.js";
+export {
+  MonitorSession,
+  eventOf
+};
