@@ -6,8 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
-import { closestKey } from '../plan/suggest.js';
-import { waitMsOf, type CommandInput } from '../commands/context.js';
+import type { CommandInput } from '../commands/context.js';
 import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
@@ -163,12 +162,13 @@ function parse(argv: string[]) {
  * answer is on stdout); --quiet turns it off. RESTORABLE_PROGRESS_INTERVAL
  * (a duration) sets the time between two lines, e.g. 1m for a quieter log.
  */
-function progressOf(mode: string, quiet: boolean, env: NodeJS.ProcessEnv): Pick<TerminalOptions, 'progress' | 'progressIntervalMs'> {
+async function progressOf(mode: string, quiet: boolean, env: NodeJS.ProcessEnv): Promise<Pick<TerminalOptions, 'progress' | 'progressIntervalMs'>> {
   const modes = ['auto', 'tty', 'plain', 'json', 'none'] as const;
   const chosen = modes.find((m) => m === mode);
   if (!chosen) throw new UsageError(`--progress ${mode}: expected one of ${modes.join(', ')}.`);
   const every = env.RESTORABLE_PROGRESS_INTERVAL;
-  const interval = every ? { progressIntervalMs: waitMsOf(every, 'RESTORABLE_PROGRESS_INTERVAL') } : {};
+  // commands/context.js (plan loading, targets) only when the interval is set: --help stays light.
+  const interval = every ? { progressIntervalMs: (await import('../commands/context.js')).waitMsOf(every, 'RESTORABLE_PROGRESS_INTERVAL') } : {};
   if (chosen !== 'auto') return { progress: chosen, ...interval };
   return { progress: quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'plain', ...interval };
 }
@@ -212,7 +212,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (argv[0] === 'init') return (await (await import('../commands/init.js')).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
-    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json, ...progressOf(values.progress, values.quiet, env) });
+    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json, ...(await progressOf(values.progress, values.quiet, env)) });
     if (values.version) {
       reporter.output(VERSION);
       return ExitCode.ok;
@@ -230,7 +230,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const command = commands[name];
     if (!command) {
-      const meant = closestKey(name, Object.keys(commands));
+      // plan/suggest.js pulls in the plan schema: loaded for a mistyped command only.
+      const meant = (await import('../plan/suggest.js')).closestKey(name, Object.keys(commands));
       throw new UsageError(`Unknown command "${name}"${meant ? `: did you mean "${meant}"?` : '.'}`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
     }
     const takesPath = name === 'ls' || name === 'dump';
@@ -253,7 +254,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.path.length > 0 ? { paths: values.path } : {}),
       ...(values.into !== undefined ? { into: values.into } : {}),
       breakLock: values['break-lock'],
-      waitMs: waitMsOf(values.wait, '--wait'),
+      waitMs: (await import('../commands/context.js')).waitMsOf(values.wait, '--wait'), // loaded for a command only, not for --help
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
       ...(values.out ? { out: values.out } : {}),
