@@ -3,10 +3,16 @@
  * into an empty prefix with a fresh npm cache (nothing from the dev tree's
  * cache or node_modules helps), then `restorable --help`, the quickstart, and
  * the restore its last line suggests, all through the installed `restorable`.
+ *
+ * better-sqlite3's addon comes from this machine's build, packed the way
+ * `prebuild` packs it and handed to prebuild-install (what better-sqlite3's
+ * install script runs) as a local prebuild: nothing compiles (node-gyp took
+ * 1.5 minutes here) and nothing is downloaded (its release host is not
+ * reachable from here).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +39,23 @@ function countPackages(modules: string): number {
   return count;
 }
 
+/**
+ * A folder with better-sqlite3's addon as prebuild-install looks for it
+ * (prebuild-install/util.js: `<local_prebuilds>/<basename of the download URL>`,
+ * `{name}-v{version}-{runtime}-v{abi}-{platform}{libc}-{arch}.tar.gz`, unpacked
+ * into the package folder), made from the dev tree's own build.
+ */
+function localPrebuilds(): string {
+  const from = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { version: string };
+  const out = join(dir, 'prebuilds');
+  mkdirSync(out);
+  const file = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const tar = run('tar', ['-czf', join(out, file), '-C', from, 'build/Release/better_sqlite3.node']);
+  expect(tar.code, tar.out).toBe(0);
+  return out;
+}
+
 function hashTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
@@ -55,12 +78,24 @@ describe('the npm package', () => {
     const tarball = join(dir, pack.stdout.trim().split('\n').at(-1)!);
 
     const prefix = join(dir, 'prefix');
-    const npmEnv = { npm_config_cache: join(dir, 'npm-cache'), npm_config_offline: 'false', npm_config_prefer_offline: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
+    const npmEnv = {
+      // The env name prebuild-install reads for a package's local prebuilds (getEnvPrefix(name) + '_local_prebuilds').
+      npm_config_better_sqlite3_local_prebuilds: localPrebuilds(),
+      npm_config_cache: join(dir, 'npm-cache'),
+      npm_config_offline: 'false',
+      npm_config_prefer_offline: 'false',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+    };
     const install = run('npm', ['install', '--global', '--prefix', prefix, tarball], npmEnv);
     expect(install.code, install.out).toBe(0);
     expect(install.out).not.toMatch(/EBADENGINE/);
     const packages = countPackages(join(prefix, 'lib', 'node_modules'));
     expect(packages, install.out).toBeLessThanOrEqual(45);
+    // The addon was unpacked, not compiled: node-gyp leaves its object files in build/Release/obj.target.
+    const addon = join(prefix, 'lib', 'node_modules', 'restorable', 'node_modules', 'better-sqlite3', 'build', 'Release');
+    expect(existsSync(join(addon, 'better_sqlite3.node')), install.out).toBe(true);
+    expect(existsSync(join(addon, 'obj.target')), install.out).toBe(false);
 
     const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };
     const help = run('restorable', ['--help'], env);
