@@ -54,8 +54,13 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
     breakLock: flag(env, 'break-lock'),
     waitMs: waitMsOf(read(env, 'wait'), 'The input "wait" is'),
     // RUNNER_TEMP is emptied after every job, on hosted and self-hosted runners alike.
-    ...(env.RUNNER_TEMP ? { stagingRoot: env.RUNNER_TEMP } : {}),
+    ...(read(env, 'staging') ? { stagingRoot: read(env, 'staging') } : env.RUNNER_TEMP ? { stagingRoot: env.RUNNER_TEMP } : {}),
+    ...(read(env, 'target') ? { target: read(env, 'target') } : {}),
+    ...(read(env, 'to') ? { to: read(env, 'to') } : {}),
   };
+  if (input.to !== undefined && command !== 'restore' && command !== 'drill') {
+    throw new UsageError(`The input "to" is set, but ${command} does not take it (only restore and drill do): nothing was done.`);
+  }
   const html = read(env, 'html');
   if (html) {
     if (command !== 'status') throw new UsageError(`The input "html" is set, but only status writes a status page: nothing was done.`);
@@ -69,6 +74,9 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (['restore', 'drill', 'verify'].includes(command) && backup !== 'latest') args.push('--backup', backup);
   if (['restore', 'drill'].includes(command)) for (const source of sources) args.push('--source', source);
   if (input.allowVersionMismatch && command === 'restore') args.push('--allow-version-mismatch');
+  if (input.target) args.push('--target', input.target);
+  if (input.to) args.push('--to', input.to);
+  if (read(env, 'staging')) args.push('--staging', read(env, 'staging'));
   if (input.dryRun && command === 'prune') args.push('--dry-run');
   if (input.deep && command === 'verify') args.push('--deep');
   if (input.breakLock) args.push('--break-lock');

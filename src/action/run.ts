@@ -3,10 +3,13 @@
  * and exit code. Exported as `run()` (without side effects on import) so
  * GitHub's local action runner can call it; dist/index.js calls it.
  */
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { parse } from 'yaml';
 import * as core from '@actions/core';
 import { commands } from '../commands/index.js';
 import { ExitCode, PlanError, RestorableError } from '../errors.js';
+import { ISSUES_URL } from '../version.js';
 import { annotationAt, GitHubReporter } from '../report/github.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
@@ -22,10 +25,20 @@ interface Failure {
   exitCode: number;
 }
 
+/** The plan's `name:` for the summary, read on its own so a plan that failed to load still gets one when it has it. */
+async function nameOfPlan(path: string): Promise<string | undefined> {
+  try {
+    const name = (parse(await readFile(path, 'utf8')) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^[a-z0-9-]{1,63}$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeFailure(error: unknown, reporter: GitHubReporter, workspace: string | undefined, secrets: Secrets): Failure {
   if (!(error instanceof RestorableError)) {
     reporter.debug((error as Error)?.stack ?? String(error));
-    return { message: `internal error: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in restorable; please report it with the log.', exitCode: ExitCode.bug };
+    return { message: `internal error: ${(error as Error)?.message ?? String(error)}`, hint: `This is a bug in restorable; please report it with the log at ${ISSUES_URL}`, exitCode: ExitCode.bug };
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
   // Plan problems become annotations on the plan file itself, at the line and column.
@@ -50,6 +63,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   process.once('SIGTERM', stop);
   let command = 'backup';
   let planLabel = 'restorable.yml';
+  let planPath: string | undefined;
   let data: unknown;
   let failure: Failure | undefined;
   let monitor: MonitorSession | undefined;
@@ -57,6 +71,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const request = readInputs(env);
     command = request.command;
     planLabel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, request.input.planPath) : request.input.planPath;
+    planPath = request.input.planPath;
     reporter.info(`restorable: ${request.cliLine}`);
     monitor = new MonitorSession(command, { env, secrets, reporter });
     data = await commands[command]!.run(request.input, {
@@ -77,7 +92,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   const notes = (await monitor?.finish(data, failure).catch((error: unknown) => [`Notifications failed: ${(error as Error).message}`])) ?? [];
   restoreConsole();
   for (const [name, value] of Object.entries(outputsFor(command, data, secrets, failure))) core.setOutput(name, value);
-  const summary: SummaryInput = { command, plan: planLabel, data, ...(failure ? { failure } : {}), ...(notes.length > 0 ? { warnings: notes } : {}) };
+  const planName = planPath ? await nameOfPlan(planPath) : undefined;
+  const summary: SummaryInput = {
+    command,
+    plan: planLabel,
+    ...(planName ? { planName } : {}),
+    data,
+    ...(failure ? { failure } : {}),
+    ...(notes.length > 0 ? { warnings: notes } : {}),
+  };
   await writeSummary(summary, secrets, env).catch((error: unknown) => reporter.warn(`Could not write the job summary: ${(error as Error).message}`));
   if (!failure) return ExitCode.ok;
   core.setFailed(secrets.redact(failure.hint ? `${failure.message}\nHint: ${failure.hint}` : failure.message));

@@ -20,8 +20,8 @@ export interface ReadBack {
 }
 
 /** Reads a stored artifact whole, optionally keeping a copy at `copyTo`. */
-export async function readBack(target: Target, plan: string, id: string, entry: SourceEntry, copyTo?: string): Promise<ReadBack> {
-  const digest = new Digest();
+export async function readBack(target: Target, plan: string, id: string, entry: SourceEntry, copyTo?: string, onBytes?: (done: number) => void): Promise<ReadBack> {
+  const digest = new Digest(onBytes);
   const sink = copyTo ? createWriteStream(copyTo, { flags: 'wx' }) : new Writable({ write: (_chunk, _encoding, callback) => callback() });
   await pipeline(await target.get(keyOf.file(plan, id, entry.artifact.file)), digest, sink);
   return { sha256: digest.sha256, bytes: digest.bytes };

@@ -15,15 +15,17 @@ interface Packable {
   feed?(stdin: Writable): void;
 }
 
-export function measured<S extends Packable>(snapshot: S): { snapshot: Packable; size(): Promise<number> } {
+/** `counted` is told the bytes read so far when they pass through this process (not for a staged file). */
+export function measured<S extends Packable>(snapshot: S, counted?: (done: number) => void): { snapshot: Packable; size(): Promise<number>; counts: boolean } {
   const { file } = snapshot;
-  if (file) return { snapshot: { stream: () => snapshot.stream(), file }, size: async () => (await stat(file)).size };
+  if (file) return { snapshot: { stream: () => snapshot.stream(), file }, size: async () => (await stat(file)).size, counts: false };
   let bytes = 0;
   const stream = () => {
     const counter = new Transform({
       highWaterMark: 1 << 20,
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
+        counted?.(bytes);
         callback(null, chunk);
       },
     });
@@ -31,5 +33,5 @@ export function measured<S extends Packable>(snapshot: S): { snapshot: Packable;
     pipeline(snapshot.stream(), counter, () => undefined);
     return counter;
   };
-  return { snapshot: { stream }, size: async () => bytes };
+  return { snapshot: { stream }, size: async () => bytes, counts: true };
 }

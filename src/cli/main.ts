@@ -11,23 +11,25 @@ import { ExitCode, PlanError, RestorableError, UsageError } from '../errors.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/credential-env.js'; // not targets/index.js: --help loads no target code
-import { TerminalReporter } from '../report/terminal.js';
+import { TerminalReporter, type TerminalOptions } from '../report/terminal.js';
 import type { MonitorSession } from '../notify/session.js';
-import { VERSION } from '../version.js';
+import { ISSUES_URL, VERSION } from '../version.js';
 
 const USAGE = `restorable ${VERSION}: tested backups for self-hosted apps
 
 Usage: restorable <command> [options]
 
 Commands:
-  init       write a commented plan for an app: restorable init --list, --preset NAME --path DIR (init --help)
+  init            write a commented plan for an app: restorable init --list, --preset NAME --path DIR (init --help)
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`)
   .join('\n')}
 
 Options:
   -p, --plan FILE             the plan (default: ./restorable.yml)
       --json                  machine-readable output on stdout
+      --progress MODE         auto (default: a live line on a terminal, else a line every 10s),
+                              plain, json (one JSON object per stderr line) or none
   -b, --backup ID             latest (default), a backup id, or all (verify)
   -s, --source NAME           restore or drill only this source (repeatable)
   -t, --target NAME           read from (or list, verify, prune) this target only
@@ -45,6 +47,8 @@ Options:
       --into DIR              restore --path: build them in this new or empty folder; live data untouched
       --sample SHARE          verify: check this share of a repository's packs: 10% (another
                               slice each day) or 3/7 (the third of seven)
+      --remove ID             restore-points: remove the points of this restore (its id, or a unique part)
+      --older-than AGE        restore-points: remove those older than AGE (12h, 7d, 2w)
       --break-lock            remove stale locks of this plan (never live ones) first
       --wait DURATION         wait up to DURATION (e.g. 30m) for another run's lock
       --staging DIR           scratch space (default: the OS temp folder)
@@ -78,9 +82,26 @@ const ONLY_FOR: Record<string, readonly string[]> = {
   uses: ['workflow'],
   force: ['workflow'],
   trigger: ['backup'],
+  remove: ['restore-points'],
+  'older-than': ['restore-points'],
   html: ['status'],
   'metrics-file': ['backup', 'drill', 'restore', 'verify', 'prune', 'status'],
 };
+
+/** `restorable help backup`, `restorable backup --help`: that command's summary and the options it takes. */
+function commandHelp(name: string): string {
+  const options = USAGE.slice(USAGE.indexOf('Options:\n') + 9, USAGE.indexOf('\n\nExit codes:')).split('\n');
+  const blocks: string[][] = [];
+  for (const line of options) {
+    if (/^\s+-/.test(line)) blocks.push([line]);
+    else blocks.at(-1)?.push(line);
+  }
+  const own = blocks.filter((block) => {
+    const option = /--([a-z-]+)/.exec(block[0]!)?.[1] ?? '';
+    return !ONLY_FOR[option] || ONLY_FOR[option].includes(name);
+  });
+  return [`restorable ${name}: ${commands[name]!.summary}`, '', `Usage: restorable ${name} [options]`, '', 'Options:', ...own.flat(), '', 'All commands and exit codes: restorable --help'].join('\n');
+}
 
 function checkOptionsFor(command: string, given: readonly string[]): void {
   for (const option of given) {
@@ -100,6 +121,7 @@ function parse(argv: string[]) {
       options: {
         plan: { type: 'string', short: 'p', default: 'restorable.yml' },
         json: { type: 'boolean', default: false },
+        progress: { type: 'string', default: 'auto' },
         backup: { type: 'string', short: 'b', default: 'latest' },
         source: { type: 'string', short: 's', multiple: true, default: [] },
         target: { type: 'string', short: 't' },
@@ -111,6 +133,8 @@ function parse(argv: string[]) {
         path: { type: 'string', multiple: true, default: [] },
         into: { type: 'string' },
         'break-lock': { type: 'boolean', default: false },
+        remove: { type: 'string' },
+        'older-than': { type: 'string' },
         wait: { type: 'string' },
         staging: { type: 'string' },
         out: { type: 'string' },
@@ -133,9 +157,25 @@ function parse(argv: string[]) {
   }
 }
 
+/**
+ * --progress: auto follows stderr (a terminal or not), also under --json (its
+ * answer is on stdout); --quiet turns it off. RESTORABLE_PROGRESS_INTERVAL
+ * (a duration) sets the time between two lines, e.g. 1m for a quieter log.
+ */
+async function progressOf(mode: string, quiet: boolean, env: NodeJS.ProcessEnv): Promise<Pick<TerminalOptions, 'progress' | 'progressIntervalMs'>> {
+  const modes = ['auto', 'tty', 'plain', 'json', 'none'] as const;
+  const chosen = modes.find((m) => m === mode);
+  if (!chosen) throw new UsageError(`--progress ${mode}: expected one of ${modes.join(', ')}.`);
+  const every = env.RESTORABLE_PROGRESS_INTERVAL;
+  // commands/context.js (plan loading, targets) only when the interval is set: --help stays light.
+  const interval = every ? { progressIntervalMs: (await import('../commands/context.js')).waitMsOf(every, 'RESTORABLE_PROGRESS_INTERVAL') } : {};
+  if (chosen !== 'auto') return { progress: chosen, ...interval };
+  return { progress: quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'plain', ...interval };
+}
+
 function report(error: unknown, reporter: TerminalReporter, json: boolean, secrets: Secrets, partial?: unknown): number {
   if (!(error instanceof RestorableError)) {
-    reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, 'This is a bug in restorable; please report it with the lines above.');
+    reporter.error(`internal error: ${(error as Error)?.stack ?? String(error)}`, `This is a bug in restorable; please report it with the lines above at ${ISSUES_URL}`);
     return ExitCode.bug;
   }
   for (let at: unknown = error; at instanceof Error; at = at.cause) reporter.debug(at.stack ?? at.message);
@@ -148,8 +188,9 @@ function report(error: unknown, reporter: TerminalReporter, json: boolean, secre
   if (error instanceof PlanError && error.problems.length > 0) {
     reporter.error(error.message);
     const lines = error.problems.map((p) => `${p.where}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    // On stderr, beside the summary line: cron mails and `2>log` get the whole story.
     if (json) for (const line of lines) reporter.error(line);
-    else reporter.output(lines.join('\n'));
+    else for (const line of lines) reporter.plain(line);
     if (error.hint) reporter.error('', error.hint);
   } else reporter.error(error.message, error.hint);
   return error.exitCode;
@@ -171,24 +212,33 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (argv[0] === 'init') return (await (await import('../commands/init.js')).init(argv.slice(1), { reporter, env, signal: controller.signal, secrets }), ExitCode.ok);
     const { values, positionals, tokens } = parse(argv);
     json = values.json;
-    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json });
+    reporter = new TerminalReporter(secrets, { verbose: values.verbose, quiet: values.quiet || json, ...(await progressOf(values.progress, values.quiet, env)) });
     if (values.version) {
       reporter.output(VERSION);
       return ExitCode.ok;
     }
     const name = positionals[0];
-    if (values.help || !name) {
+    const about = name === 'help' ? positionals[1] : values.help ? name : undefined;
+    if (about !== undefined) {
+      if (!commands[about]) throw new UsageError(`Unknown command "${about}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+      reporter.output(commandHelp(about));
+      return ExitCode.ok;
+    }
+    if (values.help || !name || name === 'help') {
       reporter.output(USAGE);
-      return values.help ? ExitCode.ok : ExitCode.invalid;
+      return values.help || name === 'help' ? ExitCode.ok : ExitCode.invalid;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`Unknown command "${name}".`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+    if (!command) {
+      // plan/suggest.js pulls in the plan schema: loaded for a mistyped command only.
+      const meant = (await import('../plan/suggest.js')).closestKey(name, Object.keys(commands));
+      throw new UsageError(`Unknown command "${name}"${meant ? `: did you mean "${meant}"?` : '.'}`, { hint: `Commands: ${Object.keys(commands).join(', ')}` });
+    }
     const takesPath = name === 'ls' || name === 'dump';
     const allowed = name === 'diff' ? 3 : takesPath ? 2 : 1;
     if (positionals.length > allowed) throw new UsageError(`Unexpected argument "${positionals[allowed]}".`, { hint: 'Options start with --; see `restorable --help`.' });
     if (name === 'diff' && positionals.length !== 3) throw new UsageError('diff compares two backups: restorable diff ID1 ID2 [--source NAME].', { hint: 'See the ids with `restorable list`; `latest` names the newest.' });
     checkOptionsFor(name, tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
-    const { waitMsOf } = await import('../commands/context.js'); // loaded for a command only, not for --help
     const input: CommandInput = {
       planPath: values.plan,
       json,
@@ -204,7 +254,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.path.length > 0 ? { paths: values.path } : {}),
       ...(values.into !== undefined ? { into: values.into } : {}),
       breakLock: values['break-lock'],
-      waitMs: waitMsOf(values.wait, '--wait'),
+      waitMs: (await import('../commands/context.js')).waitMsOf(values.wait, '--wait'), // loaded for a command only, not for --help
       ...(values.staging ? { stagingRoot: values.staging } : {}),
       ...(values.trigger ? { trigger: values.trigger } : {}),
       ...(values.out ? { out: values.out } : {}),
@@ -212,6 +262,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(values.uses ? { uses: values.uses } : {}),
       force: values.force,
       ...(values.to !== undefined ? { to: values.to } : {}),
+      ...(values.remove !== undefined ? { remove: values.remove } : {}),
+      ...(values['older-than'] !== undefined ? { olderThan: values['older-than'] } : {}),
       ...(values.html !== undefined ? { html: resolve(values.html) } : {}),
     };
     // Notifications and metrics after the command (src/notify/session.ts): they warn, never change the exit code.

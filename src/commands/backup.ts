@@ -1,5 +1,6 @@
 import { runBackup, type BackupResult, type TargetOutcome } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
+import { countsText } from '../report/counts.js';
 import { allTargets, loadRecovered, type Command } from './context.js';
 import { withLock } from './locked.js';
 
@@ -29,9 +30,9 @@ function summary(result: BackupResult): string {
   // Committed (a manifest exists) is not failed, even when the run then fails on the policy or a post hook.
   const state = !result.manifest ? 'FAILED' : result.ok ? 'complete' : 'committed, with problems (below)';
   const lost = failed.length > 0 ? `; target${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed` : '';
-  const lines = [`Backup ${result.id || '(none)'}: ${state}${lost} in ${(result.durationMs / 1000).toFixed(1)}s`];
+  const lines = [`Backup ${result.id || '(none)'}: ${state} in ${(result.durationMs / 1000).toFixed(1)}s${lost}`];
   for (const source of result.manifest?.sources ?? []) {
-    const counts = Object.entries(source.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+    const counts = countsText(source.counts);
     lines.push(`  source ${source.name.padEnd(12)} ${formatBytes(source.artifact.bytes).padStart(10)}  ${source.artifact.file}  ${counts}`);
   }
   lines.push(...targetTable(result.targets).map((line) => `  ${line}`));
@@ -46,14 +47,17 @@ function summary(result: BackupResult): string {
 }
 
 export const backup: Command = async (input, io) => {
+  const began = performance.now();
   const loaded = await loadRecovered(input, io);
-  const result = await withLock(loaded, allTargets(loaded, io.env), 'backup', input, io, () => runBackup(loaded, {
+  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'backup', input, io, () => runBackup(loaded, {
     reporter: io.reporter,
     signal: io.signal,
     env: io.env,
     ...(input.trigger ? { trigger: input.trigger } : {}),
     ...(input.stagingRoot ? { stagingRoot: input.stagingRoot } : {}),
   }));
+  // The time printed is the wall time of the whole command: waiting for locks and releasing them included.
+  result.durationMs = performance.now() - began;
   if (!input.json) io.reporter.output(summary(result));
   const { error, ...data } = result;
   if (error !== undefined) {

@@ -46,6 +46,9 @@ export interface CommandInput {
   html?: string;
   /** restore/drill --to URL, as typed: `${VAR}` not yet read. */
   to?: string;
+  /** restore-points: remove this restore's points (its tag, or a unique part), or those older than this age (`7d`). */
+  remove?: string;
+  olderThan?: string;
 }
 
 export interface CommandIO {
@@ -113,14 +116,19 @@ export function waitMsOf(text: string | undefined, label: string): number {
   return ms;
 }
 
+/** A target's retries, said as they happen (a store that is down shows at once, not after a minute of silence). */
+export function retriesTo(reporter: Pick<Reporter, 'warn'> | undefined): { onRetry?: (message: string) => void } {
+  return reporter ? { onRetry: (message) => reporter.warn(message) } : {};
+}
+
 /** Every target of the plan, for locking: a run holds the lock on all of them, whichever it reads or writes. */
-export function allTargets({ plan, dir }: LoadedPlan, env: NodeJS.ProcessEnv): Target[] {
-  return plan.targets.map((config) => createTarget(config, { planDir: dir, env }));
+export function allTargets({ plan, dir }: LoadedPlan, env: NodeJS.ProcessEnv, reporter?: Reporter): Target[] {
+  return plan.targets.map((config) => createTarget(config, { planDir: dir, env, ...retriesTo(reporter) }));
 }
 
 /** The plan's targets, or the one named by --target (an unknown name is a usage error). */
-export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined, env?: NodeJS.ProcessEnv): Target[] {
+export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined, env?: NodeJS.ProcessEnv, reporter?: Reporter): Target[] {
   const chosen = plan.targets.filter((t) => name === undefined || t.name === name);
   if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(', ')}` });
-  return chosen.map((config) => createTarget(config, { planDir: dir, ...(env ? { env } : {}) }));
+  return chosen.map((config) => createTarget(config, { planDir: dir, ...(env ? { env } : {}), ...retriesTo(reporter) }));
 }

@@ -19,6 +19,10 @@ export const commands: Record<string, { run: Command; summary: string }> = {
   verify: { run: lazy(() => import('./verify.js'), (m) => m.verify), summary: 're-read stored copies and check every checksum (--backup latest|all|ID)' },
   restore: { run: lazy(() => import('./restore.js'), (m) => m.restore), summary: 'restore point, restore, health checks, rollback on failure' },
   drill: { run: lazy(() => import('./drill.js'), (m) => m.drill), summary: 'restore into a scratch place, run health checks, touch nothing live' },
+  'restore-points': {
+    run: lazy(() => import('./restore-points.js'), (m) => m.restorePoints),
+    summary: 'list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them',
+  },
   ls: { run: lazy(() => import('./browse.js'), (m) => m.ls), summary: 'list what a repository backup holds (--source NAME [PATH])' },
   diff: { run: lazy(() => import('./browse.js'), (m) => m.diff), summary: 'what changed between two repository backups: added, removed, changed (ID1 ID2)' },
   dump: { run: lazy(() => import('./browse.js'), (m) => m.dump), summary: 'write one file of a repository backup to stdout (--source NAME PATH)' },

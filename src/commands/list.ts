@@ -34,14 +34,20 @@ interface Row {
   copies: CopyState[];
   incomplete: string[];
   drill: { ok: boolean; at: string } | null;
+  /** From a manifest it holds: whether the backup met the copy rule when it was made, and what it is of. */
+  policy_met: boolean | null;
+  app_version: string | null;
+  schema_versions: Record<string, string | null>;
 }
 
 /** How the copy on `target` stands, from the manifest it holds. */
-async function copyState(target: Target, plan: string, id: string, now: Date, signing?: Signing): Promise<CopyState> {
+async function copyState(target: Target, plan: string, id: string, now: Date, signing?: Signing, seen?: (manifest: Manifest) => void): Promise<CopyState> {
   let entry: Manifest['copies'][number] | undefined;
   let note = '';
   try {
-    entry = (await readManifest(target, plan, id, signing)).copies.find((c) => c.target === target.name);
+    const manifest = await readManifest(target, plan, id, signing);
+    seen?.(manifest);
+    entry = manifest.copies.find((c) => c.target === target.name);
   } catch (error) {
     note = error instanceof SignatureError ? error.state : `manifest unreadable: ${reason(error)}`;
   }
@@ -65,13 +71,18 @@ export const list: Command = async (input, io) => {
   const rows = new Map<string, Row>();
   const now = new Date();
   const unreachable: { target: string; error: string }[] = [];
-  for (const target of selectTargets(loaded, input.target, io.env)) {
+  for (const target of selectTargets(loaded, input.target, io.env, io.reporter)) {
     try {
       for (const backup of await listBackups(target, plan.name)) {
-        const row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null };
+        const row: Row = rows.get(backup.id) ?? { id: backup.id, time: backup.time.toISOString(), bytes: 0, targets: [], copies: [], incomplete: [], drill: null, policy_met: null, app_version: null, schema_versions: {} };
         if (backup.complete) {
           row.targets.push(target.name);
-          row.copies.push(await copyState(target, plan.name, backup.id, now, plan.signing));
+          const seen = (manifest: Manifest) => {
+            row.policy_met ??= manifest.policy.met;
+            row.app_version ??= manifest.app_version;
+            for (const s of manifest.sources) row.schema_versions[s.name] ??= s.schema_version;
+          };
+          row.copies.push(await copyState(target, plan.name, backup.id, now, plan.signing, seen));
           row.bytes = Math.max(row.bytes, backup.bytes);
           const drill = await readDrill(target, plan.name, backup.id);
           if (drill && (!row.drill || drill.at > row.drill.at)) row.drill = { ok: drill.ok, at: drill.at };
@@ -85,10 +96,14 @@ export const list: Command = async (input, io) => {
   }
   const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b) => (a.id < b.id ? 1 : -1));
   if (!input.json) {
-    const lines = [`${'BACKUP'.padEnd(40)} ${'AGE'.padStart(5)} ${'SIZE'.padStart(10)}  COPIES  DRILL   TARGETS`];
+    const schema = (row: Row) => Object.entries(row.schema_versions).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+    const appWidth = Math.max(3, ...backups.map((r) => (r.app_version ?? '-').length));
+    const schemaWidth = Math.max(6, ...backups.map((r) => schema(r).length));
+    const lines = [`${'BACKUP'.padEnd(40)} ${'AGE'.padStart(5)} ${'SIZE'.padStart(10)}  RULE     ${'APP'.padEnd(appWidth)}  ${'SCHEMA'.padEnd(schemaWidth)}  COPIES  DRILL   TARGETS`];
     for (const row of backups) {
       const drill = row.drill ? (row.drill.ok ? 'passed' : 'FAILED') : '-';
-      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${String(row.copies.filter((c) => c.counted).length).padStart(6)}  ${drill.padEnd(6)}  ${row.copies.map((c) => (c.note ? `${c.target} (${c.note})` : c.target)).join(', ')}`);
+      const rule = row.policy_met === null ? '-' : row.policy_met ? 'met' : 'NOT met';
+      lines.push(`${row.id.padEnd(40)} ${age(new Date(row.time), now).padStart(5)} ${formatBytes(row.bytes).padStart(10)}  ${rule.padEnd(7)}  ${(row.app_version ?? '-').padEnd(appWidth)}  ${schema(row).padEnd(schemaWidth)}  ${String(row.copies.filter((c) => c.counted).length).padStart(6)}  ${drill.padEnd(6)}  ${row.copies.map((c) => (c.note ? `${c.target} (${c.note})` : c.target)).join(', ')}`);
     }
     if (backups.length === 0) lines.push('(no complete backups)');
     io.reporter.output(lines.join('\n'));

@@ -11,8 +11,8 @@ export const prune: Command = async (input, io) => {
   const loaded = await loadRecovered(input, io);
   const { plan } = loaded;
   const reports: PruneReport[] = [];
-  const targets = allTargets(loaded, io.env);
-  const selected = new Set(selectTargets(loaded, input.target, io.env).map((t) => t.name));
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const selected = new Set(selectTargets(loaded, input.target, io.env, io.reporter).map((t) => t.name));
   let failed: { target: string; error: string }[] = [];
   // A dry run deletes nothing and needs no lock.
   await withLock(loaded, input.dryRun ? [] : targets, 'prune', input, io, async () => {

@@ -1,6 +1,10 @@
 import { UsageError } from '../errors.js';
 import { restorePaths } from '../restore/partial.js';
 import { runRestore } from '../restore/restore.js';
+import { crowdedDisks, findRestorePoints } from '../restore/points.js';
+import type { LoadedPlan } from '../plan/load.js';
+import type { Reporter } from '../report/reporter.js';
+import { formatBytes } from '../report/terminal.js';
 import { allTargets, loadRecovered, restoreRequest, type Command } from './context.js';
 import { withLock } from './locked.js';
 
@@ -13,12 +17,29 @@ export const restore: Command = async (input, io) => {
     return result;
   }
   if (input.into) throw new UsageError('--into goes with --path.', { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
-  const result = await withLock(loaded, allTargets(loaded, io.env), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
+  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
   if (!input.json) {
     const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
     for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ''}`);
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);
     io.reporter.output(lines.join('\n'));
   }
+  await warnCrowded(loaded, io.env, io.reporter);
   return result;
 };
+
+/** Share of a disk that restore points may take before restore says so (RESTORABLE_RESTORE_POINT_SHARE, default 10%). */
+function shareOf(env: NodeJS.ProcessEnv): number {
+  const raw = Number(env.RESTORABLE_RESTORE_POINT_SHARE?.replace(/%$/, ''));
+  return Number.isFinite(raw) && raw > 0 ? raw / 100 : 0.1;
+}
+
+async function warnCrowded(loaded: LoadedPlan, env: NodeJS.ProcessEnv, reporter: Reporter): Promise<void> {
+  const points = await findRestorePoints(loaded).catch(() => []);
+  const share = shareOf(env);
+  for (const disk of await crowdedDisks(points, share).catch(() => [])) {
+    reporter.warn(
+      `Restore points take ${formatBytes(disk.bytes)} of the ${formatBytes(disk.diskBytes)} disk holding ${disk.path} (more than ${Math.round(share * 1000) / 10}%); every restore keeps a whole copy of what it replaced. See them with \`restorable restore-points\`, clear old ones with \`restorable restore-points --older-than 7d\`.`,
+    );
+  }
+}

@@ -14,6 +14,11 @@ import { checkObjects, parseSample, type Sample } from '../repository/check.js';
 import { RepoReader, parseSnapshot } from '../repository/reader.js';
 import { buildSnapshot } from '../repository/restore.js';
 import { CollectedReporter } from '../report/collected.js';
+import type { Reporter } from '../report/reporter.js';
+import { counting } from '../util/counting.js';
+import { plural } from '../report/counts.js';
+import { formatBytes } from '../report/terminal.js';
+import { matchBackupId } from '../restore/locate.js';
 import { loadRecovered, selectTargets, type Command } from './context.js';
 
 interface ArtifactReport {
@@ -48,7 +53,7 @@ interface CopyReport {
  * wrong key stops verify with a KeyError: a deep check that cannot open the
  * data proves nothing.
  */
-async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, keys: () => DecryptionKeys): Promise<number> {
+async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, keys: () => DecryptionKeys, onBytes: (done: number) => void): Promise<number> {
   const { encryption, file, compression } = entry.artifact;
   let decodedBytes = 0;
   const count = new Transform({ transform: (chunk: Buffer, _e, callback) => ((decodedBytes += chunk.length), callback(null, chunk)) });
@@ -57,7 +62,7 @@ async function deepCheck(target: Target, loaded: LoadedPlan, id: string, entry: 
   let readFailed = false;
   stored.once('error', () => (readFailed = true));
   if (entry.storage === 'repository') return deepRepository(target, loaded, id, entry, stored, [matching(entry), ...opening], keys);
-  await pipeline([stored, matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]).catch((error: unknown) => {
+  await pipeline([stored, counting(onBytes), matching(entry), ...opening, decompressor(compression.algorithm), count, entry.kind === 'files' ? archiveCheck(file) : discard()]).catch((error: unknown) => {
     // The bytes arrived but do not decode (the zstd tool's failure is a RunError): that is damage, not an unreadable copy.
     if (!readFailed && error instanceof RunError && !(error instanceof IntegrityError)) throw new IntegrityError(`${file} does not decode: ${reason(error)}`);
     throw error;
@@ -90,12 +95,14 @@ function archiveCheck(file: string): Writable {
   return parser as unknown as Writable;
 }
 
-async function checkArtifact(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, deep: boolean, keys: () => DecryptionKeys): Promise<ArtifactReport> {
-  const report: ArtifactReport = { file: entry.artifact.file, ok: true, bytes: entry.artifact.bytes };
+async function checkArtifact(target: Target, loaded: LoadedPlan, id: string, entry: SourceEntry, deep: boolean, keys: () => DecryptionKeys, reporter: Reporter): Promise<ArtifactReport> {
+  const { file, bytes } = entry.artifact;
+  const report: ArtifactReport = { file, ok: true, bytes };
+  const progress = (what: string) => (done: number) => reporter.progress(`${what}:${target.name}:${id}:${file}`, done, bytes, `${what === 'read' ? 'reading' : 'decoding'} ${file} on ${target.name}`);
   try {
-    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id, entry));
+    const problem = mismatch(entry, await readBack(target, loaded.plan.name, id, entry, undefined, progress('read')));
     if (problem) return { ...report, ok: false, problem };
-    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id, entry, keys);
+    if (deep) report.decoded_bytes = await deepCheck(target, loaded, id, entry, keys, progress('decode'));
     return report;
   } catch (error) {
     if (error instanceof KeyError) throw error;
@@ -130,12 +137,12 @@ interface Claim {
 }
 
 /** Checks one stored backup; the copies its manifest names are added to `claims`. */
-async function checkCopy(target: Target, loaded: LoadedPlan, id: string, deep: boolean, keys: () => DecryptionKeys, claims: Claim[]): Promise<CopyReport> {
+async function checkCopy(target: Target, loaded: LoadedPlan, id: string, deep: boolean, keys: () => DecryptionKeys, claims: Claim[], reporter: Reporter): Promise<CopyReport> {
   const copy: CopyReport = { target: target.name, backup: id, ok: true, deep, artifacts: [], problems: [] };
   try {
     const manifest = await readManifest(target, loaded.plan.name, id, loaded.plan.signing);
     for (const c of manifest.copies) if (c.counted !== false && !(c.expires_at && Date.parse(c.expires_at) < Date.now())) claims.push({ id, by: target.name, on: c.target });
-    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys));
+    for (const entry of manifest.sources) copy.artifacts.push(await checkArtifact(target, loaded, id, entry, deep, keys, reporter));
   } catch (error) {
     if (error instanceof KeyError) throw error;
     copy.problems.push(reason(error));
@@ -197,10 +204,11 @@ export const verify: Command = async (input, io) => {
   const repository = plan.sources.some((s) => s.type === 'files' && s.storage === 'repository');
   const sample = sampleOf(input.sample);
   const listed = new Map<string, Set<string>>();
-  const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env), plan.name);
+  const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env, io.reporter), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
   const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
-  const wanted = input.backup === 'latest' ? latest : input.backup;
+  const everywhere = [...new Set(holdings.flatMap((h) => h.complete ?? []).map((b) => b.id))];
+  const wanted = input.backup === 'latest' ? latest : input.backup === 'all' ? undefined : (matchBackupId(everywhere, input.backup) ?? input.backup);
   for (const { target, complete, error } of holdings) {
     // A target that cannot be listed (an unmounted drive, a store that is down) is reported, never skipped.
     if (!complete) {
@@ -210,13 +218,18 @@ export const verify: Command = async (input, io) => {
     listed.set(target.name, new Set(complete.map((b) => b.id)));
     const chosen = input.backup === 'all' ? complete : complete.filter((b) => b.id === wanted);
     if (chosen.length === 0 && input.backup === 'latest' && latest && !input.json) io.reporter.output(`${target.name}: ${latest}: not on this target`);
-    for (const backup of chosen) report(await checkCopy(target, loaded, backup.id, input.deep, getKeys, claims));
+    for (const backup of chosen) report(await checkCopy(target, loaded, backup.id, input.deep, getKeys, claims, io.reporter));
     if (repository && chosen.length > 0) report(await checkRepository(target, plan.name, sample));
   }
   for (const text of missingCopies(claims, listed)) io.reporter.warn(`Missing copy: ${text}.`);
   if (reports.length === 0) throw new NotFoundError(`No backup matching "${input.backup}" was found to verify.`, { hint: 'Run `restorable list`.' });
   const bad = reports.filter((r) => !r.ok && !r.unreadable);
   const unread = reports.filter((r) => r.unreadable);
+  if (!input.json) {
+    const bytes = reports.reduce((sum, r) => sum + r.artifacts.filter((a) => a.ok).reduce((s, a) => s + a.bytes, 0), 0);
+    const ok = reports.length - bad.length - unread.length;
+    io.reporter.output(`Total: ${plural(reports.length, 'copy', 'copies')} checked${input.deep ? ' deep' : ''}: ${ok} ok (${formatBytes(bytes)} read), ${bad.length} damaged, ${unread.length} unreadable.`);
+  }
   if (bad.length === 0 && unread.length > 0) {
     throw new RunError(`${unread.length} of ${reports.length} cop${reports.length === 1 ? 'y' : 'ies'} could not be read: ${unread.map((r) => `${r.backup} on ${r.target}`).join(', ')}; the others verified.`, {
       hint: 'See the reasons above; a GitHub cache can be read only inside a workflow job (--target NAME verifies one target).',

@@ -44,8 +44,9 @@ export class TailReporter implements Reporter {
     this.keep(`${status === 'ok' ? '✓' : status === 'failed' ? '✗' : '-'} ${this.titles.get(id) ?? id}: ${status} in ${(ms / 1000).toFixed(2)}s${note ? ` (${note})` : ''}`);
     this.inner.stepFinished(id, status, ms, note);
   }
-  progress(id: string, bytes: number): void {
-    this.inner.progress(id, bytes);
+  // Every argument on: the total and label make the done/total, percent and ETA the user sees.
+  progress(id: string, done: number, total?: number, label?: string): void {
+    this.inner.progress(id, done, total, label);
   }
   output(text: string): void {
     this.keep(text);

@@ -27,6 +27,7 @@ import type { LoadedPlan } from '../plan/load.js';
 import { evaluate, ruleName, type Copy, type PolicyVerdict } from '../plan/policy.js';
 import { prunePlan, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
 import type { Reporter } from '../report/reporter.js';
+import { countsText } from '../report/counts.js';
 import { sourceAdapter } from '../sources/index.js';
 import type { SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
@@ -105,7 +106,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const now = options.now ?? (() => new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir, env }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
   const failures = new Map<string, string>();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {
@@ -119,6 +120,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const entries: SourceEntry[] = [];
   const verifiedAt = new Map<string, string>();
   const written = new Set<string>();
+  /** Targets that dropped out in preflight: nothing of this run is on them to clear. */
+  const unwritten = new Set<string>();
   let verdict: PolicyVerdict | undefined;
   let manifest: Manifest | undefined;
   const pruned: PruneReport[] = [];
@@ -163,7 +166,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : undefined;
       stagingDir = await makeStaging(options.stagingRoot, 'backup');
       for (const source of plan.sources) await sourceAdapter(source).probe(source, sctx());
-      await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => drop(t, error))));
+      await Promise.all(targets.map((t) => t.probe().catch((error: unknown) => (drop(t, error), unwritten.add(t.name)))));
       if (alive().length === 0) throw new RunError('No target can take writes; nothing was backed up.', { hint: 'See the messages above for each target.' });
       appVersion = await resolveAppVersion(plan, planDir, env);
       id = makeBackupId(started, appVersion);
@@ -192,10 +195,13 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         // A files source in a repository: the blobs go to the targets' repositories now; the artifact is its snapshot object.
         const repository = source.type === 'files' && source.storage === 'repository' ? (repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop })) : undefined;
         const snapshot = repository && source.type === 'files' ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
-        const raw = measured(snapshot);
+        // Progress counts what is read, towards the size the source expects, where both are known; else the bytes stored so far.
+        let expected: number | undefined;
+        void snapshot.expectedBytes?.then((bytes) => (expected = bytes));
+        const raw = measured(snapshot, (done) => reporter.progress(step.id, done, expected));
         const file = repository ? snapshotFile(source.name, plan.encryption !== undefined) : artifactFile(source, plan);
         const compression: { algorithm: 'zstd' | 'gzip' | 'none'; level?: number | undefined } = repository ? { algorithm: 'none' } : plan.compression;
-        const digest = new Digest((bytes) => reporter.progress(step.id, repository ? 0 : bytes));
+        const digest = new Digest(raw.counts || repository ? undefined : (bytes) => reporter.progress(step.id, bytes));
         const writers = alive();
         const { sink, results } = fanout(writers.map((t) => ({ name: t.name, consume: (input: Readable) => t.put(keyOf.file(plan.name, id, file), input) })));
         // Compress, then encrypt; the sha256 is of the stored (encrypted) bytes, so any copy can be checked without a key.
@@ -229,7 +235,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
           counts: info.counts,
           duration_ms: Math.round(performance.now() - began),
         });
-        const counts = Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+        const counts = countsText(info.counts);
         const stored = 'summary' in snapshot ? `; ${String(snapshot.summary)}` : '';
         return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ''}${stored}`;
       } finally {
@@ -243,7 +249,9 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
         alive().map(async (target) => {
           try {
             for (const entry of entries) {
-              const problem = mismatch(entry, await readBack(target, plan.name, id, entry));
+              const { file, bytes } = entry.artifact;
+              const read = await readBack(target, plan.name, id, entry, undefined, (done) => reporter.progress(`verify:${target.name}:${file}`, done, bytes, `verifying ${file} on ${target.name}`));
+              const problem = mismatch(entry, read);
               if (problem) throw new RunError(`the copy of ${entry.artifact.file} ${problem}`);
             }
             verifiedAt.set(target.name, now().toISOString());
@@ -316,7 +324,8 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async report() {
-      const state = (t: Target) => (failures.has(t.name) ? `FAILED (${failures.get(t.name)})` : verifiedAt.has(t.name) ? 'verified' : 'not written');
+      // Why a target failed was said when it dropped out and is in the summary's table: not a third time here.
+      const state = (t: Target) => (failures.has(t.name) ? 'FAILED' : verifiedAt.has(t.name) ? 'verified' : 'not written');
       const outcome = targets.map((t) => `${t.name}: ${state(t)}`);
       return outcome.join('; ');
     },
@@ -332,7 +341,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: 'The backup is complete and listed; fix the hook (the app may still be in maintenance mode).' }));
   if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
   // Targets that hold no committed copy keep nothing of this run (a manifest-less folder is invisible, but takes space).
-  if (id) await removeIncomplete(manifest ? targets.filter((t) => failures.has(t.name)) : targets, plan.name, id, reporter);
+  if (id) await removeIncomplete((manifest ? targets.filter((t) => failures.has(t.name)) : targets).filter((t) => !unwritten.has(t.name)), plan.name, id, reporter);
   return {
     id,
     ok: error === undefined,

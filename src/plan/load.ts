@@ -13,6 +13,7 @@ import { Secrets } from '../report/secrets.js';
 import { interpolate, literalPassphrase, literalPasswords, type Unset } from './interpolate.js';
 import { checkRules, type RuleContext } from './rules.js';
 import { planSchema, type Plan } from './schema.js';
+import { closestKey, keysAt } from './suggest.js';
 
 export interface LoadedPlan {
   plan: Plan;
@@ -83,13 +84,23 @@ function describe(issue: Issue): string {
   return issue.message.replace(/^Invalid input: /, '');
 }
 
+const RULE_KEYS = ['copies', 'media', 'offsite', 'immutable', 'verified_errors'];
+
+function unknownKey(path: Path, key: string): string {
+  if (path.length === 1 && path[0] === 'policy' && RULE_KEYS.includes(key)) {
+    return `unknown key "${key}": the numbers of a rule go under rule, as in policy: {rule: {${key}: ...}} (or rule: 3-2-1)`;
+  }
+  const meant = closestKey(key, keysAt(path));
+  return `unknown key "${key}"${meant ? `: did you mean "${meant}"?` : ''}`;
+}
+
 function schemaProblems(issues: readonly Issue[], locate: Locator): PlanProblem[] {
   return flatten(issues).flatMap(({ path, issue }) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         where: locate.where(path, key),
         path: formatPath([...path, key]),
-        message: `unknown key "${key}"`,
+        message: unknownKey(path, key),
         severity: 'error' as const,
       }));
     }
@@ -112,7 +123,7 @@ export async function loadPlan(path: string, options: LoadOptions): Promise<Load
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new PlanError(missing ? `No plan file at ${file}.` : `Cannot read the plan ${file}: ${(error as Error).message}`, [], {
-      hint: missing ? 'Write a restorable.yml (see examples/quickstart) or pass --plan FILE.' : undefined,
+      hint: missing ? 'Write a restorable.yml (see "A plan" at https://github.com/restorable/restorable#a-plan) or pass --plan FILE.' : undefined,
     });
   }
   return parsePlan(text, file, options);

@@ -65,7 +65,7 @@ export function evaluate(rule: PolicyRule, copies: readonly Copy[], now: Date = 
   };
   const labels: Record<keyof Requirement, string> = {
     copies: 'copies (the live data counts as one)',
-    media: 'kinds of media (disk, object, artifact...)',
+    media: 'kinds of media (disk, removable-disk, object, cloud-drive...)',
     offsite: 'offsite copies',
     immutable: 'immutable copies',
   };

@@ -93,7 +93,7 @@ const staticPolicy: Rule = (plan) => {
     error(
       ['targets'],
       `the declared targets cannot meet the ${ruleName(plan.policy.rule)} rule even if every copy succeeds: ${verdict.missing.join('; ')}. ` +
-        'Add targets, or declare what a target really is (medium:, offsite: true), or relax policy.rule.',
+        'Add targets, or declare what a target really is (medium: removable-disk for a USB disk, medium: cloud-drive, offsite: true), or relax policy.rule.',
     ),
   ];
 };

@@ -13,7 +13,7 @@
 import * as core from '@actions/core';
 import type { Reporter, StepStatus } from './reporter.js';
 import type { Secrets } from './secrets.js';
-import { formatBytes } from './terminal.js';
+import { Progress } from './progress.js';
 
 const PROGRESS_EVERY_MS = 30_000;
 
@@ -35,7 +35,7 @@ export function maskedForms(value: string): string[] {
 
 export class GitHubReporter implements Reporter {
   private openGroup: { id: string; title: string } | undefined;
-  private lastProgress = 0;
+  private readonly progressLines = new Progress('plain', (text) => core.info(this.r(text.replace(/\n$/, ''))), { intervalMs: PROGRESS_EVERY_MS });
 
   constructor(
     private readonly secrets: Secrets,
@@ -64,20 +64,17 @@ export class GitHubReporter implements Reporter {
     this.closeGroup();
     core.startGroup(this.r(title));
     this.openGroup = { id, title };
-    this.lastProgress = Date.now();
   }
   stepFinished(id: string, status: StepStatus, ms: number, note?: string): void {
     const title = this.openGroup?.id === id ? this.openGroup.title : id;
+    this.progressLines.finish(id);
     this.closeGroup();
     // A failed step is not annotated here: the run's error, annotated once at the end, says why.
     const mark = { ok: '✓', failed: '✗', skipped: '-' }[status];
     core.info(this.r(`${mark} ${title}: ${status} in ${(ms / 1000).toFixed(2)}s${note ? ` (${note})` : ''}`));
   }
-  progress(id: string, bytes: number): void {
-    const now = Date.now();
-    if (now - this.lastProgress < PROGRESS_EVERY_MS) return;
-    this.lastProgress = now;
-    core.info(`  ${id}: ${formatBytes(bytes)} so far`);
+  progress(id: string, done: number, total?: number, label?: string): void {
+    this.progressLines.update(id, done, total, label ?? (this.openGroup?.id === id ? this.openGroup.title : id));
   }
   output(text: string): void {
     this.closeGroup();

@@ -14,8 +14,13 @@ export interface Reporter {
   debug(message: string): void;
   stepStarted(id: string, title: string): void;
   stepFinished(id: string, status: StepStatus, ms: number, note?: string): void;
-  /** Bytes moved so far on a long step; reporters throttle as they see fit. */
-  progress(id: string, bytes: number): void;
+  /**
+   * Bytes done so far on a long piece of work `id` (a step's id, or any id
+   * for work outside steps), of `total` when it is known; `label` is what a
+   * person reads (default: the title of step `id`). Reporters throttle as
+   * they see fit; done reaching total ends the work, as its step's end does.
+   */
+  progress(id: string, done: number, total?: number, label?: string): void;
   /** Plain output that is the command's answer (a table, JSON); not a log line. */
   output(text: string): void;
 }

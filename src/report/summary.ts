@@ -16,10 +16,14 @@ import type { PruneReport } from '../retention/prune.js';
 import { humanSeconds } from '../status/objectives.js';
 import type { Secrets } from './secrets.js';
 import { formatBytes } from './terminal.js';
+import { countsText } from './counts.js';
 
 export interface SummaryInput {
   command: string;
+  /** The plan file, relative to the workspace. */
   plan: string;
+  /** The plan's `name:`, which the summary leads with (a file name says little in a list of runs). */
+  planName?: string;
   data: unknown;
   failure?: { message: string; hint?: string; exitCode: number };
   /** Warnings after the command (a notifier that failed), each a line under the headline. */
@@ -70,7 +74,7 @@ function backupTables(t: Tables, data: BackupData): void {
   t.table(
     'Sources',
     ['source', 'type', 'engine', 'artifact', 'size', 'counts', 'time'],
-    sources.map((s) => [s.name, s.type, s.engine ? `${s.engine.name} ${s.engine.version}` : '', s.artifact.file, formatBytes(s.artifact.bytes), Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', '), seconds(s.duration_ms ?? 0)]),
+    sources.map((s) => [s.name, s.type, s.engine ? `${s.engine.name} ${s.engine.version}` : '', s.artifact.file, formatBytes(s.artifact.bytes), countsText(s.counts), seconds(s.duration_ms ?? 0)]),
   );
   const copies = new Map((data.manifest?.copies ?? []).map((c) => [c.target, c]));
   t.table(
@@ -125,7 +129,7 @@ function restoreTables(t: Tables, data: RestoreData | DrillData, drill: boolean)
     [[data.backupId, data.target, where, seconds(data.durationMs)]],
   );
   if ('sources' in data) t.table('Sources', ['source', 'location', 'restore point'], data.sources.map((s) => [s.name, s.location, s.restorePoint ?? '']));
-  if ('counts' in data) t.table('Sources', ['source', 'counts'], Object.entries(data.counts).map(([name, c]) => [name, Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ')]));
+  if ('counts' in data) t.table('Sources', ['source', 'counts'], Object.entries(data.counts).map(([name, c]) => [name, countsText(c)]));
   checksTable(t, data.checks);
 }
 
@@ -184,7 +188,8 @@ function headline(input: SummaryInput): string {
   const id = data.id || data.backupId;
   const time = data.durationMs === undefined ? '' : ` in ${seconds(data.durationMs)}`;
   const outcome = input.failure ? `failed (exit ${input.failure.exitCode})` : 'ok';
-  return `restorable ${input.command} "${input.plan}"${id ? ` ${id}` : ''}: ${outcome}${time}`;
+  const plan = input.planName ? `"${input.planName}" (${input.plan})` : `"${input.plan}"`;
+  return `restorable ${input.command} ${plan}${id ? ` ${id}` : ''}: ${outcome}${time}`;
 }
 
 /** Appends this run's tables to the job summary; returns false when there is no summary file. */

@@ -1,81 +1,83 @@
 /**
  * The CLI's reporter: log lines on stderr, the command's answer on stdout (so
- * `--json` output can be piped), a live byte counter on long steps when stderr
- * is a terminal. Every line passes through the secret redactor.
+ * `--json` output can be piped), progress on long work (see progress.ts).
+ * With `progress: 'json'` every stderr line is a JSON object, log lines too,
+ * so a wrapper reads one stream. Every line passes through the secret redactor.
  */
+import { Progress, formatBytes, type ProgressMode } from './progress.js';
 import type { Reporter, StepStatus } from './reporter.js';
 import type { Secrets } from './secrets.js';
 
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+export interface TerminalOptions {
+  verbose: boolean;
+  quiet: boolean;
+  /** Default: a live line when stderr is a terminal, plain lines otherwise; none when quiet. */
+  progress?: ProgressMode;
+  /** Time between two progress lines of one piece of work (default: 250 ms live, 1 s json, 10 s plain). */
+  progressIntervalMs?: number;
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
 export class TerminalReporter implements Reporter {
-  private lastProgress = 0;
-  private progressShown = false;
+  private readonly bar: Progress;
+  private readonly json: boolean;
+  private readonly titles = new Map<string, string>();
 
   constructor(
     private readonly secrets: Secrets,
-    private readonly options: { verbose: boolean; quiet: boolean; out?: NodeJS.WritableStream; err?: NodeJS.WriteStream | NodeJS.WritableStream },
-  ) {}
+    private readonly options: TerminalOptions,
+  ) {
+    const mode = options.progress ?? (options.quiet ? 'none' : (this.err as NodeJS.WriteStream).isTTY ? 'tty' : 'plain');
+    this.json = mode === 'json';
+    this.bar = new Progress(mode, (text) => this.err.write(this.secrets.redact(text)), { ...(options.progressIntervalMs !== undefined ? { intervalMs: options.progressIntervalMs } : {}) });
+  }
 
   private get err() {
     return this.options.err ?? process.stderr;
   }
 
-  private line(text: string): void {
-    this.clearProgress();
-    this.err.write(`${this.secrets.redact(text)}\n`);
-  }
-
-  private clearProgress(): void {
-    if (this.progressShown) {
-      this.err.write('\r\x1b[K');
-      this.progressShown = false;
-    }
+  private line(text: string, event?: Record<string, unknown>): void {
+    this.bar.clearLive();
+    if (this.json) this.err.write(`${JSON.stringify(this.secrets.redactValue(event ?? { type: 'log', message: text }))}\n`);
+    else this.err.write(`${this.secrets.redact(text)}\n`);
   }
 
   info(message: string): void {
-    if (!this.options.quiet) this.line(message);
+    if (!this.options.quiet) this.line(message, { type: 'log', level: 'info', message });
   }
   warn(message: string): void {
-    this.line(`warning: ${message}`);
+    this.line(`warning: ${message}`, { type: 'log', level: 'warning', message });
   }
   error(message: string, hint?: string): void {
+    if (this.json) return this.line('', { type: 'log', level: 'error', message, ...(hint ? { hint } : {}) });
     this.line(`error: ${message}`);
     if (hint) this.line(`hint: ${hint}`);
   }
   debug(message: string): void {
-    if (this.options.verbose) this.line(`debug: ${message}`);
+    if (this.options.verbose) this.line(`debug: ${message}`, { type: 'log', level: 'debug', message });
   }
   stepStarted(id: string, title: string): void {
-    if (!this.options.quiet) this.line(`> ${title}`);
+    this.titles.set(id, title);
+    if (!this.options.quiet || this.json) this.line(`> ${title}`, { type: 'step', id, title, status: 'started' });
   }
   stepFinished(id: string, status: StepStatus, ms: number, note?: string): void {
-    if (this.options.quiet && status === 'ok') return;
+    this.bar.finish(id);
+    if (this.options.quiet && status === 'ok' && !this.json) return;
     const mark = { ok: 'ok', failed: 'FAILED', skipped: 'skipped' }[status];
-    this.line(`  ${mark} in ${(ms / 1000).toFixed(2)}s${note ? `: ${note}` : ''}`);
+    this.line(`  ${mark} in ${(ms / 1000).toFixed(2)}s${note ? `: ${note}` : ''}`, { type: 'step', id, title: this.titles.get(id) ?? id, status, ms, ...(note ? { note } : {}) });
   }
-  progress(id: string, bytes: number): void {
-    const err = this.err as NodeJS.WriteStream;
-    if (!err.isTTY || this.options.quiet) return;
-    const now = Date.now();
-    if (now - this.lastProgress < 250) return;
-    this.lastProgress = now;
-    err.write(`\r\x1b[K  ${id}: ${size(bytes)}`);
-    this.progressShown = true;
+  progress(id: string, done: number, total?: number, label?: string): void {
+    this.bar.update(id, done, total, label ?? this.titles.get(id) ?? id);
+  }
+  /** A line on stderr as it is (a plan problem, already `file:line:col: error: ...`). */
+  plain(text: string): void {
+    this.line(text, { type: 'log', level: 'error', message: text });
   }
   output(text: string): void {
-    this.clearProgress();
+    this.bar.clearLive();
     (this.options.out ?? process.stdout).write(`${this.secrets.redact(text)}\n`);
   }
 }
 
-export { size as formatBytes };
+export { formatBytes };

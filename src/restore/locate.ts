@@ -11,6 +11,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { keyOf, listBackups } from '../artifacts/catalog.js';
 import { decompressor } from '../artifacts/codec.js';
 import { matching, mismatch, readBack } from '../artifacts/check.js';
+import { counting } from '../util/counting.js';
 import { decryptor, openable, type DecryptionKeys } from '../artifacts/encrypt.js';
 import type { Manifest, SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js';
@@ -28,6 +29,19 @@ export interface Located {
  * across targets, and the targets holding it, in plan order. Each holder is a
  * full copy: restore falls back to the next when one copy is damaged.
  */
+/**
+ * A backup named as people name it: the whole id, its random tag (`236a02`),
+ * or a unique prefix (`20261121T02`). Two matches are a usage error that
+ * lists them, never a guess.
+ */
+export function matchBackupId(ids: readonly string[], selector: string): string | undefined {
+  if (ids.includes(selector)) return selector;
+  if (selector.length < 4) return undefined;
+  const matches = ids.filter((id) => id.startsWith(selector) || id.endsWith(`-${selector}`));
+  if (matches.length > 1) throw new UsageError(`"${selector}" matches ${matches.length} backups: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', ...' : ''}.`, { hint: 'Give more of the id (or the whole id, from `restorable list`).' });
+  return matches[0];
+}
+
 export async function findBackup(targets: Target[], plan: string, selector: string, reporter: Reporter, only?: string): Promise<{ id: string; holders: Target[] }> {
   const candidates = only ? targets.filter((t) => t.name === only) : targets;
   if (only && candidates.length === 0) throw new UsageError(`The plan has no target named "${only}".`, { hint: `Targets: ${targets.map((t) => t.name).join(', ')}` });
@@ -42,7 +56,7 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
     }),
   );
   const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
-  const id = selector === 'latest' ? all[0] : all.find((candidate) => candidate === selector);
+  const id = selector === 'latest' ? all[0] : matchBackupId(all, selector);
   if (!id) {
     const where = candidates.map((t) => t.name).join(', ');
     throw new NotFoundError(selector === 'latest' ? `No complete backup of plan "${plan}" was found on ${where}.` : `Backup ${selector} was not found on ${where}.`, {
@@ -56,9 +70,11 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
  * Returns a local path holding the artifact's verified bytes: the target's own
  * file when it is local, else a copy downloaded into `stagingDir`.
  */
-export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string): Promise<string> {
+export async function fetchVerified(target: Target, plan: string, id: string, entry: SourceEntry, stagingDir: string, reporter?: Reporter): Promise<string> {
   const path = target.localPath ? target.localPath(keyOf.file(plan, id, entry.artifact.file)) : join(stagingDir, entry.artifact.file);
-  const read = await readBack(target, plan, id, entry, target.localPath ? undefined : path).catch((error: unknown) => {
+  const { file, bytes } = entry.artifact;
+  const onBytes = reporter && ((done: number) => reporter.progress(`check:${target.name}:${file}`, done, bytes, `checking ${file} on ${target.name}`));
+  const read = await readBack(target, plan, id, entry, target.localPath ? undefined : path, onBytes).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom(`the download of ${entry.artifact.file}`, stagingDir, mib(entry.artifact.bytes), error, { staging: true }) : error;
   });
   const problem = mismatch(entry, read);
@@ -77,13 +93,13 @@ export async function fetchVerified(target: Target, plan: string, id: string, en
  * a few hundred KB of zstd can hold 10 GiB of zeros. Errors surface on the
  * returned stream.
  */
-export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys): Readable {
+export function decoded(path: string, entry: SourceEntry, keys?: DecryptionKeys, onRead?: (done: number) => void): Readable {
   const decoder = decompressor(entry.artifact.compression.algorithm);
   const { encryption, file, decoded_bytes: limit } = entry.artifact;
   const opening = encryption ? [decryptor(encryption, keys ?? { identities: [] }, `The artifact ${file}`)] : [];
   const output = limit === undefined ? decoder : new PassThrough({ highWaterMark: 1 << 20 });
   const bounds = limit === undefined ? [] : [bounded(file, limit), output];
-  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), matching(entry), ...opening, decoder, ...bounds]).catch((error: unknown) => output.destroy(error as Error));
+  pipeline([createReadStream(path, { highWaterMark: 1 << 20 }), ...(onRead ? [counting(onRead)] : []), matching(entry), ...opening, decoder, ...bounds]).catch((error: unknown) => output.destroy(error as Error));
   return output;
 }
 

@@ -18,7 +18,8 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
   const { target, keys, ctx } = prepared;
   const backupId = prepared.manifest.backup_id;
   if (entry.storage !== 'repository') {
-    const stream = decoded(artifact, entry, keys);
+    const { bytes } = entry.artifact;
+    const stream = decoded(artifact, entry, keys, (done) => ctx.reporter.progress(`build:${config.name}`, done, bytes, `restoring ${config.name}`));
     // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
     return adapter.materialize(config, stream, into, ctx).finally(() => stream.destroy());
   }
@@ -32,7 +33,7 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
   const others = async () => {
     const readers: RepoReader[] = [];
     for (const config of plan.targets.filter((t) => t.name !== target.name)) {
-      const other = createTarget(config, { planDir: ctx.planDir, env: prepared.env });
+      const other = createTarget(config, { planDir: ctx.planDir, env: prepared.env, onRetry: (message) => ctx.reporter.warn(message) });
       const reader = await RepoReader.open(other, plan.name, snapshot, plan.encryption, keys).catch(() => undefined);
       if (reader) readers.push(reader);
     }

@@ -34,7 +34,7 @@ export async function openSnapshot(loaded: LoadedPlan, want: { backup: string; s
       hint: 'A tar backup is a plain archive already: `zstd -dc <source>.tar.zst | tar -t`.',
     });
   }
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: io.env }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: io.env, onRetry: (message) => io.reporter.warn(message) }));
   const { id, holders } = await findBackup(targets, plan.name, want.backup, io.reporter, want.target);
   let firstProblem: unknown;
   for (const target of holders) {

@@ -105,7 +105,7 @@ async function versionProblems(
 
 export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<Prepared> {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env }));
+  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom('the staging folder', request.stagingRoot ?? tmpdir(), 'a few KiB', error, { staging: true }) : error;
@@ -134,7 +134,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
         versionsChecked = true;
       }
       await checkRoom(needs(located, chosen, ctx, mode));
-      const selected = await fetchAll(located, chosen, join(stagingDir, target.name)).catch((error: unknown) => onDamage(error, index));
+      const selected = await fetchAll(located, chosen, join(stagingDir, target.name), request.reporter).catch((error: unknown) => onDamage(error, index));
       if (!selected) continue;
       keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error: unknown) => onDamage(error, index));
@@ -179,11 +179,11 @@ async function retarget(chosen: Chosen[], to: string | undefined): Promise<Chose
   return [{ config: await sourceAdapter(config).retarget!(config, to), entry }];
 }
 
-async function fetchAll({ target, manifest }: Located, chosen: Chosen[], scratch: string): Promise<Selected[]> {
+async function fetchAll({ target, manifest }: Located, chosen: Chosen[], scratch: string, reporter: Reporter): Promise<Selected[]> {
   await mkdir(scratch);
   const selected: Selected[] = [];
   for (const { config, entry } of chosen) {
-    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch);
+    const artifact = await fetchVerified(target, manifest.plan.name, manifest.backup_id, entry, scratch, reporter);
     selected.push({ config, adapter: sourceAdapter(config), entry, artifact });
   }
   return selected;

@@ -7,7 +7,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import { z } from 'zod';
@@ -86,6 +86,28 @@ async function countTree(root: string): Promise<{ files: number; dirs: number; s
   return counts;
 }
 
+/**
+ * What the tar of the folder will weigh (512-byte headers and blocks), from a
+ * walk of its own that runs beside the archive's: the total progress counts
+ * towards. An estimate: the tree can change while it is read.
+ */
+async function tarSizeOf(root: string, keep: (path: string, isDir: boolean) => boolean): Promise<number> {
+  let bytes = 1024;
+  const visit = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      const rel = relative(root, path);
+      if (!keep(rel, entry.isDirectory())) continue;
+      bytes += 512;
+      if (entry.isDirectory()) await visit(path);
+      else if (entry.isFile()) bytes += Math.ceil(((await lstat(path).catch(() => undefined))?.size ?? 0) / 512) * 512;
+    }
+  };
+  await visit(root);
+  return bytes + 512;
+}
+
 export const files: SourceAdapter<FilesConfig> = {
   type: 'files',
   kind: 'files',
@@ -150,7 +172,7 @@ export const files: SourceAdapter<FilesConfig> = {
       stream.once('error', reject);
     });
     info.catch(() => undefined);
-    return { stream: () => stream, info };
+    return { stream: () => stream, info, expectedBytes: tarSizeOf(root, keep).catch(() => undefined) };
   },
 
   currentSchemaVersion: async () => null,

@@ -65,6 +65,8 @@ export interface Snapshot {
   feed?(stdin: Writable): void;
   /** Settles after `stream` has ended; rejects if the snapshot turned out bad. */
   info: Promise<SnapshotInfo>;
+  /** About how many bytes `stream()` will give, when the adapter can tell (for progress only; never rejects). */
+  expectedBytes?: Promise<number | undefined>;
 }
 
 /**

@@ -13,11 +13,12 @@ import type { ObjectLockMode, S3Client, S3ClientConfig, StorageClass } from '@aw
 import { z } from 'zod';
 import { NotFoundError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
-import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { retryFor, retryMessage, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const s3Config = z.strictObject({
   ...targetBase,
   type: z.literal('s3'),
+  retry_for: retryFor,
   bucket: z.string().min(3),
   /** Keys are `<prefix><plan>/<backup id>/<file>`; `backups/` and `backups` mean the same. */
   prefix: z.string().optional(),
@@ -106,6 +107,7 @@ class S3Target implements Target {
     readonly offsite: boolean,
     readonly immutable: boolean,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly onRetry?: (message: string) => void,
   ) {
     this.prefix = config.prefix ? config.prefix.replace(/^\/+/, '').replace(/\/*$/, '/') : '';
     this.where = `s3://${config.bucket}/${this.prefix}${config.endpoint ? ` at ${new URL(config.endpoint).host}` : ''}`;
@@ -146,7 +148,9 @@ class S3Target implements Target {
   }
 
   private retry<T>(doing: string, run: () => Promise<T>): Promise<T> {
-    return withRetry(run, { transient: s3Transient, totalMs: retryBudgetMs(this.env) }).catch((error: unknown) => {
+    const budget = this.config.retry_for ?? retryBudgetMs(this.env);
+    const onRetry = (error: unknown, attempt: number, delay: number) => this.onRetry?.(retryMessage(this.name, error, attempt, delay, budget));
+    return withRetry(run, { transient: s3Transient, totalMs: budget, place: `s3:${this.config.endpoint ?? ''}/${this.config.bucket}`, onRetry }).catch((error: unknown) => {
       if (error instanceof NotFoundError) throw error;
       throw this.fail(doing, error);
     });
@@ -262,5 +266,6 @@ export const s3: TargetAdapter<S3Config> = {
       config.offsite ?? s3.defaults.offsite,
       config.immutable ?? objectLocked(config),
       ctx.env ?? process.env,
+      ctx.onRetry,
     ),
 };

@@ -26,7 +26,7 @@ import { linger } from '../util/linger.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
 import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
-import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, retryFor, retryMessage, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
 
 export const sftpConfig = z.strictObject({
   ...targetBase,
@@ -43,6 +43,7 @@ export const sftpConfig = z.strictObject({
   host_key: z.string().optional(),
   /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
   known_hosts: z.string().optional(),
+  retry_for: retryFor,
 });
 export type SftpConfig = z.infer<typeof sftpConfig>;
 
@@ -108,6 +109,7 @@ class SftpTarget implements Target {
     readonly immutable: boolean,
     private readonly planDir: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly onRetry?: (message: string) => void,
   ) {
     this.port = config.port ?? 22;
     this.root = posix.normalize(config.path).replace(/\/+$/, '') || '/';
@@ -206,7 +208,13 @@ class SftpTarget implements Target {
       clearTimeout(session.idleTimer);
       if (!session.closed) return session;
     }
-    return withRetry(() => this.connectOnce(), { transient, totalMs: retryBudgetMs(this.env) });
+    const budget = this.config.retry_for ?? retryBudgetMs(this.env);
+    return withRetry(() => this.connectOnce(), {
+      transient,
+      totalMs: budget,
+      place: `sftp://${this.config.user}@${this.config.host}:${this.port}`,
+      onRetry: (error, attempt, delay) => this.onRetry?.(retryMessage(this.name, error, attempt, delay, budget)),
+    });
   }
 
   /** Gives a session that just finished an operation back to the pool. */
@@ -441,5 +449,6 @@ export const sftp: TargetAdapter<SftpConfig> = {
       config.immutable ?? sftp.defaults.immutable,
       ctx.planDir,
       ctx.env ?? process.env,
+      ctx.onRetry,
     ),
 };

@@ -9,9 +9,17 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { clockDuration } from '../plan/duration.js';
 
-/** Kinds of storage, for the "2 kinds of media" part of 3-2-1. */
-export const medium = z.enum(['disk', 'object', 'artifact', 'tape', 'optical', 'cloud-drive']);
+/**
+ * Kinds of storage, for the "2 kinds of media" part of 3-2-1. The reading
+ * taken is "two storage types or devices that do not fail together":
+ * `removable-disk` (a USB disk plugged in for the backup, then away from
+ * the machine) is its own kind, apart from `disk` (the live data's disk, a
+ * NAS or server disk that is always attached), so nobody has to call a USB
+ * disk `optical` to pass the check.
+ */
+export const medium = z.enum(['disk', 'removable-disk', 'object', 'artifact', 'tape', 'optical', 'cloud-drive']);
 export type Medium = z.infer<typeof medium>;
 
 export const targetName = z
@@ -108,6 +116,20 @@ export interface TargetContext {
   planDir: string;
   /** Where credentials in standard variables (AWS_ACCESS_KEY_ID, GITHUB_TOKEN...) are read; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Told each retry as it happens ("target "box": ... ; retry 3 in 8.0s"), so a store that is down is said at once. */
+  onRetry?: (message: string) => void;
+}
+
+/**
+ * A network store's retry budget (sftp, s3): `retry_for: 30s` in the plan;
+ * `0s` fails at the first refusal. Default: 60 s (RESTORABLE_RETRY_SECONDS).
+ */
+export const retryFor = clockDuration.optional();
+
+/** The retry line a target's `onRetry` gets. */
+export function retryMessage(target: string, error: unknown, attempt: number, delayMs: number, budgetMs: number): string {
+  const why = error instanceof Error ? error.message : String(error);
+  return `target "${target}": ${why}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)}s (gives up after ${Math.round(budgetMs / 1000)}s; retry_for sets it)`;
 }
 
 export interface TargetAdapter<C extends { type: string; name: string } = { type: string; name: string }> {

@@ -18,7 +18,17 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called before each wait, e.g. to log "retrying in 2s". */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Names the place being reached (a host, a bucket). Once its budget was
+   * spent in vain, later calls in this process try it once, without waits:
+   * a target that is down costs a run one budget, not one per operation
+   * (lock, probe, writes, unlock). A success clears it.
+   */
+  place?: string;
 }
+
+/** Places whose retry budget ran out in this process (see `place`). */
+const givenUp = new Set<string>();
 
 /** The total retry budget: RESTORABLE_RETRY_SECONDS (tests shorten it), else 60 s. */
 export function retryBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -28,16 +38,22 @@ export function retryBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 export async function withRetry<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const { transient, totalMs = retryBudgetMs(), firstDelayMs = 250, maxDelayMs = 10_000, signal } = options;
+  const { transient, firstDelayMs = 250, maxDelayMs = 10_000, signal, place } = options;
+  const totalMs = place !== undefined && givenUp.has(place) ? 0 : (options.totalMs ?? retryBudgetMs());
   const deadline = Date.now() + totalMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await run(attempt);
+      const result = await run(attempt);
+      if (place !== undefined) givenUp.delete(place);
+      return result;
     } catch (error) {
       signal?.throwIfAborted();
       const cap = Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1));
       const delay = Math.round(Math.random() * cap);
-      if (!transient(error) || Date.now() + delay >= deadline) throw error;
+      if (!transient(error) || Date.now() + delay >= deadline) {
+        if (place !== undefined && transient(error)) givenUp.add(place);
+        throw error;
+      }
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, undefined, signal ? { signal } : undefined);
     }

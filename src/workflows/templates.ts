@@ -14,7 +14,8 @@ import { Document } from 'yaml';
 import type { PlanFacts } from './facts.js';
 
 export const DEFAULT_USES = 'restorable/restorable@v1';
-const CHECKOUT = 'actions/checkout@v5';
+/** The plan from the repository; the job token is not left in .git/config for hooks and health checks to read. */
+const CHECKOUT = { uses: 'actions/checkout@v5', with: { 'persist-credentials': false } };
 /** The first major that runs on Node 24. */
 const UPLOAD_ARTIFACT = 'actions/upload-artifact@v6';
 export const DEFAULT_SCHEDULE = { backup: '0 2 * * *', drill: '0 4 * * 0', watch: '30 */6 * * *' } as const;
@@ -101,7 +102,7 @@ export function backupWorkflow(facts: PlanFacts, options: WorkflowOptions): Work
         backup: {
           'runs-on': runsOn(options),
           'timeout-minutes': JOB_TIMEOUT_MINUTES.backup,
-          steps: [{ uses: CHECKOUT }, actionStep(facts, options, 'backup')],
+          steps: [CHECKOUT, actionStep(facts, options, 'backup')],
         },
       },
     }),
@@ -124,7 +125,12 @@ export function drillWorkflow(facts: PlanFacts, options: WorkflowOptions): Workf
       name: `restorable: drill ${facts.name}`,
       on: {
         schedule: [{ cron }],
-        workflow_dispatch: { inputs: { backup: { description: 'Backup id to drill, or latest', required: false, default: 'latest', type: 'string' } } },
+        workflow_dispatch: {
+          inputs: {
+            backup: { description: 'Backup id to drill, or latest', required: false, default: 'latest', type: 'string' },
+            target: { description: 'Drill the copy on this target only; empty tries each', required: false, default: '', type: 'string' },
+          },
+        },
       },
       permissions: permissions(facts),
       concurrency: concurrency(facts.name),
@@ -132,7 +138,7 @@ export function drillWorkflow(facts: PlanFacts, options: WorkflowOptions): Workf
         drill: {
           'runs-on': runsOn(options),
           'timeout-minutes': JOB_TIMEOUT_MINUTES.drill,
-          steps: [{ uses: CHECKOUT }, actionStep(facts, options, 'drill', { backup: "${{ inputs.backup || 'latest' }}" })],
+          steps: [CHECKOUT, actionStep(facts, options, 'drill', { backup: "${{ inputs.backup || 'latest' }}", target: "${{ inputs.target || '' }}" })],
         },
       },
     }),
@@ -152,6 +158,8 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
             backup: { description: 'Backup id to restore, or latest', required: true, default: 'latest', type: 'string' },
             source: { description: 'Only these sources (comma-separated); empty restores all', required: false, default: '', type: 'string' },
             'allow-version-mismatch': { description: 'Restore over another app or schema version', required: false, default: false, type: 'boolean' },
+            target: { description: 'Restore from this target only; empty tries each', required: false, default: '', type: 'string' },
+            to: { description: 'A PostgreSQL source goes to this database instead (postgres://user@host/db); empty restores in place', required: false, default: '', type: 'string' },
             confirm: { description: `Type "${phrase}" to confirm: this replaces live data`, required: true, type: 'string' },
           },
         },
@@ -162,6 +170,9 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
         restore: {
           'runs-on': runsOn(options),
           'timeout-minutes': JOB_TIMEOUT_MINUTES.restore,
+          // Required reviewers on this environment (Settings > Environments) are how Actions gates a dangerous run;
+          // the typed confirmation below is the second guard. GitHub creates it, unprotected, on first use.
+          environment: `restorable-${facts.name}-restore`,
           steps: [
             {
               name: 'Check the confirmation',
@@ -170,11 +181,13 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
               env: { CONFIRM: '${{ inputs.confirm }}', EXPECTED: phrase },
               run: 'if [ "$CONFIRM" != "$EXPECTED" ]; then\n  echo "::error::Type \\"$EXPECTED\\" in the confirm input to restore. Nothing was touched."\n  exit 1\nfi\n',
             },
-            { uses: CHECKOUT },
+            CHECKOUT,
             actionStep(facts, options, 'restore', {
               backup: '${{ inputs.backup }}',
               source: '${{ inputs.source }}',
               'allow-version-mismatch': '${{ inputs.allow-version-mismatch }}',
+              target: '${{ inputs.target }}',
+              to: '${{ inputs.to }}',
             }),
           ],
         },
@@ -205,7 +218,7 @@ export function watchWorkflow(facts: PlanFacts, options: WorkflowOptions): Workf
           'runs-on': runsOn(options),
           'timeout-minutes': JOB_TIMEOUT_MINUTES.watch,
           steps: [
-            { uses: CHECKOUT },
+            CHECKOUT,
             actionStep(facts, options, 'status', { html: 'restorable-status.html' }),
             // The page is most wanted when status fails.
             { name: 'status page', if: 'always()', uses: UPLOAD_ARTIFACT, with: { name: `restorable-${facts.name}-status`, path: 'restorable-status.html', 'if-no-files-found': 'ignore', 'retention-days': 14 } },
@@ -252,7 +265,7 @@ export function matrixWorkflow(uses: string = DEFAULT_USES): WorkflowFile {
             'runs-on': '${{ matrix.runner }}',
             'timeout-minutes': JOB_TIMEOUT_MINUTES.backup,
             concurrency: concurrency('${{ matrix.name }}'),
-            steps: [{ uses: CHECKOUT }, { name: 'restorable backup', id: 'restorable', uses, with: { command: 'backup', plan: '${{ matrix.plan }}' } }],
+            steps: [CHECKOUT, { name: 'restorable backup', id: 'restorable', uses, with: { command: 'backup', plan: '${{ matrix.plan }}' } }],
           },
         },
       },

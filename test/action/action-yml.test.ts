@@ -42,7 +42,7 @@ describe('action.yml', () => {
 
   it('declares exactly the inputs the issue lists (and the lock and verify options), each documented in the README', () => {
     const issue = ['allow-version-mismatch', 'backup', 'command', 'dry-run', 'plan', 'source'];
-    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'html'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'target', 'to', 'staging', 'html'].sort());
     expect(section.length).toBeGreaterThan(100);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description.length, name).toBeGreaterThan(10);
@@ -69,6 +69,11 @@ describe('action.yml', () => {
     // Only prune has a dry run: a restore asked for as one must not restore.
     expect(() => readInputs({ INPUT_COMMAND: 'restore', 'INPUT_DRY-RUN': 'true' })).toThrow(/restore has no dry run/);
     expect(readInputs({ INPUT_COMMAND: 'prune', 'INPUT_DRY-RUN': 'true' }).cliLine).toContain('--dry-run');
+    const elsewhere = readInputs({ INPUT_COMMAND: 'drill', INPUT_TARGET: 'usb', INPUT_TO: 'postgres://app@db2/shop', INPUT_STAGING: '/scratch', RUNNER_TEMP: '/rt', GITHUB_WORKSPACE: '/ws' });
+    expect(elsewhere.input).toMatchObject({ target: 'usb', to: 'postgres://app@db2/shop', stagingRoot: '/scratch' });
+    expect(elsewhere.cliLine).toBe('npx restorable drill --plan restorable.yml --target usb --to postgres://app@db2/shop --staging /scratch');
+    expect(readInputs({ RUNNER_TEMP: '/rt' }).input.stagingRoot).toBe('/rt');
+    expect(() => readInputs({ INPUT_COMMAND: 'backup', INPUT_TO: 'postgres://x@y/z' })).toThrow(/does not take it/);
     for (const command of ACTION_COMMANDS) expect(action.inputs.command!.description).toContain(command);
   });
 });

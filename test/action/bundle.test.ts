@@ -75,7 +75,7 @@ describe('the bundled Action on Node 24', () => {
     for (const heading of ['Sources', 'Targets', 'Copy policy: met', 'Retention', 'Steps']) expect(result.summary).toContain(`<h3>${heading}</h3>`);
     expect(result.summary).toMatch(/<td>db<\/td><td>sqlite<\/td>.*<td>\d+(\.\d)? KiB<\/td><td>[^<]*\d+ rows/);
     expect(result.summary).toMatch(/<td>cloud<\/td><td>local<\/td><td>cloud-drive<\/td><td>yes<\/td><td>verified /);
-    expect(result.summary).toContain(`<h2>restorable backup &quot;restorable.yml&quot; ${result.outputs['backup-id']}: ok`);
+    expect(result.summary).toContain(`<h2>restorable backup &quot;testapp&quot; (restorable.yml) ${result.outputs['backup-id']}: ok`);
     // Masking.
     expectMasked(result.log);
     expect(result.summary).not.toContain(SECRET);

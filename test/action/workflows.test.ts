@@ -31,7 +31,7 @@ type Workflow = {
   on: Record<string, unknown> & { schedule?: { cron: string }[] };
   permissions: Record<string, string>;
   concurrency: { group: string; 'cancel-in-progress': boolean };
-  jobs: Record<string, { 'runs-on': unknown; 'timeout-minutes'?: number; steps: { uses?: string; with?: Record<string, string>; env?: Record<string, string>; run?: string }[] }>;
+  jobs: Record<string, { 'runs-on': unknown; 'timeout-minutes'?: number; environment?: string; steps: { uses?: string; with?: Record<string, string | boolean>; env?: Record<string, string>; run?: string }[] }>;
 };
 const read = (file: string) => parse(readFileSync(file, 'utf8')) as Workflow;
 
@@ -101,7 +101,8 @@ describe('restorable workflow', () => {
       expect(step.with!.plan).toBe('restorable.yml');
       expect(step.env).toEqual({ CLOUD_ROOT: '${{ secrets.CLOUD_ROOT }}' });
     }
-    expect(Object.values(restore.jobs)[0]!.steps.find((s) => s.uses?.startsWith('restorable/'))!.with).toMatchObject({ command: 'restore', backup: '${{ inputs.backup }}' });
+    expect(Object.values(restore.jobs)[0]!.steps.find((s) => s.uses?.startsWith('restorable/'))!.with).toMatchObject({ command: 'restore', backup: '${{ inputs.backup }}', target: '${{ inputs.target }}', to: '${{ inputs.to }}' });
+    expect(Object.keys((restore.on.workflow_dispatch as { inputs: object }).inputs)).toEqual(expect.arrayContaining(['backup', 'source', 'target', 'to', 'confirm']));
     // The watchdog: status on its own schedule, in its own group (it only reads: never queued behind a backup).
     const watch = read(join(out(), 'restorable-testapp-watch.yml'));
     expect(watch.on.schedule).toEqual([{ cron: '30 */6 * * *' }]);
@@ -110,6 +111,22 @@ describe('restorable workflow', () => {
     expect(watchStep.with).toMatchObject({ command: 'status', plan: 'restorable.yml', html: 'restorable-status.html' });
     expect(Object.values(watch.jobs)[0]!.steps.at(-1)).toMatchObject({ if: 'always()', uses: 'actions/upload-artifact@v6', with: { path: 'restorable-status.html' } });
     expect(watchStep.env).toEqual({ CLOUD_ROOT: '${{ secrets.CLOUD_ROOT }}' });
+    // Required reviewers on an environment are how Actions gates a dangerous run.
+    expect(Object.values(restore.jobs)[0]!.environment).toBe('restorable-testapp-restore');
+    expect(Object.values(backup.jobs)[0]!.environment).toBeUndefined();
+    for (const wf of [backup, drill, restore, watch]) {
+      const checkout = Object.values(wf.jobs)[0]!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+      expect(checkout.with).toEqual({ 'persist-credentials': false });
+    }
+  });
+
+  it('every template job has timeout-minutes and checks out without persisting credentials', () => {
+    for (const t of staticTemplates()) {
+      for (const job of Object.values((parse(t.content) as Workflow).jobs)) {
+        expect(job['timeout-minutes'], t.file).toBeGreaterThan(0);
+        expect(job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!.with, t.file).toEqual({ 'persist-credentials': false });
+      }
+    }
   });
 
   it('the restore workflow stops unless the confirmation is typed exactly', async () => {

@@ -229,10 +229,10 @@ describe('encrypted backups', () => {
     ws.writePlan(encryptedPlan({ passphrase: PASSPHRASE }));
     const literal = await cli(['validate']);
     expect(literal.code).toBe(2);
-    expect(literal.stdout).toMatch(/encryption\.passphrase: the passphrase is written in clear/);
+    expect(literal.stderr).toMatch(/encryption\.passphrase: the passphrase is written in clear/);
     ws.writePlan(encryptedPlan({ passphrase: '${SHORT_PASS}' }));
     const short = await cli(['validate'], { SHORT_PASS: 'abc12345' });
     expect(short.code).toBe(2);
-    expect(short.stdout).toMatch(/shorter than 12 characters/);
+    expect(short.stderr).toMatch(/shorter than 12 characters/);
   });
 });

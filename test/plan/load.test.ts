@@ -97,7 +97,7 @@ describe('loading a plan', () => {
 
   it('names file, line, column and key path of a typo in a key', () => {
     const found = problems(good.replace('    path: data/uploads', '    pathh: data/uploads'));
-    expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh"' }));
+    expect(found).toContainEqual(expect.objectContaining({ where: `${FILE}:7:5`, path: 'sources[1].pathh', message: 'unknown key "pathh": did you mean "path"?' }));
     expect(found).toContainEqual(expect.objectContaining({ path: 'sources[1].path', message: expect.stringContaining('expected string') }));
   });
 

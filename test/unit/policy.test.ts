@@ -32,7 +32,16 @@ describe('evaluate', () => {
     const verdict = evaluate('3-2-1', [disk('nas'), disk('usb')]);
     expect(verdict.met).toBe(false);
     expect(verdict.have).toEqual({ copies: 3, media: 1, offsite: 0, immutable: 0 });
-    expect(verdict.missing).toEqual(['1 of 2 kinds of media (disk, object, artifact...)', '0 of 1 offsite copies']);
+    expect(verdict.missing).toEqual(['1 of 2 kinds of media (disk, removable-disk, object, cloud-drive...)', '0 of 1 offsite copies']);
+  });
+
+  it('3-2-1 with a NAS, a USB disk declared removable-disk and an offsite SFTP box (all disks) passes, honestly declared', () => {
+    const usb: Copy = { target: 'usb', medium: 'removable-disk', offsite: false, immutable: false };
+    const box: Copy = { target: 'box', medium: 'disk', offsite: true, immutable: false };
+    expect(evaluate('3-2-1', [disk('nas'), box]).met).toBe(false);
+    const verdict = evaluate('3-2-1', [disk('nas'), usb, box]);
+    expect(verdict.have).toEqual({ copies: 4, media: 2, offsite: 1, immutable: 0 });
+    expect(verdict.met).toBe(true);
   });
 
   it('3-2-1 with the live data, one disk and an offsite cloud drive passes', () => {
@@ -50,7 +59,7 @@ describe('evaluate', () => {
     expect(verdict.missing).toEqual(['2 of 3 copies (the live data counts as one)']);
     expect(evaluate('3-2-1', []).missing).toEqual([
       '1 of 3 copies (the live data counts as one)',
-      '1 of 2 kinds of media (disk, object, artifact...)',
+      '1 of 2 kinds of media (disk, removable-disk, object, cloud-drive...)',
       '0 of 1 offsite copies',
     ]);
   });
@@ -68,7 +77,7 @@ describe('evaluate', () => {
   it('counts media kinds, not targets: two cloud drives are one kind besides disk', () => {
     const verdict = evaluate({ copies: 3, media: 3, offsite: 2, immutable: 0 }, [cloudDrive('a'), cloudDrive('b')]);
     expect(verdict.have).toEqual({ copies: 3, media: 2, offsite: 2, immutable: 0 });
-    expect(verdict.missing).toEqual(['2 of 3 kinds of media (disk, object, artifact...)']);
+    expect(verdict.missing).toEqual(['2 of 3 kinds of media (disk, removable-disk, object, cloud-drive...)']);
   });
 
   it('applies explicit counts, including lower ones than 3-2-1', () => {
