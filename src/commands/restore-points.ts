@@ -48,7 +48,7 @@ export const restorePoints: Command = async (input, io) => {
     const cutoff = input.olderThan === undefined ? undefined : Date.now() - olderThanMs(input.olderThan);
     const doomed = input.remove !== undefined ? chosen(points, input.remove) : points.filter((p) => Date.parse(p.made_at) < cutoff!);
     for (const point of doomed) {
-      await removeRestorePoint(point);
+      await removeRestorePoint(loaded, point);
       if (!input.json) io.reporter.info(`Removed the restore point of "${point.source}" made by restore ${point.restore}: ${point.path} (${formatBytes(point.bytes)})`);
     }
     if (!input.json) io.reporter.output(`Removed ${doomed.length} restore point${doomed.length === 1 ? '' : 's'}, ${formatBytes(doomed.reduce((s, p) => s + p.bytes, 0))} freed.`);

@@ -35,7 +35,7 @@ function shareOf(env: NodeJS.ProcessEnv): number {
 }
 
 async function warnCrowded(loaded: LoadedPlan, env: NodeJS.ProcessEnv, reporter: Reporter): Promise<void> {
-  const points = await findRestorePoints(loaded).catch(() => []);
+  const points = await findRestorePoints(loaded, { databases: false }).catch(() => []);
   const share = shareOf(env);
   for (const disk of await crowdedDisks(points, share).catch(() => [])) {
     reporter.warn(

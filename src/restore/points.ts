@@ -3,19 +3,23 @@
  * data (`.<name>.restorable-restore-point-<tag>`, files and SQLite; the tag
  * is the restore's own id, `<UTC time>-<random>`). restorable never removes
  * one on its own (see SwapPlan in sources/source.ts); these are how a user
- * sees them and clears them. PostgreSQL's (`<db>_before_<tag>` databases)
- * are not listed here yet.
+ * sees them and clears them, PostgreSQL's (`<db>_before_<tag>` databases,
+ * sources/pg-points.ts) too.
  */
 import { lstat, readdir, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LoadedPlan } from '../plan/load.js';
 import { sourceAdapter } from '../sources/index.js';
+import { dropPgRestorePoint, listPgRestorePoints } from '../sources/pg-points.js';
 
 export interface RestorePoint {
   /** The restore that made it: its tag, shared by every source that restore replaced. */
   restore: string;
   source: string;
+  /** The folder or file kept; for PostgreSQL, where the database is (`postgresql://host:port/<db>_before_<tag>`). */
   path: string;
+  /** PostgreSQL: the database kept. */
+  database?: string;
   /** When the restore ran (from the tag), ISO 8601. */
   made_at: string;
   bytes: number;
@@ -47,8 +51,21 @@ function livePaths(loaded: LoadedPlan): { source: string; live: string }[] {
   return loaded.plan.sources.filter((s) => s.type === 'files' || s.type === 'sqlite').map((s) => ({ source: s.name, live: sourceAdapter(s).liveLocation(s, { planDir: loaded.dir }) }));
 }
 
-export async function findRestorePoints(loaded: LoadedPlan): Promise<RestorePoint[]> {
+/**
+ * Every restore point of the plan's sources. `databases: false` leaves out
+ * PostgreSQL's (they hold no space on a local disk, and listing them means
+ * connecting to each server).
+ */
+export async function findRestorePoints(loaded: LoadedPlan, options: { databases?: boolean } = {}): Promise<RestorePoint[]> {
   const points: RestorePoint[] = [];
+  if (options.databases !== false) {
+    for (const source of loaded.plan.sources) {
+      if (source.type !== 'postgres') continue;
+      for (const point of await listPgRestorePoints(source)) {
+        points.push({ restore: point.tag, source: source.name, path: point.where, database: point.database, made_at: timeOf(point.tag)!, bytes: point.bytes });
+      }
+    }
+  }
   for (const { source, live } of livePaths(loaded)) {
     const prefix = `.${basename(live)}.restorable-restore-point-`;
     for (const name of await readdir(dirname(live)).catch(() => [] as string[])) {
@@ -63,8 +80,10 @@ export async function findRestorePoints(loaded: LoadedPlan): Promise<RestorePoin
   return points.sort((a, b) => (a.restore < b.restore ? -1 : a.restore > b.restore ? 1 : a.source.localeCompare(b.source)));
 }
 
-export async function removeRestorePoint(point: RestorePoint): Promise<void> {
-  await rm(point.path, { recursive: true, force: true });
+export async function removeRestorePoint(loaded: LoadedPlan, point: RestorePoint): Promise<void> {
+  if (point.database === undefined) return rm(point.path, { recursive: true, force: true });
+  const source = loaded.plan.sources.find((s) => s.name === point.source);
+  if (source?.type === 'postgres') await dropPgRestorePoint(source, point.database);
 }
 
 /**
