@@ -28,15 +28,15 @@ export const restore: Command = async (input, io) => {
   return result;
 };
 
-/** Share of a disk that restore points may take before restore says so (RESTORABLE_RESTORE_POINT_SHARE, default 10%). */
-function shareOf(env: NodeJS.ProcessEnv): number {
+/** Share of a disk that restore points may take before restore says so: the plan's restore.restore_points_share (default 10%); RESTORABLE_RESTORE_POINT_SHARE overrides it for one run. */
+function shareOf(loaded: LoadedPlan, env: NodeJS.ProcessEnv): number {
   const raw = Number(env.RESTORABLE_RESTORE_POINT_SHARE?.replace(/%$/, ''));
-  return Number.isFinite(raw) && raw > 0 ? raw / 100 : 0.1;
+  return Number.isFinite(raw) && raw > 0 ? raw / 100 : Number(loaded.plan.restore.restore_points_share.slice(0, -1)) / 100;
 }
 
 async function warnCrowded(loaded: LoadedPlan, env: NodeJS.ProcessEnv, reporter: Reporter): Promise<void> {
   const points = await findRestorePoints(loaded, { databases: false }).catch(() => []);
-  const share = shareOf(env);
+  const share = shareOf(loaded, env);
   for (const disk of await crowdedDisks(points, share).catch(() => [])) {
     reporter.warn(
       `Restore points take ${formatBytes(disk.bytes)} of the ${formatBytes(disk.diskBytes)} disk holding ${disk.path} (more than ${Math.round(share * 1000) / 10}%); every restore keeps a whole copy of what it replaced. See them with \`restorable restore-points\`, clear old ones with \`restorable restore-points --older-than 7d\`.`,

@@ -162,7 +162,13 @@ export const planSchema = z.strictObject({
   locks: locks.prefault({}),
   retention: retention.optional(),
   schedule: schedule.optional(),
-  restore: z.strictObject({ healthchecks: z.array(healthCheck).default([]) }).default({ healthchecks: [] }),
+  restore: z
+    .strictObject({
+      healthchecks: z.array(healthCheck).default([]),
+      /** restore warns when restore points take more of their disk than this (each restore keeps a whole copy of what it replaced). */
+      restore_points_share: z.string().regex(/^(100|\d{1,2}(\.\d+)?)%$/, { error: 'a share of the disk such as "10%"' }).default('10%'),
+    })
+    .default({ healthchecks: [], restore_points_share: '10%' }),
   hooks: hooks.default({ pre_backup: [], post_backup: [], pre_restore: [], post_restore: [] }),
   /** Monitoring (src/notify/): where outcomes are sent, where metrics are pushed. */
   notify: z.array(notifierConfig).default([]),

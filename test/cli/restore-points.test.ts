@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
-import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 interface Point {
   restore: string;
@@ -90,6 +90,16 @@ describe('restore-points', () => {
     expect(run.stderr).toMatch(/warning: Restore points take [\d.]+ (KiB|MiB) of the [\d.]+ [KMGT]iB disk holding .* \(more than 0%\); every restore keeps a whole copy .*restorable restore-points --older-than 7d/);
     const quiet = await runCli(['restore', '--plan', ws.plan]);
     expect(quiet.stderr).not.toMatch(/Restore points take/);
+    // The share is the plan's to set (restore.restore_points_share); a share that is not one is a plan error at its line.
+    const plan = basePlan(ws.dir);
+    ws.writePlan({ ...plan, restore: { ...(plan.restore as object), restore_points_share: '0.0001%' } });
+    const set = await runCli(['restore', '--plan', ws.plan]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toMatch(/warning: Restore points take .* \(more than 0%\)/);
+    ws.writePlan({ ...plan, restore: { ...(plan.restore as object), restore_points_share: '10' } });
+    const wrong = await runCli(['validate', '--plan', ws.plan]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/restorable\.yml:\d+:\d+.*restore\.restore_points_share.*a share of the disk such as "10%"/);
     expect(readdirSync(dirname(ws.uploads)).filter((n) => n.includes('restore-point')).length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,0 +1,665 @@
+import { createRequire as __restorableCreateRequire } from 'node:module';
+import { fileURLToPath as __restorableFileURLToPath } from 'node:url';
+import { dirname as __restorableDirname } from 'node:path';
+const require = __restorableCreateRequire(import.meta.url);
+const __filename = __restorableFileURLToPath(import.meta.url);
+const __dirname = __restorableDirname(__filename);
+import {
+  readBytes,
+  readText
+} from "./chunk-FODICQVC.js";
+import {
+  decryptor,
+  encryptor,
+  generateX25519Identity,
+  identityToRecipient
+} from "./chunk-HSVOLJ6P.js";
+import {
+  external_exports
+} from "./chunk-QVOAAX5T.js";
+import {
+  IntegrityError,
+  NotFoundError,
+  reason
+} from "./chunk-WHVU3KGO.js";
+
+// src/repository/blob.ts
+import { createHash, createHmac } from "node:crypto";
+import zlib from "node:zlib";
+function blobId(bytes, key) {
+  return (key ? createHmac("sha256", key.key) : createHash("sha256")).update(bytes).digest("hex");
+}
+var z = zlib;
+var SAMPLE = 64 * 1024;
+var canCompress = typeof z.zstdCompressSync === "function";
+function packBlob(raw) {
+  if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
+  const level = { params: { [z.constants.ZSTD_c_compressionLevel]: 3 } };
+  if (raw.length >= 4 * SAMPLE && z.zstdCompressSync(raw.subarray(0, SAMPLE), level).length >= SAMPLE * 0.97) return { bytes: raw, compression: "none" };
+  const packed = z.zstdCompressSync(raw, level);
+  return packed.length < raw.length * 0.97 ? { bytes: packed, compression: "zstd" } : { bytes: raw, compression: "none" };
+}
+function unpackBlob(stored, compression, rawLength, id, key) {
+  let raw;
+  if (compression === "none") raw = stored;
+  else {
+    if (!z.zstdDecompressSync) throw new IntegrityError("This Node.js has no zstd in zlib and the blob is zstd-compressed.", { hint: "Run restorable on Node.js 22.15 or later to restore this repository." });
+    try {
+      raw = z.zstdDecompressSync(stored);
+    } catch (error) {
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${error.message}.`);
+    }
+  }
+  if (raw.length !== rawLength || blobId(raw, key) !== id) {
+    throw new IntegrityError(`Blob ${id.slice(0, 12)} is damaged: its content does not match its id.`, { hint: "Restore from another target (--target NAME)." });
+  }
+  return raw;
+}
+
+// src/repository/format.ts
+var REPO_FORMAT = 1;
+var hex64 = external_exports.string().regex(/^[0-9a-f]{64}$/);
+var repoKeys = {
+  root: (plan) => `${plan}/repo/`,
+  config: (plan) => `${plan}/repo/config.json`,
+  key: (plan, id) => `${plan}/repo/keys/${id}`,
+  keys: (plan) => `${plan}/repo/keys/`,
+  pack: (plan, id) => `${plan}/repo/data/${id.slice(0, 2)}/${id}`,
+  packs: (plan) => `${plan}/repo/data/`,
+  index: (plan, id) => `${plan}/repo/index/${id}`,
+  indexes: (plan) => `${plan}/repo/index/`
+};
+function idOfKey(key) {
+  const last = key.slice(key.lastIndexOf("/") + 1);
+  return /^[0-9a-f]{64}$/.test(last) ? last : void 0;
+}
+var repoConfig = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-repository"),
+  chunker: external_exports.object({ algorithm: external_exports.literal("fastcdc"), min: external_exports.number(), avg: external_exports.number(), max: external_exports.number() }),
+  keyed_ids: external_exports.boolean()
+});
+var blobEntry = external_exports.object({
+  id: hex64,
+  type: external_exports.enum(["data", "tree"]),
+  /** Where the stored blob starts in the pack's plaintext, and its stored length. */
+  offset: external_exports.number().int().nonnegative(),
+  length: external_exports.number().int().nonnegative(),
+  raw_length: external_exports.number().int().nonnegative(),
+  compression: external_exports.enum(["zstd", "none"])
+});
+var packHeader = external_exports.object({ format: external_exports.literal(REPO_FORMAT), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) });
+var PACK_MAGIC = Buffer.from("RSTPACK1");
+var indexObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-index"),
+  packs: external_exports.array(external_exports.object({ id: hex64, size: external_exports.number().int().nonnegative(), key_id: external_exports.string().nullable(), blobs: external_exports.array(blobEntry) }))
+});
+var nodeName = external_exports.string().refine((n) => n !== "" && n !== "." && n !== ".." && !/[/\0]/.test(n), { error: "not a plain file name" });
+var treeNode = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("file"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), size: external_exports.number().int().nonnegative(), content: external_exports.array(hex64) }),
+  external_exports.object({ type: external_exports.literal("dir"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), subtree: hex64 }),
+  external_exports.object({ type: external_exports.literal("symlink"), name: nodeName, mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string().regex(/^\d+$/), target: external_exports.string() })
+]);
+var tree = external_exports.object({ nodes: external_exports.array(treeNode) });
+var snapshotObject = external_exports.object({
+  format: external_exports.literal(REPO_FORMAT),
+  kind: external_exports.literal("restorable-snapshot"),
+  plan: external_exports.string(),
+  source: external_exports.string(),
+  backup_id: external_exports.string(),
+  time: external_exports.string(),
+  /** The tree blob of the source's folder itself (its mode and mtime are the root's). */
+  root: hex64,
+  root_meta: external_exports.object({ mode: external_exports.number().int(), uid: external_exports.number().int(), gid: external_exports.number().int(), mtime_ns: external_exports.string() }),
+  key_id: external_exports.string().nullable(),
+  counts: external_exports.object({ files: external_exports.number(), dirs: external_exports.number(), symlinks: external_exports.number(), bytes: external_exports.number() })
+});
+function snapshotFile(source, encrypted) {
+  return `${source}.snapshot.json${encrypted ? ".age" : ""}`;
+}
+
+// src/repository/repo-secret.ts
+import { randomBytes } from "node:crypto";
+
+// src/repository/seal.ts
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+async function through(input, transform) {
+  const parts = [];
+  await pipeline(Readable.from([input]), transform, new Writable({ write: (chunk, _e, callback) => (parts.push(chunk), callback()) }));
+  return Buffer.concat(parts);
+}
+function seal(plain, setting) {
+  return setting ? through(plain, encryptor(setting)) : Promise.resolve(plain);
+}
+function open(stored, record, keys, what) {
+  return record ? through(stored, decryptor(record, keys, what)) : Promise.resolve(stored);
+}
+
+// src/repository/store.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Readable as Readable2 } from "node:stream";
+
+// src/repository/chunker.ts
+import { createHash as createHash2, createHmac as createHmac2 } from "node:crypto";
+var DEFAULT_CHUNKER = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+function gearTable(key) {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 1) {
+    const label = `restorable gear ${i}`;
+    const digest = key ? createHmac2("sha256", key).update(label).digest() : createHash2("sha256").update(label).digest();
+    table[i] = digest.readUInt32LE(0);
+  }
+  return table;
+}
+function masks(avg) {
+  const bits = Math.round(Math.log2(avg));
+  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
+  return { small: top(bits + 2), large: top(bits - 2) };
+}
+function nextCut(data, start, end, final, gear, params) {
+  const available = end - start;
+  if (available <= params.min) return final ? available : -1;
+  const { small, large } = masks(params.avg);
+  const normal = Math.min(start + params.avg, end);
+  const limit = Math.min(start + params.max, end);
+  let hash = 0;
+  let i = start + params.min;
+  for (; i < normal; i += 1) {
+    hash = (hash << 1) + gear[data[i]] >>> 0;
+    if ((hash & small) === 0) return i + 1 - start;
+  }
+  for (; i < limit; i += 1) {
+    hash = (hash << 1) + gear[data[i]] >>> 0;
+    if ((hash & large) === 0) return i + 1 - start;
+  }
+  if (limit - start === params.max) return params.max;
+  return final ? available : -1;
+}
+
+// src/repository/store.ts
+async function readAll(target, key) {
+  if (target.localPath) {
+    try {
+      return await readFile(target.localPath(key));
+    } catch {
+    }
+  }
+  return readBytes(target, key);
+}
+var sha256 = (bytes) => createHash3("sha256").update(bytes).digest("hex");
+function digestOf(parts) {
+  const hash = createHash3("sha256");
+  let length = 0;
+  for (const part of parts) {
+    hash.update(part);
+    length += part.length;
+  }
+  return { sha256: hash.digest("hex"), length };
+}
+async function digestStored(target, key) {
+  const hash = createHash3("sha256");
+  let length = 0;
+  for await (const chunk of await target.get(key)) {
+    hash.update(chunk);
+    length += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), length };
+}
+async function putVerified(target, key, body) {
+  const parts = Buffer.isBuffer(body) ? [body] : body;
+  const want = digestOf(parts);
+  await target.put(key, Readable2.from(parts));
+  const back = await digestStored(target, key);
+  if (back.length !== want.length || back.sha256 !== want.sha256) {
+    throw new IntegrityError(`${key} read back ${back.length} bytes that differ from the ${want.length} written.`, { hint: "The store returned other bytes than it was given; check the disk or the service." });
+  }
+}
+async function listRepo(target, plan) {
+  const listing = { keys: [], packs: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Map() };
+  for (const object of await target.list(repoKeys.root(plan))) {
+    const id = idOfKey(object.key);
+    if (object.key === repoKeys.config(plan)) listing.config = object;
+    else if (object.key.startsWith(repoKeys.keys(plan))) listing.keys.push(object.key.slice(repoKeys.keys(plan).length));
+    else if (id && object.key === repoKeys.pack(plan, id)) listing.packs.set(id, object.size);
+    else if (id && object.key === repoKeys.index(plan, id)) listing.indexes.set(id, object.size);
+  }
+  return listing;
+}
+function newConfig(keyed) {
+  const { min, avg, max } = DEFAULT_CHUNKER;
+  return { format: REPO_FORMAT, kind: "restorable-repository", chunker: { algorithm: "fastcdc", min, avg, max }, keyed_ids: keyed };
+}
+async function readConfig(target, plan) {
+  const text = await readText(target, repoKeys.config(plan));
+  let parsed;
+  try {
+    parsed = repoConfig.safeParse(JSON.parse(text));
+  } catch (error) {
+    throw new IntegrityError(`The repository config on target "${target.name}" is not valid JSON (${reason(error)}).`);
+  }
+  if (!parsed.success) throw new IntegrityError(`The repository config on target "${target.name}" is not one this restorable reads (format ${REPO_FORMAT}).`, { hint: "A newer restorable may have written it: upgrade." });
+  return parsed.data;
+}
+async function loadIndex(target, plan, id, cache, opening) {
+  let plain = cache ? await cache.index(id) : void 0;
+  if (!plain) {
+    if (opening.record && !opening.keys) return void 0;
+    const stored = await readAll(target, repoKeys.index(plan, id));
+    if (sha256(stored) !== id) throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is damaged: its sha256 differs from its name.`, { hint: "Run `restorable verify`; the packs it lists are written again by the next backup." });
+    plain = await open(stored, opening.record, opening.keys ?? { identities: [] }, `Index ${id.slice(0, 12)}`);
+    await cache?.saveIndex(id, plain);
+  }
+  const parsed = indexObject.safeParse(JSON.parse(plain.toString("utf8")));
+  if (!parsed.success) {
+    await cache?.forgetIndex(id);
+    throw new IntegrityError(`Index ${id.slice(0, 12)} on target "${target.name}" is not a restorable index.`);
+  }
+  return parsed.data;
+}
+async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+  const present = /* @__PURE__ */ new Set();
+  for (const id of listing.indexes.keys()) {
+    let index;
+    try {
+      index = await loadIndex(target, plan, id, cache, opening);
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      onSkip?.(error.message);
+      continue;
+    }
+    if (!index) continue;
+    for (const pack of index.packs) {
+      if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
+      present.add(pack.id);
+      for (const blob of pack.blobs) into.add(pack.id, blob);
+    }
+  }
+  return present;
+}
+
+// src/repository/repo-secret.ts
+var secretJson = external_exports.object({ id_key: external_exports.string().regex(/^[0-9a-f]{64}$/), identity: external_exports.string().regex(/^AGE-SECRET-KEY-1[0-9A-Z]+$/).nullable() });
+async function fromJson(id, text) {
+  let parsed;
+  try {
+    parsed = secretJson.safeParse(JSON.parse(text));
+  } catch {
+    return void 0;
+  }
+  if (!parsed.success) return void 0;
+  const { id_key, identity } = parsed.data;
+  return { idKey: { id, key: Buffer.from(id_key, "hex") }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+}
+var toJson = (s) => JSON.stringify({ id_key: s.idKey.key.toString("hex"), identity: s.identity });
+function objectSealing(secret, plan) {
+  return secret.recipient ? { age_recipients: [secret.recipient] } : plan;
+}
+function objectRecord(secret, plan) {
+  const recipients = secret?.recipient ? [secret.recipient] : [...plan.age_recipients ?? []];
+  return { format: "age", mode: "recipients", recipients };
+}
+function objectKeys(secret, userKeys) {
+  if (secret.identity) return { identities: [secret.identity] };
+  return userKeys && userKeys.identities.length > 0 ? userKeys : null;
+}
+async function chooseSecret(cache, held, targets, plan, setting, userKeys) {
+  const onAny = new Set([...held.values()].flat());
+  for (const id of await cache.keyIds()) {
+    const text = await cache.key(id);
+    const secret2 = text && onAny.has(id) ? await fromJson(id, text) : void 0;
+    if (secret2) return secret2;
+  }
+  if (userKeys) {
+    for (const target of targets) {
+      for (const id of held.get(target.name) ?? []) {
+        const secret2 = await openSecret(target, plan, id, setting, userKeys).catch(() => void 0);
+        if (secret2) {
+          await cache.saveKey(id, toJson(secret2));
+          return secret2;
+        }
+      }
+    }
+  }
+  const identity = setting.passphrase !== void 0 ? await generateX25519Identity() : null;
+  const secret = { idKey: { id: randomBytes(16).toString("hex"), key: randomBytes(32) }, identity, recipient: identity ? await identityToRecipient(identity) : null };
+  await cache.saveKey(secret.idKey.id, toJson(secret));
+  return secret;
+}
+async function storeSecret(target, plan, secret, setting) {
+  await putVerified(target, repoKeys.key(plan, secret.idKey.id), await seal(Buffer.from(toJson(secret)), setting));
+}
+async function openSecret(target, plan, id, setting, keys) {
+  const record = setting.passphrase !== void 0 ? { format: "age", mode: "passphrase", recipients: [] } : { format: "age", mode: "recipients", recipients: [...setting.age_recipients ?? []] };
+  const plain = await open(await readAll(target, repoKeys.key(plan, id)), record, keys, `The repository key ${id}`);
+  const secret = await fromJson(id, plain.toString("utf8"));
+  if (!secret) throw new IntegrityError(`The repository key ${id} on target "${target.name}" is not one restorable wrote.`);
+  return secret;
+}
+
+// src/repository/blob-map.ts
+var ID_BYTES = 32;
+var NONE = -1;
+var TREE = 1;
+var ZSTD = 2;
+var BlobMap = class {
+  packs = [];
+  packNumbers = /* @__PURE__ */ new Map();
+  count = 0;
+  distinct = 0;
+  ids = Buffer.alloc(0);
+  pack = new Uint32Array(0);
+  offset = new Uint32Array(0);
+  length = new Uint32Array(0);
+  raw = new Uint32Array(0);
+  flags = new Uint8Array(0);
+  /** The next entry with the same id (another pack), or NONE. */
+  next = new Int32Array(0);
+  /** Entry number + 1 of the first entry of each id; 0 is an empty slot. */
+  table = new Int32Array(1024);
+  probe = Buffer.alloc(ID_BYTES);
+  /** Distinct blob ids held. */
+  get size() {
+    return this.distinct;
+  }
+  add(pack, entry) {
+    this.probe.write(entry.id, "hex");
+    const slot = this.slotOf(this.probe);
+    const first = this.table[slot] - 1;
+    let packNumber = this.packNumbers.get(pack);
+    if (packNumber === void 0) {
+      packNumber = this.packs.push(pack) - 1;
+      this.packNumbers.set(pack, packNumber);
+    }
+    for (let at = first; at !== NONE; at = this.next[at]) if (this.pack[at] === packNumber) return;
+    const n = this.append(packNumber, entry);
+    if (first === NONE) {
+      this.table[slot] = n + 1;
+      this.distinct += 1;
+      if (this.distinct * 2 > this.table.length) this.rehash();
+    } else {
+      this.next[n] = this.next[first];
+      this.next[first] = n;
+    }
+  }
+  locations(id) {
+    const out = [];
+    for (let at = this.firstOf(id); at !== NONE; at = this.next[at]) out.push({ pack: this.packs[this.pack[at]], entry: this.entryAt(id, at) });
+    return out;
+  }
+  /** Whether one of the packs holding `id` is in `packs` (no objects made: the writer asks this for every chunk). */
+  inAnyOf(id, packs) {
+    for (let at = this.firstOf(id); at !== NONE; at = this.next[at]) if (packs.has(this.packs[this.pack[at]])) return true;
+    return false;
+  }
+  firstOf(id) {
+    if (this.count === 0) return NONE;
+    this.probe.write(id, "hex");
+    return this.table[this.slotOf(this.probe)] - 1;
+  }
+  entryAt(id, at) {
+    const flags = this.flags[at];
+    return { id, type: flags & TREE ? "tree" : "data", offset: this.offset[at], length: this.length[at], raw_length: this.raw[at], compression: flags & ZSTD ? "zstd" : "none" };
+  }
+  /** The slot holding `id`, or the empty slot where it would go (linear probing). */
+  slotOf(id) {
+    const mask = this.table.length - 1;
+    for (let slot = id.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
+      const held = this.table[slot] - 1;
+      if (held === NONE || this.ids.compare(id, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
+    }
+  }
+  append(packNumber, entry) {
+    if (this.count === this.pack.length) this.grow(Math.max(1024, this.count * 2));
+    const n = this.count++;
+    this.probe.copy(this.ids, n * ID_BYTES);
+    this.pack[n] = packNumber;
+    this.offset[n] = entry.offset;
+    this.length[n] = entry.length;
+    this.raw[n] = entry.raw_length;
+    this.flags[n] = (entry.type === "tree" ? TREE : 0) | (entry.compression === "zstd" ? ZSTD : 0);
+    this.next[n] = NONE;
+    return n;
+  }
+  grow(capacity) {
+    const ids = Buffer.allocUnsafeSlow(capacity * ID_BYTES);
+    this.ids.copy(ids);
+    this.ids = ids;
+    const widen = (old, make) => {
+      const wider = make(capacity);
+      wider.set(old);
+      return wider;
+    };
+    this.pack = widen(this.pack, (n) => new Uint32Array(n));
+    this.offset = widen(this.offset, (n) => new Uint32Array(n));
+    this.length = widen(this.length, (n) => new Uint32Array(n));
+    this.raw = widen(this.raw, (n) => new Uint32Array(n));
+    this.flags = widen(this.flags, (n) => new Uint8Array(n));
+    this.next = widen(this.next, (n) => new Int32Array(n));
+  }
+  /** Doubles the table; only the first entry of each id is in it (the others hang off it). */
+  rehash() {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    const mask = this.table.length - 1;
+    for (const held of old) {
+      if (held === 0) continue;
+      let slot = this.ids.readUInt32LE((held - 1) * ID_BYTES) & mask;
+      while (this.table[slot] !== 0) slot = slot + 1 & mask;
+      this.table[slot] = held;
+    }
+  }
+};
+var IdSet = class {
+  count = 0;
+  ids = Buffer.alloc(0);
+  table = new Int32Array(1024);
+  probe = Buffer.alloc(ID_BYTES);
+  get size() {
+    return this.count;
+  }
+  /** Adds `id`; false when it was there already. */
+  add(id) {
+    this.probe.write(id, "hex");
+    const slot = this.slotOf();
+    if (this.table[slot] !== 0) return false;
+    if (this.count * ID_BYTES === this.ids.length) {
+      const wider = Buffer.allocUnsafeSlow(Math.max(1024, this.count * 2) * ID_BYTES);
+      this.ids.copy(wider);
+      this.ids = wider;
+    }
+    this.probe.copy(this.ids, this.count * ID_BYTES);
+    this.table[slot] = ++this.count;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return true;
+  }
+  has(id) {
+    this.probe.write(id, "hex");
+    return this.table[this.slotOf()] !== 0;
+  }
+  slotOf() {
+    const mask = this.table.length - 1;
+    for (let slot = this.probe.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
+      const held = this.table[slot] - 1;
+      if (held === NONE || this.ids.compare(this.probe, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
+    }
+  }
+  rehash() {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let n = 0; n < this.count; n += 1) {
+      let slot = this.ids.readUInt32LE(n * ID_BYTES) & mask;
+      while (this.table[slot] !== 0) slot = slot + 1 & mask;
+      this.table[slot] = n + 1;
+    }
+  }
+};
+
+// src/repository/reader.ts
+var CACHED_PACKS = 6;
+var RepoReader = class _RepoReader {
+  constructor(target, plan, blobs, present, opening, idKey, read = { packs: 0, bytes: 0 }) {
+    this.target = target;
+    this.plan = plan;
+    this.blobs = blobs;
+    this.present = present;
+    this.opening = opening;
+    this.idKey = idKey;
+    this.read = read;
+  }
+  packs = /* @__PURE__ */ new Map();
+  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
+  static async open(target, plan, snapshot, encryption, keys, listing) {
+    const list = listing ?? await listRepo(target, plan);
+    let secret = null;
+    if (snapshot.key_id) {
+      if (!encryption) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
+      if (!list.keys.includes(snapshot.key_id)) throw new IntegrityError(`The repository key ${snapshot.key_id} of backup ${snapshot.backup_id} is missing on target "${target.name}".`, { hint: "Restore from another target (--target NAME)." });
+      secret = await openSecret(target, plan, snapshot.key_id, encryption, keys);
+    }
+    const opening = { record: encryption && secret ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, keys) : null };
+    const blobs = new BlobMap();
+    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, (message) => {
+      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    });
+    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+  }
+  /** Packs being read, so that files restored at once share one read of a pack. */
+  loading = /* @__PURE__ */ new Map();
+  async pack(id) {
+    const hit = this.packs.get(id);
+    if (hit) {
+      this.packs.delete(id);
+      this.packs.set(id, hit);
+      return hit;
+    }
+    const pending = this.loading.get(id);
+    if (pending) return pending;
+    const loading = this.load(id).finally(() => this.loading.delete(id));
+    this.loading.set(id, loading);
+    return loading;
+  }
+  async load(id) {
+    const stored = await readAll(this.target, repoKeys.pack(this.plan, id)).catch((error) => {
+      throw error instanceof NotFoundError ? new IntegrityError(`Pack ${id.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME)." }) : error;
+    });
+    if (this.opening.record && sha256(stored) !== id) throw this.damaged(id);
+    const plain = await open(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
+    this.read.packs += 1;
+    this.read.bytes += stored.length;
+    this.packs.set(id, plain);
+    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
+    return plain;
+  }
+  damaged(pack) {
+    return new IntegrityError(`Pack ${pack.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+  }
+  /** The blob's bytes, proven to be the blob `id` names. */
+  async blob(id) {
+    const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const plain = await this.pack(where.pack);
+    const { offset, length, raw_length, compression } = where.entry;
+    try {
+      if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
+      return unpackBlob(plain.subarray(offset, offset + length), compression, raw_length, id, this.idKey);
+    } catch (error) {
+      if (!this.opening.record && sha256(plain) !== where.pack) throw this.damaged(where.pack);
+      throw error;
+    }
+  }
+  async tree(id) {
+    return parseTree(await this.blob(id), id);
+  }
+};
+var FallbackReader = class {
+  constructor(primary, others, warn) {
+    this.primary = primary;
+    this.others = others;
+    this.warn = warn;
+  }
+  opened;
+  warned = /* @__PURE__ */ new Set();
+  async blob(id) {
+    try {
+      return await this.primary.blob(id);
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      this.opened ??= await this.others();
+      for (const reader of this.opened) {
+        const bytes = await reader.blob(id).catch(() => void 0);
+        if (!bytes) continue;
+        if (!this.warned.has(error.message)) {
+          this.warned.add(error.message);
+          this.warn(`${error.message} Read what it held from target "${reader.target.name}" instead; run \`restorable verify\`.`);
+        }
+        return bytes;
+      }
+      throw error;
+    }
+  }
+  async tree(id) {
+    return parseTree(await this.blob(id), id);
+  }
+};
+function parseTree(bytes, id) {
+  {
+    let parsed;
+    try {
+      parsed = tree.safeParse(JSON.parse(bytes.toString("utf8")));
+    } catch {
+      parsed = void 0;
+    }
+    if (!parsed?.success) throw new IntegrityError(`Tree ${id.slice(0, 12)} is not a folder listing restorable reads.`);
+    const names = parsed.data.nodes.map((n) => n.name);
+    if (new Set(names).size !== names.length) throw new IntegrityError(`Tree ${id.slice(0, 12)} names one entry twice.`, { hint: "The snapshot is unsafe to restore; nothing was written from it." });
+    return parsed.data;
+  }
+}
+function parseSnapshot(plain, what) {
+  let parsed;
+  try {
+    parsed = snapshotObject.safeParse(JSON.parse(plain.toString("utf8")));
+  } catch {
+    parsed = void 0;
+  }
+  if (!parsed?.success) throw new IntegrityError(`${what} is not a restorable snapshot.`, { hint: "Use another backup (--backup ID)." });
+  return parsed.data;
+}
+
+export {
+  REPO_FORMAT,
+  repoKeys,
+  PACK_MAGIC,
+  nodeName,
+  snapshotFile,
+  BlobMap,
+  IdSet,
+  blobId,
+  packBlob,
+  seal,
+  open,
+  DEFAULT_CHUNKER,
+  gearTable,
+  nextCut,
+  readAll,
+  sha256,
+  digestOf,
+  putVerified,
+  listRepo,
+  newConfig,
+  readConfig,
+  loadIndex,
+  loadRepo,
+  objectSealing,
+  objectRecord,
+  objectKeys,
+  chooseSecret,
+  storeSecret,
+  openSecret,
+  RepoReader,
+  FallbackReader,
+  parseSnapshot
+};
