@@ -16,9 +16,10 @@ export function settleWithin(work: Promise<unknown>, ms = 5_000): Promise<void> 
 
 /**
  * ssh2 sends a write longer than one packet as a chain, each part after the
- * last one's answer: a 16 MiB pack part was 512 round trips in a row (a 32 MiB
- * repository backup took 14 s on loopback). Pieces of OpenSSH's own sftp
- * client size, 64 in flight as it does, keep the link full.
+ * last one's answer, so a 16 MiB pack handed over whole would be hundreds of
+ * round trips in a row on a distant server. Pieces of OpenSSH's own sftp
+ * client size, 64 in flight as it does, keep the link full whatever the
+ * caller's chunk sizes (on loopback the difference does not show).
  */
 const PIECE = 32 << 10;
 const WRITES_IN_FLIGHT = 64;
