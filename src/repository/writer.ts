@@ -23,6 +23,7 @@ import { PACK_MAGIC, REPO_FORMAT, repoKeys, type BlobEntry, type IndexObject, ty
 import { chooseSecret, objectKeys, objectRecord, objectSealing, storeSecret, type RepoSecret } from './repo-secret.js';
 import { seal } from './seal.js';
 import { Bounded } from '../util/bounded.js';
+import { faultStep } from '../util/fault.js';
 import { BlobMap } from './blob-map.js';
 import { digestOf, listRepo, loadRepo, newConfig, putVerified, readConfig, sha256, type Listing } from './store.js';
 
@@ -257,6 +258,7 @@ export class RepoWriter {
 
   /** Writes one index naming the packs `state`'s target got since its last index (each already stored and verified). */
   private async writeIndex(state: TargetState): Promise<void> {
+    faultStep('index');
     const index: IndexObject = { format: REPO_FORMAT, kind: 'restorable-index', packs: state.added };
     const plain = Buffer.from(JSON.stringify(index));
     const sealed = this.options.encryption ? await seal(plain, objectSealing(this.secret!, this.options.encryption)) : plain;

@@ -11,6 +11,9 @@
  * - `prune:<n>` just before the n-th change a prune makes on any target
  *   (a manifest removed, a backup's other objects removed, an incomplete
  *   backup cleared, a repository index written or removed, packs removed).
+ * - `index:<n>` just before the n-th repository index a backup writes (a
+ *   run writes one every INDEX_BLOBS blobs, repository/writer.ts, and one
+ *   at the end).
  */
 import { RunError } from '../errors.js';
 

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-KVG73OZR.js";
+} from "./chunk-6ZWHPCWD.js";
 import {
   ISSUES_URL,
   VERSION

@@ -52,6 +52,7 @@ import {
   storeSecret
 } from "./chunk-K3NVT2LX.js";
 import {
+  faultStep,
   keyOf,
   loadSigner,
   makeBackupId,
@@ -728,6 +729,7 @@ var RepoWriter = class _RepoWriter {
   }
   /** Writes one index naming the packs `state`'s target got since its last index (each already stored and verified). */
   async writeIndex(state) {
+    faultStep("index");
     const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };
     const plain = Buffer.from(JSON.stringify(index));
     const sealed = this.options.encryption ? await seal(plain, objectSealing(this.secret, this.options.encryption)) : plain;
