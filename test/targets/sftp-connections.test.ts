@@ -71,3 +71,13 @@ it('closeLingering ends the idle connections (the CLI and the Action call it at 
   for (let i = 0; i < 100 && (readFileSync(log, 'utf8').match(/Disconnected from user|Received disconnect/g)?.length ?? 0) === closedBefore; i++) await sleep(20);
   expect(readFileSync(log, 'utf8').match(/Disconnected from user|Received disconnect/g)?.length ?? 0).toBeGreaterThan(closedBefore);
 });
+
+it('a pooled connection the server dropped while idle is not used: the next operation connects again', async () => {
+  const target = box();
+  await target.put('c/one', Readable.from([Buffer.from('one')]));
+  await sshd.stop();
+  await sshd.start();
+  const before = sshd.connections();
+  expect((await read(await target.get('c/one'))).toString()).toBe('one');
+  expect(sshd.connections() - before).toBe(1);
+});
