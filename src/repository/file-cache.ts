@@ -19,6 +19,7 @@ import { createHash, hash as oneShot } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { KeyTable, widen } from './key-table.js';
 
 export interface FileStat {
   size: bigint;
@@ -35,21 +36,24 @@ const ROWS_PER_WRITE = 4096;
 const pathKey: (path: string) => Buffer =
   typeof oneShot === 'function' ? (path) => oneShot('sha1', path, 'buffer') : (path) => createHash('sha1').update(path).digest();
 
-/** Last run's entries, in flat arrays. */
+/** Last run's entries, in flat arrays, numbered by their path hash's KeyTable number. */
 class Previous {
-  count = 0;
-  keys = Buffer.alloc(0);
+  private readonly paths = new KeyTable(KEY_BYTES);
   stats = new BigUint64Array(0); // size, mtime, ctime, ino per entry
-  first = new Uint32Array(0); // first id of the entry in `ids`
-  many = new Uint32Array(0); // how many ids
-  ids = Buffer.alloc(0);
-  idCount = 0;
-  table = new Int32Array(0);
+  private first = new Uint32Array(0); // first id of the entry in `ids`
+  private many = new Uint32Array(0); // how many ids
+  private ids = Buffer.alloc(0);
+  private idCount = 0;
 
+  /** A path listed twice keeps its last entry. */
   add(path: string, stat: [bigint, bigint, bigint, bigint], content: string[]): void {
-    if (this.count === this.first.length) this.grow();
-    const n = this.count++;
-    pathKey(path).copy(this.keys, n * KEY_BYTES, 0, KEY_BYTES);
+    const n = this.paths.add(pathKey(path));
+    if (n === this.first.length) {
+      const capacity = Math.max(1024, n * 2);
+      this.stats = widen(this.stats, capacity * 4);
+      this.first = widen(this.first, capacity);
+      this.many = widen(this.many, capacity);
+    }
     this.stats.set(stat, n * 4);
     if ((this.idCount + content.length) * ID_BYTES > this.ids.length) {
       const wider = Buffer.allocUnsafeSlow(Math.max(this.ids.length * 2, (this.idCount + content.length) * ID_BYTES, 1 << 16));
@@ -61,41 +65,8 @@ class Previous {
     for (const id of content) this.ids.write(id, this.idCount++ * ID_BYTES, ID_BYTES, 'hex');
   }
 
-  private grow(): void {
-    const capacity = Math.max(1024, this.count * 2);
-    const keys = Buffer.allocUnsafeSlow(capacity * KEY_BYTES);
-    this.keys.copy(keys);
-    this.keys = keys;
-    const stats = new BigUint64Array(capacity * 4);
-    stats.set(this.stats);
-    this.stats = stats;
-    const first = new Uint32Array(capacity);
-    first.set(this.first);
-    this.first = first;
-    const many = new Uint32Array(capacity);
-    many.set(this.many);
-    this.many = many;
-  }
-
-  /** Builds the lookup table once everything is loaded; a path listed twice keeps its last entry. */
-  index(): void {
-    let size = 1024;
-    while (size < this.count * 2) size *= 2;
-    this.table = new Int32Array(size);
-    for (let n = 0; n < this.count; n += 1) this.table[this.slotOf(this.keys.subarray(n * KEY_BYTES, (n + 1) * KEY_BYTES))] = n + 1;
-  }
-
-  private slotOf(key: Buffer): number {
-    const mask = this.table.length - 1;
-    for (let slot = key.readUInt32LE(0) & mask; ; slot = (slot + 1) & mask) {
-      const held = this.table[slot]! - 1;
-      if (held < 0 || this.keys.compare(key, 0, KEY_BYTES, held * KEY_BYTES, (held + 1) * KEY_BYTES) === 0) return slot;
-    }
-  }
-
   find(path: string): number {
-    if (this.count === 0) return -1;
-    return this.table[this.slotOf(pathKey(path))]! - 1;
+    return this.paths.size === 0 ? -1 : this.paths.find(pathKey(path));
   }
 
   content(n: number): string[] {
@@ -106,7 +77,7 @@ class Previous {
 }
 
 export class FileCache {
-  private readonly previous = new Previous();
+  private previous = new Previous();
   private fd: number | undefined;
   private rows: string[] = [];
   private readonly temp: string;
@@ -129,7 +100,7 @@ export class FileCache {
       // no cache folder yet
     }
     for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(join(dirname(path), name), { force: true });
-    const previous = cache.previous;
+    let previous = new Previous();
     try {
       const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
       let first = true;
@@ -145,9 +116,9 @@ export class FileCache {
         previous.add(name, [BigInt(size), BigInt(mtimeNs), BigInt(ctimeNs), BigInt(ino)], content);
       }
     } catch {
-      previous.count = 0; // missing or damaged: it only costs reading the files again
+      previous = new Previous(); // missing or damaged: it only costs reading the files again
     }
-    previous.index();
+    cache.previous = previous;
     return cache;
   }
 

@@ -7,11 +7,11 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-6EVNQU2S.js";
+} from "./chunk-XO3F3LFL.js";
 import {
   withLock
 } from "./chunk-HKY2PSY2.js";
-import "./chunk-K3NVT2LX.js";
+import "./chunk-YAFUJXMA.js";
 import "./chunk-FODICQVC.js";
 import "./chunk-HSVOLJ6P.js";
 import {

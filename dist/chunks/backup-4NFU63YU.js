@@ -21,7 +21,7 @@ import {
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-6EVNQU2S.js";
+} from "./chunk-XO3F3LFL.js";
 import {
   makeStaging,
   withLock
@@ -29,6 +29,7 @@ import {
 import {
   BlobMap,
   DEFAULT_CHUNKER,
+  KeyTable,
   PACK_MAGIC,
   REPO_FORMAT,
   blobId,
@@ -49,8 +50,9 @@ import {
   seal,
   sha256,
   snapshotFile,
-  storeSecret
-} from "./chunk-K3NVT2LX.js";
+  storeSecret,
+  widen
+} from "./chunk-YAFUJXMA.js";
 import {
   faultStep,
   keyOf,
@@ -248,8 +250,7 @@ var ID_BYTES = 32;
 var ROWS_PER_WRITE = 4096;
 var pathKey = typeof oneShot === "function" ? (path) => oneShot("sha1", path, "buffer") : (path) => createHash2("sha1").update(path).digest();
 var Previous = class {
-  count = 0;
-  keys = Buffer.alloc(0);
+  paths = new KeyTable(KEY_BYTES);
   stats = new BigUint64Array(0);
   // size, mtime, ctime, ino per entry
   first = new Uint32Array(0);
@@ -258,11 +259,15 @@ var Previous = class {
   // how many ids
   ids = Buffer.alloc(0);
   idCount = 0;
-  table = new Int32Array(0);
+  /** A path listed twice keeps its last entry. */
   add(path, stat2, content) {
-    if (this.count === this.first.length) this.grow();
-    const n = this.count++;
-    pathKey(path).copy(this.keys, n * KEY_BYTES, 0, KEY_BYTES);
+    const n = this.paths.add(pathKey(path));
+    if (n === this.first.length) {
+      const capacity = Math.max(1024, n * 2);
+      this.stats = widen(this.stats, capacity * 4);
+      this.first = widen(this.first, capacity);
+      this.many = widen(this.many, capacity);
+    }
     this.stats.set(stat2, n * 4);
     if ((this.idCount + content.length) * ID_BYTES > this.ids.length) {
       const wider = Buffer.allocUnsafeSlow(Math.max(this.ids.length * 2, (this.idCount + content.length) * ID_BYTES, 1 << 16));
@@ -273,38 +278,8 @@ var Previous = class {
     this.many[n] = content.length;
     for (const id of content) this.ids.write(id, this.idCount++ * ID_BYTES, ID_BYTES, "hex");
   }
-  grow() {
-    const capacity = Math.max(1024, this.count * 2);
-    const keys = Buffer.allocUnsafeSlow(capacity * KEY_BYTES);
-    this.keys.copy(keys);
-    this.keys = keys;
-    const stats = new BigUint64Array(capacity * 4);
-    stats.set(this.stats);
-    this.stats = stats;
-    const first = new Uint32Array(capacity);
-    first.set(this.first);
-    this.first = first;
-    const many = new Uint32Array(capacity);
-    many.set(this.many);
-    this.many = many;
-  }
-  /** Builds the lookup table once everything is loaded; a path listed twice keeps its last entry. */
-  index() {
-    let size = 1024;
-    while (size < this.count * 2) size *= 2;
-    this.table = new Int32Array(size);
-    for (let n = 0; n < this.count; n += 1) this.table[this.slotOf(this.keys.subarray(n * KEY_BYTES, (n + 1) * KEY_BYTES))] = n + 1;
-  }
-  slotOf(key) {
-    const mask = this.table.length - 1;
-    for (let slot = key.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
-      const held = this.table[slot] - 1;
-      if (held < 0 || this.keys.compare(key, 0, KEY_BYTES, held * KEY_BYTES, (held + 1) * KEY_BYTES) === 0) return slot;
-    }
-  }
   find(path) {
-    if (this.count === 0) return -1;
-    return this.table[this.slotOf(pathKey(path))] - 1;
+    return this.paths.size === 0 ? -1 : this.paths.find(pathKey(path));
   }
   content(n) {
     const out = [];
@@ -331,7 +306,7 @@ var FileCache = class _FileCache {
     } catch {
     }
     for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(join2(dirname(path), name), { force: true });
-    const previous = cache.previous;
+    let previous = new Previous();
     try {
       const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
       let first = true;
@@ -346,9 +321,9 @@ var FileCache = class _FileCache {
         previous.add(name, [BigInt(size), BigInt(mtimeNs), BigInt(ctimeNs), BigInt(ino)], content);
       }
     } catch {
-      previous.count = 0;
+      previous = new Previous();
     }
-    previous.index();
+    cache.previous = previous;
     return cache;
   }
   /** The blobs of `path` when its size, mtime, ctime and inode are as last time. */

@@ -8,10 +8,10 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-4II5HVCI.js";
+} from "./chunk-KUXFHLY5.js";
 import {
   buildSnapshot
-} from "./chunk-ADYBZDPK.js";
+} from "./chunk-HC7WIZER.js";
 import {
   crowdedDisks,
   findRestorePoints
@@ -19,7 +19,7 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-KG4EEXIS.js";
+} from "./chunk-VNSQWZJ2.js";
 import "./chunk-YH5F6NDD.js";
 import {
   runHook
@@ -30,7 +30,7 @@ import "./chunk-VVQG7G5T.js";
 import {
   withLock
 } from "./chunk-HKY2PSY2.js";
-import "./chunk-K3NVT2LX.js";
+import "./chunk-YAFUJXMA.js";
 import {
   faultPoint,
   makeBackupId

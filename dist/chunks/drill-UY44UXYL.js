@@ -8,8 +8,8 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-4II5HVCI.js";
-import "./chunk-ADYBZDPK.js";
+} from "./chunk-KUXFHLY5.js";
+import "./chunk-HC7WIZER.js";
 import {
   findBackup
 } from "./chunk-YH5F6NDD.js";
@@ -19,7 +19,7 @@ import "./chunk-VVQG7G5T.js";
 import {
   withLock
 } from "./chunk-HKY2PSY2.js";
-import "./chunk-K3NVT2LX.js";
+import "./chunk-YAFUJXMA.js";
 import {
   DRILL,
   keyOf,

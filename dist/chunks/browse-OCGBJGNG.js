@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-KG4EEXIS.js";
+} from "./chunk-VNSQWZJ2.js";
 import "./chunk-YH5F6NDD.js";
 import "./chunk-VVQG7G5T.js";
-import "./chunk-K3NVT2LX.js";
+import "./chunk-YAFUJXMA.js";
 import "./chunk-FODICQVC.js";
 import "./chunk-HSVOLJ6P.js";
 import {

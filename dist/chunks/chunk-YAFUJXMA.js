@@ -339,6 +339,66 @@ async function openSecret(target, plan, id, setting, keys) {
   return secret;
 }
 
+// src/repository/key-table.ts
+var KeyTable = class {
+  constructor(width) {
+    this.width = width;
+  }
+  count = 0;
+  keys = Buffer.alloc(0);
+  /** Key number + 1; 0 is an empty slot. */
+  table = new Int32Array(1024);
+  get size() {
+    return this.count;
+  }
+  /** The number of `key` (its first `width` bytes), or -1. */
+  find(key) {
+    if (this.count === 0) return -1;
+    return this.table[this.slotOf(key)] - 1;
+  }
+  /** The number of `key`, added if it was not there. */
+  add(key) {
+    const slot = this.slotOf(key);
+    const held = this.table[slot] - 1;
+    if (held >= 0) return held;
+    if ((this.count + 1) * this.width > this.keys.length) {
+      const wider = Buffer.allocUnsafeSlow(Math.max(1024, this.count * 2) * this.width);
+      this.keys.copy(wider, 0, 0, this.count * this.width);
+      this.keys = wider;
+    }
+    key.copy(this.keys, this.count * this.width, 0, this.width);
+    const n = this.count++;
+    this.table[slot] = n + 1;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return n;
+  }
+  /** Key `n` as lowercase hex. */
+  hex(n) {
+    return this.keys.toString("hex", n * this.width, (n + 1) * this.width);
+  }
+  slotOf(key) {
+    const mask = this.table.length - 1;
+    for (let slot = key.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
+      const held = this.table[slot] - 1;
+      if (held < 0 || this.keys.compare(key, 0, this.width, held * this.width, (held + 1) * this.width) === 0) return slot;
+    }
+  }
+  rehash() {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let n = 0; n < this.count; n += 1) {
+      let slot = this.keys.readUInt32LE(n * this.width) & mask;
+      while (this.table[slot] !== 0) slot = slot + 1 & mask;
+      this.table[slot] = n + 1;
+    }
+  }
+};
+function widen(old, capacity) {
+  const wider = new old.constructor(capacity);
+  wider.set(old);
+  return wider;
+}
+
 // src/repository/blob-map.ts
 var ID_BYTES = 32;
 var NONE = -1;
@@ -347,42 +407,41 @@ var ZSTD = 2;
 var BlobMap = class {
   packs = [];
   packNumbers = /* @__PURE__ */ new Map();
+  ids = new KeyTable(ID_BYTES);
+  /** Per id (by its KeyTable number): its first entry. */
+  first = new Int32Array(0);
   count = 0;
-  distinct = 0;
-  ids = Buffer.alloc(0);
   pack = new Uint32Array(0);
   offset = new Uint32Array(0);
   length = new Uint32Array(0);
   raw = new Uint32Array(0);
   flags = new Uint8Array(0);
-  /** The next entry with the same id (another pack), or NONE. */
+  /** The next entry of the same id (another pack), or NONE. */
   next = new Int32Array(0);
-  /** Entry number + 1 of the first entry of each id; 0 is an empty slot. */
-  table = new Int32Array(1024);
   probe = Buffer.alloc(ID_BYTES);
   /** Distinct blob ids held. */
   get size() {
-    return this.distinct;
+    return this.ids.size;
   }
   add(pack, entry) {
     this.probe.write(entry.id, "hex");
-    const slot = this.slotOf(this.probe);
-    const first = this.table[slot] - 1;
+    const known = this.ids.size;
+    const id = this.ids.add(this.probe);
     let packNumber = this.packNumbers.get(pack);
     if (packNumber === void 0) {
       packNumber = this.packs.push(pack) - 1;
       this.packNumbers.set(pack, packNumber);
     }
-    for (let at = first; at !== NONE; at = this.next[at]) if (this.pack[at] === packNumber) return;
-    const n = this.append(packNumber, entry);
-    if (first === NONE) {
-      this.table[slot] = n + 1;
-      this.distinct += 1;
-      if (this.distinct * 2 > this.table.length) this.rehash();
-    } else {
-      this.next[n] = this.next[first];
-      this.next[first] = n;
+    if (id === known) {
+      if (id === this.first.length) this.first = widen(this.first, Math.max(1024, id * 2));
+      this.first[id] = this.append(packNumber, entry);
+      return;
     }
+    const head = this.first[id];
+    for (let at = head; at !== NONE; at = this.next[at]) if (this.pack[at] === packNumber) return;
+    const n = this.append(packNumber, entry);
+    this.next[n] = this.next[head];
+    this.next[head] = n;
   }
   locations(id) {
     const out = [];
@@ -395,26 +454,25 @@ var BlobMap = class {
     return false;
   }
   firstOf(id) {
-    if (this.count === 0) return NONE;
     this.probe.write(id, "hex");
-    return this.table[this.slotOf(this.probe)] - 1;
+    const n = this.ids.find(this.probe);
+    return n < 0 ? NONE : this.first[n];
   }
   entryAt(id, at) {
     const flags = this.flags[at];
     return { id, type: flags & TREE ? "tree" : "data", offset: this.offset[at], length: this.length[at], raw_length: this.raw[at], compression: flags & ZSTD ? "zstd" : "none" };
   }
-  /** The slot holding `id`, or the empty slot where it would go (linear probing). */
-  slotOf(id) {
-    const mask = this.table.length - 1;
-    for (let slot = id.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
-      const held = this.table[slot] - 1;
-      if (held === NONE || this.ids.compare(id, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
-    }
-  }
   append(packNumber, entry) {
-    if (this.count === this.pack.length) this.grow(Math.max(1024, this.count * 2));
+    if (this.count === this.pack.length) {
+      const capacity = Math.max(1024, this.count * 2);
+      this.pack = widen(this.pack, capacity);
+      this.offset = widen(this.offset, capacity);
+      this.length = widen(this.length, capacity);
+      this.raw = widen(this.raw, capacity);
+      this.flags = widen(this.flags, capacity);
+      this.next = widen(this.next, capacity);
+    }
     const n = this.count++;
-    this.probe.copy(this.ids, n * ID_BYTES);
     this.pack[n] = packNumber;
     this.offset[n] = entry.offset;
     this.length[n] = entry.length;
@@ -423,77 +481,22 @@ var BlobMap = class {
     this.next[n] = NONE;
     return n;
   }
-  grow(capacity) {
-    const ids = Buffer.allocUnsafeSlow(capacity * ID_BYTES);
-    this.ids.copy(ids);
-    this.ids = ids;
-    const widen = (old, make) => {
-      const wider = make(capacity);
-      wider.set(old);
-      return wider;
-    };
-    this.pack = widen(this.pack, (n) => new Uint32Array(n));
-    this.offset = widen(this.offset, (n) => new Uint32Array(n));
-    this.length = widen(this.length, (n) => new Uint32Array(n));
-    this.raw = widen(this.raw, (n) => new Uint32Array(n));
-    this.flags = widen(this.flags, (n) => new Uint8Array(n));
-    this.next = widen(this.next, (n) => new Int32Array(n));
-  }
-  /** Doubles the table; only the first entry of each id is in it (the others hang off it). */
-  rehash() {
-    const old = this.table;
-    this.table = new Int32Array(old.length * 2);
-    const mask = this.table.length - 1;
-    for (const held of old) {
-      if (held === 0) continue;
-      let slot = this.ids.readUInt32LE((held - 1) * ID_BYTES) & mask;
-      while (this.table[slot] !== 0) slot = slot + 1 & mask;
-      this.table[slot] = held;
-    }
-  }
 };
 var IdSet = class {
-  count = 0;
-  ids = Buffer.alloc(0);
-  table = new Int32Array(1024);
+  ids = new KeyTable(ID_BYTES);
   probe = Buffer.alloc(ID_BYTES);
   get size() {
-    return this.count;
+    return this.ids.size;
   }
   /** Adds `id`; false when it was there already. */
   add(id) {
     this.probe.write(id, "hex");
-    const slot = this.slotOf();
-    if (this.table[slot] !== 0) return false;
-    if (this.count * ID_BYTES === this.ids.length) {
-      const wider = Buffer.allocUnsafeSlow(Math.max(1024, this.count * 2) * ID_BYTES);
-      this.ids.copy(wider);
-      this.ids = wider;
-    }
-    this.probe.copy(this.ids, this.count * ID_BYTES);
-    this.table[slot] = ++this.count;
-    if (this.count * 2 > this.table.length) this.rehash();
-    return true;
+    const known = this.ids.size;
+    return this.ids.add(this.probe) === known;
   }
   has(id) {
     this.probe.write(id, "hex");
-    return this.table[this.slotOf()] !== 0;
-  }
-  slotOf() {
-    const mask = this.table.length - 1;
-    for (let slot = this.probe.readUInt32LE(0) & mask; ; slot = slot + 1 & mask) {
-      const held = this.table[slot] - 1;
-      if (held === NONE || this.ids.compare(this.probe, 0, ID_BYTES, held * ID_BYTES, (held + 1) * ID_BYTES) === 0) return slot;
-    }
-  }
-  rehash() {
-    this.table = new Int32Array(this.table.length * 2);
-    const mask = this.table.length - 1;
-    for (let n = 0; n < this.count; n += 1) {
-      let slot = this.ids.readUInt32LE(n * ID_BYTES) & mask;
-      while (this.table[slot] !== 0) slot = slot + 1 & mask;
-      this.table[slot] = n + 1;
-    }
+    return this.ids.find(this.probe) >= 0;
   }
 };
 
@@ -635,6 +638,8 @@ export {
   PACK_MAGIC,
   nodeName,
   snapshotFile,
+  KeyTable,
+  widen,
   BlobMap,
   IdSet,
   blobId,

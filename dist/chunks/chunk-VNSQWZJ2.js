@@ -13,7 +13,7 @@ import {
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-K3NVT2LX.js";
+} from "./chunk-YAFUJXMA.js";
 import {
   keyOf,
   readManifest

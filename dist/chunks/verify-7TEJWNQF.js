@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-ADYBZDPK.js";
+} from "./chunk-HC7WIZER.js";
 import {
   counting,
   matchBackupId
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-K3NVT2LX.js";
+} from "./chunk-YAFUJXMA.js";
 import {
   keyOf,
   listBackups,

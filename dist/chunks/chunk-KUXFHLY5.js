@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-ADYBZDPK.js";
+} from "./chunk-HC7WIZER.js";
 import {
   buildBytes,
   checkKey,
@@ -28,7 +28,7 @@ import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-K3NVT2LX.js";
+} from "./chunk-YAFUJXMA.js";
 import {
   readManifest
 } from "./chunk-FODICQVC.js";

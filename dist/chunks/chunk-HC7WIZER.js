@@ -9,7 +9,7 @@ import {
 } from "./chunk-25K5IZNL.js";
 import {
   nodeName
-} from "./chunk-K3NVT2LX.js";
+} from "./chunk-YAFUJXMA.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

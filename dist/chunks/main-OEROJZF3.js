@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-6ZWHPCWD.js";
+} from "./chunk-TMRDVEO4.js";
 import {
   ISSUES_URL,
   VERSION

@@ -20,7 +20,7 @@ import {
   repoKeys,
   seal,
   sha256
-} from "./chunk-K3NVT2LX.js";
+} from "./chunk-YAFUJXMA.js";
 import {
   DRILL,
   faultStep,
