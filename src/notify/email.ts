@@ -6,14 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { EmailConfig } from './config.js';
 import { reportText, type RunReport } from './report.js';
 
 export async function sendEmail(config: EmailConfig, report: RunReport, planDir: string): Promise<void> {
   const { smtp } = config;
   const ca = smtp.ca_file ? await readFile(resolve(planDir, smtp.ca_file), 'utf8') : undefined;
-  const transport = nodemailer.createTransport({
+  // Loaded only when a mail goes out: every other command start would parse its 470 KB.
+  const { createTransport }: typeof nodemailer = (await import('nodemailer')).default;
+  const transport = createTransport({
     host: smtp.host,
     port: smtp.port ?? (smtp.security === 'tls' ? 465 : smtp.security === 'starttls' ? 587 : 25),
     secure: smtp.security === 'tls',

@@ -7,6 +7,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import zlib from 'node:zlib';
+import { decompress as decompressInJs } from 'fzstd';
 import { IntegrityError } from '../errors.js';
 
 export type BlobType = 'data' | 'tree';
@@ -22,7 +23,7 @@ export function blobId(bytes: Uint8Array, key: IdKey | null): string {
   return (key ? createHmac('sha256', key.key) : createHash('sha256')).update(bytes).digest('hex');
 }
 
-type ZstdSync = { zstdCompressSync?: (b: Uint8Array, o?: object) => Buffer; zstdDecompressSync?: (b: Uint8Array) => Buffer; constants: Record<string, number> };
+type ZstdSync = { zstdCompressSync?: (b: Uint8Array, o?: object) => Buffer; zstdDecompressSync?: (b: Uint8Array, o?: object) => Buffer; constants: Record<string, number> };
 const z = zlib as unknown as ZstdSync;
 
 const SAMPLE = 64 * 1024;
@@ -44,16 +45,30 @@ export function packBlob(raw: Buffer): { bytes: Buffer; compression: BlobCompres
   return packed.length < raw.length * 0.97 ? { bytes: packed, compression: 'zstd' } : { bytes: raw, compression: 'none' };
 }
 
-/** Decodes a stored blob and proves it is the blob `id` names. */
+/**
+ * Decodes a stored blob and proves it is the blob `id` names. Output is
+ * bounded by the blob's recorded length, so a forged frame that claims
+ * gigabytes is refused, not allocated.
+ *
+ * Node < 22.15 has no zstd in zlib: fzstd (pure JS, MIT, a few KB) decodes
+ * there, so a repository the Action wrote on Node 24 restores with the CLI
+ * on Node 20. It is several times slower than zlib's, and only compressible
+ * blobs (text, databases, documents) ever take it: photos and videos are
+ * stored raw.
+ */
 export function unpackBlob(stored: Buffer, compression: BlobCompression, rawLength: number, id: string, key: IdKey | null): Buffer {
   let raw: Buffer;
   if (compression === 'none') raw = stored;
   else {
-    if (!z.zstdDecompressSync) throw new IntegrityError('This Node.js has no zstd in zlib and the blob is zstd-compressed.', { hint: 'Run restorable on Node.js 22.15 or later to restore this repository.' });
     try {
-      raw = z.zstdDecompressSync(stored);
+      if (z.zstdDecompressSync) raw = z.zstdDecompressSync(stored, { maxOutputLength: Math.max(1, rawLength) });
+      else {
+        // Into exactly rawLength bytes: a frame longer or shorter than recorded fails the id check below.
+        const out = decompressInJs(stored, Buffer.allocUnsafe(rawLength));
+        raw = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+      }
     } catch (error) {
-      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${(error as Error).message}.`);
+      throw new IntegrityError(`Blob ${id.slice(0, 12)} does not decompress: ${(error as Error).message}.`, { hint: 'Restore from another target (--target NAME).' });
     }
   }
   if (raw.length !== rawLength || blobId(raw, key) !== id) {

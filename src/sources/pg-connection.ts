@@ -6,7 +6,7 @@
  * same values as options. A password never goes anywhere else.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { openPsql, type SqlClient } from './pg-psql.js';
@@ -140,7 +140,9 @@ function sslOption(ssl: PgConnection['ssl']): pg.ClientConfig['ssl'] {
 /** A connected session to `database` (default: the connection's): node-postgres, or psql through the exec prefix. */
 export async function connect(conn: PgConnection, database = conn.database): Promise<SqlClient> {
   if (conn.exec.length > 0) return openPsql(conn.exec, ['psql', '--no-password', `--dbname=${conninfo(conn, database)}`], childEnv(conn));
-  const client = new pg.Client({
+  // node-postgres is loaded on first use: `validate`, and runs of plans without PostgreSQL, never parse it.
+  const { default: { Client } } = await import('pg');
+  const client = new Client({
     ...(conn.host !== undefined ? { host: conn.host } : {}),
     ...(conn.port !== undefined ? { port: conn.port } : {}),
     ...(conn.user !== undefined ? { user: conn.user } : {}),

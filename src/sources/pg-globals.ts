@@ -8,7 +8,8 @@
  * whole file. The statements a restore runs are built from the parsed values
  * with every name and value quoted here.
  */
-import pg from 'pg';
+// pg's quoting helpers alone: the client itself is loaded on first connection (pg-connection.ts).
+import pgUtils from 'pg/lib/utils.js';
 import { IntegrityError } from '../errors.js';
 
 export interface RoleSetting {
@@ -375,8 +376,7 @@ export function parseGlobals(text: string, what = 'globals.sql'): Globals {
   return globals;
 }
 
-const id = pg.escapeIdentifier;
-const literal = pg.escapeLiteral;
+const { escapeIdentifier: id, escapeLiteral: literal } = pgUtils;
 
 /** The statements that create `role` with its attributes, settings and comment, every name and value quoted. */
 export function createRoleStatements(role: RoleDefinition): string[] {
