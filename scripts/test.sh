@@ -10,13 +10,19 @@
 #
 #   bash scripts/test.sh                     install what is missing, run the whole suite
 #   bash scripts/test.sh --setup-only        install what is missing, then stop
+#   bash scripts/test.sh --system-only       only the Debian packages and Node 24 (CI runs npm ci beside it)
 #   bash scripts/test.sh test/cli/x.test.ts  install what is missing, run these files (vitest's arguments)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 setup_only=false
+system_only=false
 if [ "${1:-}" = --setup-only ]; then
   setup_only=true
+  shift
+elif [ "${1:-}" = --system-only ]; then
+  setup_only=true
+  system_only=true
   shift
 fi
 
@@ -53,7 +59,7 @@ fi
 
 # --- npm packages: the README's first command may have left out the dev
 # dependencies (vitest, s3rver, @github/local-action, ...).
-if ! node -e '
+if ! $system_only && ! node -e '
   const pkg = require("./package.json");
   const names = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.devDependencies });
   const gone = names.filter((n) => !require("fs").existsSync(`node_modules/${n}/package.json`));
@@ -81,6 +87,10 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "--- warning: not root; the tests that start sshd or mount a tmpfs need root and will fail: sudo bash scripts/test.sh" >&2
 fi
 
+if $system_only; then
+  echo "--- the Debian packages and Node 24 are here ($(.cache/node24/node_modules/.bin/node --version))"
+  exit 0
+fi
 if $setup_only; then
   echo "--- set up: everything the suite needs is here (Node 24: $(.cache/node24/node_modules/.bin/node --version))"
   exit 0
