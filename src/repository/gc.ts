@@ -24,6 +24,7 @@ import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js'
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { IntegrityError } from '../errors.js';
 import { faultStep } from '../util/fault.js';
+import { collectNow } from '../util/reclaim.js';
 import type { Target } from '../targets/target.js';
 import { REPO_FORMAT, repoKeys, type IndexObject, type SnapshotObject } from './format.js';
 import { IdSet } from './blob-map.js';
@@ -73,7 +74,7 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
   const readers = new Map<string, RepoReader>();
   for (const snapshot of snapshots) {
     const kid = snapshot.key_id ?? '';
-    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, listing));
+    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, { listing, trees: true }));
     const reader = readers.get(kid)!;
     const walk = async (treeId: string): Promise<void> => {
       if (!used.add(treeId)) return;
@@ -86,6 +87,7 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
   }
   // Their blob maps and cached packs are a few hundred MB with a million blobs: not held while the indexes are read.
   readers.clear();
+  collectNow();
   const secrets = new Map<string, RepoSecret>();
   const secretOf = async (kid: string | null): Promise<RepoSecret | null> => {
     if (!kid || !encryption) return null;

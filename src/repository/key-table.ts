@@ -67,7 +67,7 @@ export class KeyTable {
 }
 
 /** A copy of `old` with room for `capacity` entries. */
-export function widen<T extends Uint32Array | Int32Array | Uint8Array | BigUint64Array>(old: T, capacity: number): T {
+export function widen<T extends Uint32Array | Int32Array | Uint8Array | Float64Array | BigUint64Array>(old: T, capacity: number): T {
   const wider = new (old.constructor as new (n: number) => T)(capacity);
   wider.set(old as never);
   return wider;

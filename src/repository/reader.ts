@@ -19,7 +19,8 @@ import { open } from './seal.js';
 import { BlobMap } from './blob-map.js';
 import { listRepo, loadRepo, readAll, sha256, type Listing, type Opening } from './store.js';
 
-const CACHED_PACKS = 6;
+/** Packs kept after reading (about 16 MiB each): the four files a restore writes at once mostly lie in the same few. */
+const CACHED_PACKS = 4;
 
 export class RepoReader {
   private readonly packs = new Map<string, Buffer>();
@@ -30,13 +31,18 @@ export class RepoReader {
     private readonly present: Set<string>,
     private readonly opening: Opening,
     readonly idKey: IdKey | null,
+    private readonly cachedPacks: number,
     /** Packs read so far, for reports. */
     readonly read: { packs: number; bytes: number } = { packs: 0, bytes: 0 },
   ) {}
 
-  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
-  static async open(target: Target, plan: string, snapshot: SnapshotObject, encryption: EncryptionSetting | undefined, keys: DecryptionKeys, listing?: Listing): Promise<RepoReader> {
-    const list = listing ?? (await listRepo(target, plan));
+  /**
+   * Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts.
+   * `trees`: a reader of tree blobs only, for a walk of the folders (prune): it maps no data blob
+   * (a million of them were ~70 MB) and keeps two packs, not four.
+   */
+  static async open(target: Target, plan: string, snapshot: SnapshotObject, encryption: EncryptionSetting | undefined, keys: DecryptionKeys, options: { listing?: Listing; trees?: boolean } = {}): Promise<RepoReader> {
+    const list = options.listing ?? (await listRepo(target, plan));
     let secret: RepoSecret | null = null;
     if (snapshot.key_id) {
       if (!encryption) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: 'Restore with the plan (and its encryption settings) the backup was made with.' });
@@ -45,10 +51,13 @@ export class RepoReader {
     }
     const opening: Opening = { record: encryption && secret ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, keys) : null };
     const blobs = new BlobMap();
-    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, (message) => {
-      throw new IntegrityError(message, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, {
+      onSkip: (message) => {
+        throw new IntegrityError(message, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+      },
+      ...(options.trees ? { only: 'tree' as const } : {}),
     });
-    return new RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+    return new RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null, options.trees ? 2 : CACHED_PACKS);
   }
 
   /** Packs being read, so that files restored at once share one read of a pack. */
@@ -79,7 +88,7 @@ export class RepoReader {
     this.read.packs += 1;
     this.read.bytes += stored.length;
     this.packs.set(id, plain);
-    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value!);
+    while (this.packs.size > this.cachedPacks) this.packs.delete(this.packs.keys().next().value!);
     return plain;
   }
 

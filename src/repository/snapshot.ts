@@ -11,7 +11,7 @@ import type { BigIntStats } from 'node:fs';
 import { RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { blobId } from './blob.js';
-import type { FileCache } from './file-cache.js';
+import type { FileCache, FolderCache } from './file-cache.js';
 import { DEFAULT_CHUNKER, nextCut } from './chunker.js';
 import type { SnapshotObject, TreeNode } from './format.js';
 import type { RepoWriter } from './writer.js';
@@ -71,10 +71,10 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   const smallWindows: Buffer[] = [];
   let failed: { error: unknown } | undefined;
 
-  async function content(abs: string, rel: string, st: BigIntStats): Promise<string[]> {
-    const cached = options.files.lookup(rel, st);
+  async function content(abs: string, rel: string, name: string, st: BigIntStats, cache: FolderCache): Promise<string[]> {
+    const cached = cache.lookup(name, st);
     if (cached && writer.heldEverywhere(cached)) {
-      options.files.record(rel, st, cached);
+      cache.record(name, st, cached);
       options.progress?.(Number(st.size));
       return cached;
     }
@@ -125,7 +125,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
       const after = await handle.stat({ bigint: true });
       if (after.size !== st.size || after.mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
         options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
-      } else options.files.record(rel, st, ids);
+      } else cache.record(name, st, ids);
     } finally {
       if (borrowed) smallWindows.push(borrowed);
       await handle.close();
@@ -134,7 +134,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   }
 
   /** One entry of a folder as its tree node, or nothing (excluded, vanished, unreadable, special). */
-  async function entry(abs: string, rel: string, name: string): Promise<TreeNode | undefined> {
+  async function entry(abs: string, rel: string, name: string, cache: FolderCache): Promise<TreeNode | undefined> {
     signal.throwIfAborted();
     const path = rel ? `${rel}/${name}` : name;
     const at = join(abs, name);
@@ -160,7 +160,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
       await calls.acquire();
       if (big) await bigReads.acquire();
       try {
-        const ids = await content(at, path, st);
+        const ids = await content(at, path, name, st, cache);
         counts.files += 1;
         counts.bytes += Number(st.size);
         return { type: 'file', name, ...metaOf(st), size: Number(st.size), content: ids };
@@ -189,6 +189,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
       unreadable.push(`${rel || '.'}: ${reason(error)}`);
       names = [];
     }
+    const cache = await options.files.folder(rel);
     const nodes: (TreeNode | undefined)[] = new Array(names.length);
     let next = 0;
     // A few entries of the folder at once: each file is several file system calls (lstat, open,
@@ -196,13 +197,14 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     const worker = async (): Promise<void> => {
       while (next < names.length && failed === undefined) {
         const i = next++;
-        nodes[i] = await entry(abs, rel, names[i]!);
+        nodes[i] = await entry(abs, rel, names[i]!, cache);
       }
     };
     await Promise.all(Array.from({ length: Math.min(ENTRIES_AT_ONCE, names.length) }, worker)).catch((error: unknown) => {
       failed ??= { error };
     });
     if (failed) throw failed.error;
+    cache.close();
     const json = Buffer.from(JSON.stringify({ nodes: nodes.filter((n) => n !== undefined) }));
     const id = blobId(json, writer.idKey);
     await writer.add('tree', id, json);

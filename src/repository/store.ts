@@ -16,7 +16,9 @@ import type { Cache } from './cache.js';
 import { DEFAULT_CHUNKER } from './chunker.js';
 import { idOfKey, indexObject, repoConfig, repoKeys, REPO_FORMAT, type IndexObject, type RepoConfig } from './format.js';
 import type { BlobMap } from './blob-map.js';
+import type { BlobType } from './blob.js';
 import { open } from './seal.js';
+import { collectNow } from '../util/reclaim.js';
 
 /**
  * An object read whole (packs are about 16 MiB). A local target's file is
@@ -135,8 +137,11 @@ export async function loadIndex(target: Target, plan: string, id: string, cache:
   return parsed.data;
 }
 
-/** The packs a target holds and the blobs in them, for blobs under `keyId`. */
-export async function loadRepo(target: Target, plan: string, listing: Listing, cache: Cache | null, opening: Opening, keyId: string | null, into: BlobMap, onSkip?: (message: string) => void): Promise<Set<string>> {
+/**
+ * The packs a target holds and the blobs in them, for blobs under `keyId`.
+ * `onSkip` hears of an index that is damaged (it is skipped); `only` maps blobs of that type alone.
+ */
+export async function loadRepo(target: Target, plan: string, listing: Listing, cache: Cache | null, opening: Opening, keyId: string | null, into: BlobMap, options: { onSkip?: (message: string) => void; only?: BlobType } = {}): Promise<Set<string>> {
   const present = new Set<string>();
   for (const id of listing.indexes.keys()) {
     let index: IndexObject | undefined;
@@ -144,15 +149,17 @@ export async function loadRepo(target: Target, plan: string, listing: Listing, c
       index = await loadIndex(target, plan, id, cache, opening);
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;
-      onSkip?.(error.message);
+      options.onSkip?.(error.message);
       continue;
     }
     if (!index) continue;
     for (const pack of index.packs) {
       if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
       present.add(pack.id);
-      for (const blob of pack.blobs) into.add(pack.id, blob);
+      for (const blob of pack.blobs) if (!options.only || blob.type === options.only) into.add(pack.id, blob);
     }
   }
+  // The parsed indexes are garbage now, and the blob map the run's largest live structure.
+  collectNow();
   return present;
 }

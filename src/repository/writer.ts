@@ -163,7 +163,7 @@ export class RepoWriter {
     const opening = { record: encryption ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, options.keys) : null };
     for (const target of options.alive()) {
       try {
-        const present = await loadRepo(target, plan, listings.get(target.name)!, cache, opening, secret?.idKey.id ?? null, writer.blobs, (m) => options.reporter.warn(m));
+        const present = await loadRepo(target, plan, listings.get(target.name)!, cache, opening, secret?.idKey.id ?? null, writer.blobs, { onSkip: (m) => options.reporter.warn(m) });
         writer.states.set(target.name, { target, present, added: [], addedBlobs: 0 });
       } catch (error) {
         options.drop(target, error);

@@ -805,6 +805,34 @@ function nextCut(data, start, end, final, gear, params) {
   return final ? available : -1;
 }
 
+// src/util/reclaim.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+var gc;
+function collector() {
+  if (gc === void 0) {
+    try {
+      setFlagsFromString("--expose-gc");
+      gc = runInNewContext("gc");
+    } catch {
+      gc = null;
+    }
+  }
+  return gc;
+}
+function reclaimer(every = 4 << 20) {
+  let since = 0;
+  return (bytes) => {
+    since += bytes;
+    if (since < every) return;
+    since = 0;
+    collector()?.({ type: "minor", execution: "sync" });
+  };
+}
+function collectNow() {
+  collector()?.({ type: "major", execution: "sync" });
+}
+
 // src/repository/store.ts
 async function readAll(target, key) {
   if (target.localPath) {
@@ -885,7 +913,7 @@ async function loadIndex(target, plan, id, cache, opening) {
   }
   return parsed.data;
 }
-async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSkip) {
+async function loadRepo(target, plan, listing, cache, opening, keyId, into, options = {}) {
   const present = /* @__PURE__ */ new Set();
   for (const id of listing.indexes.keys()) {
     let index;
@@ -893,16 +921,17 @@ async function loadRepo(target, plan, listing, cache, opening, keyId, into, onSk
       index = await loadIndex(target, plan, id, cache, opening);
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;
-      onSkip?.(error.message);
+      options.onSkip?.(error.message);
       continue;
     }
     if (!index) continue;
     for (const pack of index.packs) {
       if (pack.key_id !== keyId || listing.packs.get(pack.id) !== pack.size) continue;
       present.add(pack.id);
-      for (const blob of pack.blobs) into.add(pack.id, blob);
+      for (const blob of pack.blobs) if (!options.only || blob.type === options.only) into.add(pack.id, blob);
     }
   }
+  collectNow();
   return present;
 }
 
@@ -1127,21 +1156,26 @@ var IdSet = class {
 };
 
 // src/repository/reader.ts
-var CACHED_PACKS = 6;
+var CACHED_PACKS = 4;
 var RepoReader = class _RepoReader {
-  constructor(target, plan, blobs, present, opening, idKey, read = { packs: 0, bytes: 0 }) {
+  constructor(target, plan, blobs, present, opening, idKey, cachedPacks, read = { packs: 0, bytes: 0 }) {
     this.target = target;
     this.plan = plan;
     this.blobs = blobs;
     this.present = present;
     this.opening = opening;
     this.idKey = idKey;
+    this.cachedPacks = cachedPacks;
     this.read = read;
   }
   packs = /* @__PURE__ */ new Map();
-  /** Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts. */
-  static async open(target, plan, snapshot, encryption, keys, listing) {
-    const list = listing ?? await listRepo(target, plan);
+  /**
+   * Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts.
+   * `trees`: a reader of tree blobs only, for a walk of the folders (prune): it maps no data blob
+   * (a million of them were ~70 MB) and keeps two packs, not four.
+   */
+  static async open(target, plan, snapshot, encryption, keys, options = {}) {
+    const list = options.listing ?? await listRepo(target, plan);
     let secret = null;
     if (snapshot.key_id) {
       if (!encryption) throw new IntegrityError(`The snapshot of "${snapshot.source}" is keyed (encrypted) but the plan has no encryption.`, { hint: "Restore with the plan (and its encryption settings) the backup was made with." });
@@ -1150,10 +1184,13 @@ var RepoReader = class _RepoReader {
     }
     const opening = { record: encryption && secret ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, keys) : null };
     const blobs = new BlobMap();
-    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, (message) => {
-      throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+    const present = await loadRepo(target, plan, list, null, opening, snapshot.key_id, blobs, {
+      onSkip: (message) => {
+        throw new IntegrityError(message, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+      },
+      ...options.trees ? { only: "tree" } : {}
     });
-    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null);
+    return new _RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null, options.trees ? 2 : CACHED_PACKS);
   }
   /** Packs being read, so that files restored at once share one read of a pack. */
   loading = /* @__PURE__ */ new Map();
@@ -1179,7 +1216,7 @@ var RepoReader = class _RepoReader {
     this.read.packs += 1;
     this.read.bytes += stored.length;
     this.packs.set(id, plain);
-    while (this.packs.size > CACHED_PACKS) this.packs.delete(this.packs.keys().next().value);
+    while (this.packs.size > this.cachedPacks) this.packs.delete(this.packs.keys().next().value);
     return plain;
   }
   damaged(pack) {
@@ -1259,6 +1296,8 @@ function parseSnapshot(plain, what) {
 }
 
 export {
+  reclaimer,
+  collectNow,
   REPO_FORMAT,
   repoKeys,
   PACK_MAGIC,

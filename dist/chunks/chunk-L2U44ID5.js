@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-TDPQYWNQ.js";
+} from "./chunk-RPYJXH2T.js";
 import {
   keyOf,
   listBackups

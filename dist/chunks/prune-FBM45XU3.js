@@ -7,11 +7,11 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-J6BBVEBX.js";
+} from "./chunk-LRLN5Z3O.js";
 import {
   withLock
 } from "./chunk-I4RD6TLD.js";
-import "./chunk-VCYCDTBJ.js";
+import "./chunk-NP7IQHIL.js";
 import "./chunk-FNQEKPQT.js";
 import "./chunk-HSVOLJ6P.js";
 import {

@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-YKT6LJC4.js";
+} from "./chunk-YFL6VR5T.js";
 import "./chunk-FZPPFOHP.js";
-import "./chunk-4QYAOGVR.js";
+import "./chunk-TH2CMNW3.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-I4RD6TLD.js";
 import {
   findBackup
-} from "./chunk-OLWTJCIF.js";
-import "./chunk-TDPQYWNQ.js";
-import "./chunk-VCYCDTBJ.js";
+} from "./chunk-L2U44ID5.js";
+import "./chunk-RPYJXH2T.js";
+import "./chunk-NP7IQHIL.js";
 import {
   DRILL,
   keyOf,

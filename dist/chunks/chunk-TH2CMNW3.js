@@ -9,7 +9,7 @@ import {
 } from "./chunk-25K5IZNL.js";
 import {
   nodeName
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -9,7 +9,7 @@ import {
 } from "./chunk-FZPPFOHP.js";
 import {
   buildSnapshot
-} from "./chunk-4QYAOGVR.js";
+} from "./chunk-TH2CMNW3.js";
 import {
   makeStaging
 } from "./chunk-I4RD6TLD.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-OLWTJCIF.js";
+} from "./chunk-L2U44ID5.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   readManifest
 } from "./chunk-FNQEKPQT.js";

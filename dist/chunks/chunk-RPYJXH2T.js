@@ -5,6 +5,9 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
+  reclaimer
+} from "./chunk-NP7IQHIL.js";
+import {
   keyOf
 } from "./chunk-FNQEKPQT.js";
 import {
@@ -20,33 +23,6 @@ import { pipeline } from "node:stream/promises";
 // src/artifacts/digest.ts
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
-
-// src/util/reclaim.ts
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-var gc;
-function collector() {
-  if (gc === void 0) {
-    try {
-      setFlagsFromString("--expose-gc");
-      gc = runInNewContext("gc");
-    } catch {
-      gc = null;
-    }
-  }
-  return gc;
-}
-function reclaimer(every = 4 << 20) {
-  let since = 0;
-  return (bytes) => {
-    since += bytes;
-    if (since < every) return;
-    since = 0;
-    collector()?.({ type: "minor", execution: "sync" });
-  };
-}
-
-// src/artifacts/digest.ts
 var Digest = class extends Transform {
   constructor(onProgress) {
     super({ highWaterMark: 1 << 20 });

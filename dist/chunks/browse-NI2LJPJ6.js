@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-L4F5TCCV.js";
-import "./chunk-OLWTJCIF.js";
-import "./chunk-TDPQYWNQ.js";
-import "./chunk-VCYCDTBJ.js";
+} from "./chunk-HFSM3ALN.js";
+import "./chunk-L2U44ID5.js";
+import "./chunk-RPYJXH2T.js";
+import "./chunk-NP7IQHIL.js";
 import "./chunk-FNQEKPQT.js";
 import "./chunk-HSVOLJ6P.js";
 import {

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-4QYAOGVR.js";
+} from "./chunk-TH2CMNW3.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-OLWTJCIF.js";
+} from "./chunk-L2U44ID5.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-TDPQYWNQ.js";
+} from "./chunk-RPYJXH2T.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   keyOf,
   listBackups,

@@ -8,6 +8,7 @@ import {
   IdSet,
   REPO_FORMAT,
   RepoReader,
+  collectNow,
   listRepo,
   loadIndex,
   objectRecord,
@@ -20,7 +21,7 @@ import {
   repoKeys,
   seal,
   sha256
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   DRILL,
   faultStep,
@@ -62,7 +63,7 @@ async function collectGarbage(input) {
   const readers = /* @__PURE__ */ new Map();
   for (const snapshot of snapshots) {
     const kid = snapshot.key_id ?? "";
-    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, listing));
+    if (!readers.has(kid)) readers.set(kid, await RepoReader.open(target, plan, snapshot, encryption, keys, { listing, trees: true }));
     const reader = readers.get(kid);
     const walk = async (treeId) => {
       if (!used.add(treeId)) return;
@@ -74,6 +75,7 @@ async function collectGarbage(input) {
     await walk(snapshot.root);
   }
   readers.clear();
+  collectNow();
   const secrets = /* @__PURE__ */ new Map();
   const secretOf = async (kid) => {
     if (!kid || !encryption) return null;

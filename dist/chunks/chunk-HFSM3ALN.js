@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-OLWTJCIF.js";
+} from "./chunk-L2U44ID5.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   keyOf,
   readManifest

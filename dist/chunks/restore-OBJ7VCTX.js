@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-YKT6LJC4.js";
+} from "./chunk-YFL6VR5T.js";
 import "./chunk-FZPPFOHP.js";
 import {
   buildSnapshot
-} from "./chunk-4QYAOGVR.js";
+} from "./chunk-TH2CMNW3.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-L4F5TCCV.js";
-import "./chunk-OLWTJCIF.js";
-import "./chunk-TDPQYWNQ.js";
-import "./chunk-VCYCDTBJ.js";
+} from "./chunk-HFSM3ALN.js";
+import "./chunk-L2U44ID5.js";
+import "./chunk-RPYJXH2T.js";
+import "./chunk-NP7IQHIL.js";
 import {
   faultPoint,
   makeBackupId

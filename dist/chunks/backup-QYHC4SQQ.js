@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-J6BBVEBX.js";
+} from "./chunk-LRLN5Z3O.js";
 import {
   runHook
 } from "./chunk-TERDG5FT.js";
@@ -25,7 +25,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-TDPQYWNQ.js";
+} from "./chunk-RPYJXH2T.js";
 import {
   BlobMap,
   DEFAULT_CHUNKER,
@@ -52,7 +52,7 @@ import {
   snapshotFile,
   storeSecret,
   widen
-} from "./chunk-VCYCDTBJ.js";
+} from "./chunk-NP7IQHIL.js";
 import {
   faultStep,
   keyOf,
@@ -243,48 +243,46 @@ var Cache = class {
 
 // src/repository/file-cache.ts
 import { createHash as createHash2, hash as oneShot } from "node:crypto";
-import { closeSync, createReadStream, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename, dirname, join as join2 } from "node:path";
 import { createInterface } from "node:readline";
-var KEY_BYTES = 16;
-var ID_BYTES = 32;
-var ROWS_PER_WRITE = 4096;
-var pathKey = typeof oneShot === "function" ? (path) => oneShot("sha1", path, "buffer") : (path) => createHash2("sha1").update(path).digest();
-var Previous = class {
-  paths = new KeyTable(KEY_BYTES);
-  stats = new BigUint64Array(0);
-  // size, mtime, ctime, ino per entry
+var FORMAT = 2;
+var BLOCK_ROWS = 4096;
+var TRAILER = 17;
+var folderKey = typeof oneShot === "function" ? (path) => oneShot("sha1", path, "buffer") : (path) => createHash2("sha1").update(path).digest();
+var Directory = class {
+  folders = new KeyTable(16);
   first = new Uint32Array(0);
-  // first id of the entry in `ids`
-  many = new Uint32Array(0);
-  // how many ids
-  ids = Buffer.alloc(0);
-  idCount = 0;
-  /** A path listed twice keeps its last entry. */
-  add(path, stat2, content) {
-    const n = this.paths.add(pathKey(path));
+  // first block of the folder
+  count = new Uint32Array(0);
+  offsets = new Float64Array(0);
+  lengths = new Uint32Array(0);
+  blocks = 0;
+  add(folder, spans) {
+    const n = this.folders.add(folderKey(folder));
     if (n === this.first.length) {
-      const capacity = Math.max(1024, n * 2);
-      this.stats = widen(this.stats, capacity * 4);
-      this.first = widen(this.first, capacity);
-      this.many = widen(this.many, capacity);
+      this.first = widen(this.first, Math.max(256, n * 2));
+      this.count = widen(this.count, this.first.length);
     }
-    this.stats.set(stat2, n * 4);
-    if ((this.idCount + content.length) * ID_BYTES > this.ids.length) {
-      const wider = Buffer.allocUnsafeSlow(Math.max(this.ids.length * 2, (this.idCount + content.length) * ID_BYTES, 1 << 16));
-      this.ids.copy(wider, 0, 0, this.idCount * ID_BYTES);
-      this.ids = wider;
+    if (this.blocks + spans.length / 2 > this.offsets.length) {
+      const capacity = Math.max(256, (this.blocks + spans.length / 2) * 2);
+      this.offsets = widen(this.offsets, capacity);
+      this.lengths = widen(this.lengths, capacity);
     }
-    this.first[n] = this.idCount;
-    this.many[n] = content.length;
-    for (const id of content) this.ids.write(id, this.idCount++ * ID_BYTES, ID_BYTES, "hex");
+    this.first[n] = this.blocks;
+    this.count[n] = spans.length / 2;
+    for (let i = 0; i < spans.length; i += 2) {
+      this.offsets[this.blocks] = spans[i];
+      this.lengths[this.blocks++] = spans[i + 1];
+    }
   }
-  find(path) {
-    return this.paths.size === 0 ? -1 : this.paths.find(pathKey(path));
-  }
-  content(n) {
+  /** The [offset, length] of each block of `folder`. */
+  spans(folder) {
+    const n = this.folders.find(folderKey(folder));
+    if (n < 0) return [];
     const out = [];
-    for (let i = this.first[n], end = i + this.many[n]; i < end; i += 1) out.push(this.ids.toString("hex", i * ID_BYTES, (i + 1) * ID_BYTES));
+    for (let b = this.first[n], end = b + this.count[n]; b < end; b += 1) out.push([this.offsets[b], this.lengths[b]]);
     return out;
   }
 };
@@ -294,9 +292,11 @@ var FileCache = class _FileCache {
     this.keyId = keyId;
     this.temp = `${path}.tmp-${process.pid}`;
   }
-  previous = new Previous();
+  previous;
   fd;
-  rows = [];
+  position = 0;
+  /** This run's directory lines, one per folder with rows. */
+  directory = [];
   temp;
   static async load(path, keyId) {
     const cache = new _FileCache(path, keyId);
@@ -307,64 +307,116 @@ var FileCache = class _FileCache {
     } catch {
     }
     for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(join2(dirname(path), name), { force: true });
-    let previous = new Previous();
-    try {
-      const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-      let first = true;
-      for await (const line of lines) {
-        const row = JSON.parse(line);
-        if (first) {
-          first = false;
-          if (row.key_id !== keyId) break;
-          continue;
-        }
-        const [name, size, mtimeNs, ctimeNs, ino, content] = row;
-        previous.add(name, [BigInt(size), BigInt(mtimeNs), BigInt(ctimeNs), BigInt(ino)], content);
-      }
-    } catch {
-      previous = new Previous();
-    }
-    cache.previous = previous;
+    cache.previous = await readDirectory(path, keyId).catch(() => void 0);
     return cache;
   }
-  /** The blobs of `path` when its size, mtime, ctime and inode are as last time. */
-  lookup(path, stat2) {
-    const n = this.previous.find(path);
-    if (n < 0) return void 0;
-    const s = this.previous.stats;
-    if (s[n * 4] !== stat2.size || s[n * 4 + 1] !== stat2.mtimeNs || s[n * 4 + 2] !== stat2.ctimeNs || s[n * 4 + 3] !== stat2.ino) return void 0;
-    return this.previous.content(n);
+  /** Call when the walk enters `folder` (its path from the source's root, "" for the root). */
+  async folder(folder) {
+    const known = /* @__PURE__ */ new Map();
+    if (this.previous) {
+      for (const [offset, length] of this.previous.directory.spans(folder)) {
+        try {
+          const bytes = Buffer.allocUnsafe(length);
+          await this.previous.handle.read(bytes, 0, length, offset);
+          const block = JSON.parse(bytes.toString("utf8"));
+          if (block.dir !== folder) continue;
+          for (const row of block.files) if (isRow(row)) known.set(row[0], row);
+        } catch {
+        }
+      }
+    }
+    let rows = [];
+    const spans = [];
+    const flush = () => {
+      if (rows.length === 0) return;
+      spans.push(...this.append(`{"dir":${JSON.stringify(folder)},"files":[${rows.join(",")}]}
+`));
+      rows = [];
+    };
+    return {
+      lookup: (name, stat2) => {
+        const row = known.get(name);
+        if (!row || row[1] !== Number(stat2.size) || row[2] !== `${stat2.mtimeNs}` || row[3] !== `${stat2.ctimeNs}` || row[4] !== `${stat2.ino}`) return void 0;
+        return row[5];
+      },
+      record: (name, stat2, content) => {
+        rows.push(JSON.stringify([name, Number(stat2.size), `${stat2.mtimeNs}`, `${stat2.ctimeNs}`, `${stat2.ino}`, content]));
+        if (rows.length >= BLOCK_ROWS) flush();
+      },
+      close: () => {
+        flush();
+        known.clear();
+        if (spans.length > 0) this.directory.push(JSON.stringify([folder, ...spans]));
+      }
+    };
   }
-  /** Records what this run saw of `path` (written out in batches; kept only if save() is called). */
-  record(path, stat2, content) {
+  /** Appends `text` to this run's file; returns its [offset, length]. */
+  append(text) {
     if (this.fd === void 0) {
       this.fd = openSync(this.temp, "w", 384);
-      this.rows.push(JSON.stringify({ format: 1, key_id: this.keyId }));
-    }
-    this.rows.push(JSON.stringify([path, Number(stat2.size), `${stat2.mtimeNs}`, `${stat2.ctimeNs}`, `${stat2.ino}`, content]));
-    if (this.rows.length >= ROWS_PER_WRITE) this.flush();
-  }
-  flush() {
-    if (this.rows.length === 0 || this.fd === void 0) return;
-    writeSync(this.fd, `${this.rows.join("\n")}
+      this.position = 0;
+      this.append(`${JSON.stringify({ format: FORMAT, key_id: this.keyId })}
 `);
-    this.rows = [];
+    }
+    const bytes = Buffer.from(text);
+    writeSync(this.fd, bytes);
+    const at = this.position;
+    this.position += bytes.length;
+    return [at, bytes.length];
   }
   /** Replaces the cache file with what this run saw (atomically). A run that saw no file keeps none. */
   async save() {
+    await this.previous?.handle.close().catch(() => void 0);
+    this.previous = void 0;
     if (this.fd === void 0) {
       rmSync(this.path, { force: true });
       return;
     }
-    this.flush();
+    const start = this.position;
+    for (let i = 0; i < this.directory.length; i += BLOCK_ROWS) this.append(`${this.directory.slice(i, i + BLOCK_ROWS).join("\n")}
+`);
+    this.append(`${String(start).padStart(TRAILER - 1, "0")}
+`);
     closeSync(this.fd);
     this.fd = void 0;
     renameSync(this.temp, this.path);
   }
 };
+var ID = /^[0-9a-f]{64}$/;
+function isRow(row) {
+  if (!Array.isArray(row) || row.length !== 6) return false;
+  const [name, size, mtime, ctime, ino, content] = row;
+  return typeof name === "string" && Number.isSafeInteger(size) && typeof mtime === "string" && typeof ctime === "string" && typeof ino === "string" && Array.isArray(content) && content.every((id) => typeof id === "string" && ID.test(id));
+}
+async function readDirectory(path, keyId) {
+  const fd = openSync(path, "r");
+  let start;
+  let size;
+  try {
+    const head = Buffer.alloc(4096);
+    const headLength = readSync(fd, head, 0, head.length, 0);
+    const header = JSON.parse(head.toString("utf8", 0, head.indexOf(10) < 0 ? headLength : head.indexOf(10)));
+    if (header.format !== FORMAT || header.key_id !== keyId) return void 0;
+    size = fstatSync(fd).size;
+    const tail = Buffer.alloc(TRAILER);
+    readSync(fd, tail, 0, TRAILER, size - TRAILER);
+    start = Number(tail.toString("utf8", 0, TRAILER - 1));
+    if (!Number.isSafeInteger(start) || start <= 0 || start > size - TRAILER || tail[TRAILER - 1] !== 10) return void 0;
+  } finally {
+    closeSync(fd);
+  }
+  const directory = new Directory();
+  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8", start, end: size - TRAILER - 1 }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const [folder, ...spans] = JSON.parse(line);
+    if (typeof folder !== "string" || spans.length % 2 !== 0 || !spans.every((n) => Number.isSafeInteger(n) && n >= 0 && n < start)) throw new Error("damaged directory");
+    directory.add(folder, spans);
+  }
+  return { handle: await open(path, "r"), directory };
+}
 
 // src/repository/snapshot.ts
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { lstat, open as open2, readdir, readlink } from "node:fs/promises";
 import { join as join3 } from "node:path";
 var FILES_AT_ONCE = 16;
 var BIG_FILES_AT_ONCE = 2;
@@ -401,15 +453,15 @@ async function walkIntoRepository(options) {
   const bigReads = new Slots(BIG_FILES_AT_ONCE);
   const smallWindows = [];
   let failed;
-  async function content(abs, rel, st) {
-    const cached = options.files.lookup(rel, st);
+  async function content(abs, rel, name, st, cache) {
+    const cached = cache.lookup(name, st);
     if (cached && writer.heldEverywhere(cached)) {
-      options.files.record(rel, st, cached);
+      cache.record(name, st, cached);
       options.progress?.(Number(st.size));
       return cached;
     }
     const ids = [];
-    const handle = await open(abs, "r");
+    const handle = await open2(abs, "r");
     const small = st.size < BigInt(SMALL_FILE);
     const borrowed = small ? smallWindows.pop() ?? Buffer.allocUnsafeSlow(SMALL_FILE) : void 0;
     try {
@@ -450,14 +502,14 @@ async function walkIntoRepository(options) {
       const after = await handle.stat({ bigint: true });
       if (after.size !== st.size || after.mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
         options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
-      } else options.files.record(rel, st, ids);
+      } else cache.record(name, st, ids);
     } finally {
       if (borrowed) smallWindows.push(borrowed);
       await handle.close();
     }
     return ids;
   }
-  async function entry(abs, rel, name) {
+  async function entry(abs, rel, name, cache) {
     signal.throwIfAborted();
     const path = rel ? `${rel}/${name}` : name;
     const at = join3(abs, name);
@@ -481,7 +533,7 @@ async function walkIntoRepository(options) {
       await calls.acquire();
       if (big) await bigReads.acquire();
       try {
-        const ids = await content(at, path, st);
+        const ids = await content(at, path, name, st, cache);
         counts.files += 1;
         counts.bytes += Number(st.size);
         return { type: "file", name, ...metaOf(st), size: Number(st.size), content: ids };
@@ -509,18 +561,20 @@ async function walkIntoRepository(options) {
       unreadable.push(`${rel || "."}: ${reason(error)}`);
       names = [];
     }
+    const cache = await options.files.folder(rel);
     const nodes = new Array(names.length);
     let next = 0;
     const worker = async () => {
       while (next < names.length && failed === void 0) {
         const i = next++;
-        nodes[i] = await entry(abs, rel, names[i]);
+        nodes[i] = await entry(abs, rel, names[i], cache);
       }
     };
     await Promise.all(Array.from({ length: Math.min(ENTRIES_AT_ONCE, names.length) }, worker)).catch((error) => {
       failed ??= { error };
     });
     if (failed) throw failed.error;
+    cache.close();
     const json = Buffer.from(JSON.stringify({ nodes: nodes.filter((n) => n !== void 0) }));
     const id = blobId(json, writer.idKey);
     await writer.add("tree", id, json);
@@ -621,7 +675,7 @@ var RepoWriter = class _RepoWriter {
     const opening = { record: encryption ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, options.keys) : null };
     for (const target of options.alive()) {
       try {
-        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, (m) => options.reporter.warn(m));
+        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, { onSkip: (m) => options.reporter.warn(m) });
         writer.states.set(target.name, { target, present, added: [], addedBlobs: 0 });
       } catch (error) {
         options.drop(target, error);

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-VSFCMSH2.js";
+} from "./chunk-7VIKRBDB.js";
 import {
   ISSUES_URL,
   VERSION
