@@ -12,6 +12,7 @@ import { PlanError, type PlanProblem } from '../errors.js';
 import { Secrets } from '../report/secrets.js';
 import { interpolate, literalPassphrase, literalPasswords, type Unset } from './interpolate.js';
 import { checkRules, type RuleContext } from './rules.js';
+import { WRITE_ONCE_TYPES } from '../targets/target.js';
 import { planSchema, type Plan } from './schema.js';
 import { closestKey, keysAt } from './suggest.js';
 
@@ -215,7 +216,7 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
       severity: 'error' as const,
     })),
   ];
-  const parsed = planSchema.safeParse(values);
+  const parsed = planSchema.safeParse(defaultStorage(values));
   if (!parsed.success) throw fail([...problems, ...schemaProblems(parsed.error.issues, locate)]);
   const dir = dirname(file);
   problems.push(
@@ -237,5 +238,23 @@ export function parsePlan(text: string, file: string, options: LoadOptions): Loa
     hash: createHash('sha256').update(text).digest('hex'),
     secrets,
     warnings: problems,
+  };
+}
+
+/**
+ * A files source without `storage` is a repository (only what changed is
+ * stored), except in a plan with a write-once target (a GitHub artifact or
+ * cache takes each key once and cannot hold a repository): there it is a tar.
+ * Decided here, on the plan as written, because only here can "not written"
+ * be told from "written: repository" (which the rules refuse with such a target).
+ */
+function defaultStorage(values: unknown): unknown {
+  if (typeof values !== 'object' || values === null) return values;
+  const { sources, targets } = values as { sources?: unknown; targets?: unknown };
+  if (!Array.isArray(sources)) return values;
+  const writeOnce = Array.isArray(targets) && targets.some((t) => WRITE_ONCE_TYPES.has((t as { type?: unknown } | null)?.type as string));
+  return {
+    ...values,
+    sources: sources.map((s) => (s && typeof s === 'object' && (s as { type?: unknown }).type === 'files' && !('storage' in s) ? { ...s, storage: writeOnce ? 'tar' : 'repository' } : s)),
   };
 }

@@ -8,6 +8,7 @@ import { parsePublicKey } from '../artifacts/ssh-keys.js';
 import { selector } from '../sources/files.js';
 import { sourceAdapter } from '../sources/index.js';
 import { targetAdapter } from '../targets/index.js';
+import { WRITE_ONCE_TYPES } from '../targets/target.js';
 import { snapshotOrder } from './order.js';
 import { evaluate, ruleName } from './policy.js';
 import type { Plan } from './schema.js';
@@ -170,13 +171,12 @@ const passphraseStrength: Rule = (plan) =>
     : [];
 
 /** A repository is rewritten every run (new packs, indexes): a store that takes each key once per run cannot hold one. */
-const WRITE_ONCE = new Set(['github-artifact', 'github-cache']);
 const repositoryTargets: Rule = (plan) => {
-  const once = plan.targets.filter((t) => WRITE_ONCE.has(t.type)).map((t) => t.name);
+  const once = plan.targets.filter((t) => WRITE_ONCE_TYPES.has(t.type)).map((t) => t.name);
   if (once.length === 0) return [];
   return plan.sources.flatMap((source, index) =>
     source.type === 'files' && source.storage === 'repository'
-      ? [error(['sources', index, 'storage'], `storage: repository cannot be written to ${once.join(', ')} (GitHub artifacts and caches take each key once); use storage: tar for this plan`)]
+      ? [error(['sources', index, 'storage'], `storage: repository cannot be written to ${once.join(', ')} (GitHub artifacts and caches take each key once); use storage: tar for this plan (the default when a plan has such a target)`)]
       : [],
   );
 };

@@ -27,11 +27,12 @@ export const filesConfig = z.strictObject({
   /** Globs relative to `path`; matching files and folders are left out. */
   exclude: z.array(z.string().min(1)).default([]),
   /**
-   * tar (default): one archive per backup. repository: a deduplicated,
-   * content-addressed repository per target (only what changed is stored;
-   * see docs/repository.md); not on write-once targets (GitHub artifact, cache).
+   * repository (default): a deduplicated, content-addressed repository per
+   * target (only what changed is stored; see docs/repository.md). tar: one
+   * plain archive per backup, the default in a plan with a write-once target
+   * (GitHub artifact, cache), which cannot hold a repository.
    */
-  storage: z.enum(['tar', 'repository']).default('tar'),
+  storage: z.enum(['tar', 'repository']).default('repository'),
 });
 export type FilesConfig = z.infer<typeof filesConfig>;
 

@@ -39,6 +39,13 @@ export const targetBase = {
  * as restic does, so an unencrypted dump on a shared NAS is not readable by
  * every account there. Set when a file or folder is created, never after.
  */
+/**
+ * Target types that take each key once per run (a GitHub artifact, a cache
+ * entry): they hold single artifacts, never a repository, which is rewritten
+ * every run. A files source defaults to storage: tar in a plan with one.
+ */
+export const WRITE_ONCE_TYPES: ReadonlySet<string> = new Set(['github-artifact', 'github-cache']);
+
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 

@@ -27,7 +27,8 @@ export function basePlan(dir: string): Record<string, unknown> {
     app: { version_from: { file: 'app/version.json', key: 'version' } },
     sources: [
       { name: 'db', type: 'sqlite', path: 'app/library.sqlite' },
-      { name: 'uploads', type: 'files', path: 'app/uploads', exclude: ['thumbs/**', '**/*.tmp'] },
+      // A tar: these tests are of single artifacts (their layout, forging, hostile archives); the repository has its own (test/repository/).
+      { name: 'uploads', type: 'files', path: 'app/uploads', exclude: ['thumbs/**', '**/*.tmp'], storage: 'tar' },
     ],
     targets: [
       { name: 'nas', type: 'local', path: join(dir, 'targets', 'nas') },

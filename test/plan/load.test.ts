@@ -36,6 +36,17 @@ describe('loading a plan', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a files source is a repository unless it says tar, or the plan has a write-once target (then a tar)', () => {
+    const storageOf = (text: string) => parsePlan(text, FILE, { env: {}, capabilities: { zstd: true } }).plan.sources.map((s) => (s.type === 'files' ? s.storage : s.type));
+    expect(storageOf(good)).toEqual(['sqlite', 'repository']);
+    expect(storageOf(good.replace('    path: data/uploads\n', '    path: data/uploads\n    storage: tar\n'))).toEqual(['sqlite', 'tar']);
+    const withArtifact = `${good}  - {name: gh, type: github-artifact}\n`;
+    expect(storageOf(withArtifact)).toEqual(['sqlite', 'tar']);
+    expect(storageOf(withArtifact.replace('type: github-artifact', 'type: github-cache'))).toEqual(['sqlite', 'tar']);
+    const asked = problems(withArtifact.replace('    path: data/uploads\n', '    path: data/uploads\n    storage: repository\n'));
+    expect(asked.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^sources\[1\]\.storage: storage: repository cannot be written to gh/)]);
+  });
+
   it('an alias to no anchor, or an alias bomb, is a plan error at the alias, not a crash', () => {
     const unresolved = problems(good.replace('name: photos', 'name: *nope'));
     expect(unresolved).toHaveLength(1);
