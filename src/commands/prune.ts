@@ -16,7 +16,7 @@ export const prune: Command = async (input, io) => {
   let failed: { target: string; error: string }[] = [];
   // A dry run deletes nothing and needs no lock.
   await withLock(loaded, input.dryRun ? [] : targets, 'prune', input, io, async () => {
-    const repository = repositoryPruneOf(plan, io.env, loaded.secrets);
+    const repository = repositoryPruneOf(plan, loaded.dir, io.env, loaded.secrets, io.reporter);
     const result = await prunePlan(targets, plan.name, plan.retention, { apply: !input.dryRun, now: new Date(), applyTo: targets.filter((t) => selected.has(t.name)), ...(repository ? { repository } : {}) });
     reports.push(...result.targets);
     failed = result.failed;
@@ -32,7 +32,7 @@ export const prune: Command = async (input, io) => {
       for (const id of report.missing) lines.push(`  missing ${id}  (kept, listed in its manifest, not on this target)`);
       for (const id of report.incomplete) lines.push(`  ${input.dryRun ? 'would clear' : 'cleared'} incomplete ${id}`);
       const gc = report.repository;
-      if (gc && (!gc.skipped || gc.packs_removed > 0)) lines.push(`  repository: ${input.dryRun ? 'would remove' : 'removed'} ${gc.packs_removed} unused pack(s), ${gc.bytes_freed} bytes; ${gc.indexes_rewritten} index(es) rewritten`);
+      if (gc && (!gc.skipped || gc.packs_removed > 0)) lines.push(`  repository: ${input.dryRun ? 'would remove' : 'removed'} ${gc.packs_removed} unused pack(s)${gc.packs_repacked ? ` (${gc.packs_repacked} of them mostly unused, their live blobs repacked)` : ''}, ${gc.bytes_freed} bytes; ${gc.indexes_rewritten} index(es) rewritten`);
       if (gc?.skipped) lines.push(`  repository: ${gc.packs_removed > 0 ? 'some space kept' : 'nothing reclaimed'}: ${gc.skipped}`);
       io.reporter.output(lines.join('\n'));
     }

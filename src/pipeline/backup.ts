@@ -313,7 +313,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     async prune() {
       if (!plan.retention) return 'no retention policy';
       // Decided once across the targets (a backup kept or removed everywhere). The backup is committed by now: a target that fails to prune is reported, and the others are pruned still.
-      const repository = repositoryPruneOf(plan, env, loaded.secrets);
+      const repository = repositoryPruneOf(plan, planDir, env, loaded.secrets, reporter);
       const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...(repository ? { repository } : {}) });
       pruned.push(...result.targets);
       const failed = result.failed.map((f) => f.target);

@@ -17,7 +17,13 @@
  * prune-crash.test.ts). Packs that no index names are what a killed backup
  * left: deleted once older than an hour, and only when every index read
  * (a pack named by an index that does not open may hold blobs in use).
- * Packs that are partly used stay whole (no repacking yet).
+ *
+ * Packs mostly unused (under REPACK_BELOW of their bytes in use) are
+ * repacked: their live blobs are read, proven, and written again into new
+ * packs by a RepoWriter (packs verified, then their index), and only then do
+ * the old packs join the unused ones. A crash before the new index leaves
+ * packs no index names (the orphans above); after it, blobs held twice, and
+ * the next prune finds nothing left to write and deletes the old packs.
  */
 import { keyOf } from '../artifacts/catalog.js';
 import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js';
@@ -28,15 +34,23 @@ import { collectNow } from '../util/reclaim.js';
 import type { Target } from '../targets/target.js';
 import { REPO_FORMAT, repoKeys, type IndexObject, type SnapshotObject } from './format.js';
 import { IdSet } from './blob-map.js';
+import type { Reporter } from '../report/reporter.js';
+import type { BlobType } from './blob.js';
+import type { Cache } from './cache.js';
 import { RepoReader, parseSnapshot } from './reader.js';
+import { RepoWriter } from './writer.js';
 import { objectRecord, objectSealing, openSecret, type RepoSecret } from './repo-secret.js';
 import { open, seal } from './seal.js';
 import { listRepo, loadIndex, putVerified, readAll, sha256 } from './store.js';
 
 const ORPHAN_GRACE_MS = 3600_000;
+/** A pack with less than this share of its bytes in use is repacked (restic's default leaves 5% of the repository unused overall; per pack, half is a simple bound). */
+const REPACK_BELOW = 0.5;
 
 export interface GcReport {
   packs_removed: number;
+  /** Of packs_removed, those that were mostly unused: their live blobs now sit in new packs. */
+  packs_repacked?: number;
   bytes_freed: number;
   indexes_rewritten: number;
   /** Why nothing was reclaimed, when it was not tried. */
@@ -53,6 +67,9 @@ export interface GcInput {
   keys: DecryptionKeys;
   now: Date;
   apply: boolean;
+  /** This host's repository cache (the writer that repacks reads and records indexes there). */
+  cache: Cache;
+  reporter: Reporter;
 }
 
 export async function collectGarbage(input: GcInput): Promise<GcReport> {
@@ -96,22 +113,34 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
   };
   const indexed = new Set<string>();
   const doomed = new Set<string>();
-  const rewrites: { id: string; keep: IndexObject['packs']; kid: string | null }[] = [];
+  /** Mostly unused packs: their key and the live blobs to write again. */
+  const sparse = new Map<string, { kid: string | null; blobs: { id: string; type: BlobType }[] }>();
   const unread: string[] = [];
-  for (const indexId of listing.indexes.keys()) {
-    const first = await loadIndexHead(target, plan, indexId, encryption, secretOf, keys, listing.keys);
-    if (!first) {
-      unread.push(indexId);
-      continue;
+  const readIndexes = async (): Promise<{ id: string; keep: IndexObject['packs']; kid: string | null }[]> => {
+    const rewrites: { id: string; keep: IndexObject['packs']; kid: string | null }[] = [];
+    unread.length = 0;
+    for (const indexId of listing.indexes.keys()) {
+      const first = await loadIndexHead(target, plan, indexId, encryption, secretOf, keys, listing.keys);
+      if (!first) {
+        unread.push(indexId);
+        continue;
+      }
+      for (const pack of first.index.packs) {
+        indexed.add(pack.id);
+        if (!listing.packs.has(pack.id) || doomed.has(pack.id)) continue;
+        const live = pack.blobs.filter((b) => used.has(b.id));
+        if (live.length === 0) doomed.add(pack.id);
+        else if (live.reduce((sum, b) => sum + b.length, 0) < pack.blobs.reduce((sum, b) => sum + b.length, 0) * REPACK_BELOW) {
+          sparse.set(pack.id, { kid: pack.key_id, blobs: live.map((b) => ({ id: b.id, type: b.type })) });
+        }
+      }
+      // Entries of packs that are gone (a prune cut short after deleting them) go with the rewrite too.
+      const keep = first.index.packs.filter((p) => listing.packs.has(p.id) && !doomed.has(p.id));
+      if (keep.length !== first.index.packs.length) rewrites.push({ id: indexId, keep, kid: first.kid });
     }
-    for (const pack of first.index.packs) {
-      indexed.add(pack.id);
-      if (listing.packs.has(pack.id) && !pack.blobs.some((b) => used.has(b.id))) doomed.add(pack.id);
-    }
-    // Entries of packs that are gone (a prune cut short after deleting them) go with the rewrite too.
-    const keep = first.index.packs.filter((p) => listing.packs.has(p.id) && !doomed.has(p.id));
-    if (keep.length !== first.index.packs.length) rewrites.push({ id: indexId, keep, kid: first.kid });
-  }
+    return rewrites;
+  };
+  let rewrites = await readIndexes();
   if (unread.length === 0) {
     const objects = await target.list(repoKeys.packs(plan));
     for (const object of objects) {
@@ -120,6 +149,20 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
     }
   } else {
     report.skipped = `index ${unread.join(', ')} does not open with this run's keys: packs no readable index names are kept (they may hold blobs in use); run \`restorable verify --deep\``;
+  }
+  if (unread.length === 0 && sparse.size > 0) {
+    if (!input.apply) {
+      for (const id of sparse.keys()) doomed.add(id);
+      report.packs_repacked = sparse.size;
+    } else {
+      const repacked = await repack(input, snapshots, sparse);
+      if (repacked.length > 0) {
+        for (const id of repacked) doomed.add(id);
+        report.packs_repacked = repacked.length;
+        // The indexes that named the repacked packs are rewritten too: read them again with the final set.
+        rewrites = await readIndexes();
+      }
+    }
   }
   for (const id of doomed) report.bytes_freed += listing.packs.get(id) ?? 0;
   report.packs_removed = doomed.size;
@@ -139,6 +182,40 @@ export async function collectGarbage(input: GcInput): Promise<GcReport> {
     await target.remove([repoKeys.index(plan, rewrite.id)]);
   }
   return report;
+}
+
+/**
+ * Writes the live blobs of `sparse` packs again, into new packs and an index
+ * on the target, and returns the packs whose blobs all now sit elsewhere.
+ * Only packs under the key this run writes with are repacked (a blob id is
+ * keyed: it cannot move under another key); the others stay as they are.
+ */
+async function repack(input: GcInput, snapshots: SnapshotObject[], sparse: Map<string, { kid: string | null; blobs: { id: string; type: BlobType }[] }>): Promise<string[]> {
+  const { target, plan, encryption, keys } = input;
+  let failure: unknown;
+  const writer = await RepoWriter.open({
+    plan,
+    targets: [target],
+    encryption,
+    keys: encryption?.passphrase !== undefined ? keys : keys.identities.length > 0 ? keys : null,
+    cache: input.cache,
+    reporter: input.reporter,
+    drop: (_t, error) => (failure ??= error),
+    alive: () => (failure === undefined ? [target] : []),
+  });
+  if (failure !== undefined) throw failure;
+  const kid = writer.idKey?.id ?? null;
+  const moving = [...sparse].filter(([, pack]) => pack.kid === kid);
+  const snapshot = snapshots.find((s) => (s.key_id ?? null) === kid);
+  if (moving.length === 0 || !snapshot) return [];
+  // The writer must see the blobs of these packs as missing, or it would find them where they are.
+  writer.forget(new Set(moving.map(([id]) => id)));
+  const reader = await RepoReader.open(target, plan, snapshot, encryption, keys);
+  faultStep('prune');
+  for (const [, pack] of moving) for (const blob of pack.blobs) await writer.add(blob.type, blob.id, await reader.blob(blob.id));
+  await writer.finish();
+  if (failure !== undefined) throw failure;
+  return moving.map(([id]) => id);
 }
 
 /** An index with the key its packs were written under (all packs of one index share it). */

@@ -172,6 +172,14 @@ export class RepoWriter {
     return writer;
   }
 
+  /**
+   * Treats these packs as absent on every target, so that add() writes their
+   * blobs again (prune's repacking of mostly unused packs).
+   */
+  forget(packs: ReadonlySet<string>): void {
+    for (const state of this.states.values()) for (const id of packs) state.present.delete(id);
+  }
+
   private holders(): TargetState[] {
     return this.options.alive().flatMap((t) => this.states.get(t.name) ?? []);
   }

@@ -13,7 +13,9 @@ import { faultStep } from '../util/fault.js';
 import type { Plan, Retention } from '../plan/schema.js';
 import type { Secrets } from '../report/secrets.js';
 import { decryptionKeys, type DecryptionKeys, type EncryptionSetting } from '../artifacts/encrypt.js';
+import { Cache, cacheDir } from '../repository/cache.js';
 import { collectGarbage, type GcReport } from '../repository/gc.js';
+import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
 import { decidePlanRetention, type PlanBackup, type PlanDecision } from './plan-wide.js';
 import type { RetentionDecision } from './retention.js';
@@ -37,10 +39,13 @@ export interface PruneReport {
 export interface RepositoryPrune {
   encryption: EncryptionSetting | undefined;
   keys: DecryptionKeys;
+  /** This host's repository cache, and where repacking reports what it skipped. */
+  cache: Cache;
+  reporter: Reporter;
 }
 
 /** For a plan with a files repository: what its prunes need to reclaim pack space (keys that do not load are left out). */
-export function repositoryPruneOf(plan: Plan, env: NodeJS.ProcessEnv, secrets: Secrets): RepositoryPrune | undefined {
+export function repositoryPruneOf(plan: Plan, planDir: string, env: NodeJS.ProcessEnv, secrets: Secrets, reporter: Reporter): RepositoryPrune | undefined {
   if (!plan.sources.some((s) => s.type === 'files' && s.storage === 'repository')) return undefined;
   let keys: DecryptionKeys = plan.encryption?.passphrase !== undefined ? { passphrase: plan.encryption.passphrase, identities: [] } : { identities: [] };
   try {
@@ -48,7 +53,7 @@ export function repositoryPruneOf(plan: Plan, env: NodeJS.ProcessEnv, secrets: S
   } catch {
     // A malformed identity only means pack space waits for a prune that can open the snapshots.
   }
-  return { encryption: plan.encryption, keys };
+  return { encryption: plan.encryption, keys, cache: new Cache(cacheDir(plan.name, planDir, env)), reporter };
 }
 
 export interface PlanPruneReport {

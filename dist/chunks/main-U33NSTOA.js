@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-3GOUAK3D.js";
+} from "./chunk-RT3KA7EH.js";
 import {
   ISSUES_URL,
   VERSION

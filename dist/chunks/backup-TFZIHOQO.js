@@ -5,18 +5,19 @@ const require = __restorableCreateRequire(import.meta.url);
 const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
+  Cache,
+  RepoWriter,
+  cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-SGUN5GRW.js";
+} from "./chunk-ZNGZL45M.js";
 import {
   runHook
 } from "./chunk-TERDG5FT.js";
 import {
   resolveAppVersion
 } from "./chunk-FZPPFOHP.js";
-import {
-  Bounded
-} from "./chunk-25K5IZNL.js";
+import "./chunk-25K5IZNL.js";
 import {
   makeStaging,
   withLock
@@ -27,34 +28,15 @@ import {
   readBack
 } from "./chunk-DPP6JAOL.js";
 import {
-  BlobMap,
   DEFAULT_CHUNKER,
   KeyTable,
-  PACK_MAGIC,
   REPO_FORMAT,
   blobId,
-  chooseSecret,
-  digestOf,
-  gearTable,
-  listRepo,
-  loadRepo,
-  newConfig,
   nextCut,
-  objectKeys,
-  objectRecord,
-  objectSealing,
-  packBlob,
-  putVerified,
-  readConfig,
-  repoKeys,
-  seal,
-  sha256,
   snapshotFile,
-  storeSecret,
   widen
 } from "./chunk-QKU6AHZX.js";
 import {
-  faultStep,
   keyOf,
   loadSigner,
   makeBackupId,
@@ -109,9 +91,9 @@ import "./chunk-6LCIRVR7.js";
 import "./chunk-ZJTQKECG.js";
 
 // src/pipeline/backup.ts
-import { mkdir as mkdir2, rm as rm2 } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join3 } from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/artifacts/fanout.ts
@@ -194,63 +176,16 @@ function measured(snapshot, counted) {
 import { relative } from "node:path";
 import { Readable } from "node:stream";
 
-// src/repository/cache.ts
-import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join } from "node:path";
-function cacheDir(plan, planDir, env) {
-  const base = env.RESTORABLE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "restorable");
-  const where = createHash("sha256").update(planDir).digest("hex").slice(0, 12);
-  return join(base, `${plan}-${where}`);
-}
-async function writeAtomically(path, data) {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data, { mode: 384 });
-  await rename(temp, path);
-}
-var Cache = class {
-  constructor(dir) {
-    this.dir = dir;
-  }
-  async ensure() {
-    for (const sub of ["", "keys", "index", "files"]) await mkdir(join(this.dir, sub), { recursive: true, mode: 448 });
-  }
-  /** The repository secret `id` in this cache's plain text form (see repo-secret.ts), if kept here. */
-  key(id) {
-    return readFile(join(this.dir, "keys", id), "utf8").catch(() => void 0);
-  }
-  async keyIds() {
-    const { readdir: readdir2 } = await import("node:fs/promises");
-    return (await readdir2(join(this.dir, "keys")).catch(() => [])).filter((n) => /^[0-9a-f]{32}$/.test(n));
-  }
-  saveKey(id, plain) {
-    return writeAtomically(join(this.dir, "keys", id), plain);
-  }
-  index(id) {
-    return readFile(join(this.dir, "index", id)).catch(() => void 0);
-  }
-  saveIndex(id, plain) {
-    return writeAtomically(join(this.dir, "index", id), plain);
-  }
-  async forgetIndex(id) {
-    await rm(join(this.dir, "index", id), { force: true });
-  }
-  filesPath(source) {
-    return join(this.dir, "files", `${source}.ndjson`);
-  }
-};
-
 // src/repository/file-cache.ts
-import { createHash as createHash2, hash as oneShot } from "node:crypto";
+import { createHash, hash as oneShot } from "node:crypto";
 import { closeSync, createReadStream, fstatSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { basename, dirname, join as join2 } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 var FORMAT = 2;
 var BLOCK_ROWS = 4096;
 var TRAILER = 17;
-var folderKey = typeof oneShot === "function" ? (path) => oneShot("sha1", path, "buffer") : (path) => createHash2("sha1").update(path).digest();
+var folderKey = typeof oneShot === "function" ? (path) => oneShot("sha1", path, "buffer") : (path) => createHash("sha1").update(path).digest();
 var Directory = class {
   folders = new KeyTable(16);
   first = new Uint32Array(0);
@@ -306,7 +241,7 @@ var FileCache = class _FileCache {
       names = readdirSync(dirname(path));
     } catch {
     }
-    for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(join2(dirname(path), name), { force: true });
+    for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(join(dirname(path), name), { force: true });
     cache.previous = await readDirectory(path, keyId).catch(() => void 0);
     return cache;
   }
@@ -417,7 +352,7 @@ async function readDirectory(path, keyId) {
 
 // src/repository/snapshot.ts
 import { lstat, open as open2, readdir, readlink } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join2 } from "node:path";
 var FILES_AT_ONCE = 16;
 var BIG_FILES_AT_ONCE = 2;
 var SMALL_FILE = 1024 * 1024;
@@ -512,7 +447,7 @@ async function walkIntoRepository(options) {
   async function entry(abs, rel, name, cache) {
     signal.throwIfAborted();
     const path = rel ? `${rel}/${name}` : name;
-    const at = join3(abs, name);
+    const at = join2(abs, name);
     let st;
     await calls.acquire();
     try {
@@ -590,212 +525,6 @@ async function walkIntoRepository(options) {
   }
   return { root, root_meta: metaOf(rootStat), counts, read };
 }
-
-// src/repository/writer.ts
-var PACK_SIZE = 16 * 1024 * 1024;
-var PACK_BLOBS = 16384;
-var PACKS_IN_FLIGHT = 1;
-var INDEX_BLOBS = 2e4;
-var SLAB = PACK_SIZE + 9 * 1024 * 1024;
-var spareSlabs = [];
-var SPARE_SLABS = 2;
-var PackBuilder = class {
-  constructor(holders) {
-    this.holders = holders;
-  }
-  slab = spareSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB);
-  entries = [];
-  size = 0;
-  /**
-   * Copies a stored blob in and returns its offset. One copy into one buffer
-   * (memcpy, a few ms per pack) frees the reader's buffer at once: holding
-   * views of 16 MiB read windows until their pack was stored kept several of
-   * them alive per pack (361 MiB peak on a photo library).
-   */
-  append(bytes) {
-    if (this.size + bytes.length > this.slab.length) {
-      const wider = Buffer.allocUnsafeSlow(this.size + bytes.length + SLAB);
-      this.slab.copy(wider, 0, 0, this.size);
-      this.slab = wider;
-    }
-    const at = this.size;
-    bytes.copy(this.slab, at);
-    this.size += bytes.length;
-    return at;
-  }
-  get bytes() {
-    return this.slab.subarray(0, this.size);
-  }
-  /** After the pack is stored everywhere: its slab serves the next pack. */
-  release() {
-    if (this.slab.length === SLAB && spareSlabs.length < SPARE_SLABS) spareSlabs.push(this.slab);
-    this.slab = Buffer.alloc(0);
-  }
-};
-var RepoWriter = class _RepoWriter {
-  constructor(options, secret, gear) {
-    this.options = options;
-    this.secret = secret;
-    this.gear = gear;
-  }
-  blobs = new BlobMap();
-  stats = { blobs_new: 0, bytes_new: 0, packs: 0, stored_bytes: 0 };
-  states = /* @__PURE__ */ new Map();
-  builders = /* @__PURE__ */ new Map();
-  /** Blobs queued in this run's packs, and for which targets. */
-  queued = /* @__PURE__ */ new Map();
-  get idKey() {
-    return this.secret?.idKey ?? null;
-  }
-  static async open(options) {
-    const { plan, encryption, cache } = options;
-    await cache.ensure();
-    const listings = /* @__PURE__ */ new Map();
-    for (const target of options.alive()) {
-      try {
-        const listing = await listRepo(target, plan);
-        if (listing.config) await readConfig(target, plan);
-        else await putVerified(target, repoKeys.config(plan), Buffer.from(`${JSON.stringify(newConfig(encryption !== void 0), null, 2)}
-`));
-        listings.set(target.name, listing);
-      } catch (error) {
-        options.drop(target, error);
-      }
-    }
-    let secret = null;
-    if (encryption) {
-      const held = new Map([...listings].map(([name, l]) => [name, l.keys]));
-      secret = await chooseSecret(cache, held, options.alive(), plan, encryption, options.keys);
-      for (const target of options.alive()) {
-        if (listings.get(target.name)?.keys.includes(secret.idKey.id)) continue;
-        await storeSecret(target, plan, secret, encryption).catch((error) => options.drop(target, error));
-      }
-    }
-    const writer = new _RepoWriter(options, secret, gearTable(secret?.idKey.key ?? null));
-    const opening = { record: encryption ? objectRecord(secret, encryption) : null, keys: secret ? objectKeys(secret, options.keys) : null };
-    for (const target of options.alive()) {
-      try {
-        const present = await loadRepo(target, plan, listings.get(target.name), cache, opening, secret?.idKey.id ?? null, writer.blobs, { onSkip: (m) => options.reporter.warn(m) });
-        writer.states.set(target.name, { target, present, added: [], addedBlobs: 0 });
-      } catch (error) {
-        options.drop(target, error);
-      }
-    }
-    return writer;
-  }
-  holders() {
-    return this.options.alive().flatMap((t) => this.states.get(t.name) ?? []);
-  }
-  holds(state, id) {
-    return this.queued.get(id)?.has(state.target.name) === true || this.blobs.inAnyOf(id, state.present);
-  }
-  /** Whether every target still in the run holds (or has queued) every one of `ids`. */
-  heldEverywhere(ids) {
-    const holders = this.holders();
-    return ids.every((id) => holders.every((s) => this.holds(s, id)));
-  }
-  /**
-   * Queues a blob for the targets that lack it. `raw` is copied (compressed
-   * or not) before this returns: the caller may reuse its buffer. Waits only when a full pack must be sealed while PACKS_IN_FLIGHT others
-   * are still being stored.
-   */
-  async add(type, id, raw) {
-    this.storing.check();
-    const lacking = this.holders().filter((s) => !this.holds(s, id));
-    if (lacking.length === 0) return;
-    const { bytes: stored, compression } = packBlob(raw);
-    const key = `${type}:${lacking.map((s) => s.target.name).join(",")}`;
-    let builder = this.builders.get(key);
-    if (!builder) this.builders.set(key, builder = new PackBuilder(lacking));
-    builder.entries.push({ id, type, offset: builder.append(stored), length: stored.length, raw_length: raw.length, compression });
-    const mark = this.queued.get(id) ?? /* @__PURE__ */ new Set();
-    for (const s of lacking) mark.add(s.target.name);
-    this.queued.set(id, mark);
-    this.stats.blobs_new += 1;
-    this.stats.bytes_new += raw.length;
-    if (builder.size >= PACK_SIZE || builder.entries.length >= PACK_BLOBS) await this.startFlush(key, builder);
-  }
-  /** Packs being stored in the background; a sealing failure is thrown by the next add or finish (a target's failure only drops that target). */
-  storing = new Bounded(PACKS_IN_FLIGHT);
-  /**
-   * Starts storing a full pack once fewer than PACKS_IN_FLIGHT are being
-   * stored: reading and chunking the next pack overlaps the writes, fsyncs
-   * and read-backs of the last one, with bounded memory.
-   */
-  async startFlush(key, builder) {
-    this.builders.delete(key);
-    await this.storing.start(() => this.flush(builder));
-  }
-  /** Seals the builder's blobs into one pack and stores it on its targets. */
-  async flush(builder) {
-    const { entries, holders } = builder;
-    const header = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(header.length);
-    const plain = [builder.bytes, header, length, PACK_MAGIC];
-    const sealed = this.options.encryption ? [await seal(Buffer.concat(plain), objectSealing(this.secret, this.options.encryption))] : plain;
-    const { sha256: id, length: size } = digestOf(sealed);
-    this.stats.packs += 1;
-    this.stats.stored_bytes += size;
-    await Promise.all(
-      holders.map(async (state) => {
-        if (!this.options.alive().includes(state.target)) return;
-        try {
-          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
-          state.present.add(id);
-          state.added.push({ id, size, key_id: this.idKey?.id ?? null, blobs: entries });
-          state.addedBlobs += entries.length;
-        } catch (error) {
-          if (this.options.alive().includes(state.target)) this.options.drop(state.target, error);
-        }
-      })
-    );
-    builder.release();
-    for (const entry of entries) {
-      this.blobs.add(id, entry);
-      this.queued.delete(entry.id);
-    }
-    for (const state of holders) if (state.addedBlobs >= INDEX_BLOBS && this.options.alive().includes(state.target)) await this.writeIndex(state);
-  }
-  /** Writes one index naming the packs `state`'s target got since its last index (each already stored and verified). */
-  async writeIndex(state) {
-    faultStep("index");
-    const index = { format: REPO_FORMAT, kind: "restorable-index", packs: state.added };
-    const plain = Buffer.from(JSON.stringify(index));
-    const sealed = this.options.encryption ? await seal(plain, objectSealing(this.secret, this.options.encryption)) : plain;
-    const id = sha256(sealed);
-    try {
-      await putVerified(state.target, repoKeys.index(this.options.plan, id), sealed);
-      await this.options.cache.saveIndex(id, plain);
-      state.added = [];
-      state.addedBlobs = 0;
-    } catch (error) {
-      this.options.drop(state.target, error);
-    }
-  }
-  /** Flushes every pack, then writes each target's index of the packs it got in this run. */
-  async finish() {
-    for (const [key, builder] of [...this.builders]) if (builder.entries.length > 0) await this.startFlush(key, builder);
-    await this.storing.drain();
-    for (const state of this.holders()) if (state.added.length > 0) await this.writeIndex(state);
-    await this.takeBackFromDropped();
-    if (this.holders().length === 0) throw new RunError("No target took the repository's new packs.", { hint: "See the messages above for each target." });
-  }
-  /**
-   * A target that dropped out gets no index for the packs this run put there
-   * before it failed (a full disk takes some packs, then refuses one): they
-   * are removed now, best effort, rather than left for a prune an hour on.
-   * No snapshot can use them: only this run's index would have named them.
-   */
-  async takeBackFromDropped() {
-    const alive = this.options.alive();
-    for (const state of this.states.values()) {
-      if (alive.includes(state.target) || state.added.length === 0) continue;
-      await state.target.remove(state.added.map((p) => repoKeys.pack(this.options.plan, p.id))).catch(() => void 0);
-      state.added = [];
-    }
-  }
-};
 
 // src/pipeline/repository-step.ts
 var RepositorySession = class {
@@ -985,8 +714,8 @@ async function runBackup(loaded, options) {
       const source = plan.sources.find((s) => s.name === step.source);
       const adapter = sourceAdapter(source);
       const began = performance.now();
-      const ctx = { ...sctx(), stagingDir: join4(stagingDir, source.name) };
-      await mkdir2(ctx.stagingDir);
+      const ctx = { ...sctx(), stagingDir: join3(stagingDir, source.name) };
+      await mkdir(ctx.stagingDir);
       try {
         const repository = source.type === "files" && source.storage === "repository" ? repo ??= new RepositorySession({ plan, planDir, env, reporter, signal, alive, drop }) : void 0;
         const snapshot = repository && source.type === "files" ? await repository.snapshot(source, id, (bytes) => reporter.progress(step.id, bytes)) : await adapter.snapshot(source, ctx);
@@ -1031,7 +760,7 @@ async function runBackup(loaded, options) {
         const stored = "summary" in snapshot ? `; ${String(snapshot.summary)}` : "";
         return `${file}: ${digest.bytes} bytes${counts ? `; ${counts}` : ""}${stored}`;
       } finally {
-        await rm2(ctx.stagingDir, { recursive: true, force: true });
+        await rm(ctx.stagingDir, { recursive: true, force: true });
       }
     },
     async verify() {
@@ -1097,7 +826,7 @@ async function runBackup(loaded, options) {
     },
     async prune() {
       if (!plan.retention) return "no retention policy";
-      const repository = repositoryPruneOf(plan, env, loaded.secrets);
+      const repository = repositoryPruneOf(plan, planDir, env, loaded.secrets, reporter);
       const result = await prunePlan(alive(), plan.name, plan.retention, { protect: [id], apply: true, now: now(), ...repository ? { repository } : {} });
       pruned.push(...result.targets);
       const failed = result.failed.map((f) => f.target);
@@ -1116,7 +845,7 @@ async function runBackup(loaded, options) {
   const run = await runPipeline(pipelineData, executors, reporter, signal);
   const { records } = run;
   const error = run.error ?? (postHookError === void 0 ? void 0 : new RunError(`Backup ${id} was committed, but a post_backup hook failed: ${reason(postHookError)}`, { hint: "The backup is complete and listed; fix the hook (the app may still be in maintenance mode)." }));
-  if (stagingDir) await rm2(stagingDir, { recursive: true, force: true });
+  if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
   if (id) await removeIncomplete((manifest ? targets.filter((t) => failures.has(t.name)) : targets).filter((t) => !unwritten.has(t.name)), plan.name, id, reporter);
   return {
     id,
