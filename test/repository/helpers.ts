@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, readlink, symlink, utimes, writeFile, chmod } from 'node:fs/promises';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Workspace } from '../helpers/workspace.js';
 
 /** `count` files of 20-400 KiB of random bytes (photos compress no further), a video of several chunks, a text file, a link. */
 export async function makeLibrary(root: string, count = 100, videoBytes = 12 * 1024 * 1024): Promise<string[]> {
@@ -64,4 +65,16 @@ export async function touchShare(files: string[], share: number): Promise<string
     await writeFile(path, bytes);
   }
   return changed;
+}
+
+/** A plan of one files source `library` (the default storage: a repository) on one local target `nas`; `extra` adds keys (retention, encryption). */
+export function libraryPlan(ws: Workspace, extra: Record<string, unknown> = {}): void {
+  ws.writePlan({
+    version: 1,
+    name: 'testapp',
+    sources: [{ name: 'library', type: 'files', path: 'library' }],
+    targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }],
+    policy: { rule: { copies: 2, media: 1, offsite: 0 } },
+    ...extra,
+  });
 }

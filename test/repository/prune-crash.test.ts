@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { exactTree, makeLibrary, packsOf } from './helpers.js';
+import { exactTree, libraryPlan, makeLibrary, packsOf } from './helpers.js';
 import { rm } from 'node:fs/promises';
 
 let ws: Workspace;
@@ -21,16 +21,7 @@ let env: NodeJS.ProcessEnv;
 let library: string;
 const trees = new Map<string, Record<string, string>>();
 
-function plan(retention?: Record<string, unknown>): void {
-  ws.writePlan({
-    version: 1,
-    name: 'testapp',
-    sources: [{ name: 'library', type: 'files', path: 'library', storage: 'repository' }],
-    targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }],
-    policy: { rule: { copies: 2, media: 1, offsite: 0 } },
-    ...(retention ? { retention } : {}),
-  });
-}
+const plan = (retention?: Record<string, unknown>) => libraryPlan(ws, retention ? { retention } : {});
 
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli([...args, '--plan', ws.plan], { env: { ...env, ...extra } });
 const listed = async () => json<{ backups: { id: string }[] }>(await cli(['list', '--json'])).backups.map((b) => b.id);

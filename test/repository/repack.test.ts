@@ -12,23 +12,14 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { exactTree, makeLibrary, packsOf } from './helpers.js';
+import { exactTree, libraryPlan, makeLibrary, packsOf } from './helpers.js';
 
 let ws: Workspace;
 let env: NodeJS.ProcessEnv;
 let library: string;
 let kept: { id: string; tree: Record<string, string> };
 
-function plan(retention?: Record<string, unknown>): void {
-  ws.writePlan({
-    version: 1,
-    name: 'testapp',
-    sources: [{ name: 'library', type: 'files', path: 'library' }],
-    targets: [{ name: 'nas', type: 'local', path: ws.target('nas') }],
-    policy: { rule: { copies: 2, media: 1, offsite: 0 } },
-    ...(retention ? { retention } : {}),
-  });
-}
+const plan = (retention?: Record<string, unknown>) => libraryPlan(ws, retention ? { retention } : {});
 
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli([...args, '--plan', ws.plan], { env: { ...env, ...extra } });
 const listed = async () => json<{ backups: { id: string }[] }>(await cli(['list', '--json'])).backups.map((b) => b.id);
@@ -119,16 +110,7 @@ describe('prune repacks mostly unused packs', () => {
     const cache = mkdtempSync(join(tmpdir(), 'restorable-cache-'));
     try {
       const lib = join(enc.dir, 'library');
-      const writePlan = (retention?: Record<string, unknown>) =>
-        enc.writePlan({
-          version: 1,
-          name: 'testapp',
-          sources: [{ name: 'library', type: 'files', path: 'library' }],
-          targets: [{ name: 'nas', type: 'local', path: enc.target('nas') }],
-          policy: { rule: { copies: 2, media: 1, offsite: 0 } },
-          encryption: { passphrase: '${REPO_PASS}' },
-          ...(retention ? { retention } : {}),
-        });
+      const writePlan = (retention?: Record<string, unknown>) => libraryPlan(enc, { encryption: { passphrase: '${REPO_PASS}' }, ...(retention ? { retention } : {}) });
       const run = (args: string[]) => runCli([...args, '--plan', enc.plan], { env: { RESTORABLE_CACHE_DIR: cache, REPO_PASS: 'correct horse battery staple' } });
       writePlan();
       const photos = await makeLibrary(lib, 24, 0);

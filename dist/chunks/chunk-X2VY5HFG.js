@@ -1156,7 +1156,7 @@ var IdSet = class {
 };
 
 // src/repository/reader.ts
-var CACHED_PACKS = 4;
+var CACHED_PACKS = 6;
 var RepoReader = class _RepoReader {
   constructor(target, plan, blobs, present, opening, idKey, cachedPacks, read = { packs: 0, bytes: 0 }) {
     this.target = target;
@@ -1172,7 +1172,7 @@ var RepoReader = class _RepoReader {
   /**
    * Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts.
    * `trees`: a reader of tree blobs only, for a walk of the folders (prune): it maps no data blob
-   * (a million of them were ~70 MB) and keeps two packs, not four.
+   * (a million of them were ~70 MB) and keeps two packs, not six.
    */
   static async open(target, plan, snapshot, encryption, keys, options = {}) {
     const list = options.listing ?? await listRepo(target, plan);

@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-X6EWAJ74.js";
+} from "./chunk-DPXU72UA.js";
 import "./chunk-FZPPFOHP.js";
-import "./chunk-SNNNVUGE.js";
+import "./chunk-4KKHSYMU.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-S4BGPCW4.js";
 import {
   findBackup
-} from "./chunk-R4LQC7NN.js";
-import "./chunk-DPP6JAOL.js";
-import "./chunk-QKU6AHZX.js";
+} from "./chunk-NEPBGS3O.js";
+import "./chunk-FQPVI7AR.js";
+import "./chunk-X2VY5HFG.js";
 import {
   DRILL,
   keyOf,

@@ -9,7 +9,7 @@ import {
 } from "./chunk-25K5IZNL.js";
 import {
   nodeName
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

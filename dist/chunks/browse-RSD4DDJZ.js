@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-BLWR7BJA.js";
-import "./chunk-R4LQC7NN.js";
-import "./chunk-DPP6JAOL.js";
-import "./chunk-QKU6AHZX.js";
+} from "./chunk-76A4KOHH.js";
+import "./chunk-NEPBGS3O.js";
+import "./chunk-FQPVI7AR.js";
+import "./chunk-X2VY5HFG.js";
 import "./chunk-ENB4YJAF.js";
 import "./chunk-HSVOLJ6P.js";
 import {

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-RT3KA7EH.js";
+} from "./chunk-LBZP6VG4.js";
 import {
   ISSUES_URL,
   VERSION

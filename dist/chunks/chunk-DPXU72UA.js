@@ -9,7 +9,7 @@ import {
 } from "./chunk-FZPPFOHP.js";
 import {
   buildSnapshot
-} from "./chunk-SNNNVUGE.js";
+} from "./chunk-4KKHSYMU.js";
 import {
   makeStaging
 } from "./chunk-S4BGPCW4.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-R4LQC7NN.js";
+} from "./chunk-NEPBGS3O.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   readManifest
 } from "./chunk-ENB4YJAF.js";

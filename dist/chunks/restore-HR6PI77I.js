@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-X6EWAJ74.js";
+} from "./chunk-DPXU72UA.js";
 import "./chunk-FZPPFOHP.js";
 import {
   buildSnapshot
-} from "./chunk-SNNNVUGE.js";
+} from "./chunk-4KKHSYMU.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-BLWR7BJA.js";
-import "./chunk-R4LQC7NN.js";
-import "./chunk-DPP6JAOL.js";
-import "./chunk-QKU6AHZX.js";
+} from "./chunk-76A4KOHH.js";
+import "./chunk-NEPBGS3O.js";
+import "./chunk-FQPVI7AR.js";
+import "./chunk-X2VY5HFG.js";
 import {
   faultPoint,
   makeBackupId

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-ZNGZL45M.js";
+} from "./chunk-YNGI2CQO.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-S4BGPCW4.js";
-import "./chunk-QKU6AHZX.js";
+import "./chunk-X2VY5HFG.js";
 import "./chunk-ENB4YJAF.js";
 import "./chunk-HSVOLJ6P.js";
 import {

@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-ZNGZL45M.js";
+} from "./chunk-YNGI2CQO.js";
 import {
   runHook
 } from "./chunk-TERDG5FT.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-DPP6JAOL.js";
+} from "./chunk-FQPVI7AR.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   keyOf,
   loadSigner,

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-DPP6JAOL.js";
+} from "./chunk-FQPVI7AR.js";
 import {
   keyOf,
   listBackups

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-SNNNVUGE.js";
+} from "./chunk-4KKHSYMU.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-R4LQC7NN.js";
+} from "./chunk-NEPBGS3O.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-DPP6JAOL.js";
+} from "./chunk-FQPVI7AR.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   keyOf,
   listBackups,

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   reclaimer
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   keyOf
 } from "./chunk-ENB4YJAF.js";

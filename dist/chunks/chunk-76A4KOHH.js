@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-R4LQC7NN.js";
+} from "./chunk-NEPBGS3O.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-QKU6AHZX.js";
+} from "./chunk-X2VY5HFG.js";
 import {
   keyOf,
   readManifest
