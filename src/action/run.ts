@@ -14,7 +14,7 @@ import { annotationAt, GitHubReporter } from '../report/github.js';
 import { redactConsole } from '../report/console.js';
 import type { Secrets } from '../report/secrets.js';
 import { secretsOf } from '../targets/index.js';
-import { writeSummary, type SummaryInput } from '../report/summary.js';
+import { writeSummary, type SummaryInput } from './summary.js';
 import { readInputs } from './inputs.js';
 import { outputsFor } from './outputs.js';
 import { MonitorSession } from '../notify/session.js';

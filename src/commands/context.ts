@@ -1,7 +1,7 @@
 /** What every command receives: parsed options and the ways to talk to the world. */
 import { zstdEngine } from '../artifacts/codec.js';
 import { UsageError } from '../errors.js';
-import { parseClockDuration } from '../plan/duration.js';
+import { parseClockDuration } from '../util/duration.js';
 import { interpolate, literalPasswords, type Unset } from '../plan/interpolate.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { createTarget } from '../targets/index.js';

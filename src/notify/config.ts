@@ -5,7 +5,7 @@
  * run's exit code: see dispatch.ts.
  */
 import { z } from 'zod';
-import { clockDuration } from '../plan/duration.js';
+import { clockDuration } from '../util/duration.js';
 
 /**
  * What happened, one event per run (the most specific applies):

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { metricsConfig, notifierConfig } from '../notify/config.js';
 import { sourceConfig, sourceName } from '../sources/index.js';
 import { targetConfig } from '../targets/index.js';
-import { calendarSpan, clockDuration } from './duration.js';
+import { calendarSpan, clockDuration } from '../util/duration.js';
 import { objectivesConfig } from '../status/objectives.js';
 
 const argv = z

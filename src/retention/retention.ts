@@ -4,7 +4,7 @@
  * bucket (hour, day, ISO week, month, year) is computed in UTC, so a decision
  * does not depend on the machine's time zone.
  */
-import { parseCalendarSpan, subtractSpan } from '../plan/duration.js';
+import { parseCalendarSpan, subtractSpan } from '../util/duration.js';
 import type { Retention } from '../plan/schema.js';
 
 export interface BackupRef {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
-import { clockDuration } from '../plan/duration.js';
+import { clockDuration } from '../util/duration.js';
 import { connectionFields, describeConnection, withClient, type PgConnection } from './pg-connection.js';
 import { ExecPrefixError } from './pg-psql.js';
 import { execHint } from './pg-tools.js';

@@ -9,7 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { clockDuration } from '../plan/duration.js';
+import { clockDuration } from '../util/duration.js';
 
 /**
  * Kinds of storage, for the "2 kinds of media" part of 3-2-1. The reading

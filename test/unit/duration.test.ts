@@ -3,7 +3,7 @@
  * calendar spans for retention.keep_within (restic's spelling, `m` is months).
  */
 import { describe, expect, it } from 'vitest';
-import { calendarSpan, clockDuration, parseCalendarSpan, parseClockDuration, subtractSpan } from '../../src/plan/duration.js';
+import { calendarSpan, clockDuration, parseCalendarSpan, parseClockDuration, subtractSpan } from '../../src/util/duration.js';
 
 describe('clock durations', () => {
   it.each([
