@@ -14,9 +14,9 @@ var commands = {
   plan: { run: lazy(() => import("./plan-WLNAV4LB.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
   backup: { run: lazy(() => import("./backup-DIGZSYNU.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-MAGW5ZWT.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-4EGW2YUU.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-MGETPHCK.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-RUK2LMAX.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  verify: { run: lazy(() => import("./verify-GKA62673.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-76CXNG2X.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-JHGHM2QK.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-VJAF5KGQ.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-BKMS43CU.js";
+} from "./chunk-2CBLD66Z.js";
 import {
   makeStaging
 } from "./chunk-HOCVZB6M.js";

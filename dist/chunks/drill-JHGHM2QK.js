@@ -8,9 +8,9 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-D7JSQ7ZT.js";
+} from "./chunk-DIY44EFD.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-BKMS43CU.js";
+import "./chunk-2CBLD66Z.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-6WDQAH4M.js";
+} from "./chunk-S2OODO4D.js";
 import {
   ISSUES_URL,
   VERSION

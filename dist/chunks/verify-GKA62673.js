@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-BKMS43CU.js";
+} from "./chunk-2CBLD66Z.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,

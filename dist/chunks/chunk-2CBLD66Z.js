@@ -37,7 +37,9 @@ function linkProblem(at, target, links) {
   }
   return void 0;
 }
-var FILES_IN_FLIGHT = 4;
+var SMALL_FILES_IN_FLIGHT = 16;
+var LARGE_FILES_IN_FLIGHT = 4;
+var SMALL_FILE = 1024 * 1024;
 async function buildSnapshot(options) {
   const { reader, snapshot, into, signal, dryRun } = options;
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
@@ -65,7 +67,7 @@ async function buildSnapshot(options) {
         folders.push({ path, mode: node.mode, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
       } else if (node.type === "file") {
         counts.files += 1;
-        await writers.start(async () => {
+        await (node.size <= SMALL_FILE ? writers : largeWriters).start(async () => {
           let written = 0;
           const handle = dryRun ? void 0 : await open(path, "wx", 384);
           try {
@@ -88,11 +90,13 @@ async function buildSnapshot(options) {
       }
     }
   }
-  const writers = new Bounded(FILES_IN_FLIGHT);
+  const writers = new Bounded(SMALL_FILES_IN_FLIGHT);
+  const largeWriters = new Bounded(LARGE_FILES_IN_FLIGHT);
   if (!dryRun) await mkdir(into, { mode: 448 });
   try {
     await folder(snapshot.root, into, "");
     await writers.drain();
+    await largeWriters.drain();
     const linkSet = new Set(links.map((l) => l.rel));
     for (const link of links) {
       const problem = linkProblem(link.rel, link.target, linkSet);
@@ -114,6 +118,7 @@ async function buildSnapshot(options) {
     }
   } catch (error) {
     await writers.settle();
+    await largeWriters.settle();
     if (!dryRun) await rm(into, { recursive: true, force: true });
     throw error;
   }
