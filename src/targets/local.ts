@@ -17,6 +17,7 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
 import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
@@ -29,6 +30,27 @@ export const localConfig = z.strictObject({
 export type LocalConfig = z.infer<typeof localConfig>;
 
 const TMP = TEMP_PREFIX;
+const PROBE = `${TMP}probe-`;
+const HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+
+/** Probes this host's dead processes left (their pid is gone); other hosts' and live ones are not touched. */
+async function removeDeadProbes(root: string): Promise<void> {
+  const mine = new RegExp(`^${PROBE.replace(/[.]/g, '\\.')}${HOST.replace(/[.]/g, '\\.')}-(\\d+)-[0-9a-f]{8}$`);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = Number(mine.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    await rm(join(root, name), { force: true }).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 
 async function fsyncPath(path: string): Promise<void> {
@@ -93,10 +115,13 @@ class LocalTarget implements Target {
     if (!existing.isDirectory()) {
       throw new RunError(`Target "${this.name}" is not a folder: ${this.root}`, { hint: 'Point `path` at a folder (or remove the file that is in the way).' });
     }
-    const probe = join(this.root, `${TMP}probe-${randomBytes(4).toString('hex')}`);
+    // Named for this host and process: a run killed between the write and the rm leaves its probe
+    // at the target's root, where no listing of the plan finds it; the next run here removes it.
+    const probe = join(this.root, `${PROBE}${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
+      await removeDeadProbes(this.root);
       await writeFile(probe, 'restorable write probe\n', { mode: FILE_MODE });
-      await rm(probe);
+      await rm(probe, { force: true });
     } catch (error) {
       throw new RunError(`Target "${this.name}" is not writable: ${this.root}: ${reason(error)}`, { hint: ioHint(error), cause: error });
     }

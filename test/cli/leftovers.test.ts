@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, json, runCli } from '../helpers/cli.js';
@@ -104,4 +104,18 @@ describe('runs killed with -9 leave nothing behind', () => {
     expect(listed.map((b) => b.id).sort()).toEqual(complete);
     expect(listed.find((b) => b.id === id)?.targets).toEqual(TARGETS);
   }, 180_000);
+
+  it("a write probe a killed run left at a target's root goes with the next run on this host; another host's stays", async () => {
+    const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const dead = join(ws.target('nas'), `.restorable-tmp-probe-${host}-${gone.pid}-deadbeef`);
+    const other = join(ws.target('nas'), `.restorable-tmp-probe-some-other-host-${gone.pid}-deadbeef`);
+    writeFileSync(dead, 'restorable write probe\n');
+    writeFileSync(other, 'restorable write probe\n');
+    const run = await runCli(['backup', '--plan', ws.plan]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(other)).toBe(true);
+  });
 });
