@@ -131,7 +131,7 @@ async function readLocks(target: Target, plan: string): Promise<ReadLock[]> {
   return read.filter((l) => l !== undefined);
 }
 
-/** Our lock could not be written: the run cannot write there either, so the target is left out (as when its probe fails). */
+/** Our lock could not be written: when the target's probe fails too, the run cannot write there either and leaves it out. */
 class LockWriteError extends Error {}
 
 type Stale = { key: string; body?: LockBody; why: string };
@@ -246,9 +246,12 @@ export async function acquireLocks(targets: Target[], options: LockOptions): Pro
         taken.push({ target, deadRunCleared });
       } catch (error) {
         if (error instanceof LockedError || options.signal.aborted) throw error;
-        // Written but not readable back: other runs' locks cannot be seen, so sharing the target is not safe.
-        if (!(error instanceof LockWriteError) && (await target.probe().then(() => true, () => false))) {
-          throw new RunError(`Could not read the locks on target "${target.name}": ${reason(error)}`, { hint: 'Another run may be using it; nothing was done. Check the target, then run again.', cause: error });
+        // A target that still probes fine is one this run would write its backup to: going on
+        // unlocked there could make two holders. Not written: a passing fault or a race with
+        // another run; written but not readable back: other runs' locks cannot be seen.
+        if (await target.probe().then(() => true, () => false)) {
+          const doing = error instanceof LockWriteError ? 'write the lock' : 'read the locks';
+          throw new RunError(`Could not ${doing} on target "${target.name}": ${reason(error)}`, { hint: 'Another run may be using it; nothing was done. Check the target, then run again.', cause: error });
         }
         options.reporter.warn(`Could not lock target "${target.name}" (${reason(error)}); going on without it: this run cannot use that target anyway.`);
       }

@@ -11,8 +11,7 @@
  * account there. The modes are given at creation, so no moment exists where
  * a file is readable by others; umask can only take bits away from them.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,6 +58,24 @@ async function fsyncPath(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Creates a new file, making its folder first. Another run's remove() takes
+ * away a folder it leaves empty (a plan's locks/ between two runs), and it may
+ * do so between our mkdir and our open: the open then fails with ENOENT and
+ * the folder is made again.
+ */
+async function createInFolder(path: string): Promise<FileHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Inside the retry: a recursive mkdir can lose a parent it just made the same way.
+      await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+      return await open(path, 'wx', FILE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw error;
+    }
   }
 }
 
@@ -132,9 +149,9 @@ class LocalTarget implements Target {
     const temp = join(dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
     let bytes = 0;
     try {
-      await mkdir(dirname(final), { recursive: true, mode: DIR_MODE });
+      const handle = await createInFolder(temp);
       body.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: FILE_MODE }));
+      await pipeline(body, handle.createWriteStream());
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dirname(final));

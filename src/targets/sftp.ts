@@ -302,6 +302,23 @@ class SftpTarget implements Target {
     });
   }
 
+  /**
+   * Creates a new file, making its folder first. Another run's remove() takes
+   * away a folder it leaves empty (a plan's locks/ between two runs), and it may
+   * do so between our mkdir and our open: the open (or a mkdir below it) then
+   * says "no such file" and the folders are made again.
+   */
+  private async createInFolder(sftp: SFTPWrapper, path: string): Promise<Buffer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.mkdirs(sftp, posix.dirname(path));
+        return await new Promise<Buffer>((resolve, reject) => sftp.open(path, 'wx', { mode: FILE_MODE }, (error, handle) => (error ? reject(error) : resolve(handle))));
+      } catch (error) {
+        if (sftpCode(error) !== NO_SUCH_FILE || attempt >= 20) throw error;
+      }
+    }
+  }
+
   async put(key: string, body: Readable): Promise<{ bytes: number }> {
     const final = this.remote(key);
     const temp = posix.join(posix.dirname(final), `${TMP}${randomBytes(6).toString('hex')}`);
@@ -310,8 +327,7 @@ class SftpTarget implements Target {
       return await this.session(`writing ${key}`, async (session) => {
         const { sftp } = session;
         try {
-          await this.mkdirs(sftp, posix.dirname(final));
-          const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(temp, 'wx', { mode: FILE_MODE }, (error, handle) => (error ? reject(error) : resolve(handle))));
+          const handle = await this.createInFolder(sftp, temp);
           let open = true;
           try {
             // Counted only now: a 'data' listener set earlier would let bytes flow away before the pipe exists.
