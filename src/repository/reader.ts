@@ -96,6 +96,12 @@ export class RepoReader {
     return new IntegrityError(`Pack ${pack.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
   }
 
+  /** Where the blob lies on this target (pack id, offset in it), to read packs in order. */
+  where(id: string): { pack: string; offset: number } | undefined {
+    const found = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    return found && { pack: found.pack, offset: found.entry.offset };
+  }
+
   /** The blob's bytes, proven to be the blob `id` names. */
   async blob(id: string): Promise<Buffer> {
     const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
@@ -120,6 +126,8 @@ export class RepoReader {
 export interface BlobSource {
   blob(id: string): Promise<Buffer>;
   tree(id: string): Promise<Tree>;
+  /** Where a blob lies (pack, offset), when known: builds read the packs in order, each once. */
+  where?(id: string): { pack: string; offset: number } | undefined;
 }
 
 /**
@@ -158,6 +166,10 @@ export class FallbackReader implements BlobSource {
 
   async tree(id: string): Promise<Tree> {
     return parseTree(await this.blob(id), id);
+  }
+
+  where(id: string): { pack: string; offset: number } | undefined {
+    return this.primary.where(id);
   }
 }
 

@@ -29,6 +29,8 @@ export interface PartialResult {
   target: string;
   into: string;
   counts: { files: number; dirs: number; symlinks: number; bytes: number };
+  /** Packs read from the target (trees and data), each at most once for a restore of the whole snapshot. */
+  read: { packs: number; bytes: number };
 }
 
 /** A pattern names a path, or a folder whose whole content is wanted. */
@@ -59,5 +61,5 @@ export async function restorePaths(loaded: LoadedPlan, request: PartialRequest, 
   if (wanted.size === 0) throw new UsageError(`No path of backup ${opened.backupId} (source "${opened.source}") matches ${request.paths.join(', ')}.`, { hint: 'Run `restorable ls` to see what it holds.' });
   if (existing) await rmdir(into);
   const { counts } = await buildSnapshot({ reader: opened.reader, snapshot: opened.snapshot, into, source: opened.source, reporter: io.reporter, signal: io.signal, only: (path) => wanted.has(path) });
-  return { backupId: opened.backupId, source: opened.source, target: opened.target.name, into, counts };
+  return { backupId: opened.backupId, source: opened.source, target: opened.target.name, into, counts, read: { ...opened.reader.read } };
 }

@@ -277,6 +277,18 @@ describe('storage: repository', () => {
     for (const [path, line] of Object.entries(want)) expect(got[path]).toBe(line);
     expect(json<{ counts: { files: number } }>(run).counts.files).toBe(Object.values(want).filter((l) => l.startsWith('file')).length);
     expect(await exactTree(library)).toEqual(before);
+    // Only the packs holding the trees and those files are read; a restore of everything reads every pack once.
+    const packs = packsOf(ws.target('nas'), 'testapp').files.length;
+    const partialRead = json<{ read: { packs: number } }>(run).read.packs;
+    expect(partialRead, `of ${packs} packs`).toBeLessThan(packs);
+    const everything = join(ws.dir, 'everything');
+    const all = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library', '--path', '**', '--into', everything], { env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(await exactTree(everything)).toEqual(live);
+    const usedPacks = Number(/\((\d+) pack\(s\), [^)]+ read\)/.exec(all.stdout)?.[1]);
+    expect(usedPacks, all.stdout).toBeGreaterThan(partialRead);
+    expect(usedPacks, all.stdout).toBeLessThanOrEqual(packs);
+    rmSync(everything, { recursive: true, force: true });
     const live2 = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt'], { env });
     expect(live2.code).toBe(2);
     const full = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt', '--into', out], { env });

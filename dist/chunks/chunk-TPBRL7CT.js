@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-6FIU5WLW.js";
+} from "./chunk-TYD7MMCX.js";
 import {
   keyOf,
   listBackups

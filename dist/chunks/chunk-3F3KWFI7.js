@@ -9,7 +9,7 @@ import {
 } from "./chunk-25K5IZNL.js";
 import {
   nodeName
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";
@@ -40,6 +40,7 @@ function linkProblem(at, target, links) {
 var SMALL_FILES_IN_FLIGHT = 16;
 var LARGE_FILES_IN_FLIGHT = 4;
 var SMALL_FILE = 1024 * 1024;
+var FILES_PER_BATCH = 1e4;
 async function buildSnapshot(options) {
   const { reader, snapshot, into, signal, dryRun } = options;
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
@@ -67,34 +68,49 @@ async function buildSnapshot(options) {
         folders.push({ path, mode: node.mode, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
       } else if (node.type === "file") {
         counts.files += 1;
-        await (node.size <= SMALL_FILE ? writers : largeWriters).start(async () => {
-          let written = 0;
-          const handle = dryRun ? void 0 : await open(path, "wx", 384);
-          try {
-            for (const id of node.content) {
-              const bytes = await reader.blob(id);
-              if (handle) await handle.write(bytes, 0, bytes.length, written);
-              written += bytes.length;
-              options.progress?.(bytes.length);
-            }
-          } finally {
-            await handle?.close();
-          }
-          if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
-          counts.bytes += written;
-          if (!dryRun) await setMeta(path, node);
-        });
+        pending.push({ path, relPath, node });
+        if (pending.length >= FILES_PER_BATCH) await writeBatch();
       } else {
         counts.symlinks += 1;
         links.push({ rel: relPath, target: node.target, mtime: node.mtime_ns, uid: node.uid, gid: node.gid });
       }
     }
   }
+  async function writeOne({ path, relPath, node }) {
+    let written = 0;
+    const handle = dryRun ? void 0 : await open(path, "wx", 384);
+    try {
+      for (const id of node.content) {
+        const bytes = await reader.blob(id);
+        if (handle) await handle.write(bytes, 0, bytes.length, written);
+        written += bytes.length;
+        options.progress?.(bytes.length);
+      }
+    } finally {
+      await handle?.close();
+    }
+    if (written !== node.size) throw new IntegrityError(`The snapshot of "${options.source}" gives ${relPath} ${node.size} bytes, but its blobs hold ${written}.`);
+    counts.bytes += written;
+    if (!dryRun) await setMeta(path, node);
+  }
+  async function writeBatch() {
+    const rank = /* @__PURE__ */ new Map();
+    const keyed = pending.map((file) => {
+      const at = file.node.content.length > 0 ? reader.where?.(file.node.content[0]) : void 0;
+      if (at && !rank.has(at.pack)) rank.set(at.pack, rank.size);
+      return { file, pack: at ? rank.get(at.pack) : -1, offset: at?.offset ?? 0 };
+    });
+    pending = [];
+    keyed.sort((a, b) => a.pack - b.pack || a.offset - b.offset);
+    for (const { file } of keyed) await (file.node.size <= SMALL_FILE ? writers : largeWriters).start(() => writeOne(file));
+  }
+  let pending = [];
   const writers = new Bounded(SMALL_FILES_IN_FLIGHT);
   const largeWriters = new Bounded(LARGE_FILES_IN_FLIGHT);
   if (!dryRun) await mkdir(into, { mode: 448 });
   try {
     await folder(snapshot.root, into, "");
+    await writeBatch();
     await writers.drain();
     await largeWriters.drain();
     const linkSet = new Set(links.map((l) => l.rel));

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-ASHXCSZA.js";
+} from "./chunk-2RCIUHU2.js";
 import {
   ISSUES_URL,
   VERSION

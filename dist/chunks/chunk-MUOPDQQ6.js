@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   DRILL,
   faultStep,

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-NTO525MR.js";
+} from "./chunk-3F3KWFI7.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-7QYQZU2A.js";
+} from "./chunk-TPBRL7CT.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-6FIU5WLW.js";
+} from "./chunk-TYD7MMCX.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   keyOf,
   listBackups,

@@ -12,21 +12,21 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-PRRO2RGP.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-EBAVPS36.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-GMHNTBNK.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-6O3U65GP.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-DH4CXMCM.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-OQ2CAMVV.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-4OWCEKGE.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-UPYC2WN2.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  verify: { run: lazy(() => import("./verify-PJD3MD6I.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-TFIAHRZ4.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-7VEA37DU.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-IG74PE7F.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"
   },
-  ls: { run: lazy(() => import("./browse-WPTYTWJQ.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
-  diff: { run: lazy(() => import("./browse-WPTYTWJQ.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
-  dump: { run: lazy(() => import("./browse-WPTYTWJQ.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
-  export: { run: lazy(() => import("./browse-WPTYTWJQ.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
+  ls: { run: lazy(() => import("./browse-2SCAGDAB.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
+  diff: { run: lazy(() => import("./browse-2SCAGDAB.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
+  dump: { run: lazy(() => import("./browse-2SCAGDAB.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: lazy(() => import("./browse-2SCAGDAB.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   status: { run: lazy(() => import("./status-CC2TW4XY.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
-  prune: { run: lazy(() => import("./prune-GQUWWM56.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
+  prune: { run: lazy(() => import("./prune-7VALIJMH.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-XMRPAMVG.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
   workflow: { run: lazy(() => import("./workflow-PGGGXNWU.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };

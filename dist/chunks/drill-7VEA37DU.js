@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-FSY7XVFF.js";
+} from "./chunk-UJMPHFNQ.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-NTO525MR.js";
+import "./chunk-3F3KWFI7.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-2KRE5FVR.js";
 import {
   findBackup
-} from "./chunk-7QYQZU2A.js";
-import "./chunk-6FIU5WLW.js";
-import "./chunk-WBJAG55J.js";
+} from "./chunk-TPBRL7CT.js";
+import "./chunk-TYD7MMCX.js";
+import "./chunk-IUZ4A4EZ.js";
 import {
   DRILL,
   keyOf,

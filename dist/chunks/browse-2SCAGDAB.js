@@ -7,10 +7,10 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-ISUOPNJI.js";
-import "./chunk-7QYQZU2A.js";
-import "./chunk-6FIU5WLW.js";
-import "./chunk-WBJAG55J.js";
+} from "./chunk-H3DWHJLM.js";
+import "./chunk-TPBRL7CT.js";
+import "./chunk-TYD7MMCX.js";
+import "./chunk-IUZ4A4EZ.js";
 import "./chunk-AQK6DYJM.js";
 import "./chunk-HSVOLJ6P.js";
 import {

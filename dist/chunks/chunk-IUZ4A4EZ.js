@@ -1222,6 +1222,11 @@ var RepoReader = class _RepoReader {
   damaged(pack) {
     return new IntegrityError(`Pack ${pack.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
   }
+  /** Where the blob lies on this target (pack id, offset in it), to read packs in order. */
+  where(id) {
+    const found = this.blobs.locations(id).find((l) => this.present.has(l.pack));
+    return found && { pack: found.pack, offset: found.entry.offset };
+  }
   /** The blob's bytes, proven to be the blob `id` names. */
   async blob(id) {
     const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
@@ -1268,6 +1273,9 @@ var FallbackReader = class {
   }
   async tree(id) {
     return parseTree(await this.blob(id), id);
+  }
+  where(id) {
+    return this.primary.where(id);
   }
 };
 function parseTree(bytes, id) {

@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-FSY7XVFF.js";
+} from "./chunk-UJMPHFNQ.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-NTO525MR.js";
+} from "./chunk-3F3KWFI7.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-ISUOPNJI.js";
-import "./chunk-7QYQZU2A.js";
-import "./chunk-6FIU5WLW.js";
-import "./chunk-WBJAG55J.js";
+} from "./chunk-H3DWHJLM.js";
+import "./chunk-TPBRL7CT.js";
+import "./chunk-TYD7MMCX.js";
+import "./chunk-IUZ4A4EZ.js";
 import {
   faultPoint,
   makeBackupId
@@ -98,7 +98,7 @@ async function restorePaths(loaded, request, io) {
   if (wanted.size === 0) throw new UsageError(`No path of backup ${opened.backupId} (source "${opened.source}") matches ${request.paths.join(", ")}.`, { hint: "Run `restorable ls` to see what it holds." });
   if (existing) await rmdir(into);
   const { counts } = await buildSnapshot({ reader: opened.reader, snapshot: opened.snapshot, into, source: opened.source, reporter: io.reporter, signal: io.signal, only: (path) => wanted.has(path) });
-  return { backupId: opened.backupId, source: opened.source, target: opened.target.name, into, counts };
+  return { backupId: opened.backupId, source: opened.source, target: opened.target.name, into, counts, read: { ...opened.reader.read } };
 }
 
 // src/restore/restore.ts
@@ -257,7 +257,7 @@ var restore = async (input, io) => {
   if (input.paths && input.paths.length > 0) {
     if (!input.into) throw new UsageError("--path restores into another folder only: add --into DIR.", { hint: "Restoring part of a backup over the live folder is not supported yet; restore the paths into DIR and move what you need." });
     const result2 = await restorePaths(loaded, { backup: input.backup, ...input.sources[0] ? { source: input.sources[0] } : {}, ...input.target ? { target: input.target } : {}, paths: input.paths, into: input.into }, io);
-    if (!input.json) io.reporter.output(`Restored ${result2.counts.files} file(s), ${result2.counts.bytes} bytes, of backup ${result2.backupId} (source "${result2.source}", target "${result2.target}") into ${result2.into}; live data untouched.`);
+    if (!input.json) io.reporter.output(`Restored ${result2.counts.files} file(s), ${result2.counts.bytes} bytes, of backup ${result2.backupId} (source "${result2.source}", target "${result2.target}") into ${result2.into}; live data untouched (${result2.read.packs} pack(s), ${formatBytes(result2.read.bytes)} read).`);
     return result2;
   }
   if (input.into) throw new UsageError("--into goes with --path.", { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   reclaimer
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   keyOf
 } from "./chunk-AQK6DYJM.js";

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-DT7U4Z27.js";
+} from "./chunk-MUOPDQQ6.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-2KRE5FVR.js";
-import "./chunk-WBJAG55J.js";
+import "./chunk-IUZ4A4EZ.js";
 import "./chunk-AQK6DYJM.js";
 import "./chunk-HSVOLJ6P.js";
 import {

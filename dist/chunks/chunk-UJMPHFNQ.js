@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-NTO525MR.js";
+} from "./chunk-3F3KWFI7.js";
 import {
   makeStaging
 } from "./chunk-2KRE5FVR.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-7QYQZU2A.js";
+} from "./chunk-TPBRL7CT.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   readManifest
 } from "./chunk-AQK6DYJM.js";

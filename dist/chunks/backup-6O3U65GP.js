@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-DT7U4Z27.js";
+} from "./chunk-MUOPDQQ6.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-6FIU5WLW.js";
+} from "./chunk-TYD7MMCX.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-WBJAG55J.js";
+} from "./chunk-IUZ4A4EZ.js";
 import {
   keyOf,
   loadSigner,
