@@ -8,8 +8,10 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-const CHUNK = 64 * 1024;
+export const CHUNK = 64 * 1024;
 const TAG = 16;
+/** A payload chunk as stored: CHUNK bytes of plaintext and their tag (the last one may be shorter). */
+export const SEALED_CHUNK = CHUNK + TAG;
 export const NONCE_BYTES = 16;
 
 /** The payload key: HKDF-SHA256(file key, salt = the 16-byte payload nonce, info = "payload"). */
@@ -88,11 +90,20 @@ export class Opener extends Chunker {
     super(CHUNK + TAG);
   }
   protected piece(data: Buffer, last: boolean): Buffer[] {
-    if (data.length < TAG) throw new Error('the payload is truncated');
-    const plain = open(this.key, this.counter, last, data);
-    if (last && plain.length === 0 && this.counter > 0) throw new Error('the final chunk is empty');
-    return [plain];
+    return [openChunk(this.key, this.counter, last, data)];
   }
+}
+
+/**
+ * Opens payload chunk number `counter` alone (a range of an age file: the
+ * caller knows from the file's size whether it is the last). A chunk moved
+ * from elsewhere, or a last one that is not, fails its tag.
+ */
+export function openChunk(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buffer {
+  if (sealed.length < TAG) throw new Error('the payload is truncated');
+  const plain = open(key, counter, last, sealed);
+  if (last && plain.length === 0 && counter > 0) throw new Error('the final chunk is empty');
+  return plain;
 }
 
 export function payloadNonce(): Buffer {

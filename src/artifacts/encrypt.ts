@@ -220,6 +220,16 @@ export function decryptor(record: EncryptionRecord, keys: DecryptionKeys, what: 
   return new OpenTransform(decrypterFor(record, keys, what), decryptFailure(what, record));
 }
 
+/** The file key of an age header (its MAC checked): a reader of ranges of the file derives the payload key from it. */
+export async function openHeader(header: Buffer, record: EncryptionRecord, keys: DecryptionKeys, what: string): Promise<Uint8Array> {
+  const decrypter = decrypterFor(record, keys, what);
+  try {
+    return await decrypter.decryptHeader(header);
+  } catch (error) {
+    throw decryptFailure(what, record)(error);
+  }
+}
+
 /** Proves the key opens the file at `path` (its header MAC), reading no further than the header. */
 export async function openable(path: string, record: EncryptionRecord, keys: DecryptionKeys, what: string): Promise<void> {
   const decrypter = decrypterFor(record, keys, what);

@@ -13,7 +13,7 @@ export const restore: Command = async (input, io) => {
   if (input.paths && input.paths.length > 0) {
     if (!input.into) throw new UsageError('--path restores into another folder only: add --into DIR.', { hint: 'Restoring part of a backup over the live folder is not supported yet; restore the paths into DIR and move what you need.' });
     const result = await restorePaths(loaded, { backup: input.backup, ...(input.sources[0] ? { source: input.sources[0] } : {}), ...(input.target ? { target: input.target } : {}), paths: input.paths, into: input.into }, io);
-    if (!input.json) io.reporter.output(`Restored ${result.counts.files} file(s), ${result.counts.bytes} bytes, of backup ${result.backupId} (source "${result.source}", target "${result.target}") into ${result.into}; live data untouched (${result.read.packs} pack(s), ${formatBytes(result.read.bytes)} read).`);
+    if (!input.json) io.reporter.output(`Restored ${result.counts.files} file(s), ${result.counts.bytes} bytes, of backup ${result.backupId} (source "${result.source}", target "${result.target}") into ${result.into}; live data untouched (${result.read.packs} whole pack(s) and ${result.read.ranges} range(s), ${formatBytes(result.read.bytes)} read).`);
     return result;
   }
   if (input.into) throw new UsageError('--into goes with --path.', { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });

@@ -7,9 +7,13 @@
  *
  * Packs are read whole into memory (about 16 MiB each); a few stay in a
  * small cache, because a snapshot's files mostly lie in the packs in the
- * order they were written.
+ * order they were written. A pack a build needs only a small part of
+ * (willRead) is read by ranges instead: its blobs are then proven by their
+ * ids alone and, encrypted, by the tags of the age chunks that hold them.
  */
-import type { DecryptionKeys, EncryptionSetting } from '../artifacts/encrypt.js';
+import { CHUNK, SEALED_CHUNK, openChunk, payloadKey } from '../artifacts/age-stream.js';
+import { MAX_HEADER, headerEnd } from '../artifacts/age-header.js';
+import { openHeader, type DecryptionKeys, type EncryptionSetting } from '../artifacts/encrypt.js';
 import { IntegrityError, NotFoundError } from '../errors.js';
 import type { Target } from '../targets/target.js';
 import { unpackBlob, type IdKey } from './blob.js';
@@ -17,13 +21,84 @@ import { repoKeys, snapshotObject, tree, type SnapshotObject, type Tree } from '
 import { objectKeys, objectRecord, openSecret, type RepoSecret } from './repo-secret.js';
 import { open } from './seal.js';
 import { BlobMap } from './blob-map.js';
-import { listRepo, loadRepo, readAll, sha256, type Listing, type Opening } from './store.js';
+import { listRepo, loadRepo, readAll, readRange, sha256, type Listing, type Opening } from './store.js';
 
 /** Packs kept after reading (at most 16 MiB each): the files a restore writes at once are spread over a few packs, read again when they fall out (4 instead of 6 made a 500 MB restore 15% slower). */
 const CACHED_PACKS = 6;
 
+/** A stretch of a pack's plaintext, [start, end). */
+export interface Span {
+  start: number;
+  end: number;
+}
+/**
+ * Needed stretches closer than this are read as one range: a request costs
+ * about what this many bytes take to come (a few ms on a network store).
+ */
+const RANGE_GAP = 256 * 1024;
+/** A pack is read whole when a build needs at least this share of it. */
+const WHOLE_SHARE = 0.5;
+/** Ranges kept after reading, in bytes (each at most half a pack). */
+const CACHED_RANGE_BYTES = 48 * 1024 * 1024;
+
+/**
+ * Values loaded once per key (a load in flight is shared by all who ask),
+ * the least recently used dropped once their weight passes `budget` (the
+ * last one loaded always stays).
+ */
+class LoadCache<V> {
+  private readonly held = new Map<string, V>();
+  private readonly loading = new Map<string, Promise<V>>();
+  private weight = 0;
+  constructor(
+    private readonly budget: number,
+    private readonly weigh: (value: V) => number,
+  ) {}
+
+  has(key: string): boolean {
+    return this.held.has(key);
+  }
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.held.get(key);
+    if (hit !== undefined) {
+      this.held.delete(key);
+      this.held.set(key, hit);
+      return Promise.resolve(hit);
+    }
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = load()
+        .then((value) => (this.keep(key, value), value))
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private keep(key: string, value: V): void {
+    this.held.set(key, value);
+    this.weight += this.weigh(value);
+    while (this.weight > this.budget && this.held.size > 1) {
+      const [oldest, old] = this.held.entries().next().value!;
+      this.held.delete(oldest);
+      this.weight -= this.weigh(old);
+    }
+  }
+}
+
+/** Sorts and joins spans that overlap or lie closer than `gap`. */
+export function mergeSpans(spans: readonly Span[], gap: number): Span[] {
+  const out: Span[] = [];
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = out.at(-1);
+    if (last && span.start <= last.end + gap) last.end = Math.max(last.end, span.end);
+    else out.push({ ...span });
+  }
+  return out;
+}
+
 export class RepoReader {
-  private readonly packs = new Map<string, Buffer>();
   private constructor(
     readonly target: Target,
     private readonly plan: string,
@@ -31,10 +106,14 @@ export class RepoReader {
     private readonly present: Set<string>,
     private readonly opening: Opening,
     readonly idKey: IdKey | null,
-    private readonly cachedPacks: number,
-    /** Packs read so far, for reports. */
-    readonly read: { packs: number; bytes: number } = { packs: 0, bytes: 0 },
-  ) {}
+    cachedPacks: number,
+    /** Stored size of each pack (the listing's, which the index agrees with). */
+    private readonly sizes: ReadonlyMap<string, number>,
+    /** Packs read whole and ranges read so far, and their stored bytes, for reports. */
+    readonly read: { packs: number; ranges: number; bytes: number } = { packs: 0, ranges: 0, bytes: 0 },
+  ) {
+    this.packs = new LoadCache<Buffer>(cachedPacks, () => 1);
+  }
 
   /**
    * Opens the repository on `target` for the snapshot's key. `keys` must open it when the plan encrypts.
@@ -57,24 +136,14 @@ export class RepoReader {
       },
       ...(options.trees ? { only: 'tree' as const } : {}),
     });
-    return new RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null, options.trees ? 2 : CACHED_PACKS);
+    return new RepoReader(target, plan, blobs, present, opening, secret?.idKey ?? null, options.trees ? 2 : CACHED_PACKS, list.packs);
   }
 
-  /** Packs being read, so that files restored at once share one read of a pack. */
-  private readonly loading = new Map<string, Promise<Buffer>>();
+  /** Packs read, and being read: files restored at once share one read of a pack. */
+  private readonly packs: LoadCache<Buffer>;
 
-  private async pack(id: string): Promise<Buffer> {
-    const hit = this.packs.get(id);
-    if (hit) {
-      this.packs.delete(id);
-      this.packs.set(id, hit);
-      return hit;
-    }
-    const pending = this.loading.get(id);
-    if (pending) return pending;
-    const loading = this.load(id).finally(() => this.loading.delete(id));
-    this.loading.set(id, loading);
-    return loading;
+  private pack(id: string): Promise<Buffer> {
+    return this.packs.get(id, () => this.load(id));
   }
 
   private async load(id: string): Promise<Buffer> {
@@ -87,8 +156,6 @@ export class RepoReader {
     const plain = await open(stored, this.opening.record, this.opening.keys ?? { identities: [] }, `Pack ${id.slice(0, 12)}`);
     this.read.packs += 1;
     this.read.bytes += stored.length;
-    this.packs.set(id, plain);
-    while (this.packs.size > this.cachedPacks) this.packs.delete(this.packs.keys().next().value!);
     return plain;
   }
 
@@ -96,18 +163,45 @@ export class RepoReader {
     return new IntegrityError(`Pack ${pack.slice(0, 12)} on target "${this.target.name}" is damaged: its sha256 differs from its name.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
   }
 
-  /** Where the blob lies on this target (pack id, offset in it), to read packs in order. */
-  where(id: string): { pack: string; offset: number } | undefined {
+  /** Where the blob lies on this target (pack id, offset and stored length in it), to read packs in order. */
+  where(id: string): { pack: string; offset: number; length: number } | undefined {
     const found = this.blobs.locations(id).find((l) => this.present.has(l.pack));
-    return found && { pack: found.pack, offset: found.entry.offset };
+    return found && { pack: found.pack, offset: found.entry.offset, length: found.entry.length };
+  }
+
+  /** Per pack, the merged spans a build will read from it by range (packs it needs only a small part of). */
+  private readonly ranged = new Map<string, Span[]>();
+
+  /**
+   * A build tells which stretches of which packs it will read next. A pack it
+   * needs less than half of is then read by ranges, on targets that read
+   * ranges: a partial restore of a few files reads those chunks, not their
+   * 16 MiB packs. Others are read whole, as without this call.
+   */
+  willRead(needs: ReadonlyMap<string, readonly Span[]>): void {
+    if (!this.target.getRange) return;
+    for (const [pack, spans] of needs) {
+      const size = this.sizes.get(pack);
+      if (size === undefined || this.packs.has(pack)) continue;
+      const merged = mergeSpans(spans, RANGE_GAP);
+      const total = merged.reduce((sum, s) => sum + s.end - s.start, 0);
+      if (total >= size * WHOLE_SHARE) this.ranged.delete(pack);
+      else this.ranged.set(pack, merged);
+    }
   }
 
   /** The blob's bytes, proven to be the blob `id` names. */
   async blob(id: string): Promise<Buffer> {
     const where = this.blobs.locations(id).find((l) => this.present.has(l.pack));
     if (!where) throw new IntegrityError(`Blob ${id.slice(0, 12)} is in no pack on target "${this.target.name}".`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
-    const plain = await this.pack(where.pack);
     const { offset, length, raw_length, compression } = where.entry;
+    const span = this.packs.has(where.pack) ? undefined : this.ranged.get(where.pack)?.find((s) => s.start <= offset && offset + length <= s.end);
+    if (span) {
+      // A blob read by range is proven by its id alone (and, encrypted, by its chunks' tags).
+      const part = await this.range(where.pack, span);
+      return unpackBlob(part.bytes.subarray(offset - part.start, offset - part.start + length), compression, raw_length, id, this.idKey);
+    }
+    const plain = await this.pack(where.pack);
     try {
       if (offset + length > plain.length) throw new IntegrityError(`Pack ${where.pack.slice(0, 12)} is shorter than its index says.`);
       return unpackBlob(plain.subarray(offset, offset + length), compression, raw_length, id, this.idKey);
@@ -115,6 +209,78 @@ export class RepoReader {
       if (!this.opening.record && sha256(plain) !== where.pack) throw this.damaged(where.pack);
       throw error;
     }
+  }
+
+  /** Ranges read (plaintext from `start`), and being read. */
+  private readonly ranges = new LoadCache<{ start: number; bytes: Buffer }>(CACHED_RANGE_BYTES, (part) => part.bytes.length);
+
+  private range(pack: string, span: Span): Promise<{ start: number; bytes: Buffer }> {
+    return this.ranges.get(`${pack}:${span.start}`, () => (this.opening.record ? this.sealedRange(pack, span) : this.plainRange(pack, span)));
+  }
+
+  private async plainRange(pack: string, span: Span): Promise<{ start: number; bytes: Buffer }> {
+    const bytes = await this.readPart(pack, span.start, span.end - span.start);
+    return { start: span.start, bytes };
+  }
+
+  private async readPart(pack: string, offset: number, length: number): Promise<Buffer> {
+    const bytes = await readRange(this.target, repoKeys.pack(this.plan, pack), offset, length, `Pack ${pack.slice(0, 12)}`).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new IntegrityError(`Pack ${pack.slice(0, 12)} is missing on target "${this.target.name}".`, { hint: 'Restore from another target (--target NAME).' }) : error;
+    });
+    this.read.ranges += 1;
+    this.read.bytes += bytes.length;
+    return bytes;
+  }
+
+  /** Payload keys of encrypted packs read by range (a header read and opened once per pack). */
+  private readonly heads = new Map<string, Promise<{ key: Buffer; payloadAt: number }>>();
+
+  private head(pack: string): Promise<{ key: Buffer; payloadAt: number }> {
+    let head = this.heads.get(pack);
+    if (!head) {
+      head = (async () => {
+        const size = this.sizes.get(pack)!;
+        const what = `Pack ${pack.slice(0, 12)}`;
+        // Headers to one recipient are about 200 bytes; a longer one is read again, whole.
+        let bytes = await this.readPart(pack, 0, Math.min(size, 4096));
+        let end = headerEnd(bytes);
+        if (end === undefined && size > bytes.length) {
+          bytes = await this.readPart(pack, 0, Math.min(size, MAX_HEADER));
+          end = headerEnd(bytes);
+        }
+        if (end === undefined || bytes.length < end + 16) throw new IntegrityError(`${what} on target "${this.target.name}" has no whole age header.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+        const fileKey = await openHeader(bytes.subarray(0, end), this.opening.record!, this.opening.keys ?? { identities: [] }, what);
+        return { key: payloadKey(fileKey, bytes.subarray(end, end + 16)), payloadAt: end + 16 };
+      })();
+      head.catch(() => this.heads.delete(pack));
+      this.heads.set(pack, head);
+    }
+    return head;
+  }
+
+  /**
+   * A span of an encrypted pack: the age payload chunks that hold it, each
+   * opened alone (its number is its place; the last one, known from the
+   * pack's size, carries the last-chunk flag).
+   */
+  private async sealedRange(pack: string, span: Span): Promise<{ start: number; bytes: Buffer }> {
+    const { key, payloadAt } = await this.head(pack);
+    const size = this.sizes.get(pack)!;
+    const chunks = Math.max(1, Math.ceil((size - payloadAt) / SEALED_CHUNK));
+    const first = Math.floor(span.start / CHUNK);
+    const last = Math.min(chunks - 1, Math.floor((span.end - 1) / CHUNK));
+    const from = payloadAt + first * SEALED_CHUNK;
+    const sealed = await this.readPart(pack, from, Math.min(size, payloadAt + (last + 1) * SEALED_CHUNK) - from);
+    const parts: Buffer[] = [];
+    for (let n = first; n <= last; n += 1) {
+      const at = (n - first) * SEALED_CHUNK;
+      try {
+        parts.push(openChunk(key, n, n === chunks - 1, sealed.subarray(at, at + SEALED_CHUNK)));
+      } catch (error) {
+        throw new IntegrityError(`Pack ${pack.slice(0, 12)} on target "${this.target.name}" is damaged: ${(error as Error).message} (payload chunk ${n}).`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+      }
+    }
+    return { start: first * CHUNK, bytes: Buffer.concat(parts) };
   }
 
   async tree(id: string): Promise<Tree> {
@@ -126,8 +292,10 @@ export class RepoReader {
 export interface BlobSource {
   blob(id: string): Promise<Buffer>;
   tree(id: string): Promise<Tree>;
-  /** Where a blob lies (pack, offset), when known: builds read the packs in order, each once. */
-  where?(id: string): { pack: string; offset: number } | undefined;
+  /** Where a blob lies (pack, offset and stored length), when known: builds read the packs in order, each once. */
+  where?(id: string): { pack: string; offset: number; length: number } | undefined;
+  /** What a build will read next, per pack: a source may read small parts of packs by range (RepoReader.willRead). */
+  willRead?(needs: ReadonlyMap<string, readonly Span[]>): void;
 }
 
 /**
@@ -168,8 +336,12 @@ export class FallbackReader implements BlobSource {
     return parseTree(await this.blob(id), id);
   }
 
-  where(id: string): { pack: string; offset: number } | undefined {
+  where(id: string): { pack: string; offset: number; length: number } | undefined {
     return this.primary.where(id);
+  }
+
+  willRead(needs: ReadonlyMap<string, readonly Span[]>): void {
+    this.primary.willRead(needs);
   }
 }
 

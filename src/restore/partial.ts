@@ -29,8 +29,8 @@ export interface PartialResult {
   target: string;
   into: string;
   counts: { files: number; dirs: number; symlinks: number; bytes: number };
-  /** Packs read from the target (trees and data), each at most once for a restore of the whole snapshot. */
-  read: { packs: number; bytes: number };
+  /** Packs read whole from the target (trees and data: each at most once for a restore of everything), ranges of packs read, and their bytes. */
+  read: { packs: number; ranges: number; bytes: number };
 }
 
 /** A pattern names a path, or a folder whose whole content is wanted. */

@@ -13,7 +13,7 @@
  */
 import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -172,6 +172,15 @@ class LocalTarget implements Target {
       throw this.fail(`reading ${key}`, error);
     });
     return handle.createReadStream({ highWaterMark: 1 << 20 });
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Readable> {
+    const handle = await open(this.localPath(key), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+      throw this.fail(`reading ${key}`, error);
+    });
+    // createReadStream's end is inclusive; a length of 0 reads nothing.
+    return length === 0 ? (await handle.close(), Readable.from([])) : handle.createReadStream({ start: offset, end: offset + length - 1, highWaterMark: 1 << 20 });
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

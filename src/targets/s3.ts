@@ -210,18 +210,37 @@ class S3Target implements Target {
   }
 
   async get(key: string): Promise<Readable> {
+    return (await this.read(key)).body;
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Readable> {
+    // A Range of no bytes is not one S3 accepts (416): nothing to ask for.
+    if (length === 0) return Readable.from([]);
+    const { body, from } = await this.read(key, `bytes=${offset}-${offset + length - 1}`);
+    // A server may answer a Range with more than was asked, or the whole object (HTTP allows it; s3rver
+    // does for bytes=0-0): the bytes asked for are cut from what came, by where its Content-Range starts.
+    const out = slice(offset - from, length);
+    body.once('error', (error) => out.destroy(error));
+    out.once('close', () => body.destroy());
+    return body.pipe(out);
+  }
+
+  private async read(key: string, range?: string): Promise<{ body: Readable; from: number }> {
     const { client, s3 } = await this.sdk();
     const response = await this.retry(`reading ${key}`, async () => {
       try {
-        return await client.send(new s3.GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(key) }));
+        return await client.send(new s3.GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(key), ...(range ? { Range: range } : {}) }));
       } catch (error) {
         if ((error as AwsError).name === 'NoSuchKey') throw new NotFoundError(`Target "${this.name}" has no ${key}.`);
+        // A range that starts past the end: no bytes there, as the other stores say.
+        if (range && (error as AwsError).name === 'InvalidRange') return undefined;
         throw error;
       }
     });
+    if (!response) return { body: Readable.from([]), from: 0 };
     const stream = response.Body;
     if (!(stream instanceof Readable)) throw new RunError(`Target "${this.name}": reading ${key} returned no stream.`);
-    return stream;
+    return { body: stream, from: Number(/^bytes (\d+)-/.exec(response.ContentRange ?? '')?.[1] ?? 0) };
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
@@ -269,3 +288,16 @@ export const s3: TargetAdapter<S3Config> = {
       ctx.onRetry,
     ),
 };
+
+/** The bytes [offset, offset + length) of a whole object's stream. */
+function slice(offset: number, length: number): Transform {
+  let at = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const from = Math.max(0, offset - at);
+      const to = Math.min(chunk.length, offset + length - at);
+      at += chunk.length;
+      callback(null, to > from ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}

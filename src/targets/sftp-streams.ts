@@ -73,8 +73,8 @@ export function handleWriter(sftp: SFTPWrapper, handle: Buffer): Writable {
   return writer;
 }
 
-/** Reads a whole file with up to 16 requests in flight, in order (ssh2's read stream has one). */
-export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number, lost: Promise<never>): Readable {
+/** Reads a file from `start` to `end` (exclusive) with up to 16 requests in flight, in order (ssh2's read stream has one). */
+export function handleReader(sftp: SFTPWrapper, handle: Buffer, start: number, end: number, lost: Promise<never>): Readable {
   const CHUNK = 64 << 10;
   const readAt = async (position: number, length: number): Promise<Buffer> => {
     const parts: Buffer[] = [];
@@ -94,10 +94,10 @@ export function handleReader(sftp: SFTPWrapper, handle: Buffer, size: number, lo
   };
   async function* chunks(): AsyncGenerator<Buffer> {
     const pending: Promise<Buffer>[] = [];
-    let offset = 0;
+    let offset = start;
     const topUp = () => {
-      while (offset < size && pending.length < 16) {
-        const request = readAt(offset, Math.min(CHUNK, size - offset));
+      while (offset < end && pending.length < 16) {
+        const request = readAt(offset, Math.min(CHUNK, end - offset));
         request.catch(() => undefined); // awaited in order below; a later one failing first must not go unhandled
         pending.push(request);
         offset += CHUNK;

@@ -356,6 +356,14 @@ class SftpTarget implements Target {
   }
 
   async get(key: string): Promise<Readable> {
+    return this.read(key);
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Readable> {
+    return this.read(key, { offset, length });
+  }
+
+  private async read(key: string, range?: { offset: number; length: number }): Promise<Readable> {
     const path = this.remote(key);
     return this.session(
       `reading ${key}`,
@@ -366,7 +374,8 @@ class SftpTarget implements Target {
           throw error;
         });
         const { size } = await promisify(sftp.fstat.bind(sftp))(handle);
-        const stream = handleReader(sftp, handle, size, lost);
+        const start = range ? Math.min(range.offset, size) : 0;
+        const stream = handleReader(sftp, handle, start, range ? Math.min(size, start + range.length) : size, lost);
         // The connection serves the stream until its end, then the next operation (the handle's close
         // goes out first on it); a stream that failed or was left half read takes its connection with it.
         let whole = false;

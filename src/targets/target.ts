@@ -104,6 +104,13 @@ export interface Target {
   put(key: string, body: Readable): Promise<{ bytes: number }>;
   /** Opens an object for reading; throws NotFoundError when it does not exist. */
   get(key: string): Promise<Readable>;
+  /**
+   * Stores that read part of an object (local, S3, SFTP): the bytes from
+   * `offset`, at most `length` of them (fewer only where the object ends
+   * sooner: the caller checks the count). NotFoundError as get(). A partial
+   * restore reads single chunks of a pack with it, not the whole 16 MiB.
+   */
+  getRange?(key: string, offset: number, length: number): Promise<Readable>;
   /** Every object whose key starts with `prefix`, in no particular order. */
   list(prefix: string): Promise<StoredObject[]>;
   /** Removes objects; keys that do not exist are ignored. */

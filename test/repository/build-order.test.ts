@@ -44,7 +44,7 @@ function repository() {
     },
     where(blob) {
       const found = blobs.get(blob);
-      return found && { pack: `pack-${found.pack}`, offset: found.offset };
+      return found && { pack: `pack-${found.pack}`, offset: found.offset, length: found.bytes.length };
     },
   };
   const bytes = [...blobs.values()].reduce((sum, b) => sum + b.bytes.length, 0);

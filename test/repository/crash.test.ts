@@ -53,9 +53,21 @@ function killedBackup(ms: number): Promise<void> {
 describe('kill -9 during repository backups', () => {
   it('never leaves a listed backup that fails to verify or restore', async () => {
     const trees = new Map<string, Record<string, string>>();
+    // The moments are shares of how long a whole backup of such a change takes on this machine
+    // (fixed milliseconds let a quiet machine finish before most kills): early (opening the
+    // repository), mid-walk, around the commit, and one after it.
+    const timed = async () => {
+      await touchShare(photos, 0.1);
+      const started = Date.now();
+      const run = await runCli(['backup', '--plan', ws.plan, '--json'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      trees.set(json<{ id: string }>(run).id, await exactTree(library));
+      return Date.now() - started;
+    };
+    await timed(); // the first backup stores everything; the one timed stores a tenth
+    const whole = await timed();
     let cut = 0;
-    // A seeded spread of moments: early (opening the repository), mid-walk, around the commit.
-    const moments = [150, 700, 1200, 1900, 2600, 3400, 5000];
+    const moments = [0.15, 0.35, 0.5, 0.65, 0.8, 0.95, 1.4].map((share) => Math.round(share * whole));
     for (const [round, ms] of moments.entries()) {
       await touchShare(photos, 0.1);
       writeFileSync(join(library, `round-${round}.txt`), `round ${round}`);

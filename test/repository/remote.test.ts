@@ -60,6 +60,21 @@ describe('a repository on S3 and SFTP', () => {
       expect(restore.code, restore.stderr).toBe(0);
       expect(await exactTree(library)).toEqual(tree);
     }
+    // A few files of the second snapshot from each store: their chunks by range, not the packs whole.
+    for (const target of ['s3', 'box']) {
+      const out = join(ws.dir, `partial-${target}`);
+      const partial = await cli('restore', '--backup', two.id, '--target', target, '--source', 'library', '--path', 'upload/user2/2024-03/**', '--into', out, '--json');
+      expect(partial.code, partial.stderr).toBe(0);
+      const got = await exactTree(out);
+      const want = Object.entries(after).filter(([p]) => p.startsWith('upload/user2/2024-03/'));
+      expect(want.length).toBeGreaterThan(0);
+      for (const [path, line] of want) expect(got[path], `${target}: ${path}`).toBe(line);
+      const read = json<{ read: { ranges: number; bytes: number } }>(partial).read;
+      expect(read.ranges, `${target}: ${JSON.stringify(read)}`).toBeGreaterThan(0);
+      // Three small photos and the trees, out of about 12 MB of photos and a 4 MiB video.
+      expect(read.bytes, `${target}: ${JSON.stringify(read)}`).toBeLessThan(2_000_000);
+      rmSync(out, { recursive: true, force: true });
+    }
     const verify = await cli('verify', '--deep');
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/s3: repository .*: ok/);

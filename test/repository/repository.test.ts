@@ -277,17 +277,21 @@ describe('storage: repository', () => {
     for (const [path, line] of Object.entries(want)) expect(got[path]).toBe(line);
     expect(json<{ counts: { files: number } }>(run).counts.files).toBe(Object.values(want).filter((l) => l.startsWith('file')).length);
     expect(await exactTree(library)).toEqual(before);
-    // Only the packs holding the trees and those files are read; a restore of everything reads every pack once.
-    const packs = packsOf(ws.target('nas'), 'testapp').files.length;
-    const partialRead = json<{ read: { packs: number } }>(run).read.packs;
-    expect(partialRead, `of ${packs} packs`).toBeLessThan(packs);
+    // Only the chunks of those files are read, by range, and the packs of the trees; a restore of everything reads every pack once, whole.
+    const packs = packsOf(ws.target('nas'), 'testapp');
+    const partialRead = json<{ read: { packs: number; ranges: number; bytes: number } }>(run).read;
+    const chosenBytes = Object.keys(want).reduce((sum, p) => sum + (statSync(join(out, p)).isFile() ? statSync(join(out, p)).size : 0), 0);
+    expect(partialRead.ranges, JSON.stringify(partialRead)).toBeGreaterThan(0);
+    expect(partialRead.bytes, JSON.stringify(partialRead)).toBeLessThan(packs.bytes / 2);
+    expect(chosenBytes).toBeGreaterThan(0);
     const everything = join(ws.dir, 'everything');
     const all = await runCli(['restore', '--plan', ws.plan, '--backup', id, '--source', 'library', '--path', '**', '--into', everything], { env });
     expect(all.code, all.stderr).toBe(0);
     expect(await exactTree(everything)).toEqual(live);
-    const usedPacks = Number(/\((\d+) pack\(s\), [^)]+ read\)/.exec(all.stdout)?.[1]);
-    expect(usedPacks, all.stdout).toBeGreaterThan(partialRead);
-    expect(usedPacks, all.stdout).toBeLessThanOrEqual(packs);
+    const [, whole, ranges] = /\((\d+) whole pack\(s\) and (\d+) range\(s\), [^)]+ read\)/.exec(all.stdout) ?? [];
+    expect(Number(whole), all.stdout).toBeLessThanOrEqual(packs.files.length);
+    expect(Number(whole), all.stdout).toBeGreaterThan(partialRead.packs);
+    expect(Number(ranges), all.stdout).toBe(0);
     rmSync(everything, { recursive: true, force: true });
     const live2 = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt'], { env });
     expect(live2.code).toBe(2);

@@ -157,6 +157,22 @@ for (const [type, store] of Object.entries(stores)) {
       expect(all.every((o) => o.modified instanceof Date)).toBe(true);
     });
 
+    // Local, S3 and SFTP read part of an object (a chunk of a pack); the GitHub stores have no ranges.
+    it(`${['local', 's3', 'sftp'].includes(type) ? 'reads' : 'offers no'} byte ranges of an object`, async () => {
+      if (!['local', 's3', 'sftp'].includes(type)) return expect(target.getRange).toBeUndefined();
+      const data = randomBytes(300_000);
+      await target.put('ranges/one.bin', Readable.from([data]));
+      const range = async (offset: number, length: number) => text(await target.getRange!('ranges/one.bin', offset, length));
+      expect((await range(70_000, 150_000)).equals(data.subarray(70_000, 220_000))).toBe(true);
+      expect((await range(0, 1)).equals(data.subarray(0, 1))).toBe(true);
+      // Past the end: the bytes there are, the caller counts them.
+      expect((await range(299_990, 100)).equals(data.subarray(299_990))).toBe(true);
+      expect((await range(1234, 0)).length).toBe(0);
+      expect((await range(400_000, 10)).length).toBe(0);
+      await expect(target.getRange!('ranges/missing.bin', 0, 10)).rejects.toBeInstanceOf(NotFoundError);
+      await target.remove(['ranges/one.bin']);
+    });
+
     it('says NotFound for a missing key', async () => {
       await expect(target.get('plan/b1/missing.txt')).rejects.toBeInstanceOf(NotFoundError);
     });
