@@ -8,7 +8,7 @@ import { IntegrityError, NotFoundError, reason } from '../errors.js';
 import { faultStep } from '../util/fault.js';
 import type { Signing } from '../plan/schema.js';
 import type { StoredObject, Target } from '../targets/target.js';
-import { parseBackupId } from './backup-id.js';
+import { compareBackupIds, parseBackupId } from './backup-id.js';
 import { DRILL, MANIFEST, drillSchema, manifestSchema, type DrillRecord, type Manifest } from './manifest.js';
 import { SIGNATURE, checkManifestSignature } from './signature.js';
 
@@ -41,7 +41,7 @@ export async function listBackups(target: Target, plan: string): Promise<StoredB
       objects,
       bytes: objects.reduce((sum, o) => sum + o.size, 0),
     }))
-    .sort((a, b) => (a.id < b.id ? 1 : -1));
+    .sort((a, b) => compareBackupIds(b.id, a.id));
 }
 
 /**

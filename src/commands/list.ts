@@ -7,6 +7,7 @@ import type { Target } from '../targets/target.js';
 import { reason } from '../errors.js';
 import { formatBytes } from '../report/terminal.js';
 import { loadRecovered, selectTargets, type Command } from './context.js';
+import { compareBackupIds } from '../artifacts/backup-id.js';
 
 function age(from: Date, now: Date): string {
   const hours = (now.getTime() - from.getTime()) / 3_600_000;
@@ -94,7 +95,7 @@ export const list: Command = async (input, io) => {
       io.reporter.warn(`Cannot list target "${target.name}": ${reason(error)}`);
     }
   }
-  const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b) => (a.id < b.id ? 1 : -1));
+  const backups = [...rows.values()].filter((r) => r.targets.length > 0).sort((a, b) => compareBackupIds(b.id, a.id));
   if (!input.json) {
     const schema = (row: Row) => Object.entries(row.schema_versions).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
     const appWidth = Math.max(3, ...backups.map((r) => (r.app_version ?? '-').length));

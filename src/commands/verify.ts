@@ -20,6 +20,7 @@ import { plural } from '../report/counts.js';
 import { formatBytes } from '../report/terminal.js';
 import { matchBackupId } from '../restore/locate.js';
 import { loadRecovered, selectTargets, type Command } from './context.js';
+import { compareBackupIds } from '../artifacts/backup-id.js';
 
 interface ArtifactReport {
   file: string;
@@ -206,7 +207,7 @@ export const verify: Command = async (input, io) => {
   const listed = new Map<string, Set<string>>();
   const holdings = await holdingsOf(selectTargets(loaded, input.target, io.env, io.reporter), plan.name);
   // "latest" is the newest backup anywhere: a target that missed it must not pass by verifying an older one.
-  const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => (a.id < b.id ? 1 : -1))[0]?.id;
+  const latest = holdings.flatMap((h) => h.complete ?? []).sort((a, b) => compareBackupIds(b.id, a.id))[0]?.id;
   const everywhere = [...new Set(holdings.flatMap((h) => h.complete ?? []).map((b) => b.id))];
   const wanted = input.backup === 'latest' ? latest : input.backup === 'all' ? undefined : (matchBackupId(everywhere, input.backup) ?? input.backup);
   for (const { target, complete, error } of holdings) {

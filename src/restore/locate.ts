@@ -18,6 +18,7 @@ import { IntegrityError, NotFoundError, UsageError, reason } from '../errors.js'
 import type { Reporter } from '../report/reporter.js';
 import type { Target } from '../targets/target.js';
 import { isNoSpace, mib, noRoom } from './room.js';
+import { compareBackupIds } from '../artifacts/backup-id.js';
 
 export interface Located {
   target: Target;
@@ -55,7 +56,7 @@ export async function findBackup(targets: Target[], plan: string, selector: stri
       }
     }),
   );
-  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort().reverse();
+  const all = [...new Set(holdings.flatMap((h) => h.ids))].sort((a, b) => compareBackupIds(b, a));
   const id = selector === 'latest' ? all[0] : matchBackupId(all, selector);
   if (!id) {
     const where = candidates.map((t) => t.name).join(', ');

@@ -18,6 +18,7 @@
  */
 import type { Retention } from '../plan/schema.js';
 import { decideRetention, type RetentionDecision } from './retention.js';
+import { compareBackupIds } from '../artifacts/backup-id.js';
 
 export interface PlanBackup {
   id: string;
@@ -66,13 +67,13 @@ export function decidePlanRetention(backups: readonly PlanBackup[], policy: Rete
       decisions.set(b.id, { id: b.id, time: b.time, keep: reasons.length > 0, reasons });
     }
   }
-  const drilled = backups.filter((b) => b.drill?.ok).sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : -1))[0];
+  const drilled = backups.filter((b) => b.drill?.ok).sort((a, b) => b.time.getTime() - a.time.getTime() || compareBackupIds(b.id, a.id))[0];
   if (drilled) {
     const d = decisions.get(drilled.id)!;
     d.reasons.push('newest backup that passed a drill');
     d.keep = true;
   }
-  const sorted = [...all].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : -1));
+  const sorted = [...all].sort((a, b) => b.time.getTime() - a.time.getTime() || compareBackupIds(b.id, a.id));
   const spare = new Map<string, string[]>();
   for (const target of new Set(sorted.flatMap((b) => b.damaged ?? []))) {
     const newestDamaged = sorted.findIndex((b) => b.damaged?.includes(target));

@@ -6,6 +6,7 @@
  */
 import { parseCalendarSpan, subtractSpan } from '../util/duration.js';
 import type { Retention } from '../plan/schema.js';
+import { compareBackupIds } from '../artifacts/backup-id.js';
 
 export interface BackupRef {
   id: string;
@@ -50,11 +51,11 @@ export function decideRetention(
   for (const b of backups) {
     if (Number.isNaN(b.time.getTime())) throw new Error(`backup ${b.id} has an invalid time`);
   }
-  // Ids carry whole seconds, so two quick runs can tie. A protected backup is
+  // Times carry whole seconds, so two quick runs can tie. A protected backup is
   // the one being made now: it ranks newest, or "keep_last: 1" would keep an
-  // older one beside it. Other ties fall back to the id, for stable decisions.
+  // older one beside it. Other ties go by the id's milliseconds (compareBackupIds).
   const protect = new Set(options.protect ?? []);
-  const byId = (a: BackupRef, b: BackupRef) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  const byId = (a: BackupRef, b: BackupRef) => compareBackupIds(b.id, a.id);
   const sorted = [...backups].sort(
     (a, b) => b.time.getTime() - a.time.getTime() || Number(protect.has(b.id)) - Number(protect.has(a.id)) || byId(a, b),
   );

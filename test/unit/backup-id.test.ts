@@ -1,9 +1,11 @@
 /**
  * Backup ids: `<UTC time>-v<app version>-<6 hex>`, e.g.
- * `20261121T020000Z-v1.118.2-3f9a1c`. Sorting them as strings sorts them by time.
+ * `20261121T020000Z-v1.118.2-3e71c4`, the tag's first three hex digits the
+ * milliseconds: compareBackupIds orders them by time to the millisecond.
  */
 import { describe, expect, it } from 'vitest';
-import { makeBackupId, parseBackupId, sanitizeVersion } from '../../src/artifacts/backup-id.js';
+import { compareBackupIds, makeBackupId, parseBackupId, sanitizeVersion } from '../../src/artifacts/backup-id.js';
+import { decideRetention } from '../../src/retention/retention.js';
 
 describe('makeBackupId', () => {
   it('formats time, version and tag', () => {
@@ -15,7 +17,24 @@ describe('makeBackupId', () => {
     expect(makeBackupId(new Date('2026-11-21T02:00:00Z'), '', '3f9a1c')).toBe('20261121T020000Z-3f9a1c');
   });
 
-  it('picks a random 6-hex tag by default, so two ids in one second differ', () => {
+  it('orders ids of one second by their milliseconds, whatever the app versions (keep_last: 1 keeps the later)', () => {
+    const times = [5, 999, 0, 480, 481].map((ms) => new Date(Date.UTC(2026, 10, 21, 2, 0, 0, ms)));
+    const ids = times.map((at, i) => makeBackupId(at, ['9.0', '10.0', '1.0', '2.0-beta', ''][i]!));
+    for (const [i, id] of ids.entries()) expect(id.slice(-6, -3), id).toBe(times[i]!.getUTCMilliseconds().toString(16).padStart(3, '0'));
+    const sorted = [...ids].sort(compareBackupIds);
+    expect(sorted.map((id) => parseInt(id.slice(-6, -3), 16))).toEqual([0, 5, 480, 481, 999]);
+    // A plain string sort goes by the version first.
+    expect([...ids].sort()[0]).not.toBe(sorted[0]);
+    const backups = ids.map((id) => ({ id, time: parseBackupId(id)!.time }));
+    const kept = decideRetention(backups, { keep_last: 1 }).filter((d) => d.keep).map((d) => d.id);
+    expect(kept).toEqual([sorted.at(-1)]);
+    // Ids from before the milliseconds (random tags) still order, by tag, within their second; across seconds by time.
+    expect(compareBackupIds('20261121T020001Z-000000', '20261121T020000Z-ffffff')).toBe(1);
+    expect(compareBackupIds('20261121T020000Z-v2-00aaaa', '20261121T020000Z-v10-00bbbb')).toBe(-1);
+    expect(compareBackupIds('x', 'x')).toBe(0);
+  });
+
+  it('picks a 6-hex tag by default, so two ids in one millisecond differ', () => {
     const at = new Date('2026-11-21T02:00:00Z');
     const ids = new Set(Array.from({ length: 50 }, () => makeBackupId(at, '1.0')));
     expect(ids.size).toBeGreaterThan(45);
