@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { openSnapshot } from '../restore/open-snapshot.js';
 import { exportTar } from '../repository/tar-writer.js';
 import { walkSnapshot } from '../repository/walk.js';
+import { announce } from '../repository/reader.js';
 import { diffSnapshots, type Change } from '../repository/diff.js';
 import { pipeline } from 'node:stream/promises';
 import type { LoadedPlan } from '../plan/load.js';
@@ -48,6 +49,7 @@ export const dump: Command = async (input, io) => {
   for await (const { path: at, node } of walkSnapshot(reader, snapshot, path)) {
     if (at !== path) continue;
     if (node.type !== 'file') throw new UsageError(`${path} is a ${node.type === 'dir' ? 'folder' : 'symlink'} in backup ${backupId}.`, { hint: 'Use `restorable export` for a folder (a tar), or `restorable ls` to look.' });
+    announce(reader, node.content);
     for (const id of node.content) {
       const bytes = await reader.blob(id);
       if (!out.write(bytes)) await new Promise((resolve) => out.once('drain', resolve));

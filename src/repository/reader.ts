@@ -298,6 +298,20 @@ export interface BlobSource {
   willRead?(needs: ReadonlyMap<string, readonly Span[]>): void;
 }
 
+/** Tells `reader` which blobs a build reads next (those it can place), so it can choose whole packs or ranges. */
+export function announce(reader: BlobSource, ids: Iterable<string>): void {
+  if (!reader.willRead || !reader.where) return;
+  const needs = new Map<string, Span[]>();
+  for (const id of ids) {
+    const at = reader.where(id);
+    if (!at) continue;
+    let spans = needs.get(at.pack);
+    if (!spans) needs.set(at.pack, (spans = []));
+    spans.push({ start: at.offset, end: at.offset + at.length });
+  }
+  reader.willRead(needs);
+}
+
 /**
  * Reads from one target's repository, and a blob that is damaged or missing
  * there from the next target that holds it intact (each opened only when

@@ -13,7 +13,7 @@ import { join, posix } from 'node:path';
 import { IntegrityError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { nodeName, type SnapshotObject, type TreeNode } from './format.js';
-import type { BlobSource, Span } from './reader.js';
+import { announce, type BlobSource } from './reader.js';
 import { Bounded } from '../util/bounded.js';
 
 export interface BuildOptions {
@@ -148,19 +148,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<{ counts: Sn
     });
     pending = [];
     keyed.sort((a, b) => a.pack - b.pack || a.offset - b.offset);
-    if (reader.willRead && reader.where) {
-      const needs = new Map<string, Span[]>();
-      for (const { file } of keyed) {
-        for (const id of file.node.content) {
-          const at = reader.where(id);
-          if (!at) continue;
-          let spans = needs.get(at.pack);
-          if (!spans) needs.set(at.pack, (spans = []));
-          spans.push({ start: at.offset, end: at.offset + at.length });
-        }
-      }
-      reader.willRead(needs);
-    }
+    announce(reader, keyed.flatMap(({ file }) => file.node.content));
     for (const { file } of keyed) await (file.node.size <= SMALL_FILE ? writers : largeWriters).start(() => writeOne(file));
   }
 

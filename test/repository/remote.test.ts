@@ -3,11 +3,12 @@
  * OpenSSH server: a second backup after a small change writes little to
  * each, and each target alone restores both snapshots exactly.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, runCli } from '../helpers/cli.js';
+import { CLI, json, runCli } from '../helpers/cli.js';
 import { startS3, type S3Server } from '../helpers/s3-server.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -74,6 +75,10 @@ describe('a repository on S3 and SFTP', () => {
       // Three small photos and the trees, out of about 12 MB of photos and a 4 MiB video.
       expect(read.bytes, `${target}: ${JSON.stringify(read)}`).toBeLessThan(2_000_000);
       rmSync(out, { recursive: true, force: true });
+      // dump reads one file's chunks the same way.
+      const photo = 'upload/user2/2024-03/IMG_14.jpg';
+      const dumped = execFileSync(process.execPath, [CLI, 'dump', '--plan', ws.plan, '--target', target, '--backup', two.id, '--source', 'library', photo], { env: { ...process.env, ...env() }, maxBuffer: 8 * 1024 * 1024 });
+      expect(dumped.equals(readFileSync(join(library, photo))), `${target}: ${photo}`).toBe(true);
     }
     const verify = await cli('verify', '--deep');
     expect(verify.code, verify.stderr).toBe(0);

@@ -7,10 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-FFGUK5P3.js";
-import "./chunk-FEWWKDKO.js";
-import "./chunk-ESRXWXML.js";
-import "./chunk-DC3HBNXB.js";
+} from "./chunk-U5K3QUBS.js";
+import "./chunk-CSI2QF5D.js";
+import "./chunk-PF6KP6VD.js";
+import {
+  announce
+} from "./chunk-O2KSSLRB.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {
@@ -140,6 +142,7 @@ var dump = async (input, io) => {
   for await (const { path: at, node } of walkSnapshot(reader, snapshot, path)) {
     if (at !== path) continue;
     if (node.type !== "file") throw new UsageError(`${path} is a ${node.type === "dir" ? "folder" : "symlink"} in backup ${backupId}.`, { hint: "Use `restorable export` for a folder (a tar), or `restorable ls` to look." });
+    announce(reader, node.content);
     for (const id of node.content) {
       const bytes = await reader.blob(id);
       if (!out.write(bytes)) await new Promise((resolve) => out.once("drain", resolve));

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-ESRXWXML.js";
+} from "./chunk-PF6KP6VD.js";
 import {
   compareBackupIds,
   keyOf,

@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-X7LF276J.js";
+} from "./chunk-BVXDTKIQ.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-ESRXWXML.js";
+} from "./chunk-PF6KP6VD.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   keyOf,
   loadSigner,

@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-JBY22EPY.js";
+} from "./chunk-V3CDGKPZ.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-6IFZNLCV.js";
+} from "./chunk-7CS5EC3A.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-FFGUK5P3.js";
-import "./chunk-FEWWKDKO.js";
-import "./chunk-ESRXWXML.js";
-import "./chunk-DC3HBNXB.js";
+} from "./chunk-U5K3QUBS.js";
+import "./chunk-CSI2QF5D.js";
+import "./chunk-PF6KP6VD.js";
+import "./chunk-O2KSSLRB.js";
 import {
   faultPoint,
   makeBackupId

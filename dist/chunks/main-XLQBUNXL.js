@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-SBFZVLMI.js";
+} from "./chunk-6NOUQY2M.js";
 import {
   ISSUES_URL,
   VERSION

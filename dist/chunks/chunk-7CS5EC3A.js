@@ -8,8 +8,9 @@ import {
   Bounded
 } from "./chunk-25K5IZNL.js";
 import {
+  announce,
   nodeName
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";
@@ -102,19 +103,7 @@ async function buildSnapshot(options) {
     });
     pending = [];
     keyed.sort((a, b) => a.pack - b.pack || a.offset - b.offset);
-    if (reader.willRead && reader.where) {
-      const needs = /* @__PURE__ */ new Map();
-      for (const { file } of keyed) {
-        for (const id of file.node.content) {
-          const at = reader.where(id);
-          if (!at) continue;
-          let spans = needs.get(at.pack);
-          if (!spans) needs.set(at.pack, spans = []);
-          spans.push({ start: at.offset, end: at.offset + at.length });
-        }
-      }
-      reader.willRead(needs);
-    }
+    announce(reader, keyed.flatMap(({ file }) => file.node.content));
     for (const { file } of keyed) await (file.node.size <= SMALL_FILE ? writers : largeWriters).start(() => writeOne(file));
   }
   let pending = [];

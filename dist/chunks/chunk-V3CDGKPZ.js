@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-6IFZNLCV.js";
+} from "./chunk-7CS5EC3A.js";
 import {
   makeStaging
 } from "./chunk-7VP7W2SX.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-FEWWKDKO.js";
+} from "./chunk-CSI2QF5D.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   readManifest
 } from "./chunk-OQERJN63.js";

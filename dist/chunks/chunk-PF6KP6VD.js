@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   reclaimer
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   keyOf
 } from "./chunk-OQERJN63.js";

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-X7LF276J.js";
+} from "./chunk-BVXDTKIQ.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
-import "./chunk-DC3HBNXB.js";
+import "./chunk-O2KSSLRB.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-JBY22EPY.js";
+} from "./chunk-V3CDGKPZ.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-6IFZNLCV.js";
+import "./chunk-7CS5EC3A.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
 import {
   findBackup
-} from "./chunk-FEWWKDKO.js";
-import "./chunk-ESRXWXML.js";
-import "./chunk-DC3HBNXB.js";
+} from "./chunk-CSI2QF5D.js";
+import "./chunk-PF6KP6VD.js";
+import "./chunk-O2KSSLRB.js";
 import {
   DRILL,
   keyOf,

@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-FEWWKDKO.js";
+} from "./chunk-CSI2QF5D.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   keyOf,
   readManifest

@@ -1402,6 +1402,18 @@ var RepoReader = class _RepoReader {
     return parseTree(await this.blob(id), id);
   }
 };
+function announce(reader, ids) {
+  if (!reader.willRead || !reader.where) return;
+  const needs = /* @__PURE__ */ new Map();
+  for (const id of ids) {
+    const at = reader.where(id);
+    if (!at) continue;
+    let spans = needs.get(at.pack);
+    if (!spans) needs.set(at.pack, spans = []);
+    spans.push({ start: at.offset, end: at.offset + at.length });
+  }
+  reader.willRead(needs);
+}
 var FallbackReader = class {
   constructor(primary, others, warn) {
     this.primary = primary;
@@ -1498,6 +1510,7 @@ export {
   storeSecret,
   openSecret,
   RepoReader,
+  announce,
   FallbackReader,
   parseSnapshot
 };

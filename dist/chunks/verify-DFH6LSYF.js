@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-6IFZNLCV.js";
+} from "./chunk-7CS5EC3A.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-FEWWKDKO.js";
+} from "./chunk-CSI2QF5D.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-ESRXWXML.js";
+} from "./chunk-PF6KP6VD.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-DC3HBNXB.js";
+} from "./chunk-O2KSSLRB.js";
 import {
   compareBackupIds,
   keyOf,
