@@ -97,9 +97,9 @@ async function digestStored(target: Target, key: string): Promise<{ sha256: stri
  * Stores `body` (one buffer, or parts stored back to back) under `key` and
  * proves the copy by reading it back whole and comparing hashes.
  */
-export async function putVerified(target: Target, key: string, body: Buffer | readonly Buffer[]): Promise<void> {
+export async function putVerified(target: Target, key: string, body: Buffer | readonly Buffer[], known?: { sha256: string; length: number }): Promise<void> {
   const parts = Buffer.isBuffer(body) ? [body] : body;
-  const want = digestOf(parts);
+  const want = known ?? digestOf(parts);
   await target.put(key, Readable.from(parts));
   const back = await digestStored(target, key);
   if (back.length !== want.length || back.sha256 !== want.sha256) {

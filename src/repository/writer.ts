@@ -235,17 +235,20 @@ export class RepoWriter {
     const header = Buffer.from(JSON.stringify({ format: REPO_FORMAT, key_id: this.idKey?.id ?? null, blobs: entries }));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
-    const plain = [builder.bytes, header, length, PACK_MAGIC];
-    // Unencrypted packs go out as their parts: no 16 MiB copy to join them.
-    const sealed = this.options.encryption ? [await seal(Buffer.concat(plain), objectSealing(this.secret!, this.options.encryption))] : plain;
-    const { sha256: id, length: size } = digestOf(sealed);
+    // The header follows the blobs in the slab: the pack is one buffer, with no 16 MiB copy to join it.
+    for (const part of [header, length, PACK_MAGIC]) builder.append(part);
+    const plain = builder.bytes;
+    const sealed = this.options.encryption ? await seal(plain, objectSealing(this.secret!, this.options.encryption)) : plain;
+    // Named once: putVerified is given this digest rather than hashing the pack again.
+    const digest = digestOf([sealed]);
+    const { sha256: id, length: size } = digest;
     this.stats.packs += 1;
     this.stats.stored_bytes += size;
     await Promise.all(
       holders.map(async (state) => {
         if (!this.options.alive().includes(state.target)) return;
         try {
-          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed);
+          await putVerified(state.target, repoKeys.pack(this.options.plan, id), sealed, digest);
           state.present.add(id);
           state.added.push({ id, size, key_id: this.idKey?.id ?? null, blobs: entries });
           state.addedBlobs += entries.length;

@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-V3CDGKPZ.js";
+} from "./chunk-TWHCUWJ4.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-7CS5EC3A.js";
+} from "./chunk-Y3E4PQMJ.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-U5K3QUBS.js";
-import "./chunk-CSI2QF5D.js";
-import "./chunk-PF6KP6VD.js";
-import "./chunk-O2KSSLRB.js";
+} from "./chunk-YVQD2BWS.js";
+import "./chunk-WKX76HNG.js";
+import "./chunk-2I2CMQHE.js";
+import "./chunk-65F4F56V.js";
 import {
   faultPoint,
   makeBackupId

@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-CSI2QF5D.js";
+} from "./chunk-WKX76HNG.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import {
   keyOf,
   readManifest

@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-V3CDGKPZ.js";
+} from "./chunk-TWHCUWJ4.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-7CS5EC3A.js";
+import "./chunk-Y3E4PQMJ.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
 import {
   findBackup
-} from "./chunk-CSI2QF5D.js";
-import "./chunk-PF6KP6VD.js";
-import "./chunk-O2KSSLRB.js";
+} from "./chunk-WKX76HNG.js";
+import "./chunk-2I2CMQHE.js";
+import "./chunk-65F4F56V.js";
 import {
   DRILL,
   keyOf,

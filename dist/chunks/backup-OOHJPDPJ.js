@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-BVXDTKIQ.js";
+} from "./chunk-7OE6KW2X.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-PF6KP6VD.js";
+} from "./chunk-2I2CMQHE.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import {
   keyOf,
   loadSigner,

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-6NOUQY2M.js";
+} from "./chunk-RJ5Z7S7N.js";
 import {
   ISSUES_URL,
   VERSION

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-7CS5EC3A.js";
+} from "./chunk-Y3E4PQMJ.js";
 import {
   makeStaging
 } from "./chunk-7VP7W2SX.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-CSI2QF5D.js";
+} from "./chunk-WKX76HNG.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import {
   readManifest
 } from "./chunk-OQERJN63.js";

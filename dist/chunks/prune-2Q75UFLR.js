@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-BVXDTKIQ.js";
+} from "./chunk-7OE6KW2X.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
-import "./chunk-O2KSSLRB.js";
+import "./chunk-65F4F56V.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-7CS5EC3A.js";
+} from "./chunk-Y3E4PQMJ.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-CSI2QF5D.js";
+} from "./chunk-WKX76HNG.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-PF6KP6VD.js";
+} from "./chunk-2I2CMQHE.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import {
   compareBackupIds,
   keyOf,

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-PF6KP6VD.js";
+} from "./chunk-2I2CMQHE.js";
 import {
   compareBackupIds,
   keyOf,

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-U5K3QUBS.js";
-import "./chunk-CSI2QF5D.js";
-import "./chunk-PF6KP6VD.js";
+} from "./chunk-YVQD2BWS.js";
+import "./chunk-WKX76HNG.js";
+import "./chunk-2I2CMQHE.js";
 import {
   announce
-} from "./chunk-O2KSSLRB.js";
+} from "./chunk-65F4F56V.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -896,9 +896,9 @@ async function digestStored(target, key) {
   }
   return { sha256: hash.digest("hex"), length };
 }
-async function putVerified(target, key, body) {
+async function putVerified(target, key, body, known) {
   const parts = Buffer.isBuffer(body) ? [body] : body;
-  const want = digestOf(parts);
+  const want = known ?? digestOf(parts);
   await target.put(key, Readable2.from(parts));
   const back = await digestStored(target, key);
   if (back.length !== want.length || back.sha256 !== want.sha256) {
