@@ -19,6 +19,7 @@ import type { BlobMap } from './blob-map.js';
 import type { BlobType } from './blob.js';
 import { open } from './seal.js';
 import { collectNow } from '../util/reclaim.js';
+import { digestFile } from '../util/file-digest.js';
 
 /**
  * An object read whole (packs are about 16 MiB). A local target's file is
@@ -84,6 +85,11 @@ export function digestOf(parts: readonly Uint8Array[]): { sha256: string; length
 
 /** Reads an object back as a stream, hashing as it comes: nothing held but the hash. */
 async function digestStored(target: Target, key: string): Promise<{ sha256: string; length: number }> {
+  // A local copy is read and hashed on a worker thread; any trouble there is met again, and told, by the target's own reader.
+  if (target.localPath) {
+    const digest = await digestFile(target.localPath(key)).catch(() => undefined);
+    if (digest) return digest;
+  }
   const hash = createHash('sha256');
   let length = 0;
   for await (const chunk of await target.get(key)) {

@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-TWHCUWJ4.js";
+} from "./chunk-GHG5XOKH.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-Y3E4PQMJ.js";
+} from "./chunk-VE2HSTEL.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-YVQD2BWS.js";
-import "./chunk-WKX76HNG.js";
-import "./chunk-2I2CMQHE.js";
-import "./chunk-65F4F56V.js";
+} from "./chunk-22C3ARET.js";
+import "./chunk-C7B34R54.js";
+import "./chunk-SODGHZZI.js";
+import "./chunk-4QDZVSAO.js";
 import {
   faultPoint,
   makeBackupId

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   reclaimer
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   keyOf
 } from "./chunk-OQERJN63.js";

@@ -792,23 +792,23 @@ function masks(avg) {
   const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
   return { small: top(bits + 2), large: top(bits - 2) };
 }
-function nextCut(data, start, end, final, gear, params) {
-  const available = end - start;
+function nextCut(data, start2, end, final, gear, params) {
+  const available = end - start2;
   if (available <= params.min) return final ? available : -1;
   const { small, large } = masks(params.avg);
-  const normal = Math.min(start + params.avg, end);
-  const limit = Math.min(start + params.max, end);
+  const normal = Math.min(start2 + params.avg, end);
+  const limit = Math.min(start2 + params.max, end);
   let hash = 0;
-  let i = start + params.min;
+  let i = start2 + params.min;
   for (; i < normal; i += 1) {
     hash = (hash << 1) + gear[data[i]] >>> 0;
-    if ((hash & small) === 0) return i + 1 - start;
+    if ((hash & small) === 0) return i + 1 - start2;
   }
   for (; i < limit; i += 1) {
     hash = (hash << 1) + gear[data[i]] >>> 0;
-    if ((hash & large) === 0) return i + 1 - start;
+    if ((hash & large) === 0) return i + 1 - start2;
   }
-  if (limit - start === params.max) return params.max;
+  if (limit - start2 === params.max) return params.max;
   return final ? available : -1;
 }
 
@@ -838,6 +838,66 @@ function reclaimer(every = 4 << 20) {
 }
 function collectNow() {
   collector()?.({ type: "major", execution: "sync" });
+}
+
+// src/util/file-digest.ts
+import { Worker } from "node:worker_threads";
+var CODE = `
+const { parentPort } = require('node:worker_threads');
+const { closeSync, openSync, readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const buffer = Buffer.allocUnsafe(1 << 20);
+parentPort.on('message', ({ id, path }) => {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+    const hash = createHash('sha256');
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+      length += n;
+    }
+    parentPort.postMessage({ id, sha256: hash.digest('hex'), length });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message || error), code: error && error.code });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+});
+`;
+var worker;
+var next = 0;
+var waiting = /* @__PURE__ */ new Map();
+function start() {
+  const started = new Worker(CODE, { eval: true });
+  started.unref();
+  started.on("message", (answer) => {
+    const wait = waiting.get(answer.id);
+    if (!wait) return;
+    waiting.delete(answer.id);
+    if (waiting.size === 0) started.unref();
+    if ("error" in answer) wait.reject(Object.assign(new Error(answer.error), { code: answer.code }));
+    else wait.resolve({ sha256: answer.sha256, length: answer.length });
+  });
+  const fail = (error) => {
+    if (worker === started) worker = void 0;
+    for (const wait of waiting.values()) wait.reject(error);
+    waiting.clear();
+  };
+  started.on("error", fail);
+  started.on("exit", (code) => fail(new Error(`the hashing thread stopped (exit ${code})`)));
+  return started;
+}
+function digestFile(path) {
+  worker ??= start();
+  const id = next++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    worker.ref();
+    worker.postMessage({ id, path });
+  });
 }
 
 // src/repository/store.ts
@@ -888,6 +948,10 @@ function digestOf(parts) {
   return { sha256: hash.digest("hex"), length };
 }
 async function digestStored(target, key) {
+  if (target.localPath) {
+    const digest = await digestFile(target.localPath(key)).catch(() => void 0);
+    if (digest) return digest;
+  }
   const hash = createHash3("sha256");
   let length = 0;
   for await (const chunk of await target.get(key)) {

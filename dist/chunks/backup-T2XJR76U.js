@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-7OE6KW2X.js";
+} from "./chunk-BZGDZOKO.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-2I2CMQHE.js";
+} from "./chunk-SODGHZZI.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   keyOf,
   loadSigner,

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-2I2CMQHE.js";
+} from "./chunk-SODGHZZI.js";
 import {
   compareBackupIds,
   keyOf,

@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-WKX76HNG.js";
+} from "./chunk-C7B34R54.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   keyOf,
   readManifest

@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-TWHCUWJ4.js";
+} from "./chunk-GHG5XOKH.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-Y3E4PQMJ.js";
+import "./chunk-VE2HSTEL.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
 import {
   findBackup
-} from "./chunk-WKX76HNG.js";
-import "./chunk-2I2CMQHE.js";
-import "./chunk-65F4F56V.js";
+} from "./chunk-C7B34R54.js";
+import "./chunk-SODGHZZI.js";
+import "./chunk-4QDZVSAO.js";
 import {
   DRILL,
   keyOf,

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-RJ5Z7S7N.js";
+} from "./chunk-D3JA6WNE.js";
 import {
   ISSUES_URL,
   VERSION

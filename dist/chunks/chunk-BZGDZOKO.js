@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   DRILL,
   compareBackupIds,

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-7OE6KW2X.js";
+} from "./chunk-BZGDZOKO.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-7VP7W2SX.js";
-import "./chunk-65F4F56V.js";
+import "./chunk-4QDZVSAO.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {

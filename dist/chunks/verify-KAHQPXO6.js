@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-Y3E4PQMJ.js";
+} from "./chunk-VE2HSTEL.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-WKX76HNG.js";
+} from "./chunk-C7B34R54.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-2I2CMQHE.js";
+} from "./chunk-SODGHZZI.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   compareBackupIds,
   keyOf,

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-Y3E4PQMJ.js";
+} from "./chunk-VE2HSTEL.js";
 import {
   makeStaging
 } from "./chunk-7VP7W2SX.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-WKX76HNG.js";
+} from "./chunk-C7B34R54.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   readManifest
 } from "./chunk-OQERJN63.js";

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-YVQD2BWS.js";
-import "./chunk-WKX76HNG.js";
-import "./chunk-2I2CMQHE.js";
+} from "./chunk-22C3ARET.js";
+import "./chunk-C7B34R54.js";
+import "./chunk-SODGHZZI.js";
 import {
   announce
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import "./chunk-OQERJN63.js";
 import "./chunk-ZXVIM5QX.js";
 import {

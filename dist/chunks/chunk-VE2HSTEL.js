@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-65F4F56V.js";
+} from "./chunk-4QDZVSAO.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";
