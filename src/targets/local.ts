@@ -64,8 +64,8 @@ async function fsyncPath(path: string): Promise<void> {
 /**
  * Creates a new file, making its folder first. Another run's remove() takes
  * away a folder it leaves empty (a plan's locks/ between two runs), and it may
- * do so between our mkdir and our open: the open then fails with ENOENT and
- * the folder is made again.
+ * do so between our mkdir and our open: the open then fails with ENOENT (or
+ * the mkdir with ENOENT or ENOTDIR) and the folder is made again.
  */
 async function createInFolder(path: string): Promise<FileHandle> {
   for (let attempt = 1; ; attempt++) {
@@ -74,7 +74,9 @@ async function createInFolder(path: string): Promise<FileHandle> {
       await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
       return await open(path, 'wx', FILE_MODE);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw error;
+      // Node's recursive mkdir says ENOTDIR when a folder it found existing is gone by the time it looks at it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 20) throw error;
     }
   }
 }

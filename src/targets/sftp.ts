@@ -297,8 +297,11 @@ class SftpTarget implements Target {
     if (exists) return;
     await this.mkdirs(sftp, posix.dirname(dir));
     await new Promise<void>((resolve, reject) => sftp.mkdir(dir, { mode: DIR_MODE }, (error) => (error ? reject(error) : resolve()))).catch(async (error: unknown) => {
-      // Another writer may have made it meanwhile.
-      if (!(await promisify(sftp.stat.bind(sftp))(dir).then(() => true, () => false))) throw error;
+      // Another writer may have made it meanwhile (OpenSSH says EEXIST as a plain "Failure")...
+      const gone = await promisify(sftp.stat.bind(sftp))(dir).then(() => undefined, (statError: unknown) => statError);
+      if (gone === undefined) return;
+      // ...and removed it again since: "no such file", which createInFolder answers by making it again.
+      throw sftpCode(error) === FAILURE && sftpCode(gone) === NO_SUCH_FILE ? gone : error;
     });
   }
 
