@@ -217,6 +217,10 @@ class S3Target implements Target {
     // A Range of no bytes is not one S3 accepts (416): nothing to ask for.
     if (length === 0) return Readable.from([]);
     const { body, from } = await this.read(key, `bytes=${offset}-${offset + length - 1}`);
+    if (from > offset) {
+      body.destroy();
+      throw new RunError(`Target "${this.name}": reading ${key} from byte ${offset} returned bytes from ${from} on.`, { hint: 'The S3 service answers ranges wrongly; restore whole (without --path) or from another target.' });
+    }
     // A server may answer a Range with more than was asked, or the whole object (HTTP allows it; s3rver
     // does for bytes=0-0): the bytes asked for are cut from what came, by where its Content-Range starts.
     const out = slice(offset - from, length);
