@@ -88,7 +88,7 @@ class LoadCache<V> {
 }
 
 /** Sorts and joins spans that overlap or lie closer than `gap`. */
-export function mergeSpans(spans: readonly Span[], gap: number): Span[] {
+function mergeSpans(spans: readonly Span[], gap: number): Span[] {
   const out: Span[] = [];
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
     const last = out.at(-1);

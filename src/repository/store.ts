@@ -6,7 +6,7 @@
  * a pack lost or pruned elsewhere is simply written again.
  */
 import { createHash } from 'node:crypto';
-import { open as openFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readBytes, readText } from '../artifacts/catalog.js';
 import type { DecryptionKeys, EncryptionRecord } from '../artifacts/encrypt.js';
@@ -38,36 +38,15 @@ export async function readAll(target: Target, key: string): Promise<Buffer> {
 
 /**
  * Bytes [offset, offset + length) of an object, from a target that reads
- * ranges (a local file directly). Fewer bytes than asked: IntegrityError,
- * since every range asked for lies inside an object of a recorded size.
+ * ranges. Fewer bytes than asked: IntegrityError, since every range asked
+ * for lies inside an object of a recorded size.
  */
 export async function readRange(target: Target, key: string, offset: number, length: number, what: string): Promise<Buffer> {
-  let bytes: Buffer;
-  if (target.localPath) {
-    const handle = await openFile(target.localPath(key), 'r').catch(() => undefined);
-    if (handle) {
-      try {
-        bytes = Buffer.allocUnsafe(length);
-        let done = 0;
-        while (done < length) {
-          const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
-          if (bytesRead === 0) break;
-          done += bytesRead;
-        }
-        bytes = bytes.subarray(0, done);
-      } finally {
-        await handle.close();
-      }
-    } else bytes = await readStream(target, key, offset, length);
-  } else bytes = await readStream(target, key, offset, length);
-  if (bytes.length !== length) throw new IntegrityError(`${what} on target "${target.name}" is shorter than its index says.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
-  return bytes;
-}
-
-async function readStream(target: Target, key: string, offset: number, length: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of await target.getRange!(key, offset, length)) parts.push(part as Buffer);
-  return Buffer.concat(parts);
+  const bytes = Buffer.concat(parts);
+  if (bytes.length !== length) throw new IntegrityError(`${what} on target "${target.name}" is shorter than its index says.`, { hint: 'Restore from another target (--target NAME), and run `restorable verify`.' });
+  return bytes;
 }
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

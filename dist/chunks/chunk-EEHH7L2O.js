@@ -12,21 +12,21 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-UTKKITRD.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-ILLANVN3.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-WA23SC62.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-O72AN35W.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-P6D2LHBR.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-YEF7YOIP.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-X7WKE3TE.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-RBKE6Y2H.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  verify: { run: lazy(() => import("./verify-MKZHJPSB.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-H3DDMJSC.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-F2KYZZHX.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-VDSJ7A75.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"
   },
-  ls: { run: lazy(() => import("./browse-4BVR2E27.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
-  diff: { run: lazy(() => import("./browse-4BVR2E27.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
-  dump: { run: lazy(() => import("./browse-4BVR2E27.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
-  export: { run: lazy(() => import("./browse-4BVR2E27.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
+  ls: { run: lazy(() => import("./browse-UINXMIEG.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
+  diff: { run: lazy(() => import("./browse-UINXMIEG.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
+  dump: { run: lazy(() => import("./browse-UINXMIEG.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: lazy(() => import("./browse-UINXMIEG.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   status: { run: lazy(() => import("./status-D2PKOKNJ.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
-  prune: { run: lazy(() => import("./prune-EGJSIRS5.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
+  prune: { run: lazy(() => import("./prune-MHKLHGWW.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-YA3ZWPFY.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
   workflow: { run: lazy(() => import("./workflow-PGGGXNWU.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };

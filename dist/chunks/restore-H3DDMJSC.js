@@ -11,11 +11,11 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-GKG34ISG.js";
+} from "./chunk-TISGNRFR.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-ERWCR4HI.js";
+} from "./chunk-ZD3ALFZV.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,10 +27,10 @@ import {
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-NGUXSBTP.js";
-import "./chunk-6AEVP3B3.js";
-import "./chunk-FBWJ7PDJ.js";
-import "./chunk-RYOPVGIY.js";
+} from "./chunk-WSFVTQJM.js";
+import "./chunk-MTO6LPGC.js";
+import "./chunk-HJBEKWSF.js";
+import "./chunk-OQRW7GWO.js";
 import {
   faultPoint,
   makeBackupId

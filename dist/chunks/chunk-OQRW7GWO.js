@@ -772,7 +772,7 @@ function open(stored, record, keys, what) {
 
 // src/repository/store.ts
 import { createHash as createHash3 } from "node:crypto";
-import { open as openFile, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { Readable as Readable2 } from "node:stream";
 
 // src/repository/chunker.ts
@@ -911,31 +911,11 @@ async function readAll(target, key) {
   return readBytes(target, key);
 }
 async function readRange(target, key, offset, length, what) {
-  let bytes;
-  if (target.localPath) {
-    const handle = await openFile(target.localPath(key), "r").catch(() => void 0);
-    if (handle) {
-      try {
-        bytes = Buffer.allocUnsafe(length);
-        let done = 0;
-        while (done < length) {
-          const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
-          if (bytesRead === 0) break;
-          done += bytesRead;
-        }
-        bytes = bytes.subarray(0, done);
-      } finally {
-        await handle.close();
-      }
-    } else bytes = await readStream(target, key, offset, length);
-  } else bytes = await readStream(target, key, offset, length);
-  if (bytes.length !== length) throw new IntegrityError(`${what} on target "${target.name}" is shorter than its index says.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
-  return bytes;
-}
-async function readStream(target, key, offset, length) {
   const parts = [];
   for await (const part of await target.getRange(key, offset, length)) parts.push(part);
-  return Buffer.concat(parts);
+  const bytes = Buffer.concat(parts);
+  if (bytes.length !== length) throw new IntegrityError(`${what} on target "${target.name}" is shorter than its index says.`, { hint: "Restore from another target (--target NAME), and run `restorable verify`." });
+  return bytes;
 }
 var sha256 = (bytes) => createHash3("sha256").update(bytes).digest("hex");
 function digestOf(parts) {

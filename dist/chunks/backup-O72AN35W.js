@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-IK7F2F5E.js";
+} from "./chunk-5S22D226.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-FBWJ7PDJ.js";
+} from "./chunk-HJBEKWSF.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   keyOf,
   loadSigner,

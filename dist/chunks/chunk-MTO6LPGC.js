@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-FBWJ7PDJ.js";
+} from "./chunk-HJBEKWSF.js";
 import {
   compareBackupIds,
   keyOf,

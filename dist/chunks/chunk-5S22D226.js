@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   DRILL,
   compareBackupIds,

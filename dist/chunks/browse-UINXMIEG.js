@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot,
   walkSnapshot
-} from "./chunk-NGUXSBTP.js";
-import "./chunk-6AEVP3B3.js";
-import "./chunk-FBWJ7PDJ.js";
+} from "./chunk-WSFVTQJM.js";
+import "./chunk-MTO6LPGC.js";
+import "./chunk-HJBEKWSF.js";
 import {
   announce
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import "./chunk-RGUGLUC2.js";
 import "./chunk-ZXVIM5QX.js";
 import {

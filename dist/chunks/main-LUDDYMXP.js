@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-OH2UIQ4Q.js";
+} from "./chunk-EEHH7L2O.js";
 import {
   ISSUES_URL,
   VERSION

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-IK7F2F5E.js";
+} from "./chunk-5S22D226.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-XMEU5GMW.js";
-import "./chunk-RYOPVGIY.js";
+import "./chunk-OQRW7GWO.js";
 import "./chunk-RGUGLUC2.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   reclaimer
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   keyOf
 } from "./chunk-RGUGLUC2.js";

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-ERWCR4HI.js";
+} from "./chunk-ZD3ALFZV.js";
 import {
   makeStaging
 } from "./chunk-XMEU5GMW.js";
@@ -23,12 +23,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-6AEVP3B3.js";
+} from "./chunk-MTO6LPGC.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   readManifest
 } from "./chunk-RGUGLUC2.js";

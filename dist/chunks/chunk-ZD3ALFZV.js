@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-6AEVP3B3.js";
+} from "./chunk-MTO6LPGC.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   keyOf,
   readManifest

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-ERWCR4HI.js";
+} from "./chunk-ZD3ALFZV.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-6AEVP3B3.js";
+} from "./chunk-MTO6LPGC.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-FBWJ7PDJ.js";
+} from "./chunk-HJBEKWSF.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-RYOPVGIY.js";
+} from "./chunk-OQRW7GWO.js";
 import {
   compareBackupIds,
   keyOf,

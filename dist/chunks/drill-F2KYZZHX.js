@@ -8,18 +8,18 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-GKG34ISG.js";
+} from "./chunk-TISGNRFR.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-ERWCR4HI.js";
+import "./chunk-ZD3ALFZV.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-XMEU5GMW.js";
 import {
   findBackup
-} from "./chunk-6AEVP3B3.js";
-import "./chunk-FBWJ7PDJ.js";
-import "./chunk-RYOPVGIY.js";
+} from "./chunk-MTO6LPGC.js";
+import "./chunk-HJBEKWSF.js";
+import "./chunk-OQRW7GWO.js";
 import {
   DRILL,
   keyOf,
