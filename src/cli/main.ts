@@ -43,8 +43,8 @@ Options:
       --to URL                restore or drill a PostgreSQL source elsewhere (postgres://user@host/db;
                               password from PGPASSWORD or \${VAR} in the URL, never typed in)
       --deep                  verify: also decrypt and decompress every copy
-      --path GLOB             restore: only these paths of a repository backup (repeatable), with --into
-      --into DIR              restore --path: build them in this new or empty folder; live data untouched
+      --path GLOB             restore: only these paths of a repository backup (repeatable), into the live folder
+      --into DIR              restore --path: build them in this new or empty folder instead; live data untouched
       --sample SHARE          verify: check this share of a repository's packs: 10% (another
                               slice each day) or 3/7 (the third of seven)
       --remove ID             restore-points: remove the points of this restore (its id, or a unique part)

@@ -10,17 +10,21 @@ import { withLock } from './locked.js';
 
 export const restore: Command = async (input, io) => {
   const loaded = await loadRecovered(input, io);
-  if (input.paths && input.paths.length > 0) {
-    if (!input.into) throw new UsageError('--path restores into another folder only: add --into DIR.', { hint: 'Restoring part of a backup over the live folder is not supported yet; restore the paths into DIR and move what you need.' });
-    const result = await restorePaths(loaded, { backup: input.backup, ...(input.sources[0] ? { source: input.sources[0] } : {}), ...(input.target ? { target: input.target } : {}), paths: input.paths, into: input.into }, io);
+  const partial = input.paths && input.paths.length > 0 ? input.paths : undefined;
+  if (partial && input.into) {
+    const result = await restorePaths(loaded, { backup: input.backup, ...(input.sources[0] ? { source: input.sources[0] } : {}), ...(input.target ? { target: input.target } : {}), paths: partial, into: input.into }, io);
     if (!input.json) io.reporter.output(`Restored ${result.counts.files} file(s), ${result.counts.bytes} bytes, of backup ${result.backupId} (source "${result.source}", target "${result.target}") into ${result.into}; live data untouched (${result.read.packs} whole pack(s) and ${result.read.ranges} range(s), ${formatBytes(result.read.bytes)} read).`);
     return result;
   }
   if (input.into) throw new UsageError('--into goes with --path.', { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'restore', input, io, () => runRestore(loaded, restoreRequest(input, io)));
+  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'restore', input, io, () => runRestore(loaded, { ...restoreRequest(input, io), ...(partial ? { paths: partial } : {}) }));
   if (!input.json) {
-    const lines = [`Restored backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
-    for (const source of result.sources) lines.push(`  ${source.name}: ${source.location}${source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : ''}`);
+    const lines = [`Restored ${partial ? `paths ${partial.join(', ')} of ` : ''}backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1000).toFixed(1)}s`];
+    for (const source of result.sources) {
+      const what = source.counts ? ` (${source.counts.files} file(s), ${formatBytes(source.counts.bytes)} put back; files added since stay)` : '';
+      const kept = source.restorePoint ? ` (previous state kept at ${source.restorePoint})` : source.counts ? ' (nothing live was replaced)' : '';
+      lines.push(`  ${source.name}: ${source.location}${what}${kept}`);
+    }
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);
     io.reporter.output(lines.join('\n'));
   }

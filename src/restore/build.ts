@@ -44,7 +44,9 @@ export async function buildChecked(plan: Plan, prepared: Prepared, item: Selecte
   if (!adapter.inspectBuilt) return;
   let differences: string[];
   try {
-    differences = builtDifferences(entry, await adapter.inspectBuilt(config, into, prepared.ctx, purpose));
+    // A partial build holds the chosen paths only: it is held to what the snapshot says of those.
+    const expected = item.choice ? { ...entry, counts: item.choice.counts } : entry;
+    differences = builtDifferences(expected, await adapter.inspectBuilt(config, into, prepared.ctx, purpose));
   } catch (error) {
     await adapter.discard(into, config).catch(() => undefined);
     throw error;

@@ -10,8 +10,21 @@ import { FallbackReader, RepoReader, parseSnapshot } from '../repository/reader.
 import { createTarget } from '../targets/index.js';
 import { noteLeftOut } from '../sources/files.js';
 import { buildSnapshot } from '../repository/restore.js';
+import type { DecryptionKeys } from '../artifacts/encrypt.js';
+import type { SnapshotObject } from '../repository/format.js';
 import { decoded } from './locate.js';
 import type { Prepared, Selected } from './prepare.js';
+
+/** The snapshot object of a repository source, from its verified artifact, proven to be this backup's and this source's. */
+export async function snapshotOf(plan: string, backupId: string, selected: Selected, keys: DecryptionKeys): Promise<SnapshotObject> {
+  const { entry, artifact, config } = selected;
+  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
+  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
+  if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan) {
+    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: 'The backup folder holds another backup\'s snapshot; use another backup (--backup ID).' });
+  }
+  return snapshot;
+}
 
 export async function materialize(plan: Plan, prepared: Prepared, selected: Selected, into: string): Promise<void> {
   const { config, adapter, entry, artifact } = selected;
@@ -23,11 +36,7 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
     // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
     return adapter.materialize(config, stream, into, ctx).finally(() => stream.destroy());
   }
-  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
-  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
-  if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan.name) {
-    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: 'The backup folder holds another backup\'s snapshot; use another backup (--backup ID).' });
-  }
+  const snapshot = await snapshotOf(plan.name, backupId, selected, keys);
   const primary = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
   // The other targets' repositories, opened only if a blob here turns out damaged or missing.
   const others = async () => {
@@ -40,6 +49,7 @@ export async function materialize(plan: Plan, prepared: Prepared, selected: Sele
     return readers;
   };
   const reader = new FallbackReader(primary, others, (message) => ctx.reporter.warn(message));
-  const { dropped } = await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal });
+  const only = selected.choice && ((path: string) => selected.choice!.wanted.has(path));
+  const { dropped } = await buildSnapshot({ reader, snapshot, into, source: config.name, reporter: ctx.reporter, signal: ctx.signal, ...(only ? { only } : {}) });
   noteLeftOut(into, dropped);
 }

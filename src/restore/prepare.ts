@@ -20,6 +20,9 @@ import { makeStaging } from '../util/staging.js';
 import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
 import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
 import { buildBytes, checkRoom, isNoSpace, noRoom, type Need } from './room.js';
+import { RepoReader } from '../repository/reader.js';
+import { snapshotOf } from './materialize.js';
+import { choosePaths, type PathChoice } from './path-choice.js';
 
 export interface RestoreRequest {
   /** "latest" or a backup id. */
@@ -36,6 +39,8 @@ export interface RestoreRequest {
   to?: string;
   /** Receives what a run that then fails got to (its health checks), for the Action's outputs and summary. */
   partial?: (data: unknown) => void;
+  /** restore --path (without --into): only these paths of one repository source are restored over the live folder. */
+  paths?: string[];
 }
 
 export interface Selected {
@@ -44,6 +49,8 @@ export interface Selected {
   entry: SourceEntry;
   /** Local path of the verified artifact bytes. */
   artifact: string;
+  /** A partial restore (restore --path): what of the snapshot is built. */
+  choice?: PathChoice;
 }
 
 export interface Prepared extends Located {
@@ -127,7 +134,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       const manifest = await readManifest(target, plan.name, id, plan.signing).catch((error: unknown) => onDamage(error, index));
       if (!manifest) continue;
       const located: Located = { target, manifest };
-      const chosen = await retarget(select(loaded, located, request.sources), request.to);
+      const chosen = await retarget(onlyPaths(select(loaded, located, request.sources), request.paths, request.sources.length > 0, id), request.to);
       if (!versionsChecked) {
         await checkVersions(loaded, located, chosen, ctx, request, mode);
         for (const { config } of chosen) await sourceAdapter(config).checkRestore?.(config, ctx, mode);
@@ -139,6 +146,8 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
       const opened = await openAll(selected, keys, id).catch((error: unknown) => onDamage(error, index));
       if (!opened) continue;
+      const chose = request.paths ? await choose(loaded, located, selected[0]!, keys, request.paths).catch((error: unknown) => onDamage(error, index)) : true;
+      if (!chose) continue;
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, keys, env: request.env, cleanup };
     }
@@ -166,6 +175,30 @@ function needs({ target }: Located, chosen: Chosen[], ctx: SourceContext, mode: 
     if (!target.localPath) list.push({ place: ctx.stagingDir, bytes: entry.artifact.bytes, what: `the download of ${entry.artifact.file}` });
   }
   return list;
+}
+
+/** restore --path takes one repository source: the one named, or the backup's only one. */
+function onlyPaths(chosen: Chosen[], paths: string[] | undefined, named: boolean, id: string): Chosen[] {
+  if (!paths) return chosen;
+  const repos = chosen.filter((c) => c.entry.storage === 'repository');
+  if (repos.length === 1 && (!named || chosen.length === 1)) return repos;
+  throw new UsageError(
+    repos.length === 0
+      ? `--path restores paths of a repository source (storage: repository); ${chosen.map((c) => `"${c.config.name}"`).join(', ')} in backup ${id} ${chosen.length === 1 ? 'is not one' : 'are not'}.`
+      : `--path restores paths of one source: name it with --source (${repos.map((c) => c.config.name).join(', ')}).`,
+    { hint: 'A tar backup or a database restores whole: `restorable restore --source NAME`.' },
+  );
+}
+
+/** The paths a partial restore builds, found in the snapshot before any hook runs: a pattern that matches nothing stops it here. */
+async function choose(loaded: LoadedPlan, { target, manifest }: Located, selected: Selected, keys: DecryptionKeys, paths: string[]): Promise<true> {
+  const snapshot = await snapshotOf(loaded.plan.name, manifest.backup_id, selected, keys);
+  const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, keys);
+  selected.choice = await choosePaths(reader, snapshot, paths);
+  if (selected.choice.wanted.size === 0) {
+    throw new UsageError(`No path of backup ${manifest.backup_id} (source "${selected.config.name}") matches ${paths.join(', ')}.`, { hint: 'Run `restorable ls` to see what it holds; nothing was changed.' });
+  }
+  return true;
 }
 
 /** --to points the one restored source somewhere else; only adapters that can be pointed elsewhere accept it. */

@@ -29,6 +29,9 @@ export interface RestoredSource {
   name: string;
   location: string;
   restorePoint: string | null;
+  /** restore --path: the patterns, and what of the snapshot was put back (files added since stay live). */
+  paths?: string[];
+  counts?: { files: number; dirs: number; symlinks: number; bytes: number };
 }
 
 export interface RestoreResult {
@@ -65,10 +68,10 @@ async function rollback(swaps: Swap[], journal: RestoreJournal | undefined, ctx:
 /** Plans every source's swap (nothing live changes), journals them all, then makes the steps in order. */
 async function swapAll(loaded: LoadedPlan, prepared: Prepared, staged: string[], tag: string, swaps: Swap[], journal: RestoreJournal): Promise<void> {
   const { ctx } = prepared;
-  for (const [index, { config, adapter }] of prepared.selected.entries()) {
+  for (const [index, { config, adapter, choice }] of prepared.selected.entries()) {
     // Other sources' files (a database inside a folder source) stay where they are, restored or not.
     const keep = loaded.plan.sources.filter((s) => s.name !== config.name).flatMap((s) => sourceAdapter(s).ownedPaths?.(s, ctx) ?? []);
-    swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep) });
+    swaps.push({ config, adapter, plan: await adapter.planSwap(config, staged[index]!, ctx, tag, keep, choice !== undefined) });
   }
   // The builds reach the disk before any rename makes them live (util/durable.ts).
   for (const path of staged) await flushToDisk(path);
@@ -174,10 +177,11 @@ export async function runRestore(loaded: LoadedPlan, request: RestoreRequest): P
   const result: RestoreResult = {
     backupId: prepared.manifest.backup_id,
     target: prepared.target.name,
-    sources: prepared.selected.map(({ config }) => ({
+    sources: prepared.selected.map(({ config, choice }) => ({
       name: config.name,
       location: live(config.name),
       restorePoint: swaps.find((p) => p.config.name === config.name)?.plan.point ?? null,
+      ...(choice && request.paths ? { paths: request.paths, counts: choice.counts } : {}),
     })),
     checks,
     durationMs: performance.now() - started,

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { RunError, ioHint, reason } from '../errors.js';
-import { BESIDE_NAME, besidePath, inside, pathStep, planTreeSwap, runPathStep, undoPathSteps } from './path-swap.js';
+import { BESIDE_NAME, besidePath, inside, pathStep, planMergeSwap, planTreeSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { extractSafely } from './safe-extract.js';
 import { TreePack } from './tar-pack.js';
 import { walkTree, type TreeEntry } from './tree-walk.js';
@@ -191,13 +191,13 @@ export const files: SourceAdapter<FilesConfig> = {
 
   stagingLocation: (config, ctx, tag) => besidePath(files.liveLocation(config, ctx), 'new', tag),
 
-  async planSwap(config, staged, ctx, tag, keep) {
+  async planSwap(config, staged, ctx, tag, keep, partial) {
     const root = files.liveLocation(config, ctx);
     const covered = selector(config);
     // Other sources' files below the folder, by path relative to it.
     const others = new Set(keep.flatMap((path) => inside(root, path) ?? []));
     const kept = (rel: string, isDir: boolean) => others.has(rel) || BESIDE_NAME.test(basename(rel)) || !covered(rel, isDir);
-    return planTreeSwap(root, staged, tag, kept, [...others]);
+    return partial ? planMergeSwap(root, staged, tag, kept) : planTreeSwap(root, staged, tag, kept, [...others]);
   },
 
   runStep: (_config, step) => runPathStep(pathStep.parse(step)),

@@ -125,6 +125,63 @@ export async function planTreeSwap(live: string, staged: string, tag: string, ke
   return { point, steps, leftover: staged };
 }
 
+/**
+ * Some paths of a folder (restore --path): `staged` holds only the chosen
+ * paths and the folders on their way. Each file and symlink of the build
+ * replaces its live counterpart, which the restore point keeps (at the same
+ * place below it); folders that exist live are entered, never swapped, so
+ * what the backup does not hold stays live as it is: a partial restore puts
+ * back what the backup has, and never takes away what was added since.
+ * Where the build has a folder and the live data something else (or
+ * nothing), the live entry moves into the restore point and the built folder
+ * moves in whole. `kept` as for planTreeSwap. The point is made only when
+ * something live is replaced; the folders entered keep their live mode,
+ * owner and mtime.
+ */
+export async function planMergeSwap(live: string, staged: string, tag: string, kept: (rel: string, isDir: boolean) => boolean): Promise<SwapPlan<PathStep>> {
+  const liveInfo = await info(live);
+  if (!liveInfo?.isDirectory()) return planTreeSwap(live, staged, tag, kept);
+  const point = besidePath(live, 'restore-point', tag);
+  const mirror = join(point, basename(live));
+  const steps: PathStep[] = [];
+  // Folders of the restore point planned so far, relative ('' is the mirror itself).
+  const planned = new Set<string>();
+  const keepAt = (rel: string): string => {
+    const missing: string[] = [];
+    for (let d = dirname(rel); !planned.has(d === '.' ? '' : d); d = dirname(d)) {
+      missing.push(d === '.' ? '' : d);
+      if (d === '.') break;
+    }
+    if (!planned.has('') && missing.at(-1) === '') steps.push({ op: 'mkdir', path: point });
+    for (const d of missing.reverse()) {
+      steps.push({ op: 'mkdir', path: d ? join(mirror, d) : mirror });
+      planned.add(d);
+    }
+    return join(mirror, rel);
+  };
+  const visit = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(staged, rel))).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const fresh = (await info(join(staged, r)))!;
+      const old = await info(join(live, r));
+      if (kept(r, fresh.isDirectory())) continue;
+      if (fresh.isDirectory() && old?.isDirectory()) {
+        await visit(r);
+        continue;
+      }
+      if (old?.isFile() && !fresh.isDirectory()) {
+        const at = keepAt(r);
+        steps.push({ op: 'link', live: join(live, r), point: at }, { op: 'over', staged: join(staged, r), live: join(live, r), point: at });
+        continue;
+      }
+      if (old) steps.push({ op: 'move', from: join(live, r), to: keepAt(r) });
+      steps.push({ op: 'move', from: join(staged, r), to: join(live, r) });
+    }
+  };
+  await visit('');
+  return { point: planned.size > 0 ? point : null, steps, leftover: staged };
+}
+
 /** Where links are not allowed (some FUSE and network file systems), the live file is renamed instead. */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EXDEV', 'ENOSYS']);
 

@@ -143,8 +143,10 @@ export interface SourceAdapter<C extends { type: string; name: string } = { type
    * Plans the swap of `staged` in, changing nothing live (it may refuse, e.g.
    * a database still open). `keep` holds the live paths of the plan's other
    * sources (see `ownedPaths`): a folder restore leaves them where they are.
+   * `partial`: the build holds some paths only (restore --path, files
+   * sources): they replace their live counterparts and nothing else changes.
    */
-  planSwap(config: C, staged: string, ctx: SourceContext, tag: string, keep: readonly string[]): Promise<SwapPlan>;
+  planSwap(config: C, staged: string, ctx: SourceContext, tag: string, keep: readonly string[], partial?: boolean): Promise<SwapPlan>;
   /** Makes one step of a plan from `planSwap`, in order. */
   runStep(config: C, step: unknown, ctx: SourceContext): Promise<void>;
   /**

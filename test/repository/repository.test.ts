@@ -293,8 +293,6 @@ describe('storage: repository', () => {
     expect(Number(whole), all.stdout).toBeGreaterThan(partialRead.packs);
     expect(Number(ranges), all.stdout).toBe(0);
     rmSync(everything, { recursive: true, force: true });
-    const live2 = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt'], { env });
-    expect(live2.code).toBe(2);
     const full = await runCli(['restore', '--plan', ws.plan, '--path', 'notes.txt', '--into', out], { env });
     expect(full.code).toBe(2);
     expect(full.stderr).toMatch(/is not empty/);
