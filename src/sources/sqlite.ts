@@ -245,6 +245,8 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     const live = sqlite.liveLocation(config, ctx);
     await refuseIfInUse(config.name, live);
     await takeOwnership(staged, live);
+    // Only the build's own file is swapped in: the checks' readers left any -wal/-shm of it empty.
+    for (const suffix of COMPANIONS) await rm(staged + suffix, { force: true });
     return planFileSwap(live, staged, tag, COMPANIONS);
   },
 
@@ -257,7 +259,10 @@ export const sqlite: SourceAdapter<SqliteConfig> = {
     return [live, ...COMPANIONS.map((suffix) => live + suffix)];
   },
 
-  discard: (staged) => rm(staged, { force: true }),
+  // A build whose header says WAL (a forged one can) gets -wal and -shm beside it when the checks open it.
+  discard: async (staged) => {
+    for (const path of [staged, ...COMPANIONS.map((suffix) => staged + suffix)]) await rm(path, { force: true });
+  },
 
   async inspectBuilt(config, location, _ctx, purpose) {
     const { driver } = await chooseDriver();

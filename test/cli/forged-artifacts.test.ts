@@ -99,6 +99,16 @@ describe.each([
     await refusedEverywhere('db', /source "db" is not what backup .* recorded: (quick|integrity)_check: .*(not a database|malformed)/);
   });
 
+  it('the same with a header that says WAL: the -wal and -shm the checks made beside the build go with it', async () => {
+    const id = await backupId();
+    const pages = randomBytes(8192);
+    pages[2] = 2; // bytes 18 and 19 of the file: write and read format 2, WAL
+    pages[3] = 2;
+    forge(ws, id, 'db', Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), pages]));
+    setPlan();
+    await refusedEverywhere('db', /source "db" is not what backup .* recorded: (quick|integrity)_check: .*(not a database|malformed)/);
+  });
+
   it('a sound database at user_version 0 where the manifest says 7: exit 5, naming both', async () => {
     const id = await backupId();
     forge(ws, id, 'db', alteredDatabase(id, (db) => db.pragma('user_version = 0')));
