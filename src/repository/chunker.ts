@@ -32,22 +32,22 @@ export function gearTable(key: Buffer | null): Gear {
   return table;
 }
 
-/** Masks on the hash's high bits (which depend on the last 32 bytes): more bits before `avg` make early cuts rarer. */
-function masks(avg: number): { small: number; large: number } {
-  const bits = Math.round(Math.log2(avg));
-  const top = (n: number) => (n >= 32 ? 0xffffffff : ((0xffffffff << (32 - n)) >>> 0));
-  return { small: top(bits + 2), large: top(bits - 2) };
-}
-
 /**
  * Length of the chunk that starts at `start` in `data[start, end)`, or -1
  * when no cut was found before `end` and more data may follow (`final`
  * false). With `final`, the rest is one chunk when no cut is found.
+ *
+ * Self-contained (it names nothing outside its body): the file readers
+ * (read-pool.ts) run this very function's source on their threads.
  */
-export function nextCut(data: Buffer, start: number, end: number, final: boolean, gear: Gear, params: ChunkerParams): number {
+export function nextCut(data: Uint8Array, start: number, end: number, final: boolean, gear: Uint32Array, params: ChunkerParams): number {
   const available = end - start;
   if (available <= params.min) return final ? available : -1;
-  const { small, large } = masks(params.avg);
+  // Masks on the hash's high bits (which depend on the last 32 bytes): more bits before `avg` make early cuts rarer.
+  const bits = Math.round(Math.log2(params.avg));
+  const top = (n: number) => (n >= 32 ? 0xffffffff : ((0xffffffff << (32 - n)) >>> 0));
+  const small = top(bits + 2);
+  const large = top(bits - 2);
   const normal = Math.min(start + params.avg, end);
   const limit = Math.min(start + params.max, end);
   let hash = 0;

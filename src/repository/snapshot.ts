@@ -5,14 +5,15 @@
  * written after its entries. Symlinks are stored as links, never followed;
  * sockets, devices and fifos are skipped with a warning, as in a tar backup.
  */
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { RunError, reason } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
 import { blobId } from './blob.js';
 import type { FileCache, FolderCache } from './file-cache.js';
-import { DEFAULT_CHUNKER, nextCut } from './chunker.js';
+import { DEFAULT_CHUNKER } from './chunker.js';
+import { ReadPool, SMALL_FILE } from './read-pool.js';
 import type { SnapshotObject, TreeNode } from './format.js';
 import type { RepoWriter } from './writer.js';
 
@@ -32,7 +33,6 @@ export type Walked = Pick<SnapshotObject, 'root' | 'root_meta' | 'counts'> & { r
 /** Files read at once, over the whole walk; of them, files over SMALL_FILE bytes. */
 const FILES_AT_ONCE = 16;
 const BIG_FILES_AT_ONCE = 2;
-const SMALL_FILE = 1024 * 1024;
 /** Entries of one folder handled at once (each folder below has its own). */
 const ENTRIES_AT_ONCE = 16;
 
@@ -65,10 +65,9 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   const read = { files: 0, bytes: 0 };
   const skipped: string[] = [];
   const unreadable: string[] = [];
-  const window = DEFAULT_CHUNKER.max * 2;
+  const pool = new ReadPool(writer.gear, DEFAULT_CHUNKER, writer.idKey);
   const calls = new Slots(FILES_AT_ONCE);
   const bigReads = new Slots(BIG_FILES_AT_ONCE);
-  const smallWindows: Buffer[] = [];
   let failed: { error: unknown } | undefined;
 
   async function content(abs: string, rel: string, name: string, st: BigIntStats, cache: FolderCache): Promise<string[]> {
@@ -79,57 +78,27 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
       return cached;
     }
     const ids: string[] = [];
-    const handle = await open(abs, 'r');
-    // One read window per file, refilled in place: the writer copies each chunk before add() returns.
-    // Small files borrow one of a few reused windows: a fresh buffer per thumbnail was a million
-    // allocations that V8 counts as external memory and frees late.
-    const small = st.size < BigInt(SMALL_FILE);
-    const borrowed = small ? (smallWindows.pop() ?? Buffer.allocUnsafeSlow(SMALL_FILE)) : undefined;
+    // Read, cut and named on the pool's threads; each chunk is a view of a window the pool takes back on the next step.
+    const chunks = pool.read(abs, Number(st.size));
+    let step = await chunks.next();
     try {
-      let buffer = borrowed ?? Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
-      let length = 0;
-      let done = false;
-      let total = 0;
-      for (;;) {
-        while (!done && length < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-          if (bytesRead === 0) done = true;
-          length += bytesRead;
-          total += bytesRead;
-        }
-        let start = 0;
-        for (;;) {
-          const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
-          if (cut <= 0) break;
-          const chunk = buffer.subarray(start, start + cut);
-          const id = blobId(chunk, writer.idKey);
-          await writer.add('data', id, chunk);
-          ids.push(id);
-          start += cut;
-          options.progress?.(cut);
-        }
-        if (done && start >= length) break;
-        // nextCut says -1 when the bytes left cannot decide a cut: that tail (under one chunk) moves to the front.
-        const rest = length - start;
-        if (rest + 65536 > buffer.length) {
-          // The file grew past the size it had: a larger window.
-          const wider = Buffer.allocUnsafeSlow(Math.min(window, rest + 65536 + Math.max(0, Number(st.size) - total)));
-          buffer.copy(wider, 0, start, length);
-          buffer = wider;
-        } else buffer.copyWithin(0, start, length);
-        length = rest;
+      for (; !step.done; step = await chunks.next()) {
+        const { bytes, id } = step.value;
+        await writer.add('data', id, bytes);
+        ids.push(id);
+        options.progress?.(bytes.length);
         signal.throwIfAborted();
       }
-      read.files += 1;
-      read.bytes += total;
-      const after = await handle.stat({ bigint: true });
-      if (after.size !== st.size || after.mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
-        options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
-      } else cache.record(name, st, ids);
     } finally {
-      if (borrowed) smallWindows.push(borrowed);
-      await handle.close();
+      // Stopped early (a failed pack, an abort): the thread closes the file and the window comes back.
+      if (!step.done) await chunks.return(undefined as never);
     }
+    const { total, size, mtimeNs } = step.value;
+    read.files += 1;
+    read.bytes += total;
+    if (size !== st.size || mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
+      options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
+    } else cache.record(name, st, ids);
     return ids;
   }
 
@@ -156,7 +125,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
     }
     if (st.isFile()) {
       // Large files also take one of few big slots: each holds a read window of up to 16 MiB.
-      const big = st.size > BigInt(SMALL_FILE);
+      const big = st.size >= BigInt(SMALL_FILE);
       await calls.acquire();
       if (big) await bigReads.acquire();
       try {
@@ -212,7 +181,7 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   }
 
   const rootStat = await lstat(options.root, { bigint: true });
-  const root = await folder(options.root, '');
+  const root = await folder(options.root, '').finally(() => pool.close());
   if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(', ')}`);
   if (unreadable.length > 0) {
     throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join('; ')}`, {

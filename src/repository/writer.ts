@@ -200,6 +200,9 @@ export class RepoWriter {
    * are still being stored.
    */
   async add(type: BlobType, id: string, raw: Buffer): Promise<void> {
+    // While a full pack waits for its turn, no other caller starts a new one: with files read faster
+    // than packs are stored, each waiting caller had begun its own pack (12 slabs, 300 MiB).
+    while (this.sealing) await this.sealing;
     this.storing.check();
     const lacking = this.holders().filter((s) => !this.holds(s, id));
     if (lacking.length === 0) return;
@@ -226,8 +229,21 @@ export class RepoWriter {
    */
   private async startFlush(key: string, builder: PackBuilder): Promise<void> {
     this.builders.delete(key);
-    await this.storing.start(() => this.flush(builder));
+    const started = this.storing.start(() => this.flush(builder));
+    const sealing = started.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sealing = sealing;
+    try {
+      await started;
+    } finally {
+      if (this.sealing === sealing) this.sealing = undefined;
+    }
   }
+
+  /** Set while a full pack waits for a slot among those being stored (see add). */
+  private sealing: Promise<void> | undefined;
 
   /** Seals the builder's blobs into one pack and stores it on its targets. */
   private async flush(builder: PackBuilder): Promise<void> {

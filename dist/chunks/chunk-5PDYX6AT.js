@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   DRILL,
   compareBackupIds,
@@ -222,6 +222,7 @@ var RepoWriter = class _RepoWriter {
    * are still being stored.
    */
   async add(type, id, raw) {
+    while (this.sealing) await this.sealing;
     this.storing.check();
     const lacking = this.holders().filter((s) => !this.holds(s, id));
     if (lacking.length === 0) return;
@@ -246,8 +247,20 @@ var RepoWriter = class _RepoWriter {
    */
   async startFlush(key, builder) {
     this.builders.delete(key);
-    await this.storing.start(() => this.flush(builder));
+    const started = this.storing.start(() => this.flush(builder));
+    const sealing = started.then(
+      () => void 0,
+      () => void 0
+    );
+    this.sealing = sealing;
+    try {
+      await started;
+    } finally {
+      if (this.sealing === sealing) this.sealing = void 0;
+    }
   }
+  /** Set while a full pack waits for a slot among those being stored (see add). */
+  sealing;
   /** Seals the builder's blobs into one pack and stores it on its targets. */
   async flush(builder) {
     const { entries, holders } = builder;

@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-DYY3FE2J.js";
+} from "./chunk-5PDYX6AT.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-MTQNDDZU.js";
+} from "./chunk-LPTP4REF.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   keyOf,
   loadSigner,
@@ -351,11 +351,183 @@ async function readDirectory(path, keyId) {
 }
 
 // src/repository/snapshot.ts
-import { lstat, open as open2, readdir, readlink } from "node:fs/promises";
+import { lstat, readdir, readlink } from "node:fs/promises";
 import { join as join2 } from "node:path";
+
+// src/repository/read-pool.ts
+import { Worker } from "node:worker_threads";
+var THREADS = 2;
+var SMALL_FILE = 1024 * 1024;
+function readerThread(load, cut) {
+  const { parentPort, workerData } = load("node:worker_threads");
+  const { closeSync: closeSync2, fstatSync: fstatSync2, openSync: openSync2, readSync: readSync2 } = load("node:fs");
+  const { createHash: createHash2, createHmac } = load("node:crypto");
+  const { gear, params, key } = workerData;
+  const jobs = /* @__PURE__ */ new Map();
+  const name = (bytes) => (key ? createHmac("sha256", key) : createHash2("sha256")).update(bytes).digest("hex");
+  const fail = (job, error) => {
+    const state = jobs.get(job);
+    jobs.delete(job);
+    if (state) closeQuietly(state.fd);
+    const e = error;
+    parentPort.postMessage({ job, error: String(e?.message ?? e), code: e?.code });
+  };
+  const closeQuietly = (fd) => {
+    try {
+      closeSync2(fd);
+    } catch {
+    }
+  };
+  const round = (job, state, buffer) => {
+    while (!state.eof && state.length < buffer.length) {
+      const n = readSync2(state.fd, buffer, state.length, buffer.length - state.length, null);
+      if (n === 0) state.eof = true;
+      state.length += n;
+      state.total += n;
+    }
+    const cuts = [];
+    const ids = [];
+    let start = 0;
+    for (; ; ) {
+      const length = cut(buffer, start, state.length, state.eof, gear, params);
+      if (length <= 0) break;
+      cuts.push(length);
+      ids.push(name(buffer.subarray(start, start + length)));
+      start += length;
+    }
+    state.start = start;
+    if (state.eof && start >= state.length) {
+      const st = fstatSync2(state.fd, { bigint: true });
+      closeSync2(state.fd);
+      jobs.delete(job);
+      parentPort.postMessage({ job, buffer: buffer.buffer, cuts, ids, done: true, total: state.total, size: `${st.size}`, mtimeNs: `${st.mtimeNs}` }, [buffer.buffer]);
+    } else parentPort.postMessage({ job, buffer: buffer.buffer, cuts, ids, done: false }, [buffer.buffer]);
+  };
+  parentPort.on("message", (message) => {
+    const { job } = message;
+    try {
+      if (message.cancel) {
+        const state2 = jobs.get(job);
+        jobs.delete(job);
+        if (state2) closeQuietly(state2.fd);
+        return;
+      }
+      let buffer = Buffer.from(message.buffer);
+      let state = jobs.get(job);
+      if (!state) {
+        state = { fd: openSync2(message.path, "r"), length: 0, start: 0, total: 0, eof: false, cap: params.max * 2 };
+        jobs.set(job, state);
+      } else {
+        const rest = state.length - state.start;
+        if (rest + 65536 > buffer.length) {
+          const wider = Buffer.from(new ArrayBuffer(Math.min(state.cap, rest + (1 << 20))));
+          buffer.copy(wider, 0, state.start, state.length);
+          buffer = wider;
+        } else buffer.copyWithin(0, state.start, state.length);
+        state.length = rest;
+      }
+      round(job, state, buffer);
+    } catch (error) {
+      fail(job, error);
+    }
+  });
+}
+var ReadPool = class {
+  constructor(gear, params, key) {
+    this.gear = gear;
+    this.params = params;
+    this.key = key;
+  }
+  threads = [];
+  next = 0;
+  answers = /* @__PURE__ */ new Map();
+  /** Windows handed back, by size: small (SMALL_FILE) and large (two of the largest chunk). */
+  spare = { small: [], large: [] };
+  start() {
+    const worker = new Worker(`(${readerThread.toString()})(require, ${nextCut.toString()})`, {
+      eval: true,
+      workerData: { gear: this.gear, params: this.params, key: this.key ? new Uint8Array(this.key.key) : null }
+    });
+    worker.unref();
+    const thread = { worker, open: 0 };
+    worker.on("message", (answer) => {
+      const wait = this.answers.get(answer.job);
+      this.answers.delete(answer.job);
+      wait?.resolve(answer);
+    });
+    const died = (error) => {
+      this.threads = this.threads.filter((t) => t !== thread);
+      for (const [job, wait] of this.answers) {
+        if (wait.thread !== thread) continue;
+        this.answers.delete(job);
+        wait.reject(error);
+      }
+    };
+    worker.on("error", died);
+    worker.on("exit", (code) => died(new Error(`a file reading thread stopped (exit ${code})`)));
+    return thread;
+  }
+  thread() {
+    if (this.threads.length < THREADS) this.threads.push(this.start());
+    return this.threads.reduce((a, b) => b.open < a.open ? b : a);
+  }
+  ask(thread, job, message, transfer) {
+    return new Promise((resolve, reject) => {
+      this.answers.set(job, { thread, resolve, reject });
+      thread.worker.postMessage({ job, ...message }, transfer);
+    });
+  }
+  /**
+   * The file's chunks in order, each with its id; returns how much was read
+   * and the file's size and mtime after. Rejects with the error (and its
+   * `code`) that opening or reading met.
+   */
+  async *read(path, size) {
+    const large = size >= SMALL_FILE;
+    const windows = large ? this.spare.large : this.spare.small;
+    const thread = this.thread();
+    const job = this.next++;
+    thread.open += 1;
+    if (thread.open === 1) thread.worker.ref();
+    const standard = large ? this.params.max * 2 : SMALL_FILE;
+    let buffer = windows.pop() ?? new ArrayBuffer(standard);
+    let finished = false;
+    try {
+      let answer = await this.ask(thread, job, { path, buffer }, [buffer]);
+      buffer = void 0;
+      for (; ; ) {
+        if ("error" in answer) throw Object.assign(new Error(answer.error), { code: answer.code });
+        const bytes = Buffer.from(answer.buffer);
+        let start = 0;
+        for (const [i, length] of answer.cuts.entries()) {
+          yield { bytes: bytes.subarray(start, start + length), id: answer.ids[i] };
+          start += length;
+        }
+        if (answer.done) {
+          finished = true;
+          buffer = answer.buffer;
+          return { total: answer.total, size: BigInt(answer.size), mtimeNs: BigInt(answer.mtimeNs) };
+        }
+        answer = await this.ask(thread, job, { buffer: answer.buffer }, [answer.buffer]);
+      }
+    } finally {
+      if (!finished && this.threads.includes(thread)) thread.worker.postMessage({ job, cancel: true });
+      if (buffer && buffer.byteLength === standard && windows.length < (large ? 2 : 16)) windows.push(buffer);
+      thread.open -= 1;
+      if (thread.open === 0) thread.worker.unref();
+    }
+  }
+  /** Ends the threads (after a run): what they hold is only windows. */
+  async close() {
+    const threads = this.threads;
+    this.threads = [];
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+};
+
+// src/repository/snapshot.ts
 var FILES_AT_ONCE = 16;
 var BIG_FILES_AT_ONCE = 2;
-var SMALL_FILE = 1024 * 1024;
 var ENTRIES_AT_ONCE = 16;
 var Slots = class {
   constructor(free) {
@@ -383,10 +555,9 @@ async function walkIntoRepository(options) {
   const read = { files: 0, bytes: 0 };
   const skipped = [];
   const unreadable = [];
-  const window = DEFAULT_CHUNKER.max * 2;
+  const pool = new ReadPool(writer.gear, DEFAULT_CHUNKER, writer.idKey);
   const calls = new Slots(FILES_AT_ONCE);
   const bigReads = new Slots(BIG_FILES_AT_ONCE);
-  const smallWindows = [];
   let failed;
   async function content(abs, rel, name, st, cache) {
     const cached = cache.lookup(name, st);
@@ -396,52 +567,25 @@ async function walkIntoRepository(options) {
       return cached;
     }
     const ids = [];
-    const handle = await open2(abs, "r");
-    const small = st.size < BigInt(SMALL_FILE);
-    const borrowed = small ? smallWindows.pop() ?? Buffer.allocUnsafeSlow(SMALL_FILE) : void 0;
+    const chunks = pool.read(abs, Number(st.size));
+    let step = await chunks.next();
     try {
-      let buffer = borrowed ?? Buffer.allocUnsafeSlow(Math.min(window, Number(st.size) + 1));
-      let length = 0;
-      let done = false;
-      let total = 0;
-      for (; ; ) {
-        while (!done && length < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-          if (bytesRead === 0) done = true;
-          length += bytesRead;
-          total += bytesRead;
-        }
-        let start = 0;
-        for (; ; ) {
-          const cut = nextCut(buffer, start, length, done, writer.gear, DEFAULT_CHUNKER);
-          if (cut <= 0) break;
-          const chunk = buffer.subarray(start, start + cut);
-          const id = blobId(chunk, writer.idKey);
-          await writer.add("data", id, chunk);
-          ids.push(id);
-          start += cut;
-          options.progress?.(cut);
-        }
-        if (done && start >= length) break;
-        const rest = length - start;
-        if (rest + 65536 > buffer.length) {
-          const wider = Buffer.allocUnsafeSlow(Math.min(window, rest + 65536 + Math.max(0, Number(st.size) - total)));
-          buffer.copy(wider, 0, start, length);
-          buffer = wider;
-        } else buffer.copyWithin(0, start, length);
-        length = rest;
+      for (; !step.done; step = await chunks.next()) {
+        const { bytes, id } = step.value;
+        await writer.add("data", id, bytes);
+        ids.push(id);
+        options.progress?.(bytes.length);
         signal.throwIfAborted();
       }
-      read.files += 1;
-      read.bytes += total;
-      const after = await handle.stat({ bigint: true });
-      if (after.size !== st.size || after.mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
-        options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
-      } else cache.record(name, st, ids);
     } finally {
-      if (borrowed) smallWindows.push(borrowed);
-      await handle.close();
+      if (!step.done) await chunks.return(void 0);
     }
+    const { total, size, mtimeNs } = step.value;
+    read.files += 1;
+    read.bytes += total;
+    if (size !== st.size || mtimeNs !== st.mtimeNs || BigInt(total) !== st.size) {
+      options.reporter.warn(`Files source "${options.source}": ${rel} changed while it was read; the backup holds the ${total} bytes read.`);
+    } else cache.record(name, st, ids);
     return ids;
   }
   async function entry(abs, rel, name, cache) {
@@ -464,7 +608,7 @@ async function walkIntoRepository(options) {
       return { type: "dir", name, ...metaOf(st), subtree: await folder(at, path) };
     }
     if (st.isFile()) {
-      const big = st.size > BigInt(SMALL_FILE);
+      const big = st.size >= BigInt(SMALL_FILE);
       await calls.acquire();
       if (big) await bigReads.acquire();
       try {
@@ -516,7 +660,7 @@ async function walkIntoRepository(options) {
     return id;
   }
   const rootStat = await lstat(options.root, { bigint: true });
-  const root = await folder(options.root, "");
+  const root = await folder(options.root, "").finally(() => pool.close());
   if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(", ")}`);
   if (unreadable.length > 0) {
     throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join("; ")}`, {

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-OQRXHVDH.js";
+} from "./chunk-LYK5VNJX.js";
 import {
   makeStaging
 } from "./chunk-O4XWUEAZ.js";
@@ -26,12 +26,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-2IRHQHEH.js";
+} from "./chunk-JZQR7Y7V.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   readManifest
 } from "./chunk-OVO3GJ46.js";

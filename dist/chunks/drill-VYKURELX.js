@@ -8,9 +8,9 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-JWCHNVEX.js";
+} from "./chunk-WK7OUXBC.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-OQRXHVDH.js";
+import "./chunk-LYK5VNJX.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
@@ -18,9 +18,9 @@ import {
 import "./chunk-PDJL5LDK.js";
 import {
   findBackup
-} from "./chunk-2IRHQHEH.js";
-import "./chunk-MTQNDDZU.js";
-import "./chunk-35RJZKB5.js";
+} from "./chunk-JZQR7Y7V.js";
+import "./chunk-LPTP4REF.js";
+import "./chunk-YO3FRWYX.js";
 import {
   DRILL,
   keyOf,

@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-JF67A7JF.js";
+} from "./chunk-Q4FRFMM4.js";
 import {
   ISSUES_URL,
   VERSION

@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-DYY3FE2J.js";
+} from "./chunk-5PDYX6AT.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-O4XWUEAZ.js";
-import "./chunk-35RJZKB5.js";
+import "./chunk-YO3FRWYX.js";
 import "./chunk-OVO3GJ46.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -12,11 +12,11 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-JWCHNVEX.js";
+} from "./chunk-WK7OUXBC.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-OQRXHVDH.js";
+} from "./chunk-LYK5VNJX.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,11 +27,11 @@ import {
 } from "./chunk-O4XWUEAZ.js";
 import {
   openSnapshot
-} from "./chunk-TEKKJL5V.js";
+} from "./chunk-L6OIRYT4.js";
 import "./chunk-PDJL5LDK.js";
-import "./chunk-2IRHQHEH.js";
-import "./chunk-MTQNDDZU.js";
-import "./chunk-35RJZKB5.js";
+import "./chunk-JZQR7Y7V.js";
+import "./chunk-LPTP4REF.js";
+import "./chunk-YO3FRWYX.js";
 import {
   faultPoint,
   makeBackupId

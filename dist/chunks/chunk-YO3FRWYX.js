@@ -787,15 +787,13 @@ function gearTable(key) {
   }
   return table;
 }
-function masks(avg) {
-  const bits = Math.round(Math.log2(avg));
-  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
-  return { small: top(bits + 2), large: top(bits - 2) };
-}
 function nextCut(data, start2, end, final, gear, params) {
   const available = end - start2;
   if (available <= params.min) return final ? available : -1;
-  const { small, large } = masks(params.avg);
+  const bits = Math.round(Math.log2(params.avg));
+  const top = (n) => n >= 32 ? 4294967295 : 4294967295 << 32 - n >>> 0;
+  const small = top(bits + 2);
+  const large = top(bits - 2);
   const normal = Math.min(start2 + params.avg, end);
   const limit = Math.min(start2 + params.max, end);
   let hash = 0;

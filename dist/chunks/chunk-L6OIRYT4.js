@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-2IRHQHEH.js";
+} from "./chunk-JZQR7Y7V.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   keyOf,
   readManifest

@@ -6,15 +6,15 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-TEKKJL5V.js";
+} from "./chunk-L6OIRYT4.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
-import "./chunk-2IRHQHEH.js";
-import "./chunk-MTQNDDZU.js";
+import "./chunk-JZQR7Y7V.js";
+import "./chunk-LPTP4REF.js";
 import {
   announce
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import "./chunk-OVO3GJ46.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-OQRXHVDH.js";
+} from "./chunk-LYK5VNJX.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-2IRHQHEH.js";
+} from "./chunk-JZQR7Y7V.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-MTQNDDZU.js";
+} from "./chunk-LPTP4REF.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-35RJZKB5.js";
+} from "./chunk-YO3FRWYX.js";
 import {
   compareBackupIds,
   keyOf,

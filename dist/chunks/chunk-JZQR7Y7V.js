@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-MTQNDDZU.js";
+} from "./chunk-LPTP4REF.js";
 import {
   compareBackupIds,
   keyOf,
