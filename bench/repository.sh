@@ -10,13 +10,13 @@ FILES=${1:-5000}; KIB=${2:-100}; ROUNDS=${3:-3}
 W=bench/.work/repository; rm -rf "$W"; mkdir -p "$W"
 CLI="$PWD/dist/cli.js"; export RESTIC_PASSWORD=bench BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; node $(node --version); $(restic version | cut -d' ' -f1-2); $(borg --version)"
-mkdata() { mkdir -p "$1"; for i in $(seq 1 "$FILES"); do d="$1/d$((i % 100))"; mkdir -p "$d"; head -c $((KIB * 1024)) /dev/urandom > "$d/f$i.jpg"; done; }
-change() { for i in $(seq 1 100 "$FILES"); do f=$(ls "$1"/d$((i % 100))/f$i.jpg); printf 'changed!' | dd of="$f" bs=1 seek=100 conv=notrunc status=none; done; }
+mkdata() { node bench/mkfiles.mjs create "$1" "$FILES" "$KIB"; }
+change() { node bench/mkfiles.mjs change "$1" "$FILES" "$KIB"; }
 size() { du -sb "$1" | cut -f1; }
 run() { # label, command...: prints "label wall_s peak_kib"
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>"$W/err" || { echo "$label FAILED"; cat "$W/err"; exit 1; }
-  echo "$label $(cat "$W/time")"
+  echo "$label $(cat "$W/time")" | tee -a "$W/results"
 }
 for r in $(seq 1 "$ROUNDS"); do
   D="$W/r$r"; rm -rf "$D"; mkdata "$D/data"; sync
@@ -33,11 +33,12 @@ YML
   run "r$r first restic" restic -q -r "$D/restic" backup "$D/data"; b1=$(size "$D/restic")
   run "r$r first borg" borg create "$D/borg::one" "$D/data"; c1=$(size "$D/borg")
   change "$D/data"; sync
-  run "r$r second restorable" node "$CLI" backup --plan "$D/restorable.yml" -q; echo "r$r second restorable bytes $(( $(size "$D/t") - a1 ))"
-  run "r$r second restic" restic -q -r "$D/restic" backup "$D/data"; echo "r$r second restic bytes $(( $(size "$D/restic") - b1 ))"
-  run "r$r second borg" borg create "$D/borg::two" "$D/data"; echo "r$r second borg bytes $(( $(size "$D/borg") - c1 ))"
+  run "r$r second restorable" node "$CLI" backup --plan "$D/restorable.yml" -q; echo "r$r second restorable bytes $(( $(size "$D/t") - a1 ))" | tee -a "$W/results"
+  run "r$r second restic" restic -q -r "$D/restic" backup "$D/data"; echo "r$r second restic bytes $(( $(size "$D/restic") - b1 ))" | tee -a "$W/results"
+  run "r$r second borg" borg create "$D/borg::two" "$D/data"; echo "r$r second borg bytes $(( $(size "$D/borg") - c1 ))" | tee -a "$W/results"
   run "r$r restore restorable" node "$CLI" restore --plan "$D/restorable.yml" --path '**' --into "$D/out-a" -q
   run "r$r restore restic" restic -q -r "$D/restic" restore latest --target "$D/out-b"
   rm -rf "$D/data" "$D/out-a" "$D/out-b"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+node bench/repository-ratios.mjs "$W/results"
