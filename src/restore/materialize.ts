@@ -26,18 +26,21 @@ export async function snapshotOf(plan: string, backupId: string, selected: Selec
   return snapshot;
 }
 
+async function openRepository(plan: Plan, { target, keys, manifest }: Prepared, selected: Selected): Promise<{ snapshot: SnapshotObject; reader: RepoReader }> {
+  const snapshot = await snapshotOf(plan.name, manifest.backup_id, selected, keys);
+  return { snapshot, reader: await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys) };
+}
+
 export async function materialize(plan: Plan, prepared: Prepared, selected: Selected, into: string): Promise<void> {
   const { config, adapter, entry, artifact } = selected;
   const { target, keys, ctx } = prepared;
-  const backupId = prepared.manifest.backup_id;
   if (entry.storage !== 'repository') {
     const { bytes } = entry.artifact;
     const stream = decoded(artifact, entry, keys, (done) => ctx.reporter.progress(`build:${config.name}`, done, bytes, `restoring ${config.name}`));
     // A build that fails before reading it all must not leave a decoder (zstd) blocked on a full pipe.
     return adapter.materialize(config, stream, into, ctx).finally(() => stream.destroy());
   }
-  const snapshot = await snapshotOf(plan.name, backupId, selected, keys);
-  const primary = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  const { snapshot, reader: primary } = selected.opened ?? (await openRepository(plan, prepared, selected));
   // The other targets' repositories, opened only if a blob here turns out damaged or missing.
   const others = async () => {
     const readers: RepoReader[] = [];

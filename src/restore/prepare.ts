@@ -21,6 +21,7 @@ import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
 import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
 import { buildBytes, checkRoom, isNoSpace, noRoom, type Need } from './room.js';
 import { RepoReader } from '../repository/reader.js';
+import type { SnapshotObject } from '../repository/format.js';
 import { snapshotOf } from './materialize.js';
 import { choosePaths, type PathChoice } from './path-choice.js';
 
@@ -51,6 +52,8 @@ export interface Selected {
   artifact: string;
   /** A partial restore (restore --path): what of the snapshot is built. */
   choice?: PathChoice;
+  /** The snapshot and its repository as the choice opened them (its indexes loaded and trees read): the build reuses them. */
+  opened?: { snapshot: SnapshotObject; reader: RepoReader };
 }
 
 export interface Prepared extends Located {
@@ -195,6 +198,7 @@ async function choose(loaded: LoadedPlan, { target, manifest }: Located, selecte
   const snapshot = await snapshotOf(loaded.plan.name, manifest.backup_id, selected, keys);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, keys);
   selected.choice = await choosePaths(reader, snapshot, paths);
+  selected.opened = { snapshot, reader };
   if (selected.choice.wanted.size === 0) {
     throw new UsageError(`No path of backup ${manifest.backup_id} (source "${selected.config.name}") matches ${paths.join(', ')}.`, { hint: 'Run `restorable ls` to see what it holds; nothing was changed.' });
   }

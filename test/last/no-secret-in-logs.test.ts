@@ -1,7 +1,7 @@
 /**
  * Runs after every other test file (a later vitest group): every line the
  * CLI printed in this run of the suite is checked against every secret the
- * tests planted (test/helpers/leaks.ts). test/unit/leaks.test.ts proves the
+ * tests planted (test/helpers/leaks.ts). test/suite/leaks.test.ts proves the
  * scan finds a leak when there is one.
  */
 import { expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Retention } from '../src/plan/schema.js';
-import { type BackupRef, decideRetention } from '../src/retention/retention.js';
+import type { Retention } from '../../src/plan/schema.js';
+import { type BackupRef, decideRetention } from '../../src/retention/retention.js';
 
 /** Backups named by their UTC time, e.g. "2024-05-01T10:00". */
 const at = (...times: string[]): BackupRef[] => times.map((t) => ({ id: t, time: new Date(`${t}:00Z`) }));
