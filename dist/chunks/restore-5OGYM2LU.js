@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-WK7OUXBC.js";
+} from "./chunk-EIP3RPOJ.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-Q4FRFMM4.js";
+} from "./chunk-E5I7DI46.js";
 import {
   ISSUES_URL,
   VERSION

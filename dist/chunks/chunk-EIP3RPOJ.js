@@ -231,17 +231,19 @@ async function snapshotOf(plan, backupId, selected, keys) {
   }
   return snapshot;
 }
+async function openRepository(plan, { target, keys, manifest }, selected) {
+  const snapshot = await snapshotOf(plan.name, manifest.backup_id, selected, keys);
+  return { snapshot, reader: await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys) };
+}
 async function materialize(plan, prepared, selected, into) {
   const { config, adapter, entry, artifact } = selected;
   const { target, keys, ctx } = prepared;
-  const backupId = prepared.manifest.backup_id;
   if (entry.storage !== "repository") {
     const { bytes } = entry.artifact;
     const stream = decoded(artifact, entry, keys, (done) => ctx.reporter.progress(`build:${config.name}`, done, bytes, `restoring ${config.name}`));
     return adapter.materialize(config, stream, into, ctx).finally(() => stream.destroy());
   }
-  const snapshot = await snapshotOf(plan.name, backupId, selected, keys);
-  const primary = await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys);
+  const { snapshot, reader: primary } = selected.opened ?? await openRepository(plan, prepared, selected);
   const others = async () => {
     const readers = [];
     for (const config2 of plan.targets.filter((t) => t.name !== target.name)) {
@@ -405,6 +407,7 @@ async function choose(loaded, { target, manifest }, selected, keys, paths) {
   const snapshot = await snapshotOf(loaded.plan.name, manifest.backup_id, selected, keys);
   const reader = await RepoReader.open(target, loaded.plan.name, snapshot, loaded.plan.encryption, keys);
   selected.choice = await choosePaths(reader, snapshot, paths);
+  selected.opened = { snapshot, reader };
   if (selected.choice.wanted.size === 0) {
     throw new UsageError(`No path of backup ${manifest.backup_id} (source "${selected.config.name}") matches ${paths.join(", ")}.`, { hint: "Run `restorable ls` to see what it holds; nothing was changed." });
   }

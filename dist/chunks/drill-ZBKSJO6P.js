@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-WK7OUXBC.js";
+} from "./chunk-EIP3RPOJ.js";
 import "./chunk-F5NNTGDJ.js";
 import "./chunk-LYK5VNJX.js";
 import "./chunk-25K5IZNL.js";
