@@ -19,7 +19,7 @@ import { createTarget } from '../targets/index.js';
 import { makeStaging } from '../util/staging.js';
 import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
 import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
-import { buildBytes, checkRoom, isNoSpace, noRoom, type Need } from './room.js';
+import { buildBytes, checkRoom, choiceBytes, isNoSpace, noRoom, type Need } from './room.js';
 import { RepoReader } from '../repository/reader.js';
 import type { SnapshotObject } from '../repository/format.js';
 import { snapshotOf } from './materialize.js';
@@ -143,7 +143,8 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
         for (const { config } of chosen) await sourceAdapter(config).checkRestore?.(config, ctx, mode);
         versionsChecked = true;
       }
-      await checkRoom(needs(located, chosen, ctx, mode));
+      // A partial restore is measured once its paths are chosen (below): it builds only those.
+      if (!request.paths) await checkRoom(needs(located, chosen, ctx, mode));
       const selected = await fetchAll(located, chosen, join(stagingDir, target.name), request.reporter).catch((error: unknown) => onDamage(error, index));
       if (!selected) continue;
       keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
@@ -151,6 +152,7 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
       if (!opened) continue;
       const chose = request.paths ? await choose(loaded, located, selected[0]!, keys, request.paths).catch((error: unknown) => onDamage(error, index)) : true;
       if (!chose) continue;
+      if (request.paths) await checkRoom(needs(located, chosen, ctx, mode, selected[0]!.choice));
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? 'unknown'}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, keys, env: request.env, cleanup };
     }
@@ -167,10 +169,10 @@ export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode:
  * staging folder (a single dump streams to the server: nothing local), and
  * downloads from a target that is not a local folder.
  */
-function needs({ target }: Located, chosen: Chosen[], ctx: SourceContext, mode: 'restore' | 'drill'): Need[] {
+function needs({ target }: Located, chosen: Chosen[], ctx: SourceContext, mode: 'restore' | 'drill', choice?: PathChoice): Need[] {
   const list: Need[] = [];
   for (const { config, entry } of chosen) {
-    const bytes = buildBytes(entry);
+    const bytes = choice ? choiceBytes(choice) : buildBytes(entry);
     const live = sourceAdapter(config).liveLocation(config, ctx);
     const local = isAbsolute(live);
     const place = local && mode === 'restore' ? dirname(live) : ctx.stagingDir;

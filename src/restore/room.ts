@@ -9,6 +9,7 @@ import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SourceEntry } from '../artifacts/manifest.js';
 import { RunError } from '../errors.js';
+import type { PathChoice } from './path-choice.js';
 
 export interface Need {
   /** A folder the restore writes in (it may not exist yet: its nearest existing parent is measured). */
@@ -23,15 +24,22 @@ export function mib(bytes: number): string {
 }
 
 /**
- * What building `entry` writes, by the manifest: its decoded size, plus a
+ * What building `entry` writes, by the manifest: its decoded size (a
+ * repository snapshot: the bytes of its files), plus a
  * block per file and folder of a files source (a tar packs small files
  * tighter than a disk stores them). Null when an old manifest does not say.
  */
 export function buildBytes(entry: SourceEntry, blockSize = 4096): number | null {
-  const decoded = entry.artifact.decoded_bytes;
+  // A repository source's artifact is its snapshot object (a few KiB): what it builds is its files.
+  const decoded = entry.storage === 'repository' ? entry.counts.bytes : entry.artifact.decoded_bytes;
   if (decoded === undefined) return null;
   const entries = entry.kind === 'files' ? (entry.counts.files ?? 0) + (entry.counts.dirs ?? 0) + (entry.counts.symlinks ?? 0) : 0;
   return decoded + entries * blockSize;
+}
+
+/** What a partial restore (restore --path) builds: the chosen files' bytes and a block per entry, as buildBytes counts. */
+export function choiceBytes({ counts }: PathChoice, blockSize = 4096): number {
+  return counts.bytes + (counts.files + counts.dirs + counts.symlinks) * blockSize;
 }
 
 /** At least what the manifest says will be written, for a message when an old manifest lacks the decoded size. */

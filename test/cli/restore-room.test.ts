@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, json, runCli, type CliResult, noStackTrace } from '../helpers/cli.js';
 import { forgePacked } from '../helpers/forge.js';
-import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { basePlan, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -101,6 +101,25 @@ describe('room for a restore', () => {
     expect(result.before).toMatch(/^[0-9a-f]{64}/);
     expect(result.after).toBe(result.before);
     expect(result.left).toEqual([]);
+  });
+
+  it('restore --path is measured by the paths it builds: one small file fits where the whole source would not', async () => {
+    const plan = basePlan(ws.dir);
+    (plan.sources as { name: string; storage?: string }[]).find((s) => s.name === 'uploads')!.storage = 'repository';
+    ws.writePlan(plan);
+    writeFileSync(join(ws.uploads, 'big.bin'), randomBytes(4 << 20));
+    writeFileSync(join(ws.uploads, 'small.txt'), 'as backed up\n');
+    await backupId();
+    writeFileSync(join(ws.uploads, 'small.txt'), 'changed since\n');
+    const whole = await onSmallDisk('6m', 'restore', '--source', 'uploads');
+    expect(whole.code, whole.stderr).toBe(1);
+    expect(whole.stderr).toMatch(/Not enough room to restore: source "uploads" needs about 4\.\d MiB/);
+    const part = await onSmallDisk('6m', 'restore', '--source', 'uploads', '--path', 'small.txt');
+    expect(part.code, part.stderr).toBe(0);
+    expect(part.stderr).not.toMatch(/Not enough room/);
+    // The namespace's tmpfs is gone with it: what changed is seen in the state it printed (small.txt put back).
+    expect(part.after).not.toBe(part.before);
+    expect(part.left).toEqual([]);
   });
 
   it('a disk that fills during the restore (no recorded size to check first): exit 1 naming the place, never 70', async () => {

@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-EIP3RPOJ.js";
+} from "./chunk-WFWYPCGI.js";
 import "./chunk-F5NNTGDJ.js";
 import "./chunk-LYK5VNJX.js";
 import "./chunk-25K5IZNL.js";
@@ -18,7 +18,7 @@ import {
 import "./chunk-PDJL5LDK.js";
 import {
   findBackup
-} from "./chunk-JZQR7Y7V.js";
+} from "./chunk-VBXGT5HZ.js";
 import "./chunk-LPTP4REF.js";
 import "./chunk-YO3FRWYX.js";
 import {

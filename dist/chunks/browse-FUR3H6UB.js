@@ -6,11 +6,11 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-L6OIRYT4.js";
+} from "./chunk-KCQKU5O6.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
-import "./chunk-JZQR7Y7V.js";
+import "./chunk-VBXGT5HZ.js";
 import "./chunk-LPTP4REF.js";
 import {
   announce

@@ -56,10 +56,13 @@ function mib(bytes) {
   return bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 function buildBytes(entry, blockSize = 4096) {
-  const decoded2 = entry.artifact.decoded_bytes;
+  const decoded2 = entry.storage === "repository" ? entry.counts.bytes : entry.artifact.decoded_bytes;
   if (decoded2 === void 0) return null;
   const entries = entry.kind === "files" ? (entry.counts.files ?? 0) + (entry.counts.dirs ?? 0) + (entry.counts.symlinks ?? 0) : 0;
   return decoded2 + entries * blockSize;
+}
+function choiceBytes({ counts }, blockSize = 4096) {
+  return counts.bytes + (counts.files + counts.dirs + counts.symlinks) * blockSize;
 }
 function roomNeeded(entry) {
   const bytes = buildBytes(entry);
@@ -185,6 +188,7 @@ async function checkKey(path, entry, keys, id) {
 export {
   counting,
   buildBytes,
+  choiceBytes,
   roomNeeded,
   checkRoom,
   noRoom,

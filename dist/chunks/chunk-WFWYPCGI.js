@@ -20,13 +20,14 @@ import {
   buildBytes,
   checkKey,
   checkRoom,
+  choiceBytes,
   decoded,
   fetchVerified,
   findBackup,
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-JZQR7Y7V.js";
+} from "./chunk-VBXGT5HZ.js";
 import {
   FallbackReader,
   RepoReader,
@@ -365,7 +366,7 @@ async function prepare(loaded, request, mode) {
         for (const { config } of chosen) await sourceAdapter(config).checkRestore?.(config, ctx, mode);
         versionsChecked = true;
       }
-      await checkRoom(needs(located, chosen, ctx, mode));
+      if (!request.paths) await checkRoom(needs(located, chosen, ctx, mode));
       const selected = await fetchAll(located, chosen, join2(stagingDir, target.name), request.reporter).catch((error) => onDamage(error, index));
       if (!selected) continue;
       keys ??= selected.some((s) => s.entry.artifact.encryption) ? decryptionKeys(request.env, plan.encryption, loaded.secrets) : { identities: [] };
@@ -373,6 +374,7 @@ async function prepare(loaded, request, mode) {
       if (!opened) continue;
       const chose = request.paths ? await choose(loaded, located, selected[0], keys, request.paths).catch((error) => onDamage(error, index)) : true;
       if (!chose) continue;
+      if (request.paths) await checkRoom(needs(located, chosen, ctx, mode, selected[0].choice));
       request.reporter.info(`Backup ${id} from target "${target.name}" (made ${manifest.finished_at}, app ${manifest.app_version ?? "unknown"}): ${selected.length} artifact(s) verified.`);
       return { ...located, selected, stagingDir, ctx, keys, env: request.env, cleanup };
     }
@@ -382,10 +384,10 @@ async function prepare(loaded, request, mode) {
     throw error;
   }
 }
-function needs({ target }, chosen, ctx, mode) {
+function needs({ target }, chosen, ctx, mode, choice) {
   const list = [];
   for (const { config, entry } of chosen) {
-    const bytes = buildBytes(entry);
+    const bytes = choice ? choiceBytes(choice) : buildBytes(entry);
     const live = sourceAdapter(config).liveLocation(config, ctx);
     const local = isAbsolute3(live);
     const place = local && mode === "restore" ? dirname2(live) : ctx.stagingDir;

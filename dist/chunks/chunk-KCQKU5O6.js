@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-JZQR7Y7V.js";
+} from "./chunk-VBXGT5HZ.js";
 import {
   RepoReader,
   open,

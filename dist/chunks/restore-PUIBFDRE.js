@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-EIP3RPOJ.js";
+} from "./chunk-WFWYPCGI.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
@@ -27,9 +27,9 @@ import {
 } from "./chunk-O4XWUEAZ.js";
 import {
   openSnapshot
-} from "./chunk-L6OIRYT4.js";
+} from "./chunk-KCQKU5O6.js";
 import "./chunk-PDJL5LDK.js";
-import "./chunk-JZQR7Y7V.js";
+import "./chunk-VBXGT5HZ.js";
 import "./chunk-LPTP4REF.js";
 import "./chunk-YO3FRWYX.js";
 import {

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-E5I7DI46.js";
+} from "./chunk-I5CEILS7.js";
 import {
   ISSUES_URL,
   VERSION

@@ -11,7 +11,7 @@ import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-JZQR7Y7V.js";
+} from "./chunk-VBXGT5HZ.js";
 import {
   matching,
   mismatch,
