@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-LYK5VNJX.js";
+} from "./chunk-Q3XQQ7PI.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-VBXGT5HZ.js";
+} from "./chunk-PWQH4YJP.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-LPTP4REF.js";
+} from "./chunk-CRE6L5BT.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   compareBackupIds,
   keyOf,

@@ -1232,7 +1232,7 @@ var IdSet = class {
 };
 
 // src/repository/reader.ts
-var CACHED_PACKS = 6;
+var CACHED_PACKS = 3;
 var RANGE_GAP = 256 * 1024;
 var WHOLE_SHARE = 0.5;
 var CACHED_RANGE_BYTES = 48 * 1024 * 1024;

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-LPTP4REF.js";
+} from "./chunk-CRE6L5BT.js";
 import {
   compareBackupIds,
   keyOf,

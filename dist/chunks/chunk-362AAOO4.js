@@ -12,21 +12,21 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-LLVDAYJ7.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-3H632RCA.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-237BF4QD.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-UZJHNO5J.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-CR7CNW52.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-DPWKWARG.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-PUIBFDRE.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-BSDCYM3Y.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  verify: { run: lazy(() => import("./verify-2R4YILNA.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-HD2STQ2D.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-IHDZJRUH.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-A6HJBZKD.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"
   },
-  ls: { run: lazy(() => import("./browse-FUR3H6UB.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
-  diff: { run: lazy(() => import("./browse-FUR3H6UB.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
-  dump: { run: lazy(() => import("./browse-FUR3H6UB.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
-  export: { run: lazy(() => import("./browse-FUR3H6UB.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
+  ls: { run: lazy(() => import("./browse-6GBER2T7.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
+  diff: { run: lazy(() => import("./browse-6GBER2T7.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
+  dump: { run: lazy(() => import("./browse-6GBER2T7.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: lazy(() => import("./browse-6GBER2T7.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   status: { run: lazy(() => import("./status-FHNNTYIR.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
-  prune: { run: lazy(() => import("./prune-4MLIA5SV.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
+  prune: { run: lazy(() => import("./prune-ISNT5ZF7.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-LC3DW5GG.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
   workflow: { run: lazy(() => import("./workflow-PGGGXNWU.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-I5CEILS7.js";
+} from "./chunk-362AAOO4.js";
 import {
   ISSUES_URL,
   VERSION

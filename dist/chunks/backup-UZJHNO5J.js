@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-5PDYX6AT.js";
+} from "./chunk-PLBRHJDF.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-LPTP4REF.js";
+} from "./chunk-CRE6L5BT.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   keyOf,
   loadSigner,

@@ -12,11 +12,11 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-WFWYPCGI.js";
+} from "./chunk-LKLFFTT6.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-LYK5VNJX.js";
+} from "./chunk-Q3XQQ7PI.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,11 +27,11 @@ import {
 } from "./chunk-O4XWUEAZ.js";
 import {
   openSnapshot
-} from "./chunk-KCQKU5O6.js";
+} from "./chunk-KXW6JVUI.js";
 import "./chunk-PDJL5LDK.js";
-import "./chunk-VBXGT5HZ.js";
-import "./chunk-LPTP4REF.js";
-import "./chunk-YO3FRWYX.js";
+import "./chunk-PWQH4YJP.js";
+import "./chunk-CRE6L5BT.js";
+import "./chunk-5D7KVJFZ.js";
 import {
   faultPoint,
   makeBackupId

@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-LYK5VNJX.js";
+} from "./chunk-Q3XQQ7PI.js";
 import {
   makeStaging
 } from "./chunk-O4XWUEAZ.js";
@@ -27,12 +27,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-VBXGT5HZ.js";
+} from "./chunk-PWQH4YJP.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   readManifest
 } from "./chunk-OVO3GJ46.js";

@@ -6,15 +6,15 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-KCQKU5O6.js";
+} from "./chunk-KXW6JVUI.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
-import "./chunk-VBXGT5HZ.js";
-import "./chunk-LPTP4REF.js";
+import "./chunk-PWQH4YJP.js";
+import "./chunk-CRE6L5BT.js";
 import {
   announce
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import "./chunk-OVO3GJ46.js";
 import "./chunk-ZXVIM5QX.js";
 import {

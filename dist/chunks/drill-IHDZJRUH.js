@@ -8,9 +8,9 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-WFWYPCGI.js";
+} from "./chunk-LKLFFTT6.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-LYK5VNJX.js";
+import "./chunk-Q3XQQ7PI.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
@@ -18,9 +18,9 @@ import {
 import "./chunk-PDJL5LDK.js";
 import {
   findBackup
-} from "./chunk-VBXGT5HZ.js";
-import "./chunk-LPTP4REF.js";
-import "./chunk-YO3FRWYX.js";
+} from "./chunk-PWQH4YJP.js";
+import "./chunk-CRE6L5BT.js";
+import "./chunk-5D7KVJFZ.js";
 import {
   DRILL,
   keyOf,

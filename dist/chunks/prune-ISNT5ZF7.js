@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-5PDYX6AT.js";
+} from "./chunk-PLBRHJDF.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-O4XWUEAZ.js";
-import "./chunk-YO3FRWYX.js";
+import "./chunk-5D7KVJFZ.js";
 import "./chunk-OVO3GJ46.js";
 import "./chunk-ZXVIM5QX.js";
 import {

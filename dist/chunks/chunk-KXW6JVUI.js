@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-VBXGT5HZ.js";
+} from "./chunk-PWQH4YJP.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   keyOf,
   readManifest

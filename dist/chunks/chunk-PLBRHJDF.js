@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   DRILL,
   compareBackupIds,

@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-YO3FRWYX.js";
+} from "./chunk-5D7KVJFZ.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";
