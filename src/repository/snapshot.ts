@@ -135,7 +135,8 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
         return { type: 'file', name, ...metaOf(st), size: Number(st.size), content: ids };
       } catch (error) {
         if (signal.aborted || error instanceof RunError) throw error;
-        unreadable.push(`${path}: ${reason(error)}`);
+        // Deleted between its lstat and its open (an app tidying up during the backup): gone, as when lstat misses it.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push(`${path}: ${reason(error)}`);
         return undefined;
       } finally {
         if (big) bigReads.release();

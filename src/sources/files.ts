@@ -5,7 +5,7 @@
  * a new folder beside the live one and refuse archives that try to write
  * outside it (see safe-extract.ts).
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -155,7 +155,14 @@ export const files: SourceAdapter<FilesConfig> = {
       }
     };
     const unreadable = (rel: string, message: string) => void walk.unreadable.push(`${rel}: ${message}`);
-    const stream: Readable = new TreePack(entries(), { unreadable });
+    const vanished = (_rel: string, stats: Stats) => {
+      if (stats.isSymbolicLink()) walk.symlinks -= 1;
+      else {
+        walk.files -= 1;
+        walk.bytes -= stats.size;
+      }
+    };
+    const stream: Readable = new TreePack(entries(), { unreadable, vanished });
     const info = new Promise<SnapshotInfo>((resolveInfo, reject) => {
       stream.once('end', () => {
         if (walk.skipped.length > 0) ctx.reporter.warn(`Files source "${config.name}": skipped ${walk.skipped.length} special file(s) (sockets, devices, fifos): ${walk.skipped.slice(0, 5).join(', ')}`);

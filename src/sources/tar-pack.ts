@@ -45,6 +45,8 @@ interface Open {
 export interface PackOptions {
   /** A file that could not be read whole: the archive still holds `size` bytes for it (zeros past what was read). */
   unreadable(rel: string, message: string): void;
+  /** A file deleted between the walk's lstat and its open: left out of the archive (the caller uncounts it). */
+  vanished?(rel: string, stats: Stats): void;
 }
 
 export class TreePack extends Readable {
@@ -156,7 +158,9 @@ export class TreePack extends Readable {
         try {
           data.linkpath = readlinkSync(abs);
         } catch (error) {
-          this.#options.unreadable(rel, reason(error));
+          // Deleted since the walk saw it (an app tidying up during the backup): gone, as when the walk misses it.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && this.#options.vanished) this.#options.vanished(rel, stats);
+          else this.#options.unreadable(rel, reason(error));
           continue;
         }
         data.type = 'SymbolicLink';
@@ -168,7 +172,8 @@ export class TreePack extends Readable {
         try {
           fd = openSync(abs, 'r');
         } catch (error) {
-          this.#options.unreadable(rel, reason(error));
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && this.#options.vanished) this.#options.vanished(rel, stats);
+          else this.#options.unreadable(rel, reason(error));
           continue;
         }
         if (stats.nlink > 1) this.#links.set(`${stats.dev}:${stats.ino}`, rel); // as node-tar: relative, no ./

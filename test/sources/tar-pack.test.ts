@@ -45,6 +45,28 @@ async function entries(bytes: Buffer): Promise<{ path: string; type: string; lin
 }
 
 describe('TreePack', () => {
+  it('a file and a symlink deleted between the walk and their reading are left out and said so, not unreadable', async () => {
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a.txt'), 'kept');
+    writeFileSync(join(src, 'gone.txt'), 'deleted mid-backup');
+    symlinkSync('a.txt', join(src, 'gone-link'));
+    const unreadable: string[] = [];
+    const vanished: string[] = [];
+    // The walk has lstat'ed each entry when it yields it: the app deletes these two right then.
+    const walked = function* () {
+      for (const entry of walkTree(src, { keep: () => true, unreadable: (rel, message) => void unreadable.push(`${rel}: ${message}`) })) {
+        if (entry.rel === 'gone.txt' || entry.rel === 'gone-link') rmSync(join(src, entry.rel));
+        yield entry;
+      }
+    };
+    const stream = new TreePack(walked(), { unreadable: (rel, message) => void unreadable.push(`${rel}: ${message}`), vanished: (rel) => void vanished.push(rel) });
+    const found = await entries(await archive(stream));
+    expect(unreadable).toEqual([]);
+    expect(vanished.sort()).toEqual(['gone-link', 'gone.txt']);
+    expect(found.map((e) => e.path).filter((p) => p !== './')).toEqual(['./a.txt']);
+  });
+
   it('GNU tar extracts the very folder: contents across batches, modes, mtimes, symlinks, hard links, long paths', async () => {
     const src = join(dir, 'src');
     const deep = join(src, 'a'.repeat(90), 'b'.repeat(90), 'c'.repeat(90)); // > 255 bytes: needs a PAX path

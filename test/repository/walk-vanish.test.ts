@@ -1,0 +1,43 @@
+/**
+ * A live library changes while it is walked: a file deleted between its
+ * lstat and its open is left out as one deleted before the listing is, not
+ * a failed backup; the files around it are stored whole.
+ */
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { Reporter } from '../../src/report/reporter.js';
+import { Cache } from '../../src/repository/cache.js';
+import { FileCache } from '../../src/repository/file-cache.js';
+import { RepoWriter } from '../../src/repository/writer.js';
+import { walkIntoRepository } from '../../src/repository/snapshot.js';
+import { createTarget } from '../../src/targets/index.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+it('a file deleted between its lstat and its open is left out; the backup goes on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restorable-vanish-'));
+  dirs.push(dir);
+  const data = join(dir, 'data');
+  mkdirSync(join(data, 'sub'), { recursive: true });
+  writeFileSync(join(data, 'a.txt'), 'kept a');
+  writeFileSync(join(data, 'gone.txt'), 'deleted mid-walk');
+  writeFileSync(join(data, 'sub', 'c.txt'), 'kept c');
+  mkdirSync(join(dir, 'nas'));
+  const target = createTarget({ name: 'nas', type: 'local', path: join(dir, 'nas') }, { planDir: dir });
+  const warnings: string[] = [];
+  const reporter: Reporter = { info() {}, warn: (m) => warnings.push(m), error() {}, debug() {}, stepStarted() {}, stepFinished() {}, progress() {}, output() {} };
+  const writer = await RepoWriter.open({ plan: 'app', targets: [target], encryption: undefined, keys: null, cache: new Cache(join(dir, 'cache')), reporter, drop: () => {}, alive: () => [target] });
+  // keep() is asked after the entry's lstat and before its content is read: the app deletes it right then.
+  const keep = (path: string) => {
+    if (path === 'gone.txt') unlinkSync(join(data, 'gone.txt'));
+    return true;
+  };
+  const walked = await walkIntoRepository({ root: data, source: 'uploads', keep, writer, files: await FileCache.load(join(dir, 'files.cache'), null), reporter, signal: new AbortController().signal });
+  await writer.finish();
+  expect(walked.counts).toMatchObject({ files: 2, dirs: 1, bytes: 12 });
+  expect(walked.read.files).toBe(2);
+  expect(warnings).toEqual([]);
+});
