@@ -61,6 +61,18 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (input.to !== undefined && command !== 'restore' && command !== 'drill') {
     throw new UsageError(`The input "to" is set, but ${command} does not take it (only restore and drill do): nothing was done.`);
   }
+  // Globs, one per line: a glob may hold commas and spaces (upload/{a,b}/**).
+  const paths = read(env, 'path')
+    .split('\n')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const into = read(env, 'into');
+  if ((paths.length > 0 || into) && command !== 'restore') {
+    throw new UsageError(`The input "${paths.length > 0 ? 'path' : 'into'}" is set, but ${command} does not take it (only restore does): nothing was done.`);
+  }
+  if (into && paths.length === 0) throw new UsageError('The input "into" goes with "path": nothing was done.', { hint: 'path: upload/2024/** and into: restored/' });
+  if (paths.length > 0) input.paths = paths;
+  if (into) input.into = isAbsolute(into) ? into : resolve(workspace, into);
   const html = read(env, 'html');
   if (html) {
     if (command !== 'status') throw new UsageError(`The input "html" is set, but only status writes a status page: nothing was done.`);
@@ -76,6 +88,8 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (input.allowVersionMismatch && command === 'restore') args.push('--allow-version-mismatch');
   if (input.target) args.push('--target', input.target);
   if (input.to) args.push('--to', input.to);
+  for (const path of paths) args.push('--path', `'${path}'`);
+  if (input.into) args.push('--into', relative(workspace, input.into) || input.into);
   if (read(env, 'staging')) args.push('--staging', read(env, 'staging'));
   if (input.dryRun && command === 'prune') args.push('--dry-run');
   if (input.deep && command === 'verify') args.push('--deep');

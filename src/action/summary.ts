@@ -11,6 +11,7 @@ import type { StepRecord } from '../pipeline/runner.js';
 import type { Pipeline } from '../pipeline/steps.js';
 import type { DrillResult } from '../restore/drill.js';
 import type { CheckResult } from '../restore/healthchecks.js';
+import type { PartialResult } from '../restore/partial.js';
 import type { RestoreResult } from '../restore/restore.js';
 import type { PruneReport } from '../retention/prune.js';
 import { humanSeconds } from '../status/objectives.js';
@@ -32,6 +33,7 @@ export interface SummaryInput {
 
 type BackupData = Omit<BackupResult, 'error'>;
 type RestoreData = RestoreResult;
+type PartialData = PartialResult;
 type DrillData = DrillResult;
 type PruneData = { dryRun: boolean; targets: PruneReport[] };
 type ListData = { backups: { id: string; time: string; bytes: number; targets: string[]; drill: { ok: boolean; at: string } | null }[] };
@@ -133,6 +135,12 @@ function restoreTables(t: Tables, data: RestoreData | DrillData, drill: boolean)
   checksTable(t, data.checks);
 }
 
+/** restore --path --into: some paths built in a folder of their own, with no hooks, swap or health checks to report. */
+function partialTables(t: Tables, data: PartialData): void {
+  t.table('Restore of some paths', ['backup', 'source', 'from target', 'restored into', 'restored'], [[data.backupId, data.source, data.target, data.into, countsText(data.counts)]]);
+  t.line(`Live data untouched. Read ${data.read.packs} whole pack(s) and ${data.read.ranges} range(s), ${formatBytes(data.read.bytes)}.`);
+}
+
 /** status: RPO (age of the newest good backup) and RTO (the last drill's recovery time) against the plan's objectives. */
 function statusTables(t: Tables, data: StatusData): void {
   const objective = (name: string) => data.objectives.find((o) => o.name === name);
@@ -158,6 +166,8 @@ function body(t: Tables, input: SummaryInput): void {
     case 'backup':
       return backupTables(t, data as unknown as BackupData);
     case 'restore':
+      if ('into' in data && 'read' in data) return partialTables(t, data as unknown as PartialData);
+      return restoreTables(t, data as unknown as RestoreData, false);
     case 'drill':
       return restoreTables(t, data as unknown as RestoreData, input.command === 'drill');
     case 'status':

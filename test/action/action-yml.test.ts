@@ -42,7 +42,7 @@ describe('action.yml', () => {
 
   it('declares exactly the inputs the issue lists (and the lock and verify options), each documented in the README', () => {
     const issue = ['allow-version-mismatch', 'backup', 'command', 'dry-run', 'plan', 'source'];
-    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'target', 'to', 'staging', 'html'].sort());
+    expect(Object.keys(action.inputs).sort()).toEqual([...issue, 'deep', 'wait', 'break-lock', 'target', 'to', 'path', 'into', 'staging', 'html'].sort());
     expect(section.length).toBeGreaterThan(100);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description.length, name).toBeGreaterThan(10);
@@ -74,6 +74,12 @@ describe('action.yml', () => {
     expect(elsewhere.cliLine).toBe('npx restorable drill --plan restorable.yml --target usb --to postgres://app@db2/shop --staging /scratch');
     expect(readInputs({ RUNNER_TEMP: '/rt' }).input.stagingRoot).toBe('/rt');
     expect(() => readInputs({ INPUT_COMMAND: 'backup', INPUT_TO: 'postgres://x@y/z' })).toThrow(/does not take it/);
+    // restore --path: globs one per line (a glob may hold commas), --into relative to the workspace.
+    const partial = readInputs({ INPUT_COMMAND: 'restore', INPUT_SOURCE: 'uploads', INPUT_PATH: 'upload/{a,b}/2024/**\n  library/x.jpg \n', INPUT_INTO: 'restored', GITHUB_WORKSPACE: '/ws' });
+    expect(partial.input).toMatchObject({ paths: ['upload/{a,b}/2024/**', 'library/x.jpg'], into: '/ws/restored', sources: ['uploads'] });
+    expect(partial.cliLine).toBe("npx restorable restore --plan restorable.yml --source uploads --path 'upload/{a,b}/2024/**' --path 'library/x.jpg' --into restored");
+    expect(() => readInputs({ INPUT_COMMAND: 'drill', INPUT_PATH: 'a/**' })).toThrow(/"path" is set, but drill does not take it/);
+    expect(() => readInputs({ INPUT_COMMAND: 'restore', INPUT_INTO: 'out' })).toThrow(/"into" goes with "path"/);
     for (const command of ACTION_COMMANDS) expect(action.inputs.command!.description).toContain(command);
   });
 });

@@ -5,8 +5,8 @@
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. A secret reaches the plan
  * through ${VAR} and into a value the log and summary print (a target path).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCheckout, runAction } from '../helpers/action.js';
@@ -196,6 +196,27 @@ describe('the bundled Action on Node 24', () => {
     } finally {
       ws.writePlan(plan);
     }
+  });
+
+  it('restores some paths of a repository backup into a folder of their own (path, into): the files by content, the summary says where, live data untouched', async () => {
+    const plan = parse(readFileSync(ws.plan, 'utf8')) as { sources: { name: string; storage?: string }[] };
+    plan.sources.find((s) => s.name === 'uploads')!.storage = 'repository';
+    writeFileSync(join(ws.dir, 'repo.yml'), stringify(plan));
+    const backup = await run({ command: 'backup', plan: 'repo.yml' });
+    expect(backup.code, backup.log).toBe(0);
+    const wanted = readdirSync(ws.uploads, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && !e.parentPath.includes('thumbs') && !e.name.endsWith('.tmp'))!;
+    const rel = relative(ws.uploads, join(wanted.parentPath, wanted.name));
+    const live = readFileSync(join(ws.uploads, rel));
+    const result = await run({ command: 'restore', plan: 'repo.yml', source: 'uploads', path: `${rel}\n`, into: 'restored' });
+    expect(result.code, result.log).toBe(0);
+    expect(result.log).toContain(`restorable: npx restorable restore --plan repo.yml --source uploads --path '${rel}' --into restored`);
+    expect(readFileSync(join(ws.dir, 'restored', rel))).toEqual(live);
+    expect(readdirSync(join(ws.dir, 'restored'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toHaveLength(1);
+    expect(result.outputs['backup-id']).toBe(backup.outputs['backup-id']);
+    expect(result.summary).toContain('<h3>Restore of some paths</h3>');
+    expect(result.summary).toContain(`<td>${join(ws.dir, 'restored')}</td><td>1 file`);
+    expect(result.summary).toContain('Live data untouched.');
+    expect(result.summary).not.toContain(SECRET);
   });
 
   it('refuses a command the Action does not run, naming the ones it does', async () => {
