@@ -45,7 +45,7 @@ interface Open {
 export interface PackOptions {
   /** A file that could not be read whole: the archive still holds `size` bytes for it (zeros past what was read). */
   unreadable(rel: string, message: string): void;
-  /** A file deleted between the walk's lstat and its open: left out of the archive (the caller uncounts it). */
+  /** A file or symlink deleted between the walk's lstat and its reading: left out of the archive (the caller uncounts it). */
   vanished?(rel: string, stats: Stats): void;
 }
 
