@@ -14,7 +14,7 @@ import { placeholderNames } from '../plan/interpolate.js';
 const looks = z.looseObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   app: z.looseObject({ version_from: z.looseObject({ env: z.string().optional() }).optional() }).optional(),
-  sources: z.array(z.looseObject({ type: z.string(), path: z.string().optional() })).default([]),
+  sources: z.array(z.looseObject({ type: z.string(), path: z.string().optional(), storage: z.string().optional() })).default([]),
   targets: z.array(z.looseObject({ type: z.string() })).default([]),
   encryption: z.unknown().optional(),
   signing: z.unknown().optional(),
@@ -39,6 +39,8 @@ export interface PlanFacts {
   signed: boolean;
   /** Sources that read local files, so the job belongs on a self-hosted runner next to them. */
   localSources: string[];
+  /** Files sources kept in a repository (the default storage): the restore workflow offers restoring some of their paths. */
+  repositorySources: string[];
 }
 
 export async function readPlanFacts(file: string): Promise<PlanFacts> {
@@ -64,5 +66,6 @@ export async function readPlanFacts(file: string): Promise<PlanFacts> {
     encrypted: plan.encryption !== undefined,
     signed: plan.signing !== undefined,
     localSources: plan.sources.filter((s) => LOCAL_SOURCES.has(s.type)).map((s) => String(s.name ?? s.type)),
+    repositorySources: plan.sources.filter((s) => s.type === 'files' && s.storage !== 'tar').map((s) => String(s.name ?? s.type)),
   };
 }

@@ -160,6 +160,9 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
             'allow-version-mismatch': { description: 'Restore over another app or schema version', required: false, default: false, type: 'boolean' },
             target: { description: 'Restore from this target only; empty tries each', required: false, default: '', type: 'string' },
             to: { description: 'A PostgreSQL source goes to this database instead (postgres://user@host/db); empty restores in place', required: false, default: '', type: 'string' },
+            ...(facts.repositorySources.length > 0
+              ? { path: { description: `Only this path of ${facts.repositorySources.join(' or ')} (a glob, e.g. upload/user1/2024/**; pick the source above when there are several); empty restores whole sources`, required: false, default: '', type: 'string' } }
+              : {}),
             confirm: { description: `Type "${phrase}" to confirm: this replaces live data`, required: true, type: 'string' },
           },
         },
@@ -188,6 +191,7 @@ export function restoreWorkflow(facts: PlanFacts, options: WorkflowOptions): Wor
               'allow-version-mismatch': '${{ inputs.allow-version-mismatch }}',
               target: '${{ inputs.target }}',
               to: '${{ inputs.to }}',
+              ...(facts.repositorySources.length > 0 ? { path: '${{ inputs.path }}' } : {}),
             }),
           ],
         },
@@ -275,7 +279,7 @@ export function matrixWorkflow(uses: string = DEFAULT_USES): WorkflowFile {
 
 /** The generic templates shipped in workflows/ (the build script writes them). */
 export function staticTemplates(): WorkflowFile[] {
-  const facts: PlanFacts = { name: 'app', schedule: {}, secrets: [], variables: [], githubStorage: false, encrypted: false, signed: false, localSources: [] };
+  const facts: PlanFacts = { name: 'app', schedule: {}, secrets: [], variables: [], githubStorage: false, encrypted: false, signed: false, localSources: [], repositorySources: [] };
   const options: WorkflowOptions = {
     planPath: 'restorable.yml',
     uses: DEFAULT_USES,

@@ -103,6 +103,8 @@ describe('restorable workflow', () => {
     }
     expect(Object.values(restore.jobs)[0]!.steps.find((s) => s.uses?.startsWith('restorable/'))!.with).toMatchObject({ command: 'restore', backup: '${{ inputs.backup }}', target: '${{ inputs.target }}', to: '${{ inputs.to }}' });
     expect(Object.keys((restore.on.workflow_dispatch as { inputs: object }).inputs)).toEqual(expect.arrayContaining(['backup', 'source', 'target', 'to', 'confirm']));
+    // Its files source is a tar: there are no paths to pick.
+    expect((restore.on.workflow_dispatch as { inputs: object }).inputs).not.toHaveProperty('path');
     // The watchdog: status on its own schedule, in its own group (it only reads: never queued behind a backup).
     const watch = read(join(out(), 'restorable-testapp-watch.yml'));
     expect(watch.on.schedule).toEqual([{ cron: '30 */6 * * *' }]);
@@ -155,6 +157,21 @@ describe('restorable workflow', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(edited, 'utf8')).not.toContain('# my edit');
     expect(read(edited).jobs.drill!['runs-on']).toEqual(['self-hosted', 'nas']);
+  });
+
+  it('offers restoring one path when the plan keeps a files source in a repository, wired to the Action, valid', async () => {
+    const plan = basePlan(ws.dir) as { sources: { name: string; storage?: string }[] };
+    delete plan.sources.find((s) => s.name === 'uploads')!.storage; // the default: a repository
+    ws.writePlan(plan);
+    const result = await runCli(['workflow', '--plan', ws.plan, '--out', 'wf'], { cwd: ws.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const file = join(ws.dir, 'wf', 'restorable-testapp-restore.yml');
+    await validate(file);
+    const restore = read(file);
+    const inputs = (restore.on.workflow_dispatch as { inputs: Record<string, { description: string; type: string }> }).inputs;
+    expect(inputs.path).toMatchObject({ type: 'string' });
+    expect(inputs.path!.description).toContain('uploads');
+    expect(restore.jobs.restore!.steps.find((s) => s.uses?.startsWith('restorable/'))!.with).toMatchObject({ command: 'restore', path: '${{ inputs.path }}' });
   });
 
   it('grants actions: write and the job token only to plans with a target stored by GitHub', async () => {

@@ -29,7 +29,7 @@ import { readFile } from "node:fs/promises";
 var looks = external_exports.looseObject({
   name: external_exports.string().regex(/^[a-z0-9-]+$/),
   app: external_exports.looseObject({ version_from: external_exports.looseObject({ env: external_exports.string().optional() }).optional() }).optional(),
-  sources: external_exports.array(external_exports.looseObject({ type: external_exports.string(), path: external_exports.string().optional() })).default([]),
+  sources: external_exports.array(external_exports.looseObject({ type: external_exports.string(), path: external_exports.string().optional(), storage: external_exports.string().optional() })).default([]),
   targets: external_exports.array(external_exports.looseObject({ type: external_exports.string() })).default([]),
   encryption: external_exports.unknown().optional(),
   signing: external_exports.unknown().optional(),
@@ -59,7 +59,8 @@ async function readPlanFacts(file) {
     githubStorage: plan.targets.some((t) => GITHUB_STORED.has(t.type)),
     encrypted: plan.encryption !== void 0,
     signed: plan.signing !== void 0,
-    localSources: plan.sources.filter((s) => LOCAL_SOURCES.has(s.type)).map((s) => String(s.name ?? s.type))
+    localSources: plan.sources.filter((s) => LOCAL_SOURCES.has(s.type)).map((s) => String(s.name ?? s.type)),
+    repositorySources: plan.sources.filter((s) => s.type === "files" && s.storage !== "tar").map((s) => String(s.name ?? s.type))
   };
 }
 
@@ -172,6 +173,7 @@ function restoreWorkflow(facts, options) {
             "allow-version-mismatch": { description: "Restore over another app or schema version", required: false, default: false, type: "boolean" },
             target: { description: "Restore from this target only; empty tries each", required: false, default: "", type: "string" },
             to: { description: "A PostgreSQL source goes to this database instead (postgres://user@host/db); empty restores in place", required: false, default: "", type: "string" },
+            ...facts.repositorySources.length > 0 ? { path: { description: `Only this path of ${facts.repositorySources.join(" or ")} (a glob, e.g. upload/user1/2024/**; pick the source above when there are several); empty restores whole sources`, required: false, default: "", type: "string" } } : {},
             confirm: { description: `Type "${phrase}" to confirm: this replaces live data`, required: true, type: "string" }
           }
         }
@@ -199,7 +201,8 @@ function restoreWorkflow(facts, options) {
               source: "${{ inputs.source }}",
               "allow-version-mismatch": "${{ inputs.allow-version-mismatch }}",
               target: "${{ inputs.target }}",
-              to: "${{ inputs.to }}"
+              to: "${{ inputs.to }}",
+              ...facts.repositorySources.length > 0 ? { path: "${{ inputs.path }}" } : {}
             })
           ]
         }

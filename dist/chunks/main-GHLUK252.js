@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-THQIXZ6B.js";
+} from "./chunk-FIM7JF35.js";
 import {
   ISSUES_URL,
   VERSION

@@ -28,7 +28,7 @@ var commands = {
   status: { run: lazy(() => import("./status-D7XGRJ3B.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
   prune: { run: lazy(() => import("./prune-VVD4D53T.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-7Y3UQC6L.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
-  workflow: { run: lazy(() => import("./workflow-PGGGXNWU.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
+  workflow: { run: lazy(() => import("./workflow-FFEBK7Z6.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };
 
 // src/report/console.ts
