@@ -10,7 +10,7 @@ import {
   cacheDir,
   prunePlan,
   repositoryPruneOf
-} from "./chunk-5W52N5SX.js";
+} from "./chunk-UWUIKEPO.js";
 import {
   runHook
 } from "./chunk-AWE2NAOA.js";
@@ -26,7 +26,7 @@ import {
   Digest,
   mismatch,
   readBack
-} from "./chunk-ZMWXMD57.js";
+} from "./chunk-WQE56YBM.js";
 import {
   DEFAULT_CHUNKER,
   KeyTable,
@@ -35,7 +35,7 @@ import {
   nextCut,
   snapshotFile,
   widen
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   keyOf,
   loadSigner,

@@ -12,21 +12,21 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-6RF7D5RP.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-NZYBM5HL.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-E4UTPWLM.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-ZI7WWETT.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-PAJI3BOB.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-UFUOJBYY.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-5CTMZ5OY.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-WHFUI2UX.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  verify: { run: lazy(() => import("./verify-HQBBGLIG.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-UJBQLRJ7.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-W3LMWFUS.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-GYKBO7W3.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"
   },
-  ls: { run: lazy(() => import("./browse-3VRSXBZH.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
-  diff: { run: lazy(() => import("./browse-3VRSXBZH.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
-  dump: { run: lazy(() => import("./browse-3VRSXBZH.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
-  export: { run: lazy(() => import("./browse-3VRSXBZH.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
+  ls: { run: lazy(() => import("./browse-H7LB3GW4.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
+  diff: { run: lazy(() => import("./browse-H7LB3GW4.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
+  dump: { run: lazy(() => import("./browse-H7LB3GW4.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
+  export: { run: lazy(() => import("./browse-H7LB3GW4.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
   status: { run: lazy(() => import("./status-D7XGRJ3B.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
-  prune: { run: lazy(() => import("./prune-VVD4D53T.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
+  prune: { run: lazy(() => import("./prune-37POIWYU.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-7Y3UQC6L.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
   workflow: { run: lazy(() => import("./workflow-FFEBK7Z6.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };

@@ -8,9 +8,9 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-OW25RCU7.js";
+} from "./chunk-XNTKO6FU.js";
 import "./chunk-F5NNTGDJ.js";
-import "./chunk-4DHS2BHM.js";
+import "./chunk-UYD2JDAV.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
@@ -18,9 +18,9 @@ import {
 import "./chunk-PDJL5LDK.js";
 import {
   findBackup
-} from "./chunk-ARUTBNOH.js";
-import "./chunk-ZMWXMD57.js";
-import "./chunk-RYVHKHHF.js";
+} from "./chunk-63PQSEYO.js";
+import "./chunk-WQE56YBM.js";
+import "./chunk-DIGBA4XB.js";
 import {
   DRILL,
   keyOf,

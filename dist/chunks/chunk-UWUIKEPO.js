@@ -35,7 +35,7 @@ import {
   seal,
   sha256,
   storeSecret
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   DRILL,
   compareBackupIds,

@@ -6,14 +6,14 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-ARUTBNOH.js";
+} from "./chunk-63PQSEYO.js";
 import {
   RepoReader,
   open,
   parseSnapshot,
   readAll,
   sha256
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   keyOf,
   readManifest

@@ -10,7 +10,7 @@ import {
 import {
   announce,
   nodeName
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   IntegrityError
 } from "./chunk-WHVU3KGO.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-FIM7JF35.js";
+} from "./chunk-DJJXJEQJ.js";
 import {
   ISSUES_URL,
   VERSION

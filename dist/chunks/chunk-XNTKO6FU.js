@@ -9,7 +9,7 @@ import {
 } from "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-4DHS2BHM.js";
+} from "./chunk-UYD2JDAV.js";
 import {
   makeStaging
 } from "./chunk-PZBHGQAF.js";
@@ -27,12 +27,12 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-ARUTBNOH.js";
+} from "./chunk-63PQSEYO.js";
 import {
   FallbackReader,
   RepoReader,
   parseSnapshot
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   readManifest
 } from "./chunk-DMCYYUWN.js";

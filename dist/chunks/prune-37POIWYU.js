@@ -7,12 +7,12 @@ const __dirname = __restorableDirname(__filename);
 import {
   prunePlan,
   repositoryPruneOf
-} from "./chunk-5W52N5SX.js";
+} from "./chunk-UWUIKEPO.js";
 import "./chunk-25K5IZNL.js";
 import {
   withLock
 } from "./chunk-PZBHGQAF.js";
-import "./chunk-RYVHKHHF.js";
+import "./chunk-DIGBA4XB.js";
 import "./chunk-DMCYYUWN.js";
 import "./chunk-ZXVIM5QX.js";
 import {

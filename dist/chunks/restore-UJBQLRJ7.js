@@ -12,11 +12,11 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-OW25RCU7.js";
+} from "./chunk-XNTKO6FU.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
-} from "./chunk-4DHS2BHM.js";
+} from "./chunk-UYD2JDAV.js";
 import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
@@ -27,11 +27,11 @@ import {
 } from "./chunk-PZBHGQAF.js";
 import {
   openSnapshot
-} from "./chunk-AAUWMNBD.js";
+} from "./chunk-FN7ETB2P.js";
 import "./chunk-PDJL5LDK.js";
-import "./chunk-ARUTBNOH.js";
-import "./chunk-ZMWXMD57.js";
-import "./chunk-RYVHKHHF.js";
+import "./chunk-63PQSEYO.js";
+import "./chunk-WQE56YBM.js";
+import "./chunk-DIGBA4XB.js";
 import {
   faultPoint,
   makeBackupId

@@ -8,7 +8,7 @@ import {
   matching,
   mismatch,
   readBack
-} from "./chunk-ZMWXMD57.js";
+} from "./chunk-WQE56YBM.js";
 import {
   compareBackupIds,
   keyOf,

@@ -6,15 +6,15 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-AAUWMNBD.js";
+} from "./chunk-FN7ETB2P.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
-import "./chunk-ARUTBNOH.js";
-import "./chunk-ZMWXMD57.js";
+import "./chunk-63PQSEYO.js";
+import "./chunk-WQE56YBM.js";
 import {
   announce
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import "./chunk-DMCYYUWN.js";
 import "./chunk-ZXVIM5QX.js";
 import {

@@ -6,17 +6,17 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   buildSnapshot
-} from "./chunk-4DHS2BHM.js";
+} from "./chunk-UYD2JDAV.js";
 import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-ARUTBNOH.js";
+} from "./chunk-63PQSEYO.js";
 import {
   matching,
   mismatch,
   readBack
-} from "./chunk-ZMWXMD57.js";
+} from "./chunk-WQE56YBM.js";
 import {
   RepoReader,
   listRepo,
@@ -24,7 +24,7 @@ import {
   readAll,
   repoKeys,
   sha256
-} from "./chunk-RYVHKHHF.js";
+} from "./chunk-DIGBA4XB.js";
 import {
   compareBackupIds,
   keyOf,

@@ -662,8 +662,20 @@ function blobId(bytes, key) {
 var z = zlib;
 var SAMPLE = 64 * 1024;
 var canCompress = typeof z.zstdCompressSync === "function";
+var ENTROPY_SAMPLE = 4096;
+var log2 = new Float64Array(ENTROPY_SAMPLE + 1).map((_, n) => n > 0 ? Math.log2(n) : 0);
+function looksCompressed(raw) {
+  const n = Math.min(raw.length, ENTROPY_SAMPLE);
+  if (n < 1024) return false;
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < n; i += 1) counts[raw[i]] += 1;
+  let sum = 0;
+  for (const c of counts) sum += c * log2[c];
+  return log2[n] - sum / n > 7.6;
+}
 function packBlob(raw) {
   if (!canCompress || raw.length < 64) return { bytes: raw, compression: "none" };
+  if (raw.length < 4 * SAMPLE && looksCompressed(raw)) return { bytes: raw, compression: "none" };
   const level = { params: { [z.constants.ZSTD_c_compressionLevel]: 3 } };
   if (raw.length >= 4 * SAMPLE && z.zstdCompressSync(raw.subarray(0, SAMPLE), level).length >= SAMPLE * 0.97) return { bytes: raw, compression: "none" };
   const packed = z.zstdCompressSync(raw, level);
