@@ -88,7 +88,8 @@ export function readInputs(env: NodeJS.ProcessEnv, cwd = process.cwd()): ActionR
   if (input.allowVersionMismatch && command === 'restore') args.push('--allow-version-mismatch');
   if (input.target) args.push('--target', input.target);
   if (input.to) args.push('--to', input.to);
-  for (const path of paths) args.push('--path', `'${path}'`);
+  // Quoted for a shell, so the printed line runs as shown: a glob left bare would be expanded there.
+  for (const path of paths) args.push('--path', `'${path.replace(/'/g, `'\\''`)}'`);
   if (input.into) args.push('--into', relative(workspace, input.into) || input.into);
   if (read(env, 'staging')) args.push('--staging', read(env, 'staging'));
   if (input.dryRun && command === 'prune') args.push('--dry-run');

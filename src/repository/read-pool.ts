@@ -55,7 +55,7 @@ function readerThread(load: NodeJS.Require, cut: typeof nextCut): void {
   const { closeSync, fstatSync, openSync, readSync } = load('node:fs') as typeof import('node:fs');
   const { createHash, createHmac } = load('node:crypto') as typeof import('node:crypto');
   const { gear, params, key } = workerData as { gear: Uint32Array; params: ChunkerParams; key: Uint8Array | null };
-  type Open = { fd: number; length: number; start: number; total: number; eof: boolean; cap: number };
+  type Open = { fd: number; length: number; start: number; total: number; eof: boolean };
   const jobs = new Map<number, Open>();
   const name = (bytes: Uint8Array) => (key ? createHmac('sha256', key) : createHash('sha256')).update(bytes).digest('hex');
   const fail = (job: number, error: unknown) => {
@@ -109,13 +109,13 @@ function readerThread(load: NodeJS.Require, cut: typeof nextCut): void {
       let buffer = Buffer.from(message.buffer!);
       let state = jobs.get(job);
       if (!state) {
-        state = { fd: openSync(message.path!, 'r'), length: 0, start: 0, total: 0, eof: false, cap: params.max * 2 };
+        state = { fd: openSync(message.path!, 'r'), length: 0, start: 0, total: 0, eof: false };
         jobs.set(job, state);
       } else {
         // The bytes after the last cut (under one chunk) move to the front; a file that grew past its window gets a wider one.
         const rest = state.length - state.start;
         if (rest + 65536 > buffer.length) {
-          const wider = Buffer.from(new ArrayBuffer(Math.min(state.cap, rest + (1 << 20))));
+          const wider = Buffer.from(new ArrayBuffer(Math.min(params.max * 2, rest + (1 << 20))));
           buffer.copy(wider, 0, state.start, state.length);
           buffer = wider;
         } else buffer.copyWithin(0, state.start, state.length);

@@ -33,13 +33,16 @@ export function buildBytes(entry: SourceEntry, blockSize = 4096): number | null 
   // A repository source's artifact is its snapshot object (a few KiB): what it builds is its files.
   const decoded = entry.storage === 'repository' ? entry.counts.bytes : entry.artifact.decoded_bytes;
   if (decoded === undefined) return null;
-  const entries = entry.kind === 'files' ? (entry.counts.files ?? 0) + (entry.counts.dirs ?? 0) + (entry.counts.symlinks ?? 0) : 0;
-  return decoded + entries * blockSize;
+  return entry.kind === 'files' ? withBlocks(decoded, entry.counts, blockSize) : decoded;
 }
 
 /** What a partial restore (restore --path) builds: the chosen files' bytes and a block per entry, as buildBytes counts. */
 export function choiceBytes({ counts }: PathChoice, blockSize = 4096): number {
-  return counts.bytes + (counts.files + counts.dirs + counts.symlinks) * blockSize;
+  return withBlocks(counts.bytes, counts, blockSize);
+}
+
+function withBlocks(bytes: number, counts: { files?: number; dirs?: number; symlinks?: number }, blockSize: number): number {
+  return bytes + ((counts.files ?? 0) + (counts.dirs ?? 0) + (counts.symlinks ?? 0)) * blockSize;
 }
 
 /** At least what the manifest says will be written, for a message when an old manifest lacks the decoded size. */

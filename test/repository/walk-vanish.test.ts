@@ -1,12 +1,14 @@
 /**
  * A live library changes while it is walked: a file deleted between its
  * lstat and its open is left out as one deleted before the listing is, not
- * a failed backup; the files around it are stored whole.
+ * a failed backup; the files around it are stored whole. One that cannot be
+ * read (the threads' read fails) fails the walk naming the path and the error.
  */
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { RunError } from '../../src/errors.js';
 import type { Reporter } from '../../src/report/reporter.js';
 import { Cache } from '../../src/repository/cache.js';
 import { FileCache } from '../../src/repository/file-cache.js';
@@ -40,4 +42,28 @@ it('a file deleted between its lstat and its open is left out; the backup goes o
   expect(walked.counts).toMatchObject({ files: 2, dirs: 1, bytes: 12 });
   expect(walked.read.files).toBe(2);
   expect(warnings).toEqual([]);
+});
+
+it('a file that cannot be read on the reading threads fails the walk with a RunError naming the path and the error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restorable-vanish-'));
+  dirs.push(dir);
+  const data = join(dir, 'data');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'a.txt'), 'kept a');
+  writeFileSync(join(data, 'odd.txt'), 'becomes a folder');
+  mkdirSync(join(dir, 'nas'));
+  const target = createTarget({ name: 'nas', type: 'local', path: join(dir, 'nas') }, { planDir: dir });
+  const reporter: Reporter = { info() {}, warn() {}, error() {}, debug() {}, stepStarted() {}, stepFinished() {}, progress() {}, output() {} };
+  const writer = await RepoWriter.open({ plan: 'app', targets: [target], encryption: undefined, keys: null, cache: new Cache(join(dir, 'cache')), reporter, drop: () => {}, alive: () => [target] });
+  // After its lstat said "file", it is replaced by a folder: the thread opens it and its read fails (EISDIR), even as root.
+  const keep = (path: string) => {
+    if (path === 'odd.txt') {
+      unlinkSync(join(data, 'odd.txt'));
+      mkdirSync(join(data, 'odd.txt'));
+    }
+    return true;
+  };
+  const walking = walkIntoRepository({ root: data, source: 'uploads', keep, writer, files: await FileCache.load(join(dir, 'files.cache'), null), reporter, signal: new AbortController().signal });
+  await expect(walking).rejects.toBeInstanceOf(RunError);
+  await expect(walking).rejects.toThrow(/Files source "uploads": 1 path\(s\) could not be read: odd\.txt: EISDIR/);
 });

@@ -27,7 +27,7 @@ import {
   isNoSpace,
   noRoom,
   roomNeeded
-} from "./chunk-63PQSEYO.js";
+} from "./chunk-KS5KTRW4.js";
 import {
   FallbackReader,
   RepoReader,

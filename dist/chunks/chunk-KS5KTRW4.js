@@ -58,11 +58,13 @@ function mib(bytes) {
 function buildBytes(entry, blockSize = 4096) {
   const decoded2 = entry.storage === "repository" ? entry.counts.bytes : entry.artifact.decoded_bytes;
   if (decoded2 === void 0) return null;
-  const entries = entry.kind === "files" ? (entry.counts.files ?? 0) + (entry.counts.dirs ?? 0) + (entry.counts.symlinks ?? 0) : 0;
-  return decoded2 + entries * blockSize;
+  return entry.kind === "files" ? withBlocks(decoded2, entry.counts, blockSize) : decoded2;
 }
 function choiceBytes({ counts }, blockSize = 4096) {
-  return counts.bytes + (counts.files + counts.dirs + counts.symlinks) * blockSize;
+  return withBlocks(counts.bytes, counts, blockSize);
+}
+function withBlocks(bytes, counts, blockSize) {
+  return bytes + ((counts.files ?? 0) + (counts.dirs ?? 0) + (counts.symlinks ?? 0)) * blockSize;
 }
 function roomNeeded(entry) {
   const bytes = buildBytes(entry);

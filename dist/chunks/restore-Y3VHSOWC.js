@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-XNTKO6FU.js";
+} from "./chunk-ATGOIZKG.js";
 import "./chunk-F5NNTGDJ.js";
 import {
   buildSnapshot
@@ -27,9 +27,9 @@ import {
 } from "./chunk-PZBHGQAF.js";
 import {
   openSnapshot
-} from "./chunk-FN7ETB2P.js";
+} from "./chunk-QOICJ2MT.js";
 import "./chunk-PDJL5LDK.js";
-import "./chunk-63PQSEYO.js";
+import "./chunk-KS5KTRW4.js";
 import "./chunk-WQE56YBM.js";
 import "./chunk-DIGBA4XB.js";
 import {

@@ -415,12 +415,12 @@ function readerThread(load, cut) {
       let buffer = Buffer.from(message.buffer);
       let state = jobs.get(job);
       if (!state) {
-        state = { fd: openSync2(message.path, "r"), length: 0, start: 0, total: 0, eof: false, cap: params.max * 2 };
+        state = { fd: openSync2(message.path, "r"), length: 0, start: 0, total: 0, eof: false };
         jobs.set(job, state);
       } else {
         const rest = state.length - state.start;
         if (rest + 65536 > buffer.length) {
-          const wider = Buffer.from(new ArrayBuffer(Math.min(state.cap, rest + (1 << 20))));
+          const wider = Buffer.from(new ArrayBuffer(Math.min(params.max * 2, rest + (1 << 20))));
           buffer.copy(wider, 0, state.start, state.length);
           buffer = wider;
         } else buffer.copyWithin(0, state.start, state.length);

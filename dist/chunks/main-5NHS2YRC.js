@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-DJJXJEQJ.js";
+} from "./chunk-DNI2KEZH.js";
 import {
   ISSUES_URL,
   VERSION

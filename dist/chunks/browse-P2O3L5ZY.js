@@ -6,11 +6,11 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-FN7ETB2P.js";
+} from "./chunk-QOICJ2MT.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
-import "./chunk-63PQSEYO.js";
+import "./chunk-KS5KTRW4.js";
 import "./chunk-WQE56YBM.js";
 import {
   announce

@@ -11,7 +11,7 @@ import "./chunk-25K5IZNL.js";
 import {
   counting,
   matchBackupId
-} from "./chunk-63PQSEYO.js";
+} from "./chunk-KS5KTRW4.js";
 import {
   matching,
   mismatch,

@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-XNTKO6FU.js";
+} from "./chunk-ATGOIZKG.js";
 import "./chunk-F5NNTGDJ.js";
 import "./chunk-UYD2JDAV.js";
 import "./chunk-25K5IZNL.js";
@@ -18,7 +18,7 @@ import {
 import "./chunk-PDJL5LDK.js";
 import {
   findBackup
-} from "./chunk-63PQSEYO.js";
+} from "./chunk-KS5KTRW4.js";
 import "./chunk-WQE56YBM.js";
 import "./chunk-DIGBA4XB.js";
 import {

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   findBackup
-} from "./chunk-63PQSEYO.js";
+} from "./chunk-KS5KTRW4.js";
 import {
   RepoReader,
   open,
