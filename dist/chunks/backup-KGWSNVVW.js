@@ -353,6 +353,7 @@ async function readDirectory(path, keyId) {
 // src/repository/snapshot.ts
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join as join2 } from "node:path";
+import { lstatSync } from "node:fs";
 
 // src/repository/read-pool.ts
 import { Worker } from "node:worker_threads";
@@ -528,7 +529,6 @@ var ReadPool = class {
 // src/repository/snapshot.ts
 var FILES_AT_ONCE = 16;
 var BIG_FILES_AT_ONCE = 2;
-var ENTRIES_AT_ONCE = 16;
 var Slots = class {
   constructor(free) {
     this.free = free;
@@ -559,11 +559,13 @@ async function walkIntoRepository(options) {
   const calls = new Slots(FILES_AT_ONCE);
   const bigReads = new Slots(BIG_FILES_AT_ONCE);
   let failed;
+  let done = 0;
+  const progressed = (bytes) => options.progress?.(done += bytes);
   async function content(abs, rel, name, st, cache) {
     const cached = cache.lookup(name, st);
     if (cached && writer.heldEverywhere(cached)) {
       cache.record(name, st, cached);
-      options.progress?.(Number(st.size));
+      progressed(Number(st.size));
       return cached;
     }
     const ids = [];
@@ -574,7 +576,7 @@ async function walkIntoRepository(options) {
         const { bytes, id } = step.value;
         await writer.add("data", id, bytes);
         ids.push(id);
-        options.progress?.(bytes.length);
+        progressed(bytes.length);
         signal.throwIfAborted();
       }
     } finally {
@@ -588,49 +590,34 @@ async function walkIntoRepository(options) {
     } else cache.record(name, st, ids);
     return ids;
   }
-  async function entry(abs, rel, name, cache) {
-    signal.throwIfAborted();
-    const path = rel ? `${rel}/${name}` : name;
-    const at = join2(abs, name);
-    let st;
-    await calls.acquire();
+  async function file(at, path, name, st, cache) {
     try {
-      st = await lstat(at, { bigint: true });
+      const ids = await content(at, path, name, st, cache);
+      counts.files += 1;
+      counts.bytes += Number(st.size);
+      return { type: "file", name, ...metaOf(st), size: Number(st.size), content: ids };
+    } catch (error) {
+      if (signal.aborted || error instanceof RunError) throw error;
+      if (error.code !== "ENOENT") unreadable.push(`${path}: ${reason(error)}`);
+      return void 0;
+    }
+  }
+  function statOf(at, path) {
+    try {
+      return lstatSync(at, { bigint: true });
     } catch (error) {
       if (error.code !== "ENOENT") unreadable.push(`${path}: ${reason(error)}`);
       return void 0;
-    } finally {
-      calls.release();
     }
-    if (!options.keep(path, st.isDirectory())) return void 0;
-    if (st.isDirectory()) {
-      counts.dirs += 1;
-      return { type: "dir", name, ...metaOf(st), subtree: await folder(at, path) };
-    }
-    if (st.isFile()) {
-      const big = st.size >= BigInt(SMALL_FILE);
-      await calls.acquire();
-      if (big) await bigReads.acquire();
-      try {
-        const ids = await content(at, path, name, st, cache);
-        counts.files += 1;
-        counts.bytes += Number(st.size);
-        return { type: "file", name, ...metaOf(st), size: Number(st.size), content: ids };
-      } catch (error) {
-        if (signal.aborted || error instanceof RunError) throw error;
-        if (error.code !== "ENOENT") unreadable.push(`${path}: ${reason(error)}`);
-        return void 0;
-      } finally {
-        if (big) bigReads.release();
-        calls.release();
-      }
-    }
-    if (st.isSymbolicLink()) {
-      counts.symlinks += 1;
-      return { type: "symlink", name, ...metaOf(st), target: await readlink(at) };
-    }
-    skipped.push(path);
-    return void 0;
+  }
+  const inflight = /* @__PURE__ */ new Set();
+  function track(work) {
+    const settled = work.catch((error) => {
+      failed ??= { error };
+    });
+    inflight.add(settled);
+    void settled.then(() => inflight.delete(settled));
+    return settled;
   }
   async function folder(abs, rel) {
     let names;
@@ -642,25 +629,69 @@ async function walkIntoRepository(options) {
     }
     const cache = await options.files.folder(rel);
     const nodes = new Array(names.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < names.length && failed === void 0) {
-        const i = next++;
-        nodes[i] = await entry(abs, rel, names[i], cache);
-      }
+    let open2 = 1;
+    let closed;
+    const entries = new Promise((resolve) => closed = resolve);
+    const settle = () => {
+      open2 -= 1;
+      if (open2 === 0) closed();
     };
-    await Promise.all(Array.from({ length: Math.min(ENTRIES_AT_ONCE, names.length) }, worker)).catch((error) => {
-      failed ??= { error };
+    const after = (work) => {
+      open2 += 1;
+      void track(work).then(settle);
+    };
+    for (let i = 0; i < names.length && failed === void 0; i += 1) {
+      signal.throwIfAborted();
+      const name = names[i];
+      const path = rel ? `${rel}/${name}` : name;
+      const at = join2(abs, name);
+      const st = statOf(at, path);
+      if (!st || !options.keep(path, st.isDirectory())) continue;
+      if (st.isDirectory()) {
+        counts.dirs += 1;
+        const below = await folder(at, path);
+        after(below.done.then((subtree) => nodes[i] = { type: "dir", name, ...metaOf(st), subtree }));
+      } else if (st.isFile()) {
+        const big = st.size >= BigInt(SMALL_FILE);
+        await calls.acquire();
+        if (big) await bigReads.acquire();
+        const read2 = file(at, path, name, st, cache).finally(() => {
+          if (big) bigReads.release();
+          calls.release();
+        });
+        after(read2.then((node) => nodes[i] = node));
+      } else if (st.isSymbolicLink()) {
+        const target = await readlink(at).catch((error) => {
+          if (error.code !== "ENOENT") unreadable.push(`${path}: ${reason(error)}`);
+          return void 0;
+        });
+        if (target === void 0) continue;
+        counts.symlinks += 1;
+        nodes[i] = { type: "symlink", name, ...metaOf(st), target };
+      } else skipped.push(path);
+    }
+    settle();
+    const done2 = entries.then(async () => {
+      if (failed) throw failed.error;
+      cache.close();
+      const json = Buffer.from(JSON.stringify({ nodes: nodes.filter((n) => n !== void 0) }));
+      const id = blobId(json, writer.idKey);
+      await writer.add("tree", id, json);
+      return id;
     });
-    if (failed) throw failed.error;
-    cache.close();
-    const json = Buffer.from(JSON.stringify({ nodes: nodes.filter((n) => n !== void 0) }));
-    const id = blobId(json, writer.idKey);
-    await writer.add("tree", id, json);
-    return id;
+    return { done: done2 };
+  }
+  async function walk() {
+    try {
+      const root2 = await (await folder(options.root, "")).done;
+      if (failed) throw failed.error;
+      return root2;
+    } finally {
+      while (inflight.size > 0) await Promise.all(inflight);
+    }
   }
   const rootStat = await lstat(options.root, { bigint: true });
-  const root = await folder(options.root, "").finally(() => pool.close());
+  const root = await walk().finally(() => pool.close());
   if (skipped.length > 0) options.reporter.warn(`Files source "${options.source}": skipped ${skipped.length} special file(s) (sockets, devices, fifos): ${skipped.slice(0, 5).join(", ")}`);
   if (unreadable.length > 0) {
     throw new RunError(`Files source "${options.source}": ${unreadable.length} path(s) could not be read: ${unreadable.slice(0, 5).join("; ")}`, {

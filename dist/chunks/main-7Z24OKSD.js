@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-DNI2KEZH.js";
+} from "./chunk-FLDVPGYJ.js";
 import {
   ISSUES_URL,
   VERSION

@@ -12,7 +12,7 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-6RF7D5RP.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-NZYBM5HL.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-UBCIIPGK.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-KGWSNVVW.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-PAJI3BOB.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
   verify: { run: lazy(() => import("./verify-KB3UWFAF.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
   restore: { run: lazy(() => import("./restore-Y3VHSOWC.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
