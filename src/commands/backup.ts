@@ -1,7 +1,8 @@
 import { runBackup, type BackupResult, type TargetOutcome } from '../pipeline/backup.js';
 import { formatBytes } from '../report/terminal.js';
 import { countsText } from '../report/counts.js';
-import { allTargets, loadRecovered, type Command } from './context.js';
+import { type Command } from './context.js';
+import { allTargets, loadRecovered } from './targets.js';
 import { withLock } from './locked.js';
 
 const yes = (value: boolean) => (value ? 'yes' : 'no');

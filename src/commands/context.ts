@@ -4,11 +4,8 @@ import { UsageError } from '../errors.js';
 import { parseClockDuration } from '../util/duration.js';
 import { interpolate, literalPasswords, type Unset } from '../plan/interpolate.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
-import { createTarget } from '../targets/index.js';
-import type { Target } from '../targets/target.js';
 import type { Reporter } from '../report/reporter.js';
 import type { RestoreRequest } from '../restore/prepare.js';
-import { recoverInterrupted } from '../restore/journal.js';
 import type { Secrets } from '../report/secrets.js';
 
 export interface CommandInput {
@@ -74,12 +71,6 @@ export async function load(input: CommandInput, io: CommandIO): Promise<LoadedPl
   return loaded;
 }
 
-/** load, then settle a restore of this plan that a crash interrupted (restore/journal.ts): for every command that acts on the plan's data or targets. */
-export async function loadRecovered(input: CommandInput, io: CommandIO): Promise<LoadedPlan> {
-  const loaded = await load(input, io);
-  await recoverInterrupted(loaded, io.reporter);
-  return loaded;
-}
 
 /** What restore and drill need from the command line. */
 export function restoreRequest(input: CommandInput, io: CommandIO): RestoreRequest {
@@ -119,16 +110,4 @@ export function waitMsOf(text: string | undefined, label: string): number {
 /** A target's retries, said as they happen (a store that is down shows at once, not after a minute of silence). */
 export function retriesTo(reporter: Pick<Reporter, 'warn'> | undefined): { onRetry?: (message: string) => void } {
   return reporter ? { onRetry: (message) => reporter.warn(message) } : {};
-}
-
-/** Every target of the plan, for locking: a run holds the lock on all of them, whichever it reads or writes. */
-export function allTargets({ plan, dir }: LoadedPlan, env: NodeJS.ProcessEnv, reporter?: Reporter): Target[] {
-  return plan.targets.map((config) => createTarget(config, { planDir: dir, env, ...retriesTo(reporter) }));
-}
-
-/** The plan's targets, or the one named by --target (an unknown name is a usage error). */
-export function selectTargets({ plan, dir }: LoadedPlan, name: string | undefined, env?: NodeJS.ProcessEnv, reporter?: Reporter): Target[] {
-  const chosen = plan.targets.filter((t) => name === undefined || t.name === name);
-  if (chosen.length === 0) throw new UsageError(`The plan has no target named "${name}".`, { hint: `Targets: ${plan.targets.map((t) => t.name).join(', ')}` });
-  return chosen.map((config) => createTarget(config, { planDir: dir, ...(env ? { env } : {}), ...retriesTo(reporter) }));
 }

@@ -1,5 +1,6 @@
 import { runDrill } from '../restore/drill.js';
-import { allTargets, loadRecovered, restoreRequest, type Command } from './context.js';
+import { restoreRequest, type Command } from './context.js';
+import { allTargets, loadRecovered } from './targets.js';
 import { withLock } from './locked.js';
 
 export const drill: Command = async (input, io) => {

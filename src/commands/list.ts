@@ -6,7 +6,8 @@ import { counts } from '../plan/policy.js';
 import type { Target } from '../targets/target.js';
 import { reason } from '../errors.js';
 import { formatBytes } from '../report/terminal.js';
-import { loadRecovered, selectTargets, type Command } from './context.js';
+import { type Command } from './context.js';
+import { loadRecovered, selectTargets } from './targets.js';
 import { compareBackupIds } from '../artifacts/backup-id.js';
 
 function age(from: Date, now: Date): string {

@@ -1,5 +1,6 @@
 import { prunePlan, repositoryPruneOf, type PruneReport } from '../retention/prune.js';
-import { allTargets, loadRecovered, selectTargets, type Command } from './context.js';
+import { type Command } from './context.js';
+import { allTargets, loadRecovered, selectTargets } from './targets.js';
 import { withLock } from './locked.js';
 
 /**

@@ -7,7 +7,8 @@
 import { NotFoundError, UsageError } from '../errors.js';
 import { findRestorePoints, removeRestorePoint, type RestorePoint } from '../restore/points.js';
 import { formatBytes } from '../report/terminal.js';
-import { allTargets, loadRecovered, type Command } from './context.js';
+import { type Command } from './context.js';
+import { allTargets, loadRecovered } from './targets.js';
 import { withLock } from './locked.js';
 
 const AGE = /^(\d+)(h|d|w)$/;

@@ -5,7 +5,8 @@ import { crowdedDisks, findRestorePoints } from '../restore/points.js';
 import type { LoadedPlan } from '../plan/load.js';
 import type { Reporter } from '../report/reporter.js';
 import { formatBytes } from '../report/terminal.js';
-import { allTargets, loadRecovered, restoreRequest, type Command } from './context.js';
+import { restoreRequest, type Command } from './context.js';
+import { allTargets, loadRecovered } from './targets.js';
 import { withLock } from './locked.js';
 
 export const restore: Command = async (input, io) => {

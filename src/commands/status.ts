@@ -3,7 +3,8 @@ import { formatBytes } from '../report/terminal.js';
 import { evaluateObjectives, humanSeconds } from '../status/objectives.js';
 import { readPlanState, type BackupState, type StatusData, type TargetState } from '../status/read.js';
 import { writeStatusPage } from '../status/html.js';
-import { allTargets, load, type Command } from './context.js';
+import { load, type Command } from './context.js';
+import { allTargets } from './targets.js';
 
 
 function lines(data: StatusData): string[] {

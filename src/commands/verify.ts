@@ -19,7 +19,8 @@ import { counting } from '../util/counting.js';
 import { plural } from '../report/counts.js';
 import { formatBytes } from '../report/terminal.js';
 import { matchBackupId } from '../restore/locate.js';
-import { loadRecovered, selectTargets, type Command } from './context.js';
+import { type Command } from './context.js';
+import { loadRecovered, selectTargets } from './targets.js';
 import { compareBackupIds } from '../artifacts/backup-id.js';
 
 interface ArtifactReport {

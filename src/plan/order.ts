@@ -4,12 +4,12 @@
  * row written after the database snapshot points at a file that is merely
  * extra, never missing). `after:` overrides the default for a source.
  */
-import { sourceAdapter, type SourceConfig } from '../sources/index.js';
+import { SOURCE_KINDS, type SourceConfig } from '../sources/configs.js';
 
 export function dependencies(source: SourceConfig, all: readonly SourceConfig[]): string[] {
   if (source.after) return source.after;
-  if (sourceAdapter(source).kind !== 'files') return [];
-  return all.filter((s) => sourceAdapter(s).kind === 'database').map((s) => s.name);
+  if (SOURCE_KINDS[source.type] !== 'files') return [];
+  return all.filter((s) => SOURCE_KINDS[s.type] === 'database').map((s) => s.name);
 }
 
 /** Sources in snapshot order, stable in plan order; throws on a cycle, naming it. */

@@ -5,9 +5,9 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parsePublicKey } from '../artifacts/ssh-keys.js';
-import { selector } from '../sources/files.js';
-import { sourceAdapter } from '../sources/index.js';
-import { targetAdapter } from '../targets/index.js';
+import { SQL_SOURCES } from '../sources/configs.js';
+import { selector } from '../sources/files-config.js';
+import { traitsOf } from '../targets/configs.js';
 import { WRITE_ONCE_TYPES } from '../targets/target.js';
 import { snapshotOrder } from './order.js';
 import { evaluate, ruleName } from './policy.js';
@@ -66,7 +66,7 @@ const healthCheckSources: Rule = (plan) =>
     const source = plan.sources.find((s) => s.name === check.source);
     const path = ['restore', 'healthchecks', index, 'source'];
     if (!source) return [error(path, `no source is named "${check.source}" (sources: ${plan.sources.map((s) => s.name).join(', ')})`)];
-    if (!sourceAdapter(source).query) return [error(path, `source "${check.source}" is of type ${source.type}, which cannot run sql checks`)];
+    if (!SQL_SOURCES.has(source.type)) return [error(path, `source "${check.source}" is of type ${source.type}, which cannot run sql checks`)];
     if ('sql' in check && 'files_exist' in check.expect) {
       const where = check.expect.files_exist.in;
       const files = plan.sources.find((s) => s.name === where);
@@ -78,15 +78,8 @@ const healthCheckSources: Rule = (plan) =>
 
 const staticPolicy: Rule = (plan) => {
   const copies = plan.targets.map((config) => {
-    const adapter = targetAdapter(config);
-    const { defaults } = adapter;
-    return {
-      target: config.name,
-      medium: config.medium ?? defaults.medium,
-      offsite: config.offsite ?? defaults.offsite,
-      immutable: config.immutable ?? adapter.implied?.(config).immutable ?? defaults.immutable,
-      ...(defaults.counted === false ? { counted: false } : {}),
-    };
+    const { medium, offsite, immutable, counted } = traitsOf(config);
+    return { target: config.name, medium, offsite, immutable, ...(counted ? {} : { counted: false }) };
   });
   const verdict = evaluate(plan.policy.rule, copies);
   if (verdict.met) return [];

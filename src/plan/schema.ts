@@ -2,12 +2,13 @@
  * The version-1 plan, as zod schemas. This file is the single source of truth:
  * types come from z.infer, defaults are applied here, and
  * schemas/restorable.schema.json is generated from it (scripts/build.mjs).
- * Source and target fields live with their adapters (src/sources, src/targets).
+ * Source and target fields live beside their adapters (src/sources/*-config.ts,
+ * src/targets/*-config.ts), apart from the adapters' code.
  */
 import { z } from 'zod';
 import { metricsConfig, notifierConfig } from '../notify/config.js';
-import { sourceConfig, sourceName } from '../sources/index.js';
-import { targetConfig } from '../targets/index.js';
+import { sourceConfig, sourceName } from '../sources/configs.js';
+import { targetConfig } from '../targets/configs.js';
 import { calendarSpan, clockDuration } from '../util/duration.js';
 import { objectivesConfig } from '../status/objectives.js';
 

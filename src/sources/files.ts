@@ -9,32 +9,14 @@ import { lstatSync, type Stats } from 'node:fs';
 import { access, constants, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import picomatch from 'picomatch';
-import { z } from 'zod';
 import { RunError, ioHint, reason } from '../errors.js';
 import { BESIDE_NAME, besidePath, inside, pathStep, planMergeSwap, planTreeSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { extractSafely } from './safe-extract.js';
 import { TreePack } from './tar-pack.js';
 import { walkTree, type TreeEntry } from './tree-walk.js';
-import { sourceBase, type SourceAdapter, type SnapshotInfo } from './source.js';
-
-export const filesConfig = z.strictObject({
-  ...sourceBase,
-  type: z.literal('files'),
-  path: z.string().min(1),
-  /** Globs relative to `path`; a file is kept when it matches one (default: all). */
-  include: z.array(z.string().min(1)).optional(),
-  /** Globs relative to `path`; matching files and folders are left out. */
-  exclude: z.array(z.string().min(1)).default([]),
-  /**
-   * repository (default): a deduplicated, content-addressed repository per
-   * target (only what changed is stored; see docs/repository.md). tar: one
-   * plain archive per backup, the default in a plan with a write-once target
-   * (GitHub artifact, cache), which cannot hold a repository.
-   */
-  storage: z.enum(['tar', 'repository']).default('repository'),
-});
-export type FilesConfig = z.infer<typeof filesConfig>;
+import { type SourceAdapter, type SnapshotInfo } from './source.js';
+import { filesConfig, selector, type FilesConfig } from './files-config.js';
+export { filesConfig, selector, type FilesConfig } from './files-config.js';
 
 interface Walk {
   files: number;
@@ -45,18 +27,6 @@ interface Walk {
   unreadable: string[];
 }
 
-/** Whether a path (relative to the folder, `/`-separated) goes into the archive: the rules the walk applies. */
-export function selector(config: Pick<FilesConfig, 'exclude' | 'include'>): (path: string, isDir: boolean) => boolean {
-  const excluded = picomatch(config.exclude, { dot: true });
-  const included = config.include ? picomatch(config.include, { dot: true }) : () => true;
-  return (path, isDir) => {
-    if (path === '.' || path === '') return true;
-    // restorable's own builds and restore points (a nested database's) are never the folder's data.
-    if (BESIDE_NAME.test(basename(path))) return false;
-    if (excluded(path) || (isDir && excluded(`${path}/`))) return false;
-    return isDir || included(path);
-  };
-}
 
 /** Symlinks that extraction left out, by the folder it built: inspectBuilt counts them as restored. */
 const leftOut = new Map<string, number>();

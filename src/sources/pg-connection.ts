@@ -9,33 +9,12 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { connectionFields } from './pg-config.js';
 import { openPsql, type SqlClient } from './pg-psql.js';
 
 export type { SqlClient } from './pg-psql.js';
 
-export const tlsFields = {
-  sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
-  sslrootcert: z.string().min(1).optional(),
-  sslcert: z.string().min(1).optional(),
-  sslkey: z.string().min(1).optional(),
-};
-
-export const connectionFields = {
-  /** postgres://user:${PASSWORD}@host:5432/db?sslmode=require */
-  url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// or postgresql:// URL' }).optional(),
-  host: z.string().min(1).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
-  database: z.string().min(1).optional(),
-  ...tlsFields,
-  /**
-   * A command prefix that pg_dump, pg_restore and psql run through, where the
-   * server is (`[docker, exec, -i, immich_postgres]`, `[ssh, db-host]`): host,
-   * port and paths are then as seen there, and every SQL statement goes through
-   * psql too. The password is in the prefixed process's environment only.
-   */
-  exec: z.array(z.string().min(1)).min(1, { error: 'expected a command prefix as an argument array, e.g. [docker, exec, -i, immich_postgres]' }).optional(),
-};
+export { connectionFields, tlsFields } from './pg-config.js';
 
 type ConnectionConfig = { [K in keyof typeof connectionFields]?: z.infer<(typeof connectionFields)[K]> | undefined };
 

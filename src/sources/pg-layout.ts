@@ -3,47 +3,13 @@
  * against the server (which databases, which one is primary, the artifact's
  * shape). Also the one place that turns client errors into sentences.
  */
-import { z } from 'zod';
 import { RunError, reason } from '../errors.js';
-import { clockDuration } from '../util/duration.js';
-import { connectionFields, describeConnection, withClient, type PgConnection } from './pg-connection.js';
+import { describeConnection, withClient, type PgConnection } from './pg-connection.js';
 import { ExecPrefixError } from './pg-psql.js';
 import { execHint } from './pg-tools.js';
-import { sourceBase } from './source.js';
 
-export const postgresConfig = z
-  .strictObject({
-    ...sourceBase,
-    type: z.literal('postgres'),
-    ...connectionFields,
-    /** Which databases: the connection's one (default), a list, or every database that accepts connections. */
-    databases: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).optional(),
-    format: z.enum(['custom', 'directory']).default('custom'),
-    /** Parallel pg_dump/pg_restore workers; directory format only. */
-    jobs: z.number().int().min(1).max(64).default(1),
-    /** Roles and tablespaces too (pg_dumpall --globals-only). */
-    globals: z.boolean().default(false),
-    schema_version: z.strictObject({ sql: z.string().min(1) }).optional(),
-    /** A folder holding pg_dump, pg_restore and pg_dumpall to use instead of the ones found. */
-    bin_dir: z.string().min(1).optional(),
-    /** How long pg_dump waits for a table lock (held by a migration, say) before it fails, e.g. `30s`. Default: forever. */
-    lock_wait_timeout: clockDuration.optional(),
-    /** Where restorable connects to create, rename and drop databases. */
-    maintenance_database: z.string().min(1).default('postgres'),
-  })
-  .refine((c) => c.jobs === 1 || c.format === 'directory', { error: 'jobs > 1 needs format: directory (a custom-format dump is written by one process)', path: ['jobs'] })
-  .refine((c) => c.exec === undefined || c.format === 'custom', { error: 'exec needs format: custom (a directory-format dump is a folder where the tools run, which restorable cannot stream)', path: ['format'] })
-  .refine((c) => containerExecFlags(c.exec).interactive, { error: 'docker and podman exec need -i here: pg_restore and psql read their standard input', path: ['exec'] })
-  .refine((c) => !containerExecFlags(c.exec).tty, { error: 'no -t in exec: a terminal between the tools and restorable would rewrite the bytes of the dump', path: ['exec'] });
-
-/** For `docker exec` / `podman exec` prefixes, whether -i and -t are given (alone or combined, e.g. -it); other prefixes pass. */
-function containerExecFlags(exec: readonly string[] | undefined): { interactive: boolean; tty: boolean } {
-  if (!exec || !/(^|\/)(docker|podman|nerdctl)$/.test(exec[0] ?? '') || exec[1] !== 'exec') return { interactive: true, tty: false };
-  const flags = exec.slice(2).filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
-  const long = exec.slice(2);
-  return { interactive: flags.includes('i') || long.includes('--interactive'), tty: flags.includes('t') || long.includes('--tty') };
-}
-export type PgSourceConfig = z.infer<typeof postgresConfig>;
+import { type PgSourceConfig } from './pg-config.js';
+export { postgresConfig, type PgSourceConfig } from './pg-config.js';
 
 export interface PgLayout {
   conn: PgConnection;

@@ -7,32 +7,12 @@ import { createReadStream } from 'node:fs';
 import { access, chmod, chown, constants, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import { IntegrityError, RunError, ioHint, isDiskFull, reason, stagingFullHint } from '../errors.js';
 import { besidePath, pathStep, planFileSwap, runPathStep, undoPathSteps } from './path-swap.js';
 import { chooseDriver, vacuumInto, type SqliteConnection, type SqliteDriver } from './sqlite-driver.js';
-import { sourceBase, type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
-
-export const sqliteConfig = z.strictObject({
-  ...sourceBase,
-  type: z.literal('sqlite'),
-  path: z.string().min(1),
-  schema_version: z
-    .union([
-      z.strictObject({ pragma: z.enum(['user_version', 'schema_version', 'application_id']) }),
-      z.strictObject({ sql: z.string().min(1) }),
-    ])
-    .default({ pragma: 'user_version' }),
-  /**
-   * How the snapshot is checked before it is stored. quick_check (default)
-   * reads every page and proves the b-trees sound, which is what taking a copy
-   * can break, at the speed of a read; integrity_check adds the agreement of
-   * every index with its table (35x the cost on an indexed database), which
-   * every drill proves on the restored copy anyway.
-   */
-  check: z.enum(['integrity', 'quick', 'none']).default('quick'),
-});
-export type SqliteConfig = z.infer<typeof sqliteConfig>;
+import { type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
+import { sqliteConfig, type SqliteConfig } from './sqlite-config.js';
+export { sqliteConfig, type SqliteConfig } from './sqlite-config.js';
 
 const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');

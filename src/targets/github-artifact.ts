@@ -15,23 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import { NotFoundError, RunError } from '../errors.js';
 import { chatterToStderr } from './actions-output.js';
 import { GithubApi } from './github-api.js';
-import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
-
-export const githubArtifactConfig = z.strictObject({
-  ...targetBase,
-  type: z.literal('github-artifact'),
-  /** Days GitHub keeps each artifact: 1-90 on public repositories, up to 400 on private ones. */
-  retention_days: z.number().int().min(1).max(400).optional(),
-  /** For list, restore and prune: a token with actions:read (and actions:write to prune); default GITHUB_TOKEN. */
-  token: z.string().optional(),
-  /** owner/name; default GITHUB_REPOSITORY. */
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/).optional(),
-});
-export type GithubArtifactConfig = z.infer<typeof githubArtifactConfig>;
+import { type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { githubArtifactConfig, githubArtifactTraits, type GithubArtifactConfig } from './github-artifact-config.js';
+export { githubArtifactConfig, type GithubArtifactConfig } from './github-artifact-config.js';
 
 const PREFIX = 'restorable__';
 
@@ -187,7 +176,7 @@ class GithubArtifactTarget implements Target {
 export const githubArtifact: TargetAdapter<GithubArtifactConfig> = {
   type: 'github-artifact',
   schema: githubArtifactConfig,
-  defaults: { medium: 'artifact', offsite: true, immutable: false },
+  ...githubArtifactTraits,
   create: (config, ctx) =>
     new GithubArtifactTarget(
       config.name,

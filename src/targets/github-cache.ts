@@ -17,21 +17,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import { NotFoundError, RunError } from '../errors.js';
 import { chatterToStderr } from './actions-output.js';
 import { GithubApi } from './github-api.js';
-import { targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
-
-export const githubCacheConfig = z.strictObject({
-  ...targetBase,
-  type: z.literal('github-cache'),
-  /** For list and prune: a token with actions:read/write; default GITHUB_TOKEN. */
-  token: z.string().optional(),
-  /** owner/name; default GITHUB_REPOSITORY. */
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/).optional(),
-});
-export type GithubCacheConfig = z.infer<typeof githubCacheConfig>;
+import { type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { githubCacheConfig, githubCacheTraits, type GithubCacheConfig } from './github-cache-config.js';
+export { githubCacheConfig, type GithubCacheConfig } from './github-cache-config.js';
 
 const PREFIX = 'restorable-';
 export const cacheKey = (key: string) => PREFIX + key;
@@ -156,7 +147,7 @@ class GithubCacheTarget implements Target {
 export const githubCache: TargetAdapter<GithubCacheConfig> = {
   type: 'github-cache',
   schema: githubCacheConfig,
-  defaults: { medium: 'artifact', offsite: true, immutable: false, counted: false },
+  ...githubCacheTraits,
   create: (config, ctx) =>
     new GithubCacheTarget(
       config.name,

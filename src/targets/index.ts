@@ -1,14 +1,13 @@
 /** The target registry: every target type, found by `type`. A new store is one file plus a line here. */
-import { z } from 'zod';
-import { githubArtifact, githubArtifactConfig } from './github-artifact.js';
-import { githubCache, githubCacheConfig } from './github-cache.js';
-import { local, localConfig } from './local.js';
-import { s3, s3Config } from './s3.js';
-import { sftp, sftpConfig } from './sftp.js';
+import type { TargetConfig } from './configs.js';
+import { githubArtifact } from './github-artifact.js';
+import { githubCache } from './github-cache.js';
+import { local } from './local.js';
+import { s3 } from './s3.js';
+import { sftp } from './sftp.js';
 import type { Target, TargetAdapter, TargetContext } from './target.js';
 
-export const targetConfig = z.discriminatedUnion('type', [localConfig, s3Config, sftpConfig, githubArtifactConfig, githubCacheConfig]);
-export type TargetConfig = z.infer<typeof targetConfig>;
+export { targetConfig, traitsOf, type TargetConfig } from './configs.js';
 
 const adapters = { local, s3, sftp, 'github-artifact': githubArtifact, 'github-cache': githubCache } as const;
 

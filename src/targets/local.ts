@@ -17,16 +17,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
-import { DIR_MODE, FILE_MODE, TEMP_PREFIX, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
-
-export const localConfig = z.strictObject({
-  ...targetBase,
-  type: z.literal('local'),
-  path: z.string().min(1),
-});
-export type LocalConfig = z.infer<typeof localConfig>;
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { localConfig, localTraits, type LocalConfig } from './local-config.js';
+export { localConfig, type LocalConfig } from './local-config.js';
 
 const TMP = TEMP_PREFIX;
 const PROBE = `${TMP}probe-`;
@@ -242,7 +236,7 @@ class LocalTarget implements Target {
 export const local: TargetAdapter<LocalConfig> = {
   type: 'local',
   schema: localConfig,
-  defaults: { medium: 'disk', offsite: false, immutable: false },
+  ...localTraits,
   create: (config, ctx) =>
     new LocalTarget(
       config.name,

@@ -10,31 +10,11 @@
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectLockMode, S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { NotFoundError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
-import { retryFor, retryMessage, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
-
-export const s3Config = z.strictObject({
-  ...targetBase,
-  type: z.literal('s3'),
-  retry_for: retryFor,
-  bucket: z.string().min(3),
-  /** Keys are `<prefix><plan>/<backup id>/<file>`; `backups/` and `backups` mean the same. */
-  prefix: z.string().optional(),
-  endpoint: z.string().url().optional(),
-  region: z.string().optional(),
-  /** Bucket in the path (`https://host/bucket/key`), for MinIO and most self-hosted stores. */
-  path_style: z.boolean().optional(),
-  storage_class: z.string().optional(),
-  /** From `${VAR}`; without them the SDK's standard chain (AWS_ACCESS_KEY_ID..., profiles, roles) is used. */
-  access_key_id: z.string().optional(),
-  secret_access_key: z.string().optional(),
-  session_token: z.string().optional(),
-  /** Objects are locked for `days` days on upload: the bucket must have Object Lock enabled. */
-  object_lock: z.strictObject({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), days: z.number().int().min(1) }).optional(),
-});
-export type S3Config = z.infer<typeof s3Config>;
+import { retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { objectLocked, s3Config, s3Traits, type S3Config } from './s3-config.js';
+export { s3Config, type S3Config } from './s3-config.js';
 
 /** Environment variables that hold S3 credentials: redacted from all output. */
 export { s3SecretEnv } from './credential-env.js';
@@ -274,13 +254,11 @@ class S3Target implements Target {
 }
 
 /** Copies written under Object Lock cannot be changed or deleted before their time: they count as immutable. */
-const objectLocked = (config: S3Config) => config.object_lock !== undefined;
 
 export const s3: TargetAdapter<S3Config> = {
   type: 's3',
   schema: s3Config,
-  defaults: { medium: 'object', offsite: true, immutable: false },
-  implied: (config) => ({ immutable: objectLocked(config) }),
+  ...s3Traits,
   create: (config, ctx) =>
     new S3Target(
       config.name,

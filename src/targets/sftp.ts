@@ -20,32 +20,14 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type SftpClient from 'ssh2-sftp-client';
 import type { SFTPWrapper } from 'ssh2';
-import { z } from 'zod';
 import { NotFoundError, RestorableError, RunError, reason } from '../errors.js';
 import { linger } from '../util/linger.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
 import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
-import { DIR_MODE, FILE_MODE, TEMP_PREFIX, retryFor, retryMessage, targetBase, type StoredObject, type Target, type TargetAdapter } from './target.js';
-
-export const sftpConfig = z.strictObject({
-  ...targetBase,
-  type: z.literal('sftp'),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1),
-  /** The folder on the server; it must exist. */
-  path: z.string().min(1),
-  /** The private key itself (OpenSSH or PEM), from `${VAR}`. */
-  private_key: z.string().min(1),
-  passphrase: z.string().optional(),
-  /** Pin: "ssh-ed25519 AAAA..." or "SHA256:..." */
-  host_key: z.string().optional(),
-  /** A known_hosts file (path, relative to the plan) or its text from `${VAR}`; default ~/.ssh/known_hosts. */
-  known_hosts: z.string().optional(),
-  retry_for: retryFor,
-});
-export type SftpConfig = z.infer<typeof sftpConfig>;
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
+import { sftpConfig, sftpTraits, type SftpConfig } from './sftp-config.js';
+export { sftpConfig, type SftpConfig } from './sftp-config.js';
 
 const TMP = TEMP_PREFIX;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
@@ -467,7 +449,7 @@ class SftpTarget implements Target {
 export const sftp: TargetAdapter<SftpConfig> = {
   type: 'sftp',
   schema: sftpConfig,
-  defaults: { medium: 'disk', offsite: true, immutable: false },
+  ...sftpTraits,
   create: (config, ctx) =>
     new SftpTarget(
       config.name,

@@ -146,11 +146,19 @@ export function retryMessage(target: string, error: unknown, attempt: number, de
   return `target "${target}": ${why}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)}s (gives up after ${Math.round(budgetMs / 1000)}s; retry_for sets it)`;
 }
 
-export interface TargetAdapter<C extends { type: string; name: string } = { type: string; name: string }> {
-  readonly type: C['type'];
-  readonly schema: z.ZodType<C, unknown>;
+/**
+ * What a copy on a target of this type counts as for the copy rule, unless
+ * the plan says otherwise. Kept apart from the adapter's code (in
+ * `<type>-config.ts`) so that checking a plan loads no client library.
+ */
+export interface TargetTraits<C> {
   readonly defaults: { medium: Medium; offsite: boolean; immutable: boolean; counted?: boolean };
   /** Traits a target's own settings imply (an S3 object lock makes copies immutable): the plan check and the run both use them. */
   readonly implied?: (config: C) => { immutable?: boolean };
+}
+
+export interface TargetAdapter<C extends { type: string; name: string } = { type: string; name: string }> extends TargetTraits<C> {
+  readonly type: C['type'];
+  readonly schema: z.ZodType<C, unknown>;
   create(config: C, ctx: TargetContext): Target;
 }
