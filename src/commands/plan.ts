@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { compileBackup } from '../plan/compile.js';
+import { stepView } from '../pipeline/steps.js';
 import { load, type Command } from './context.js';
 
 /** The dry run: prints the compiled pipeline, touching nothing. */
@@ -16,5 +17,5 @@ export const planCommand: Command = async (input, io) => {
     lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io.reporter.output(lines.join('\n'));
   }
-  return pipeline;
+  return { ...pipeline, steps: pipeline.steps.map(stepView) };
 };

@@ -37,8 +37,7 @@ import { VERSION } from '../version.js';
 import { snapshotFile } from '../repository/format.js';
 import { runHook } from './hooks.js';
 import { RepositorySession } from './repository-step.js';
-import { runPipeline, type Executor, type StepRecord } from './runner.js';
-import type { StepKind } from './steps.js';
+import { runPipeline, type Executors, type StepRecord } from './runner.js';
 
 export interface RunOptions {
   reporter: Reporter;
@@ -160,7 +159,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     policy: { rule: ruleName(plan.policy.rule), met: verdict.met, required: verdict.required, have: verdict.have },
   });
 
-  const executors: Record<StepKind, Executor> = {
+  const executors: Executors = {
     async preflight() {
       // Before anything is read: a plan that signs must not run far without its key.
       signer = plan.signing ? loadSigner(plan.signing, env, loaded.secrets) : undefined;
@@ -173,9 +172,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
       return `backup id ${id}`;
     },
 
-    async hook(step) {
-      const [, phase, index] = step.id.split(':') as [string, 'pre_backup' | 'post_backup', string];
-      const hook = plan.hooks[phase][Number(index)]!;
+    async hook({ phase, hook }) {
       const run = runHook(hook, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
       if (phase === 'pre_backup') return void (await run);
       // A post hook (say, ending maintenance mode) that fails must not cost the backup itself.
@@ -186,7 +183,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
     },
 
     async snapshot(step) {
-      const source = plan.sources.find((s) => s.name === step.source)!;
+      const source = step.config;
       const adapter = sourceAdapter(source);
       const began = performance.now();
       const ctx = { ...sctx(), stagingDir: join(stagingDir, source.name) };

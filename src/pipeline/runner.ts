@@ -5,10 +5,13 @@
  */
 import { InterruptedError } from '../errors.js';
 import type { Reporter } from '../report/reporter.js';
-import type { Pipeline, Step, StepKind } from './steps.js';
+import type { Pipeline, StepKind, StepOf } from './steps.js';
 
 /** Runs one step; may return a short note for the log (sizes, timings). */
-export type Executor = (step: Step) => Promise<string | void>;
+export type Executor<K extends StepKind = StepKind> = (step: StepOf<K>) => Promise<string | void>;
+
+/** One executor per kind of step, each given its kind's steps. */
+export type Executors = { [K in StepKind]: Executor<K> };
 
 export interface StepRecord {
   id: string;
@@ -20,7 +23,7 @@ export interface StepRecord {
 
 export async function runPipeline(
   pipeline: Pipeline,
-  executors: Record<StepKind, Executor>,
+  executors: Executors,
   reporter: Reporter,
   signal: AbortSignal,
 ): Promise<{ records: StepRecord[]; error?: unknown }> {
@@ -37,7 +40,8 @@ export async function runPipeline(
     reporter.stepStarted(step.id, step.title);
     const started = performance.now();
     try {
-      const note = (await executors[step.kind](step)) ?? undefined;
+      // The kind picks the executor, so the step is of the kind it takes.
+      const note = (await (executors[step.kind] as Executor)(step as never)) ?? undefined;
       const ms = performance.now() - started;
       reporter.stepFinished(step.id, 'ok', ms, note);
       records.push({ id: step.id, title: step.title, status: 'ok', ms, ...(note ? { note } : {}) });

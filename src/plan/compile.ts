@@ -17,6 +17,9 @@ function hookSteps(hooks: Hook[], phase: 'pre_backup' | 'post_backup'): Step[] {
   return hooks.map((hook, index) => ({
     id: `hook:${phase}:${index}`,
     kind: 'hook',
+    phase,
+    index,
+    hook,
     title: `${phase} hook ${index + 1}`,
     detail: [
       `run ${JSON.stringify(hook.command)} (timeout ${hook.timeout / 1000}s)${
@@ -55,6 +58,7 @@ export function compileBackup(plan: Plan, planDir: string): Pipeline {
       kind: 'snapshot',
       title: `snapshot ${source.name}`,
       source: source.name,
+      config: source,
       detail: [
         sourceAdapter(source).describe(source, { planDir }),
         `pack: ${describeCodec(plan.compression)}${plan.encryption ? `, ${describeEncryption(plan)}` : ''}, sha256 of the stored bytes while streaming -> ${artifactFile(source, plan)}`,

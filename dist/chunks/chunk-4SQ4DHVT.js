@@ -11,8 +11,8 @@ function lazy(load, pick) {
 }
 var commands = {
   validate: { run: lazy(() => import("./validate-AMFRAGEQ.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
-  plan: { run: lazy(() => import("./plan-Y34ZAONG.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-T42Q3RKD.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  plan: { run: lazy(() => import("./plan-KXODAX4U.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
+  backup: { run: lazy(() => import("./backup-DCX2K3LS.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-FDLKUVND.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
   verify: { run: lazy(() => import("./verify-GWIZWEMW.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
   restore: { run: lazy(() => import("./restore-IPJALELA.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },

@@ -28,6 +28,9 @@ function hookSteps(hooks, phase) {
   return hooks.map((hook, index) => ({
     id: `hook:${phase}:${index}`,
     kind: "hook",
+    phase,
+    index,
+    hook,
     title: `${phase} hook ${index + 1}`,
     detail: [
       `run ${JSON.stringify(hook.command)} (timeout ${hook.timeout / 1e3}s)${phase === "pre_backup" ? "; a failure stops the run before anything is written" : " right after the last snapshot, even if it failed; a failure is reported once the backup is committed"}`
@@ -60,6 +63,7 @@ function compileBackup(plan, planDir) {
       kind: "snapshot",
       title: `snapshot ${source.name}`,
       source: source.name,
+      config: source,
       detail: [
         sourceAdapter(source).describe(source, { planDir }),
         `pack: ${describeCodec(plan.compression)}${plan.encryption ? `, ${describeEncryption(plan)}` : ""}, sha256 of the stored bytes while streaming -> ${artifactFile(source, plan)}`,

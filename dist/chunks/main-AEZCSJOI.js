@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-VVT42W4K.js";
+} from "./chunk-4SQ4DHVT.js";
 import {
   ISSUES_URL,
   VERSION

@@ -65,7 +65,7 @@ import "./chunk-IIVFCJRN.js";
 import {
   artifactFile,
   compileBackup
-} from "./chunk-GCWVBWMS.js";
+} from "./chunk-WC56PA64.js";
 import {
   encryptionRecord,
   encryptor
@@ -885,9 +885,7 @@ async function runBackup(loaded, options) {
       id = makeBackupId(started, appVersion);
       return `backup id ${id}`;
     },
-    async hook(step) {
-      const [, phase, index] = step.id.split(":");
-      const hook = plan.hooks[phase][Number(index)];
+    async hook({ phase, hook }) {
       const run2 = runHook(hook, `${phase} hook`, { cwd: planDir, signal, env: hookEnv() });
       if (phase === "pre_backup") return void await run2;
       await run2.catch((error2) => {
@@ -896,7 +894,7 @@ async function runBackup(loaded, options) {
       });
     },
     async snapshot(step) {
-      const source = plan.sources.find((s) => s.name === step.source);
+      const source = step.config;
       const adapter = sourceAdapter(source);
       const began = performance.now();
       const ctx = { ...sctx(), stagingDir: join3(stagingDir, source.name) };

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   compileBackup
-} from "./chunk-GCWVBWMS.js";
+} from "./chunk-WC56PA64.js";
 import "./chunk-ZXVIM5QX.js";
 import "./chunk-B6Y2AH36.js";
 import "./chunk-XI4MDY3P.js";
@@ -26,6 +26,15 @@ import "./chunk-ZJTQKECG.js";
 
 // src/commands/plan.ts
 import { relative } from "node:path";
+
+// src/pipeline/steps.ts
+function stepView(step) {
+  const { id, kind, title, detail, always } = step;
+  const flag = always !== void 0 ? { always } : {};
+  return step.kind === "snapshot" ? { id, kind, title, source: step.source, detail, ...flag } : { id, kind, title, detail, ...flag };
+}
+
+// src/commands/plan.ts
 var planCommand = async (input, io) => {
   const loaded = await load(input, io);
   const pipeline = compileBackup(loaded.plan, loaded.dir);
@@ -38,7 +47,7 @@ var planCommand = async (input, io) => {
     lines.push(`The GitHub Action runs these same steps with \`command: backup\` and \`plan: ${relative(process.cwd(), loaded.file) || loaded.file}\` (\`restorable workflow\` writes the workflows).`);
     io.reporter.output(lines.join("\n"));
   }
-  return pipeline;
+  return { ...pipeline, steps: pipeline.steps.map(stepView) };
 };
 export {
   planCommand
