@@ -50,7 +50,9 @@ function summary(result: BackupResult): string {
 export const backup: Command = async (input, io) => {
   const began = performance.now();
   const loaded = await loadRecovered(input, io);
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'backup', input, io, () => runBackup(loaded, {
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const result = await withLock(loaded, targets, 'backup', input, io, () => runBackup(loaded, {
+    targets,
     reporter: io.reporter,
     signal: io.signal,
     env: io.env,

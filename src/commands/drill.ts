@@ -5,7 +5,8 @@ import { withLock } from './locked.js';
 
 export const drill: Command = async (input, io) => {
   const loaded = await loadRecovered(input, io);
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), 'drill', input, io, () => runDrill(loaded, restoreRequest(input, io)));
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const result = await withLock(loaded, targets, 'drill', input, io, () => runDrill(loaded, { ...restoreRequest(input, io), targets }));
   if (!input.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1000).toFixed(1)}s (live data untouched)`];
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);

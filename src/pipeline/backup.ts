@@ -48,6 +48,12 @@ export interface RunOptions {
   /** Where scratch files go (a SQLite snapshot is staged there). Default: the OS temp folder. */
   stagingRoot?: string;
   now?: () => Date;
+  /**
+   * The plan's targets, one per plan entry in plan order, as the command made
+   * them to take the lock: the run uses these instead of making its own (an
+   * SFTP target's connection is then opened once per run, not twice).
+   */
+  targets?: Target[];
 }
 
 /** What became of one target in a run: the table printed when the copy rule is not met. */
@@ -105,7 +111,7 @@ export async function runBackup(loaded: LoadedPlan, options: RunOptions): Promis
   const now = options.now ?? (() => new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
+  const targets = options.targets ?? plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
   const failures = new Map<string, string>();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target: Target, error: unknown) => {

@@ -77,7 +77,7 @@ export async function runDrill(loaded: LoadedPlan, request: Omit<RestoreRequest,
   const key = keyOf.file(loaded.plan.name, record.backup_id, DRILL);
   const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
   // Every holder of a complete copy; the target the drill read first, and always, even when listing the others fails.
-  const targets = loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir, env: request.env, onRetry: (message) => reporter.warn(message) }));
+  const targets = request.targets ?? loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir, env: request.env, onRetry: (message) => reporter.warn(message) }));
   const holders = await findBackup(targets, loaded.plan.name, record.backup_id, reporter).then(
     ({ holders }) => holders.filter((t) => t.name !== prepared.target.name),
     () => [],

@@ -16,6 +16,7 @@ import type { Reporter } from '../report/reporter.js';
 import { sourceAdapter, type SourceConfig } from '../sources/index.js';
 import type { SourceAdapter, SourceContext } from '../sources/source.js';
 import { createTarget } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
 import { makeStaging } from '../util/staging.js';
 import { decryptionKeys, type DecryptionKeys } from '../artifacts/encrypt.js';
 import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
@@ -42,6 +43,8 @@ export interface RestoreRequest {
   partial?: (data: unknown) => void;
   /** restore --path (without --into): only these paths of one repository source are restored over the live folder. */
   paths?: string[];
+  /** The plan's targets as the command made them to take the lock (one per plan entry, in plan order): used instead of new ones. */
+  targets?: Target[];
 }
 
 export interface Selected {
@@ -115,7 +118,7 @@ async function versionProblems(
 
 export async function prepare(loaded: LoadedPlan, request: RestoreRequest, mode: 'restore' | 'drill'): Promise<Prepared> {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
+  const targets = request.targets ?? plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error: unknown) => {
     throw isNoSpace(error) ? noRoom('the staging folder', request.stagingRoot ?? tmpdir(), 'a few KiB', error, { staging: true }) : error;

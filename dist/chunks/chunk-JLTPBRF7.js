@@ -12,11 +12,11 @@ function lazy(load, pick) {
 var commands = {
   validate: { run: lazy(() => import("./validate-AMFRAGEQ.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
   plan: { run: lazy(() => import("./plan-KXODAX4U.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-DCX2K3LS.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  backup: { run: lazy(() => import("./backup-NR4FTDDV.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-FDLKUVND.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
   verify: { run: lazy(() => import("./verify-GWIZWEMW.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-IPJALELA.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-4JVNQS5Z.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  restore: { run: lazy(() => import("./restore-N2AN6TKT.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-FGHOUIZQ.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-UWVUGBKD.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"

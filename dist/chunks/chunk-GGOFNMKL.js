@@ -343,7 +343,7 @@ async function versionProblems(loaded, located, chosen, ctx, env, mode) {
 }
 async function prepare(loaded, request, mode) {
   const { plan, dir } = loaded;
-  const targets = plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
+  const targets = request.targets ?? plan.targets.map((config) => createTarget(config, { planDir: dir, env: request.env, onRetry: (message) => request.reporter.warn(message) }));
   const { id, holders } = await findBackup(targets, plan.name, request.backup, request.reporter, request.target);
   const stagingDir = await makeStaging(request.stagingRoot, mode).catch((error) => {
     throw isNoSpace(error) ? noRoom("the staging folder", request.stagingRoot ?? tmpdir(), "a few KiB", error, { staging: true }) : error;

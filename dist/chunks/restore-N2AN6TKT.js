@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-N5C3XOMR.js";
+} from "./chunk-GGOFNMKL.js";
 import "./chunk-RQ4OLF6H.js";
 import {
   buildSnapshot
@@ -251,7 +251,8 @@ var restore = async (input, io) => {
     return result2;
   }
   if (input.into) throw new UsageError("--into goes with --path.", { hint: 'restorable restore --source NAME --path "upload/2024/**" --into /tmp/restored' });
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), "restore", input, io, () => runRestore(loaded, { ...restoreRequest(input, io), ...partial ? { paths: partial } : {} }));
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const result = await withLock(loaded, targets, "restore", input, io, () => runRestore(loaded, { ...restoreRequest(input, io), targets, ...partial ? { paths: partial } : {} }));
   if (!input.json) {
     const lines = [`Restored ${partial ? `paths ${partial.join(", ")} of ` : ""}backup ${result.backupId} from target "${result.target}" in ${(result.durationMs / 1e3).toFixed(1)}s`];
     for (const source of result.sources) {

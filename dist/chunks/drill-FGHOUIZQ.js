@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-N5C3XOMR.js";
+} from "./chunk-GGOFNMKL.js";
 import "./chunk-RQ4OLF6H.js";
 import "./chunk-2H4G7LUS.js";
 import "./chunk-25K5IZNL.js";
@@ -107,7 +107,7 @@ async function runDrill(loaded, request) {
   const key = keyOf.file(loaded.plan.name, record.backup_id, DRILL);
   const body = Buffer.from(`${JSON.stringify(record, null, 2)}
 `);
-  const targets = loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir, env: request.env, onRetry: (message) => reporter.warn(message) }));
+  const targets = request.targets ?? loaded.plan.targets.map((config) => createTarget(config, { planDir: loaded.dir, env: request.env, onRetry: (message) => reporter.warn(message) }));
   const holders = await findBackup(targets, loaded.plan.name, record.backup_id, reporter).then(
     ({ holders: holders2 }) => holders2.filter((t) => t.name !== prepared.target.name),
     () => []
@@ -137,7 +137,8 @@ async function runDrill(loaded, request) {
 // src/commands/drill.ts
 var drill = async (input, io) => {
   const loaded = await loadRecovered(input, io);
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), "drill", input, io, () => runDrill(loaded, restoreRequest(input, io)));
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const result = await withLock(loaded, targets, "drill", input, io, () => runDrill(loaded, { ...restoreRequest(input, io), targets }));
   if (!input.json) {
     const lines = [`Drill of backup ${result.backupId} from target "${result.target}": passed in ${(result.durationMs / 1e3).toFixed(1)}s (live data untouched)`];
     for (const check of result.checks) lines.push(`  check ${check.name}: ${check.status} (${check.detail})`);

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-4SQ4DHVT.js";
+} from "./chunk-JLTPBRF7.js";
 import {
   ISSUES_URL,
   VERSION

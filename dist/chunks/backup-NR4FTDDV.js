@@ -825,7 +825,7 @@ async function runBackup(loaded, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   const clock = performance.now();
-  const targets = plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
+  const targets = options.targets ?? plan.targets.map((config) => createTarget(config, { planDir, env, onRetry: (message) => reporter.warn(message) }));
   const failures = /* @__PURE__ */ new Map();
   const alive = () => targets.filter((t) => !failures.has(t.name));
   const drop = (target, error2) => {
@@ -1117,7 +1117,9 @@ function summary(result) {
 var backup = async (input, io) => {
   const began = performance.now();
   const loaded = await loadRecovered(input, io);
-  const result = await withLock(loaded, allTargets(loaded, io.env, io.reporter), "backup", input, io, () => runBackup(loaded, {
+  const targets = allTargets(loaded, io.env, io.reporter);
+  const result = await withLock(loaded, targets, "backup", input, io, () => runBackup(loaded, {
+    targets,
     reporter: io.reporter,
     signal: io.signal,
     env: io.env,
