@@ -81,7 +81,7 @@ if (db) {
 // ---- files: drill (restore into scratch) of a tar backup, against zstd -dc | tar -x
 if (bigFiles) {
   const dir = join(WORK, 'files-restore');
-  const p = plan(dir, [{ name: 'lib', type: 'files', path: bigFiles }]);
+  const p = plan(dir, [{ name: 'lib', type: 'files', path: bigFiles, storage: 'tar' }]); // the tar path; the repository's rows are bench/repository.sh
   const out = join(WORK, 'files-restore-out');
   row('files-restore', 1.2, {
     label: 'restorable drill (verify, extract, count, clean up)',
@@ -97,7 +97,7 @@ if (bigFiles) {
 // ---- files: backup of many small files, against tar | zstd
 if (smallFiles) {
   const dir = join(WORK, 'files-small');
-  const p = plan(dir, [{ name: 'thumbs', type: 'files', path: smallFiles }]);
+  const p = plan(dir, [{ name: 'thumbs', type: 'files', path: smallFiles, storage: 'tar' }]);
   row('files-small', 2, {
     label: 'restorable backup (tar, zstd -3)',
     before: () => rmSync(join(dir, 't', 'bench'), { recursive: true, force: true }),

@@ -20,6 +20,7 @@ import { chatterToStderr } from './actions-output.js';
 import { GithubApi } from './github-api.js';
 import { type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { githubArtifactConfig, githubArtifactTraits, type GithubArtifactConfig } from './github-artifact-config.js';
+import { traitsOf } from './configs.js';
 export { githubArtifactConfig, type GithubArtifactConfig } from './github-artifact-config.js';
 
 const PREFIX = 'restorable__';
@@ -181,9 +182,9 @@ export const githubArtifact: TargetAdapter<GithubArtifactConfig> = {
     new GithubArtifactTarget(
       config.name,
       config,
-      config.medium ?? githubArtifact.defaults.medium,
-      config.offsite ?? githubArtifact.defaults.offsite,
-      config.immutable ?? githubArtifact.defaults.immutable,
+      traitsOf(config).medium,
+      traitsOf(config).offsite,
+      traitsOf(config).immutable,
       ctx.env ?? process.env,
     ),
 };

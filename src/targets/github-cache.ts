@@ -22,6 +22,7 @@ import { chatterToStderr } from './actions-output.js';
 import { GithubApi } from './github-api.js';
 import { type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { githubCacheConfig, githubCacheTraits, type GithubCacheConfig } from './github-cache-config.js';
+import { traitsOf } from './configs.js';
 export { githubCacheConfig, type GithubCacheConfig } from './github-cache-config.js';
 
 const PREFIX = 'restorable-';
@@ -152,9 +153,9 @@ export const githubCache: TargetAdapter<GithubCacheConfig> = {
     new GithubCacheTarget(
       config.name,
       config,
-      config.medium ?? githubCache.defaults.medium,
-      config.offsite ?? githubCache.defaults.offsite,
-      config.immutable ?? githubCache.defaults.immutable,
+      traitsOf(config).medium,
+      traitsOf(config).offsite,
+      traitsOf(config).immutable,
       ctx.env ?? process.env,
     ),
 };

@@ -20,6 +20,7 @@ import { hostname } from 'node:os';
 import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
 import { DIR_MODE, FILE_MODE, TEMP_PREFIX, type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { localConfig, localTraits, type LocalConfig } from './local-config.js';
+import { traitsOf } from './configs.js';
 export { localConfig, type LocalConfig } from './local-config.js';
 
 const TMP = TEMP_PREFIX;
@@ -241,8 +242,8 @@ export const local: TargetAdapter<LocalConfig> = {
     new LocalTarget(
       config.name,
       resolve(ctx.planDir, config.path),
-      config.medium ?? local.defaults.medium,
-      config.offsite ?? local.defaults.offsite,
-      config.immutable ?? local.defaults.immutable,
+      traitsOf(config).medium,
+      traitsOf(config).offsite,
+      traitsOf(config).immutable,
     ),
 };

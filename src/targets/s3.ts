@@ -13,7 +13,8 @@ import type { ObjectLockMode, S3Client, S3ClientConfig, StorageClass } from '@aw
 import { NotFoundError, RunError, reason } from '../errors.js';
 import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
-import { objectLocked, s3Config, s3Traits, type S3Config } from './s3-config.js';
+import { s3Config, s3Traits, type S3Config } from './s3-config.js';
+import { traitsOf } from './configs.js';
 export { s3Config, type S3Config } from './s3-config.js';
 
 /** Environment variables that hold S3 credentials: redacted from all output. */
@@ -263,9 +264,9 @@ export const s3: TargetAdapter<S3Config> = {
     new S3Target(
       config.name,
       config,
-      config.medium ?? s3.defaults.medium,
-      config.offsite ?? s3.defaults.offsite,
-      config.immutable ?? objectLocked(config),
+      traitsOf(config).medium,
+      traitsOf(config).offsite,
+      traitsOf(config).immutable,
       ctx.env ?? process.env,
       ctx.onRetry,
     ),

@@ -27,6 +27,7 @@ import { handleReader, handleWriter, settleWithin } from './sftp-streams.js';
 import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, type Verdict } from './known-hosts.js';
 import { DIR_MODE, FILE_MODE, TEMP_PREFIX, retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { sftpConfig, sftpTraits, type SftpConfig } from './sftp-config.js';
+import { traitsOf } from './configs.js';
 export { sftpConfig, type SftpConfig } from './sftp-config.js';
 
 const TMP = TEMP_PREFIX;
@@ -454,9 +455,9 @@ export const sftp: TargetAdapter<SftpConfig> = {
     new SftpTarget(
       config.name,
       config,
-      config.medium ?? sftp.defaults.medium,
-      config.offsite ?? sftp.defaults.offsite,
-      config.immutable ?? sftp.defaults.immutable,
+      traitsOf(config).medium,
+      traitsOf(config).offsite,
+      traitsOf(config).immutable,
       ctx.planDir,
       ctx.env ?? process.env,
       ctx.onRetry,
