@@ -3,28 +3,16 @@
  * adapter for a self-contained artifact (a database file, a dump, a tar), or
  * from the target's repository for a snapshot object (storage: repository).
  */
-import { text } from 'node:stream/consumers';
-import { IntegrityError } from '../errors.js';
 import type { Plan } from '../plan/schema.js';
-import { FallbackReader, RepoReader, parseSnapshot } from '../repository/reader.js';
+import { FallbackReader, RepoReader } from '../repository/reader.js';
 import { createTarget } from '../targets/index.js';
 import { noteLeftOut } from '../sources/files.js';
 import { buildSnapshot } from '../repository/restore.js';
-import type { DecryptionKeys } from '../artifacts/encrypt.js';
 import type { SnapshotObject } from '../repository/format.js';
 import { decoded } from './locate.js';
+import { snapshotOf } from './snapshot-object.js';
 import type { Prepared, Selected } from './prepare.js';
 
-/** The snapshot object of a repository source, from its verified artifact, proven to be this backup's and this source's. */
-export async function snapshotOf(plan: string, backupId: string, selected: Selected, keys: DecryptionKeys): Promise<SnapshotObject> {
-  const { entry, artifact, config } = selected;
-  const what = `The snapshot object ${entry.artifact.file} of backup ${backupId}`;
-  const snapshot = parseSnapshot(Buffer.from(await text(decoded(artifact, entry, keys))), what);
-  if (snapshot.backup_id !== backupId || snapshot.source !== config.name || snapshot.plan !== plan) {
-    throw new IntegrityError(`${what} belongs to ${snapshot.plan}/${snapshot.backup_id}/${snapshot.source}.`, { hint: 'The backup folder holds another backup\'s snapshot; use another backup (--backup ID).' });
-  }
-  return snapshot;
-}
 
 async function openRepository(plan: Plan, { target, keys, manifest }: Prepared, selected: Selected): Promise<{ snapshot: SnapshotObject; reader: RepoReader }> {
   const snapshot = await snapshotOf(plan.name, manifest.backup_id, selected, keys);

@@ -23,7 +23,7 @@ import { checkKey, fetchVerified, findBackup, type Located } from './locate.js';
 import { buildBytes, checkRoom, choiceBytes, isNoSpace, noRoom, type Need } from './room.js';
 import { RepoReader } from '../repository/reader.js';
 import type { SnapshotObject } from '../repository/format.js';
-import { snapshotOf } from './materialize.js';
+import { snapshotOf } from './snapshot-object.js';
 import { choosePaths, type PathChoice } from './path-choice.js';
 
 export interface RestoreRequest {

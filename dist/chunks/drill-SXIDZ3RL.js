@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-ZAP27Z32.js";
+} from "./chunk-AZC62UWH.js";
 import "./chunk-RQ4OLF6H.js";
 import "./chunk-ZRYGKYSX.js";
 import "./chunk-25K5IZNL.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-ZHEMM4Z2.js";
+} from "./chunk-52TABATP.js";
 import {
   ISSUES_URL,
   VERSION

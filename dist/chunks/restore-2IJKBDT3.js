@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-ZAP27Z32.js";
+} from "./chunk-AZC62UWH.js";
 import "./chunk-RQ4OLF6H.js";
 import {
   buildSnapshot

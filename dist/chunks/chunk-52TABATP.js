@@ -15,8 +15,8 @@ var commands = {
   backup: { run: lazy(() => import("./backup-PDAH53DI.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
   list: { run: lazy(() => import("./list-F6VHXYDZ.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
   verify: { run: lazy(() => import("./verify-TYJVEDXK.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-KJYFHQCR.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-6XBGTDDD.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  restore: { run: lazy(() => import("./restore-2IJKBDT3.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-SXIDZ3RL.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
     run: lazy(() => import("./restore-points-UM4WKVRQ.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"

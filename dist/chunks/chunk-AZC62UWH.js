@@ -225,7 +225,7 @@ async function runHealthChecks(ctx) {
 // src/restore/build.ts
 import { dirname, isAbsolute as isAbsolute2 } from "node:path";
 
-// src/restore/materialize.ts
+// src/restore/snapshot-object.ts
 import { text } from "node:stream/consumers";
 async function snapshotOf(plan, backupId, selected, keys) {
   const { entry, artifact, config } = selected;
@@ -236,6 +236,8 @@ async function snapshotOf(plan, backupId, selected, keys) {
   }
   return snapshot;
 }
+
+// src/restore/materialize.ts
 async function openRepository(plan, { target, keys, manifest }, selected) {
   const snapshot = await snapshotOf(plan.name, manifest.backup_id, selected, keys);
   return { snapshot, reader: await RepoReader.open(target, plan.name, snapshot, plan.encryption, keys) };
