@@ -1,14 +1,14 @@
 /**
- * What a `type: postgres` source is: its plan schema, and what it resolves to
- * against the server (which databases, which one is primary, the artifact's
- * shape). Also the one place that turns client errors into sentences.
+ * What a `type: postgres` source resolves to against the server (which
+ * databases, which one is primary, the artifact's shape); its plan entry is
+ * pg-config.ts. Also the one place that turns client errors into sentences.
  */
 import { RunError, reason } from '../errors.js';
 import { describeConnection, withClient, type PgConnection } from './pg-connection.js';
 import { ExecPrefixError } from './pg-psql.js';
 import { execHint } from './pg-tools.js';
 
-import { type PgSourceConfig } from './pg-config.js';
+import type { PgSourceConfig } from './pg-config.js';
 export { postgresConfig, type PgSourceConfig } from './pg-config.js';
 
 export interface PgLayout {

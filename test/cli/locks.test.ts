@@ -49,7 +49,13 @@ function plantLock(target: string, body: Record<string, unknown>): string {
 
 describe('locks', () => {
   it('two backups at once: one runs, the other fails with exit 8 naming the holder; only complete backups remain', async () => {
-    const [a, b] = await Promise.all([cli('backup'), cli('backup')]);
+    // The winner's hook holds its lock until the other run has ended: a fixed sleep let a second
+    // process that started late on a loaded machine find the lock already released (both exit 0).
+    ws.writePlan({ ...basePlan(ws.dir), hooks: { pre_backup: [{ command: ['sh', '-c', 'i=0; while [ ! -e go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'] }] } });
+    const runs = [cli('backup'), cli('backup')];
+    await Promise.race(runs);
+    writeFileSync(join(ws.dir, 'go'), '');
+    const [a, b] = await Promise.all(runs);
     const codes = [a.code, b.code].sort();
     expect(codes, a.stderr + b.stderr).toEqual([0, 8]);
     const loser = a.code === 8 ? a : b;

@@ -39,7 +39,7 @@ import {
 import {
   allTargets,
   loadRecovered
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   keyOf,
   loadSigner,
@@ -65,7 +65,7 @@ import "./chunk-IIVFCJRN.js";
 import {
   artifactFile,
   compileBackup
-} from "./chunk-5VYXBR4G.js";
+} from "./chunk-CXNXANTV.js";
 import {
   encryptionRecord,
   encryptor
@@ -73,7 +73,7 @@ import {
 import {
   files,
   sourceAdapter
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   evaluate,

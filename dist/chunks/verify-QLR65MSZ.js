@@ -28,7 +28,7 @@ import {
 import {
   loadRecovered,
   selectTargets
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   compareBackupIds,
   keyOf,
@@ -51,7 +51,7 @@ import {
 } from "./chunk-ZXVIM5QX.js";
 import {
   refusal
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import {
   rt
 } from "./chunk-XI4MDY3P.js";

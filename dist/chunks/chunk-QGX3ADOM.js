@@ -9,7 +9,7 @@ import {
 } from "./chunk-HYN46GX6.js";
 import {
   sourceAdapter
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import {
   load,
   retriesTo

@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-AZC62UWH.js";
+} from "./chunk-6UBLQ46R.js";
 import "./chunk-RQ4OLF6H.js";
 import {
   buildSnapshot
@@ -21,7 +21,7 @@ import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
   findRestorePoints
-} from "./chunk-LY6227NF.js";
+} from "./chunk-57CVW5FE.js";
 import {
   withLock
 } from "./chunk-GTM6V2KB.js";
@@ -36,7 +36,7 @@ import {
   RestoreJournal,
   allTargets,
   loadRecovered
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   faultPoint,
   makeBackupId
@@ -51,7 +51,7 @@ import "./chunk-IIVFCJRN.js";
 import "./chunk-ZXVIM5QX.js";
 import {
   sourceAdapter
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   restoreRequest

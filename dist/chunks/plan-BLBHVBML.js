@@ -6,9 +6,9 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   compileBackup
-} from "./chunk-5VYXBR4G.js";
+} from "./chunk-CXNXANTV.js";
 import "./chunk-ZXVIM5QX.js";
-import "./chunk-5AFANXVJ.js";
+import "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   load

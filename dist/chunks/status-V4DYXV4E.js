@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   allTargets
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   listBackups,
   readDrill,
@@ -19,7 +19,7 @@ import "./chunk-HYN46GX6.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-5AFANXVJ.js";
+import "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   counts,

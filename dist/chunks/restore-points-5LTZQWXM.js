@@ -7,14 +7,14 @@ const __dirname = __restorableDirname(__filename);
 import {
   findRestorePoints,
   removeRestorePoint
-} from "./chunk-LY6227NF.js";
+} from "./chunk-57CVW5FE.js";
 import {
   withLock
 } from "./chunk-GTM6V2KB.js";
 import {
   allTargets,
   loadRecovered
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import "./chunk-2DH6G5LH.js";
 import {
   formatBytes
@@ -23,7 +23,7 @@ import "./chunk-HYN46GX6.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-5AFANXVJ.js";
+import "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import "./chunk-TY4SYINN.js";
 import "./chunk-TBQSFWBU.js";

@@ -11,22 +11,22 @@ function lazy(load, pick) {
 }
 var commands = {
   validate: { run: lazy(() => import("./validate-3LWGPQOF.js"), (m) => m.validate), summary: "check the plan and print problems with file:line:column" },
-  plan: { run: lazy(() => import("./plan-WYGWKFJA.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
-  backup: { run: lazy(() => import("./backup-PDAH53DI.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
-  list: { run: lazy(() => import("./list-F6VHXYDZ.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
-  verify: { run: lazy(() => import("./verify-TYJVEDXK.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
-  restore: { run: lazy(() => import("./restore-2IJKBDT3.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
-  drill: { run: lazy(() => import("./drill-SXIDZ3RL.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
+  plan: { run: lazy(() => import("./plan-BLBHVBML.js"), (m) => m.planCommand), summary: "dry run: print the compiled pipeline, touching nothing" },
+  backup: { run: lazy(() => import("./backup-6CKPBJOO.js"), (m) => m.backup), summary: "run the pipeline: snapshot, pack, write, verify, check 3-2-1, prune" },
+  list: { run: lazy(() => import("./list-UV5WCUL7.js"), (m) => m.list), summary: "backups per target: id, age, size, copies, drill status" },
+  verify: { run: lazy(() => import("./verify-QLR65MSZ.js"), (m) => m.verify), summary: "re-read stored copies and check every checksum (--backup latest|all|ID)" },
+  restore: { run: lazy(() => import("./restore-R75NBUMG.js"), (m) => m.restore), summary: "restore point, restore, health checks, rollback on failure" },
+  drill: { run: lazy(() => import("./drill-6KM7L6T6.js"), (m) => m.drill), summary: "restore into a scratch place, run health checks, touch nothing live" },
   "restore-points": {
-    run: lazy(() => import("./restore-points-UM4WKVRQ.js"), (m) => m.restorePoints),
+    run: lazy(() => import("./restore-points-5LTZQWXM.js"), (m) => m.restorePoints),
     summary: "list the restore points restores kept beside live data; --remove ID or --older-than 7d clears them"
   },
   ls: { run: lazy(() => import("./browse-P5PSKOVB.js"), (m) => m.ls), summary: "list what a repository backup holds (--source NAME [PATH])" },
   diff: { run: lazy(() => import("./browse-P5PSKOVB.js"), (m) => m.diff), summary: "what changed between two repository backups: added, removed, changed (ID1 ID2)" },
   dump: { run: lazy(() => import("./browse-P5PSKOVB.js"), (m) => m.dump), summary: "write one file of a repository backup to stdout (--source NAME PATH)" },
   export: { run: lazy(() => import("./browse-P5PSKOVB.js"), (m) => m.exportCommand), summary: "write a repository backup as a plain tar to stdout (--source NAME)" },
-  status: { run: lazy(() => import("./status-YVVDPDNQ.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
-  prune: { run: lazy(() => import("./prune-ZFSZ6SGK.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
+  status: { run: lazy(() => import("./status-V4DYXV4E.js"), (m) => m.status), summary: "the watchdog: newest good backup, last drill, objectives (RPO, RTO); exit 10 when one is missed" },
+  prune: { run: lazy(() => import("./prune-NKX5KO4V.js"), (m) => m.prune), summary: "apply the retention policy (--dry-run shows what would go)" },
   schema: { run: lazy(() => import("./schema-BIB2QKZO.js"), (m) => m.schema), summary: "print the JSON Schema of the plan" },
   workflow: { run: lazy(() => import("./workflow-FFEBK7Z6.js"), (m) => m.workflow), summary: "write GitHub workflows for the plan: scheduled backup, weekly drill, restore on demand (--dry-run shows them)" }
 };

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   loadRecovered,
   selectTargets
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   SignatureError,
   compareBackupIds,
@@ -22,7 +22,7 @@ import "./chunk-HYN46GX6.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-5AFANXVJ.js";
+import "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   counts

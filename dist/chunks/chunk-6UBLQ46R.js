@@ -45,7 +45,7 @@ import {
 import {
   noteLeftOut,
   sourceAdapter
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import {
   snapshotOrder
 } from "./chunk-TY4SYINN.js";

@@ -9,7 +9,7 @@ import {
 } from "./chunk-ZXVIM5QX.js";
 import {
   sourceAdapter
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 import {
   describeCodec,
   extensionFor,

@@ -12,7 +12,7 @@ import {
   parseConnection,
   sourceAdapter,
   withClient
-} from "./chunk-5AFANXVJ.js";
+} from "./chunk-RELRPQMW.js";
 
 // src/restore/points.ts
 import { lstat, readdir, rm, statfs } from "node:fs/promises";

@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-AZC62UWH.js";
+} from "./chunk-6UBLQ46R.js";
 import "./chunk-RQ4OLF6H.js";
 import "./chunk-ZRYGKYSX.js";
 import "./chunk-25K5IZNL.js";
@@ -24,7 +24,7 @@ import "./chunk-3REWNQ3V.js";
 import {
   allTargets,
   loadRecovered
-} from "./chunk-W5ZNKOIA.js";
+} from "./chunk-QGX3ADOM.js";
 import {
   DRILL,
   keyOf,
@@ -37,7 +37,7 @@ import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
 import "./chunk-ZXVIM5QX.js";
-import "./chunk-5AFANXVJ.js";
+import "./chunk-RELRPQMW.js";
 import "./chunk-XI4MDY3P.js";
 import {
   restoreRequest
