@@ -15,7 +15,8 @@ import { FileCache } from '../repository/file-cache.js';
 import { REPO_FORMAT, type SnapshotObject } from '../repository/format.js';
 import { walkIntoRepository } from '../repository/snapshot.js';
 import { RepoWriter } from '../repository/writer.js';
-import { files, selector, type FilesConfig } from '../sources/files.js';
+import { files } from '../sources/files.js';
+import { selector, type FilesConfig } from '../sources/files-config.js';
 import type { Snapshot } from '../sources/source.js';
 import type { Target } from '../targets/target.js';
 

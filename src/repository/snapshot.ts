@@ -221,9 +221,8 @@ export async function walkIntoRepository(options: WalkOptions): Promise<Walked> 
   /** The root's tree id; on a failure, after everything in flight has settled, the first error. */
   async function walk(): Promise<string> {
     try {
-      const root = await (await folder(options.root, '')).done;
-      if (failed) throw failed.error;
-      return root;
+      // The root's tree is written only after every entry below has settled, and not when one failed.
+      return await (await folder(options.root, '')).done;
     } finally {
       while (inflight.size > 0) await Promise.all(inflight);
     }

@@ -16,7 +16,7 @@ import { TreePack } from './tar-pack.js';
 import { walkTree, type TreeEntry } from './tree-walk.js';
 import { type SourceAdapter, type SnapshotInfo } from './source.js';
 import { filesConfig, selector, type FilesConfig } from './files-config.js';
-export { filesConfig, selector, type FilesConfig } from './files-config.js';
+import { SOURCE_KINDS } from './configs.js';
 
 interface Walk {
   files: number;
@@ -81,7 +81,7 @@ async function tarSizeOf(root: string, keep: (path: string, isDir: boolean) => b
 
 export const files: SourceAdapter<FilesConfig> = {
   type: 'files',
-  kind: 'files',
+  kind: SOURCE_KINDS.files,
   schema: filesConfig,
   extension: '.tar',
 

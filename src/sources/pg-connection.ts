@@ -14,7 +14,6 @@ import { openPsql, type SqlClient } from './pg-psql.js';
 
 export type { SqlClient } from './pg-psql.js';
 
-export { connectionFields, tlsFields } from './pg-config.js';
 
 type ConnectionConfig = { [K in keyof typeof connectionFields]?: z.infer<(typeof connectionFields)[K]> | undefined };
 

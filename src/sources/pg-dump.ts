@@ -20,7 +20,8 @@ import * as tar from 'tar';
 import { z } from 'zod';
 import { RunError, isDiskFull, reason, stagingFullHint } from '../errors.js';
 import { childEnv, conninfo, connect, type PgConnection, type SqlClient } from './pg-connection.js';
-import { explainClientError, type PgLayout, type PgSourceConfig } from './pg-layout.js';
+import { explainClientError, type PgLayout } from './pg-layout.js';
+import type { PgSourceConfig } from './pg-config.js';
 import { runTool, startTool, toolOutput, type PgTools, type Spawned } from './pg-tools.js';
 import type { Snapshot, SnapshotInfo } from './source.js';
 

@@ -9,7 +9,6 @@ import { ExecPrefixError } from './pg-psql.js';
 import { execHint } from './pg-tools.js';
 
 import type { PgSourceConfig } from './pg-config.js';
-export { postgresConfig, type PgSourceConfig } from './pg-config.js';
 
 export interface PgLayout {
   conn: PgConnection;

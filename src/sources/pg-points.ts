@@ -4,7 +4,8 @@
  * drops one on its own; `restorable restore-points` lists and removes them
  * through these.
  */
-import { explainClientError, type PgSourceConfig } from './pg-layout.js';
+import { explainClientError } from './pg-layout.js';
+import type { PgSourceConfig } from './pg-config.js';
 import { describeConnection, parseConnection, withClient } from './pg-connection.js';
 import { besideName, dropDatabase } from './pg-restore.js';
 

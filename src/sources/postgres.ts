@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { RefusedError, RunError, UsageError, reason } from '../errors.js';
 import { parseConnection, quoteIdent, withClient, describeConnection, type PgConnection } from './pg-connection.js';
 import { USER_TABLES, describeDump, snapshotPostgres } from './pg-dump.js';
-import { explainClientError, isTarLayout, postgresConfig, primaryOf, resolveLayout, type PgLayout, type PgSourceConfig } from './pg-layout.js';
+import { explainClientError, isTarLayout, primaryOf, resolveLayout, type PgLayout } from './pg-layout.js';
+import { postgresConfig, type PgSourceConfig } from './pg-config.js';
 import { besideName, discardSet, materializeSet, type StagedSet } from './pg-restore.js';
 import { dropBuilt, pgStep, planPgSwap, runPgStep, undoPgSteps } from './pg-swap.js';
 import { findTools, type PgTools } from './pg-tools.js';
 import type { Reporter } from '../report/reporter.js';
 import type { SourceAdapter, SourceContext } from './source.js';
+import { SOURCE_KINDS } from './configs.js';
 
-export { postgresConfig, type PgSourceConfig } from './pg-layout.js';
 
 /** A location: the connection as a URL without a password. Over a socket, its folder, the port and the user go in the query (a URL has no user or port without a host). */
 function locationOf(conn: PgConnection, database: string): string {
@@ -163,7 +164,7 @@ function setAt(location: string): StagedSet {
 
 export const postgres: SourceAdapter<PgSourceConfig> = {
   type: 'postgres',
-  kind: 'database',
+  kind: SOURCE_KINDS.postgres,
   schema: postgresConfig,
   extension: '.pgdump',
   extensionOf: (config) => (isTarLayout(config) ? '.pgdump.tar' : '.pgdump'),

@@ -12,7 +12,7 @@ import { besidePath, pathStep, planFileSwap, runPathStep, undoPathSteps } from '
 import { chooseDriver, vacuumInto, type SqliteConnection, type SqliteDriver } from './sqlite-driver.js';
 import { type SourceAdapter, type SourceContext, type SnapshotInfo } from './source.js';
 import { sqliteConfig, type SqliteConfig } from './sqlite-config.js';
-export { sqliteConfig, type SqliteConfig } from './sqlite-config.js';
+import { SOURCE_KINDS } from './configs.js';
 
 const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -134,7 +134,7 @@ async function refuseIfInUse(name: string, live: string): Promise<void> {
 
 export const sqlite: SourceAdapter<SqliteConfig> = {
   type: 'sqlite',
-  kind: 'database',
+  kind: SOURCE_KINDS.sqlite,
   schema: sqliteConfig,
   extension: '.sqlite',
 

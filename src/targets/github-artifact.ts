@@ -21,7 +21,6 @@ import { GithubApi } from './github-api.js';
 import { type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { githubArtifactConfig, githubArtifactTraits, type GithubArtifactConfig } from './github-artifact-config.js';
 import { traitsOf } from './configs.js';
-export { githubArtifactConfig, type GithubArtifactConfig } from './github-artifact-config.js';
 
 const PREFIX = 'restorable__';
 

@@ -23,7 +23,6 @@ import { GithubApi } from './github-api.js';
 import { type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { githubCacheConfig, githubCacheTraits, type GithubCacheConfig } from './github-cache-config.js';
 import { traitsOf } from './configs.js';
-export { githubCacheConfig, type GithubCacheConfig } from './github-cache-config.js';
 
 const PREFIX = 'restorable-';
 export const cacheKey = (key: string) => PREFIX + key;

@@ -21,7 +21,6 @@ import { NotFoundError, RunError, ioHint, reason } from '../errors.js';
 import { DIR_MODE, FILE_MODE, TEMP_PREFIX, type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { localConfig, localTraits, type LocalConfig } from './local-config.js';
 import { traitsOf } from './configs.js';
-export { localConfig, type LocalConfig } from './local-config.js';
 
 const TMP = TEMP_PREFIX;
 const PROBE = `${TMP}probe-`;

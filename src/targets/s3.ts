@@ -15,7 +15,6 @@ import { isNetworkError, retryBudgetMs, withRetry } from '../util/retry.js';
 import { retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { s3Config, s3Traits, type S3Config } from './s3-config.js';
 import { traitsOf } from './configs.js';
-export { s3Config, type S3Config } from './s3-config.js';
 
 /** Environment variables that hold S3 credentials: redacted from all output. */
 export { s3SecretEnv } from './credential-env.js';

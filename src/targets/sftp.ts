@@ -28,7 +28,6 @@ import { checkKnownHosts, hostEntryName, hostKeyOf, matchesPin, type HostKey, ty
 import { DIR_MODE, FILE_MODE, TEMP_PREFIX, retryMessage, type StoredObject, type Target, type TargetAdapter } from './target.js';
 import { sftpConfig, sftpTraits, type SftpConfig } from './sftp-config.js';
 import { traitsOf } from './configs.js';
-export { sftpConfig, type SftpConfig } from './sftp-config.js';
 
 const TMP = TEMP_PREFIX;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */

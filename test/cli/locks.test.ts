@@ -52,7 +52,7 @@ describe('locks', () => {
     // The winner's hook holds its lock until the other run has ended: a fixed sleep let a second
     // process that started late on a loaded machine find the lock already released (both exit 0).
     ws.writePlan({ ...basePlan(ws.dir), hooks: { pre_backup: [{ command: ['sh', '-c', 'i=0; while [ ! -e go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'] }] } });
-    const runs = [cli('backup'), cli('backup')];
+    const runs = [cli('backup'), cli('backup')] as const;
     await Promise.race(runs);
     writeFileSync(join(ws.dir, 'go'), '');
     const [a, b] = await Promise.all(runs);

@@ -8,7 +8,7 @@ import {
   buildChecked,
   prepare,
   runHealthChecks
-} from "./chunk-6UBLQ46R.js";
+} from "./chunk-C2XOEHFR.js";
 import "./chunk-RQ4OLF6H.js";
 import "./chunk-ZRYGKYSX.js";
 import "./chunk-25K5IZNL.js";
@@ -24,7 +24,7 @@ import "./chunk-3REWNQ3V.js";
 import {
   allTargets,
   loadRecovered
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   DRILL,
   keyOf,
@@ -32,12 +32,12 @@ import {
 } from "./chunk-2DH6G5LH.js";
 import {
   createTarget
-} from "./chunk-HYN46GX6.js";
+} from "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
 import "./chunk-ZXVIM5QX.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   restoreRequest

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   allTargets
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   listBackups,
   readDrill,
@@ -15,11 +15,11 @@ import {
 import {
   formatBytes
 } from "./chunk-LMSXXO5M.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   counts,

@@ -12,7 +12,7 @@ import {
   choosePaths,
   prepare,
   runHealthChecks
-} from "./chunk-6UBLQ46R.js";
+} from "./chunk-C2XOEHFR.js";
 import "./chunk-RQ4OLF6H.js";
 import {
   buildSnapshot
@@ -21,13 +21,13 @@ import "./chunk-25K5IZNL.js";
 import {
   crowdedDisks,
   findRestorePoints
-} from "./chunk-57CVW5FE.js";
+} from "./chunk-YX54VFNA.js";
 import {
   withLock
 } from "./chunk-GTM6V2KB.js";
 import {
   openSnapshot
-} from "./chunk-C5DZ4PJP.js";
+} from "./chunk-M3HDCPT3.js";
 import "./chunk-PDJL5LDK.js";
 import "./chunk-SDQC2PXR.js";
 import "./chunk-O2QLNILF.js";
@@ -36,7 +36,7 @@ import {
   RestoreJournal,
   allTargets,
   loadRecovered
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   faultPoint,
   makeBackupId
@@ -44,14 +44,14 @@ import {
 import {
   formatBytes
 } from "./chunk-LMSXXO5M.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
 import "./chunk-ZXVIM5QX.js";
 import {
   sourceAdapter
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   restoreRequest

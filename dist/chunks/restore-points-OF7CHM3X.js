@@ -7,23 +7,23 @@ const __dirname = __restorableDirname(__filename);
 import {
   findRestorePoints,
   removeRestorePoint
-} from "./chunk-57CVW5FE.js";
+} from "./chunk-YX54VFNA.js";
 import {
   withLock
 } from "./chunk-GTM6V2KB.js";
 import {
   allTargets,
   loadRecovered
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import "./chunk-2DH6G5LH.js";
 import {
   formatBytes
 } from "./chunk-LMSXXO5M.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import "./chunk-TY4SYINN.js";
 import "./chunk-TBQSFWBU.js";

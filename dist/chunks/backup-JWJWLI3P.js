@@ -39,7 +39,7 @@ import {
 import {
   allTargets,
   loadRecovered
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   keyOf,
   loadSigner,
@@ -58,14 +58,14 @@ import {
 } from "./chunk-LMSXXO5M.js";
 import {
   createTarget
-} from "./chunk-HYN46GX6.js";
+} from "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
 import {
   artifactFile,
   compileBackup
-} from "./chunk-CXNXANTV.js";
+} from "./chunk-6TRRNSIJ.js";
 import {
   encryptionRecord,
   encryptor
@@ -73,7 +73,7 @@ import {
 import {
   files,
   sourceAdapter
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   evaluate,
@@ -693,9 +693,7 @@ async function walkIntoRepository(options) {
   }
   async function walk() {
     try {
-      const root2 = await (await folder(options.root, "")).done;
-      if (failed) throw failed.error;
-      return root2;
+      return await (await folder(options.root, "")).done;
     } finally {
       while (inflight.size > 0) await Promise.all(inflight);
     }

@@ -38,14 +38,14 @@ import {
 } from "./chunk-2DH6G5LH.js";
 import {
   createTarget
-} from "./chunk-HYN46GX6.js";
+} from "./chunk-GOBZCQIN.js";
 import {
   decryptionKeys
 } from "./chunk-ZXVIM5QX.js";
 import {
   noteLeftOut,
   sourceAdapter
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import {
   snapshotOrder
 } from "./chunk-TY4SYINN.js";

@@ -6,7 +6,7 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   openSnapshot
-} from "./chunk-C5DZ4PJP.js";
+} from "./chunk-M3HDCPT3.js";
 import {
   walkSnapshot
 } from "./chunk-PDJL5LDK.js";
@@ -16,7 +16,7 @@ import {
   announce
 } from "./chunk-3REWNQ3V.js";
 import "./chunk-2DH6G5LH.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   commands,
   redactConsole
-} from "./chunk-6GM6G3KD.js";
+} from "./chunk-ZIBPQQKW.js";
 import {
   ISSUES_URL,
   VERSION

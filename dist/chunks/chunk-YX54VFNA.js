@@ -12,7 +12,7 @@ import {
   parseConnection,
   sourceAdapter,
   withClient
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 
 // src/restore/points.ts
 import { lstat, readdir, rm, statfs } from "node:fs/promises";

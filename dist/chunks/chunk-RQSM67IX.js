@@ -6,10 +6,10 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   createTarget
-} from "./chunk-HYN46GX6.js";
+} from "./chunk-GOBZCQIN.js";
 import {
   sourceAdapter
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import {
   load,
   retriesTo

@@ -20,7 +20,7 @@ import {
 } from "./chunk-2DH6G5LH.js";
 import {
   createTarget
-} from "./chunk-HYN46GX6.js";
+} from "./chunk-GOBZCQIN.js";
 import {
   decryptionKeys
 } from "./chunk-ZXVIM5QX.js";

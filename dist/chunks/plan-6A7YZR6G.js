@@ -6,9 +6,9 @@ const __filename = __restorableFileURLToPath(import.meta.url);
 const __dirname = __restorableDirname(__filename);
 import {
   compileBackup
-} from "./chunk-CXNXANTV.js";
+} from "./chunk-6TRRNSIJ.js";
 import "./chunk-ZXVIM5QX.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   load

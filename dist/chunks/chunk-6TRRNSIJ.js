@@ -9,7 +9,7 @@ import {
 } from "./chunk-ZXVIM5QX.js";
 import {
   sourceAdapter
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import {
   describeCodec,
   extensionFor,

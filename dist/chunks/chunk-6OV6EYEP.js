@@ -16,6 +16,7 @@ import {
 } from "./chunk-K3PTCQNR.js";
 import {
   BESIDE_NAME,
+  SOURCE_KINDS,
   besidePath,
   filesConfig,
   inside,
@@ -399,7 +400,7 @@ async function tarSizeOf(root, keep) {
 }
 var files = {
   type: "files",
-  kind: "files",
+  kind: SOURCE_KINDS.files,
   schema: filesConfig,
   extension: ".tar",
   describe(config, ctx) {
@@ -1765,7 +1766,7 @@ function setAt(location) {
 }
 var postgres = {
   type: "postgres",
-  kind: "database",
+  kind: SOURCE_KINDS.postgres,
   schema: postgresConfig,
   extension: ".pgdump",
   extensionOf: (config) => isTarLayout(config) ? ".pgdump.tar" : ".pgdump",
@@ -2104,7 +2105,7 @@ async function refuseIfInUse(name, live) {
 }
 var sqlite = {
   type: "sqlite",
-  kind: "database",
+  kind: SOURCE_KINDS.sqlite,
   schema: sqliteConfig,
   extension: ".sqlite",
   describe: (config, ctx) => `SQLite online backup of ${resolve3(ctx.planDir, config.path)}, then ${config.check === "none" ? "no check" : `${config.check}_check`}`,

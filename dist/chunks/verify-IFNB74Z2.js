@@ -28,7 +28,7 @@ import {
 import {
   loadRecovered,
   selectTargets
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   compareBackupIds,
   keyOf,
@@ -41,7 +41,7 @@ import {
 import {
   formatBytes
 } from "./chunk-LMSXXO5M.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
@@ -51,7 +51,7 @@ import {
 } from "./chunk-ZXVIM5QX.js";
 import {
   refusal
-} from "./chunk-RELRPQMW.js";
+} from "./chunk-6OV6EYEP.js";
 import {
   rt
 } from "./chunk-XI4MDY3P.js";

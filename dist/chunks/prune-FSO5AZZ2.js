@@ -17,14 +17,14 @@ import {
   allTargets,
   loadRecovered,
   selectTargets
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import "./chunk-2DH6G5LH.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
 import "./chunk-ZXVIM5QX.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import "./chunk-TY4SYINN.js";
 import "./chunk-TBQSFWBU.js";

@@ -7,7 +7,7 @@ const __dirname = __restorableDirname(__filename);
 import {
   loadRecovered,
   selectTargets
-} from "./chunk-QGX3ADOM.js";
+} from "./chunk-RQSM67IX.js";
 import {
   SignatureError,
   compareBackupIds,
@@ -18,11 +18,11 @@ import {
 import {
   formatBytes
 } from "./chunk-LMSXXO5M.js";
-import "./chunk-HYN46GX6.js";
+import "./chunk-GOBZCQIN.js";
 import "./chunk-5QPPHHFV.js";
 import "./chunk-CMYD6MRD.js";
 import "./chunk-IIVFCJRN.js";
-import "./chunk-RELRPQMW.js";
+import "./chunk-6OV6EYEP.js";
 import "./chunk-XI4MDY3P.js";
 import {
   counts
